@@ -1,0 +1,66 @@
+//! The append-only record of every change.
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::ids::{MemberId, Seq};
+
+/// One entry of the workspace's event log. `seq` is gap-free and strictly increasing per
+/// workspace; `at` is when the change happened (imports keep their original times); `source`
+/// names where it came from (`baton` for changes made here, e.g. `slack` for imports).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Event {
+    pub workspace: i64,
+    pub seq: Seq,
+    #[schema(value_type = String, format = DateTime)]
+    pub at: Timestamp,
+    /// The member who made the change; `null` for the system.
+    pub actor: Option<MemberId>,
+    /// What happened, e.g. `message.posted`, `task.status_changed`.
+    pub kind: String,
+    /// The change itself; its shape depends on `kind`.
+    #[schema(value_type = Object)]
+    pub payload: serde_json::Value,
+    pub source: String,
+}
+
+/// The event kinds Baton writes, in one place so readers and writers agree on the spelling.
+pub mod kind {
+    pub const WORKSPACE_CREATED: &str = "workspace.created";
+    pub const MEMBER_JOINED: &str = "member.joined";
+    pub const MEMBER_UPDATED: &str = "member.updated";
+    pub const MEMBER_ROLE_CHANGED: &str = "member.role_changed";
+    pub const MEMBER_DEACTIVATED: &str = "member.deactivated";
+    pub const CHANNEL_CREATED: &str = "channel.created";
+    pub const CHANNEL_UPDATED: &str = "channel.updated";
+    pub const CHANNEL_MEMBER_ADDED: &str = "channel.member_added";
+    pub const CHANNEL_MEMBER_REMOVED: &str = "channel.member_removed";
+    pub const THREAD_CREATED: &str = "thread.created";
+    pub const THREAD_UPDATED: &str = "thread.updated";
+    pub const THREAD_RESOLVED: &str = "thread.resolved";
+    pub const THREAD_REOPENED: &str = "thread.reopened";
+    pub const DM_CREATED: &str = "dm.created";
+    pub const MESSAGE_POSTED: &str = "message.posted";
+    pub const MESSAGE_EDITED: &str = "message.edited";
+    pub const MESSAGE_DELETED: &str = "message.deleted";
+    pub const REACTION_ADDED: &str = "reaction.added";
+    pub const REACTION_REMOVED: &str = "reaction.removed";
+    pub const PROJECT_CREATED: &str = "project.created";
+    pub const PROJECT_UPDATED: &str = "project.updated";
+    pub const TASK_CREATED: &str = "task.created";
+    pub const TASK_UPDATED: &str = "task.updated";
+    pub const TASK_STATUS_CHANGED: &str = "task.status_changed";
+    pub const TASK_ASSIGNED: &str = "task.assigned";
+    pub const TASK_DUE_CHANGED: &str = "task.due_changed";
+
+    /// Kinds after which a reader's set of visible channels and conversations may change.
+    pub const ACCESS_CHANGING: &[&str] = &[
+        CHANNEL_CREATED,
+        CHANNEL_UPDATED,
+        CHANNEL_MEMBER_ADDED,
+        CHANNEL_MEMBER_REMOVED,
+        DM_CREATED,
+        MEMBER_ROLE_CHANGED,
+    ];
+}

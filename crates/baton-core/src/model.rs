@@ -1,0 +1,286 @@
+//! The workspace's objects as readers see them: what the API returns and the store projects.
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::calendar::WorkingHours;
+use crate::ids::{ChannelId, DmId, MemberId, MessageId, ProjectId, TaskId, ThreadId};
+
+/// What a member may do. Owners and admins manage members; guests see only the channels they
+/// were added to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Owner,
+    Admin,
+    Member,
+    Guest,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Owner => "owner",
+            Role::Admin => "admin",
+            Role::Member => "member",
+            Role::Guest => "guest",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Some(match s {
+            "owner" => Role::Owner,
+            "admin" => Role::Admin,
+            "member" => Role::Member,
+            "guest" => Role::Guest,
+            _ => return None,
+        })
+    }
+
+    pub fn is_admin(self) -> bool {
+        matches!(self, Role::Owner | Role::Admin)
+    }
+}
+
+/// Who can see a channel: everyone but guests, or only its members.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Visibility {
+    Public,
+    Private,
+}
+
+impl Visibility {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Visibility::Public => "public",
+            Visibility::Private => "private",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Visibility> {
+        match s {
+            "public" => Some(Visibility::Public),
+            "private" => Some(Visibility::Private),
+            _ => None,
+        }
+    }
+}
+
+/// A task's status. `done` and `cancelled` close it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskStatus {
+    Todo,
+    InProgress,
+    Blocked,
+    Done,
+    Cancelled,
+}
+
+impl TaskStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TaskStatus::Todo => "todo",
+            TaskStatus::InProgress => "in_progress",
+            TaskStatus::Blocked => "blocked",
+            TaskStatus::Done => "done",
+            TaskStatus::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<TaskStatus> {
+        Some(match s {
+            "todo" => TaskStatus::Todo,
+            "in_progress" => TaskStatus::InProgress,
+            "blocked" => TaskStatus::Blocked,
+            "done" => TaskStatus::Done,
+            "cancelled" => TaskStatus::Cancelled,
+            _ => return None,
+        })
+    }
+
+    pub fn is_closed(self) -> bool {
+        matches!(self, TaskStatus::Done | TaskStatus::Cancelled)
+    }
+}
+
+/// A task's priority.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Priority {
+    Low,
+    Normal,
+    High,
+    Urgent,
+}
+
+impl Priority {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Priority::Low => "low",
+            Priority::Normal => "normal",
+            Priority::High => "high",
+            Priority::Urgent => "urgent",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Priority> {
+        Some(match s {
+            "low" => Priority::Low,
+            "normal" => Priority::Normal,
+            "high" => Priority::High,
+            "urgent" => Priority::Urgent,
+            _ => return None,
+        })
+    }
+}
+
+/// The workspace: the tenant boundary.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Workspace {
+    pub id: i64,
+    pub name: String,
+    /// IANA zone of the workspace calendar (due dates, unassigned tasks).
+    pub time_zone: String,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+}
+
+/// A member of the workspace.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Member {
+    pub id: MemberId,
+    pub handle: String,
+    pub display_name: String,
+    /// Shown to admins and to the member themself; empty for others.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    pub role: Role,
+    /// IANA time zone, e.g. `Europe/Berlin`.
+    pub time_zone: String,
+    pub working_hours: WorkingHours,
+    pub active: bool,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+}
+
+/// A channel: public (every member but guests) or private (its members only).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Channel {
+    pub id: ChannelId,
+    pub name: String,
+    pub visibility: Visibility,
+    pub topic: String,
+    pub created_by: MemberId,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+    pub archived: bool,
+    /// Whether the viewer is a member of the channel.
+    pub is_member: bool,
+}
+
+/// A thread: a titled topic in a channel, or the discussion of a task.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Thread {
+    pub id: ThreadId,
+    /// The channel it lives in; `null` for a task's thread.
+    pub channel_id: Option<ChannelId>,
+    /// The task it discusses, if it is a task's thread.
+    pub task_id: Option<TaskId>,
+    pub title: String,
+    pub resolved: bool,
+    pub tags: Vec<String>,
+    pub created_by: MemberId,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+    pub message_count: i64,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub last_message_at: Option<Timestamp>,
+}
+
+/// A reaction and who gave it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Reaction {
+    pub emoji: String,
+    pub members: Vec<MemberId>,
+}
+
+/// A message. A deleted message keeps its place as a tombstone with an empty body.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Message {
+    pub id: MessageId,
+    pub thread_id: Option<ThreadId>,
+    pub dm_id: Option<DmId>,
+    pub author_id: MemberId,
+    /// Markdown as written.
+    pub body: String,
+    /// Rendered, sanitized HTML.
+    pub html: String,
+    pub mentions: Vec<MemberId>,
+    pub reactions: Vec<Reaction>,
+    pub urgent: bool,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub edited_at: Option<Timestamp>,
+    pub deleted: bool,
+}
+
+/// One earlier version of an edited message.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct MessageVersion {
+    pub body: String,
+    /// When this version was replaced.
+    #[schema(value_type = String, format = DateTime)]
+    pub replaced_at: Timestamp,
+}
+
+/// A direct conversation between two or more members.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Dm {
+    pub id: DmId,
+    pub member_ids: Vec<MemberId>,
+    /// The participants' handles, comma separated: how the conversation is named.
+    pub name: String,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub last_message_at: Option<Timestamp>,
+}
+
+/// A project: a set of tasks.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Project {
+    pub id: ProjectId,
+    pub name: String,
+    pub description: String,
+    pub created_by: MemberId,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+    pub archived: bool,
+}
+
+/// A task. Every task owns a discussion thread.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Task {
+    pub id: TaskId,
+    pub project_id: ProjectId,
+    pub thread_id: ThreadId,
+    pub title: String,
+    pub description: String,
+    pub assignee_id: Option<MemberId>,
+    pub status: TaskStatus,
+    /// A calendar date (`YYYY-MM-DD`) in the workspace time zone.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub due: Option<jiff::civil::Date>,
+    pub priority: Priority,
+    pub created_by: MemberId,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: Timestamp,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub done_at: Option<Timestamp>,
+}

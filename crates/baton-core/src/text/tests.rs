@@ -1,0 +1,34 @@
+use super::*;
+
+#[test]
+fn markdown_renders_and_strips_scripts() {
+    let html = render_markdown("**bold** <script>alert(1)</script> [x](javascript:alert(1))");
+    assert!(html.contains("<strong>bold</strong>"), "{html}");
+    assert!(!html.contains("<script"), "{html}");
+    assert!(!html.contains("javascript:"), "{html}");
+}
+
+#[test]
+fn markdown_keeps_safe_links_with_rel() {
+    let html = render_markdown("[site](https://example.com)");
+    assert!(html.contains(r#"href="https://example.com""#), "{html}");
+    assert!(html.contains("noopener"), "{html}");
+}
+
+#[test]
+fn mentions_are_found_in_order_without_duplicates() {
+    assert_eq!(mentioned_handles("@ana and @Bo, then @ana again"), vec!["ana", "bo"]);
+}
+
+#[test]
+fn mentions_skip_emails_groups_and_code() {
+    assert_eq!(mentioned_handles("mail ana@example.com @here @channel"), Vec::<String>::new());
+    assert_eq!(mentioned_handles("`@ana` and\n\n```\n@bo\n```\n@cy."), vec!["cy"]);
+}
+
+#[test]
+fn question_ignores_trailing_whitespace() {
+    assert!(ends_with_question("ready? \n"));
+    assert!(!ends_with_question("ready?!"));
+    assert!(!ends_with_question(""));
+}

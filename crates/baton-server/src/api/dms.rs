@@ -1,0 +1,92 @@
+//! Direct conversations: 1:1 and small groups, visible only to their participants.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Json, Router};
+use baton_core::model::{Dm, Message};
+use baton_core::{DmId, MemberId};
+use baton_store::{Command, Envelope, MessageTarget};
+use serde::Deserialize;
+use serde_json::Value;
+use utoipa::ToSchema;
+
+use super::messages::PostMessage;
+use super::{now, PageQuery};
+use crate::error::{ApiResult, ErrorBody};
+use crate::extract::{ApiJson, ApiPath, ApiQuery, Auth, IdempotencyKey};
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/dms", get(list).post(open))
+        .route("/api/v1/dms/{dm_id}", get(show))
+        .route("/api/v1/dms/{dm_id}/messages", get(messages).post(post_message))
+}
+
+/// The OpenAPI description of this module's operations.
+pub fn doc() -> utoipa::openapi::OpenApi {
+    #[derive(utoipa::OpenApi)]
+    #[openapi(paths(list, open, show, messages, post_message))]
+    struct Doc;
+    <Doc as utoipa::OpenApi>::openapi()
+}
+
+/// The signed-in member's direct conversations, most recent first.
+#[utoipa::path(get, path = "/api/v1/dms", tag = "dms", security(("bearer" = [])),
+    responses((status = 200, body = [Dm]), (status = 401, body = ErrorBody)))]
+async fn list(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<Vec<Dm>>> {
+    Ok(Json(state.store.dms(&auth.viewer).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct OpenDm {
+    /// The other participants (1–8); the signed-in member is always one.
+    pub member_ids: Vec<MemberId>,
+}
+
+/// Opens the conversation with exactly these people, or returns the one that exists.
+#[utoipa::path(post, path = "/api/v1/dms", tag = "dms", security(("bearer" = [])), request_body = OpenDm,
+    responses((status = 201, body = Dm), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn open(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiJson(req): ApiJson<OpenDm>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let command = Command::OpenDm { members: req.member_ids };
+    Ok((StatusCode::CREATED, Json(state.store.execute(Envelope::new(auth.viewer, now(), command)).await?)))
+}
+
+#[utoipa::path(get, path = "/api/v1/dms/{dm_id}", tag = "dms", security(("bearer" = [])),
+    params(("dm_id" = i64, Path)), responses((status = 200, body = Dm), (status = 404, body = ErrorBody)))]
+async fn show(State(state): State<AppState>, auth: Auth, ApiPath(id): ApiPath<i64>) -> ApiResult<Json<Dm>> {
+    Ok(Json(state.store.dm(&auth.viewer, DmId(id)).await?))
+}
+
+/// The conversation's messages, oldest first.
+#[utoipa::path(get, path = "/api/v1/dms/{dm_id}/messages", tag = "dms", security(("bearer" = [])),
+    params(("dm_id" = i64, Path), PageQuery), responses((status = 200, body = [Message]), (status = 404, body = ErrorBody)))]
+async fn messages(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(page): ApiQuery<PageQuery>,
+) -> ApiResult<Json<Vec<Message>>> {
+    Ok(Json(state.store.dm_messages(&auth.viewer, DmId(id), page.page()).await?))
+}
+
+/// Sends a direct message. A retry with the same `Idempotency-Key` sends nothing new.
+#[utoipa::path(post, path = "/api/v1/dms/{dm_id}/messages", tag = "dms", security(("bearer" = [])),
+    params(("dm_id" = i64, Path), ("Idempotency-Key" = Option<String>, Header)), request_body = PostMessage,
+    responses((status = 201, body = Message), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn post_message(
+    State(state): State<AppState>,
+    auth: Auth,
+    key: IdempotencyKey,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<PostMessage>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let command = req.into_command(MessageTarget::Dm(DmId(id)))?;
+    let created = state.store.execute(Envelope::new(auth.viewer, now(), command).with_idempotency_key(key.0)).await?;
+    Ok((StatusCode::CREATED, Json(created)))
+}

@@ -1,0 +1,210 @@
+//! The event log as the viewer may see it: pages over HTTP, and the live WebSocket stream that
+//! resumes from a `seq`.
+
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
+use axum::extract::State;
+use axum::http::{header, request::Parts};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use baton_core::event::{kind, Event};
+use baton_core::Seq;
+use baton_store::{CommittedEvent, DynStore, Viewer};
+use bytes::{BufMut, BytesMut};
+use serde::{Deserialize, Serialize};
+use tokio::sync::broadcast::error::RecvError;
+use utoipa::{IntoParams, ToSchema};
+
+use crate::auth;
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::extract::{bearer_token, ApiQuery, Auth};
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/api/v1/events", get(events)).route("/api/v1/stream", get(stream))
+}
+
+/// The OpenAPI description of this module's operations.
+pub fn doc() -> utoipa::openapi::OpenApi {
+    #[derive(utoipa::OpenApi)]
+    #[openapi(paths(events, stream))]
+    struct Doc;
+    <Doc as utoipa::OpenApi>::openapi()
+}
+
+/// Largest page of events.
+const MAX_PAGE: u32 = 1000;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct EventsQuery {
+    /// Return events with a `seq` greater than this (0 for the beginning).
+    #[param(minimum = 0)]
+    pub since: Option<i64>,
+    /// At most this many events (1–1000, default 500).
+    #[param(minimum = 1, maximum = 1000)]
+    pub limit: Option<u32>,
+}
+
+/// A page of events; ask again with `since = next_since` until `events` is empty.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventPage {
+    pub events: Vec<Event>,
+    /// The `seq` to ask from next.
+    pub next_since: i64,
+}
+
+/// Events after `since` that the signed-in member may see, in `seq` order.
+#[utoipa::path(get, path = "/api/v1/events", tag = "events", security(("bearer" = [])), params(EventsQuery),
+    responses((status = 200, body = EventPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+async fn events(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiQuery(query): ApiQuery<EventsQuery>,
+) -> ApiResult<Response> {
+    let since = query.since.unwrap_or(0);
+    if since < 0 {
+        return Err(ApiError::BadRequest("since must be 0 or more".into()));
+    }
+    let limit = query.limit.unwrap_or(500).clamp(1, MAX_PAGE);
+    let page = state.store.events(&auth.viewer, Seq(since), limit).await?;
+    let next_since = page.last().map_or(since, |e| e.seq.0);
+    // Each event is already JSON: splice the bytes rather than parse and serialize again.
+    let mut body = BytesMut::with_capacity(64 + page.iter().map(|e| e.json.len() + 1).sum::<usize>());
+    body.put_slice(b"{\"events\":[");
+    for (idx, event) in page.iter().enumerate() {
+        if idx > 0 {
+            body.put_u8(b',');
+        }
+        body.put_slice(&event.json);
+    }
+    body.put_slice(format!("],\"next_since\":{next_since}}}").as_bytes());
+    Ok(([(header::CONTENT_TYPE, "application/json")], Body::from(body.freeze())).into_response())
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct StreamQuery {
+    /// Resume after this `seq` (0 for everything).
+    #[param(minimum = 0)]
+    pub since: Option<i64>,
+    /// The bearer token, for clients that cannot set headers. Prefer the header or the
+    /// `Sec-WebSocket-Protocol: bearer, <token>` form: query strings end up in logs.
+    pub access_token: Option<String>,
+}
+
+/// The live stream (WebSocket). Sends, one JSON event per text frame, every event with
+/// `seq > since` that the member may see, in order and exactly once, then live events as they
+/// commit, with no gap between the two. The token travels as `Authorization: Bearer <token>`,
+/// or, from a browser, as the subprotocols `["bearer", "<token>"]` (the server answers with
+/// `bearer`), or as `?access_token=`. A client that reconnects with its last `seq` misses nothing.
+#[utoipa::path(get, path = "/api/v1/stream", tag = "events", security(("bearer" = [])), params(StreamQuery),
+    responses((status = 101, description = "switching to the WebSocket protocol"), (status = 400, body = ErrorBody),
+              (status = 401, body = ErrorBody)))]
+async fn stream(
+    State(state): State<AppState>,
+    ApiQuery(query): ApiQuery<StreamQuery>,
+    parts: Parts,
+    upgrade: Result<WebSocketUpgrade, axum::extract::ws::rejection::WebSocketUpgradeRejection>,
+) -> ApiResult<Response> {
+    let since = query.since.unwrap_or(0);
+    if since < 0 {
+        return Err(ApiError::BadRequest("since must be 0 or more".into()));
+    }
+    let token = bearer_token(&parts)
+        .or_else(|| protocol_token(&parts))
+        .or(query.access_token)
+        .ok_or_else(ApiError::unauthenticated)?;
+    let auth = auth::authenticate(&state, &token).await?;
+    let upgrade = upgrade
+        .map_err(|rejection| ApiError::BadRequest(format!("not a WebSocket handshake: {}", rejection.body_text())))?;
+    let store = state.store.clone();
+    Ok(upgrade.protocols(["bearer"]).on_upgrade(move |socket| async move {
+        if let Err(err) = run_stream(socket, store, auth.viewer, Seq(since)).await {
+            tracing::debug!(error = %err, "stream ended");
+        }
+    }))
+}
+
+/// The token in `Sec-WebSocket-Protocol: bearer, <token>`.
+fn protocol_token(parts: &Parts) -> Option<String> {
+    let value = parts.headers.get(header::SEC_WEBSOCKET_PROTOCOL)?.to_str().ok()?;
+    let mut items = value.split(',').map(str::trim);
+    items.position(|p| p.eq_ignore_ascii_case("bearer"))?;
+    items.next().filter(|t| !t.is_empty()).map(str::to_string)
+}
+
+#[derive(Debug, thiserror::Error)]
+enum StreamError {
+    #[error("store: {0}")]
+    Store(#[from] baton_store::Error),
+    #[error("socket: {0}")]
+    Socket(#[from] axum::Error),
+}
+
+/// How often an idle stream is pinged, so that dead peers are noticed.
+const PING_EVERY: Duration = Duration::from_secs(30);
+
+async fn run_stream(mut socket: WebSocket, store: DynStore, viewer: Viewer, since: Seq) -> Result<(), StreamError> {
+    // Subscribe before reading the backlog: an event committed meanwhile is then in the backlog,
+    // on the channel, or both (and `last` drops the copy), never in neither.
+    let mut live = store.subscribe();
+    let mut access = store.access(&viewer).await?;
+    let mut last = catch_up(&mut socket, &store, &viewer, since).await?;
+    let mut ping = tokio::time::interval(PING_EVERY);
+    ping.tick().await;
+    loop {
+        tokio::select! {
+            received = live.recv() => match received {
+                Ok(event) => {
+                    if event.seq <= last {
+                        continue;
+                    }
+                    if kind::ACCESS_CHANGING.contains(&event.kind.as_str()) {
+                        access = store.access(&viewer).await?;
+                    }
+                    if access.may_see(event.scope) {
+                        send(&mut socket, &event).await?;
+                    }
+                    last = event.seq;
+                }
+                // This stream fell behind: it is cut over to the store and caught up from its
+                // last `seq`, so it loses nothing and slows no one else.
+                Err(RecvError::Lagged(_)) => {
+                    access = store.access(&viewer).await?;
+                    last = catch_up(&mut socket, &store, &viewer, last).await?;
+                }
+                Err(RecvError::Closed) => return Ok(()),
+            },
+            incoming = socket.recv() => match incoming {
+                None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return Ok(()),
+                Some(Ok(_)) => {}
+            },
+            _ = ping.tick() => socket.send(Message::Ping(bytes::Bytes::new())).await?,
+        }
+    }
+}
+
+/// Sends every visible event after `since` from the store; returns the last `seq` read.
+async fn catch_up(socket: &mut WebSocket, store: &DynStore, viewer: &Viewer, since: Seq) -> Result<Seq, StreamError> {
+    let mut last = since;
+    loop {
+        let page = store.events(viewer, last, MAX_PAGE).await?;
+        let Some(tail) = page.last() else {
+            return Ok(last);
+        };
+        last = tail.seq;
+        for event in &page {
+            send(socket, event).await?;
+        }
+    }
+}
+
+async fn send(socket: &mut WebSocket, event: &CommittedEvent) -> Result<(), StreamError> {
+    let text = Utf8Bytes::try_from(event.json.clone()).map_err(axum::Error::new)?;
+    socket.send(Message::Text(text)).await?;
+    Ok(())
+}

@@ -1,0 +1,71 @@
+//! Baton's HTTP side: the REST API under `/api/v1`, the WebSocket stream, the OpenAPI document.
+//! Only this crate knows HTTP, status codes and the JSON error body.
+
+pub mod api;
+pub mod auth;
+pub mod error;
+pub mod extract;
+pub mod openapi;
+pub mod state;
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::{Json, Router};
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+pub use error::{ApiError, ApiResult};
+pub use state::AppState;
+
+/// Largest request body. A message is at most 40,000 characters; this leaves room for JSON
+/// escaping and refuses anything that is clearly not a message.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// The whole application.
+pub fn router(state: AppState) -> Router {
+    let openapi = openapi::document();
+    let openapi_json = serde_json::to_value(&openapi).unwrap_or_default();
+    Router::new()
+        .route("/healthz", get(health))
+        .route("/api/v1/healthz", get(health))
+        .route("/api/v1/openapi.json", get(move || async move { Json(openapi_json) }))
+        .merge(api::router())
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(CatchPanicLayer::custom(|_| {
+            ApiError::internal(std::io::Error::other("a handler panicked")).into_response()
+        }))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(60)))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+async fn health() -> &'static str {
+    "ok"
+}
+
+async fn not_found() -> ApiError {
+    ApiError::NotFound("no such route; see /api/v1/openapi.json".into())
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::MethodNotAllowed("this route does not take that method; see /api/v1/openapi.json".into())
+}
+
+/// Serves `router` on `addr` until `shutdown` resolves, then lets requests in flight finish.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
+}

@@ -1,0 +1,183 @@
+//! The commands that change a workspace. Each is applied in one transaction and leaves one or
+//! more events in the log.
+
+use baton_core::calendar::WorkingHours;
+use baton_core::model::{Priority, Role, TaskStatus, Visibility};
+use baton_core::{ChannelId, DmId, MemberId, MessageId, ProjectId, TaskId, ThreadId};
+use jiff::Timestamp;
+
+use crate::view::Viewer;
+
+/// A command with its context: who, when, from where, and the client's idempotency key.
+#[derive(Debug, Clone)]
+pub struct Envelope {
+    /// `None` only for the setup of a fresh workspace and for system work.
+    pub viewer: Option<Viewer>,
+    pub at: Timestamp,
+    /// `baton` for changes made here; the tool's name for imports.
+    pub source: String,
+    pub idempotency_key: Option<String>,
+    pub command: Command,
+}
+
+impl Envelope {
+    pub fn new(viewer: Viewer, at: Timestamp, command: Command) -> Envelope {
+        Envelope { viewer: Some(viewer), at, source: "baton".into(), idempotency_key: None, command }
+    }
+
+    pub fn system(at: Timestamp, command: Command) -> Envelope {
+        Envelope { viewer: None, at, source: "baton".into(), idempotency_key: None, command }
+    }
+
+    pub fn with_idempotency_key(mut self, key: Option<String>) -> Envelope {
+        self.idempotency_key = key;
+        self
+    }
+}
+
+/// A member to add: validated values, the password already hashed.
+#[derive(Debug, Clone)]
+pub struct NewMember {
+    pub handle: String,
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    pub time_zone: String,
+    pub working_hours: WorkingHours,
+    /// `None` leaves the account waiting for its invitation to be accepted.
+    pub password_hash: Option<String>,
+}
+
+/// Where a message goes.
+#[derive(Debug, Clone, Copy)]
+pub enum MessageTarget {
+    Thread(ThreadId),
+    Dm(DmId),
+}
+
+/// Every change Baton knows. Field values are validated by the caller (`baton_core::validate`);
+/// the store checks existence, visibility and permissions.
+#[derive(Debug, Clone)]
+pub enum Command {
+    /// Creates the workspace and its owner; a conflict once done.
+    Setup {
+        workspace_name: String,
+        time_zone: String,
+        owner: NewMember,
+    },
+    /// Stores a session token (its hash) for a member; no event.
+    IssueToken {
+        member: MemberId,
+        token_hash: String,
+    },
+    /// Forgets a session token; no event.
+    RevokeToken {
+        token_hash: String,
+    },
+    /// Sets a member's password hash and, for an invitation, consumes its token; no event.
+    SetPassword {
+        member: MemberId,
+        password_hash: String,
+        consume_invite: Option<String>,
+    },
+    /// Admins add members. Without a password, `invite_token_hash` lets them set one.
+    AddMember {
+        member: NewMember,
+        invite_token_hash: Option<String>,
+    },
+    UpdateMember {
+        id: MemberId,
+        display_name: Option<String>,
+        time_zone: Option<String>,
+        working_hours: Option<WorkingHours>,
+        role: Option<Role>,
+        active: Option<bool>,
+    },
+    CreateChannel {
+        name: String,
+        visibility: Visibility,
+        topic: String,
+        members: Vec<MemberId>,
+    },
+    UpdateChannel {
+        id: ChannelId,
+        name: Option<String>,
+        topic: Option<String>,
+        archived: Option<bool>,
+    },
+    AddChannelMember {
+        channel: ChannelId,
+        member: MemberId,
+    },
+    RemoveChannelMember {
+        channel: ChannelId,
+        member: MemberId,
+    },
+    CreateThread {
+        channel: ChannelId,
+        title: String,
+        tags: Vec<String>,
+        body: Option<String>,
+    },
+    UpdateThread {
+        id: ThreadId,
+        title: Option<String>,
+        tags: Option<Vec<String>>,
+        resolved: Option<bool>,
+    },
+    PostMessage {
+        target: MessageTarget,
+        body: String,
+        urgent: bool,
+    },
+    EditMessage {
+        id: MessageId,
+        body: String,
+    },
+    DeleteMessage {
+        id: MessageId,
+    },
+    AddReaction {
+        message: MessageId,
+        emoji: String,
+    },
+    RemoveReaction {
+        message: MessageId,
+        emoji: String,
+    },
+    /// Opens the direct conversation between the viewer and these members, or returns the one
+    /// that exists for exactly this set of people.
+    OpenDm {
+        members: Vec<MemberId>,
+    },
+    CreateProject {
+        name: String,
+        description: String,
+    },
+    UpdateProject {
+        id: ProjectId,
+        name: Option<String>,
+        description: Option<String>,
+        archived: Option<bool>,
+    },
+    CreateTask {
+        project: ProjectId,
+        title: String,
+        description: String,
+        assignee: Option<MemberId>,
+        status: TaskStatus,
+        due: Option<jiff::civil::Date>,
+        priority: Priority,
+    },
+    UpdateTask {
+        id: TaskId,
+        title: Option<String>,
+        description: Option<String>,
+        /// `Some(None)` unassigns.
+        assignee: Option<Option<MemberId>>,
+        status: Option<TaskStatus>,
+        /// `Some(None)` clears the due date.
+        due: Option<Option<jiff::civil::Date>>,
+        priority: Option<Priority>,
+    },
+}

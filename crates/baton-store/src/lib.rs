@@ -1,0 +1,85 @@
+//! Baton's storage: the append-only event log and the current-state tables projected from it,
+//! behind the [`Store`] trait so that callers never see SQL. SQLite (WAL, in the data
+//! directory) is the embedded default; a PostgreSQL backend can be added beside it without
+//! touching callers.
+//!
+//! Every change is a [`Command`]: one command is applied inside one transaction that assigns
+//! the next `seq`, appends the event, updates the projections and records the idempotency key.
+//! Committed events are then published on an in-process broadcast channel for live streams.
+
+pub mod command;
+pub mod error;
+pub mod sqlite;
+pub mod view;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use baton_core::model::{Channel, Dm, Member, Message, MessageVersion, Project, Task, TaskStatus, Thread, Workspace};
+use baton_core::{ChannelId, DmId, MemberId, MessageId, ProjectId, Seq, TaskId, ThreadId};
+use tokio::sync::broadcast;
+
+pub use command::{Command, Envelope, MessageTarget, NewMember};
+pub use error::{Error, Result};
+pub use sqlite::SqliteStore;
+pub use view::{Access, CommittedEvent, Page, Scope, Viewer};
+
+/// The workspace's storage. Reads take the [`Viewer`] so that a backend can never return what
+/// that member may not see; writes go through [`Store::execute`].
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Applies one command atomically and returns the resource it created or changed, as the
+    /// API shows it. A command with an idempotency key already used by the same actor returns
+    /// the first answer and changes nothing.
+    async fn execute(&self, envelope: Envelope) -> Result<serde_json::Value>;
+
+    /// Live events, in `seq` order, published after their transaction committed.
+    fn subscribe(&self) -> broadcast::Receiver<Arc<CommittedEvent>>;
+
+    async fn workspace(&self) -> Result<Option<Workspace>>;
+    /// The active member a session token belongs to (the token's SHA-256, hex).
+    async fn member_by_token(&self, token_hash: &str) -> Result<Option<Member>>;
+    /// `(member id, password hash)` for a login by e-mail or handle.
+    async fn login_lookup(&self, email_or_handle: &str) -> Result<Option<(MemberId, Option<String>)>>;
+    /// The member an invitation token (SHA-256, hex) was issued for.
+    async fn invite_lookup(&self, token_hash: &str) -> Result<Option<MemberId>>;
+
+    async fn members(&self, viewer: &Viewer) -> Result<Vec<Member>>;
+    async fn member(&self, viewer: &Viewer, id: MemberId) -> Result<Member>;
+
+    async fn channels(&self, viewer: &Viewer) -> Result<Vec<Channel>>;
+    async fn channel(&self, viewer: &Viewer, id: ChannelId) -> Result<Channel>;
+    async fn channel_members(&self, viewer: &Viewer, id: ChannelId) -> Result<Vec<Member>>;
+    async fn threads(&self, viewer: &Viewer, channel: ChannelId, page: Page) -> Result<Vec<Thread>>;
+    async fn thread(&self, viewer: &Viewer, id: ThreadId) -> Result<Thread>;
+    async fn thread_messages(&self, viewer: &Viewer, id: ThreadId, page: Page) -> Result<Vec<Message>>;
+    async fn message(&self, viewer: &Viewer, id: MessageId) -> Result<Message>;
+    async fn message_versions(&self, viewer: &Viewer, id: MessageId) -> Result<Vec<MessageVersion>>;
+
+    async fn dms(&self, viewer: &Viewer) -> Result<Vec<Dm>>;
+    async fn dm(&self, viewer: &Viewer, id: DmId) -> Result<Dm>;
+    async fn dm_messages(&self, viewer: &Viewer, id: DmId, page: Page) -> Result<Vec<Message>>;
+
+    async fn projects(&self, viewer: &Viewer) -> Result<Vec<Project>>;
+    async fn project(&self, viewer: &Viewer, id: ProjectId) -> Result<Project>;
+    async fn tasks(
+        &self,
+        viewer: &Viewer,
+        project: Option<ProjectId>,
+        assignee: Option<MemberId>,
+        status: Option<TaskStatus>,
+    ) -> Result<Vec<Task>>;
+    async fn task(&self, viewer: &Viewer, id: TaskId) -> Result<Task>;
+    /// The task's own events (created, status, assignee, due date, edits) in order.
+    async fn task_history(&self, viewer: &Viewer, id: TaskId) -> Result<Vec<baton_core::event::Event>>;
+
+    /// Events after `since` that the viewer may see, at most `limit`, in order.
+    async fn events(&self, viewer: &Viewer, since: Seq, limit: u32) -> Result<Vec<Arc<CommittedEvent>>>;
+    /// What the viewer may see now: for filtering live events.
+    async fn access(&self, viewer: &Viewer) -> Result<Access>;
+    /// Messages the viewer may see whose body contains `query` (case-insensitive), newest first.
+    async fn search(&self, viewer: &Viewer, query: &str, limit: u32) -> Result<Vec<Message>>;
+}
+
+/// A shared handle on whichever backend is in use.
+pub type DynStore = Arc<dyn Store>;

@@ -1,0 +1,227 @@
+//! The embedded backend: one SQLite file (WAL) in the data directory.
+//!
+//! Writes go through one writer task that commits in groups: it takes every command waiting in
+//! its queue (up to [`MAX_BATCH`]), applies each inside its own savepoint of one transaction,
+//! commits once, and only then answers each caller and publishes the events. SQLite allows one
+//! writer at a time anyway; grouping pays the cost of a durable commit once per group instead of
+//! once per request.
+
+mod apply;
+mod read;
+mod writer;
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use baton_core::event::Event;
+use baton_core::model::{Channel, Dm, Member, Message, MessageVersion, Project, Task, TaskStatus, Thread, Workspace};
+use baton_core::{ChannelId, DmId, MemberId, MessageId, ProjectId, Seq, TaskId, ThreadId};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{ConnectOptions, Connection};
+use tokio::sync::{broadcast, mpsc};
+
+use crate::command::Envelope;
+use crate::error::{Error, Result};
+use crate::view::{Access, CommittedEvent, Page, Viewer};
+use crate::Store;
+
+/// The most commands committed in one transaction.
+pub const MAX_BATCH: usize = 512;
+
+/// Live events kept for slow subscribers before they are told they lagged and must catch up
+/// from the store.
+const BROADCAST_CAPACITY: usize = 4096;
+
+/// The SQLite backend. Cheap to clone: all clones share one writer and one read pool.
+#[derive(Clone)]
+pub struct SqliteStore {
+    reads: SqlitePool,
+    writes: mpsc::Sender<writer::WriteRequest>,
+    live: broadcast::Sender<Arc<CommittedEvent>>,
+    path: PathBuf,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) `baton.db` in `data_dir`, runs migrations and starts the
+    /// writer task. Needs a tokio runtime.
+    pub async fn open(data_dir: &Path) -> Result<SqliteStore> {
+        std::fs::create_dir_all(data_dir)
+            .map_err(|err| Error::invalid("data_dir", format!("cannot create {}: {err}", data_dir.display())))?;
+        let path = data_dir.join("baton.db");
+        let options = SqliteConnectOptions::from_str("sqlite://")
+            .map_err(Error::from)?
+            .filename(&path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // FULL, not NORMAL: in WAL mode NORMAL survives a killed process but can lose the
+            // last commits on power loss, and an acknowledged write must survive both.
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(5))
+            .pragma("cache_size", "-32000")
+            .disable_statement_logging();
+        let mut write_conn = options.connect().await.map_err(|err| open_error(&path, err))?;
+        sqlx::migrate!("./migrations/sqlite")
+            .run(&mut write_conn)
+            .await
+            .map_err(|err| Error::Internal(Box::new(err)))?;
+        let (max_seq,): (Option<i64>,) =
+            sqlx::query_as("SELECT MAX(seq) FROM events").fetch_one(&mut write_conn).await?;
+        let reads = SqlitePoolOptions::new()
+            .max_connections(4)
+            .acquire_timeout(Duration::from_secs(5))
+            .connect_with(options.read_only(true))
+            .await
+            .map_err(|err| open_error(&path, err))?;
+        let (live, _) = broadcast::channel(BROADCAST_CAPACITY);
+        let (writes, queue) = mpsc::channel(MAX_BATCH * 4);
+        tokio::spawn(writer::run(write_conn, queue, live.clone(), max_seq.unwrap_or(0) + 1));
+        Ok(SqliteStore { reads, writes, live, path })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    async fn conn(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Sqlite>> {
+        Ok(self.reads.acquire().await?)
+    }
+
+    /// Closes the read pool and waits until the writer has committed what it was given.
+    pub async fn close(self) {
+        drop(self.writes);
+        self.reads.close().await;
+    }
+}
+
+fn open_error(path: &Path, err: sqlx::Error) -> Error {
+    Error::invalid("data_dir", format!("cannot open the database {}: {err}", path.display()))
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn execute(&self, envelope: Envelope) -> Result<serde_json::Value> {
+        writer::submit(&self.writes, envelope).await
+    }
+
+    fn subscribe(&self) -> broadcast::Receiver<Arc<CommittedEvent>> {
+        self.live.subscribe()
+    }
+
+    async fn workspace(&self) -> Result<Option<Workspace>> {
+        read::workspace(&mut *self.conn().await?).await
+    }
+
+    async fn member_by_token(&self, token_hash: &str) -> Result<Option<Member>> {
+        read::member_by_token(&mut *self.conn().await?, token_hash).await
+    }
+
+    async fn login_lookup(&self, email_or_handle: &str) -> Result<Option<(MemberId, Option<String>)>> {
+        read::login_lookup(&mut *self.conn().await?, email_or_handle).await
+    }
+
+    async fn invite_lookup(&self, token_hash: &str) -> Result<Option<MemberId>> {
+        read::invite_lookup(&mut *self.conn().await?, token_hash).await
+    }
+
+    async fn members(&self, viewer: &Viewer) -> Result<Vec<Member>> {
+        read::members(&mut *self.conn().await?, viewer).await
+    }
+
+    async fn member(&self, viewer: &Viewer, id: MemberId) -> Result<Member> {
+        read::member(&mut *self.conn().await?, Some(viewer), id).await
+    }
+
+    async fn channels(&self, viewer: &Viewer) -> Result<Vec<Channel>> {
+        read::channels(&mut *self.conn().await?, viewer).await
+    }
+
+    async fn channel(&self, viewer: &Viewer, id: ChannelId) -> Result<Channel> {
+        Ok(read::channel_row(&mut *self.conn().await?, viewer, id).await?.into_channel())
+    }
+
+    async fn channel_members(&self, viewer: &Viewer, id: ChannelId) -> Result<Vec<Member>> {
+        read::channel_members(&mut *self.conn().await?, viewer, id).await
+    }
+
+    async fn threads(&self, viewer: &Viewer, channel: ChannelId, page: Page) -> Result<Vec<Thread>> {
+        read::threads(&mut *self.conn().await?, viewer, channel, page).await
+    }
+
+    async fn thread(&self, viewer: &Viewer, id: ThreadId) -> Result<Thread> {
+        Ok(read::thread_row(&mut *self.conn().await?, viewer, id).await?.into_thread())
+    }
+
+    async fn thread_messages(&self, viewer: &Viewer, id: ThreadId, page: Page) -> Result<Vec<Message>> {
+        read::thread_messages(&mut *self.conn().await?, viewer, id, page).await
+    }
+
+    async fn message(&self, viewer: &Viewer, id: MessageId) -> Result<Message> {
+        read::message(&mut *self.conn().await?, viewer, id).await
+    }
+
+    async fn message_versions(&self, viewer: &Viewer, id: MessageId) -> Result<Vec<MessageVersion>> {
+        read::message_versions(&mut *self.conn().await?, viewer, id).await
+    }
+
+    async fn dms(&self, viewer: &Viewer) -> Result<Vec<Dm>> {
+        read::dms(&mut *self.conn().await?, viewer).await
+    }
+
+    async fn dm(&self, viewer: &Viewer, id: DmId) -> Result<Dm> {
+        read::dm(&mut *self.conn().await?, viewer, id).await
+    }
+
+    async fn dm_messages(&self, viewer: &Viewer, id: DmId, page: Page) -> Result<Vec<Message>> {
+        read::dm_messages(&mut *self.conn().await?, viewer, id, page).await
+    }
+
+    async fn projects(&self, viewer: &Viewer) -> Result<Vec<Project>> {
+        read::projects(&mut *self.conn().await?, viewer).await
+    }
+
+    async fn project(&self, viewer: &Viewer, id: ProjectId) -> Result<Project> {
+        read::project(&mut *self.conn().await?, viewer, id).await
+    }
+
+    async fn tasks(
+        &self,
+        viewer: &Viewer,
+        project: Option<ProjectId>,
+        assignee: Option<MemberId>,
+        status: Option<TaskStatus>,
+    ) -> Result<Vec<Task>> {
+        read::tasks(&mut *self.conn().await?, viewer, project, assignee, status).await
+    }
+
+    async fn task(&self, viewer: &Viewer, id: TaskId) -> Result<Task> {
+        read::task(&mut *self.conn().await?, viewer, id).await
+    }
+
+    async fn task_history(&self, viewer: &Viewer, id: TaskId) -> Result<Vec<Event>> {
+        read::task_history(&mut *self.conn().await?, viewer, id).await
+    }
+
+    async fn events(&self, viewer: &Viewer, since: Seq, limit: u32) -> Result<Vec<Arc<CommittedEvent>>> {
+        read::events(&mut *self.conn().await?, viewer, since, limit).await
+    }
+
+    async fn access(&self, viewer: &Viewer) -> Result<Access> {
+        read::access(&mut *self.conn().await?, viewer).await
+    }
+
+    async fn search(&self, viewer: &Viewer, query: &str, limit: u32) -> Result<Vec<Message>> {
+        read::search(&mut *self.conn().await?, viewer, query, limit).await
+    }
+}
+
+/// Checks that the connection is alive (for `/healthz`).
+pub async fn ping(store: &SqliteStore) -> Result<()> {
+    let mut conn = store.conn().await?;
+    conn.ping().await?;
+    Ok(())
+}

@@ -1,0 +1,1029 @@
+//! One command inside the writer's transaction: check it against the current state, append its
+//! events, update the projections, and return what the API shows.
+
+use baton_core::event::kind;
+use baton_core::model::{Role, TaskStatus, Visibility};
+use baton_core::text;
+use baton_core::{ChannelId, DmId, MemberId, MessageId, ProjectId, TaskId, ThreadId};
+use jiff::Timestamp;
+use serde_json::{json, Value};
+use sqlx::SqliteConnection;
+
+use super::read::{self, event_json, micros};
+use crate::command::{Command, Envelope, MessageTarget, NewMember};
+use crate::error::{Error, Result};
+use crate::view::{CommittedEvent, Scope, Viewer};
+
+/// What a command appends to: the next `seq` and the events committed with the batch.
+pub(crate) struct Log<'a> {
+    pub(crate) next_seq: &'a mut i64,
+    pub(crate) events: &'a mut Vec<CommittedEvent>,
+}
+
+struct Ctx<'a, 'l> {
+    conn: &'a mut SqliteConnection,
+    log: &'a mut Log<'l>,
+    at: Timestamp,
+    actor: Option<MemberId>,
+    source: &'a str,
+}
+
+impl Ctx<'_, '_> {
+    async fn emit(&mut self, kind: &str, payload: Value, scope: Scope) -> Result<()> {
+        let seq = *self.log.next_seq;
+        let payload = serde_json::to_string(&payload)?;
+        let (channel, dm, internal) = match scope {
+            Scope::Everyone => (None, None, false),
+            Scope::Internal => (None, None, true),
+            Scope::Channel(id) => (Some(id.0), None, false),
+            Scope::Dm(id) => (None, Some(id.0), false),
+        };
+        sqlx::query(
+            "INSERT INTO events (seq, at, actor, kind, payload, source, scope_channel, scope_dm, scope_internal) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(seq)
+        .bind(micros(self.at))
+        .bind(self.actor.map(|a| a.0))
+        .bind(kind)
+        .bind(&payload)
+        .bind(self.source)
+        .bind(channel)
+        .bind(dm)
+        .bind(internal)
+        .execute(&mut *self.conn)
+        .await?;
+        *self.log.next_seq += 1;
+        let json = event_json(seq, self.at, self.actor.map(|a| a.0), kind, &payload, self.source);
+        self.log.events.push(CommittedEvent { seq: baton_core::Seq(seq), kind: kind.to_string(), scope, json });
+        Ok(())
+    }
+}
+
+/// Applies `envelope` on `conn`, which is inside the batch's transaction and a savepoint of its
+/// own: on error the caller rolls the savepoint back, so a failed command leaves nothing.
+pub(crate) async fn apply(conn: &mut SqliteConnection, envelope: &Envelope, log: &mut Log<'_>) -> Result<Value> {
+    let actor_key = envelope.viewer.map_or(0, |v| v.member.0);
+    if let Some(key) = &envelope.idempotency_key {
+        let first: Option<(String,)> = sqlx::query_as("SELECT response FROM idempotency WHERE actor = ? AND key = ?")
+            .bind(actor_key)
+            .bind(key)
+            .fetch_optional(&mut *conn)
+            .await?;
+        if let Some((response,)) = first {
+            return Ok(serde_json::from_str(&response)?);
+        }
+    }
+    let mut ctx = Ctx {
+        conn: &mut *conn,
+        log,
+        // Stored times have microsecond precision: answer with the time as it will read back.
+        at: read::ts(micros(envelope.at)),
+        actor: envelope.viewer.map(|v| v.member),
+        source: &envelope.source,
+    };
+    let answer = match (&envelope.command, envelope.viewer) {
+        (Command::Setup { workspace_name, time_zone, owner }, _) => {
+            setup(&mut ctx, workspace_name, time_zone, owner).await?
+        }
+        (Command::IssueToken { member, token_hash }, _) => {
+            sqlx::query("INSERT INTO tokens (hash, member_id, purpose, created_at) VALUES (?, ?, 'session', ?)")
+                .bind(token_hash)
+                .bind(member.0)
+                .bind(micros(ctx.at))
+                .execute(&mut *ctx.conn)
+                .await?;
+            Value::Null
+        }
+        (Command::RevokeToken { token_hash }, _) => {
+            sqlx::query("DELETE FROM tokens WHERE hash = ?").bind(token_hash).execute(&mut *ctx.conn).await?;
+            Value::Null
+        }
+        (Command::SetPassword { member, password_hash, consume_invite }, _) => {
+            sqlx::query("UPDATE members SET password_hash = ? WHERE id = ?")
+                .bind(password_hash)
+                .bind(member.0)
+                .execute(&mut *ctx.conn)
+                .await?;
+            if let Some(invite) = consume_invite {
+                sqlx::query("DELETE FROM tokens WHERE hash = ? AND purpose = 'invite'")
+                    .bind(invite)
+                    .execute(&mut *ctx.conn)
+                    .await?;
+            }
+            Value::Null
+        }
+        (_, None) => return Err(Error::forbidden("this change needs a signed-in member")),
+        (command, Some(viewer)) => apply_as(&mut ctx, &viewer, command).await?,
+    };
+    if let Some(key) = &envelope.idempotency_key {
+        sqlx::query("INSERT INTO idempotency (actor, key, response, created_at) VALUES (?, ?, ?, ?)")
+            .bind(actor_key)
+            .bind(key)
+            .bind(serde_json::to_string(&answer)?)
+            .bind(micros(envelope.at))
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(answer)
+}
+
+async fn apply_as(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, command: &Command) -> Result<Value> {
+    match command {
+        Command::Setup { .. }
+        | Command::IssueToken { .. }
+        | Command::RevokeToken { .. }
+        | Command::SetPassword { .. } => {
+            unreachable!("handled before: they need no viewer")
+        }
+        Command::AddMember { member, invite_token_hash } => add_member(ctx, viewer, member, invite_token_hash).await,
+        Command::UpdateMember { id, display_name, time_zone, working_hours, role, active } => {
+            update_member(ctx, viewer, *id, display_name, time_zone, working_hours, *role, *active).await
+        }
+        Command::CreateChannel { name, visibility, topic, members } => {
+            create_channel(ctx, viewer, name, *visibility, topic, members).await
+        }
+        Command::UpdateChannel { id, name, topic, archived } => {
+            update_channel(ctx, viewer, *id, name, topic, *archived).await
+        }
+        Command::AddChannelMember { channel, member } => add_channel_member(ctx, viewer, *channel, *member).await,
+        Command::RemoveChannelMember { channel, member } => remove_channel_member(ctx, viewer, *channel, *member).await,
+        Command::CreateThread { channel, title, tags, body } => {
+            create_thread(ctx, viewer, *channel, title, tags, body).await
+        }
+        Command::UpdateThread { id, title, tags, resolved } => {
+            update_thread(ctx, viewer, *id, title, tags, *resolved).await
+        }
+        Command::PostMessage { target, body, urgent } => post_message(ctx, viewer, *target, body, *urgent).await,
+        Command::EditMessage { id, body } => edit_message(ctx, viewer, *id, body).await,
+        Command::DeleteMessage { id } => delete_message(ctx, viewer, *id).await,
+        Command::AddReaction { message, emoji } => react(ctx, viewer, *message, emoji, true).await,
+        Command::RemoveReaction { message, emoji } => react(ctx, viewer, *message, emoji, false).await,
+        Command::OpenDm { members } => open_dm(ctx, viewer, members).await,
+        Command::CreateProject { name, description } => create_project(ctx, viewer, name, description).await,
+        Command::UpdateProject { id, name, description, archived } => {
+            update_project(ctx, viewer, *id, name, description, *archived).await
+        }
+        Command::CreateTask { project, title, description, assignee, status, due, priority } => {
+            let fields =
+                TaskFields { title, description, assignee: *assignee, status: *status, due: *due, priority: *priority };
+            create_task(ctx, viewer, *project, fields).await
+        }
+        Command::UpdateTask { id, title, description, assignee, status, due, priority } => {
+            let change =
+                TaskChange { title, description, assignee: *assignee, status: *status, due: *due, priority: *priority };
+            update_task(ctx, viewer, *id, change).await
+        }
+    }
+}
+
+fn unique_violation(err: &sqlx::Error) -> bool {
+    matches!(err, sqlx::Error::Database(db) if db.is_unique_violation())
+}
+
+// ---- workspace and members --------------------------------------------------------------------
+
+async fn insert_member(ctx: &mut Ctx<'_, '_>, member: &NewMember) -> Result<MemberId> {
+    let hours = serde_json::to_string(&member.working_hours)?;
+    let inserted = sqlx::query(
+        "INSERT INTO members (handle, email, display_name, role, time_zone, working_hours, password_hash, active, created_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?)",
+    )
+    .bind(&member.handle)
+    .bind(&member.email)
+    .bind(&member.display_name)
+    .bind(member.role.as_str())
+    .bind(&member.time_zone)
+    .bind(hours)
+    .bind(&member.password_hash)
+    .bind(micros(ctx.at))
+    .execute(&mut *ctx.conn)
+    .await;
+    match inserted {
+        Ok(done) => Ok(MemberId(done.last_insert_rowid())),
+        Err(err) if unique_violation(&err) => {
+            Err(Error::conflict("a member with this handle or e-mail already exists"))
+        }
+        Err(err) => Err(err.into()),
+    }
+}
+
+async fn setup(ctx: &mut Ctx<'_, '_>, workspace_name: &str, time_zone: &str, owner: &NewMember) -> Result<Value> {
+    if read::workspace(ctx.conn).await?.is_some() {
+        return Err(Error::conflict("the workspace is already set up"));
+    }
+    sqlx::query("INSERT INTO workspace (id, name, time_zone, created_at) VALUES (1, ?, ?, ?)")
+        .bind(workspace_name)
+        .bind(time_zone)
+        .bind(micros(ctx.at))
+        .execute(&mut *ctx.conn)
+        .await?;
+    let workspace = read::workspace(ctx.conn).await?;
+    ctx.emit(kind::WORKSPACE_CREATED, json!({ "workspace": workspace }), Scope::Everyone).await?;
+    let id = insert_member(ctx, owner).await?;
+    ctx.actor = Some(id);
+    let member = read::member(ctx.conn, None, id).await?;
+    let public = read::member(ctx.conn, Some(&Viewer { member: MemberId(0), role: Role::Member }), id).await?;
+    ctx.emit(kind::MEMBER_JOINED, json!({ "member_id": id, "member": public }), Scope::Everyone).await?;
+    Ok(json!({ "workspace": workspace, "member": member }))
+}
+
+async fn add_member(
+    ctx: &mut Ctx<'_, '_>,
+    viewer: &Viewer,
+    member: &NewMember,
+    invite_token_hash: &Option<String>,
+) -> Result<Value> {
+    if !viewer.role.is_admin() {
+        return Err(Error::forbidden("only owners and admins add members"));
+    }
+    if member.role == Role::Owner && viewer.role != Role::Owner {
+        return Err(Error::forbidden("only an owner can add another owner"));
+    }
+    let id = insert_member(ctx, member).await?;
+    if let Some(hash) = invite_token_hash {
+        sqlx::query("INSERT INTO tokens (hash, member_id, purpose, created_at) VALUES (?, ?, 'invite', ?)")
+            .bind(hash)
+            .bind(id.0)
+            .bind(micros(ctx.at))
+            .execute(&mut *ctx.conn)
+            .await?;
+    }
+    let public = read::member(ctx.conn, Some(&Viewer { member: MemberId(0), role: Role::Member }), id).await?;
+    ctx.emit(kind::MEMBER_JOINED, json!({ "member_id": id, "member": public }), Scope::Everyone).await?;
+    Ok(serde_json::to_value(read::member(ctx.conn, Some(viewer), id).await?)?)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn update_member(
+    ctx: &mut Ctx<'_, '_>,
+    viewer: &Viewer,
+    id: MemberId,
+    display_name: &Option<String>,
+    time_zone: &Option<String>,
+    working_hours: &Option<baton_core::calendar::WorkingHours>,
+    role: Option<Role>,
+    active: Option<bool>,
+) -> Result<Value> {
+    let current = read::member_row(ctx.conn, id).await?;
+    let current_role = Role::parse(&current.role).unwrap_or(Role::Member);
+    let is_self = viewer.member == id;
+    if !is_self && !viewer.role.is_admin() {
+        return Err(Error::forbidden("only admins change other members"));
+    }
+    if (role.is_some() || active.is_some()) && !viewer.role.is_admin() {
+        return Err(Error::forbidden("only owners and admins change roles or deactivate members"));
+    }
+    if (current_role == Role::Owner || role == Some(Role::Owner))
+        && (role.is_some() || active.is_some())
+        && viewer.role != Role::Owner
+    {
+        return Err(Error::forbidden("only an owner changes an owner's role or makes an owner"));
+    }
+    if current_role == Role::Owner && (role.is_some_and(|r| r != Role::Owner) || active == Some(false)) {
+        let (owners,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM members WHERE role = 'owner' AND active = 1")
+            .fetch_one(&mut *ctx.conn)
+            .await?;
+        if owners <= 1 {
+            return Err(Error::conflict("the workspace must keep at least one active owner"));
+        }
+    }
+    if let Some(name) = display_name {
+        sqlx::query("UPDATE members SET display_name = ? WHERE id = ?")
+            .bind(name)
+            .bind(id.0)
+            .execute(&mut *ctx.conn)
+            .await?;
+    }
+    if let Some(zone) = time_zone {
+        sqlx::query("UPDATE members SET time_zone = ? WHERE id = ?")
+            .bind(zone)
+            .bind(id.0)
+            .execute(&mut *ctx.conn)
+            .await?;
+    }
+    if let Some(hours) = working_hours {
+        sqlx::query("UPDATE members SET working_hours = ? WHERE id = ?")
+            .bind(serde_json::to_string(hours)?)
+            .bind(id.0)
+            .execute(&mut *ctx.conn)
+            .await?;
+    }
+    if let Some(role) = role {
+        sqlx::query("UPDATE members SET role = ? WHERE id = ?")
+            .bind(role.as_str())
+            .bind(id.0)
+            .execute(&mut *ctx.conn)
+            .await?;
+    }
+    if let Some(active) = active {
+        sqlx::query("UPDATE members SET active = ? WHERE id = ?")
+            .bind(active)
+            .bind(id.0)
+            .execute(&mut *ctx.conn)
+            .await?;
+        if !active {
+            sqlx::query("DELETE FROM tokens WHERE member_id = ?").bind(id.0).execute(&mut *ctx.conn).await?;
+        }
+    }
+    let public = read::member(ctx.conn, Some(&Viewer { member: MemberId(0), role: Role::Member }), id).await?;
+    if display_name.is_some() || time_zone.is_some() || working_hours.is_some() {
+        ctx.emit(kind::MEMBER_UPDATED, json!({ "member_id": id, "member": public }), Scope::Everyone).await?;
+    }
+    if let Some(role) = role.filter(|r| *r != current_role) {
+        ctx.emit(
+            kind::MEMBER_ROLE_CHANGED,
+            json!({ "member_id": id, "from": current_role, "to": role }),
+            Scope::Everyone,
+        )
+        .await?;
+    }
+    if active == Some(false) && current.active {
+        ctx.emit(kind::MEMBER_DEACTIVATED, json!({ "member_id": id }), Scope::Everyone).await?;
+    }
+    Ok(serde_json::to_value(read::member(ctx.conn, Some(viewer), id).await?)?)
+}
+
+async fn active_member(ctx: &mut Ctx<'_, '_>, id: MemberId) -> Result<read::MemberRow> {
+    let row = read::member_row(ctx.conn, id).await?;
+    if !row.active {
+        return Err(Error::not_found(format!("member {id}")));
+    }
+    Ok(row)
+}
+
+// ---- channels and threads ---------------------------------------------------------------------
+
+fn no_guest(viewer: &Viewer, what: &str) -> Result<()> {
+    if viewer.role == Role::Guest {
+        return Err(Error::forbidden(format!("guests cannot {what}")));
+    }
+    Ok(())
+}
+
+async fn insert_channel_member(ctx: &mut Ctx<'_, '_>, channel: ChannelId, member: MemberId) -> Result<bool> {
+    let done = sqlx::query("INSERT OR IGNORE INTO channel_members (channel_id, member_id) VALUES (?, ?)")
+        .bind(channel.0)
+        .bind(member.0)
+        .execute(&mut *ctx.conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+async fn create_channel(
+    ctx: &mut Ctx<'_, '_>,
+    viewer: &Viewer,
+    name: &str,
+    visibility: Visibility,
+    topic: &str,
+    members: &[MemberId],
+) -> Result<Value> {
+    no_guest(viewer, "create channels")?;
+    let inserted =
+        sqlx::query("INSERT INTO channels (name, visibility, topic, created_by, created_at) VALUES (?, ?, ?, ?, ?)")
+            .bind(name)
+            .bind(visibility.as_str())
+            .bind(topic)
+            .bind(viewer.member.0)
+            .bind(micros(ctx.at))
+            .execute(&mut *ctx.conn)
+            .await;
+    let id = match inserted {
+        Ok(done) => ChannelId(done.last_insert_rowid()),
+        Err(err) if unique_violation(&err) => {
+            return Err(Error::conflict(format!("a channel named {name} already exists")))
+        }
+        Err(err) => return Err(err.into()),
+    };
+    insert_channel_member(ctx, id, viewer.member).await?;
+    let channel = read::channel_row(ctx.conn, viewer, id).await?.into_channel();
+    ctx.emit(kind::CHANNEL_CREATED, json!({ "channel_id": id, "channel": channel }), Scope::Channel(id)).await?;
+    ctx.emit(kind::CHANNEL_MEMBER_ADDED, json!({ "channel_id": id, "member_id": viewer.member }), Scope::Channel(id))
+        .await?;
+    for member in members.iter().filter(|m| **m != viewer.member) {
+        active_member(ctx, *member).await?;
+        if insert_channel_member(ctx, id, *member).await? {
+            ctx.emit(kind::CHANNEL_MEMBER_ADDED, json!({ "channel_id": id, "member_id": member }), Scope::Channel(id))
+                .await?;
+        }
+    }
+    Ok(serde_json::to_value(channel)?)
+}
+
+async fn may_manage_channel(viewer: &Viewer, channel: &read::ChannelRow) -> Result<()> {
+    if viewer.role.is_admin() || channel.created_by == viewer.member.0 {
+        return Ok(());
+    }
+    Err(Error::forbidden("only the channel's creator or an admin can do that"))
+}
+
+async fn update_channel(
+    ctx: &mut Ctx<'_, '_>,
+    viewer: &Viewer,
+    id: ChannelId,
+    name: &Option<String>,
+    topic: &Option<String>,
+    archived: Option<bool>,
+) -> Result<Value> {
+    let row = read::channel_row(ctx.conn, viewer, id).await?;
+    may_manage_channel(viewer, &row).await?;
+    if let Some(name) = name {
+        let renamed = sqlx::query("UPDATE channels SET name = ? WHERE id = ?")
+            .bind(name)
+            .bind(id.0)
+            .execute(&mut *ctx.conn)
+            .await;
+        match renamed {
+            Err(err) if unique_violation(&err) => {
+                return Err(Error::conflict(format!("a channel named {name} already exists")))
+            }
+            other => {
+                other?;
+            }
+        }
+    }
+    if let Some(topic) = topic {
+        sqlx::query("UPDATE channels SET topic = ? WHERE id = ?")
+            .bind(topic)
+            .bind(id.0)
+            .execute(&mut *ctx.conn)
+            .await?;
+    }
+    if let Some(archived) = archived {
+        sqlx::query("UPDATE channels SET archived = ? WHERE id = ?")
+            .bind(archived)
+            .bind(id.0)
+            .execute(&mut *ctx.conn)
+            .await?;
+    }
+    let channel = read::channel_row(ctx.conn, viewer, id).await?.into_channel();
+    ctx.emit(kind::CHANNEL_UPDATED, json!({ "channel_id": id, "channel": channel }), Scope::Channel(id)).await?;
+    Ok(serde_json::to_value(channel)?)
+}
+
+async fn add_channel_member(
+    ctx: &mut Ctx<'_, '_>,
+    viewer: &Viewer,
+    channel: ChannelId,
+    member: MemberId,
+) -> Result<Value> {
+    let row = read::channel_row(ctx.conn, viewer, channel).await?;
+    let target = active_member(ctx, member).await?;
+    let joining_self = member == viewer.member;
+    if row.visibility == "private" && !row.is_member {
+        return Err(Error::forbidden("only members of a private channel add people to it"));
+    }
+    if target.role == "guest" && !viewer.role.is_admin() {
+        return Err(Error::forbidden("only admins add guests to channels"));
+    }
+    if viewer.role == Role::Guest && !joining_self {
+        return Err(Error::forbidden("guests cannot add people to channels"));
+    }
+    if insert_channel_member(ctx, channel, member).await? {
+        ctx.emit(
+            kind::CHANNEL_MEMBER_ADDED,
+            json!({ "channel_id": channel, "member_id": member }),
+            Scope::Channel(channel),
+        )
+        .await?;
+    }
+    Ok(serde_json::to_value(read::channel_row(ctx.conn, viewer, channel).await?.into_channel())?)
+}
+
+async fn remove_channel_member(
+    ctx: &mut Ctx<'_, '_>,
+    viewer: &Viewer,
+    channel: ChannelId,
+    member: MemberId,
+) -> Result<Value> {
+    let row = read::channel_row(ctx.conn, viewer, channel).await?;
+    if member != viewer.member {
+        may_manage_channel(viewer, &row).await?;
+    }
+    let done = sqlx::query("DELETE FROM channel_members WHERE channel_id = ? AND member_id = ?")
+        .bind(channel.0)
+        .bind(member.0)
+        .execute(&mut *ctx.conn)
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(Error::not_found(format!("member {member} in channel {channel}")));
+    }
+    ctx.emit(
+        kind::CHANNEL_MEMBER_REMOVED,
+        json!({ "channel_id": channel, "member_id": member }),
+        Scope::Channel(channel),
+    )
+    .await?;
+    Ok(json!({ "channel_id": channel, "member_id": member, "removed": true }))
+}
+
+async fn insert_thread(
+    ctx: &mut Ctx<'_, '_>,
+    viewer: &Viewer,
+    channel: Option<ChannelId>,
+    task: Option<TaskId>,
+    title: &str,
+    tags: &[String],
+) -> Result<read::ThreadRow> {
+    let done = sqlx::query(
+        "INSERT INTO threads (channel_id, task_id, title, tags, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(channel.map(|c| c.0))
+    .bind(task.map(|t| t.0))
+    .bind(title)
+    .bind(serde_json::to_string(tags)?)
+    .bind(viewer.member.0)
+    .bind(micros(ctx.at))
+    .execute(&mut *ctx.conn)
+    .await?;
+    let id = ThreadId(done.last_insert_rowid());
+    let row = read::thread_row(ctx.conn, viewer, id).await?;
+    let scope = row.scope();
+    let thread = read::thread_row(ctx.conn, viewer, id).await?.into_thread();
+    ctx.emit(
+        kind::THREAD_CREATED,
+        json!({ "thread_id": id, "channel_id": channel, "task_id": task, "thread": thread }),
+        scope,
+    )
+    .await?;
+    Ok(row)
+}
+
+async fn create_thread(
+    ctx: &mut Ctx<'_, '_>,
+    viewer: &Viewer,
+    channel: ChannelId,
+    title: &str,
+    tags: &[String],
+    body: &Option<String>,
+) -> Result<Value> {
+    let row = read::channel_row(ctx.conn, viewer, channel).await?;
+    if row.archived {
+        return Err(Error::conflict(format!("channel {channel} is archived")));
+    }
+    let thread = insert_thread(ctx, viewer, Some(channel), None, title, tags).await?;
+    let id = ThreadId(thread.id);
+    if let Some(body) = body {
+        post_message(ctx, viewer, MessageTarget::Thread(id), body, false).await?;
+    }
+    Ok(serde_json::to_value(read::thread_row(ctx.conn, viewer, id).await?.into_thread())?)
+}
+
+async fn update_thread(
+    ctx: &mut Ctx<'_, '_>,
+    viewer: &Viewer,
+    id: ThreadId,
+    title: &Option<String>,
+    tags: &Option<Vec<String>>,
+    resolved: Option<bool>,
+) -> Result<Value> {
+    let row = read::thread_row(ctx.conn, viewer, id).await?;
+    let scope = row.scope();
+    let before = row.into_thread();
+    if title.is_some() || tags.is_some() {
+        if let Some(title) = title {
+            sqlx::query("UPDATE threads SET title = ? WHERE id = ?")
+                .bind(title)
+                .bind(id.0)
+                .execute(&mut *ctx.conn)
+                .await?;
+        }
+        if let Some(tags) = tags {
+            sqlx::query("UPDATE threads SET tags = ? WHERE id = ?")
+                .bind(serde_json::to_string(tags)?)
+                .bind(id.0)
+                .execute(&mut *ctx.conn)
+                .await?;
+        }
+        ctx.emit(kind::THREAD_UPDATED, json!({ "thread_id": id, "title": title, "tags": tags }), scope).await?;
+    }
+    if let Some(resolved) = resolved.filter(|r| *r != before.resolved) {
+        sqlx::query("UPDATE threads SET resolved = ? WHERE id = ?")
+            .bind(resolved)
+            .bind(id.0)
+            .execute(&mut *ctx.conn)
+            .await?;
+        let kind = if resolved { kind::THREAD_RESOLVED } else { kind::THREAD_REOPENED };
+        ctx.emit(kind, json!({ "thread_id": id }), scope).await?;
+    }
+    Ok(serde_json::to_value(read::thread_row(ctx.conn, viewer, id).await?.into_thread())?)
+}
+
+// ---- messages ---------------------------------------------------------------------------------
+
+/// Member ids for the handles a body mentions; unknown handles are plain text.
+async fn resolve_mentions(ctx: &mut Ctx<'_, '_>, body: &str) -> Result<Vec<MemberId>> {
+    let mut ids = Vec::new();
+    for handle in text::mentioned_handles(body).into_iter().take(50) {
+        let found: Option<(i64,)> = sqlx::query_as("SELECT id FROM members WHERE handle = ?")
+            .bind(handle)
+            .fetch_optional(&mut *ctx.conn)
+            .await?;
+        if let Some((id,)) = found {
+            ids.push(MemberId(id));
+        }
+    }
+    Ok(ids)
+}
+
+async fn post_message(
+    ctx: &mut Ctx<'_, '_>,
+    viewer: &Viewer,
+    target: MessageTarget,
+    body: &str,
+    urgent: bool,
+) -> Result<Value> {
+    let (thread_id, dm_id, scope) = match target {
+        MessageTarget::Thread(id) => {
+            let row = read::thread_row(ctx.conn, viewer, id).await?;
+            if let Some(channel) = row.channel_id {
+                let channel_row = read::channel_row(ctx.conn, viewer, ChannelId(channel)).await?;
+                if channel_row.archived {
+                    return Err(Error::conflict(format!("channel {channel} is archived")));
+                }
+            }
+            (Some(id.0), None, row.scope())
+        }
+        MessageTarget::Dm(id) => {
+            read::dm_row(ctx.conn, viewer, id).await?;
+            (None, Some(id.0), Scope::Dm(id))
+        }
+    };
+    let mentions = resolve_mentions(ctx, body).await?;
+    let html = text::render_markdown(body);
+    let at = micros(ctx.at);
+    let done = sqlx::query(
+        "INSERT INTO messages (thread_id, dm_id, author_id, body, html, mentions, urgent, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(thread_id)
+    .bind(dm_id)
+    .bind(viewer.member.0)
+    .bind(body)
+    .bind(&html)
+    .bind(serde_json::to_string(&mentions)?)
+    .bind(urgent)
+    .bind(at)
+    .execute(&mut *ctx.conn)
+    .await?;
+    let id = MessageId(done.last_insert_rowid());
+    if let Some(thread) = thread_id {
+        sqlx::query("UPDATE threads SET message_count = message_count + 1, last_message_at = MAX(COALESCE(last_message_at, 0), ?) WHERE id = ?")
+            .bind(at)
+            .bind(thread)
+            .execute(&mut *ctx.conn)
+            .await?;
+    }
+    if let Some(dm) = dm_id {
+        sqlx::query("UPDATE dms SET last_message_at = MAX(COALESCE(last_message_at, 0), ?) WHERE id = ?")
+            .bind(at)
+            .bind(dm)
+            .execute(&mut *ctx.conn)
+            .await?;
+    }
+    let message = baton_core::model::Message {
+        id,
+        thread_id: thread_id.map(ThreadId),
+        dm_id: dm_id.map(DmId),
+        author_id: viewer.member,
+        body: body.to_string(),
+        html,
+        mentions,
+        reactions: Vec::new(),
+        urgent,
+        created_at: ctx.at,
+        edited_at: None,
+        deleted: false,
+    };
+    let value = serde_json::to_value(&message)?;
+    ctx.emit(kind::MESSAGE_POSTED, json!({ "message": value }), scope).await?;
+    Ok(value)
+}
+
+async fn message_scope(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, row: &read::MessageRow) -> Result<Scope> {
+    Ok(match (row.thread_id, row.dm_id) {
+        (Some(thread), _) => read::thread_row(ctx.conn, viewer, ThreadId(thread)).await?.scope(),
+        (None, Some(dm)) => Scope::Dm(DmId(dm)),
+        (None, None) => Scope::Internal,
+    })
+}
+
+async fn edit_message(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, id: MessageId, body: &str) -> Result<Value> {
+    let row = read::message_row(ctx.conn, viewer, id).await?;
+    if row.author_id != viewer.member.0 {
+        return Err(Error::forbidden("only the author edits a message"));
+    }
+    if row.deleted {
+        return Err(Error::conflict(format!("message {id} was deleted")));
+    }
+    let scope = message_scope(ctx, viewer, &row).await?;
+    sqlx::query(
+        "INSERT INTO message_versions (message_id, body, replaced_at) SELECT id, body, ? FROM messages WHERE id = ?",
+    )
+    .bind(micros(ctx.at))
+    .bind(id.0)
+    .execute(&mut *ctx.conn)
+    .await?;
+    let mentions = resolve_mentions(ctx, body).await?;
+    let html = text::render_markdown(body);
+    sqlx::query("UPDATE messages SET body = ?, html = ?, mentions = ?, edited_at = ? WHERE id = ?")
+        .bind(body)
+        .bind(&html)
+        .bind(serde_json::to_string(&mentions)?)
+        .bind(micros(ctx.at))
+        .bind(id.0)
+        .execute(&mut *ctx.conn)
+        .await?;
+    let message = read::message(ctx.conn, viewer, id).await?;
+    ctx.emit(
+        kind::MESSAGE_EDITED,
+        json!({ "message_id": id, "body": body, "html": html, "mentions": mentions }),
+        scope,
+    )
+    .await?;
+    Ok(serde_json::to_value(message)?)
+}
+
+async fn delete_message(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, id: MessageId) -> Result<Value> {
+    let row = read::message_row(ctx.conn, viewer, id).await?;
+    if row.author_id != viewer.member.0 && !viewer.role.is_admin() {
+        return Err(Error::forbidden("only the author or an admin deletes a message"));
+    }
+    if !row.deleted {
+        let scope = message_scope(ctx, viewer, &row).await?;
+        // The tombstone keeps the message's place, author and time; its text and history go.
+        sqlx::query("UPDATE messages SET body = '', html = '', mentions = '[]', deleted = 1 WHERE id = ?")
+            .bind(id.0)
+            .execute(&mut *ctx.conn)
+            .await?;
+        sqlx::query("DELETE FROM message_versions WHERE message_id = ?").bind(id.0).execute(&mut *ctx.conn).await?;
+        ctx.emit(kind::MESSAGE_DELETED, json!({ "message_id": id }), scope).await?;
+    }
+    Ok(serde_json::to_value(read::message(ctx.conn, viewer, id).await?)?)
+}
+
+async fn react(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, id: MessageId, emoji: &str, add: bool) -> Result<Value> {
+    let row = read::message_row(ctx.conn, viewer, id).await?;
+    if row.deleted {
+        return Err(Error::conflict(format!("message {id} was deleted")));
+    }
+    let scope = message_scope(ctx, viewer, &row).await?;
+    let changed = if add {
+        sqlx::query("INSERT OR IGNORE INTO reactions (message_id, member_id, emoji, created_at) VALUES (?, ?, ?, ?)")
+            .bind(id.0)
+            .bind(viewer.member.0)
+            .bind(emoji)
+            .bind(micros(ctx.at))
+            .execute(&mut *ctx.conn)
+            .await?
+    } else {
+        sqlx::query("DELETE FROM reactions WHERE message_id = ? AND member_id = ? AND emoji = ?")
+            .bind(id.0)
+            .bind(viewer.member.0)
+            .bind(emoji)
+            .execute(&mut *ctx.conn)
+            .await?
+    };
+    if changed.rows_affected() == 1 {
+        let kind = if add { kind::REACTION_ADDED } else { kind::REACTION_REMOVED };
+        ctx.emit(kind, json!({ "message_id": id, "emoji": emoji, "member_id": viewer.member }), scope).await?;
+    }
+    Ok(serde_json::to_value(read::message(ctx.conn, viewer, id).await?)?)
+}
+
+async fn open_dm(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, members: &[MemberId]) -> Result<Value> {
+    let mut people: Vec<MemberId> = members.to_vec();
+    people.push(viewer.member);
+    people.sort();
+    people.dedup();
+    if people.len() < 2 {
+        return Err(Error::invalid("member_ids", "name at least one member other than yourself"));
+    }
+    if people.len() > 9 {
+        return Err(Error::invalid("member_ids", "a direct conversation has at most 9 people; use a private channel"));
+    }
+    for member in &people {
+        active_member(ctx, *member).await?;
+    }
+    let key = people.iter().map(|m| m.0.to_string()).collect::<Vec<_>>().join(",");
+    let existing: Option<(i64,)> =
+        sqlx::query_as("SELECT id FROM dms WHERE member_key = ?").bind(&key).fetch_optional(&mut *ctx.conn).await?;
+    let id = match existing {
+        Some((id,)) => DmId(id),
+        None => {
+            let done = sqlx::query("INSERT INTO dms (member_key, created_at) VALUES (?, ?)")
+                .bind(&key)
+                .bind(micros(ctx.at))
+                .execute(&mut *ctx.conn)
+                .await?;
+            let id = DmId(done.last_insert_rowid());
+            for member in &people {
+                sqlx::query("INSERT INTO dm_members (dm_id, member_id) VALUES (?, ?)")
+                    .bind(id.0)
+                    .bind(member.0)
+                    .execute(&mut *ctx.conn)
+                    .await?;
+            }
+            let dm = read::dm(ctx.conn, viewer, id).await?;
+            ctx.emit(kind::DM_CREATED, json!({ "dm_id": id, "dm": dm }), Scope::Dm(id)).await?;
+            id
+        }
+    };
+    Ok(serde_json::to_value(read::dm(ctx.conn, viewer, id).await?)?)
+}
+
+// ---- projects and tasks -----------------------------------------------------------------------
+
+async fn create_project(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, name: &str, description: &str) -> Result<Value> {
+    no_guest(viewer, "create projects")?;
+    let done = sqlx::query("INSERT INTO projects (name, description, created_by, created_at) VALUES (?, ?, ?, ?)")
+        .bind(name)
+        .bind(description)
+        .bind(viewer.member.0)
+        .bind(micros(ctx.at))
+        .execute(&mut *ctx.conn)
+        .await?;
+    let id = ProjectId(done.last_insert_rowid());
+    let project = read::project(ctx.conn, viewer, id).await?;
+    ctx.emit(kind::PROJECT_CREATED, json!({ "project_id": id, "project": project }), Scope::Internal).await?;
+    Ok(serde_json::to_value(project)?)
+}
+
+async fn update_project(
+    ctx: &mut Ctx<'_, '_>,
+    viewer: &Viewer,
+    id: ProjectId,
+    name: &Option<String>,
+    description: &Option<String>,
+    archived: Option<bool>,
+) -> Result<Value> {
+    read::project(ctx.conn, viewer, id).await?;
+    if let Some(name) = name {
+        sqlx::query("UPDATE projects SET name = ? WHERE id = ?").bind(name).bind(id.0).execute(&mut *ctx.conn).await?;
+    }
+    if let Some(description) = description {
+        sqlx::query("UPDATE projects SET description = ? WHERE id = ?")
+            .bind(description)
+            .bind(id.0)
+            .execute(&mut *ctx.conn)
+            .await?;
+    }
+    if let Some(archived) = archived {
+        sqlx::query("UPDATE projects SET archived = ? WHERE id = ?")
+            .bind(archived)
+            .bind(id.0)
+            .execute(&mut *ctx.conn)
+            .await?;
+    }
+    let project = read::project(ctx.conn, viewer, id).await?;
+    ctx.emit(kind::PROJECT_UPDATED, json!({ "project_id": id, "project": project }), Scope::Internal).await?;
+    Ok(serde_json::to_value(project)?)
+}
+
+struct TaskFields<'a> {
+    title: &'a str,
+    description: &'a str,
+    assignee: Option<MemberId>,
+    status: TaskStatus,
+    due: Option<jiff::civil::Date>,
+    priority: baton_core::model::Priority,
+}
+
+async fn create_task(
+    ctx: &mut Ctx<'_, '_>,
+    viewer: &Viewer,
+    project: ProjectId,
+    task: TaskFields<'_>,
+) -> Result<Value> {
+    no_guest(viewer, "create tasks")?;
+    read::project(ctx.conn, viewer, project).await?;
+    if let Some(assignee) = task.assignee {
+        active_member(ctx, assignee).await?;
+    }
+    let thread = insert_thread(ctx, viewer, None, None, task.title, &[]).await?;
+    let at = micros(ctx.at);
+    let done = sqlx::query(
+        "INSERT INTO tasks (project_id, thread_id, title, description, assignee_id, status, due, priority, created_by, created_at, updated_at, done_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(project.0)
+    .bind(thread.id)
+    .bind(task.title)
+    .bind(task.description)
+    .bind(task.assignee.map(|a| a.0))
+    .bind(task.status.as_str())
+    .bind(task.due.map(|d| d.to_string()))
+    .bind(task.priority.as_str())
+    .bind(viewer.member.0)
+    .bind(at)
+    .bind(at)
+    .bind((task.status == TaskStatus::Done).then_some(at))
+    .execute(&mut *ctx.conn)
+    .await?;
+    let id = TaskId(done.last_insert_rowid());
+    sqlx::query("UPDATE threads SET task_id = ? WHERE id = ?")
+        .bind(id.0)
+        .bind(thread.id)
+        .execute(&mut *ctx.conn)
+        .await?;
+    let task = read::task(ctx.conn, viewer, id).await?;
+    ctx.emit(kind::TASK_CREATED, json!({ "task_id": id, "task": task }), Scope::Internal).await?;
+    Ok(serde_json::to_value(task)?)
+}
+
+struct TaskChange<'a> {
+    title: &'a Option<String>,
+    description: &'a Option<String>,
+    assignee: Option<Option<MemberId>>,
+    status: Option<TaskStatus>,
+    due: Option<Option<jiff::civil::Date>>,
+    priority: Option<baton_core::model::Priority>,
+}
+
+async fn update_task(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, id: TaskId, change: TaskChange<'_>) -> Result<Value> {
+    no_guest(viewer, "change tasks")?;
+    let before = read::task(ctx.conn, viewer, id).await?;
+    let at = micros(ctx.at);
+    let mut touched = false;
+    if change.title.is_some() || change.description.is_some() || change.priority.is_some() {
+        if let Some(title) = change.title {
+            sqlx::query("UPDATE tasks SET title = ? WHERE id = ?")
+                .bind(title)
+                .bind(id.0)
+                .execute(&mut *ctx.conn)
+                .await?;
+            sqlx::query("UPDATE threads SET title = ? WHERE id = ?")
+                .bind(title)
+                .bind(before.thread_id.0)
+                .execute(&mut *ctx.conn)
+                .await?;
+        }
+        if let Some(description) = change.description {
+            sqlx::query("UPDATE tasks SET description = ? WHERE id = ?")
+                .bind(description)
+                .bind(id.0)
+                .execute(&mut *ctx.conn)
+                .await?;
+        }
+        if let Some(priority) = change.priority {
+            sqlx::query("UPDATE tasks SET priority = ? WHERE id = ?")
+                .bind(priority.as_str())
+                .bind(id.0)
+                .execute(&mut *ctx.conn)
+                .await?;
+        }
+        ctx.emit(
+            kind::TASK_UPDATED,
+            json!({ "task_id": id, "title": change.title, "description": change.description, "priority": change.priority }),
+            Scope::Internal,
+        )
+        .await?;
+        touched = true;
+    }
+    if let Some(assignee) = change.assignee.filter(|a| *a != before.assignee_id) {
+        if let Some(member) = assignee {
+            active_member(ctx, member).await?;
+        }
+        sqlx::query("UPDATE tasks SET assignee_id = ? WHERE id = ?")
+            .bind(assignee.map(|a| a.0))
+            .bind(id.0)
+            .execute(&mut *ctx.conn)
+            .await?;
+        ctx.emit(
+            kind::TASK_ASSIGNED,
+            json!({ "task_id": id, "from": before.assignee_id, "to": assignee }),
+            Scope::Internal,
+        )
+        .await?;
+        touched = true;
+    }
+    if let Some(due) = change.due.filter(|d| *d != before.due) {
+        sqlx::query("UPDATE tasks SET due = ? WHERE id = ?")
+            .bind(due.map(|d| d.to_string()))
+            .bind(id.0)
+            .execute(&mut *ctx.conn)
+            .await?;
+        ctx.emit(kind::TASK_DUE_CHANGED, json!({ "task_id": id, "from": before.due, "to": due }), Scope::Internal)
+            .await?;
+        touched = true;
+    }
+    if let Some(status) = change.status.filter(|s| *s != before.status) {
+        let done_at = (status == TaskStatus::Done).then_some(at);
+        sqlx::query("UPDATE tasks SET status = ?, done_at = ? WHERE id = ?")
+            .bind(status.as_str())
+            .bind(done_at)
+            .bind(id.0)
+            .execute(&mut *ctx.conn)
+            .await?;
+        ctx.emit(
+            kind::TASK_STATUS_CHANGED,
+            json!({ "task_id": id, "from": before.status, "to": status }),
+            Scope::Internal,
+        )
+        .await?;
+        touched = true;
+    }
+    if touched {
+        sqlx::query("UPDATE tasks SET updated_at = ? WHERE id = ?").bind(at).bind(id.0).execute(&mut *ctx.conn).await?;
+    }
+    Ok(serde_json::to_value(read::task(ctx.conn, viewer, id).await?)?)
+}

@@ -1,0 +1,749 @@
+//! Queries over the projections, each filtered to what the viewer may see. A private thing the
+//! viewer may not see is `NotFound`, exactly like a thing that does not exist.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use baton_core::calendar::WorkingHours;
+use baton_core::event::Event;
+use baton_core::model::{
+    Channel, Dm, Member, Message, MessageVersion, Priority, Project, Reaction, Role, Task, TaskStatus, Thread,
+    Visibility, Workspace,
+};
+use baton_core::{ChannelId, DmId, MemberId, MessageId, ProjectId, Seq, TaskId, ThreadId};
+use bytes::Bytes;
+use jiff::Timestamp;
+use sqlx::SqliteConnection;
+
+use crate::error::{Error, Result};
+use crate::view::{Access, CommittedEvent, Page, Scope, Viewer};
+
+pub(crate) fn ts(micros: i64) -> Timestamp {
+    Timestamp::from_microsecond(micros).unwrap_or(Timestamp::UNIX_EPOCH)
+}
+
+pub(crate) fn micros(at: Timestamp) -> i64 {
+    at.as_microsecond()
+}
+
+/// SQL for the ids of the channels a viewer may see; binds `?guest` (0/1) then `?member`.
+const VISIBLE_CHANNELS: &str = "SELECT id FROM channels WHERE (visibility = 'public' AND ?1 = 0) \
+     OR id IN (SELECT channel_id FROM channel_members WHERE member_id = ?2)";
+
+fn guest_flag(viewer: &Viewer) -> i64 {
+    i64::from(viewer.role == Role::Guest)
+}
+
+// ---- workspace and members -------------------------------------------------------------------
+
+#[derive(sqlx::FromRow)]
+struct WorkspaceRow {
+    id: i64,
+    name: String,
+    time_zone: String,
+    created_at: i64,
+}
+
+pub(crate) async fn workspace(conn: &mut SqliteConnection) -> Result<Option<Workspace>> {
+    let row = sqlx::query_as::<_, WorkspaceRow>("SELECT id, name, time_zone, created_at FROM workspace")
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(row.map(|r| Workspace { id: r.id, name: r.name, time_zone: r.time_zone, created_at: ts(r.created_at) }))
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct MemberRow {
+    pub(crate) id: i64,
+    handle: String,
+    email: String,
+    display_name: String,
+    pub(crate) role: String,
+    time_zone: String,
+    working_hours: String,
+    pub(crate) active: bool,
+    created_at: i64,
+}
+
+const MEMBER_COLUMNS: &str = "id, handle, email, display_name, role, time_zone, working_hours, active, created_at";
+
+impl MemberRow {
+    /// The member as `viewer` sees them: e-mail only for admins and the member themself.
+    pub(crate) fn into_member(self, viewer: Option<&Viewer>) -> Member {
+        let show_email = viewer.is_none_or(|v| v.role.is_admin() || v.member.0 == self.id);
+        Member {
+            id: MemberId(self.id),
+            handle: self.handle,
+            display_name: self.display_name,
+            email: show_email.then_some(self.email),
+            role: Role::parse(&self.role).unwrap_or(Role::Member),
+            time_zone: self.time_zone,
+            working_hours: serde_json::from_str::<WorkingHours>(&self.working_hours).unwrap_or_default(),
+            active: self.active,
+            created_at: ts(self.created_at),
+        }
+    }
+}
+
+pub(crate) async fn member_row(conn: &mut SqliteConnection, id: MemberId) -> Result<MemberRow> {
+    sqlx::query_as::<_, MemberRow>(&format!("SELECT {MEMBER_COLUMNS} FROM members WHERE id = ?"))
+        .bind(id.0)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or_else(|| Error::not_found(format!("member {id}")))
+}
+
+pub(crate) async fn member(conn: &mut SqliteConnection, viewer: Option<&Viewer>, id: MemberId) -> Result<Member> {
+    Ok(member_row(conn, id).await?.into_member(viewer))
+}
+
+pub(crate) async fn members(conn: &mut SqliteConnection, viewer: &Viewer) -> Result<Vec<Member>> {
+    let rows = sqlx::query_as::<_, MemberRow>(&format!("SELECT {MEMBER_COLUMNS} FROM members ORDER BY handle"))
+        .fetch_all(&mut *conn)
+        .await?;
+    Ok(rows.into_iter().map(|r| r.into_member(Some(viewer))).collect())
+}
+
+pub(crate) async fn member_by_token(conn: &mut SqliteConnection, token_hash: &str) -> Result<Option<Member>> {
+    let row = sqlx::query_as::<_, MemberRow>(&format!(
+        "SELECT {MEMBER_COLUMNS} FROM members WHERE active = 1 AND id = \
+         (SELECT member_id FROM tokens WHERE hash = ? AND purpose = 'session')"
+    ))
+    .bind(token_hash)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(row.map(|r| r.into_member(None)))
+}
+
+pub(crate) async fn login_lookup(
+    conn: &mut SqliteConnection,
+    email_or_handle: &str,
+) -> Result<Option<(MemberId, Option<String>)>> {
+    let key = email_or_handle.trim().to_ascii_lowercase();
+    let row: Option<(i64, Option<String>)> =
+        sqlx::query_as("SELECT id, password_hash FROM members WHERE active = 1 AND (email = ?1 OR handle = ?1)")
+            .bind(key)
+            .fetch_optional(&mut *conn)
+            .await?;
+    Ok(row.map(|(id, hash)| (MemberId(id), hash)))
+}
+
+pub(crate) async fn invite_lookup(conn: &mut SqliteConnection, token_hash: &str) -> Result<Option<MemberId>> {
+    let row: Option<(i64,)> = sqlx::query_as("SELECT member_id FROM tokens WHERE hash = ? AND purpose = 'invite'")
+        .bind(token_hash)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(row.map(|(id,)| MemberId(id)))
+}
+
+// ---- channels ---------------------------------------------------------------------------------
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct ChannelRow {
+    pub(crate) id: i64,
+    name: String,
+    pub(crate) visibility: String,
+    topic: String,
+    pub(crate) created_by: i64,
+    created_at: i64,
+    pub(crate) archived: bool,
+    pub(crate) is_member: bool,
+}
+
+impl ChannelRow {
+    pub(crate) fn into_channel(self) -> Channel {
+        Channel {
+            id: ChannelId(self.id),
+            name: self.name,
+            visibility: Visibility::parse(&self.visibility).unwrap_or(Visibility::Private),
+            topic: self.topic,
+            created_by: MemberId(self.created_by),
+            created_at: ts(self.created_at),
+            archived: self.archived,
+            is_member: self.is_member,
+        }
+    }
+}
+
+const CHANNEL_SELECT: &str = "SELECT c.id, c.name, c.visibility, c.topic, c.created_by, c.created_at, c.archived, \
+     EXISTS (SELECT 1 FROM channel_members m WHERE m.channel_id = c.id AND m.member_id = ?2) AS is_member \
+     FROM channels c";
+
+pub(crate) async fn channels(conn: &mut SqliteConnection, viewer: &Viewer) -> Result<Vec<Channel>> {
+    let rows = sqlx::query_as::<_, ChannelRow>(&format!(
+        "{CHANNEL_SELECT} WHERE c.id IN ({VISIBLE_CHANNELS}) ORDER BY c.name"
+    ))
+    .bind(guest_flag(viewer))
+    .bind(viewer.member.0)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows.into_iter().map(ChannelRow::into_channel).collect())
+}
+
+/// The channel, if the viewer may see it.
+pub(crate) async fn channel_row(conn: &mut SqliteConnection, viewer: &Viewer, id: ChannelId) -> Result<ChannelRow> {
+    sqlx::query_as::<_, ChannelRow>(&format!("{CHANNEL_SELECT} WHERE c.id = ?3 AND c.id IN ({VISIBLE_CHANNELS})"))
+        .bind(guest_flag(viewer))
+        .bind(viewer.member.0)
+        .bind(id.0)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or_else(|| Error::not_found(format!("channel {id}")))
+}
+
+pub(crate) async fn channel_members(
+    conn: &mut SqliteConnection,
+    viewer: &Viewer,
+    id: ChannelId,
+) -> Result<Vec<Member>> {
+    channel_row(conn, viewer, id).await?;
+    let rows = sqlx::query_as::<_, MemberRow>(&format!(
+        "SELECT {MEMBER_COLUMNS} FROM members WHERE id IN \
+         (SELECT member_id FROM channel_members WHERE channel_id = ?) ORDER BY handle"
+    ))
+    .bind(id.0)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows.into_iter().map(|r| r.into_member(Some(viewer))).collect())
+}
+
+// ---- threads ----------------------------------------------------------------------------------
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct ThreadRow {
+    pub(crate) id: i64,
+    pub(crate) channel_id: Option<i64>,
+    pub(crate) task_id: Option<i64>,
+    title: String,
+    resolved: bool,
+    tags: String,
+    created_by: i64,
+    created_at: i64,
+    message_count: i64,
+    last_message_at: Option<i64>,
+}
+
+impl ThreadRow {
+    pub(crate) fn into_thread(self) -> Thread {
+        Thread {
+            id: ThreadId(self.id),
+            channel_id: self.channel_id.map(ChannelId),
+            task_id: self.task_id.map(TaskId),
+            title: self.title,
+            resolved: self.resolved,
+            tags: serde_json::from_str(&self.tags).unwrap_or_default(),
+            created_by: MemberId(self.created_by),
+            created_at: ts(self.created_at),
+            message_count: self.message_count,
+            last_message_at: self.last_message_at.map(ts),
+        }
+    }
+
+    /// Who may read what happens in this thread.
+    pub(crate) fn scope(&self) -> Scope {
+        match self.channel_id {
+            Some(channel) => Scope::Channel(ChannelId(channel)),
+            None => Scope::Internal,
+        }
+    }
+}
+
+const THREAD_COLUMNS: &str =
+    "id, channel_id, task_id, title, resolved, tags, created_by, created_at, message_count, last_message_at";
+
+/// The thread, if the viewer may see it: its channel is visible, or it is a task's thread and
+/// the viewer is no guest.
+pub(crate) async fn thread_row(conn: &mut SqliteConnection, viewer: &Viewer, id: ThreadId) -> Result<ThreadRow> {
+    let row = sqlx::query_as::<_, ThreadRow>(&format!("SELECT {THREAD_COLUMNS} FROM threads WHERE id = ?"))
+        .bind(id.0)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let not_found = || Error::not_found(format!("thread {id}"));
+    let row = row.ok_or_else(not_found)?;
+    match row.channel_id {
+        Some(channel) => {
+            channel_row(conn, viewer, ChannelId(channel)).await.map_err(|_| not_found())?;
+        }
+        None if viewer.role == Role::Guest => return Err(not_found()),
+        None => {}
+    }
+    Ok(row)
+}
+
+pub(crate) async fn threads(
+    conn: &mut SqliteConnection,
+    viewer: &Viewer,
+    channel: ChannelId,
+    page: Page,
+) -> Result<Vec<Thread>> {
+    channel_row(conn, viewer, channel).await?;
+    let rows = sqlx::query_as::<_, ThreadRow>(&format!(
+        "SELECT {THREAD_COLUMNS} FROM threads WHERE channel_id = ? AND id > ? ORDER BY id LIMIT ?"
+    ))
+    .bind(channel.0)
+    .bind(page.after.unwrap_or(0))
+    .bind(page.limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows.into_iter().map(ThreadRow::into_thread).collect())
+}
+
+// ---- messages ---------------------------------------------------------------------------------
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct MessageRow {
+    pub(crate) id: i64,
+    pub(crate) thread_id: Option<i64>,
+    pub(crate) dm_id: Option<i64>,
+    pub(crate) author_id: i64,
+    body: String,
+    html: String,
+    mentions: String,
+    urgent: bool,
+    created_at: i64,
+    edited_at: Option<i64>,
+    pub(crate) deleted: bool,
+}
+
+const MESSAGE_COLUMNS: &str =
+    "id, thread_id, dm_id, author_id, body, html, mentions, urgent, created_at, edited_at, deleted";
+
+impl MessageRow {
+    fn into_message(self, reactions: Vec<Reaction>) -> Message {
+        Message {
+            id: MessageId(self.id),
+            thread_id: self.thread_id.map(ThreadId),
+            dm_id: self.dm_id.map(DmId),
+            author_id: MemberId(self.author_id),
+            body: self.body,
+            html: self.html,
+            mentions: serde_json::from_str(&self.mentions).unwrap_or_default(),
+            reactions,
+            urgent: self.urgent,
+            created_at: ts(self.created_at),
+            edited_at: self.edited_at.map(ts),
+            deleted: self.deleted,
+        }
+    }
+}
+
+/// Messages with their reactions, fetched in one more query.
+async fn with_reactions(conn: &mut SqliteConnection, rows: Vec<MessageRow>) -> Result<Vec<Message>> {
+    let (Some(first), Some(last)) = (rows.iter().map(|r| r.id).min(), rows.iter().map(|r| r.id).max()) else {
+        return Ok(Vec::new());
+    };
+    let reaction_rows: Vec<(i64, String, i64)> = sqlx::query_as(
+        "SELECT message_id, emoji, member_id FROM reactions WHERE message_id BETWEEN ? AND ? \
+         ORDER BY message_id, created_at, emoji",
+    )
+    .bind(first)
+    .bind(last)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut by_message: HashMap<i64, Vec<Reaction>> = HashMap::new();
+    for (message_id, emoji, member_id) in reaction_rows {
+        let reactions = by_message.entry(message_id).or_default();
+        match reactions.iter_mut().find(|r| r.emoji == emoji) {
+            Some(reaction) => reaction.members.push(MemberId(member_id)),
+            None => reactions.push(Reaction { emoji, members: vec![MemberId(member_id)] }),
+        }
+    }
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let reactions = by_message.remove(&row.id).unwrap_or_default();
+            row.into_message(reactions)
+        })
+        .collect())
+}
+
+pub(crate) async fn message_row(conn: &mut SqliteConnection, viewer: &Viewer, id: MessageId) -> Result<MessageRow> {
+    let not_found = || Error::not_found(format!("message {id}"));
+    let row = sqlx::query_as::<_, MessageRow>(&format!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = ?"))
+        .bind(id.0)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or_else(not_found)?;
+    let visible = match (row.thread_id, row.dm_id) {
+        (Some(thread), _) => thread_row(conn, viewer, ThreadId(thread)).await.is_ok(),
+        (None, Some(dm)) => dm_row(conn, viewer, DmId(dm)).await.is_ok(),
+        (None, None) => false,
+    };
+    if !visible {
+        return Err(not_found());
+    }
+    Ok(row)
+}
+
+pub(crate) async fn message(conn: &mut SqliteConnection, viewer: &Viewer, id: MessageId) -> Result<Message> {
+    let row = message_row(conn, viewer, id).await?;
+    Ok(with_reactions(conn, vec![row]).await?.remove(0))
+}
+
+pub(crate) async fn message_versions(
+    conn: &mut SqliteConnection,
+    viewer: &Viewer,
+    id: MessageId,
+) -> Result<Vec<MessageVersion>> {
+    message_row(conn, viewer, id).await?;
+    let rows: Vec<(String, i64)> =
+        sqlx::query_as("SELECT body, replaced_at FROM message_versions WHERE message_id = ? ORDER BY rowid")
+            .bind(id.0)
+            .fetch_all(&mut *conn)
+            .await?;
+    Ok(rows.into_iter().map(|(body, at)| MessageVersion { body, replaced_at: ts(at) }).collect())
+}
+
+pub(crate) async fn thread_messages(
+    conn: &mut SqliteConnection,
+    viewer: &Viewer,
+    thread: ThreadId,
+    page: Page,
+) -> Result<Vec<Message>> {
+    thread_row(conn, viewer, thread).await?;
+    let rows = sqlx::query_as::<_, MessageRow>(&format!(
+        "SELECT {MESSAGE_COLUMNS} FROM messages WHERE thread_id = ? AND id > ? ORDER BY id LIMIT ?"
+    ))
+    .bind(thread.0)
+    .bind(page.after.unwrap_or(0))
+    .bind(page.limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    with_reactions(conn, rows).await
+}
+
+pub(crate) async fn search(
+    conn: &mut SqliteConnection,
+    viewer: &Viewer,
+    query: &str,
+    limit: u32,
+) -> Result<Vec<Message>> {
+    let pattern = format!("%{}%", query.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+    let rows = sqlx::query_as::<_, MessageRow>(&format!(
+        "SELECT {MESSAGE_COLUMNS} FROM messages m WHERE m.deleted = 0 AND m.body LIKE ?3 ESCAPE '\\' AND ( \
+           m.dm_id IN (SELECT dm_id FROM dm_members WHERE member_id = ?2) \
+           OR m.thread_id IN (SELECT id FROM threads WHERE channel_id IN ({VISIBLE_CHANNELS}) \
+                              OR (channel_id IS NULL AND ?1 = 0))) \
+         ORDER BY m.id DESC LIMIT ?4"
+    ))
+    .bind(guest_flag(viewer))
+    .bind(viewer.member.0)
+    .bind(pattern)
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    with_reactions(conn, rows).await
+}
+
+// ---- direct conversations ---------------------------------------------------------------------
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct DmRow {
+    pub(crate) id: i64,
+    created_at: i64,
+    last_message_at: Option<i64>,
+}
+
+/// The conversation, if the viewer takes part in it.
+pub(crate) async fn dm_row(conn: &mut SqliteConnection, viewer: &Viewer, id: DmId) -> Result<DmRow> {
+    sqlx::query_as::<_, DmRow>(
+        "SELECT id, created_at, last_message_at FROM dms WHERE id = ? \
+         AND EXISTS (SELECT 1 FROM dm_members WHERE dm_id = dms.id AND member_id = ?)",
+    )
+    .bind(id.0)
+    .bind(viewer.member.0)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or_else(|| Error::not_found(format!("conversation {id}")))
+}
+
+async fn dm_from_row(conn: &mut SqliteConnection, row: DmRow) -> Result<Dm> {
+    let people: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT m.id, m.handle FROM dm_members d JOIN members m ON m.id = d.member_id \
+         WHERE d.dm_id = ? ORDER BY m.handle",
+    )
+    .bind(row.id)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(Dm {
+        id: DmId(row.id),
+        member_ids: people.iter().map(|(id, _)| MemberId(*id)).collect(),
+        name: people.iter().map(|(_, handle)| handle.as_str()).collect::<Vec<_>>().join(","),
+        created_at: ts(row.created_at),
+        last_message_at: row.last_message_at.map(ts),
+    })
+}
+
+pub(crate) async fn dm(conn: &mut SqliteConnection, viewer: &Viewer, id: DmId) -> Result<Dm> {
+    let row = dm_row(conn, viewer, id).await?;
+    dm_from_row(conn, row).await
+}
+
+pub(crate) async fn dms(conn: &mut SqliteConnection, viewer: &Viewer) -> Result<Vec<Dm>> {
+    let rows = sqlx::query_as::<_, DmRow>(
+        "SELECT id, created_at, last_message_at FROM dms \
+         WHERE id IN (SELECT dm_id FROM dm_members WHERE member_id = ?) \
+         ORDER BY COALESCE(last_message_at, created_at) DESC",
+    )
+    .bind(viewer.member.0)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        out.push(dm_from_row(conn, row).await?);
+    }
+    Ok(out)
+}
+
+pub(crate) async fn dm_messages(
+    conn: &mut SqliteConnection,
+    viewer: &Viewer,
+    id: DmId,
+    page: Page,
+) -> Result<Vec<Message>> {
+    dm_row(conn, viewer, id).await?;
+    let rows = sqlx::query_as::<_, MessageRow>(&format!(
+        "SELECT {MESSAGE_COLUMNS} FROM messages WHERE dm_id = ? AND id > ? ORDER BY id LIMIT ?"
+    ))
+    .bind(id.0)
+    .bind(page.after.unwrap_or(0))
+    .bind(page.limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    with_reactions(conn, rows).await
+}
+
+// ---- projects and tasks -----------------------------------------------------------------------
+
+fn no_guests(viewer: &Viewer, what: impl FnOnce() -> String) -> Result<()> {
+    if viewer.role == Role::Guest {
+        return Err(Error::not_found(what()));
+    }
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct ProjectRow {
+    id: i64,
+    name: String,
+    description: String,
+    created_by: i64,
+    created_at: i64,
+    archived: bool,
+}
+
+impl ProjectRow {
+    fn into_project(self) -> Project {
+        Project {
+            id: ProjectId(self.id),
+            name: self.name,
+            description: self.description,
+            created_by: MemberId(self.created_by),
+            created_at: ts(self.created_at),
+            archived: self.archived,
+        }
+    }
+}
+
+pub(crate) async fn projects(conn: &mut SqliteConnection, viewer: &Viewer) -> Result<Vec<Project>> {
+    if viewer.role == Role::Guest {
+        return Ok(Vec::new());
+    }
+    let rows = sqlx::query_as::<_, ProjectRow>(
+        "SELECT id, name, description, created_by, created_at, archived FROM projects ORDER BY name, id",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows.into_iter().map(ProjectRow::into_project).collect())
+}
+
+pub(crate) async fn project(conn: &mut SqliteConnection, viewer: &Viewer, id: ProjectId) -> Result<Project> {
+    let what = || format!("project {id}");
+    no_guests(viewer, what)?;
+    let row = sqlx::query_as::<_, ProjectRow>(
+        "SELECT id, name, description, created_by, created_at, archived FROM projects WHERE id = ?",
+    )
+    .bind(id.0)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or_else(|| Error::not_found(what()))?;
+    Ok(row.into_project())
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct TaskRow {
+    pub(crate) id: i64,
+    project_id: i64,
+    pub(crate) thread_id: i64,
+    title: String,
+    description: String,
+    assignee_id: Option<i64>,
+    status: String,
+    due: Option<String>,
+    priority: String,
+    created_by: i64,
+    created_at: i64,
+    updated_at: i64,
+    done_at: Option<i64>,
+}
+
+const TASK_COLUMNS: &str = "id, project_id, thread_id, title, description, assignee_id, status, due, priority, \
+     created_by, created_at, updated_at, done_at";
+
+impl TaskRow {
+    pub(crate) fn into_task(self) -> Task {
+        Task {
+            id: TaskId(self.id),
+            project_id: ProjectId(self.project_id),
+            thread_id: ThreadId(self.thread_id),
+            title: self.title,
+            description: self.description,
+            assignee_id: self.assignee_id.map(MemberId),
+            status: TaskStatus::parse(&self.status).unwrap_or(TaskStatus::Todo),
+            due: self.due.and_then(|d| d.parse().ok()),
+            priority: Priority::parse(&self.priority).unwrap_or(Priority::Normal),
+            created_by: MemberId(self.created_by),
+            created_at: ts(self.created_at),
+            updated_at: ts(self.updated_at),
+            done_at: self.done_at.map(ts),
+        }
+    }
+}
+
+pub(crate) async fn task(conn: &mut SqliteConnection, viewer: &Viewer, id: TaskId) -> Result<Task> {
+    let what = || format!("task {id}");
+    no_guests(viewer, what)?;
+    let row = sqlx::query_as::<_, TaskRow>(&format!("SELECT {TASK_COLUMNS} FROM tasks WHERE id = ?"))
+        .bind(id.0)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or_else(|| Error::not_found(what()))?;
+    Ok(row.into_task())
+}
+
+pub(crate) async fn tasks(
+    conn: &mut SqliteConnection,
+    viewer: &Viewer,
+    project: Option<ProjectId>,
+    assignee: Option<MemberId>,
+    status: Option<TaskStatus>,
+) -> Result<Vec<Task>> {
+    if viewer.role == Role::Guest {
+        return Ok(Vec::new());
+    }
+    let rows = sqlx::query_as::<_, TaskRow>(&format!(
+        "SELECT {TASK_COLUMNS} FROM tasks WHERE (?1 IS NULL OR project_id = ?1) \
+         AND (?2 IS NULL OR assignee_id = ?2) AND (?3 IS NULL OR status = ?3) ORDER BY id LIMIT 5000"
+    ))
+    .bind(project.map(|p| p.0))
+    .bind(assignee.map(|m| m.0))
+    .bind(status.map(TaskStatus::as_str))
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows.into_iter().map(TaskRow::into_task).collect())
+}
+
+pub(crate) async fn task_history(conn: &mut SqliteConnection, viewer: &Viewer, id: TaskId) -> Result<Vec<Event>> {
+    task(conn, viewer, id).await?;
+    let rows = sqlx::query_as::<_, EventRow>(
+        "SELECT seq, at, actor, kind, payload, source, scope_channel, scope_dm, scope_internal FROM events \
+         WHERE kind LIKE 'task.%' AND json_extract(payload, '$.task_id') = ? ORDER BY seq",
+    )
+    .bind(id.0)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Event {
+            workspace: 1,
+            seq: Seq(r.seq),
+            at: ts(r.at),
+            actor: r.actor.map(MemberId),
+            kind: r.kind,
+            payload: serde_json::from_str(&r.payload).unwrap_or(serde_json::Value::Null),
+            source: r.source,
+        })
+        .collect())
+}
+
+// ---- events -----------------------------------------------------------------------------------
+
+#[derive(sqlx::FromRow)]
+struct EventRow {
+    seq: i64,
+    at: i64,
+    actor: Option<i64>,
+    kind: String,
+    payload: String,
+    source: String,
+    scope_channel: Option<i64>,
+    scope_dm: Option<i64>,
+    scope_internal: bool,
+}
+
+impl EventRow {
+    fn into_committed(self) -> CommittedEvent {
+        let scope = match (self.scope_channel, self.scope_dm, self.scope_internal) {
+            (Some(channel), _, _) => Scope::Channel(ChannelId(channel)),
+            (None, Some(dm), _) => Scope::Dm(DmId(dm)),
+            (None, None, true) => Scope::Internal,
+            (None, None, false) => Scope::Everyone,
+        };
+        let json = event_json(self.seq, ts(self.at), self.actor, &self.kind, &self.payload, &self.source);
+        CommittedEvent { seq: Seq(self.seq), kind: self.kind, scope, json }
+    }
+}
+
+/// The event as the API and the stream send it. `payload` is JSON we wrote ourselves, so it is
+/// spliced in as it is rather than parsed and serialized again.
+pub(crate) fn event_json(
+    seq: i64,
+    at: Timestamp,
+    actor: Option<i64>,
+    kind: &str,
+    payload: &str,
+    source: &str,
+) -> Bytes {
+    let actor = actor.map_or_else(|| "null".to_string(), |a| a.to_string());
+    let kind = serde_json::to_string(kind).unwrap_or_else(|_| "\"\"".into());
+    let source = serde_json::to_string(source).unwrap_or_else(|_| "\"\"".into());
+    Bytes::from(format!(
+        r#"{{"workspace":1,"seq":{seq},"at":"{at}","actor":{actor},"kind":{kind},"payload":{payload},"source":{source}}}"#
+    ))
+}
+
+pub(crate) async fn events(
+    conn: &mut SqliteConnection,
+    viewer: &Viewer,
+    since: Seq,
+    limit: u32,
+) -> Result<Vec<Arc<CommittedEvent>>> {
+    let rows = sqlx::query_as::<_, EventRow>(&format!(
+        "SELECT seq, at, actor, kind, payload, source, scope_channel, scope_dm, scope_internal FROM events \
+         WHERE seq > ?3 \
+           AND (scope_channel IS NULL OR scope_channel IN ({VISIBLE_CHANNELS})) \
+           AND (scope_dm IS NULL OR scope_dm IN (SELECT dm_id FROM dm_members WHERE member_id = ?2)) \
+           AND (scope_internal = 0 OR ?1 = 0) \
+         ORDER BY seq LIMIT ?4"
+    ))
+    .bind(guest_flag(viewer))
+    .bind(viewer.member.0)
+    .bind(since.0)
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows.into_iter().map(|r| Arc::new(r.into_committed())).collect())
+}
+
+pub(crate) async fn access(conn: &mut SqliteConnection, viewer: &Viewer) -> Result<Access> {
+    let channel_ids: Vec<(i64,)> =
+        sqlx::query_as(VISIBLE_CHANNELS).bind(guest_flag(viewer)).bind(viewer.member.0).fetch_all(&mut *conn).await?;
+    let dm_ids: Vec<(i64,)> = sqlx::query_as("SELECT dm_id FROM dm_members WHERE member_id = ?")
+        .bind(viewer.member.0)
+        .fetch_all(&mut *conn)
+        .await?;
+    Ok(Access {
+        guest: viewer.role == Role::Guest,
+        channels: channel_ids.into_iter().map(|(id,)| ChannelId(id)).collect(),
+        dms: dm_ids.into_iter().map(|(id,)| DmId(id)).collect(),
+    })
+}

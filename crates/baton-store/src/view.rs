@@ -1,0 +1,74 @@
+//! Who is looking, what they may see, and committed events as they travel to live streams.
+
+use std::collections::HashSet;
+
+use baton_core::model::Role;
+use baton_core::{ChannelId, DmId, MemberId, Seq};
+use bytes::Bytes;
+
+/// The member a read or a command is made for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Viewer {
+    pub member: MemberId,
+    pub role: Role,
+}
+
+/// Who may read an event: members of a channel, participants of a conversation, everyone but
+/// guests, or everyone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    Everyone,
+    Internal,
+    Channel(ChannelId),
+    Dm(DmId),
+}
+
+/// An event as committed: its scope, and its JSON serialized once and shared by every
+/// subscriber that may see it.
+#[derive(Debug, Clone)]
+pub struct CommittedEvent {
+    pub seq: Seq,
+    pub kind: String,
+    pub scope: Scope,
+    pub json: Bytes,
+}
+
+/// The channels and conversations one viewer may see at one moment.
+#[derive(Debug, Clone, Default)]
+pub struct Access {
+    pub guest: bool,
+    pub channels: HashSet<ChannelId>,
+    pub dms: HashSet<DmId>,
+}
+
+impl Access {
+    pub fn may_see(&self, scope: Scope) -> bool {
+        match scope {
+            Scope::Everyone => true,
+            Scope::Internal => !self.guest,
+            Scope::Channel(id) => self.channels.contains(&id),
+            Scope::Dm(id) => self.dms.contains(&id),
+        }
+    }
+}
+
+/// A page of a list: items after the cursor `after` (an id), at most `limit`.
+#[derive(Debug, Clone, Copy)]
+pub struct Page {
+    pub after: Option<i64>,
+    pub limit: u32,
+}
+
+impl Page {
+    pub const MAX_LIMIT: u32 = 1000;
+
+    pub fn new(after: Option<i64>, limit: Option<u32>) -> Page {
+        Page { after, limit: limit.unwrap_or(200).clamp(1, Page::MAX_LIMIT) }
+    }
+}
+
+impl Default for Page {
+    fn default() -> Page {
+        Page::new(None, None)
+    }
+}

@@ -1,0 +1,132 @@
+//! `baton admin`: what a self-hoster needs without the API.
+
+use std::path::PathBuf;
+
+use anyhow::{bail, Context};
+use baton_core::calendar::parse_time_zone;
+use baton_core::model::Role;
+use baton_core::validate;
+use baton_server::auth::hash_password_blocking;
+use baton_store::{Command, Envelope, NewMember, SqliteStore, Store, Viewer};
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct AdminArgs {
+    /// Where the database lives.
+    #[arg(long, default_value_os_t = crate::default_data_dir(), env = "BATON_DATA_DIR", global = true)]
+    data_dir: PathBuf,
+    #[command(subcommand)]
+    command: AdminCommand,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum AdminCommand {
+    /// Create a member who can sign in with the given password.
+    CreateUser {
+        #[arg(long)]
+        handle: String,
+        #[arg(long)]
+        email: String,
+        /// At least 8 characters.
+        #[arg(long, env = "BATON_PASSWORD")]
+        password: String,
+        /// owner, admin, member or guest.
+        #[arg(long, default_value = "member")]
+        role: String,
+        /// IANA time zone; default the workspace's.
+        #[arg(long)]
+        time_zone: Option<String>,
+        #[arg(long)]
+        display_name: Option<String>,
+    },
+    /// Set a new password for a member (by e-mail or handle); their other sessions stay valid.
+    ResetPassword {
+        /// The member's e-mail address or handle.
+        #[arg(long)]
+        user: String,
+        #[arg(long, env = "BATON_PASSWORD")]
+        password: String,
+    },
+    /// List members with their roles and time zones.
+    ListUsers,
+}
+
+pub(crate) async fn run(args: AdminArgs) -> anyhow::Result<()> {
+    let store = SqliteStore::open(&args.data_dir)
+        .await
+        .with_context(|| format!("cannot open the data directory {}", args.data_dir.display()))?;
+    let Some(workspace) = store.workspace().await? else {
+        bail!(
+            "{} holds no workspace yet: start `baton serve` and POST /api/v1/setup, or run `baton demo`",
+            args.data_dir.display()
+        );
+    };
+    let owner = first_owner(&store).await?;
+    match args.command {
+        AdminCommand::CreateUser { handle, email, password, role, time_zone, display_name } => {
+            let role = Role::parse(&role)
+                .with_context(|| format!("unknown role {role:?}: use owner, admin, member or guest"))?;
+            validate::password("password", &password)?;
+            let time_zone = time_zone.unwrap_or(workspace.time_zone);
+            parse_time_zone(&time_zone)?;
+            let handle = validate::handle("handle", &handle)?;
+            let member = NewMember {
+                display_name: display_name
+                    .map(|n| validate::name("display_name", &n))
+                    .transpose()?
+                    .unwrap_or_else(|| handle.clone()),
+                handle,
+                email: validate::email("email", &email)?,
+                role,
+                time_zone,
+                working_hours: Default::default(),
+                password_hash: Some(hash(&password)?),
+            };
+            let created = store
+                .execute(Envelope::new(
+                    owner,
+                    jiff::Timestamp::now(),
+                    Command::AddMember { member, invite_token_hash: None },
+                ))
+                .await?;
+            println!("created member {} (@{})", created["id"], created["handle"].as_str().unwrap_or_default());
+        }
+        AdminCommand::ResetPassword { user, password } => {
+            validate::password("password", &password)?;
+            let (member, _) = store.login_lookup(&user).await?.with_context(|| format!("no active member {user:?}"))?;
+            let command = Command::SetPassword { member, password_hash: hash(&password)?, consume_invite: None };
+            store.execute(Envelope::system(jiff::Timestamp::now(), command)).await?;
+            println!("password reset for {user}");
+        }
+        AdminCommand::ListUsers => {
+            for member in store.members(&owner).await? {
+                println!(
+                    "{:>5}  @{:<24} {:<7} {:<22} {}{}",
+                    member.id,
+                    member.handle,
+                    member.role.as_str(),
+                    member.time_zone,
+                    member.email.unwrap_or_default(),
+                    if member.active { "" } else { "  (deactivated)" }
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+fn hash(password: &str) -> anyhow::Result<String> {
+    hash_password_blocking(password).map_err(|e| anyhow::anyhow!("cannot hash the password: {e}"))
+}
+
+/// The viewer admin commands act as: the workspace's first owner.
+async fn first_owner(store: &SqliteStore) -> anyhow::Result<Viewer> {
+    let probe = Viewer { member: baton_core::MemberId(0), role: Role::Owner };
+    let owner = store
+        .members(&probe)
+        .await?
+        .into_iter()
+        .filter(|m| m.role == Role::Owner && m.active)
+        .min_by_key(|m| m.id)
+        .context("the workspace has no active owner")?;
+    Ok(Viewer { member: owner.id, role: Role::Owner })
+}

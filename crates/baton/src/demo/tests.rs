@@ -1,0 +1,84 @@
+use super::*;
+
+fn config(seed: u64) -> DemoConfig {
+    let until = "2026-03-30T00:00:00Z".parse().unwrap();
+    DemoConfig { members: 20, days: 30, seed, until }
+}
+
+fn fingerprint(plan: &Plan) -> Vec<(Timestamp, String)> {
+    plan.steps
+        .iter()
+        .map(|(at, step)| {
+            let what = match step {
+                Step::Post { body, author, .. } => format!("post {author} {body}"),
+                Step::Thread { title, .. } => format!("thread {title}"),
+                _ => "other".to_string(),
+            };
+            (*at, what)
+        })
+        .collect()
+}
+
+#[test]
+fn same_seed_same_plan_other_seed_other_plan() {
+    let a = Plan::generate(&config(1)).unwrap();
+    let b = Plan::generate(&config(1)).unwrap();
+    let c = Plan::generate(&config(2)).unwrap();
+    assert_eq!(fingerprint(&a), fingerprint(&b));
+    assert_ne!(fingerprint(&a), fingerprint(&c));
+}
+
+#[test]
+fn plan_is_chronological_and_inside_the_window() {
+    let plan = Plan::generate(&config(7)).unwrap();
+    let end = "2026-04-10T00:00:00Z".parse::<Timestamp>().unwrap();
+    assert!(plan.steps.windows(2).all(|w| w[0].0 <= w[1].0));
+    assert!(plan.steps.iter().all(|(at, _)| *at >= plan.start && *at < end));
+}
+
+#[test]
+fn nobody_answers_quinn() {
+    let plan = Plan::generate(&config(3)).unwrap();
+    let quinn = plan.people.iter().position(|p| p.handle == "quinn").unwrap();
+    let quinn_threads: Vec<usize> = plan
+        .steps
+        .iter()
+        .filter_map(|(_, s)| match s {
+            Step::Thread { key, author, .. } if *author == quinn => Some(*key),
+            _ => None,
+        })
+        .collect();
+    assert!(!quinn_threads.is_empty());
+    for (_, step) in &plan.steps {
+        if let Step::Post { thread, author, .. } = step {
+            assert!(!quinn_threads.contains(thread) || *author == quinn, "someone answered quinn");
+            assert!(quinn_threads.contains(thread) || *author != quinn, "quinn joined another thread");
+        }
+    }
+}
+
+#[test]
+fn launch_threads_bounce() {
+    let plan = Plan::generate(&config(1)).unwrap();
+    let launch: Vec<usize> = plan
+        .steps
+        .iter()
+        .filter_map(|(_, s)| match s {
+            Step::Thread { key, channel: 5, .. } => Some(*key),
+            _ => None,
+        })
+        .collect();
+    assert!(!launch.is_empty());
+    for key in launch {
+        let authors: Vec<usize> = plan
+            .steps
+            .iter()
+            .filter_map(|(_, s)| match s {
+                Step::Post { thread, author, .. } if *thread == key => Some(*author),
+                _ => None,
+            })
+            .collect();
+        let handoffs = authors.windows(2).filter(|w| w[0] != w[1]).count();
+        assert!(handoffs >= 6, "a launch thread with only {handoffs} handoffs");
+    }
+}

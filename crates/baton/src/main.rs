@@ -1,0 +1,66 @@
+//! `baton`: the command line. Serves the workspace, fills a demo, administers a data directory.
+
+mod admin;
+mod demo;
+mod serve;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Baton: a self-hosted workspace where a team's async and sync work live together, and where
+/// the team can see, measured, whether its async habits deliver.
+#[derive(Debug, Parser)]
+#[command(name = "baton", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the web API and the live stream.
+    Serve(serve::ServeArgs),
+    /// Fill a fresh data directory with a deterministic, realistic demo workspace.
+    Demo(demo::DemoArgs),
+    /// Administer a data directory: create users, reset passwords.
+    Admin(admin::AdminArgs),
+}
+
+/// Where Baton keeps its data when `--data-dir` is not given.
+fn default_data_dir() -> PathBuf {
+    PathBuf::from("./baton-data")
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("BATON_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,baton=info,baton_server=info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("baton: cannot start the async runtime: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Serve(args) => serve::run(args).await,
+            Command::Demo(args) => demo::run(args).await,
+            Command::Admin(args) => admin::run(args).await,
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("baton: {err:#}");
+            ExitCode::from(1)
+        }
+    }
+}

@@ -1,0 +1,73 @@
+//! `baton serve`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context;
+use baton_server::AppState;
+use baton_store::{SqliteStore, Store};
+
+use crate::demo;
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct ServeArgs {
+    /// Where the database lives (created if missing).
+    #[arg(long, default_value_os_t = crate::default_data_dir(), env = "BATON_DATA_DIR")]
+    data_dir: PathBuf,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080", env = "BATON_LISTEN")]
+    listen: SocketAddr,
+    /// On a fresh data directory, load the demo workspace and print the owner's login.
+    #[arg(long)]
+    demo: bool,
+}
+
+pub(crate) async fn run(args: ServeArgs) -> anyhow::Result<()> {
+    let store = SqliteStore::open(&args.data_dir)
+        .await
+        .with_context(|| format!("cannot open the data directory {}", args.data_dir.display()))?;
+    let fresh = store.workspace().await?.is_none();
+    if args.demo && fresh {
+        eprintln!("Loading the demo workspace into {} (first start only)…", args.data_dir.display());
+        let login = demo::fill(&store, &demo::DemoConfig::default()).await?;
+        println!("Demo workspace loaded. Sign in as {} with password {}", login.email, login.password);
+    } else if args.demo {
+        println!(
+            "This data directory already holds a workspace; demo login (if it is the demo): {} / {}",
+            demo::OWNER_EMAIL,
+            demo::OWNER_PASSWORD
+        );
+    } else if fresh {
+        println!("New workspace: create it and its owner with POST /api/v1/setup (see /api/v1/openapi.json).");
+    }
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", args.listen))?;
+    let address = listener.local_addr()?;
+    println!("Baton is listening on http://{address}  (API: http://{address}/api/v1/openapi.json)");
+    let state = AppState::new(Arc::new(store));
+    baton_server::serve(listener, state, shutdown_signal()).await.context("the server stopped")?;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}
