@@ -15,7 +15,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::get;
-use axum::{Json, Router};
+use axum::Router;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -29,12 +29,16 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 /// The whole application.
 pub fn router(state: AppState) -> Router {
-    let openapi = openapi::document();
-    let openapi_json = serde_json::to_value(&openapi).unwrap_or_default();
+    // Serialized straight from utoipa's ordered maps (a serde_json::Value would sort the paths),
+    // so the document reads in the order of the code: setup and members first.
+    let openapi_json = openapi::document().to_json().unwrap_or_else(|_| "{}".into());
     Router::new()
         .route("/healthz", get(health))
         .route("/api/v1/healthz", get(health))
-        .route("/api/v1/openapi.json", get(move || async move { Json(openapi_json) }))
+        .route(
+            "/api/v1/openapi.json",
+            get(move || async move { ([(axum::http::header::CONTENT_TYPE, "application/json")], openapi_json) }),
+        )
         .merge(api::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

@@ -1,0 +1,9 @@
+//! Baton's HTTP API tested from outside: a real server on an ephemeral port over a real SQLite
+//! file, driven by a real HTTP client and a real WebSocket client.
+
+mod api;
+mod bad_input;
+mod harness;
+mod idempotency;
+mod privacy;
+mod stream;

@@ -1,0 +1,120 @@
+//! Private channels and direct messages never leak to someone outside them: not through lists,
+//! direct reads, the event log, the stream, search or error messages.
+
+use futures_util::StreamExt;
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::harness::{Client, TestServer};
+use crate::stream::connect;
+
+const SECRETS: [&str; 4] = ["hush-channel", "hush topic", "hush-text-31337", "dm-text-4242"];
+
+fn assert_hidden(label: &str, text: &str) {
+    for secret in SECRETS {
+        assert!(!text.contains(secret), "{label} shows {secret:?} to an outsider: {text}");
+    }
+}
+
+async fn assert_not_found(outsider: &Client<'_>, path: &str) {
+    let (status, body) = outsider.get(path).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "GET {path}: {body}");
+    assert_eq!(body["error"]["code"], "not_found");
+    assert_hidden(path, &body.to_string());
+}
+
+#[tokio::test]
+async fn outsiders_see_nothing_private() {
+    let server = TestServer::start().await;
+    let owner = server.setup().await;
+    let outsider = owner.add_member("outsider", "member").await;
+    let third = owner.add_member("third", "member").await;
+
+    let (_, public_thread) = owner.channel_and_thread("open").await;
+    owner.create(&format!("/api/v1/threads/{public_thread}/messages"), json!({"body": "public words"})).await;
+    let private = owner.create("/api/v1/channels", json!({"name": "hush-channel", "visibility": "private"})).await;
+    let channel = private["id"].as_i64().unwrap();
+    let thread = owner.create(&format!("/api/v1/channels/{channel}/threads"), json!({"title": "hush topic"})).await;
+    let thread = thread["id"].as_i64().unwrap();
+    let message = owner.create(&format!("/api/v1/threads/{thread}/messages"), json!({"body": "hush-text-31337"})).await;
+    let message = message["id"].as_i64().unwrap();
+    owner.create(&format!("/api/v1/channels/{channel}/members"), json!({"member_id": third.id})).await;
+    let dm = owner.create("/api/v1/dms", json!({"member_ids": [third.id]})).await["id"].as_i64().unwrap();
+    owner.create(&format!("/api/v1/dms/{dm}/messages"), json!({"body": "dm-text-4242"})).await;
+
+    let (_, channels) = outsider.get("/api/v1/channels").await;
+    assert_hidden("GET /channels", &channels.to_string());
+    assert_eq!(channels.as_array().unwrap().len(), 1, "only the public channel");
+    let (_, dms) = outsider.get("/api/v1/dms").await;
+    assert_eq!(dms, json!([]));
+
+    for path in [
+        format!("/api/v1/channels/{channel}"),
+        format!("/api/v1/channels/{channel}/threads"),
+        format!("/api/v1/channels/{channel}/members"),
+        format!("/api/v1/threads/{thread}"),
+        format!("/api/v1/threads/{thread}/messages"),
+        format!("/api/v1/messages/{message}"),
+        format!("/api/v1/messages/{message}/history"),
+        format!("/api/v1/dms/{dm}"),
+        format!("/api/v1/dms/{dm}/messages"),
+    ] {
+        assert_not_found(&outsider, &path).await;
+    }
+    // Writing into them is refused the same way, and reveals nothing either.
+    let (status, body) = outsider
+        .send(reqwest::Method::POST, &format!("/api/v1/threads/{thread}/messages"), json!({"body": "hi"}))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    let (status, _) =
+        outsider.send(reqwest::Method::POST, &format!("/api/v1/channels/{channel}/join"), json!({})).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "a private channel cannot be joined from outside");
+
+    let events = outsider.all_events().await;
+    assert_hidden("GET /events", &serde_json::to_string(&events).unwrap());
+    assert!(events.iter().any(|e| e.to_string().contains("public words")), "the outsider does see public messages");
+
+    let (_, found) = outsider.get("/api/v1/search?q=hush").await;
+    assert_eq!(found, json!([]));
+    let (_, found) = outsider.get("/api/v1/search?q=dm-text").await;
+    assert_eq!(found, json!([]));
+    let (_, found) = third.get("/api/v1/search?q=hush-text").await;
+    assert_eq!(found.as_array().unwrap().len(), 1, "a member of the channel finds it");
+
+    let mut socket = connect(&server, &outsider.token, 0).await;
+    let mut frames = Vec::new();
+    while let Ok(Some(Ok(frame))) = tokio::time::timeout(std::time::Duration::from_millis(500), socket.next()).await {
+        frames.push(frame.to_string());
+    }
+    assert!(!frames.is_empty());
+    assert_hidden("the stream", &frames.join("\n"));
+
+    // Once added, the same member sees the channel's history.
+    owner.create(&format!("/api/v1/channels/{channel}/members"), json!({"member_id": outsider.id})).await;
+    let (status, _) = outsider.get(&format!("/api/v1/threads/{thread}/messages")).await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn guests_see_only_the_channels_they_are_in() {
+    let server = TestServer::start().await;
+    let owner = server.setup().await;
+    let guest = owner.add_member("guest", "guest").await;
+    let (open, open_thread) = owner.channel_and_thread("open").await;
+    let (shared, _) = owner.channel_and_thread("shared").await;
+    owner.create(&format!("/api/v1/channels/{shared}/members"), json!({"member_id": guest.id})).await;
+    let project = owner.create("/api/v1/projects", json!({"name": "p"})).await["id"].as_i64().unwrap();
+
+    let (_, channels) = guest.get("/api/v1/channels").await;
+    let ids: Vec<i64> = channels.as_array().unwrap().iter().map(|c| c["id"].as_i64().unwrap()).collect();
+    assert_eq!(ids, vec![shared]);
+    assert_not_found(&guest, &format!("/api/v1/channels/{open}")).await;
+    assert_not_found(&guest, &format!("/api/v1/threads/{open_thread}")).await;
+    assert_not_found(&guest, &format!("/api/v1/projects/{project}")).await;
+    let (status, _) = guest.send(reqwest::Method::POST, &format!("/api/v1/channels/{open}/join"), json!({})).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = guest.send(reqwest::Method::POST, "/api/v1/channels", json!({"name": "mine"})).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let events = guest.all_events().await;
+    assert!(events.iter().all(|e| !e["kind"].as_str().unwrap().starts_with("project")), "guests see no projects");
+}

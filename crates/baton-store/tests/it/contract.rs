@@ -1,0 +1,166 @@
+use std::sync::Arc;
+
+use baton_core::calendar::WorkingHours;
+use baton_core::model::{Priority, Role, TaskStatus, Visibility};
+use baton_core::{MemberId, Seq, ThreadId};
+use baton_store::{Command, Envelope, Error, MessageTarget, NewMember, Page, SqliteStore, Store, Viewer};
+use jiff::Timestamp;
+use serde_json::Value;
+
+fn member(handle: &str, role: Role) -> NewMember {
+    NewMember {
+        handle: handle.into(),
+        email: format!("{handle}@example.com"),
+        display_name: handle.into(),
+        role,
+        time_zone: "Europe/Berlin".into(),
+        working_hours: WorkingHours::default(),
+        password_hash: None,
+    }
+}
+
+fn at(s: &str) -> Timestamp {
+    s.parse().expect("an RFC 3339 instant")
+}
+
+async fn run(store: &dyn Store, viewer: Viewer, when: &str, command: Command) -> Result<Value, Error> {
+    store.execute(Envelope::new(viewer, at(when), command)).await
+}
+
+fn id(value: &Value) -> i64 {
+    value["id"].as_i64().expect("an id")
+}
+
+/// The story every backend must tell the same way.
+async fn check_store(store: Arc<dyn Store>) {
+    let setup =
+        Command::Setup { workspace_name: "W".into(), time_zone: "UTC".into(), owner: member("own", Role::Owner) };
+    let created = store.execute(Envelope::system(at("2024-01-01T00:00:00Z"), setup.clone())).await.unwrap();
+    let owner = Viewer { member: MemberId(created["member"]["id"].as_i64().unwrap()), role: Role::Owner };
+    let again = store.execute(Envelope::system(at("2024-01-01T00:00:00Z"), setup)).await;
+    assert!(matches!(again, Err(Error::Conflict { .. })), "a second setup conflicts");
+
+    let ana = run(
+        &*store,
+        owner,
+        "2024-01-01T00:00:01Z",
+        Command::AddMember { member: member("ana", Role::Member), invite_token_hash: None },
+    )
+    .await
+    .unwrap();
+    let ana = Viewer { member: MemberId(id(&ana)), role: Role::Member };
+    let taken = run(
+        &*store,
+        owner,
+        "2024-01-01T00:00:02Z",
+        Command::AddMember { member: member("ana", Role::Member), invite_token_hash: None },
+    )
+    .await;
+    assert!(matches!(taken, Err(Error::Conflict { .. })));
+
+    let private = Command::CreateChannel {
+        name: "hush".into(),
+        visibility: Visibility::Private,
+        topic: String::new(),
+        members: vec![],
+    };
+    let channel = run(&*store, owner, "2024-01-02T09:00:00Z", private).await.unwrap();
+    let thread = Command::CreateThread {
+        channel: baton_core::ChannelId(id(&channel)),
+        title: "t".into(),
+        tags: vec![],
+        body: None,
+    };
+    let thread = ThreadId(id(&run(&*store, owner, "2024-01-02T09:00:01Z", thread).await.unwrap()));
+
+    // A failed command leaves nothing, and the next one gets the next seq.
+    let before = store.events(&owner, Seq(0), 1000).await.unwrap();
+    let refused = run(
+        &*store,
+        ana,
+        "2024-01-02T09:00:02Z",
+        Command::PostMessage { target: MessageTarget::Thread(thread), body: "x".into(), urgent: false },
+    )
+    .await;
+    assert!(matches!(refused, Err(Error::NotFound { .. })), "ana is outside the private channel");
+    let post = Command::PostMessage { target: MessageTarget::Thread(thread), body: "secret".into(), urgent: false };
+    let keyed = Envelope::new(owner, at("2024-01-02T09:00:03Z"), post).with_idempotency_key(Some("k".into()));
+    let first = store.execute(keyed.clone()).await.unwrap();
+    let second = store.execute(keyed).await.unwrap();
+    assert_eq!(first, second, "the same key gives the first answer");
+    let after = store.events(&owner, Seq(0), 1000).await.unwrap();
+    assert_eq!(after.len(), before.len() + 1, "one event for two keyed posts and a refused one");
+    let seqs: Vec<i64> = after.iter().map(|e| e.seq.0).collect();
+    assert_eq!(seqs, (1..=seqs.len() as i64).collect::<Vec<_>>(), "seq is gap-free");
+    let posted: Value = serde_json::from_slice(&after.last().unwrap().json).unwrap();
+    assert_eq!(posted["at"], "2024-01-02T09:00:03Z", "events keep the time they were given");
+    assert_eq!(posted["payload"]["message"]["body"], "secret");
+
+    // What ana may see.
+    let seen_by_ana = store.events(&ana, Seq(0), 1000).await.unwrap();
+    assert!(seen_by_ana.iter().all(|e| !String::from_utf8_lossy(&e.json).contains("secret")));
+    assert!(matches!(store.thread_messages(&ana, thread, Page::default()).await, Err(Error::NotFound { .. })));
+    assert!(store.search(&ana, "secret", 10).await.unwrap().is_empty());
+    assert_eq!(store.search(&owner, "secret", 10).await.unwrap().len(), 1);
+    let access = store.access(&ana).await.unwrap();
+    assert!(access.channels.is_empty());
+
+    // Tasks: each kind of change is its own event; history is in order.
+    let project = run(
+        &*store,
+        owner,
+        "2024-01-03T00:00:00Z",
+        Command::CreateProject { name: "p".into(), description: String::new() },
+    )
+    .await
+    .unwrap();
+    let task = Command::CreateTask {
+        project: baton_core::ProjectId(id(&project)),
+        title: "do".into(),
+        description: String::new(),
+        assignee: Some(ana.member),
+        status: TaskStatus::Todo,
+        due: Some("2024-01-10".parse().unwrap()),
+        priority: Priority::Normal,
+    };
+    let task = baton_core::TaskId(id(&run(&*store, owner, "2024-01-03T00:00:01Z", task).await.unwrap()));
+    let done = Command::UpdateTask {
+        id: task,
+        title: None,
+        description: None,
+        assignee: Some(None),
+        status: Some(TaskStatus::Done),
+        due: None,
+        priority: None,
+    };
+    let done = run(&*store, ana, "2024-01-04T00:00:00Z", done).await.unwrap();
+    assert_eq!(done["done_at"], "2024-01-04T00:00:00Z");
+    assert_eq!(done["assignee_id"], Value::Null);
+    let kinds: Vec<String> = store.task_history(&owner, task).await.unwrap().into_iter().map(|e| e.kind).collect();
+    assert_eq!(kinds, ["task.created", "task.assigned", "task.status_changed"]);
+}
+
+#[tokio::test]
+async fn sqlite_keeps_the_contract() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(dir.path()).await.unwrap();
+    check_store(Arc::new(store)).await;
+}
+
+#[tokio::test]
+async fn sqlite_reopens_with_everything_and_continues_the_sequence() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(dir.path()).await.unwrap();
+    check_store(Arc::new(store.clone())).await;
+    let owner = Viewer { member: MemberId(1), role: Role::Owner };
+    let n_before = store.events(&owner, Seq(0), 1000).await.unwrap().len() as i64;
+    store.close().await;
+
+    let store = SqliteStore::open(dir.path()).await.unwrap();
+    assert_eq!(store.events(&owner, Seq(0), 1000).await.unwrap().len() as i64, n_before);
+    let project = Command::CreateProject { name: "after restart".into(), description: String::new() };
+    run(&store, owner, "2024-02-01T00:00:00Z", project).await.unwrap();
+    let events = store.events(&owner, Seq(n_before), 10).await.unwrap();
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].seq, Seq(n_before + 1), "the sequence continues without a gap");
+}
