@@ -68,8 +68,6 @@ impl SqliteStore {
             .run(&mut write_conn)
             .await
             .map_err(|err| Error::Internal(Box::new(err)))?;
-        let (max_seq,): (Option<i64>,) =
-            sqlx::query_as("SELECT MAX(seq) FROM events").fetch_one(&mut write_conn).await?;
         let reads = SqlitePoolOptions::new()
             .max_connections(4)
             .acquire_timeout(Duration::from_secs(5))
@@ -78,7 +76,7 @@ impl SqliteStore {
             .map_err(|err| open_error(&path, err))?;
         let (live, _) = broadcast::channel(BROADCAST_CAPACITY);
         let (writes, queue) = mpsc::channel(MAX_BATCH * 4);
-        tokio::spawn(writer::run(write_conn, queue, live.clone(), max_seq.unwrap_or(0) + 1));
+        tokio::spawn(writer::run(write_conn, queue, live.clone()));
         Ok(SqliteStore { reads, writes, live, path })
     }
 

@@ -29,12 +29,11 @@ pub(crate) async fn run(
     mut conn: SqliteConnection,
     mut queue: mpsc::Receiver<WriteRequest>,
     live: broadcast::Sender<Arc<CommittedEvent>>,
-    mut next_seq: i64,
 ) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
         let mut events = Vec::new();
-        let answers = commit_group(&mut conn, &batch, &mut next_seq, &mut events).await;
+        let answers = commit_group(&mut conn, &batch, &mut events).await;
         for event in events {
             // No subscriber is fine: nobody is listening live.
             let _ = live.send(Arc::new(event));
@@ -47,21 +46,18 @@ pub(crate) async fn run(
 }
 
 /// Applies each request in its own savepoint of one transaction and commits once. Returns one
-/// answer per request; when the commit itself fails every answer is that failure and neither
-/// `next_seq` nor `events` keep anything of the group.
+/// answer per request; when the commit itself fails every answer is that failure and `events`
+/// keeps nothing of the group.
 async fn commit_group(
     conn: &mut SqliteConnection,
     batch: &[WriteRequest],
-    next_seq: &mut i64,
     events: &mut Vec<CommittedEvent>,
 ) -> Vec<Result<Value>> {
-    let first_seq = *next_seq;
-    match try_commit_group(conn, batch, next_seq, events).await {
+    match try_commit_group(conn, batch, events).await {
         Ok(answers) => answers,
         Err(err) => {
             tracing::error!(error = %err, "a write group failed to commit");
             let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
-            *next_seq = first_seq;
             events.clear();
             batch.iter().map(|_| Err(Error::Busy)).collect()
         }
@@ -71,22 +67,25 @@ async fn commit_group(
 async fn try_commit_group(
     conn: &mut SqliteConnection,
     batch: &[WriteRequest],
-    next_seq: &mut i64,
     events: &mut Vec<CommittedEvent>,
 ) -> Result<Vec<Result<Value>>, sqlx::Error> {
     sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await?;
+    // Read the next seq under the write lock rather than trusting a counter: another process
+    // (`baton admin`, `baton demo`) may have written to the same data directory meanwhile.
+    let (mut next_seq,): (i64,) =
+        sqlx::query_as("SELECT COALESCE(MAX(seq), 0) + 1 FROM events").fetch_one(&mut *conn).await?;
     let mut answers = Vec::with_capacity(batch.len());
     for request in batch {
         sqlx::query("SAVEPOINT command").execute(&mut *conn).await?;
-        let seq_before = *next_seq;
+        let seq_before = next_seq;
         let n_events = events.len();
         let answer = {
-            let mut log = Log { next_seq: &mut *next_seq, events: &mut *events };
+            let mut log = Log { next_seq: &mut next_seq, events: &mut *events };
             apply(conn, &request.envelope, &mut log).await
         };
         if answer.is_err() {
             sqlx::query("ROLLBACK TO command").execute(&mut *conn).await?;
-            *next_seq = seq_before;
+            next_seq = seq_before;
             events.truncate(n_events);
         }
         sqlx::query("RELEASE command").execute(&mut *conn).await?;

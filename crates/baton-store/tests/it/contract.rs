@@ -164,3 +164,23 @@ async fn sqlite_reopens_with_everything_and_continues_the_sequence() {
     assert_eq!(events.len(), 1);
     assert_eq!(events[0].seq, Seq(n_before + 1), "the sequence continues without a gap");
 }
+
+/// `baton admin` and `baton demo` may write to a data directory a server is using: the two
+/// writers share one gap-free sequence.
+#[tokio::test]
+async fn two_stores_on_one_directory_share_the_sequence() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = SqliteStore::open(dir.path()).await.unwrap();
+    let second = SqliteStore::open(dir.path()).await.unwrap();
+    let setup =
+        Command::Setup { workspace_name: "W".into(), time_zone: "UTC".into(), owner: member("own", Role::Owner) };
+    first.execute(Envelope::system(at("2024-01-01T00:00:00Z"), setup)).await.unwrap();
+    let owner = Viewer { member: MemberId(1), role: Role::Owner };
+    for n in 0..6 {
+        let store: &dyn Store = if n % 2 == 0 { &first } else { &second };
+        let project = Command::CreateProject { name: format!("p{n}"), description: String::new() };
+        run(store, owner, "2024-01-02T00:00:00Z", project).await.unwrap();
+    }
+    let seqs: Vec<i64> = second.events(&owner, Seq(0), 100).await.unwrap().iter().map(|e| e.seq.0).collect();
+    assert_eq!(seqs, (1..=8).collect::<Vec<_>>());
+}
