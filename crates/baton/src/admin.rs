@@ -51,6 +51,13 @@ enum AdminCommand {
 }
 
 pub(crate) async fn run(args: AdminArgs) -> anyhow::Result<()> {
+    // Opening would create an empty database: a mistyped --data-dir must not leave one behind.
+    if !args.data_dir.join("baton.db").is_file() {
+        bail!(
+            "{} holds no workspace yet: start `baton serve` and POST /api/v1/setup, or run `baton demo`",
+            args.data_dir.display()
+        );
+    }
     let store = SqliteStore::open(&args.data_dir)
         .await
         .with_context(|| format!("cannot open the data directory {}", args.data_dir.display()))?;

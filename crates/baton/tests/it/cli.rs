@@ -1,0 +1,227 @@
+//! The `baton` command line, run as the real binary in throwaway directories.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Output;
+
+use serde_json::Value;
+
+use crate::server::{baton, Server};
+
+const DEMO_EMAIL: &str = "owner@baton.demo";
+const DEMO_PASSWORD: &str = "baton-demo-password";
+
+/// Runs `baton` with `args` and returns what it did.
+fn run(args: &[&str]) -> Output {
+    baton().args(args).output().expect("the baton binary cargo built can be run")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// `args` succeeded; returns its stdout.
+fn run_ok(args: &[&str]) -> String {
+    let output = run(args);
+    assert!(output.status.success(), "baton {args:?} failed with {}; stderr:\n{}", output.status, stderr(&output));
+    stdout(&output)
+}
+
+/// `args` failed with one readable line on stderr that contains `needle`, and did not panic.
+fn check_fails(args: &[&str], needle: &str) {
+    check_refused(&format!("baton {args:?}"), &run(args), needle);
+}
+
+/// The command failed with one readable line on stderr that contains `needle`, and did not panic.
+fn check_refused(what: &str, output: &Output, needle: &str) {
+    let err = stderr(output);
+    assert!(!output.status.success(), "{what} succeeded but should fail; stdout:\n{}", stdout(output));
+    assert!(!err.contains("panicked"), "{what} panicked:\n{err}");
+    let lines: Vec<&str> = err.lines().filter(|line| !line.trim().is_empty()).collect();
+    assert_eq!(lines.len(), 1, "{what} should explain itself in one line; stderr:\n{err}");
+    assert!(lines[0].starts_with("baton: "), "{what}: the error line should name the command: {err}");
+    assert!(lines[0].contains(needle), "{what}: the error line should mention {needle:?}: {err}");
+}
+
+fn path_arg(path: &Path) -> &str {
+    path.to_str().expect("temporary paths are UTF-8")
+}
+
+fn demo(dir: &Path) -> Output {
+    let args = ["demo", "--data-dir", path_arg(dir), "--members", "12", "--days", "20", "--seed", "3"];
+    baton().args(args).args(["--until", "2026-03-01"]).output().expect("baton demo can be run")
+}
+
+#[test]
+fn help_lists_every_subcommand() {
+    let help = run_ok(&["--help"]);
+    for subcommand in ["serve", "demo", "admin"] {
+        assert!(help.lines().any(|line| line.trim_start().starts_with(subcommand)), "{subcommand} missing:\n{help}");
+    }
+    for subcommand in ["serve", "demo", "admin"] {
+        let help = run_ok(&[subcommand, "--help"]);
+        assert!(help.contains("--data-dir"), "baton {subcommand} --help does not document --data-dir:\n{help}");
+    }
+    assert!(run_ok(&["serve", "--help"]).contains("--listen"));
+    let admin_help = run_ok(&["admin", "--help"]);
+    for admin_command in ["create-user", "reset-password", "list-users"] {
+        assert!(admin_help.contains(admin_command), "{admin_command} missing from admin --help:\n{admin_help}");
+        run_ok(&["admin", admin_command, "--help"]);
+    }
+}
+
+#[test]
+fn demo_refuses_a_directory_that_holds_a_workspace() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = demo(dir.path());
+    assert!(first.status.success(), "the first demo failed: {}", stderr(&first));
+    assert!(stdout(&first).contains(DEMO_EMAIL), "the demo should print its login: {}", stdout(&first));
+    let users_before = run_ok(&["admin", "--data-dir", path_arg(dir.path()), "list-users"]);
+
+    check_refused("a second demo on the same directory", &demo(dir.path()), "already holds a workspace");
+    // The refusal changed nothing.
+    assert_eq!(run_ok(&["admin", "--data-dir", path_arg(dir.path()), "list-users"]), users_before);
+}
+
+#[tokio::test]
+async fn demo_is_deterministic_for_a_seed() {
+    let dirs = [tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap()];
+    let mut users = Vec::new();
+    let mut event_summaries = Vec::new();
+    for dir in &dirs {
+        let output = demo(dir.path());
+        assert!(output.status.success(), "demo failed: {}", stderr(&output));
+        let listed = run_ok(&["admin", "--data-dir", path_arg(dir.path()), "list-users"]);
+        assert_eq!(listed.lines().count(), 12, "--members 12 should give 12 members:\n{listed}");
+        users.push(listed);
+        let server = Server::start(dir.path()).await;
+        let (status, owner) = server.api().login(DEMO_EMAIL, DEMO_PASSWORD).await;
+        assert_eq!(status, 200, "the demo owner cannot sign in");
+        event_summaries.push(summarize(&owner.unwrap().all_events().await));
+    }
+    assert_eq!(users[0], users[1], "the same seed gave different members");
+    let Summary { n_events, kinds, .. } = &event_summaries[0];
+    assert!(*n_events > 100, "a 20-day demo should hold more than {n_events} events: {kinds:?}");
+    assert!(kinds.get("message.posted").is_some_and(|n| *n > 50), "too few messages: {kinds:?}");
+    assert_eq!(event_summaries[0], event_summaries[1], "the same seed gave different event logs");
+}
+
+/// What must not depend on the order concurrent commands commit in: the number of events, how
+/// many there are of each kind, and the (kind, time) of every event.
+#[derive(Debug, PartialEq)]
+struct Summary {
+    n_events: usize,
+    kinds: BTreeMap<String, usize>,
+    kinds_at: Vec<(String, String)>,
+}
+
+fn summarize(events: &[Value]) -> Summary {
+    let mut kinds = BTreeMap::new();
+    let mut kinds_at = Vec::new();
+    for event in events {
+        let kind = event["kind"].as_str().unwrap_or_default().to_string();
+        *kinds.entry(kind.clone()).or_insert(0) += 1;
+        kinds_at.push((kind, event["at"].as_str().unwrap_or_default().to_string()));
+    }
+    kinds_at.sort();
+    Summary { n_events: events.len(), kinds, kinds_at }
+}
+
+#[tokio::test]
+async fn admin_creates_users_and_resets_passwords() {
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = path_arg(dir.path());
+    let server = Server::start(dir.path()).await;
+    let api = server.api();
+    api.setup("owner@admin.test", "owner password").await;
+
+    // The server keeps running: a self-hoster administers a live instance.
+    let created = run_ok(&[
+        "admin",
+        "--data-dir",
+        data_dir,
+        "create-user",
+        "--handle",
+        "robin",
+        "--email",
+        "robin@admin.test",
+        "--password",
+        "first password",
+    ]);
+    assert!(created.contains("@robin"), "create-user should name the member: {created}");
+    let (status, robin) = api.login("robin@admin.test", "first password").await;
+    assert_eq!(status, 200, "the new member cannot sign in with the password create-user set");
+    let me = robin.unwrap().get_ok("/api/v1/me").await;
+    assert_eq!(me["handle"], "robin", "{me}");
+    assert_eq!(me["role"], "member", "create-user defaults to the member role: {me}");
+
+    let listed = run_ok(&["admin", "--data-dir", data_dir, "list-users"]);
+    assert!(listed.contains("@robin") && listed.contains("@owner"), "list-users:\n{listed}");
+
+    run_ok(&[
+        "admin",
+        "--data-dir",
+        data_dir,
+        "reset-password",
+        "--user",
+        "robin@admin.test",
+        "--password",
+        "second password",
+    ]);
+    let (status, old) = api.login("robin@admin.test", "first password").await;
+    assert_eq!(status, 401, "the old password still signs in after reset-password");
+    assert!(old.is_none());
+    let (status, _) = api.login("robin@admin.test", "second password").await;
+    assert_eq!(status, 200, "the new password does not sign in after reset-password");
+}
+
+#[tokio::test]
+async fn admin_rejects_bad_input_readably() {
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = path_arg(dir.path());
+    let server = Server::start(dir.path()).await;
+    server.api().setup("owner@admin.test", "owner password").await;
+    let create = |handle: &str, email: &str, password: &str, role: &str| {
+        let args = ["admin", "--data-dir", data_dir, "create-user", "--handle", handle, "--email", email];
+        baton().args(args).args(["--password", password, "--role", role]).output().unwrap()
+    };
+    for (what, output, needle) in [
+        ("a short password", create("kim", "kim@admin.test", "short", "member"), "password"),
+        ("an unknown role", create("kim", "kim@admin.test", "long enough", "emperor"), "emperor"),
+        ("a taken handle", create("owner", "other@admin.test", "long enough", "member"), "already exists"),
+        ("a bad handle", create("Not A Handle!", "kim@admin.test", "long enough", "member"), "handle"),
+    ] {
+        check_refused(&format!("create-user with {what}"), &output, needle);
+    }
+    check_fails(
+        &["admin", "--data-dir", data_dir, "reset-password", "--user", "nobody", "--password", "long enough"],
+        "nobody",
+    );
+    // Nothing was created by the refused commands.
+    let listed = run_ok(&["admin", "--data-dir", data_dir, "list-users"]);
+    assert_eq!(listed.lines().count(), 1, "only the owner should exist:\n{listed}");
+}
+
+#[test]
+fn admin_on_an_empty_directory_explains_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    check_fails(&["admin", "--data-dir", path_arg(dir.path()), "list-users"], "no workspace");
+}
+
+#[test]
+fn serve_rejects_a_bad_listen_address() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = run(&["serve", "--data-dir", path_arg(dir.path()), "--listen", "not-an-address"]);
+    let err = stderr(&output);
+    assert!(!output.status.success(), "serve accepted --listen not-an-address");
+    assert!(!err.contains("panicked"), "serve panicked:\n{err}");
+    let first_line = err.lines().next().unwrap_or_default();
+    assert!(
+        first_line.contains("not-an-address") && first_line.contains("--listen"),
+        "the first line should name the bad value and the option: {err}"
+    );
+}

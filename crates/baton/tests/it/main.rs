@@ -1,0 +1,6 @@
+//! The `baton` binary's integration tests: one test binary, one module per area.
+
+mod cli;
+mod durability;
+mod server;
+mod tidy;
