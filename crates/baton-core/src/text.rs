@@ -15,6 +15,24 @@ pub fn render_markdown(body: &str) -> String {
     ammonia::Builder::default().link_rel(Some("noopener noreferrer nofollow")).clean(&unsafe_html).to_string()
 }
 
+/// A message body with what is derived from it: its sanitized HTML and the handles it mentions.
+/// Rendering is the costly part of a post, so it happens where many requests run in parallel,
+/// before the command reaches the single writer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageText {
+    pub body: String,
+    pub html: String,
+    pub mentioned_handles: Vec<String>,
+}
+
+impl MessageText {
+    pub fn new(body: String) -> MessageText {
+        let html = render_markdown(&body);
+        let mentioned_handles = mentioned_handles(&body);
+        MessageText { body, html, mentioned_handles }
+    }
+}
+
 /// Words that address a group rather than a person: they notify but name no one.
 pub const GROUP_MENTIONS: &[&str] = &["here", "channel", "everyone", "all"];
 

@@ -3,6 +3,7 @@
 
 use baton_core::calendar::WorkingHours;
 use baton_core::model::{Priority, Role, TaskStatus, Visibility};
+use baton_core::text::MessageText;
 use baton_core::{ChannelId, DmId, MemberId, MessageId, ProjectId, TaskId, ThreadId};
 use jiff::Timestamp;
 
@@ -117,7 +118,7 @@ pub enum Command {
         channel: ChannelId,
         title: String,
         tags: Vec<String>,
-        body: Option<String>,
+        body: Option<MessageText>,
     },
     UpdateThread {
         id: ThreadId,
@@ -127,12 +128,12 @@ pub enum Command {
     },
     PostMessage {
         target: MessageTarget,
-        body: String,
+        text: MessageText,
         urgent: bool,
     },
     EditMessage {
         id: MessageId,
-        body: String,
+        text: MessageText,
     },
     DeleteMessage {
         id: MessageId,

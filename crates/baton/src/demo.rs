@@ -11,6 +11,7 @@ use std::path::PathBuf;
 use anyhow::{bail, Context};
 use baton_core::calendar::{parse_time_zone, Calendar, WorkingHours};
 use baton_core::model::{Priority, Role, TaskStatus, Visibility};
+use baton_core::text::MessageText;
 use baton_core::{ChannelId, DmId, MemberId, ProjectId, TaskId, ThreadId};
 use baton_server::auth::hash_password_blocking;
 use baton_store::{Command, Envelope, MessageTarget, NewMember, SqliteStore, Store, Viewer};
@@ -466,7 +467,7 @@ impl Plan {
                     let Some(thread) = threads.get(thread) else { continue };
                     let command = Command::PostMessage {
                         target: MessageTarget::Thread(*thread),
-                        body: body.clone(),
+                        text: MessageText::new(body.clone()),
                         urgent: false,
                     };
                     (*author, command, Created::Nothing)
@@ -482,8 +483,11 @@ impl Plan {
                 Step::Dm { key, a, b } => (*a, Command::OpenDm { members: vec![ids[*b]] }, Created::Dm(*key)),
                 Step::DmPost { dm, author, body } => {
                     let Some(dm) = dms.get(dm) else { continue };
-                    let command =
-                        Command::PostMessage { target: MessageTarget::Dm(*dm), body: body.clone(), urgent: false };
+                    let command = Command::PostMessage {
+                        target: MessageTarget::Dm(*dm),
+                        text: MessageText::new(body.clone()),
+                        urgent: false,
+                    };
                     (*author, command, Created::Nothing)
                 }
                 Step::Task { key, project, creator, assignee, title, due } => {
@@ -515,7 +519,7 @@ impl Plan {
                     let Some((_, thread)) = tasks.get(task) else { continue };
                     let command = Command::PostMessage {
                         target: MessageTarget::Thread(*thread),
-                        body: body.clone(),
+                        text: MessageText::new(body.clone()),
                         urgent: false,
                     };
                     (*author, command, Created::Nothing)

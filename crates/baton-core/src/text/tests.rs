@@ -32,3 +32,11 @@ fn question_ignores_trailing_whitespace() {
     assert!(!ends_with_question("ready?!"));
     assert!(!ends_with_question(""));
 }
+
+#[test]
+fn message_text_carries_what_the_writer_needs() {
+    let text = MessageText::new("hi *@ana*".into());
+    assert_eq!(text.body, "hi *@ana*");
+    assert_eq!(text.html, "<p>hi <em>@ana</em></p>\n");
+    assert_eq!(text.mentioned_handles, vec!["ana"]);
+}

@@ -5,6 +5,7 @@ use axum::http::StatusCode;
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use baton_core::model::{Message, MessageVersion};
+use baton_core::text::MessageText;
 use baton_core::{validate, MessageId, ThreadId};
 use baton_store::{Command, Envelope, MessageTarget};
 use serde::Deserialize;
@@ -46,7 +47,7 @@ impl PostMessage {
     pub(crate) fn into_command(self, target: MessageTarget) -> ApiResult<Command> {
         Ok(Command::PostMessage {
             target,
-            body: validate::message_body("body", &self.body)?,
+            text: MessageText::new(validate::message_body("body", &self.body)?),
             urgent: self.urgent.unwrap_or(false),
         })
     }
@@ -105,7 +106,8 @@ async fn edit(
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<EditMessage>,
 ) -> ApiResult<Json<Value>> {
-    let command = Command::EditMessage { id: MessageId(id), body: validate::message_body("body", &req.body)? };
+    let text = MessageText::new(validate::message_body("body", &req.body)?);
+    let command = Command::EditMessage { id: MessageId(id), text };
     Ok(Json(state.store.execute(Envelope::new(auth.viewer, now(), command)).await?))
 }
 

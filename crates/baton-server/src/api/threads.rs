@@ -5,6 +5,7 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
 use baton_core::model::Thread;
+use baton_core::text::MessageText;
 use baton_core::{validate, ChannelId, ThreadId};
 use baton_store::{Command, Envelope};
 use serde::Deserialize;
@@ -67,7 +68,7 @@ async fn create(
         channel: ChannelId(channel),
         title: validate::name("title", &req.title)?,
         tags: validate::tags("tags", req.tags.as_deref().unwrap_or(&[]))?,
-        body: req.body.map(|b| validate::message_body("body", &b)).transpose()?,
+        body: req.body.map(|b| validate::message_body("body", &b).map(MessageText::new)).transpose()?,
     };
     let created = state.store.execute(Envelope::new(auth.viewer, now(), command).with_idempotency_key(key.0)).await?;
     Ok((StatusCode::CREATED, Json(created)))

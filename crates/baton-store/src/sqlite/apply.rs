@@ -3,7 +3,7 @@
 
 use baton_core::event::kind;
 use baton_core::model::{Role, TaskStatus, Visibility};
-use baton_core::text;
+use baton_core::text::MessageText;
 use baton_core::{ChannelId, DmId, MemberId, MessageId, ProjectId, TaskId, ThreadId};
 use jiff::Timestamp;
 use serde_json::{json, Value};
@@ -154,8 +154,8 @@ async fn apply_as(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, command: &Command) -> 
         Command::UpdateThread { id, title, tags, resolved } => {
             update_thread(ctx, viewer, *id, title, tags, *resolved).await
         }
-        Command::PostMessage { target, body, urgent } => post_message(ctx, viewer, *target, body, *urgent).await,
-        Command::EditMessage { id, body } => edit_message(ctx, viewer, *id, body).await,
+        Command::PostMessage { target, text, urgent } => post_message(ctx, viewer, *target, text, *urgent).await,
+        Command::EditMessage { id, text } => edit_message(ctx, viewer, *id, text).await,
         Command::DeleteMessage { id } => delete_message(ctx, viewer, *id).await,
         Command::AddReaction { message, emoji } => react(ctx, viewer, *message, emoji, true).await,
         Command::RemoveReaction { message, emoji } => react(ctx, viewer, *message, emoji, false).await,
@@ -555,7 +555,7 @@ async fn create_thread(
     channel: ChannelId,
     title: &str,
     tags: &[String],
-    body: &Option<String>,
+    body: &Option<MessageText>,
 ) -> Result<Value> {
     let row = read::channel_row(ctx.conn, viewer, channel).await?;
     if row.archived {
@@ -612,9 +612,9 @@ async fn update_thread(
 // ---- messages ---------------------------------------------------------------------------------
 
 /// Member ids for the handles a body mentions; unknown handles are plain text.
-async fn resolve_mentions(ctx: &mut Ctx<'_, '_>, body: &str) -> Result<Vec<MemberId>> {
+async fn resolve_mentions(ctx: &mut Ctx<'_, '_>, handles: &[String]) -> Result<Vec<MemberId>> {
     let mut ids = Vec::new();
-    for handle in text::mentioned_handles(body).into_iter().take(50) {
+    for handle in handles.iter().take(50) {
         let found: Option<(i64,)> = sqlx::query_as("SELECT id FROM members WHERE handle = ?")
             .bind(handle)
             .fetch_optional(&mut *ctx.conn)
@@ -630,17 +630,14 @@ async fn post_message(
     ctx: &mut Ctx<'_, '_>,
     viewer: &Viewer,
     target: MessageTarget,
-    body: &str,
+    text: &MessageText,
     urgent: bool,
 ) -> Result<Value> {
     let (thread_id, dm_id, scope) = match target {
         MessageTarget::Thread(id) => {
-            let row = read::thread_row(ctx.conn, viewer, id).await?;
-            if let Some(channel) = row.channel_id {
-                let channel_row = read::channel_row(ctx.conn, viewer, ChannelId(channel)).await?;
-                if channel_row.archived {
-                    return Err(Error::conflict(format!("channel {channel} is archived")));
-                }
+            let (row, channel) = read::thread_with_channel(ctx.conn, viewer, id).await?;
+            if channel.is_some_and(|c| c.archived) {
+                return Err(Error::conflict(format!("the channel of thread {id} is archived")));
             }
             (Some(id.0), None, row.scope())
         }
@@ -649,8 +646,7 @@ async fn post_message(
             (None, Some(id.0), Scope::Dm(id))
         }
     };
-    let mentions = resolve_mentions(ctx, body).await?;
-    let html = text::render_markdown(body);
+    let mentions = resolve_mentions(ctx, &text.mentioned_handles).await?;
     let at = micros(ctx.at);
     let done = sqlx::query(
         "INSERT INTO messages (thread_id, dm_id, author_id, body, html, mentions, urgent, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -658,8 +654,8 @@ async fn post_message(
     .bind(thread_id)
     .bind(dm_id)
     .bind(viewer.member.0)
-    .bind(body)
-    .bind(&html)
+    .bind(&text.body)
+    .bind(&text.html)
     .bind(serde_json::to_string(&mentions)?)
     .bind(urgent)
     .bind(at)
@@ -685,8 +681,8 @@ async fn post_message(
         thread_id: thread_id.map(ThreadId),
         dm_id: dm_id.map(DmId),
         author_id: viewer.member,
-        body: body.to_string(),
-        html,
+        body: text.body.clone(),
+        html: text.html.clone(),
         mentions,
         reactions: Vec::new(),
         urgent,
@@ -707,7 +703,7 @@ async fn message_scope(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, row: &read::Messa
     })
 }
 
-async fn edit_message(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, id: MessageId, body: &str) -> Result<Value> {
+async fn edit_message(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, id: MessageId, text: &MessageText) -> Result<Value> {
     let row = read::message_row(ctx.conn, viewer, id).await?;
     if row.author_id != viewer.member.0 {
         return Err(Error::forbidden("only the author edits a message"));
@@ -723,11 +719,10 @@ async fn edit_message(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, id: MessageId, bod
     .bind(id.0)
     .execute(&mut *ctx.conn)
     .await?;
-    let mentions = resolve_mentions(ctx, body).await?;
-    let html = text::render_markdown(body);
+    let mentions = resolve_mentions(ctx, &text.mentioned_handles).await?;
     sqlx::query("UPDATE messages SET body = ?, html = ?, mentions = ?, edited_at = ? WHERE id = ?")
-        .bind(body)
-        .bind(&html)
+        .bind(&text.body)
+        .bind(&text.html)
         .bind(serde_json::to_string(&mentions)?)
         .bind(micros(ctx.at))
         .bind(id.0)
@@ -736,7 +731,7 @@ async fn edit_message(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, id: MessageId, bod
     let message = read::message(ctx.conn, viewer, id).await?;
     ctx.emit(
         kind::MESSAGE_EDITED,
-        json!({ "message_id": id, "body": body, "html": html, "mentions": mentions }),
+        json!({ "message_id": id, "body": text.body, "html": text.html, "mentions": mentions }),
         scope,
     )
     .await?;

@@ -253,20 +253,27 @@ const THREAD_COLUMNS: &str =
 /// The thread, if the viewer may see it: its channel is visible, or it is a task's thread and
 /// the viewer is no guest.
 pub(crate) async fn thread_row(conn: &mut SqliteConnection, viewer: &Viewer, id: ThreadId) -> Result<ThreadRow> {
+    Ok(thread_with_channel(conn, viewer, id).await?.0)
+}
+
+/// The thread and its channel (none for a task's thread), if the viewer may see them.
+pub(crate) async fn thread_with_channel(
+    conn: &mut SqliteConnection,
+    viewer: &Viewer,
+    id: ThreadId,
+) -> Result<(ThreadRow, Option<ChannelRow>)> {
     let row = sqlx::query_as::<_, ThreadRow>(&format!("SELECT {THREAD_COLUMNS} FROM threads WHERE id = ?"))
         .bind(id.0)
         .fetch_optional(&mut *conn)
         .await?;
     let not_found = || Error::not_found(format!("thread {id}"));
     let row = row.ok_or_else(not_found)?;
-    match row.channel_id {
-        Some(channel) => {
-            channel_row(conn, viewer, ChannelId(channel)).await.map_err(|_| not_found())?;
-        }
+    let channel = match row.channel_id {
+        Some(channel) => Some(channel_row(conn, viewer, ChannelId(channel)).await.map_err(|_| not_found())?),
         None if viewer.role == Role::Guest => return Err(not_found()),
-        None => {}
-    }
-    Ok(row)
+        None => None,
+    };
+    Ok((row, channel))
 }
 
 pub(crate) async fn threads(

@@ -2,6 +2,7 @@ use std::sync::Arc;
 
 use baton_core::calendar::WorkingHours;
 use baton_core::model::{Priority, Role, TaskStatus, Visibility};
+use baton_core::text::MessageText;
 use baton_core::{MemberId, Seq, ThreadId};
 use baton_store::{Command, Envelope, Error, MessageTarget, NewMember, Page, SqliteStore, Store, Viewer};
 use jiff::Timestamp;
@@ -79,11 +80,19 @@ async fn check_store(store: Arc<dyn Store>) {
         &*store,
         ana,
         "2024-01-02T09:00:02Z",
-        Command::PostMessage { target: MessageTarget::Thread(thread), body: "x".into(), urgent: false },
+        Command::PostMessage {
+            target: MessageTarget::Thread(thread),
+            text: MessageText::new("x".into()),
+            urgent: false,
+        },
     )
     .await;
     assert!(matches!(refused, Err(Error::NotFound { .. })), "ana is outside the private channel");
-    let post = Command::PostMessage { target: MessageTarget::Thread(thread), body: "secret".into(), urgent: false };
+    let post = Command::PostMessage {
+        target: MessageTarget::Thread(thread),
+        text: MessageText::new("secret".into()),
+        urgent: false,
+    };
     let keyed = Envelope::new(owner, at("2024-01-02T09:00:03Z"), post).with_idempotency_key(Some("k".into()));
     let first = store.execute(keyed.clone()).await.unwrap();
     let second = store.execute(keyed).await.unwrap();
