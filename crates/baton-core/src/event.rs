@@ -32,6 +32,7 @@ pub mod kind {
     pub const MEMBER_UPDATED: &str = "member.updated";
     pub const MEMBER_ROLE_CHANGED: &str = "member.role_changed";
     pub const MEMBER_DEACTIVATED: &str = "member.deactivated";
+    pub const MEMBER_REACTIVATED: &str = "member.reactivated";
     pub const CHANNEL_CREATED: &str = "channel.created";
     pub const CHANNEL_UPDATED: &str = "channel.updated";
     pub const CHANNEL_MEMBER_ADDED: &str = "channel.member_added";
@@ -53,6 +54,9 @@ pub mod kind {
     pub const TASK_STATUS_CHANGED: &str = "task.status_changed";
     pub const TASK_ASSIGNED: &str = "task.assigned";
     pub const TASK_DUE_CHANGED: &str = "task.due_changed";
+
+    /// Kinds after which the member a stream stands for may have another role or none.
+    pub const IDENTITY_CHANGING: &[&str] = &[MEMBER_ROLE_CHANGED, MEMBER_DEACTIVATED];
 
     /// Kinds after which a reader's set of visible channels and conversations may change.
     pub const ACCESS_CHANGING: &[&str] = &[

@@ -12,12 +12,10 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use axum::extract::DefaultBodyLimit;
-use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
 use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 pub use error::{ApiError, ApiResult};
@@ -46,9 +44,21 @@ pub fn router(state: AppState) -> Router {
         .layer(CatchPanicLayer::custom(|_| {
             ApiError::internal(std::io::Error::other("a handler panicked")).into_response()
         }))
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(60)))
+        .layer(axum::middleware::from_fn(time_limit))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// How long a request may take before it is answered 503 `busy` (a JSON error like any other).
+/// A write already queued may still commit after that; a retry with the same Idempotency-Key
+/// then returns it instead of writing twice.
+const REQUEST_TIME_LIMIT: Duration = Duration::from_secs(60);
+
+async fn time_limit(request: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    match tokio::time::timeout(REQUEST_TIME_LIMIT, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => ApiError::Busy.into_response(),
+    }
 }
 
 async fn health() -> &'static str {

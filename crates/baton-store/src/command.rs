@@ -49,6 +49,13 @@ pub struct NewMember {
     pub password_hash: Option<String>,
 }
 
+/// A one-time invitation: the token handed to the new member, and what the store keeps of it.
+#[derive(Debug, Clone)]
+pub struct Invite {
+    pub token: String,
+    pub token_hash: String,
+}
+
 /// Where a message goes.
 #[derive(Debug, Clone, Copy)]
 pub enum MessageTarget {
@@ -75,16 +82,19 @@ pub enum Command {
     RevokeToken {
         token_hash: String,
     },
-    /// Sets a member's password hash and, for an invitation, consumes its token; no event.
+    /// Sets a member's password hash; no event. `consume_invite` (an invitation's hash) must
+    /// still be unused; `revoke_sessions` signs the member out everywhere.
     SetPassword {
         member: MemberId,
         password_hash: String,
         consume_invite: Option<String>,
+        revoke_sessions: bool,
     },
-    /// Admins add members. Without a password, `invite_token_hash` lets them set one.
+    /// Admins add members. Without a password, `invite` lets them set one; the answer is
+    /// `{member, invite_token}` and a retry with the same key gets the same token.
     AddMember {
         member: NewMember,
-        invite_token_hash: Option<String>,
+        invite: Option<Invite>,
     },
     UpdateMember {
         id: MemberId,
@@ -181,4 +191,29 @@ pub enum Command {
         due: Option<Option<jiff::civil::Date>>,
         priority: Option<Priority>,
     },
+}
+
+impl Command {
+    /// What identifies the request for its `Idempotency-Key`: a retry must send the same. Salted
+    /// or random parts (password hashes, invitation tokens) are left out, since a retry makes
+    /// new ones.
+    pub fn fingerprint(&self) -> String {
+        match self {
+            Command::Setup { workspace_name, owner, .. } => format!("Setup {workspace_name} {}", owner.email),
+            Command::IssueToken { member, .. } => format!("IssueToken {member}"),
+            Command::RevokeToken { .. } => "RevokeToken".into(),
+            Command::SetPassword { member, .. } => format!("SetPassword {member}"),
+            Command::AddMember { member, invite } => format!(
+                "AddMember {} {} {} {:?} {} {:?} {}",
+                member.handle,
+                member.email,
+                member.display_name,
+                member.role,
+                member.time_zone,
+                member.working_hours,
+                invite.is_some()
+            ),
+            other => format!("{other:?}"),
+        }
+    }
 }

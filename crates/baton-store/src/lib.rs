@@ -19,7 +19,7 @@ use baton_core::model::{Channel, Dm, Member, Message, MessageVersion, Project, T
 use baton_core::{ChannelId, DmId, MemberId, MessageId, ProjectId, Seq, TaskId, ThreadId};
 use tokio::sync::broadcast;
 
-pub use command::{Command, Envelope, MessageTarget, NewMember};
+pub use command::{Command, Envelope, Invite, MessageTarget, NewMember};
 pub use error::{Error, Result};
 pub use sqlite::SqliteStore;
 pub use view::{Access, CommittedEvent, Page, Scope, Viewer};

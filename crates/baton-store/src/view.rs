@@ -30,18 +30,26 @@ pub struct CommittedEvent {
     pub seq: Seq,
     pub kind: String,
     pub scope: Scope,
+    /// A member who may read this event besides those the scope lets in.
+    pub also_for: Option<MemberId>,
     pub json: Bytes,
 }
 
 /// The channels and conversations one viewer may see at one moment.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Access {
+    pub member: MemberId,
     pub guest: bool,
     pub channels: HashSet<ChannelId>,
     pub dms: HashSet<DmId>,
 }
 
 impl Access {
+    /// Whether this viewer may read the event.
+    pub fn may_read(&self, event: &CommittedEvent) -> bool {
+        event.also_for == Some(self.member) || self.may_see(event.scope)
+    }
+
     pub fn may_see(&self, scope: Scope) -> bool {
         match scope {
             Scope::Everyone => true,

@@ -38,7 +38,7 @@ enum AdminCommand {
         #[arg(long)]
         display_name: Option<String>,
     },
-    /// Set a new password for a member (by e-mail or handle); their other sessions stay valid.
+    /// Set a new password for a member (by e-mail or handle) and sign them out everywhere.
     ResetPassword {
         /// The member's e-mail address or handle.
         #[arg(long)]
@@ -89,18 +89,20 @@ pub(crate) async fn run(args: AdminArgs) -> anyhow::Result<()> {
                 password_hash: Some(hash(&password)?),
             };
             let created = store
-                .execute(Envelope::new(
-                    owner,
-                    jiff::Timestamp::now(),
-                    Command::AddMember { member, invite_token_hash: None },
-                ))
+                .execute(Envelope::new(owner, jiff::Timestamp::now(), Command::AddMember { member, invite: None }))
                 .await?;
-            println!("created member {} (@{})", created["id"], created["handle"].as_str().unwrap_or_default());
+            let member = &created["member"];
+            println!("created member {} (@{})", member["id"], member["handle"].as_str().unwrap_or_default());
         }
         AdminCommand::ResetPassword { user, password } => {
             validate::password("password", &password)?;
             let (member, _) = store.login_lookup(&user).await?.with_context(|| format!("no active member {user:?}"))?;
-            let command = Command::SetPassword { member, password_hash: hash(&password)?, consume_invite: None };
+            let command = Command::SetPassword {
+                member,
+                password_hash: hash(&password)?,
+                consume_invite: None,
+                revoke_sessions: true,
+            };
             store.execute(Envelope::system(jiff::Timestamp::now(), command)).await?;
             println!("password reset for {user}");
         }

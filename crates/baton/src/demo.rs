@@ -415,7 +415,7 @@ impl Plan {
         let admin = viewer(&ids, 0, &self.people);
         let adds = self.people[1..].iter().map(|person| {
             let member = new_member(person, format!("{}@baton.demo", person.handle), Some(password_hash.clone()));
-            store.execute(Envelope::new(admin, setup_at, Command::AddMember { member, invite_token_hash: None }))
+            store.execute(Envelope::new(admin, setup_at, Command::AddMember { member, invite: None }))
         });
         for added in join_all(adds).await {
             ids.push(member_id(&added?)?);
@@ -576,8 +576,8 @@ fn id_of(value: &Value) -> anyhow::Result<i64> {
     value["id"].as_i64().with_context(|| format!("the store answered without an id: {value}"))
 }
 
-fn member_id(value: &Value) -> anyhow::Result<MemberId> {
-    Ok(MemberId(id_of(value)?))
+fn member_id(added: &Value) -> anyhow::Result<MemberId> {
+    Ok(MemberId(id_of(&added["member"])?))
 }
 
 fn new_member(person: &Person, email: String, password_hash: Option<String>) -> NewMember {

@@ -148,7 +148,7 @@ pub struct LoginRequest {
     responses((status = 200, body = Session), (status = 401, body = ErrorBody)))]
 async fn login(State(state): State<AppState>, ApiJson(req): ApiJson<LoginRequest>) -> ApiResult<Json<Session>> {
     let wrong = || ApiError::Unauthenticated("wrong e-mail or password".into());
-    if req.password.len() > 1000 {
+    if req.password.chars().count() > 1000 {
         return Err(wrong());
     }
     let (id, hash) = state.store.login_lookup(&req.email).await?.ok_or_else(wrong)?;
@@ -197,7 +197,8 @@ async fn accept_invite(State(state): State<AppState>, ApiJson(req): ApiJson<Acce
         .await?
         .ok_or_else(|| ApiError::Unauthenticated("the invitation is unknown or was already used".into()))?;
     let password_hash = hash_password(&state, req.password).await?;
-    let command = Command::SetPassword { member: member_id, password_hash, consume_invite: Some(invite) };
+    let command =
+        Command::SetPassword { member: member_id, password_hash, consume_invite: Some(invite), revoke_sessions: false };
     state.store.execute(Envelope::system(now(), command)).await?;
     let viewer = baton_store::Viewer { member: member_id, role: Role::Member };
     let member = state.store.member(&viewer, member_id).await?;

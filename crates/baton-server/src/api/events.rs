@@ -122,8 +122,11 @@ async fn stream(
     let upgrade = upgrade
         .map_err(|rejection| ApiError::BadRequest(format!("not a WebSocket handshake: {}", rejection.body_text())))?;
     let store = state.store.clone();
-    Ok(upgrade.protocols(["bearer"]).on_upgrade(move |socket| async move {
-        if let Err(err) = run_stream(socket, store, auth.viewer, Seq(since)).await {
+    let token_hash = auth::token_hash(&token);
+    // Clients only ever send control frames: nothing large is accepted from them.
+    let upgrade = upgrade.protocols(["bearer"]).max_message_size(64 * 1024).max_frame_size(64 * 1024);
+    Ok(upgrade.on_upgrade(move |socket| async move {
+        if let Err(err) = run_stream(socket, store, auth.viewer, token_hash, Seq(since)).await {
             tracing::debug!(error = %err, "stream ended");
         }
     }))
@@ -143,30 +146,51 @@ enum StreamError {
     Store(#[from] baton_store::Error),
     #[error("socket: {0}")]
     Socket(#[from] axum::Error),
+    #[error("the client did not take a frame within {SEND_TIMEOUT:?}")]
+    SendTimeout,
+    #[error("the token was revoked or the member deactivated")]
+    SignedOut,
 }
 
-/// How often an idle stream is pinged, so that dead peers are noticed.
+/// How often an idle stream is pinged (dead peers are noticed) and its token checked again
+/// (a revoked token or a deactivated member stops the stream).
 const PING_EVERY: Duration = Duration::from_secs(30);
 
-async fn run_stream(mut socket: WebSocket, store: DynStore, viewer: Viewer, since: Seq) -> Result<(), StreamError> {
+/// How long one frame may wait for a client that does not read, before the stream is closed
+/// (the client resumes from its last `seq` when it reconnects).
+const SEND_TIMEOUT: Duration = Duration::from_secs(10);
+
+async fn run_stream(
+    mut socket: WebSocket,
+    store: DynStore,
+    mut viewer: Viewer,
+    token_hash: String,
+    since: Seq,
+) -> Result<(), StreamError> {
     // Subscribe before reading the backlog: an event committed meanwhile is then in the backlog,
     // on the channel, or both (and `last` drops the copy), never in neither.
     let mut live = store.subscribe();
-    let mut access = store.access(&viewer).await?;
     let mut last = catch_up(&mut socket, &store, &viewer, since).await?;
+    // Memberships may have changed while the backlog was sent: read what the viewer may see now.
+    let mut access = store.access(&viewer).await?;
     let mut ping = tokio::time::interval(PING_EVERY);
     ping.tick().await;
     loop {
         tokio::select! {
             received = live.recv() => match received {
                 Ok(event) => {
+                    // Access changes are applied even for events already sent from the backlog.
+                    let kind = event.kind.as_str();
+                    if kind::IDENTITY_CHANGING.contains(&kind) {
+                        viewer = reauthenticate(&store, &token_hash).await?;
+                        access = store.access(&viewer).await?;
+                    } else if kind::ACCESS_CHANGING.contains(&kind) {
+                        access = store.access(&viewer).await?;
+                    }
                     if event.seq <= last {
                         continue;
                     }
-                    if kind::ACCESS_CHANGING.contains(&event.kind.as_str()) {
-                        access = store.access(&viewer).await?;
-                    }
-                    if access.may_see(event.scope) {
+                    if access.may_read(&event) {
                         send(&mut socket, &event).await?;
                     }
                     last = event.seq;
@@ -174,8 +198,8 @@ async fn run_stream(mut socket: WebSocket, store: DynStore, viewer: Viewer, sinc
                 // This stream fell behind: it is cut over to the store and caught up from its
                 // last `seq`, so it loses nothing and slows no one else.
                 Err(RecvError::Lagged(_)) => {
-                    access = store.access(&viewer).await?;
                     last = catch_up(&mut socket, &store, &viewer, last).await?;
+                    access = store.access(&viewer).await?;
                 }
                 Err(RecvError::Closed) => return Ok(()),
             },
@@ -183,9 +207,27 @@ async fn run_stream(mut socket: WebSocket, store: DynStore, viewer: Viewer, sinc
                 None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return Ok(()),
                 Some(Ok(_)) => {}
             },
-            _ = ping.tick() => socket.send(Message::Ping(bytes::Bytes::new())).await?,
+            _ = ping.tick() => {
+                let now = reauthenticate(&store, &token_hash).await?;
+                if now.role != viewer.role {
+                    viewer = now;
+                    access = store.access(&viewer).await?;
+                }
+                timed(socket.send(Message::Ping(bytes::Bytes::new()))).await?;
+            }
         }
     }
+}
+
+/// The viewer the stream's token stands for now; `SignedOut` when it no longer works.
+async fn reauthenticate(store: &DynStore, token_hash: &str) -> Result<Viewer, StreamError> {
+    let member = store.member_by_token(token_hash).await?.ok_or(StreamError::SignedOut)?;
+    Ok(Viewer { member: member.id, role: member.role })
+}
+
+async fn timed<F: std::future::Future<Output = Result<(), axum::Error>>>(sending: F) -> Result<(), StreamError> {
+    tokio::time::timeout(SEND_TIMEOUT, sending).await.map_err(|_| StreamError::SendTimeout)??;
+    Ok(())
 }
 
 /// Sends every visible event after `since` from the store; returns the last `seq` read.
@@ -205,6 +247,5 @@ async fn catch_up(socket: &mut WebSocket, store: &DynStore, viewer: &Viewer, sin
 
 async fn send(socket: &mut WebSocket, event: &CommittedEvent) -> Result<(), StreamError> {
     let text = Utf8Bytes::try_from(event.json.clone()).map_err(axum::Error::new)?;
-    socket.send(Message::Text(text)).await?;
-    Ok(())
+    timed(socket.send(Message::Text(text))).await
 }

@@ -7,7 +7,7 @@ use axum::{Json, Router};
 use baton_core::calendar::WorkingHours;
 use baton_core::model::{Member, Role};
 use baton_core::MemberId;
-use baton_store::{Command, Envelope};
+use baton_store::{Command, Envelope, Invite};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -60,7 +60,7 @@ pub struct AddMember {
     pub working_hours: Option<WorkingHours>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct AddedMember {
     pub member: Member,
     /// Present when no password was given: the one-time token the new member accepts.
@@ -92,10 +92,11 @@ async fn add(
         working_hours: req.working_hours,
     };
     let member = new_member(&state, fields, req.password, req.role.unwrap_or(Role::Member), &zone).await?;
-    let command = Command::AddMember { member, invite_token_hash: invite.as_deref().map(token_hash) };
+    let invite = invite.map(|token| Invite { token_hash: token_hash(&token), token });
+    let command = Command::AddMember { member, invite };
     let created = state.store.execute(Envelope::new(auth.viewer, now(), command).with_idempotency_key(key.0)).await?;
-    let member: Member = serde_json::from_value(created).map_err(ApiError::internal)?;
-    Ok((StatusCode::CREATED, Json(AddedMember { member, invite_token: invite })))
+    let added: AddedMember = serde_json::from_value(created).map_err(ApiError::internal)?;
+    Ok((StatusCode::CREATED, Json(added)))
 }
 
 /// Changes to a member: their own profile fields, or (admins) role and whether they are active.

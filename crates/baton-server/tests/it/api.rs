@@ -137,7 +137,11 @@ async fn channels_threads_and_membership() {
         .await;
     assert_eq!(with_body["message_count"], 1);
 
-    let kinds: Vec<String> = owner.all_events().await.iter().map(|e| e["kind"].as_str().unwrap().to_string()).collect();
+    let events = owner.all_events().await;
+    let created = events.iter().find(|e| e["kind"] == "channel.created").expect("a channel.created event");
+    assert_eq!(created["payload"]["channel"]["name"], "general-chat");
+    assert!(created["payload"]["channel"].get("is_member").is_none(), "membership is the reader's, not the event's");
+    let kinds: Vec<String> = events.iter().map(|e| e["kind"].as_str().unwrap().to_string()).collect();
     for kind in [
         "channel.created",
         "channel.member_added",

@@ -53,3 +53,38 @@ async fn concurrent_retries_create_one_message_and_one_task() {
     let (_, listed) = owner.get(&path).await;
     assert_eq!(listed.as_array().unwrap().len(), 3);
 }
+
+#[tokio::test]
+async fn a_key_answers_only_the_request_it_was_first_used_with() {
+    let server = TestServer::start().await;
+    let owner = server.setup().await;
+    let (_, thread) = owner.channel_and_thread("reuse").await;
+    let url = server.url("/api/v1/channels");
+    let first =
+        server.http.post(&url).bearer_auth(&owner.token).header("Idempotency-Key", "k").json(&json!({"name": "once"}));
+    assert_eq!(first.send().await.unwrap().status(), StatusCode::CREATED);
+    let other = server
+        .http
+        .post(server.url(&format!("/api/v1/threads/{thread}/messages")))
+        .bearer_auth(&owner.token)
+        .header("Idempotency-Key", "k")
+        .json(&json!({"body": "a different request"}));
+    let response = other.send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = response.json().await.unwrap();
+    assert!(body["error"]["message"].as_str().unwrap().contains("Idempotency-Key"), "{body}");
+    let (_, messages) = owner.get(&format!("/api/v1/threads/{thread}/messages")).await;
+    assert_eq!(messages, json!([]), "nothing was posted under the reused key");
+}
+
+#[tokio::test]
+async fn a_retried_invitation_hands_out_the_token_that_works() {
+    let server = TestServer::start().await;
+    let owner = server.setup().await;
+    let body = json!({"handle": "newbie", "email": "newbie@example.com"});
+    let answers = race(&server, &owner.token, "/api/v1/members", body, "invite-1", 2).await;
+    assert_eq!(answers[0]["invite_token"], answers[1]["invite_token"]);
+    let accept = json!({"invite_token": answers[1]["invite_token"], "password": "newbie-password"});
+    let (status, session) = server.call(reqwest::Method::POST, "/api/v1/invites/accept", None, Some(accept)).await;
+    assert_eq!(status, StatusCode::OK, "{session}");
+}

@@ -118,3 +118,44 @@ async fn guests_see_only_the_channels_they_are_in() {
     let events = guest.all_events().await;
     assert!(events.iter().all(|e| !e["kind"].as_str().unwrap().starts_with("project")), "guests see no projects");
 }
+
+#[tokio::test]
+async fn only_admins_bring_guests_into_channels() {
+    let server = TestServer::start().await;
+    let owner = server.setup().await;
+    let member = owner.add_member("mia", "member").await;
+    let guest = owner.add_member("gus", "guest").await;
+    let (status, body) = member
+        .send(reqwest::Method::POST, "/api/v1/channels", json!({"name": "sneaky", "member_ids": [guest.id]}))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    let (_, channels) = guest.get("/api/v1/channels").await;
+    assert_eq!(channels, json!([]));
+    owner.create("/api/v1/channels", json!({"name": "welcome", "member_ids": [guest.id]})).await;
+    let (_, channels) = guest.get("/api/v1/channels").await;
+    assert_eq!(channels.as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_removed_member_learns_of_it_and_reads_no_more() {
+    let server = TestServer::start().await;
+    let owner = server.setup().await;
+    let ana = owner.add_member("ana", "member").await;
+    let channel = owner
+        .create("/api/v1/channels", json!({"name": "hush-channel", "visibility": "private", "member_ids": [ana.id]}))
+        .await;
+    let channel = channel["id"].as_i64().unwrap();
+    let thread = owner.create(&format!("/api/v1/channels/{channel}/threads"), json!({"title": "plans"})).await;
+    let thread = thread["id"].as_i64().unwrap();
+    let (status, _) =
+        owner.send(reqwest::Method::DELETE, &format!("/api/v1/channels/{channel}/members/{}", ana.id), json!({})).await;
+    assert_eq!(status, StatusCode::OK);
+    owner.create(&format!("/api/v1/threads/{thread}/messages"), json!({"body": "hush-text-31337"})).await;
+
+    let events = ana.all_events().await;
+    let removed: Vec<_> = events.iter().filter(|e| e["kind"] == "channel.member_removed").collect();
+    assert_eq!(removed.len(), 1, "the removed member sees their removal");
+    assert_eq!(removed[0]["payload"]["member_id"], ana.id);
+    assert_hidden("events after removal", &serde_json::to_string(&events).unwrap());
+    assert_not_found(&ana, &format!("/api/v1/threads/{thread}/messages")).await;
+}

@@ -135,3 +135,53 @@ async fn a_slow_reader_is_caught_up_from_the_store() {
     let events = read_until(&mut socket, since, until).await;
     assert_exactly_after(&events, since, until);
 }
+
+/// A stream stops delivering what its member may no longer see: after being removed from a
+/// private channel, and altogether once deactivated.
+#[tokio::test]
+async fn a_stream_follows_removal_and_deactivation() {
+    let server = TestServer::start().await;
+    let owner = server.setup().await;
+    let ana = owner.add_member("ana", "member").await;
+    let channel = owner
+        .create("/api/v1/channels", json!({"name": "inner", "visibility": "private", "member_ids": [ana.id]}))
+        .await;
+    let channel = channel["id"].as_i64().unwrap();
+    let thread = owner.create(&format!("/api/v1/channels/{channel}/threads"), json!({"title": "inner topic"})).await;
+    let thread = thread["id"].as_i64().unwrap();
+    let since = last_seq(&owner).await;
+    let mut socket = connect(&server, &ana.token, since).await;
+
+    owner.create(&format!("/api/v1/threads/{thread}/messages"), json!({"body": "while inside"})).await;
+    let path = format!("/api/v1/channels/{channel}/members/{}", ana.id);
+    owner.send(reqwest::Method::DELETE, &path, json!({})).await;
+    owner.create(&format!("/api/v1/threads/{thread}/messages"), json!({"body": "after leaving"})).await;
+    let (_, marker) = owner.channel_and_thread("public-marker").await;
+    let until = last_seq(&owner).await;
+    let mut texts = Vec::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while let Ok(Some(Ok(Message::Text(text)))) = tokio::time::timeout_at(deadline, socket.next()).await {
+        let event: Value = serde_json::from_str(&text).unwrap();
+        texts.push(text.to_string());
+        if event["seq"].as_i64().unwrap() >= until {
+            break;
+        }
+    }
+    let all = texts.join("\n");
+    assert!(all.contains("while inside"));
+    assert!(all.contains("channel.member_removed"));
+    assert!(!all.contains("after leaving"), "a removed member's stream still carries the channel");
+    assert!(all.contains("public-marker"), "public events still arrive (marker thread {marker})");
+
+    owner.send(reqwest::Method::PATCH, &format!("/api/v1/members/{}", ana.id), json!({"active": false})).await;
+    let closed = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            match socket.next().await {
+                None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return true,
+                Some(Ok(_)) => {}
+            }
+        }
+    })
+    .await;
+    assert_eq!(closed, Ok(true), "a deactivated member's stream is closed");
+}

@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use sqlx::SqliteConnection;
 
 use super::read::{self, event_json, micros};
-use crate::command::{Command, Envelope, MessageTarget, NewMember};
+use crate::command::{Command, Envelope, Invite, MessageTarget, NewMember};
 use crate::error::{Error, Result};
 use crate::view::{CommittedEvent, Scope, Viewer};
 
@@ -30,6 +30,17 @@ struct Ctx<'a, 'l> {
 
 impl Ctx<'_, '_> {
     async fn emit(&mut self, kind: &str, payload: Value, scope: Scope) -> Result<()> {
+        self.emit_also_for(kind, payload, scope, None).await
+    }
+
+    /// An event that `also_for` may read besides those the scope lets in.
+    async fn emit_also_for(
+        &mut self,
+        kind: &str,
+        payload: Value,
+        scope: Scope,
+        also_for: Option<MemberId>,
+    ) -> Result<()> {
         let seq = *self.log.next_seq;
         let payload = serde_json::to_string(&payload)?;
         let (channel, dm, internal) = match scope {
@@ -39,8 +50,8 @@ impl Ctx<'_, '_> {
             Scope::Dm(id) => (None, Some(id.0), false),
         };
         sqlx::query(
-            "INSERT INTO events (seq, at, actor, kind, payload, source, scope_channel, scope_dm, scope_internal) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO events (seq, at, actor, kind, payload, source, scope_channel, scope_dm, scope_internal, scope_member) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(seq)
         .bind(micros(self.at))
@@ -51,11 +62,18 @@ impl Ctx<'_, '_> {
         .bind(channel)
         .bind(dm)
         .bind(internal)
+        .bind(also_for.map(|m| m.0))
         .execute(&mut *self.conn)
         .await?;
         *self.log.next_seq += 1;
         let json = event_json(seq, self.at, self.actor.map(|a| a.0), kind, &payload, self.source);
-        self.log.events.push(CommittedEvent { seq: baton_core::Seq(seq), kind: kind.to_string(), scope, json });
+        self.log.events.push(CommittedEvent {
+            seq: baton_core::Seq(seq),
+            kind: kind.to_string(),
+            scope,
+            also_for,
+            json,
+        });
         Ok(())
     }
 }
@@ -64,13 +82,21 @@ impl Ctx<'_, '_> {
 /// own: on error the caller rolls the savepoint back, so a failed command leaves nothing.
 pub(crate) async fn apply(conn: &mut SqliteConnection, envelope: &Envelope, log: &mut Log<'_>) -> Result<Value> {
     let actor_key = envelope.viewer.map_or(0, |v| v.member.0);
-    if let Some(key) = &envelope.idempotency_key {
-        let first: Option<(String,)> = sqlx::query_as("SELECT response FROM idempotency WHERE actor = ? AND key = ?")
-            .bind(actor_key)
-            .bind(key)
-            .fetch_optional(&mut *conn)
-            .await?;
-        if let Some((response,)) = first {
+    let fingerprint = envelope.idempotency_key.as_ref().map(|_| fingerprint(&envelope.command));
+    if let (Some(key), Some(fingerprint)) = (&envelope.idempotency_key, &fingerprint) {
+        let first: Option<(String, String)> =
+            sqlx::query_as("SELECT response, fingerprint FROM idempotency WHERE actor = ? AND key = ?")
+                .bind(actor_key)
+                .bind(key)
+                .fetch_optional(&mut *conn)
+                .await?;
+        if let Some((response, first_fingerprint)) = first {
+            if &first_fingerprint != fingerprint {
+                return Err(Error::invalid(
+                    "Idempotency-Key",
+                    "this key was already used for a different request; use a new key for a new request",
+                ));
+            }
             return Ok(serde_json::from_str(&response)?);
         }
     }
@@ -99,28 +125,39 @@ pub(crate) async fn apply(conn: &mut SqliteConnection, envelope: &Envelope, log:
             sqlx::query("DELETE FROM tokens WHERE hash = ?").bind(token_hash).execute(&mut *ctx.conn).await?;
             Value::Null
         }
-        (Command::SetPassword { member, password_hash, consume_invite }, _) => {
+        (Command::SetPassword { member, password_hash, consume_invite, revoke_sessions }, _) => {
+            if let Some(invite) = consume_invite {
+                let used = sqlx::query("DELETE FROM tokens WHERE hash = ? AND member_id = ? AND purpose = 'invite'")
+                    .bind(invite)
+                    .bind(member.0)
+                    .execute(&mut *ctx.conn)
+                    .await?;
+                if used.rows_affected() != 1 {
+                    return Err(Error::conflict("the invitation is unknown or was already used"));
+                }
+            }
+            if *revoke_sessions {
+                sqlx::query("DELETE FROM tokens WHERE member_id = ? AND purpose = 'session'")
+                    .bind(member.0)
+                    .execute(&mut *ctx.conn)
+                    .await?;
+            }
             sqlx::query("UPDATE members SET password_hash = ? WHERE id = ?")
                 .bind(password_hash)
                 .bind(member.0)
                 .execute(&mut *ctx.conn)
                 .await?;
-            if let Some(invite) = consume_invite {
-                sqlx::query("DELETE FROM tokens WHERE hash = ? AND purpose = 'invite'")
-                    .bind(invite)
-                    .execute(&mut *ctx.conn)
-                    .await?;
-            }
             Value::Null
         }
         (_, None) => return Err(Error::forbidden("this change needs a signed-in member")),
         (command, Some(viewer)) => apply_as(&mut ctx, &viewer, command).await?,
     };
     if let Some(key) = &envelope.idempotency_key {
-        sqlx::query("INSERT INTO idempotency (actor, key, response, created_at) VALUES (?, ?, ?, ?)")
+        sqlx::query("INSERT INTO idempotency (actor, key, response, fingerprint, created_at) VALUES (?, ?, ?, ?, ?)")
             .bind(actor_key)
             .bind(key)
             .bind(serde_json::to_string(&answer)?)
+            .bind(fingerprint.as_deref().unwrap_or_default())
             .bind(micros(envelope.at))
             .execute(&mut *conn)
             .await?;
@@ -136,7 +173,7 @@ async fn apply_as(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, command: &Command) -> 
         | Command::SetPassword { .. } => {
             unreachable!("handled before: they need no viewer")
         }
-        Command::AddMember { member, invite_token_hash } => add_member(ctx, viewer, member, invite_token_hash).await,
+        Command::AddMember { member, invite } => add_member(ctx, viewer, member, invite).await,
         Command::UpdateMember { id, display_name, time_zone, working_hours, role, active } => {
             update_member(ctx, viewer, *id, display_name, time_zone, working_hours, *role, *active).await
         }
@@ -232,7 +269,7 @@ async fn add_member(
     ctx: &mut Ctx<'_, '_>,
     viewer: &Viewer,
     member: &NewMember,
-    invite_token_hash: &Option<String>,
+    invite: &Option<Invite>,
 ) -> Result<Value> {
     if !viewer.role.is_admin() {
         return Err(Error::forbidden("only owners and admins add members"));
@@ -241,9 +278,9 @@ async fn add_member(
         return Err(Error::forbidden("only an owner can add another owner"));
     }
     let id = insert_member(ctx, member).await?;
-    if let Some(hash) = invite_token_hash {
+    if let Some(invite) = invite {
         sqlx::query("INSERT INTO tokens (hash, member_id, purpose, created_at) VALUES (?, ?, 'invite', ?)")
-            .bind(hash)
+            .bind(&invite.token_hash)
             .bind(id.0)
             .bind(micros(ctx.at))
             .execute(&mut *ctx.conn)
@@ -251,7 +288,10 @@ async fn add_member(
     }
     let public = read::member(ctx.conn, Some(&Viewer { member: MemberId(0), role: Role::Member }), id).await?;
     ctx.emit(kind::MEMBER_JOINED, json!({ "member_id": id, "member": public }), Scope::Everyone).await?;
-    Ok(serde_json::to_value(read::member(ctx.conn, Some(viewer), id).await?)?)
+    let member = read::member(ctx.conn, Some(viewer), id).await?;
+    // The plain invitation token is kept in the answer so that a retried request (same
+    // Idempotency-Key) hands out the token that works; it is single-use either way.
+    Ok(json!({ "member": member, "invite_token": invite.as_ref().map(|i| &i.token) }))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -341,6 +381,9 @@ async fn update_member(
     if active == Some(false) && current.active {
         ctx.emit(kind::MEMBER_DEACTIVATED, json!({ "member_id": id }), Scope::Everyone).await?;
     }
+    if active == Some(true) && !current.active {
+        ctx.emit(kind::MEMBER_REACTIVATED, json!({ "member_id": id }), Scope::Everyone).await?;
+    }
     Ok(serde_json::to_value(read::member(ctx.conn, Some(viewer), id).await?)?)
 }
 
@@ -397,17 +440,30 @@ async fn create_channel(
     };
     insert_channel_member(ctx, id, viewer.member).await?;
     let channel = read::channel_row(ctx.conn, viewer, id).await?.into_channel();
-    ctx.emit(kind::CHANNEL_CREATED, json!({ "channel_id": id, "channel": channel }), Scope::Channel(id)).await?;
+    ctx.emit(kind::CHANNEL_CREATED, json!({ "channel_id": id, "channel": shared_view(&channel)? }), Scope::Channel(id))
+        .await?;
     ctx.emit(kind::CHANNEL_MEMBER_ADDED, json!({ "channel_id": id, "member_id": viewer.member }), Scope::Channel(id))
         .await?;
     for member in members.iter().filter(|m| **m != viewer.member) {
-        active_member(ctx, *member).await?;
+        let target = active_member(ctx, *member).await?;
+        if target.role == "guest" && !viewer.role.is_admin() {
+            return Err(Error::forbidden("only admins add guests to channels"));
+        }
         if insert_channel_member(ctx, id, *member).await? {
             ctx.emit(kind::CHANNEL_MEMBER_ADDED, json!({ "channel_id": id, "member_id": member }), Scope::Channel(id))
                 .await?;
         }
     }
     Ok(serde_json::to_value(channel)?)
+}
+
+/// A channel as every reader of its events sees it: without `is_member`, which is the writer's.
+fn shared_view(channel: &baton_core::model::Channel) -> Result<Value> {
+    let mut value = serde_json::to_value(channel)?;
+    if let Some(fields) = value.as_object_mut() {
+        fields.remove("is_member");
+    }
+    Ok(value)
 }
 
 async fn may_manage_channel(viewer: &Viewer, channel: &read::ChannelRow) -> Result<()> {
@@ -457,7 +513,8 @@ async fn update_channel(
             .await?;
     }
     let channel = read::channel_row(ctx.conn, viewer, id).await?.into_channel();
-    ctx.emit(kind::CHANNEL_UPDATED, json!({ "channel_id": id, "channel": channel }), Scope::Channel(id)).await?;
+    ctx.emit(kind::CHANNEL_UPDATED, json!({ "channel_id": id, "channel": shared_view(&channel)? }), Scope::Channel(id))
+        .await?;
     Ok(serde_json::to_value(channel)?)
 }
 
@@ -508,12 +565,9 @@ async fn remove_channel_member(
     if done.rows_affected() == 0 {
         return Err(Error::not_found(format!("member {member} in channel {channel}")));
     }
-    ctx.emit(
-        kind::CHANNEL_MEMBER_REMOVED,
-        json!({ "channel_id": channel, "member_id": member }),
-        Scope::Channel(channel),
-    )
-    .await?;
+    // The removed member can no longer read the channel, but must learn that they left it.
+    let payload = json!({ "channel_id": channel, "member_id": member });
+    ctx.emit_also_for(kind::CHANNEL_MEMBER_REMOVED, payload, Scope::Channel(channel), Some(member)).await?;
     Ok(json!({ "channel_id": channel, "member_id": member, "removed": true }))
 }
 
@@ -1021,4 +1075,10 @@ async fn update_task(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, id: TaskId, change:
         sqlx::query("UPDATE tasks SET updated_at = ? WHERE id = ?").bind(at).bind(id.0).execute(&mut *ctx.conn).await?;
     }
     Ok(serde_json::to_value(read::task(ctx.conn, viewer, id).await?)?)
+}
+
+/// The hex SHA-256 of the command's fingerprint, stored beside an idempotency key.
+fn fingerprint(command: &Command) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(command.fingerprint().as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -652,7 +652,7 @@ pub(crate) async fn tasks(
 pub(crate) async fn task_history(conn: &mut SqliteConnection, viewer: &Viewer, id: TaskId) -> Result<Vec<Event>> {
     task(conn, viewer, id).await?;
     let rows = sqlx::query_as::<_, EventRow>(
-        "SELECT seq, at, actor, kind, payload, source, scope_channel, scope_dm, scope_internal FROM events \
+        "SELECT seq, at, actor, kind, payload, source, scope_channel, scope_dm, scope_internal, scope_member FROM events \
          WHERE kind LIKE 'task.%' AND json_extract(payload, '$.task_id') = ? ORDER BY seq",
     )
     .bind(id.0)
@@ -685,6 +685,7 @@ struct EventRow {
     scope_channel: Option<i64>,
     scope_dm: Option<i64>,
     scope_internal: bool,
+    scope_member: Option<i64>,
 }
 
 impl EventRow {
@@ -696,7 +697,7 @@ impl EventRow {
             (None, None, false) => Scope::Everyone,
         };
         let json = event_json(self.seq, ts(self.at), self.actor, &self.kind, &self.payload, &self.source);
-        CommittedEvent { seq: Seq(self.seq), kind: self.kind, scope, json }
+        CommittedEvent { seq: Seq(self.seq), kind: self.kind, scope, also_for: self.scope_member.map(MemberId), json }
     }
 }
 
@@ -725,11 +726,11 @@ pub(crate) async fn events(
     limit: u32,
 ) -> Result<Vec<Arc<CommittedEvent>>> {
     let rows = sqlx::query_as::<_, EventRow>(&format!(
-        "SELECT seq, at, actor, kind, payload, source, scope_channel, scope_dm, scope_internal FROM events \
-         WHERE seq > ?3 \
-           AND (scope_channel IS NULL OR scope_channel IN ({VISIBLE_CHANNELS})) \
+        "SELECT seq, at, actor, kind, payload, source, scope_channel, scope_dm, scope_internal, scope_member FROM events \
+         WHERE seq > ?3 AND (scope_member = ?2 OR ( \
+           (scope_channel IS NULL OR scope_channel IN ({VISIBLE_CHANNELS})) \
            AND (scope_dm IS NULL OR scope_dm IN (SELECT dm_id FROM dm_members WHERE member_id = ?2)) \
-           AND (scope_internal = 0 OR ?1 = 0) \
+           AND (scope_internal = 0 OR ?1 = 0))) \
          ORDER BY seq LIMIT ?4"
     ))
     .bind(guest_flag(viewer))
@@ -749,8 +750,21 @@ pub(crate) async fn access(conn: &mut SqliteConnection, viewer: &Viewer) -> Resu
         .fetch_all(&mut *conn)
         .await?;
     Ok(Access {
+        member: viewer.member,
         guest: viewer.role == Role::Guest,
         channels: channel_ids.into_iter().map(|(id,)| ChannelId(id)).collect(),
         dms: dm_ids.into_iter().map(|(id,)| DmId(id)).collect(),
     })
+}
+
+/// Every event after `since`, unfiltered: for publishing what another process committed.
+pub(crate) async fn committed_after(conn: &mut SqliteConnection, since: i64) -> Result<Vec<CommittedEvent>> {
+    let rows = sqlx::query_as::<_, EventRow>(
+        "SELECT seq, at, actor, kind, payload, source, scope_channel, scope_dm, scope_internal, scope_member \
+         FROM events WHERE seq > ? ORDER BY seq",
+    )
+    .bind(since)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows.into_iter().map(EventRow::into_committed).collect())
 }

@@ -1,12 +1,14 @@
 //! The single writer: group commit of queued commands, then answers and live events.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use serde_json::Value;
 use sqlx::SqliteConnection;
 use tokio::sync::{broadcast, mpsc, oneshot};
 
 use super::apply::{apply, Log};
+use super::read;
 use super::MAX_BATCH;
 use crate::command::Envelope;
 use crate::error::{Error, Result};
@@ -25,24 +27,64 @@ pub(crate) async fn submit(queue: &mpsc::Sender<WriteRequest>, envelope: Envelop
     answered.await.map_err(|_| Error::Busy)?
 }
 
+/// How often an idle writer looks for events that another process (`baton admin`, `baton
+/// demo`) committed to the same database, to publish them to live streams.
+const FOREIGN_POLL: Duration = Duration::from_secs(1);
+
 pub(crate) async fn run(
     mut conn: SqliteConnection,
     mut queue: mpsc::Receiver<WriteRequest>,
     live: broadcast::Sender<Arc<CommittedEvent>>,
 ) {
-    let mut batch = Vec::with_capacity(MAX_BATCH);
-    while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
-        let mut events = Vec::new();
-        let answers = commit_group(&mut conn, &batch, &mut events).await;
-        for event in events {
-            // No subscriber is fine: nobody is listening live.
-            let _ = live.send(Arc::new(event));
+    // The last seq published live: everything up to it has been sent to subscribers.
+    let mut published = match last_seq(&mut conn).await {
+        Ok(seq) => seq,
+        Err(err) => {
+            tracing::error!(error = %err, "the writer cannot read the event log");
+            return;
         }
-        for (request, answer) in batch.drain(..).zip(answers) {
-            // The caller may have gone away (a dropped request); the change stands anyway.
-            let _ = request.answer.send(answer);
+    };
+    let mut batch = Vec::with_capacity(MAX_BATCH);
+    loop {
+        // `recv_many` is cancel-safe: a timeout loses no request.
+        match tokio::time::timeout(FOREIGN_POLL, queue.recv_many(&mut batch, MAX_BATCH)).await {
+            Ok(0) => return,
+            Ok(_) => {
+                let mut events = Vec::new();
+                let answers = commit_group(&mut conn, &batch, published, &mut events).await;
+                publish(&live, &mut published, events);
+                for (request, answer) in batch.drain(..).zip(answers) {
+                    // The caller may have gone away (a dropped request); the change stands anyway.
+                    let _ = request.answer.send(answer);
+                }
+            }
+            Err(_idle) => match foreign_events(&mut conn, published).await {
+                Ok(events) => publish(&live, &mut published, events),
+                Err(err) => tracing::warn!(error = %err, "cannot look for other writers' events"),
+            },
         }
     }
+}
+
+fn publish(live: &broadcast::Sender<Arc<CommittedEvent>>, published: &mut i64, events: Vec<CommittedEvent>) {
+    for event in events {
+        *published = event.seq.0;
+        // No subscriber is fine: nobody is listening live.
+        let _ = live.send(Arc::new(event));
+    }
+}
+
+async fn last_seq(conn: &mut SqliteConnection) -> Result<i64, sqlx::Error> {
+    let (seq,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(seq), 0) FROM events").fetch_one(&mut *conn).await?;
+    Ok(seq)
+}
+
+/// Events after `published` that this writer did not write.
+async fn foreign_events(conn: &mut SqliteConnection, published: i64) -> Result<Vec<CommittedEvent>> {
+    if last_seq(conn).await? <= published {
+        return Ok(Vec::new());
+    }
+    read::committed_after(conn, published).await
 }
 
 /// Applies each request in its own savepoint of one transaction and commits once. Returns one
@@ -51,9 +93,10 @@ pub(crate) async fn run(
 async fn commit_group(
     conn: &mut SqliteConnection,
     batch: &[WriteRequest],
+    published: i64,
     events: &mut Vec<CommittedEvent>,
 ) -> Vec<Result<Value>> {
-    match try_commit_group(conn, batch, events).await {
+    match try_commit_group(conn, batch, published, events).await {
         Ok(answers) => answers,
         Err(err) => {
             tracing::error!(error = %err, "a write group failed to commit");
@@ -67,6 +110,7 @@ async fn commit_group(
 async fn try_commit_group(
     conn: &mut SqliteConnection,
     batch: &[WriteRequest],
+    published: i64,
     events: &mut Vec<CommittedEvent>,
 ) -> Result<Vec<Result<Value>>, sqlx::Error> {
     sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await?;
@@ -74,6 +118,14 @@ async fn try_commit_group(
     // (`baton admin`, `baton demo`) may have written to the same data directory meanwhile.
     let (mut next_seq,): (i64,) =
         sqlx::query_as("SELECT COALESCE(MAX(seq), 0) + 1 FROM events").fetch_one(&mut *conn).await?;
+    if next_seq - 1 > published {
+        // Another process wrote since we last published: its events go out first, in order.
+        let foreign = read::committed_after(conn, published).await.map_err(|err| match err {
+            Error::Internal(cause) => sqlx::Error::Decode(cause),
+            other => sqlx::Error::Protocol(other.to_string()),
+        })?;
+        events.extend(foreign);
+    }
     let mut answers = Vec::with_capacity(batch.len());
     for request in batch {
         sqlx::query("SAVEPOINT command").execute(&mut *conn).await?;

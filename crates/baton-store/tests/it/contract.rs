@@ -45,16 +45,16 @@ async fn check_store(store: Arc<dyn Store>) {
         &*store,
         owner,
         "2024-01-01T00:00:01Z",
-        Command::AddMember { member: member("ana", Role::Member), invite_token_hash: None },
+        Command::AddMember { member: member("ana", Role::Member), invite: None },
     )
     .await
     .unwrap();
-    let ana = Viewer { member: MemberId(id(&ana)), role: Role::Member };
+    let ana = Viewer { member: MemberId(id(&ana["member"])), role: Role::Member };
     let taken = run(
         &*store,
         owner,
         "2024-01-01T00:00:02Z",
-        Command::AddMember { member: member("ana", Role::Member), invite_token_hash: None },
+        Command::AddMember { member: member("ana", Role::Member), invite: None },
     )
     .await;
     assert!(matches!(taken, Err(Error::Conflict { .. })));
@@ -192,4 +192,29 @@ async fn two_stores_on_one_directory_share_the_sequence() {
     }
     let seqs: Vec<i64> = second.events(&owner, Seq(0), 100).await.unwrap().iter().map(|e| e.seq.0).collect();
     assert_eq!(seqs, (1..=8).collect::<Vec<_>>());
+}
+
+/// Events another process commits reach this store's live subscribers, in order.
+#[tokio::test]
+async fn another_writers_events_are_published_live() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = SqliteStore::open(dir.path()).await.unwrap();
+    let admin = SqliteStore::open(dir.path()).await.unwrap();
+    let mut live = server.subscribe();
+    let setup =
+        Command::Setup { workspace_name: "W".into(), time_zone: "UTC".into(), owner: member("own", Role::Owner) };
+    admin.execute(Envelope::system(at("2024-01-01T00:00:00Z"), setup)).await.unwrap();
+    let owner = Viewer { member: MemberId(1), role: Role::Owner };
+    let project = Command::CreateProject { name: "from the server".into(), description: String::new() };
+    run(&server, owner, "2024-01-02T00:00:00Z", project).await.unwrap();
+    let mut seqs = Vec::new();
+    while seqs.len() < 3 {
+        let event = tokio::time::timeout(std::time::Duration::from_secs(5), live.recv()).await.unwrap().unwrap();
+        seqs.push(event.seq.0);
+    }
+    assert_eq!(seqs, [1, 2, 3], "the other process's setup events come first, then ours");
+    let project = Command::CreateProject { name: "from admin, while idle".into(), description: String::new() };
+    run(&admin, owner, "2024-01-03T00:00:00Z", project).await.unwrap();
+    let event = tokio::time::timeout(std::time::Duration::from_secs(5), live.recv()).await.unwrap().unwrap();
+    assert_eq!(event.seq.0, 4);
 }
