@@ -127,25 +127,34 @@ async fn try_commit_group(
         events.extend(foreign);
     }
     let mut answers = Vec::with_capacity(batch.len());
+    // Closing one command's savepoint and opening the next one's go to SQLite together: each
+    // statement is a round trip to sqlx's worker thread, and the writer is the bottleneck.
+    let mut between = "SAVEPOINT command";
     for request in batch {
-        sqlx::query("SAVEPOINT command").execute(&mut *conn).await?;
+        sqlx::query(between).execute(&mut *conn).await?;
         let seq_before = next_seq;
         let n_events = events.len();
         let answer = {
             let mut log = Log { next_seq: &mut next_seq, events: &mut *events };
             apply(conn, &request.envelope, &mut log).await
         };
-        if answer.is_err() {
-            sqlx::query("ROLLBACK TO command").execute(&mut *conn).await?;
+        between = if answer.is_ok() {
+            "RELEASE command; SAVEPOINT command"
+        } else {
             next_seq = seq_before;
             events.truncate(n_events);
-        }
-        sqlx::query("RELEASE command").execute(&mut *conn).await?;
+            "ROLLBACK TO command; RELEASE command; SAVEPOINT command"
+        };
         if let Err(Error::Internal(cause)) = &answer {
             tracing::error!(error = %cause, "a command failed inside the store");
         }
         answers.push(answer);
     }
-    sqlx::query("COMMIT").execute(&mut *conn).await?;
+    let closing = if answers.last().is_some_and(Result::is_ok) {
+        "RELEASE command; COMMIT"
+    } else {
+        "ROLLBACK TO command; RELEASE command; COMMIT"
+    };
+    sqlx::query(closing).execute(&mut *conn).await?;
     Ok(answers)
 }

@@ -218,3 +218,61 @@ async fn another_writers_events_are_published_live() {
     let event = tokio::time::timeout(std::time::Duration::from_secs(5), live.recv()).await.unwrap().unwrap();
     assert_eq!(event.seq.0, 4);
 }
+
+/// Commands committed in one group: a failing one in the middle leaves nothing, the others all
+/// land, and the sequence stays gap-free.
+#[tokio::test]
+async fn failures_inside_a_group_leave_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(dir.path()).await.unwrap();
+    let setup =
+        Command::Setup { workspace_name: "W".into(), time_zone: "UTC".into(), owner: member("own", Role::Owner) };
+    store.execute(Envelope::system(at("2024-01-01T00:00:00Z"), setup)).await.unwrap();
+    let owner = Viewer { member: MemberId(1), role: Role::Owner };
+    let channel = Command::CreateChannel {
+        name: "c".into(),
+        visibility: Visibility::Public,
+        topic: String::new(),
+        members: vec![],
+    };
+    let channel = id(&run(&store, owner, "2024-01-01T00:00:01Z", channel).await.unwrap());
+    let thread =
+        Command::CreateThread { channel: baton_core::ChannelId(channel), title: "t".into(), tags: vec![], body: None };
+    let thread = ThreadId(id(&run(&store, owner, "2024-01-01T00:00:02Z", thread).await.unwrap()));
+    let before = store.events(&owner, Seq(0), 1000).await.unwrap().len();
+
+    // Every third command creates a channel, then fails on an unknown member: the channel it
+    // already inserted must go with it.
+    let commands = (0..40).map(|n| {
+        let command = if n % 3 == 1 {
+            let members = vec![MemberId(987_654)];
+            Command::CreateChannel {
+                name: format!("doomed-{n}"),
+                visibility: Visibility::Public,
+                topic: String::new(),
+                members,
+            }
+        } else {
+            Command::PostMessage {
+                target: MessageTarget::Thread(thread),
+                text: MessageText::new(format!("m{n}")),
+                urgent: false,
+            }
+        };
+        store.execute(Envelope::new(owner, at("2024-01-01T00:00:03Z"), command))
+    });
+    let answers = futures_util::future::join_all(commands).await;
+    for (n, answer) in answers.iter().enumerate() {
+        assert_eq!(answer.is_ok(), n % 3 != 1, "command {n}: {answer:?}");
+    }
+    let events = store.events(&owner, Seq(0), 1000).await.unwrap();
+    assert_eq!(events.len(), before + 27);
+    let seqs: Vec<i64> = events.iter().map(|e| e.seq.0).collect();
+    assert_eq!(seqs, (1..=seqs.len() as i64).collect::<Vec<_>>());
+    let bodies: Vec<String> =
+        store.thread_messages(&owner, thread, Page::default()).await.unwrap().into_iter().map(|m| m.body).collect();
+    let want: Vec<String> = (0..40).filter(|n| n % 3 != 1).map(|n| format!("m{n}")).collect();
+    assert_eq!(bodies, want);
+    let channels = store.channels(&owner).await.unwrap();
+    assert_eq!(channels.len(), 1, "no half-created channel is left: {channels:?}");
+}
