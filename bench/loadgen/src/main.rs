@@ -32,14 +32,18 @@ async fn main() -> anyhow::Result<()> {
     let token = sign_in(&http, &args.url).await?;
     let thread = thread(&http, &args.url, &token, args.writers).await?;
     let deadline = Instant::now() + Duration::from_secs(args.seconds);
+    // Keys are unique per run: a second run against the same server must not replay the first.
+    let run = format!("{}-{thread}", std::process::id());
     let started = Instant::now();
     let workers = (0..args.writers).map(|writer| {
         let http = http.clone();
         let url = format!("{}/api/v1/threads/{thread}/messages", args.url);
         let token = token.clone();
+        let run = run.clone();
         async move {
             let mut latencies = Vec::new();
             let mut failures = 0u64;
+            let mut first_failure: Option<String> = None;
             let mut n = 0u64;
             while Instant::now() < deadline {
                 n += 1;
@@ -47,22 +51,34 @@ async fn main() -> anyhow::Result<()> {
                 let answer = http
                     .post(&url)
                     .bearer_auth(&token)
-                    .header("Idempotency-Key", format!("load-{writer}-{n}"))
+                    .header("Idempotency-Key", format!("load-{run}-{writer}-{n}"))
                     .json(&json!({"body": format!("load test message {n} from writer {writer}")}))
                     .send()
                     .await;
                 match answer {
                     Ok(response) if response.status().is_success() => latencies.push(sent.elapsed()),
-                    _ => failures += 1,
+                    Ok(response) => {
+                        failures += 1;
+                        let status = response.status();
+                        let body = response.text().await.unwrap_or_default();
+                        first_failure.get_or_insert_with(|| format!("HTTP {status}: {body}"));
+                    }
+                    Err(err) => {
+                        failures += 1;
+                        first_failure.get_or_insert_with(|| format!("{err:#}"));
+                    }
                 }
             }
-            (latencies, failures)
+            (latencies, failures, first_failure)
         }
     });
     let results = futures_util::future::join_all(workers).await;
     let elapsed = started.elapsed().as_secs_f64();
-    let mut latencies: Vec<Duration> = results.iter().flat_map(|(l, _)| l.iter().copied()).collect();
-    let failures: u64 = results.iter().map(|(_, f)| f).sum();
+    let mut latencies: Vec<Duration> = results.iter().flat_map(|(l, _, _)| l.iter().copied()).collect();
+    let failures: u64 = results.iter().map(|(_, f, _)| f).sum();
+    if let Some(first) = results.iter().find_map(|(_, _, first)| first.as_ref()) {
+        eprintln!("first failure: {first}");
+    }
     latencies.sort();
     let quantile = |q: f64| {
         let rank = ((q * latencies.len() as f64).ceil() as usize).clamp(1, latencies.len().max(1));

@@ -18,19 +18,37 @@ pub struct Envelope {
     /// `baton` for changes made here; the tool's name for imports.
     pub source: String,
     pub idempotency_key: Option<String>,
+    /// What identifies the request for its key (see [`Command::fingerprint`]); computed where
+    /// the envelope is made, so the single writer does not spend its time on it.
+    pub fingerprint: String,
     pub command: Command,
 }
 
 impl Envelope {
     pub fn new(viewer: Viewer, at: Timestamp, command: Command) -> Envelope {
-        Envelope { viewer: Some(viewer), at, source: "baton".into(), idempotency_key: None, command }
+        Envelope {
+            viewer: Some(viewer),
+            at,
+            source: "baton".into(),
+            idempotency_key: None,
+            fingerprint: String::new(),
+            command,
+        }
     }
 
     pub fn system(at: Timestamp, command: Command) -> Envelope {
-        Envelope { viewer: None, at, source: "baton".into(), idempotency_key: None, command }
+        Envelope {
+            viewer: None,
+            at,
+            source: "baton".into(),
+            idempotency_key: None,
+            fingerprint: String::new(),
+            command,
+        }
     }
 
     pub fn with_idempotency_key(mut self, key: Option<String>) -> Envelope {
+        self.fingerprint = if key.is_some() { self.command.fingerprint_hash() } else { String::new() };
         self.idempotency_key = key;
         self
     }
@@ -194,6 +212,12 @@ pub enum Command {
 }
 
 impl Command {
+    /// The hex SHA-256 of [`Command::fingerprint`], as kept beside an idempotency key.
+    pub fn fingerprint_hash(&self) -> String {
+        use sha2::{Digest, Sha256};
+        Sha256::digest(self.fingerprint().as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    }
+
     /// What identifies the request for its `Idempotency-Key`: a retry must send the same. Salted
     /// or random parts (password hashes, invitation tokens) are left out, since a retry makes
     /// new ones.

@@ -82,8 +82,7 @@ impl Ctx<'_, '_> {
 /// own: on error the caller rolls the savepoint back, so a failed command leaves nothing.
 pub(crate) async fn apply(conn: &mut SqliteConnection, envelope: &Envelope, log: &mut Log<'_>) -> Result<Value> {
     let actor_key = envelope.viewer.map_or(0, |v| v.member.0);
-    let fingerprint = envelope.idempotency_key.as_ref().map(|_| fingerprint(&envelope.command));
-    if let (Some(key), Some(fingerprint)) = (&envelope.idempotency_key, &fingerprint) {
+    if let Some(key) = &envelope.idempotency_key {
         let first: Option<(String, String)> =
             sqlx::query_as("SELECT response, fingerprint FROM idempotency WHERE actor = ? AND key = ?")
                 .bind(actor_key)
@@ -91,7 +90,7 @@ pub(crate) async fn apply(conn: &mut SqliteConnection, envelope: &Envelope, log:
                 .fetch_optional(&mut *conn)
                 .await?;
         if let Some((response, first_fingerprint)) = first {
-            if &first_fingerprint != fingerprint {
+            if first_fingerprint != envelope.fingerprint {
                 return Err(Error::invalid(
                     "Idempotency-Key",
                     "this key was already used for a different request; use a new key for a new request",
@@ -157,7 +156,7 @@ pub(crate) async fn apply(conn: &mut SqliteConnection, envelope: &Envelope, log:
             .bind(actor_key)
             .bind(key)
             .bind(serde_json::to_string(&answer)?)
-            .bind(fingerprint.as_deref().unwrap_or_default())
+            .bind(&envelope.fingerprint)
             .bind(micros(envelope.at))
             .execute(&mut *conn)
             .await?;
@@ -1075,10 +1074,4 @@ async fn update_task(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, id: TaskId, change:
         sqlx::query("UPDATE tasks SET updated_at = ? WHERE id = ?").bind(at).bind(id.0).execute(&mut *ctx.conn).await?;
     }
     Ok(serde_json::to_value(read::task(ctx.conn, viewer, id).await?)?)
-}
-
-/// The hex SHA-256 of the command's fingerprint, stored beside an idempotency key.
-fn fingerprint(command: &Command) -> String {
-    use sha2::{Digest, Sha256};
-    Sha256::digest(command.fingerprint().as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
