@@ -1,1 +1,18 @@
-//! Insight metrics over the event log (issue 4). Nothing here yet: the crate holds its place in the dependency graph.
+//! Baton's insight metrics, exactly as DESIGN.md ("Insight metrics (exact definitions)")
+//! defines them, over a [`Dataset`] built from events (Baton's own log or an import). Pure: no
+//! IO, no clock, not async; the report's end `to` arrives as an argument, so the same data
+//! always gives the same numbers.
+
+pub mod conversations;
+pub mod dataset;
+pub mod error;
+pub mod people;
+pub mod quantile;
+pub mod report;
+pub mod tasks;
+pub mod window;
+
+pub use dataset::{Conversation, ConversationKind, Dataset, MemberIdx, Message, Person, Task, TaskChange};
+pub use error::{Error, Result};
+pub use report::{report, Report};
+pub use window::{Thresholds, Window};

@@ -1,0 +1,109 @@
+//! What the metrics read: people with their calendars, conversations with their messages, and
+//! tasks with their history, built from Baton's event log or from an import. Metrics see only
+//! what happened before a report's `to`; the dataset itself holds the whole history.
+
+use baton_core::calendar::Calendar;
+use baton_core::model::TaskStatus;
+use jiff::civil::Date;
+use jiff::{SignedDuration, Timestamp};
+
+/// A member's position in [`Dataset::people`].
+pub type MemberIdx = usize;
+
+/// A member: their handle (the name reports use) and working-time calendar.
+#[derive(Debug, Clone)]
+pub struct Person {
+    pub handle: String,
+    pub calendar: Calendar,
+}
+
+/// A thread (a titled topic, a task's thread, an imported thread) or a timeline (the unthreaded
+/// messages of one channel or direct conversation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConversationKind {
+    Thread,
+    Timeline,
+}
+
+#[derive(Debug, Clone)]
+pub struct Conversation {
+    pub kind: ConversationKind,
+    /// The channel's name as the user sees it; for a direct conversation, its name.
+    pub channel: String,
+    /// The thread's title as the user sees it (a Slack thread: the first 80 characters of its
+    /// parent's text); empty for a timeline.
+    pub title: String,
+    /// Whether it is a direct conversation (or a direct conversation's timeline).
+    pub direct: bool,
+    /// Resolved (`true`) and reopened (`false`), in time order; a thread is resolved at `to`
+    /// when the last change before `to` is `true`.
+    pub resolutions: Vec<(Timestamp, bool)>,
+    /// The channel's reply norm in working time; `None` uses [`crate::Thresholds::default_norm`].
+    pub norm: Option<SignedDuration>,
+}
+
+/// A message: only what the metrics need.
+#[derive(Debug, Clone)]
+pub struct Message {
+    /// Orders messages with the same time (turns are ordered by (time, id)).
+    pub id: i64,
+    /// Position in [`Dataset::conversations`].
+    pub conversation: usize,
+    pub author: MemberIdx,
+    pub at: Timestamp,
+    /// It mentions a member other than its author (a person, not `@here` or a group).
+    pub mentions_other: bool,
+    /// Its text ends in `?`, trailing whitespace ignored.
+    pub ends_with_question: bool,
+}
+
+/// Something that happened to a task after it was created.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TaskChange {
+    Status(TaskStatus),
+    Assigned(Option<MemberIdx>),
+    Due(Option<Date>),
+    /// Any other event on the task (an edit); messages in its thread are found through
+    /// [`Task::conversation`].
+    Updated,
+}
+
+#[derive(Debug, Clone)]
+pub struct Task {
+    pub id: i64,
+    pub project: String,
+    pub title: String,
+    pub created_at: Timestamp,
+    /// Status, assignee and due date when created.
+    pub status: TaskStatus,
+    pub assignee: Option<MemberIdx>,
+    pub due: Option<Date>,
+    /// Later changes, in time order.
+    pub changes: Vec<(Timestamp, TaskChange)>,
+    /// Its discussion thread, a position in [`Dataset::conversations`].
+    pub conversation: Option<usize>,
+}
+
+/// Everything a report reads.
+#[derive(Debug, Clone)]
+pub struct Dataset {
+    /// The workspace's zone with the default hours: due dates, unassigned tasks, awaiting.
+    pub workspace_calendar: Calendar,
+    pub people: Vec<Person>,
+    pub conversations: Vec<Conversation>,
+    /// Sorted by (time, id).
+    pub messages: Vec<Message>,
+    pub tasks: Vec<Task>,
+}
+
+impl Dataset {
+    /// The calendar of a member, or the workspace's for nobody.
+    pub fn calendar_of(&self, member: Option<MemberIdx>) -> &Calendar {
+        member.and_then(|m| self.people.get(m)).map_or(&self.workspace_calendar, |p| &p.calendar)
+    }
+
+    /// Sorts messages by (time, id), as the metrics expect.
+    pub fn sort_messages(&mut self) {
+        self.messages.sort_by_key(|m| (m.at, m.id));
+    }
+}
