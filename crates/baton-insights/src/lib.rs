@@ -6,6 +6,7 @@
 pub mod conversations;
 pub mod dataset;
 pub mod error;
+pub mod event_log;
 pub mod people;
 pub mod quantile;
 pub mod report;
@@ -14,5 +15,6 @@ pub mod window;
 
 pub use dataset::{Conversation, ConversationKind, Dataset, MemberIdx, Message, Person, Task, TaskChange};
 pub use error::{Error, Result};
+pub use event_log::dataset_from_events;
 pub use report::{report, Report};
 pub use window::{Thresholds, Window};

@@ -75,6 +75,9 @@ pub trait Store: Send + Sync + 'static {
 
     /// Events after `since` that the viewer may see, at most `limit`, in order.
     async fn events(&self, viewer: &Viewer, since: Seq, limit: u32) -> Result<Vec<Arc<CommittedEvent>>>;
+    /// Every event after `since`, whoever may see it, at most `limit`: for reports, which count
+    /// everything and filter only what they show. Never hand these to a viewer as they are.
+    async fn log(&self, since: Seq, limit: u32) -> Result<Vec<Arc<CommittedEvent>>>;
     /// What the viewer may see now: for filtering live events.
     async fn access(&self, viewer: &Viewer) -> Result<Access>;
     /// Messages the viewer may see whose body contains `query` (case-insensitive), newest first.

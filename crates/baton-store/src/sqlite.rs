@@ -208,6 +208,14 @@ impl Store for SqliteStore {
         read::events(&mut *self.conn().await?, viewer, since, limit).await
     }
 
+    async fn log(&self, since: Seq, limit: u32) -> Result<Vec<Arc<CommittedEvent>>> {
+        Ok(read::committed_after_limited(&mut *self.conn().await?, since.0, limit)
+            .await?
+            .into_iter()
+            .map(Arc::new)
+            .collect())
+    }
+
     async fn access(&self, viewer: &Viewer) -> Result<Access> {
         read::access(&mut *self.conn().await?, viewer).await
     }

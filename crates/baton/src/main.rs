@@ -2,6 +2,7 @@
 
 mod admin;
 mod demo;
+mod report;
 mod serve;
 
 use std::path::PathBuf;
@@ -26,6 +27,8 @@ enum Command {
     Demo(demo::DemoArgs),
     /// Administer a data directory: create users, reset passwords.
     Admin(admin::AdminArgs),
+    /// Insights over a window: response times, bouncing threads, stalled tasks, isolation.
+    Report(report::ReportArgs),
 }
 
 /// Where Baton keeps its data when `--data-dir` is not given.
@@ -54,6 +57,7 @@ fn main() -> ExitCode {
             Command::Serve(args) => serve::run(args).await,
             Command::Demo(args) => demo::run(args).await,
             Command::Admin(args) => admin::run(args).await,
+            Command::Report(args) => report::run(args).await,
         }
     });
     match result {

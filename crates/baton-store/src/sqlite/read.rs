@@ -757,6 +757,23 @@ pub(crate) async fn access(conn: &mut SqliteConnection, viewer: &Viewer) -> Resu
     })
 }
 
+/// At most `limit` events after `since`, unfiltered.
+pub(crate) async fn committed_after_limited(
+    conn: &mut SqliteConnection,
+    since: i64,
+    limit: u32,
+) -> Result<Vec<CommittedEvent>> {
+    let rows = sqlx::query_as::<_, EventRow>(
+        "SELECT seq, at, actor, kind, payload, source, scope_channel, scope_dm, scope_internal, scope_member \
+         FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
+    )
+    .bind(since)
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows.into_iter().map(EventRow::into_committed).collect())
+}
+
 /// Every event after `since`, unfiltered: for publishing what another process committed.
 pub(crate) async fn committed_after(conn: &mut SqliteConnection, since: i64) -> Result<Vec<CommittedEvent>> {
     let rows = sqlx::query_as::<_, EventRow>(

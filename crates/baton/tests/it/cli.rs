@@ -225,3 +225,41 @@ fn serve_rejects_a_bad_listen_address() {
         "the first line should name the bad value and the option: {err}"
     );
 }
+
+#[test]
+fn report_prints_one_json_document_with_the_demo_story() {
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = path_arg(dir.path());
+    run_ok(&[
+        "demo",
+        "--data-dir",
+        data_dir,
+        "--members",
+        "20",
+        "--days",
+        "20",
+        "--seed",
+        "3",
+        "--until",
+        "2026-03-01",
+    ]);
+    let json =
+        run_ok(&["report", "--data-dir", data_dir, "--from", "2026-02-09", "--to", "2026-03-01", "--format", "json"]);
+    let report: Value = serde_json::from_str(&json).expect("stdout is exactly one JSON document");
+    assert_eq!(report["window"]["from"], "2026-02-09T00:00:00Z", "a date is midnight in the workspace zone (UTC)");
+    assert!(report["messages"]["count"].as_u64().unwrap() > 50);
+    assert!(report["response_time"]["median_s"].is_u64());
+    let bouncing = report["bouncing_threads"].as_array().unwrap();
+    assert!(bouncing.iter().any(|t| t["channel"] == "launch"), "the demo's #launch threads bounce: {bouncing:?}");
+    let members = report["members"].as_array().unwrap();
+    assert_eq!(members.len(), 20);
+    let quinn = members.iter().find(|m| m["name"] == "quinn").expect("quinn is listed");
+    assert_eq!(quinn["isolated"], true, "nobody answers quinn");
+    assert!(report["tasks"]["stalled"].as_u64().unwrap() > 0, "the data migration stalls");
+
+    let text = run_ok(&["report", "--data-dir", data_dir, "--from", "2026-02-09", "--to", "2026-03-01"]);
+    assert!(text.contains("Bouncing threads") && text.contains("quinn"), "{text}");
+
+    check_fails(&["report", "--data-dir", data_dir, "--from", "yesterday", "--to", "2026-03-01"], "--from");
+    check_fails(&["report", "--data-dir", data_dir, "--from", "2026-03-01", "--to", "2026-02-01"], "before");
+}

@@ -1,0 +1,212 @@
+//! A [`Dataset`] from Baton's own event log, so that the numbers about a live workspace and
+//! about an imported export come from the same engine.
+//!
+//! Readings (see docs/metrics.md): every member's calendar is their time zone and working hours
+//! as last set; a message counts even if it was deleted later (the exchange happened); a
+//! direct conversation is a timeline named by its participants' handles.
+
+use std::collections::HashMap;
+
+use baton_core::calendar::{parse_time_zone, Calendar, WorkingHours};
+use baton_core::event::{kind, Event};
+use baton_core::model::TaskStatus;
+use baton_core::text::ends_with_question;
+use jiff::civil::Date;
+use serde_json::Value;
+
+use crate::dataset::{Conversation, ConversationKind, Dataset, Message, Person, Task, TaskChange};
+
+/// Builds the dataset from events in `seq` order. Events of kinds it does not know are skipped,
+/// so that older reports keep working when new kinds appear.
+pub fn dataset_from_events(events: &[Event]) -> Dataset {
+    let mut builder = Builder::default();
+    for event in events {
+        builder.apply(event);
+    }
+    builder.finish()
+}
+
+#[derive(Default)]
+struct Builder {
+    workspace_zone: Option<String>,
+    people: Vec<(String, String, WorkingHours)>,
+    person_of: HashMap<i64, usize>,
+    channel_names: HashMap<i64, String>,
+    conversations: Vec<Conversation>,
+    thread_conversation: HashMap<i64, usize>,
+    dm_conversation: HashMap<i64, usize>,
+    messages: Vec<Message>,
+    projects: HashMap<i64, String>,
+    tasks: Vec<Task>,
+    task_of: HashMap<i64, usize>,
+}
+
+fn int(value: &Value) -> Option<i64> {
+    value.as_i64()
+}
+
+fn text(value: &Value) -> String {
+    value.as_str().unwrap_or_default().to_string()
+}
+
+impl Builder {
+    fn person(&mut self, member: i64) -> usize {
+        if let Some(idx) = self.person_of.get(&member) {
+            return *idx;
+        }
+        self.people.push((format!("member-{member}"), String::new(), WorkingHours::default()));
+        self.person_of.insert(member, self.people.len() - 1);
+        self.people.len() - 1
+    }
+
+    fn apply(&mut self, event: &Event) {
+        let p = &event.payload;
+        match event.kind.as_str() {
+            kind::WORKSPACE_CREATED => self.workspace_zone = p["workspace"]["time_zone"].as_str().map(str::to_string),
+            kind::MEMBER_JOINED | kind::MEMBER_UPDATED => {
+                let Some(member) = int(&p["member_id"]) else { return };
+                let idx = self.person(member);
+                let fields = &p["member"];
+                let hours = serde_json::from_value(fields["working_hours"].clone()).unwrap_or_default();
+                self.people[idx] = (text(&fields["handle"]), text(&fields["time_zone"]), hours);
+            }
+            kind::CHANNEL_CREATED | kind::CHANNEL_UPDATED => {
+                if let Some(channel) = int(&p["channel_id"]) {
+                    self.channel_names.insert(channel, text(&p["channel"]["name"]));
+                }
+            }
+            kind::THREAD_CREATED => {
+                let Some(thread) = int(&p["thread_id"]) else { return };
+                let channel = int(&p["channel_id"]).and_then(|c| self.channel_names.get(&c).cloned());
+                self.conversations.push(Conversation {
+                    kind: ConversationKind::Thread,
+                    channel: channel.unwrap_or_default(),
+                    title: text(&p["thread"]["title"]),
+                    direct: false,
+                    resolutions: Vec::new(),
+                    norm: None,
+                });
+                self.thread_conversation.insert(thread, self.conversations.len() - 1);
+            }
+            kind::THREAD_RESOLVED | kind::THREAD_REOPENED => {
+                if let Some(idx) = int(&p["thread_id"]).and_then(|t| self.thread_conversation.get(&t)) {
+                    self.conversations[*idx].resolutions.push((event.at, event.kind == kind::THREAD_RESOLVED));
+                }
+            }
+            kind::DM_CREATED => {
+                let Some(dm) = int(&p["dm_id"]) else { return };
+                self.conversations.push(Conversation {
+                    kind: ConversationKind::Timeline,
+                    channel: text(&p["dm"]["name"]),
+                    title: String::new(),
+                    direct: true,
+                    resolutions: Vec::new(),
+                    norm: None,
+                });
+                self.dm_conversation.insert(dm, self.conversations.len() - 1);
+            }
+            kind::MESSAGE_POSTED => self.message(event),
+            kind::PROJECT_CREATED | kind::PROJECT_UPDATED => {
+                if let Some(project) = int(&p["project_id"]) {
+                    self.projects.insert(project, text(&p["project"]["name"]));
+                }
+            }
+            kind::TASK_CREATED => self.task(event),
+            kind::TASK_STATUS_CHANGED => {
+                if let Some(status) = p["to"].as_str().and_then(TaskStatus::parse) {
+                    self.task_change(event, TaskChange::Status(status));
+                }
+            }
+            kind::TASK_ASSIGNED => {
+                let assignee = int(&p["to"]).map(|m| self.person(m));
+                self.task_change(event, TaskChange::Assigned(assignee));
+            }
+            kind::TASK_DUE_CHANGED => {
+                let due = p["to"].as_str().and_then(|d| d.parse::<Date>().ok());
+                self.task_change(event, TaskChange::Due(due));
+            }
+            kind::TASK_UPDATED => self.task_change(event, TaskChange::Updated),
+            _ => {}
+        }
+    }
+
+    fn message(&mut self, event: &Event) {
+        let fields = &event.payload["message"];
+        let (Some(id), Some(author)) = (int(&fields["id"]), int(&fields["author_id"])) else { return };
+        let conversation = match (int(&fields["thread_id"]), int(&fields["dm_id"])) {
+            (Some(thread), _) => self.thread_conversation.get(&thread).copied(),
+            (None, Some(dm)) => self.dm_conversation.get(&dm).copied(),
+            (None, None) => None,
+        };
+        let Some(conversation) = conversation else { return };
+        let mentions_other =
+            fields["mentions"].as_array().is_some_and(|ids| ids.iter().any(|m| int(m) != Some(author)));
+        let author = self.person(author);
+        self.messages.push(Message {
+            id,
+            conversation,
+            author,
+            at: event.at,
+            mentions_other,
+            ends_with_question: ends_with_question(fields["body"].as_str().unwrap_or_default()),
+        });
+    }
+
+    fn task(&mut self, event: &Event) {
+        let fields = &event.payload["task"];
+        let Some(id) = int(&fields["id"]) else { return };
+        let assignee = int(&fields["assignee_id"]).map(|m| self.person(m));
+        let conversation = int(&fields["thread_id"]).and_then(|t| self.thread_conversation.get(&t).copied());
+        if let Some(idx) = conversation {
+            let project = int(&fields["project_id"]).and_then(|p| self.projects.get(&p).cloned()).unwrap_or_default();
+            self.conversations[idx].channel = project;
+        }
+        self.tasks.push(Task {
+            id,
+            project: int(&fields["project_id"]).and_then(|p| self.projects.get(&p).cloned()).unwrap_or_default(),
+            title: text(&fields["title"]),
+            created_at: event.at,
+            status: fields["status"].as_str().and_then(TaskStatus::parse).unwrap_or(TaskStatus::Todo),
+            assignee,
+            due: fields["due"].as_str().and_then(|d| d.parse().ok()),
+            changes: Vec::new(),
+            conversation,
+        });
+        self.task_of.insert(id, self.tasks.len() - 1);
+    }
+
+    fn task_change(&mut self, event: &Event, change: TaskChange) {
+        if let Some(idx) = int(&event.payload["task_id"]).and_then(|t| self.task_of.get(&t)) {
+            self.tasks[*idx].changes.push((event.at, change));
+        }
+    }
+
+    fn finish(self) -> Dataset {
+        let zone_of = |name: &str| parse_time_zone(name).ok();
+        let workspace_zone = self.workspace_zone.as_deref().and_then(zone_of).unwrap_or(jiff::tz::TimeZone::UTC);
+        let people = self
+            .people
+            .into_iter()
+            .map(|(handle, zone, hours)| {
+                let zone = zone_of(&zone).unwrap_or_else(|| workspace_zone.clone());
+                Person { handle, calendar: Calendar::new(zone, hours) }
+            })
+            .collect();
+        let mut tasks = self.tasks;
+        for task in &mut tasks {
+            task.changes.sort_by_key(|(at, _)| *at);
+        }
+        let mut data = Dataset {
+            workspace_calendar: Calendar::new(workspace_zone, WorkingHours::default()),
+            people,
+            conversations: self.conversations,
+            messages: self.messages,
+            tasks,
+        };
+        data.sort_messages();
+        data
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,126 @@
+use baton_core::event::Event;
+use baton_core::{MemberId, Seq};
+use serde_json::{json, Value};
+
+use super::*;
+use crate::window::{Thresholds, Window};
+
+fn event(seq: i64, at: &str, actor: i64, kind: &str, payload: Value) -> Event {
+    Event {
+        workspace: 1,
+        seq: Seq(seq),
+        at: at.parse().unwrap(),
+        actor: Some(MemberId(actor)),
+        kind: kind.into(),
+        payload,
+        source: "baton".into(),
+    }
+}
+
+fn member(id: i64, handle: &str, zone: &str) -> Value {
+    json!({"member_id": id, "member": {"id": id, "handle": handle, "time_zone": zone,
+        "working_hours": {"mon": [{"start": "09:00", "end": "17:00"}], "tue": [{"start": "09:00", "end": "17:00"}],
+                          "wed": [{"start": "09:00", "end": "17:00"}], "thu": [{"start": "09:00", "end": "17:00"}],
+                          "fri": [{"start": "09:00", "end": "17:00"}]}}})
+}
+
+fn message(id: i64, author: i64, thread: Option<i64>, dm: Option<i64>, body: &str, mentions: &[i64]) -> Value {
+    json!({"message": {"id": id, "author_id": author, "thread_id": thread, "dm_id": dm, "body": body, "mentions": mentions}})
+}
+
+fn log() -> Vec<Event> {
+    vec![
+        event(1, "2024-05-01T00:00:00Z", 1, "workspace.created", json!({"workspace": {"time_zone": "Europe/Berlin"}})),
+        event(2, "2024-05-01T00:00:00Z", 1, "member.joined", member(1, "ana", "Europe/Berlin")),
+        event(3, "2024-05-01T00:00:00Z", 1, "member.joined", member(2, "bo", "America/New_York")),
+        event(
+            4,
+            "2024-05-01T00:00:00Z",
+            1,
+            "channel.created",
+            json!({"channel_id": 7, "channel": {"name": "general"}}),
+        ),
+        event(
+            5,
+            "2024-05-06T08:00:00Z",
+            1,
+            "thread.created",
+            json!({"thread_id": 3, "channel_id": 7, "thread": {"title": "plans"}}),
+        ),
+        event(6, "2024-05-06T08:00:00Z", 1, "message.posted", message(10, 1, Some(3), None, "ready @bo", &[2])),
+        event(7, "2024-05-06T14:00:00Z", 2, "message.posted", message(11, 2, Some(3), None, "yes", &[])),
+        event(8, "2024-05-06T15:00:00Z", 1, "thread.resolved", json!({"thread_id": 3})),
+        event(9, "2024-05-06T15:00:00Z", 1, "dm.created", json!({"dm_id": 4, "dm": {"name": "ana,bo"}})),
+        event(10, "2024-05-06T15:01:00Z", 1, "message.posted", message(12, 1, None, Some(4), "lunch?", &[])),
+        event(
+            11,
+            "2024-05-06T15:02:00Z",
+            1,
+            "project.created",
+            json!({"project_id": 5, "project": {"name": "Relaunch"}}),
+        ),
+        event(
+            12,
+            "2024-05-06T15:03:00Z",
+            1,
+            "thread.created",
+            json!({"thread_id": 8, "channel_id": null, "thread": {"title": "copy"}}),
+        ),
+        event(
+            13,
+            "2024-05-06T15:03:00Z",
+            1,
+            "task.created",
+            json!({"task_id": 20, "task": {"id": 20, "project_id": 5,
+            "thread_id": 8, "title": "copy", "assignee_id": 2, "status": "todo", "due": "2024-05-08"}}),
+        ),
+        event(
+            14,
+            "2024-05-07T15:00:00Z",
+            2,
+            "task.status_changed",
+            json!({"task_id": 20, "from": "todo", "to": "done"}),
+        ),
+        event(15, "2024-05-07T15:00:00Z", 2, "some.future_kind", json!({"whatever": true})),
+    ]
+}
+
+#[test]
+fn the_log_becomes_people_conversations_messages_and_tasks() {
+    let data = dataset_from_events(&log());
+    let handles: Vec<&str> = data.people.iter().map(|p| p.handle.as_str()).collect();
+    assert_eq!(handles, ["ana", "bo"]);
+    assert_eq!(data.people[1].calendar.zone().iana_name(), Some("America/New_York"));
+    assert_eq!(data.workspace_calendar.zone().iana_name(), Some("Europe/Berlin"));
+    assert_eq!(data.conversations.len(), 3);
+    assert_eq!((data.conversations[0].channel.as_str(), data.conversations[0].title.as_str()), ("general", "plans"));
+    assert_eq!(data.conversations[0].resolutions.len(), 1);
+    assert!(data.conversations[1].direct);
+    assert_eq!(data.conversations[1].kind, ConversationKind::Timeline);
+    assert_eq!(data.messages.len(), 3);
+    assert!(data.messages[0].mentions_other);
+    assert!(data.messages[2].ends_with_question);
+    assert_eq!(data.tasks.len(), 1);
+    assert_eq!(data.tasks[0].project, "Relaunch");
+    assert_eq!(data.tasks[0].assignee, Some(1));
+    assert_eq!(data.tasks[0].conversation, Some(2));
+    assert_eq!(
+        data.tasks[0].changes,
+        vec![("2024-05-07T15:00:00Z".parse().unwrap(), TaskChange::Status(TaskStatus::Done))]
+    );
+}
+
+#[test]
+fn the_engine_reads_the_log_like_any_dataset() {
+    let data = dataset_from_events(&log());
+    let window = Window::new("2024-05-06T00:00:00Z".parse().unwrap(), "2024-05-13T00:00:00Z".parse().unwrap()).unwrap();
+    let report = crate::report(&data, window, &Thresholds::design_defaults());
+    assert_eq!(report.messages.count, 3);
+    assert_eq!(report.messages.responses, 1);
+    // 08:00Z → 14:00Z is 6 h wall; bo's New York day starts at 13:00Z, so 1 working hour.
+    assert_eq!(report.response_time.median_s, Some(6 * 3600));
+    assert_eq!(report.response_time.median_working_s, Some(3600));
+    assert_eq!(report.tasks.done, 1);
+    assert_eq!(report.tasks.due, 1);
+    assert_eq!(report.tasks.done_on_time, 1);
+}

@@ -1,0 +1,165 @@
+//! `baton report`: the insights of a data directory over a window, as JSON or text.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::{bail, Context};
+use baton_core::event::Event;
+use baton_core::Seq;
+use baton_insights::{dataset_from_events, report, Report, Thresholds, Window};
+use baton_store::{SqliteStore, Store};
+use jiff::Timestamp;
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct ReportArgs {
+    /// Where the database lives.
+    #[arg(long, default_value_os_t = crate::default_data_dir(), env = "BATON_DATA_DIR")]
+    data_dir: PathBuf,
+    /// Start of the window (inclusive): an RFC 3339 instant (2024-09-30T00:00:00Z) or a date
+    /// (midnight in the workspace's time zone).
+    #[arg(long)]
+    from: String,
+    /// End of the window (exclusive), in the same forms as --from.
+    #[arg(long)]
+    to: String,
+    /// json: exactly one JSON document on stdout (DESIGN.md's schema); text: a summary to read.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    Json,
+    Text,
+}
+
+pub(crate) async fn run(args: ReportArgs) -> anyhow::Result<()> {
+    if !args.data_dir.join("baton.db").is_file() {
+        bail!("{} holds no Baton database: run `baton demo` or `baton serve` there first", args.data_dir.display());
+    }
+    let store = SqliteStore::open(&args.data_dir)
+        .await
+        .with_context(|| format!("cannot open the data directory {}", args.data_dir.display()))?;
+    let workspace = store.workspace().await?.context("the data directory holds no workspace yet")?;
+    let zone = baton_core::calendar::parse_time_zone(&workspace.time_zone)?;
+    let from = instant("--from", &args.from, &zone)?;
+    let to = instant("--to", &args.to, &zone)?;
+    let window = Window::new(from, to).map_err(|_| anyhow::anyhow!("--from ({from}) must be before --to ({to})"))?;
+    let events = read_log(&store).await?;
+    let data = dataset_from_events(&events);
+    let report = report(&data, window, &Thresholds::design_defaults());
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut out, &report)?;
+            writeln!(out)?;
+        }
+        Format::Text => write_text(&mut out, &report)?,
+    }
+    Ok(())
+}
+
+/// An RFC 3339 instant, or a date meaning its midnight in the workspace's zone.
+fn instant(flag: &str, raw: &str, zone: &jiff::tz::TimeZone) -> anyhow::Result<Timestamp> {
+    if let Ok(at) = raw.parse::<Timestamp>() {
+        return Ok(at);
+    }
+    if let Ok(date) = raw.parse::<jiff::civil::Date>() {
+        return Ok(date.to_zoned(zone.clone())?.timestamp());
+    }
+    bail!("{flag} {raw:?} is neither an RFC 3339 instant (2024-09-30T00:00:00Z) nor a date (2024-09-30)")
+}
+
+async fn read_log(store: &SqliteStore) -> anyhow::Result<Vec<Event>> {
+    let mut events = Vec::new();
+    let mut since = Seq(0);
+    loop {
+        let page = store.log(since, 10_000).await?;
+        let Some(last) = page.last() else {
+            return Ok(events);
+        };
+        since = last.seq;
+        for committed in &page {
+            events.push(serde_json::from_slice(&committed.json).context("an event in the log is not valid JSON")?);
+        }
+    }
+}
+
+fn seconds(value: Option<i64>) -> String {
+    match value {
+        None => "—".into(),
+        Some(s) if s < 3600 => format!("{}m{:02}s", s / 60, s % 60),
+        Some(s) => format!("{}h{:02}m", s / 3600, (s % 3600) / 60),
+    }
+}
+
+fn share(value: Option<f64>) -> String {
+    value.map_or_else(|| "—".into(), |v| format!("{:.0}%", v * 100.0))
+}
+
+fn write_text(out: &mut impl Write, report: &Report) -> std::io::Result<()> {
+    writeln!(out, "Baton report  {} → {}", report.window.from, report.window.to)?;
+    writeln!(out)?;
+    let m = &report.messages;
+    writeln!(out, "Messages       {} in {} conversations, {} responses", m.count, m.conversations_active, m.responses)?;
+    let r = &report.response_time;
+    writeln!(
+        out,
+        "Response time  median {} (working {}), p90 {} (working {}); {} within norm; {} awaiting an answer",
+        seconds(r.median_s),
+        seconds(r.median_working_s),
+        seconds(r.p90_s),
+        seconds(r.p90_working_s),
+        share(r.within_norm_share),
+        r.awaiting_answer
+    )?;
+    let f = &report.first_response;
+    writeln!(
+        out,
+        "First response {} threads, median {} (working {})",
+        f.count,
+        seconds(f.median_s),
+        seconds(f.median_working_s)
+    )?;
+    let t = &report.tasks;
+    writeln!(
+        out,
+        "Tasks          {} created, {} done, {} open ({} stalled, {}); {} of {} due done on time ({})",
+        t.created,
+        t.done,
+        t.open,
+        t.stalled,
+        share(t.stall_rate),
+        t.done_on_time,
+        t.due,
+        share(t.completion_rate)
+    )?;
+    writeln!(
+        out,
+        "Cycle time     median {} (working {})",
+        seconds(t.cycle_median_s),
+        seconds(t.cycle_median_working_s)
+    )?;
+    let i = &report.isolation;
+    writeln!(out, "Isolation      {} of {} active members isolated ({})", i.isolated, i.active, share(i.rate))?;
+    if !report.bouncing_threads.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "Bouncing threads (handoffs, span):")?;
+        for thread in report.bouncing_threads.iter().take(10) {
+            writeln!(
+                out,
+                "  #{} / {}  {} handoffs over {}",
+                thread.channel,
+                thread.thread,
+                thread.handoffs,
+                seconds(Some(thread.span_s))
+            )?;
+        }
+    }
+    let isolated: Vec<&str> = report.members.iter().filter(|m| m.isolated).map(|m| m.name.as_str()).collect();
+    if !isolated.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "Isolated members: {}", isolated.join(", "))?;
+    }
+    Ok(())
+}
