@@ -19,11 +19,29 @@ use crate::dataset::{Conversation, ConversationKind, Dataset, Message, Person, T
 /// Builds the dataset from events in `seq` order. Events of kinds it does not know are skipped,
 /// so that older reports keep working when new kinds appear.
 pub fn dataset_from_events(events: &[Event]) -> Dataset {
+    dataset_and_origins(events).0
+}
+
+/// Where a conversation of Baton's own log lives, so that the API can show each viewer only
+/// the conversations they may see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// A thread in this channel.
+    Channel(i64),
+    /// A task's thread: visible to everyone but guests.
+    Task,
+    /// This direct conversation.
+    Dm(i64),
+}
+
+/// The dataset, and for each of its conversations where it lives.
+pub fn dataset_and_origins(events: &[Event]) -> (Dataset, Vec<Origin>) {
     let mut builder = Builder::default();
     for event in events {
         builder.apply(event);
     }
-    builder.finish()
+    let origins = std::mem::take(&mut builder.origins);
+    (builder.finish(), origins)
 }
 
 #[derive(Default)]
@@ -39,6 +57,7 @@ struct Builder {
     projects: HashMap<i64, String>,
     tasks: Vec<Task>,
     task_of: HashMap<i64, usize>,
+    origins: Vec<Origin>,
 }
 
 fn int(value: &Value) -> Option<i64> {
@@ -77,7 +96,9 @@ impl Builder {
             }
             kind::THREAD_CREATED => {
                 let Some(thread) = int(&p["thread_id"]) else { return };
-                let channel = int(&p["channel_id"]).and_then(|c| self.channel_names.get(&c).cloned());
+                let channel_id = int(&p["channel_id"]);
+                let channel = channel_id.and_then(|c| self.channel_names.get(&c).cloned());
+                self.origins.push(channel_id.map_or(Origin::Task, Origin::Channel));
                 self.conversations.push(Conversation {
                     kind: ConversationKind::Thread,
                     channel: channel.unwrap_or_default(),
@@ -95,6 +116,7 @@ impl Builder {
             }
             kind::DM_CREATED => {
                 let Some(dm) = int(&p["dm_id"]) else { return };
+                self.origins.push(Origin::Dm(dm));
                 self.conversations.push(Conversation {
                     kind: ConversationKind::Timeline,
                     channel: text(&p["dm"]["name"]),

@@ -15,6 +15,6 @@ pub mod window;
 
 pub use dataset::{Conversation, ConversationKind, Dataset, MemberIdx, Message, Person, Task, TaskChange};
 pub use error::{Error, Result};
-pub use event_log::dataset_from_events;
+pub use event_log::{dataset_and_origins, dataset_from_events, Origin};
 pub use report::{report, Report};
-pub use window::{Thresholds, Window};
+pub use window::{parse_instant, Thresholds, Window};

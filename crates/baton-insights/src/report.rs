@@ -56,6 +56,9 @@ pub struct FirstResponseJson {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BouncingJson {
+    /// Position in [`Dataset::conversations`], so that a caller can filter by visibility.
+    #[serde(skip)]
+    pub conversation: usize,
     pub channel: String,
     pub thread: String,
     pub handoffs: u32,
@@ -64,7 +67,13 @@ pub struct BouncingJson {
 
 impl From<Bouncing> for BouncingJson {
     fn from(b: Bouncing) -> BouncingJson {
-        BouncingJson { channel: b.channel, thread: b.thread, handoffs: b.handoffs, span_s: b.span_s }
+        BouncingJson {
+            conversation: b.conversation,
+            channel: b.channel,
+            thread: b.thread,
+            handoffs: b.handoffs,
+            span_s: b.span_s,
+        }
     }
 }
 

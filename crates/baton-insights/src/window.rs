@@ -33,6 +33,20 @@ impl Window {
     }
 }
 
+/// An RFC 3339 instant (`2024-09-30T00:00:00Z`), or a date (`2024-09-30`) meaning its
+/// midnight in `zone` (the workspace's), as `baton report` and the API take them.
+pub fn parse_instant(field: &'static str, raw: &str, zone: &jiff::tz::TimeZone) -> Result<Timestamp> {
+    if let Ok(at) = raw.parse::<Timestamp>() {
+        return Ok(at);
+    }
+    let invalid = || Error::Invalid {
+        field,
+        reason: format!("{raw:?} is neither an RFC 3339 instant (2024-09-30T00:00:00Z) nor a date (2024-09-30)"),
+    };
+    let date = raw.parse::<jiff::civil::Date>().map_err(|_| invalid())?;
+    date.to_zoned(zone.clone()).map(|z| z.timestamp()).map_err(|_| invalid())
+}
+
 /// The numbers metrics compare against. DESIGN.md's values are [`Thresholds::design_defaults`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Thresholds {

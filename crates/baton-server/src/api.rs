@@ -5,6 +5,7 @@ pub mod auth;
 pub mod channels;
 pub mod dms;
 pub mod events;
+pub mod insights;
 pub mod members;
 pub mod messages;
 pub mod projects;
@@ -30,6 +31,7 @@ pub fn router() -> Router<AppState> {
         .merge(tasks::router())
         .merge(events::router())
         .merge(search::router())
+        .merge(insights::router())
 }
 
 /// A page of a list: items with an id greater than `after`, at most `limit` (default 200).

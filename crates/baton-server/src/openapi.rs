@@ -30,6 +30,7 @@ use crate::api;
         (name = "projects", description = "Projects"),
         (name = "tasks", description = "Tasks and their history"),
         (name = "events", description = "The event log and the live stream"),
+        (name = "insights", description = "Measured async habits: response times, stalls, isolation"),
     )
 )]
 struct ApiDoc;
@@ -65,6 +66,7 @@ pub fn document() -> OpenApi {
         api::tasks::doc(),
         api::events::doc(),
         api::search::doc(),
+        api::insights::doc(),
     ] {
         doc.merge(part);
     }

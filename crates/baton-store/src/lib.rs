@@ -86,3 +86,19 @@ pub trait Store: Send + Sync + 'static {
 
 /// A shared handle on whichever backend is in use.
 pub type DynStore = Arc<dyn Store>;
+
+/// The whole event log, unfiltered and parsed: what reports read.
+pub async fn full_log(store: &dyn Store) -> Result<Vec<baton_core::event::Event>> {
+    let mut events = Vec::new();
+    let mut since = Seq(0);
+    loop {
+        let page = store.log(since, 10_000).await?;
+        let Some(last) = page.last() else {
+            return Ok(events);
+        };
+        since = last.seq;
+        for committed in &page {
+            events.push(serde_json::from_slice(&committed.json)?);
+        }
+    }
+}

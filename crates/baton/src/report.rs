@@ -4,11 +4,8 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::{bail, Context};
-use baton_core::event::Event;
-use baton_core::Seq;
-use baton_insights::{dataset_from_events, report, Report, Thresholds, Window};
+use baton_insights::{dataset_from_events, parse_instant, report, Report, Thresholds, Window};
 use baton_store::{SqliteStore, Store};
-use jiff::Timestamp;
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct ReportArgs {
@@ -42,10 +39,10 @@ pub(crate) async fn run(args: ReportArgs) -> anyhow::Result<()> {
         .with_context(|| format!("cannot open the data directory {}", args.data_dir.display()))?;
     let workspace = store.workspace().await?.context("the data directory holds no workspace yet")?;
     let zone = baton_core::calendar::parse_time_zone(&workspace.time_zone)?;
-    let from = instant("--from", &args.from, &zone)?;
-    let to = instant("--to", &args.to, &zone)?;
+    let from = parse_instant("--from", &args.from, &zone)?;
+    let to = parse_instant("--to", &args.to, &zone)?;
     let window = Window::new(from, to).map_err(|_| anyhow::anyhow!("--from ({from}) must be before --to ({to})"))?;
-    let events = read_log(&store).await?;
+    let events = baton_store::full_log(&store).await?;
     let data = dataset_from_events(&events);
     let report = report(&data, window, &Thresholds::design_defaults());
     let mut out = std::io::stdout().lock();
@@ -57,32 +54,6 @@ pub(crate) async fn run(args: ReportArgs) -> anyhow::Result<()> {
         Format::Text => write_text(&mut out, &report)?,
     }
     Ok(())
-}
-
-/// An RFC 3339 instant, or a date meaning its midnight in the workspace's zone.
-fn instant(flag: &str, raw: &str, zone: &jiff::tz::TimeZone) -> anyhow::Result<Timestamp> {
-    if let Ok(at) = raw.parse::<Timestamp>() {
-        return Ok(at);
-    }
-    if let Ok(date) = raw.parse::<jiff::civil::Date>() {
-        return Ok(date.to_zoned(zone.clone())?.timestamp());
-    }
-    bail!("{flag} {raw:?} is neither an RFC 3339 instant (2024-09-30T00:00:00Z) nor a date (2024-09-30)")
-}
-
-async fn read_log(store: &SqliteStore) -> anyhow::Result<Vec<Event>> {
-    let mut events = Vec::new();
-    let mut since = Seq(0);
-    loop {
-        let page = store.log(since, 10_000).await?;
-        let Some(last) = page.last() else {
-            return Ok(events);
-        };
-        since = last.seq;
-        for committed in &page {
-            events.push(serde_json::from_slice(&committed.json).context("an event in the log is not valid JSON")?);
-        }
-    }
 }
 
 fn seconds(value: Option<i64>) -> String {

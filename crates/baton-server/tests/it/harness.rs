@@ -23,6 +23,11 @@ impl TestServer {
     pub async fn start() -> TestServer {
         let data = tempfile::tempdir().expect("a temporary directory");
         let store = SqliteStore::open(data.path()).await.expect("the store opens");
+        TestServer::serve(data, store).await
+    }
+
+    /// A server over a store the test has already filled (e.g. with back-dated commands).
+    pub async fn serve(data: TempDir, store: SqliteStore) -> TestServer {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port");
         let addr = listener.local_addr().expect("a bound address");
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -147,4 +152,14 @@ impl Client<'_> {
 /// `seq`s of events.
 pub fn seqs(events: &[Value]) -> Vec<i64> {
     events.iter().map(|e| e["seq"].as_i64().expect("a seq")).collect()
+}
+
+impl TestServer {
+    /// Signs in as `handle` (password [`PASSWORD`]) and returns the token.
+    pub async fn login(&self, handle: &str) -> String {
+        let login = json!({"email": handle, "password": PASSWORD});
+        let (status, session) = self.call(Method::POST, "/api/v1/auth/login", None, Some(login)).await;
+        assert_eq!(status, StatusCode::OK, "{session}");
+        session["token"].as_str().expect("a token").to_string()
+    }
 }

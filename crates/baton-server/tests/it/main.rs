@@ -5,5 +5,6 @@ mod api;
 mod bad_input;
 mod harness;
 mod idempotency;
+mod insights;
 mod privacy;
 mod stream;

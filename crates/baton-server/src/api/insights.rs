@@ -1,0 +1,103 @@
+//! `GET /api/v1/insights`: the report of `baton report --format json`, computed on the same
+//! engine, shown to each viewer as DESIGN.md allows: lists name only conversations the viewer
+//! may see, and for non-admins per-member rows are left out and every aggregate is withheld
+//! when fewer than five members took part (the privacy floor).
+
+use axum::extract::State;
+use axum::routing::get;
+use axum::{Json, Router};
+use baton_core::calendar::parse_time_zone;
+use baton_insights::{dataset_and_origins, parse_instant, report, Origin, Thresholds, Window};
+use baton_store::Access;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::extract::{ApiQuery, Auth};
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/api/v1/insights", get(insights))
+}
+
+/// The OpenAPI description of this module's operations.
+pub fn doc() -> utoipa::openapi::OpenApi {
+    #[derive(utoipa::OpenApi)]
+    #[openapi(paths(insights))]
+    struct Doc;
+    <Doc as utoipa::OpenApi>::openapi()
+}
+
+/// The smallest group whose aggregates a non-admin may see.
+pub const PRIVACY_FLOOR: usize = 5;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct InsightsQuery {
+    /// Start of the window (inclusive): RFC 3339, or a date meaning midnight in the workspace zone.
+    pub from: String,
+    /// End of the window (exclusive), in the same forms.
+    pub to: String,
+}
+
+/// What the viewer was not shown, and why.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PrivacyNote {
+    /// Per-member rows are shown to admins only.
+    pub members_withheld: bool,
+    /// Aggregates are withheld from non-admins when fewer than `floor` members took part.
+    pub aggregates_withheld: bool,
+    pub floor: usize,
+}
+
+/// The insights report over `[from, to)` (DESIGN.md's `baton report --format json`), plus
+/// `privacy`, which says what was withheld from this viewer.
+#[utoipa::path(get, path = "/api/v1/insights", tag = "insights", security(("bearer" = [])), params(InsightsQuery),
+    responses((status = 200, description = "the report", body = Object), (status = 400, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
+async fn insights(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiQuery(query): ApiQuery<InsightsQuery>,
+) -> ApiResult<Json<Value>> {
+    let workspace = state.store.workspace().await?.ok_or_else(|| ApiError::NotFound("no workspace yet".into()))?;
+    let zone =
+        parse_time_zone(&workspace.time_zone).map_err(|e| ApiError::internal(std::io::Error::other(e.to_string())))?;
+    let from = parse_instant("from", &query.from, &zone).map_err(|e| ApiError::Invalid(e.to_string()))?;
+    let to = parse_instant("to", &query.to, &zone).map_err(|e| ApiError::Invalid(e.to_string()))?;
+    let window = Window::new(from, to).map_err(|e| ApiError::Invalid(e.to_string()))?;
+    let events = baton_store::full_log(&*state.store).await?;
+    let access = state.store.access(&auth.viewer).await?;
+    let admin = auth.viewer.role.is_admin();
+    let shown = state
+        .cpu(move || {
+            let (data, origins) = dataset_and_origins(&events);
+            let mut report = report(&data, window, &Thresholds::design_defaults());
+            report.bouncing_threads.retain(|b| origins.get(b.conversation).is_some_and(|o| visible(&access, *o)));
+            let participants = report.members.iter().filter(|m| m.messages > 0).count();
+            let aggregates_withheld = !admin && participants < PRIVACY_FLOOR;
+            if !admin {
+                report.members.clear();
+            }
+            let mut value = serde_json::to_value(&report).unwrap_or(Value::Null);
+            if aggregates_withheld {
+                for key in ["messages", "response_time", "first_response", "bouncing_threads", "tasks", "isolation"] {
+                    value[key] = Value::Null;
+                }
+            }
+            value["privacy"] =
+                json!(PrivacyNote { members_withheld: !admin, aggregates_withheld, floor: PRIVACY_FLOOR });
+            value
+        })
+        .await?;
+    Ok(Json(shown))
+}
+
+fn visible(access: &Access, origin: Origin) -> bool {
+    match origin {
+        Origin::Channel(id) => access.channels.contains(&baton_core::ChannelId(id)),
+        Origin::Task => !access.guest,
+        Origin::Dm(id) => access.dms.contains(&baton_core::DmId(id)),
+    }
+}

@@ -1,0 +1,158 @@
+//! `GET /api/v1/insights`: the report, filtered per viewer, with the privacy floor.
+
+use baton_core::calendar::WorkingHours;
+use baton_core::model::{Role, Visibility};
+use baton_core::text::MessageText;
+use baton_core::{ChannelId, MemberId, ThreadId};
+use baton_store::{Command, Envelope, MessageTarget, NewMember, SqliteStore, Store, Viewer};
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+use crate::harness::{TestServer, PASSWORD};
+
+const HANDLES: [&str; 6] = ["owner", "ana", "bo", "cy", "dee", "eve"];
+
+fn member(handle: &str, role: Role, hash: &str) -> NewMember {
+    NewMember {
+        handle: handle.into(),
+        email: format!("{handle}@example.com"),
+        display_name: handle.into(),
+        role,
+        time_zone: "UTC".into(),
+        working_hours: WorkingHours::default(),
+        password_hash: Some(hash.into()),
+    }
+}
+
+async fn exec(store: &SqliteStore, who: Viewer, at: &str, command: Command) -> Value {
+    store.execute(Envelope::new(who, at.parse().unwrap(), command)).await.expect("the command applies")
+}
+
+/// A thread in `channel` where `a` and `b` alternate seven times over two days: it bounces.
+async fn bouncing_thread(store: &SqliteStore, a: Viewer, b: Viewer, channel: i64, title: &str) {
+    let thread = Command::CreateThread { channel: ChannelId(channel), title: title.into(), tags: vec![], body: None };
+    let thread = ThreadId(exec(store, a, "2024-05-06T09:00:00Z", thread).await["id"].as_i64().unwrap());
+    for n in 0..8 {
+        let who = if n % 2 == 0 { a } else { b };
+        let at = format!("2024-05-{:02}T{}:00:00Z", 6 + n / 3, 10 + n % 3 * 2);
+        let post = Command::PostMessage {
+            target: MessageTarget::Thread(thread),
+            text: MessageText::new(format!("{title} {n}")),
+            urgent: false,
+        };
+        exec(store, who, &at, post).await;
+    }
+}
+
+/// A workspace of six: a public channel and a private one (ana and bo only), each with a
+/// bouncing thread, and `n_talkers` members who posted in the window.
+async fn workspace(n_talkers: usize) -> TestServer {
+    let data = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(data.path()).await.unwrap();
+    let hash = baton_server::auth::hash_password_blocking(PASSWORD).unwrap();
+    let setup = Command::Setup {
+        workspace_name: "W".into(),
+        time_zone: "UTC".into(),
+        owner: member("owner", Role::Owner, &hash),
+    };
+    store.execute(Envelope::system("2024-05-01T00:00:00Z".parse().unwrap(), setup)).await.unwrap();
+    let owner = Viewer { member: MemberId(1), role: Role::Owner };
+    let mut people = vec![owner];
+    for handle in &HANDLES[1..] {
+        let added = exec(
+            &store,
+            owner,
+            "2024-05-01T00:00:00Z",
+            Command::AddMember { member: member(handle, Role::Member, &hash), invite: None },
+        )
+        .await;
+        people.push(Viewer { member: MemberId(added["member"]["id"].as_i64().unwrap()), role: Role::Member });
+    }
+    let open = Command::CreateChannel {
+        name: "open".into(),
+        visibility: Visibility::Public,
+        topic: String::new(),
+        members: vec![],
+    };
+    let open = exec(&store, owner, "2024-05-01T00:00:00Z", open).await["id"].as_i64().unwrap();
+    let hush = Command::CreateChannel {
+        name: "hush-room".into(),
+        visibility: Visibility::Private,
+        topic: String::new(),
+        members: vec![people[2].member],
+    };
+    let hush = exec(&store, people[1], "2024-05-01T00:00:00Z", hush).await["id"].as_i64().unwrap();
+    bouncing_thread(&store, people[1], people[2], open, "open plans").await;
+    bouncing_thread(&store, people[1], people[2], hush, "hush plans").await;
+    let chat = Command::CreateThread { channel: ChannelId(open), title: "chat".into(), tags: vec![], body: None };
+    let chat = ThreadId(exec(&store, owner, "2024-05-07T09:00:00Z", chat).await["id"].as_i64().unwrap());
+    for who in people.iter().skip(3).take(n_talkers.saturating_sub(2)) {
+        let post = Command::PostMessage {
+            target: MessageTarget::Thread(chat),
+            text: MessageText::new("hello".into()),
+            urgent: false,
+        };
+        exec(&store, *who, "2024-05-07T10:00:00Z", post).await;
+    }
+    TestServer::serve(data, store).await
+}
+
+async fn insights_as(server: &TestServer, handle: &str) -> Value {
+    let token = server.login(handle).await;
+    let (status, body) =
+        server.call(Method::GET, "/api/v1/insights?from=2024-05-06&to=2024-05-13", Some(&token), None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body
+}
+
+fn bouncing_channels(report: &Value) -> Vec<String> {
+    report["bouncing_threads"].as_array().unwrap().iter().map(|t| t["channel"].as_str().unwrap().to_string()).collect()
+}
+
+#[tokio::test]
+async fn each_viewer_sees_what_they_may() {
+    let server = workspace(5).await;
+
+    let owner = insights_as(&server, "owner").await;
+    assert_eq!(bouncing_channels(&owner), ["open"], "an admin outside a private channel does not see its threads");
+    assert_eq!(owner["members"].as_array().unwrap().len(), 6, "admins see every member's row");
+    assert_eq!(owner["privacy"], json!({"members_withheld": false, "aggregates_withheld": false, "floor": 5}));
+    assert_eq!(owner["messages"]["count"], 19, "counts include the private channel");
+
+    let ana = insights_as(&server, "ana").await;
+    let mut channels = bouncing_channels(&ana);
+    channels.sort();
+    assert_eq!(channels, ["hush-room", "open"]);
+
+    let cy = insights_as(&server, "cy").await;
+    assert_eq!(bouncing_channels(&cy), ["open"]);
+    assert_eq!(cy["members"], json!([]), "members see no per-member rows");
+    assert_eq!(cy["messages"]["count"], 19, "five took part: aggregates are shown");
+    assert!(!cy.to_string().contains("hush"), "nothing of the private channel is named: {cy}");
+}
+
+#[tokio::test]
+async fn aggregates_over_fewer_than_five_are_withheld_from_members() {
+    let server = workspace(2).await;
+    let cy = insights_as(&server, "cy").await;
+    assert_eq!(cy["privacy"]["aggregates_withheld"], true);
+    for key in ["messages", "response_time", "first_response", "bouncing_threads", "tasks", "isolation"] {
+        assert_eq!(cy[key], Value::Null, "{key} is withheld");
+    }
+    let owner = insights_as(&server, "owner").await;
+    assert_eq!(owner["privacy"]["aggregates_withheld"], false, "admins see everything");
+    assert!(owner["response_time"]["median_s"].is_number());
+}
+
+#[tokio::test]
+async fn a_bad_window_is_a_clear_error() {
+    let server = workspace(5).await;
+    let owner = server.login("owner").await;
+    for (query, status) in
+        [("from=2024-05-13&to=2024-05-06", 422), ("from=yesterday&to=2024-05-06", 422), ("to=2024-05-06", 400)]
+    {
+        let (got, body) = server.call(Method::GET, &format!("/api/v1/insights?{query}"), Some(&owner), None).await;
+        assert_eq!(got.as_u16(), status, "{query}: {body}");
+        assert!(body["error"]["message"].is_string());
+    }
+}
