@@ -7,6 +7,8 @@ pub mod conversations;
 pub mod dataset;
 pub mod error;
 pub mod event_log;
+pub mod lagging;
+pub mod mode_mix;
 pub mod people;
 pub mod quantile;
 pub mod report;

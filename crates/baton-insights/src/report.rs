@@ -19,6 +19,8 @@ pub struct Report {
     pub tasks: tasks::TaskStats,
     pub members: Vec<MemberRow>,
     pub isolation: Isolation,
+    pub mode_mix: crate::mode_mix::ModeMix,
+    pub lagging: crate::lagging::Lagging,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -112,6 +114,8 @@ pub fn report(data: &Dataset, window: Window, thresholds: &Thresholds) -> Report
         tasks: tasks::task_stats(data, window, thresholds),
         members,
         isolation,
+        mode_mix: crate::mode_mix::mode_mix(data, window),
+        lagging: crate::lagging::lagging(data, window, thresholds),
     }
 }
 

@@ -75,14 +75,36 @@ async fn insights(
             let (data, origins) = dataset_and_origins(&events);
             let mut report = report(&data, window, &Thresholds::design_defaults());
             report.bouncing_threads.retain(|b| origins.get(b.conversation).is_some_and(|o| visible(&access, *o)));
+            // Lagging channel rows are named by channel: keep those of channels the viewer may see.
+            let visible_channels: std::collections::HashSet<&str> = origins
+                .iter()
+                .zip(&data.conversations)
+                .filter(|(origin, _)| matches!(origin, Origin::Channel(_)) && visible(&access, **origin))
+                .map(|(_, conversation)| conversation.channel.as_str())
+                .collect();
+            report.lagging.channels.retain(|row| visible_channels.contains(row.name.as_str()));
+            if access.guest {
+                report.lagging.projects.clear();
+            }
             let participants = report.members.iter().filter(|m| m.messages > 0).count();
             let aggregates_withheld = !admin && participants < PRIVACY_FLOOR;
             if !admin {
                 report.members.clear();
+                report.lagging.members.clear();
             }
             let mut value = serde_json::to_value(&report).unwrap_or(Value::Null);
             if aggregates_withheld {
-                for key in ["messages", "response_time", "first_response", "bouncing_threads", "tasks", "isolation"] {
+                let aggregates = [
+                    "messages",
+                    "response_time",
+                    "first_response",
+                    "bouncing_threads",
+                    "tasks",
+                    "isolation",
+                    "mode_mix",
+                    "lagging",
+                ];
+                for key in aggregates {
                     value[key] = Value::Null;
                 }
             }

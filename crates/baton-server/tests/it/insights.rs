@@ -129,6 +129,12 @@ async fn each_viewer_sees_what_they_may() {
     assert_eq!(cy["members"], json!([]), "members see no per-member rows");
     assert_eq!(cy["messages"]["count"], 19, "five took part: aggregates are shown");
     assert!(!cy.to_string().contains("hush"), "nothing of the private channel is named: {cy}");
+    assert_eq!(cy["lagging"]["members"], json!([]), "no per-member lagging rows for members");
+    let lagging_channels: Vec<&str> =
+        owner["lagging"]["channels"].as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap()).collect();
+    assert_eq!(lagging_channels, ["open"], "lagging names only channels the viewer may see");
+    assert!(owner["lagging"]["members"].as_array().unwrap().len() >= 2);
+    assert!(owner["mode_mix"]["messages_per_member_week"].is_number());
 }
 
 #[tokio::test]
@@ -136,7 +142,9 @@ async fn aggregates_over_fewer_than_five_are_withheld_from_members() {
     let server = workspace(2).await;
     let cy = insights_as(&server, "cy").await;
     assert_eq!(cy["privacy"]["aggregates_withheld"], true);
-    for key in ["messages", "response_time", "first_response", "bouncing_threads", "tasks", "isolation"] {
+    for key in
+        ["messages", "response_time", "first_response", "bouncing_threads", "tasks", "isolation", "mode_mix", "lagging"]
+    {
         assert_eq!(cy[key], Value::Null, "{key} is withheld");
     }
     let owner = insights_as(&server, "owner").await;

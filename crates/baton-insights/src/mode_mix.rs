@@ -1,0 +1,58 @@
+//! Mode mix (DESIGN.md, "Insight metrics": "huddle participant-hours per member-week and
+//! messages per member-week, side by side (never summed), and where each recorded decision was
+//! made (huddle or thread)").
+//!
+//! Readings:
+//!
+//! - **Member-weeks** = members ([`Dataset::people`], active or not) × the window's length in
+//!   weeks, exactly: `(to − from)` in seconds ÷ 604 800, no rounding to whole weeks.
+//! - **Messages per member-week** = messages in `[from, to)` ÷ member-weeks; `None` when there
+//!   are no members (member-weeks = 0).
+//! - **Huddles and decisions do not exist in the dataset yet** (issue 5 adds them): huddle hours
+//!   per member-week is `Some(0.0)` whenever member-weeks > 0 (`None` otherwise), and both
+//!   decision counts are 0.
+
+use serde::Serialize;
+
+use crate::dataset::Dataset;
+use crate::window::Window;
+
+/// Seconds in a week (7 × 24 h of wall-clock time).
+const SECONDS_PER_WEEK: f64 = 604_800.0;
+
+/// The report's `mode_mix` object (see the module docs).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ModeMix {
+    /// Members × window length in weeks.
+    pub member_weeks: f64,
+    /// Messages in the window ÷ member-weeks.
+    pub messages_per_member_week: Option<f64>,
+    /// Huddle participant-hours in the window ÷ member-weeks (0 until huddles exist, issue 5).
+    pub huddle_hours_per_member_week: Option<f64>,
+    /// Where the decisions recorded in the window were made.
+    pub decisions: Decisions,
+}
+
+/// Decisions by where they were made (both 0 until decisions exist, issue 5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Decisions {
+    pub in_huddles: usize,
+    pub in_threads: usize,
+}
+
+/// The mode mix over `window` (see the module docs).
+pub fn mode_mix(data: &Dataset, window: Window) -> ModeMix {
+    let weeks = window.to().duration_since(window.from()).as_secs_f64() / SECONDS_PER_WEEK;
+    let member_weeks = data.people.len() as f64 * weeks;
+    let n_messages = data.messages.iter().filter(|message| window.contains(message.at)).count();
+    let has_population = member_weeks > 0.0;
+    ModeMix {
+        member_weeks,
+        messages_per_member_week: has_population.then(|| n_messages as f64 / member_weeks),
+        huddle_hours_per_member_week: has_population.then_some(0.0),
+        decisions: Decisions { in_huddles: 0, in_threads: 0 },
+    }
+}
+
+#[cfg(test)]
+mod tests;
