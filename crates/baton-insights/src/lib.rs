@@ -3,6 +3,7 @@
 //! IO, no clock, not async; the report's end `to` arrives as an argument, so the same data
 //! always gives the same numbers.
 
+pub mod compare;
 pub mod conversations;
 pub mod dataset;
 pub mod error;

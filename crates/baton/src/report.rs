@@ -127,6 +127,23 @@ fn write_text(out: &mut impl Write, report: &Report) -> std::io::Result<()> {
             )?;
         }
     }
+    for (what, rows) in [("channels", &report.lagging.channels), ("projects", &report.lagging.projects)] {
+        if rows.is_empty() {
+            continue;
+        }
+        writeln!(out)?;
+        writeln!(out, "Lagging {what} (stall rate, p90 working response, completion):")?;
+        for row in rows.iter().take(5) {
+            writeln!(
+                out,
+                "  {:<28} {:>6}  {:>8}  {:>6}",
+                row.name,
+                share(row.stall_rate),
+                seconds(row.p90_working_s),
+                share(row.completion_rate)
+            )?;
+        }
+    }
     let isolated: Vec<&str> = report.members.iter().filter(|m| m.isolated).map(|m| m.name.as_str()).collect();
     if !isolated.is_empty() {
         writeln!(out)?;
