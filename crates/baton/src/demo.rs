@@ -345,6 +345,8 @@ impl Plan {
             let pause = SignedDuration::from_mins(10 + rng.below(6 * 60) as i64);
             at = at.checked_add(pause)?;
             at = self.people[author].calendar.next_working_instant(at).unwrap_or(at);
+            // Nobody answers at the very first second of their day.
+            at = at.checked_add(SignedDuration::from_mins(5 + rng.below(90) as i64))?;
         }
         if resolve {
             self.steps.push((at, Step::Resolve { thread: key, author }));
