@@ -4,6 +4,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::{bail, Context};
+use baton_insights::compare::{compare, Comparison};
 use baton_insights::{dataset_from_events, parse_instant, report, Report, Thresholds, Window};
 use baton_store::{SqliteStore, Store};
 
@@ -19,6 +20,13 @@ pub(crate) struct ReportArgs {
     /// End of the window (exclusive), in the same forms as --from.
     #[arg(long)]
     to: String,
+    /// Compare with an earlier window, FROM..TO (same forms as --from): adds each headline
+    /// metric's before, after, difference and a 95% bootstrap confidence interval.
+    #[arg(long, value_name = "FROM..TO")]
+    compare: Option<String>,
+    /// Seed of the bootstrap behind --compare: the same data and seed give the same intervals.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
     /// json: exactly one JSON document on stdout (DESIGN.md's schema); text: a summary to read.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
@@ -44,14 +52,35 @@ pub(crate) async fn run(args: ReportArgs) -> anyhow::Result<()> {
     let window = Window::new(from, to).map_err(|_| anyhow::anyhow!("--from ({from}) must be before --to ({to})"))?;
     let events = baton_store::full_log(&store).await?;
     let data = dataset_from_events(&events);
-    let report = report(&data, window, &Thresholds::design_defaults());
+    let thresholds = Thresholds::design_defaults();
+    let report = report(&data, window, &thresholds);
+    let comparison = match &args.compare {
+        Some(range) => {
+            let (from, to) = range
+                .split_once("..")
+                .with_context(|| format!("--compare {range:?} is not FROM..TO (e.g. 2024-08-01..2024-09-01)"))?;
+            let before = Window::new(parse_instant("--compare", from, &zone)?, parse_instant("--compare", to, &zone)?)
+                .map_err(|_| anyhow::anyhow!("--compare {range:?}: its start must be before its end"))?;
+            Some(compare(&data, before, window, &thresholds, args.seed))
+        }
+        None => None,
+    };
     let mut out = std::io::stdout().lock();
     match args.format {
         Format::Json => {
-            serde_json::to_writer_pretty(&mut out, &report)?;
+            let mut value = serde_json::to_value(&report)?;
+            if let Some(comparison) = &comparison {
+                value["compare"] = serde_json::to_value(comparison)?;
+            }
+            serde_json::to_writer_pretty(&mut out, &value)?;
             writeln!(out)?;
         }
-        Format::Text => write_text(&mut out, &report)?,
+        Format::Text => {
+            write_text(&mut out, &report)?;
+            if let Some(comparison) = &comparison {
+                write_comparison(&mut out, comparison)?;
+            }
+        }
     }
     Ok(())
 }
@@ -148,6 +177,28 @@ fn write_text(out: &mut impl Write, report: &Report) -> std::io::Result<()> {
     if !isolated.is_empty() {
         writeln!(out)?;
         writeln!(out, "Isolated members: {}", isolated.join(", "))?;
+    }
+    Ok(())
+}
+
+fn write_comparison(out: &mut impl Write, comparison: &Comparison) -> std::io::Result<()> {
+    writeln!(out)?;
+    writeln!(
+        out,
+        "Compared with {} → {} (95% bootstrap interval of the difference):",
+        comparison.before.from, comparison.before.to
+    )?;
+    let number = |v: Option<f64>| v.map_or_else(|| "—".to_string(), |v| format!("{v:.2}"));
+    for metric in &comparison.metrics {
+        let interval = metric.ci95.map_or_else(|| "—".to_string(), |[lo, hi]| format!("[{lo:.2}, {hi:.2}]"));
+        writeln!(
+            out,
+            "  {:<28} {:>10} → {:>10}  change {:>10}  {interval}",
+            metric.metric,
+            number(metric.before),
+            number(metric.after),
+            number(metric.difference)
+        )?;
     }
     Ok(())
 }

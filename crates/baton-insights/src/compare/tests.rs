@@ -140,12 +140,15 @@ fn spread_responses() -> Dataset {
     dataset(&messages, Vec::new())
 }
 
-/// (metric, before, after, difference) of every metric, in order.
-fn points(comparison: &Comparison) -> Vec<(&'static str, Option<f64>, Option<f64>, Option<f64>)> {
+/// A metric's (name, before, after, difference).
+type Point = (&'static str, Option<f64>, Option<f64>, Option<f64>);
+
+/// Every metric's [`Point`], in order.
+fn points(comparison: &Comparison) -> Vec<Point> {
     comparison.metrics.iter().map(|m| (m.metric, m.before, m.after, m.difference)).collect()
 }
 
-fn check(data: &Dataset, before: Window, after: Window, expected: &[(&str, Option<f64>, Option<f64>, Option<f64>)]) {
+fn check(data: &Dataset, before: Window, after: Window, expected: &[Point]) {
     let comparison = compare(data, before, after, &Thresholds::design_defaults(), SEED);
     assert_eq!(points(&comparison), expected);
 }
@@ -288,4 +291,18 @@ fn splitmix64_matches_the_reference_outputs_for_seed_zero() {
         [rng.next_u64(), rng.next_u64(), rng.next_u64()],
         [0xE220_A839_7B1D_CDAF, 0x6E78_9E6A_A1B9_65F4, 0x06C4_5D18_8009_454F]
     );
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(32))]
+
+    #[test]
+    fn the_seeded_bootstrap_is_deterministic(seed: u64) {
+        let data = spread_responses();
+        let thresholds = Thresholds::design_defaults();
+        let first = compare(&data, before_week(), after_week(), &thresholds, seed);
+        proptest::prop_assert_eq!(&first, &compare(&data, before_week(), after_week(), &thresholds, seed));
+        let [low, high] = first.metrics[0].ci95.unwrap();
+        proptest::prop_assert!(low <= high);
+    }
 }
