@@ -71,7 +71,10 @@ pub fn members_and_isolation(
     responses: &[Response],
 ) -> (Vec<MemberRow>, Isolation) {
     let n_people = data.people.len();
-    let span_start = window.to() - SignedDuration::from_hours(24 * thresholds.isolation_days);
+    // A window that ends within two weeks of the earliest representable instant starts its span
+    // there rather than overflow.
+    let span_start =
+        window.to().checked_sub(SignedDuration::from_hours(24 * thresholds.isolation_days)).unwrap_or(Timestamp::MIN);
     let in_window = collaborators(responses, n_people, window.from(), window.to());
     let in_span = collaborators(responses, n_people, span_start, window.to());
     let mut messages = vec![0usize; n_people];

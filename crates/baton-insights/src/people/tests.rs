@@ -103,3 +103,12 @@ fn nobody_active_gives_no_rate() {
     assert!(!rows[0].isolated);
     assert_eq!(isolation, Isolation { active: 0, isolated: 0, rate: None });
 }
+
+#[test]
+fn a_window_at_the_start_of_time_does_not_overflow() {
+    let window =
+        Window::new(Timestamp::MIN, Timestamp::MIN.checked_add(SignedDuration::from_hours(1)).unwrap()).unwrap();
+    let data = dataset(&["ana"], Vec::new());
+    let (rows, _) = members_and_isolation(&data, window, &Thresholds::design_defaults(), &[]);
+    assert_eq!(rows.len(), 1);
+}
