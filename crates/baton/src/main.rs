@@ -2,6 +2,7 @@
 
 mod admin;
 mod demo;
+mod import;
 mod report;
 mod serve;
 
@@ -29,6 +30,9 @@ enum Command {
     Admin(admin::AdminArgs),
     /// Insights over a window: response times, bouncing threads, stalled tasks, isolation.
     Report(report::ReportArgs),
+    /// Import another tool's history (events keep their original times; importing twice
+    /// changes nothing).
+    Import(import::ImportArgs),
 }
 
 /// Where Baton keeps its data when `--data-dir` is not given.
@@ -58,6 +62,7 @@ fn main() -> ExitCode {
             Command::Demo(args) => demo::run(args).await,
             Command::Admin(args) => admin::run(args).await,
             Command::Report(args) => report::run(args).await,
+            Command::Import(args) => import::run(args).await,
         }
     });
     match result {

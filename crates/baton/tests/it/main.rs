@@ -2,5 +2,6 @@
 
 mod cli;
 mod durability;
+mod import;
 mod server;
 mod tidy;
