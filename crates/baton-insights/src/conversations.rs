@@ -33,7 +33,7 @@ pub struct Response {
 }
 
 /// The report's `messages` object over one window.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct MessageStats {
     /// Messages in `[from, to)`.
     pub count: usize,
@@ -48,7 +48,7 @@ pub struct MessageStats {
 /// Quantiles are nearest rank over exact durations, then floored to whole seconds; every
 /// `Option` is `None` when no response falls in the window (an empty population has no
 /// quantile and no share, never 0).
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct ResponseStats {
     /// Median wall-clock response time, in seconds.
     pub median_s: Option<i64>,
@@ -68,7 +68,7 @@ pub struct ResponseStats {
 
 /// The report's `first_response` object: the responses to a conversation's first turn whose
 /// responding message is in the window. Same units and `None` rules as [`ResponseStats`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct FirstResponseStats {
     /// How many first responses fall in the window.
     pub count: usize,

@@ -27,15 +27,13 @@
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
 
-use jiff::civil::Date;
-use jiff::tz::TimeZone;
-use jiff::{SignedDuration, Timestamp};
+use jiff::SignedDuration;
 use serde::Serialize;
 
-use crate::conversations::responses;
-use crate::dataset::{Dataset, MemberIdx, Task};
+use crate::conversations::{responses, Response};
+use crate::dataset::{Dataset, MemberIdx};
 use crate::quantile::{nearest_rank, whole_seconds};
-use crate::tasks::{assignee_at, due_at, stalled_tasks, state_at, TaskState};
+use crate::tasks::{assignee_at, due_at, due_in_window, ratio, stalled_tasks, state_at, TaskState};
 use crate::window::{Thresholds, Window};
 
 /// The report's `lagging` object: three lists, each sorted worst first (see the module docs).
@@ -66,6 +64,11 @@ pub struct LaggingRow {
 
 /// The lagging channels, projects and members over `window` (see the module docs).
 pub fn lagging(data: &Dataset, window: Window, thresholds: &Thresholds) -> Lagging {
+    lagging_with(data, window, thresholds, &responses(data, window.to()))
+}
+
+/// [`lagging`] over responses already computed for the window's `to` (the report has them).
+pub fn lagging_with(data: &Dataset, window: Window, thresholds: &Thresholds, all_responses: &[Response]) -> Lagging {
     let to = window.to();
     let mut channels: BTreeMap<&str, Tally> = BTreeMap::new();
     let mut projects: BTreeMap<&str, Tally> = BTreeMap::new();
@@ -81,7 +84,7 @@ pub fn lagging(data: &Dataset, window: Window, thresholds: &Thresholds) -> Laggi
         let figures = TaskFigures {
             open: state == TaskState::Open,
             stalled: stalled.contains(&task_idx),
-            due: due_in_window(data, task, window, state),
+            due: due_in_window(due_at(task, to), data.workspace_calendar.zone(), window, state),
         };
         projects.entry(&task.project).or_default().add_task(figures);
         if let Some(tally) = assignee_at(task, to).and_then(|member| members.get_mut(member)) {
@@ -89,7 +92,7 @@ pub fn lagging(data: &Dataset, window: Window, thresholds: &Thresholds) -> Laggi
         }
     }
 
-    for response in responses(data, to).into_iter().filter(|response| response.responded_at >= window.from()) {
+    for response in all_responses.iter().filter(|response| response.responded_at >= window.from()) {
         let in_channel = |c: &&crate::Conversation| !c.direct && !thread_projects.contains_key(&response.conversation);
         if let Some(conversation) = data.conversations.get(response.conversation).filter(in_channel) {
             channels.entry(&conversation.channel).or_default().working.push(response.working);
@@ -188,26 +191,5 @@ fn present_first<T>(a: Option<T>, b: Option<T>, order: impl Fn(&T, &T) -> Orderi
 /// `to` does not start in the window: the "due" and "done on time" of
 /// [`crate::tasks::TaskStats`], one task at a time (a date starts at its midnight in the
 /// workspace zone, "compatible" disambiguation, and ends where the next date starts).
-fn due_in_window(data: &Dataset, task: &Task, window: Window, state: TaskState) -> Option<bool> {
-    let zone = data.workspace_calendar.zone();
-    let due = due_at(task, window.to())?;
-    let due_start = start_of(due, zone)?;
-    if !window.contains(due_start) {
-        return None;
-    }
-    let TaskState::Done { at } = state else { return Some(false) };
-    // A date at the end of jiff's range has no representable end: nothing is late for it.
-    let due_end = due.tomorrow().ok().and_then(|next| start_of(next, zone));
-    Some(due_end.is_none_or(|end| at < end))
-}
-
-fn start_of(date: Date, zone: &TimeZone) -> Option<Timestamp> {
-    date.to_zoned(zone.clone()).ok().map(|zoned| zoned.timestamp())
-}
-
-fn ratio(part: usize, whole: usize) -> Option<f64> {
-    (whole > 0).then(|| part as f64 / whole as f64)
-}
-
 #[cfg(test)]
 mod tests;

@@ -43,7 +43,7 @@ pub enum TaskState {
 /// The task figures of a report over `[from, to)`. Rates are fractions in `[0, 1]` and durations
 /// whole seconds (floored); each is `None` when its population is empty, never 0 or NaN.
 /// Serialized as the report's `tasks` object (DESIGN.md: `baton report --format json`).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct TaskStats {
     /// Tasks created in `[from, to)`.
     pub created: usize,
@@ -126,23 +126,10 @@ pub fn stalled_tasks(data: &Dataset, window: Window, thresholds: &Thresholds) ->
 
 /// The task figures over `window` (see [`TaskStats`] for each one's definition).
 pub fn task_stats(data: &Dataset, window: Window, thresholds: &Thresholds) -> TaskStats {
-    let (from, to) = (window.from(), window.to());
+    let to = window.to();
     let zone = data.workspace_calendar.zone();
     let thread_last = thread_last_messages(data, to);
-    let mut stats = TaskStats {
-        created: 0,
-        done: 0,
-        open: 0,
-        stalled: 0,
-        stall_rate: None,
-        due: 0,
-        done_on_time: 0,
-        completion_rate: None,
-        cycle_median_s: None,
-        cycle_p90_s: None,
-        cycle_median_working_s: None,
-        cycle_p90_working_s: None,
-    };
+    let mut stats = TaskStats::default();
     let mut cycles_wall = Vec::new();
     let mut cycles_working = Vec::new();
     for task in data.tasks.iter().filter(|task| task.created_at < to) {
@@ -165,18 +152,9 @@ pub fn task_stats(data: &Dataset, window: Window, thresholds: &Thresholds) -> Ta
             }
             TaskState::Done { .. } | TaskState::Cancelled { .. } => {}
         }
-        let Some(due) = at_to.due else { continue };
-        let Some(due_start) = start_of(due, zone) else { continue };
-        if !(from <= due_start && due_start < to) {
-            continue;
-        }
-        stats.due += 1;
-        if let TaskState::Done { at } = state {
-            // A date at the end of jiff's range has no representable end: nothing is late for it.
-            let due_end = due.tomorrow().ok().and_then(|next| start_of(next, zone));
-            if due_end.is_none_or(|end| at < end) {
-                stats.done_on_time += 1;
-            }
+        if let Some(on_time) = due_in_window(at_to.due, zone, window, state) {
+            stats.due += 1;
+            stats.done_on_time += usize::from(on_time);
         }
     }
     stats.stall_rate = ratio(stats.stalled, stats.open);
@@ -282,11 +260,24 @@ fn thread_last_messages(data: &Dataset, to: Timestamp) -> Vec<Option<Timestamp>>
 
 /// The instant `date` starts in `zone`: its midnight, resolved with "compatible"
 /// disambiguation (see the module docs). `None` only at the ends of jiff's range.
+/// Whether a task with this due date (as of `to`) and state counts in `due` for `window`
+/// (`None` when not) and, if it does, whether it was done on time.
+pub(crate) fn due_in_window(due: Option<Date>, zone: &TimeZone, window: Window, state: TaskState) -> Option<bool> {
+    let due = due?;
+    if !window.contains(start_of(due, zone)?) {
+        return None;
+    }
+    let TaskState::Done { at } = state else { return Some(false) };
+    // A date at the end of jiff's range has no representable end: nothing is late for it.
+    let due_end = due.tomorrow().ok().and_then(|next| start_of(next, zone));
+    Some(due_end.is_none_or(|end| at < end))
+}
+
 fn start_of(date: Date, zone: &TimeZone) -> Option<Timestamp> {
     date.to_zoned(zone.clone()).ok().map(|zoned| zoned.timestamp())
 }
 
-fn ratio(part: usize, whole: usize) -> Option<f64> {
+pub(crate) fn ratio(part: usize, whole: usize) -> Option<f64> {
     (whole > 0).then(|| part as f64 / whole as f64)
 }
 

@@ -128,7 +128,7 @@ fn hash(password: &str) -> anyhow::Result<String> {
 }
 
 /// The viewer admin commands act as: the workspace's first owner.
-async fn first_owner(store: &SqliteStore) -> anyhow::Result<Viewer> {
+pub(crate) async fn first_owner(store: &SqliteStore) -> anyhow::Result<Viewer> {
     let probe = Viewer { member: baton_core::MemberId(0), role: Role::Owner };
     let owner = store
         .members(&probe)

@@ -94,15 +94,7 @@ async fn ensure_workspace(store: &SqliteStore) -> anyhow::Result<Viewer> {
         let setup = Command::Setup { workspace_name: "Imported".into(), time_zone: "UTC".into(), owner };
         store.execute(Envelope::system(Timestamp::UNIX_EPOCH, setup)).await?;
     }
-    let probe = Viewer { member: MemberId(0), role: Role::Owner };
-    let owner = store
-        .members(&probe)
-        .await?
-        .into_iter()
-        .filter(|m| m.role == Role::Owner && m.active)
-        .min_by_key(|m| m.id)
-        .context("the workspace has no active owner to import as")?;
-    Ok(Viewer { member: owner.id, role: Role::Owner })
+    crate::admin::first_owner(store).await
 }
 
 struct Importer<'s> {

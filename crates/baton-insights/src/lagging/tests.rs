@@ -10,6 +10,8 @@ use baton_core::model::TaskStatus;
 use jiff::civil::{date, Date};
 use jiff::Timestamp;
 
+use crate::dataset::Task;
+
 use super::*;
 use crate::dataset::{Conversation, ConversationKind, Message, Person, TaskChange};
 

@@ -106,20 +106,7 @@ fn stats(data: &Dataset, from: &str, to: &str) -> TaskStats {
 }
 
 fn empty_stats() -> TaskStats {
-    TaskStats {
-        created: 0,
-        done: 0,
-        open: 0,
-        stalled: 0,
-        stall_rate: None,
-        due: 0,
-        done_on_time: 0,
-        completion_rate: None,
-        cycle_median_s: None,
-        cycle_p90_s: None,
-        cycle_median_working_s: None,
-        cycle_p90_working_s: None,
-    }
+    TaskStats::default()
 }
 
 #[test]

@@ -260,7 +260,7 @@ fn report_prints_one_json_document_with_the_demo_story() {
     let text = run_ok(&["report", "--data-dir", data_dir, "--from", "2026-02-09", "--to", "2026-03-01"]);
     assert!(text.contains("Bouncing threads") && text.contains("quinn"), "{text}");
 
-    let compared = run_ok(&[
+    let compare_args = [
         "report",
         "--data-dir",
         data_dir,
@@ -272,26 +272,15 @@ fn report_prints_one_json_document_with_the_demo_story() {
         "2026-02-10..2026-02-20",
         "--format",
         "json",
-    ]);
+    ];
+    let compared = run_ok(&compare_args);
     let compared: Value = serde_json::from_str(&compared).unwrap();
     assert_eq!(compared["compare"]["before"]["from"], "2026-02-10T00:00:00Z");
     let metrics = compared["compare"]["metrics"].as_array().unwrap();
     assert_eq!(metrics[0]["metric"], "median_working_response_s");
     let median = compared["response_time"]["median_working_s"].as_f64();
     assert_eq!(metrics[0]["after"].as_f64(), median, "the same engine, the same number");
-    let again = run_ok(&[
-        "report",
-        "--data-dir",
-        data_dir,
-        "--from",
-        "2026-02-20",
-        "--to",
-        "2026-03-01",
-        "--compare",
-        "2026-02-10..2026-02-20",
-        "--format",
-        "json",
-    ]);
+    let again = run_ok(&compare_args);
     assert_eq!(
         serde_json::from_str::<Value>(&again).unwrap(),
         compared,
