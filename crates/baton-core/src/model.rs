@@ -162,6 +162,10 @@ pub struct Member {
     pub time_zone: String,
     pub working_hours: WorkingHours,
     pub active: bool,
+    /// An account that acts but is not a person (the owner an import sets up); insights leave
+    /// it out.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub service: bool,
     #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
 }
@@ -190,6 +194,10 @@ pub struct Thread {
     /// The task it discusses, if it is a task's thread.
     pub task_id: Option<TaskId>,
     pub title: String,
+    /// A channel's timeline: the messages an imported channel had outside any thread (one per
+    /// channel, untitled, never resolved).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub timeline: bool,
     pub resolved: bool,
     pub tags: Vec<String>,
     pub created_by: MemberId,

@@ -3,6 +3,8 @@
 //! a workspace is the caller's job. No network, no clock, no database.
 
 pub mod diagnostic;
+pub mod export_files;
+pub mod slack;
 pub mod task_csv;
 
 pub use diagnostic::Diagnostic;

@@ -3,7 +3,8 @@
 //!
 //! Readings (see docs/metrics.md): every member's calendar is their time zone and working hours
 //! as last set; a message counts even if it was deleted later (the exchange happened); a
-//! direct conversation is a timeline named by its participants' handles.
+//! direct conversation is a timeline named by its participants' handles; a channel's timeline
+//! thread (imports) is that channel's timeline; service accounts are not people.
 
 use std::collections::HashMap;
 
@@ -84,8 +85,13 @@ impl Builder {
             kind::WORKSPACE_CREATED => self.workspace_zone = p["workspace"]["time_zone"].as_str().map(str::to_string),
             kind::MEMBER_JOINED | kind::MEMBER_UPDATED => {
                 let Some(member) = int(&p["member_id"]) else { return };
-                let idx = self.person(member);
                 let fields = &p["member"];
+                // A service account (an import's owner) is not a person: not listed, not
+                // counted, unless it ever posts (then it shows under its id).
+                if fields["service"].as_bool() == Some(true) && !self.person_of.contains_key(&member) {
+                    return;
+                }
+                let idx = self.person(member);
                 let hours = serde_json::from_value(fields["working_hours"].clone()).unwrap_or_default();
                 self.people[idx] = (text(&fields["handle"]), text(&fields["time_zone"]), hours);
             }
@@ -99,10 +105,12 @@ impl Builder {
                 let channel_id = int(&p["channel_id"]);
                 let channel = channel_id.and_then(|c| self.channel_names.get(&c).cloned());
                 self.origins.push(channel_id.map_or(Origin::Task, Origin::Channel));
+                // An imported channel's unthreaded messages: a timeline, which never bounces.
+                let timeline = p["thread"]["timeline"].as_bool() == Some(true);
                 self.conversations.push(Conversation {
-                    kind: ConversationKind::Thread,
+                    kind: if timeline { ConversationKind::Timeline } else { ConversationKind::Thread },
                     channel: channel.unwrap_or_default(),
-                    title: text(&p["thread"]["title"]),
+                    title: if timeline { String::new() } else { text(&p["thread"]["title"]) },
                     direct: false,
                     resolutions: Vec::new(),
                     norm: None,

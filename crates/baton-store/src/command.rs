@@ -65,6 +65,8 @@ pub struct NewMember {
     pub working_hours: WorkingHours,
     /// `None` leaves the account waiting for its invitation to be accepted.
     pub password_hash: Option<String>,
+    /// An account that acts but is not a person (the importer's owner): insights leave it out.
+    pub service: bool,
 }
 
 /// A one-time invitation: the token handed to the new member, and what the store keeps of it.
@@ -148,6 +150,11 @@ pub enum Command {
         tags: Vec<String>,
         body: Option<MessageText>,
     },
+    /// The channel's timeline (see [`baton_core::model::Thread::timeline`]), made on first use;
+    /// imports put a channel's unthreaded messages there. Owners and admins only.
+    OpenTimeline {
+        channel: ChannelId,
+    },
     UpdateThread {
         id: ThreadId,
         title: Option<String>,
@@ -175,7 +182,8 @@ pub enum Command {
         emoji: String,
     },
     /// Opens the direct conversation between the viewer and these members, or returns the one
-    /// that exists for exactly this set of people.
+    /// that exists for exactly this set of people. Naming only the viewer opens their notes to
+    /// self (a Slack self-DM).
     OpenDm {
         members: Vec<MemberId>,
     },

@@ -33,6 +33,16 @@ pub trait Store: Send + Sync + 'static {
     /// the first answer and changes nothing.
     async fn execute(&self, envelope: Envelope) -> Result<serde_json::Value>;
 
+    /// Applies commands in the given order, each atomically on its own, and answers each. A
+    /// store may commit them in shared transactions, which is what makes bulk imports fast.
+    async fn execute_many(&self, envelopes: Vec<Envelope>) -> Vec<Result<serde_json::Value>> {
+        let mut answers = Vec::with_capacity(envelopes.len());
+        for envelope in envelopes {
+            answers.push(self.execute(envelope).await);
+        }
+        answers
+    }
+
     /// Live events, in `seq` order, published after their transaction committed.
     fn subscribe(&self) -> broadcast::Receiver<Arc<CommittedEvent>>;
 

@@ -106,6 +106,10 @@ impl Store for SqliteStore {
         writer::submit(&self.writes, envelope).await
     }
 
+    async fn execute_many(&self, envelopes: Vec<Envelope>) -> Vec<Result<serde_json::Value>> {
+        writer::submit_many(&self.writes, envelopes).await
+    }
+
     fn subscribe(&self) -> broadcast::Receiver<Arc<CommittedEvent>> {
         self.live.subscribe()
     }

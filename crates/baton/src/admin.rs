@@ -87,6 +87,7 @@ pub(crate) async fn run(args: AdminArgs) -> anyhow::Result<()> {
                 time_zone,
                 working_hours: Default::default(),
                 password_hash: Some(hash(&password)?),
+                service: false,
             };
             let created = store
                 .execute(Envelope::new(owner, jiff::Timestamp::now(), Command::AddMember { member, invite: None }))

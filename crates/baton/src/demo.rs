@@ -602,6 +602,7 @@ fn new_member(person: &Person, email: String, password_hash: Option<String>) -> 
         time_zone: person.zone.into(),
         working_hours: person.calendar.hours().clone(),
         password_hash,
+        service: false,
     }
 }
 

@@ -2,6 +2,8 @@
 //! times and a `source`. Every write carries an idempotency key derived from the file's own ids,
 //! so importing the same file again changes nothing, and an interrupted import resumes.
 
+mod slack;
+
 use std::collections::HashMap;
 use std::path::PathBuf;
 
@@ -24,6 +26,14 @@ pub(crate) struct ImportArgs {
 #[derive(Debug, clap::Subcommand)]
 enum ImportKind {
     /// Tasks from a CSV with the header id,title,project,assignee,status,created_at,updated_at,due,done_at.
+    /// Members, channels, threads and messages from a Slack export (its ZIP or unpacked folder).
+    Slack {
+        /// The export: a .zip file or the folder it unpacks to.
+        path: PathBuf,
+        /// Where the database lives (a workspace is set up there if there is none).
+        #[arg(long, default_value_os_t = crate::default_data_dir(), env = "BATON_DATA_DIR")]
+        data_dir: PathBuf,
+    },
     TasksCsv {
         /// The CSV file.
         file: PathBuf,
@@ -38,6 +48,7 @@ const MAX_FILE_BYTES: u64 = 512 * 1024 * 1024;
 
 pub(crate) async fn run(args: ImportArgs) -> anyhow::Result<()> {
     match args.kind {
+        ImportKind::Slack { path, data_dir } => slack::run(path, data_dir).await,
         ImportKind::TasksCsv { file, data_dir } => tasks_csv(file, data_dir).await,
     }
 }
@@ -60,7 +71,7 @@ async fn tasks_csv(file: PathBuf, data_dir: PathBuf) -> anyhow::Result<()> {
     let store = SqliteStore::open(&data_dir)
         .await
         .with_context(|| format!("cannot open the data directory {}", data_dir.display()))?;
-    let owner = ensure_workspace(&store).await?;
+    let owner = ensure_workspace(&store, SOURCE).await?;
     let progress = ProgressBar::new(tasks.len() as u64).with_message("tasks");
     progress.set_style(
         ProgressStyle::with_template("{msg:>6} [{bar:40}] {pos}/{len} ({eta})")
@@ -79,8 +90,10 @@ async fn tasks_csv(file: PathBuf, data_dir: PathBuf) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The owner imports act as; a workspace (UTC) is set up for them on an empty directory.
-async fn ensure_workspace(store: &SqliteStore) -> anyhow::Result<Viewer> {
+/// The owner imports act as; on an empty directory a workspace (UTC) is set up with a service
+/// account as its owner, which insights do not count as a person (`baton admin create-user`
+/// adds a person who can log in).
+async fn ensure_workspace(store: &SqliteStore, source: &str) -> anyhow::Result<Viewer> {
     if store.workspace().await?.is_none() {
         let owner = NewMember {
             handle: "importer".into(),
@@ -90,9 +103,12 @@ async fn ensure_workspace(store: &SqliteStore) -> anyhow::Result<Viewer> {
             time_zone: "UTC".into(),
             working_hours: WorkingHours::default(),
             password_hash: None,
+            service: true,
         };
         let setup = Command::Setup { workspace_name: "Imported".into(), time_zone: "UTC".into(), owner };
-        store.execute(Envelope::system(Timestamp::UNIX_EPOCH, setup)).await?;
+        let mut envelope = Envelope::system(Timestamp::UNIX_EPOCH, setup);
+        envelope.source = source.into();
+        store.execute(envelope).await?;
     }
     crate::admin::first_owner(store).await
 }
@@ -141,6 +157,7 @@ impl Importer<'_> {
                     time_zone: self.store.workspace().await?.map_or_else(|| "UTC".into(), |w| w.time_zone),
                     working_hours: WorkingHours::default(),
                     password_hash: None,
+                    service: false,
                 };
                 let added = self
                     .execute(at, format!("{SOURCE}:member:{who}"), Command::AddMember { member, invite: None })

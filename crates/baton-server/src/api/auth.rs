@@ -104,6 +104,7 @@ pub(crate) async fn new_member(
         time_zone,
         working_hours: fields.working_hours.unwrap_or_default(),
         password_hash,
+        service: false,
     })
 }
 

@@ -41,11 +41,12 @@ async fn list(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<Vec<D
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct OpenDm {
-    /// The other participants (1–8); the signed-in member is always one.
+    /// The other participants (1–8); the signed-in member is always one. Naming only yourself
+    /// opens your notes to self.
     pub member_ids: Vec<MemberId>,
 }
 
-/// Opens the conversation with exactly these people, or returns the one that exists.
+/// Opens the conversation with exactly these people (or notes to self), or returns the one that exists.
 #[utoipa::path(post, path = "/api/v1/dms", tag = "dms", security(("bearer" = [])), request_body = OpenDm,
     responses((status = 201, body = Dm), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn open(

@@ -235,8 +235,11 @@ async fn direct_conversations() {
 
     let (status, _) = bo.get(&format!("/api/v1/dms/{dm_id}")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, body) = owner.send(Method::POST, "/api/v1/dms", json!({"member_ids": [owner.id]})).await;
+    let (status, body) = owner.send(Method::POST, "/api/v1/dms", json!({"member_ids": []})).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let (status, notes) = owner.send(Method::POST, "/api/v1/dms", json!({"member_ids": [owner.id]})).await;
+    assert!(status.is_success(), "naming only yourself opens notes to self (a Slack self-DM): {notes}");
+    assert_eq!(notes["member_ids"], json!([owner.id]));
     let (status, _) = owner.send(Method::POST, "/api/v1/dms", json!({"member_ids": [987654]})).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }

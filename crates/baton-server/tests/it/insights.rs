@@ -21,6 +21,7 @@ fn member(handle: &str, role: Role, hash: &str) -> NewMember {
         time_zone: "UTC".into(),
         working_hours: WorkingHours::default(),
         password_hash: Some(hash.into()),
+        service: false,
     }
 }
 

@@ -187,6 +187,7 @@ async fn apply_as(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, command: &Command) -> 
         Command::CreateThread { channel, title, tags, body } => {
             create_thread(ctx, viewer, *channel, title, tags, body).await
         }
+        Command::OpenTimeline { channel } => open_timeline(ctx, viewer, *channel).await,
         Command::UpdateThread { id, title, tags, resolved } => {
             update_thread(ctx, viewer, *id, title, tags, *resolved).await
         }
@@ -222,8 +223,8 @@ fn unique_violation(err: &sqlx::Error) -> bool {
 async fn insert_member(ctx: &mut Ctx<'_, '_>, member: &NewMember) -> Result<MemberId> {
     let hours = serde_json::to_string(&member.working_hours)?;
     let inserted = sqlx::query(
-        "INSERT INTO members (handle, email, display_name, role, time_zone, working_hours, password_hash, active, created_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?)",
+        "INSERT INTO members (handle, email, display_name, role, time_zone, working_hours, password_hash, active, service, created_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
     )
     .bind(&member.handle)
     .bind(&member.email)
@@ -232,6 +233,7 @@ async fn insert_member(ctx: &mut Ctx<'_, '_>, member: &NewMember) -> Result<Memb
     .bind(&member.time_zone)
     .bind(hours)
     .bind(&member.password_hash)
+    .bind(member.service)
     .bind(micros(ctx.at))
     .execute(&mut *ctx.conn)
     .await;
@@ -577,13 +579,15 @@ async fn insert_thread(
     task: Option<TaskId>,
     title: &str,
     tags: &[String],
+    timeline: bool,
 ) -> Result<read::ThreadRow> {
     let done = sqlx::query(
-        "INSERT INTO threads (channel_id, task_id, title, tags, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO threads (channel_id, task_id, title, timeline, tags, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(channel.map(|c| c.0))
     .bind(task.map(|t| t.0))
     .bind(title)
+    .bind(timeline)
     .bind(serde_json::to_string(tags)?)
     .bind(viewer.member.0)
     .bind(micros(ctx.at))
@@ -614,11 +618,27 @@ async fn create_thread(
     if row.archived {
         return Err(Error::conflict(format!("channel {channel} is archived")));
     }
-    let thread = insert_thread(ctx, viewer, Some(channel), None, title, tags).await?;
+    let thread = insert_thread(ctx, viewer, Some(channel), None, title, tags, false).await?;
     let id = ThreadId(thread.id);
     if let Some(body) = body {
         post_message(ctx, viewer, MessageTarget::Thread(id), body, false).await?;
     }
+    Ok(serde_json::to_value(read::thread_row(ctx.conn, viewer, id).await?.into_thread())?)
+}
+
+async fn open_timeline(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, channel: ChannelId) -> Result<Value> {
+    if !viewer.role.is_admin() {
+        return Err(Error::forbidden("only owners and admins open a channel's timeline"));
+    }
+    read::channel_row(ctx.conn, viewer, channel).await?;
+    let existing: Option<(i64,)> = sqlx::query_as("SELECT id FROM threads WHERE channel_id = ? AND timeline = 1")
+        .bind(channel.0)
+        .fetch_optional(&mut *ctx.conn)
+        .await?;
+    let id = match existing {
+        Some((id,)) => ThreadId(id),
+        None => ThreadId(insert_thread(ctx, viewer, Some(channel), None, "", &[], true).await?.id),
+    };
     Ok(serde_json::to_value(read::thread_row(ctx.conn, viewer, id).await?.into_thread())?)
 }
 
@@ -843,8 +863,8 @@ async fn open_dm(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, members: &[MemberId]) -
     people.push(viewer.member);
     people.sort();
     people.dedup();
-    if people.len() < 2 {
-        return Err(Error::invalid("member_ids", "name at least one member other than yourself"));
+    if members.is_empty() {
+        return Err(Error::invalid("member_ids", "name at least one member (only yourself for notes to self)"));
     }
     if people.len() > 9 {
         return Err(Error::invalid("member_ids", "a direct conversation has at most 9 people; use a private channel"));
@@ -947,7 +967,7 @@ async fn create_task(
     if let Some(assignee) = task.assignee {
         active_member(ctx, assignee).await?;
     }
-    let thread = insert_thread(ctx, viewer, None, None, task.title, &[]).await?;
+    let thread = insert_thread(ctx, viewer, None, None, task.title, &[], false).await?;
     let at = micros(ctx.at);
     let done = sqlx::query(
         "INSERT INTO tasks (project_id, thread_id, title, description, assignee_id, status, due, priority, created_by, created_at, updated_at, done_at) \

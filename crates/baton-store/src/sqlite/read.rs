@@ -61,10 +61,12 @@ pub(crate) struct MemberRow {
     time_zone: String,
     working_hours: String,
     pub(crate) active: bool,
+    service: bool,
     created_at: i64,
 }
 
-const MEMBER_COLUMNS: &str = "id, handle, email, display_name, role, time_zone, working_hours, active, created_at";
+const MEMBER_COLUMNS: &str =
+    "id, handle, email, display_name, role, time_zone, working_hours, active, service, created_at";
 
 impl MemberRow {
     /// The member as `viewer` sees them: e-mail only for admins and the member themself.
@@ -79,6 +81,7 @@ impl MemberRow {
             time_zone: self.time_zone,
             working_hours: serde_json::from_str::<WorkingHours>(&self.working_hours).unwrap_or_default(),
             active: self.active,
+            service: self.service,
             created_at: ts(self.created_at),
         }
     }
@@ -214,6 +217,7 @@ pub(crate) struct ThreadRow {
     pub(crate) channel_id: Option<i64>,
     pub(crate) task_id: Option<i64>,
     title: String,
+    timeline: bool,
     resolved: bool,
     tags: String,
     created_by: i64,
@@ -229,6 +233,7 @@ impl ThreadRow {
             channel_id: self.channel_id.map(ChannelId),
             task_id: self.task_id.map(TaskId),
             title: self.title,
+            timeline: self.timeline,
             resolved: self.resolved,
             tags: serde_json::from_str(&self.tags).unwrap_or_default(),
             created_by: MemberId(self.created_by),
@@ -248,7 +253,7 @@ impl ThreadRow {
 }
 
 const THREAD_COLUMNS: &str =
-    "id, channel_id, task_id, title, resolved, tags, created_by, created_at, message_count, last_message_at";
+    "id, channel_id, task_id, title, timeline, resolved, tags, created_by, created_at, message_count, last_message_at";
 
 /// The thread, if the viewer may see it: its channel is visible, or it is a task's thread and
 /// the viewer is no guest.

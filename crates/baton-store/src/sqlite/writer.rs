@@ -27,6 +27,27 @@ pub(crate) async fn submit(queue: &mpsc::Sender<WriteRequest>, envelope: Envelop
     answered.await.map_err(|_| Error::Busy)?
 }
 
+/// Queues commands in order without waiting in between, so that the writer can commit them in
+/// groups, then waits for every answer.
+pub(crate) async fn submit_many(queue: &mpsc::Sender<WriteRequest>, envelopes: Vec<Envelope>) -> Vec<Result<Value>> {
+    let mut pending = Vec::with_capacity(envelopes.len());
+    for envelope in envelopes {
+        let (answer, answered) = oneshot::channel();
+        match queue.send(WriteRequest { envelope, answer }).await {
+            Ok(()) => pending.push(Some(answered)),
+            Err(_) => pending.push(None),
+        }
+    }
+    let mut answers = Vec::with_capacity(pending.len());
+    for answered in pending {
+        answers.push(match answered {
+            Some(answered) => answered.await.unwrap_or(Err(Error::Busy)),
+            None => Err(Error::Busy),
+        });
+    }
+    answers
+}
+
 /// How often an idle writer looks for events that another process (`baton admin`, `baton
 /// demo`) committed to the same database, to publish them to live streams.
 const FOREIGN_POLL: Duration = Duration::from_secs(1);

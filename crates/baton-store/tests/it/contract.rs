@@ -17,6 +17,7 @@ fn member(handle: &str, role: Role) -> NewMember {
         time_zone: "Europe/Berlin".into(),
         working_hours: WorkingHours::default(),
         password_hash: None,
+        service: false,
     }
 }
 

@@ -3,5 +3,6 @@
 mod cli;
 mod durability;
 mod import;
+mod import_slack;
 mod server;
 mod tidy;

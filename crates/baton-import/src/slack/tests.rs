@@ -1,0 +1,166 @@
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use super::*;
+
+fn shared(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/slack").join(path)
+}
+
+fn context_fixture() -> (HashMap<String, String>, HashMap<String, String>, HashSet<String>) {
+    let people: HashMap<String, String> = [("U1", "ana"), ("U2", "bo")].map(|(a, b)| (a.into(), b.into())).into();
+    let mut names = people.clone();
+    names.insert("B1".into(), "deploybot".into());
+    (people, names, HashSet::from(["B1".to_string()]))
+}
+
+#[test]
+fn ts_keeps_microseconds() {
+    let at = parse_ts("1736478630.905399").unwrap();
+    assert_eq!(at.as_microsecond(), 1_736_478_630_905_399);
+    assert_eq!(parse_ts("1736478630").unwrap().as_second(), 1_736_478_630);
+    assert_eq!(parse_ts("1736478630.5").unwrap().as_microsecond(), 1_736_478_630_500_000);
+    assert!(parse_ts("").is_none());
+    assert!(parse_ts("12a.3").is_none());
+    assert!(parse_ts("-5.0").is_none());
+}
+
+#[test]
+fn markup_becomes_readable_and_mentions_are_people_only() {
+    let (people, names, bots) = context_fixture();
+    let context = Context { people: &people, names: &names, bots: &bots };
+    let (body, mentions) = readable(
+        &context,
+        "<@U2> and <@U1|ana> see <https://x.io/a?b=1&amp;c=2|the doc> &lt;3 <!here> <@B1> <#C9|general> <@U2>?",
+    );
+    assert_eq!(body, "@bo and @ana see [the doc](https://x.io/a?b=1&c=2) <3 @here deploybot #general @bo?");
+    assert_eq!(mentions, vec!["bo".to_string(), "ana".to_string()]);
+    let (body, mentions) = readable(&context, "<!subteam^S1|@design> unclosed <tag");
+    assert_eq!(body, "@design unclosed <tag");
+    assert!(mentions.is_empty());
+}
+
+fn entry(ts: &str, user: Option<&str>, text: &str, subtype: Option<&str>, thread_ts: Option<&str>) -> Entry {
+    Entry {
+        raw: RawMessage {
+            ts: Some(ts.into()),
+            user: user.map(str::to_string),
+            text: Some(text.into()),
+            subtype: subtype.map(str::to_string),
+            thread_ts: thread_ts.map(str::to_string),
+            files: Vec::new(),
+        },
+        ts: ts.into(),
+        at: parse_ts(ts).unwrap(),
+    }
+}
+
+#[test]
+fn threads_timeline_and_non_messages() {
+    let (people, names, bots) = context_fixture();
+    let context = Context { people: &people, names: &names, bots: &bots };
+    let long = "x".repeat(100);
+    let entries = vec![
+        entry("10.000001", Some("U1"), "hello", None, None),
+        entry("11.0", Some("U2"), &long, None, Some("11.0")),
+        entry("12.0", Some("U1"), "joined", Some("channel_join"), None),
+        entry("13.0", Some("U1"), "reply", None, Some("11.0")),
+        entry("14.0", Some("U2"), "also in channel", Some("thread_broadcast"), Some("11.0")),
+        entry("15.0", Some("B1"), "deploy done", Some("bot_message"), None),
+        entry("16.0", None, "This message was deleted.", Some("tombstone"), Some("16.0")),
+        entry("17.0", Some("U2"), "reply to a deleted parent", None, Some("16.0")),
+        entry("18.0", Some("B1"), "bot thread", None, Some("18.0")),
+        entry("19.0", Some("B1"), "bot reply", None, Some("18.0")),
+        entry("20.0", Some("U9"), "stranger", None, None),
+    ];
+    let mut conversation = Conversation {
+        id: "C1".into(),
+        name: "general".into(),
+        kind: ConversationKind::Public,
+        topic: String::new(),
+        created: None,
+        archived: false,
+        members: Vec::new(),
+        threads: Vec::new(),
+        timeline: Vec::new(),
+    };
+    let mut skipped = BTreeMap::new();
+    arrange(&context, entries, &mut conversation, &mut skipped);
+    let timeline: Vec<&str> = conversation.timeline.iter().map(|m| m.body.as_str()).collect();
+    assert_eq!(timeline, ["hello"]);
+    assert_eq!(conversation.threads.len(), 2, "the bot-only thread has no messages");
+    let first = &conversation.threads[0];
+    assert_eq!(first.title, "x".repeat(80));
+    assert_eq!(first.messages.iter().map(|m| m.ts.as_str()).collect::<Vec<_>>(), ["11.0", "13.0", "14.0"]);
+    let orphaned = &conversation.threads[1];
+    assert_eq!(orphaned.title, "This message was deleted.");
+    assert_eq!(orphaned.messages.len(), 1);
+    assert_eq!(skipped.get("subtype channel_join"), Some(&1));
+    assert_eq!(skipped.get("subtype bot_message"), Some(&1));
+    assert_eq!(skipped.get("subtype tombstone"), Some(&1));
+    assert_eq!(skipped.get("posted by a bot"), Some(&2));
+    assert_eq!(skipped.get("user not in users.json"), Some(&1));
+}
+
+#[test]
+fn slackdump_folder_and_zip_read_the_same() {
+    let mut dir = ExportFiles::open(&shared("slackdump-source-export"), "users.json").unwrap();
+    let mut zip = ExportFiles::open(&shared("slackdump-source-export.zip"), "users.json").unwrap();
+    let from_dir = read(&mut dir).unwrap();
+    let from_zip = read(&mut zip).unwrap();
+    assert_eq!(from_dir.members, from_zip.members);
+    assert_eq!(from_dir.message_count(), from_zip.message_count());
+    // 10 users, 6 of them bots: 4 people, the deleted one included.
+    assert_eq!(from_dir.members.len(), 4);
+    assert_eq!(from_dir.members.iter().filter(|m| m.deleted).count(), 0);
+    assert_eq!(from_dir.conversations.len(), 1);
+    let channel = &from_dir.conversations[0];
+    assert_eq!(channel.name, "B75B4C7");
+    assert_eq!(channel.threads.len(), 3);
+    // 16 entries: one channel_join and one tombstone are not messages.
+    let counted = from_dir.message_count() as u64 + from_dir.skipped.values().sum::<u64>();
+    assert_eq!(counted, 16);
+    assert_eq!(from_dir.skipped.get("subtype channel_join"), Some(&1));
+    assert_eq!(from_dir.skipped.get("subtype tombstone"), Some(&1));
+}
+
+#[test]
+fn zulip_zip_reads_every_channel() {
+    let mut files = ExportFiles::open(&shared("zulip-test_slack_importer.zip"), "users.json").unwrap();
+    let export = read(&mut files).unwrap();
+    assert_eq!(export.members.len(), 4);
+    let names: Vec<&str> = export.conversations.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["general", "random"]);
+    let zones: HashSet<&str> = export.members.iter().filter_map(|m| m.time_zone.as_deref()).collect();
+    assert!(zones.contains("Asia/Kolkata"), "{zones:?}");
+    assert_eq!(export.skipped.get("subtype channel_join"), Some(&8));
+}
+
+#[test]
+fn a_broken_day_file_names_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("users.json"), r#"[{"id":"U1","name":"ana"}]"#).unwrap();
+    std::fs::write(dir.path().join("channels.json"), r#"[{"id":"C1","name":"general"}]"#).unwrap();
+    std::fs::create_dir(dir.path().join("general")).unwrap();
+    std::fs::write(
+        dir.path().join("general/2024-01-02.json"),
+        "[\n {\"ts\": \"1.0\", \"user\": \"U1\", \"text\": \"hi\"},\n {\"ts\": \"soon\", \"user\": \"U1\"}\n]",
+    )
+    .unwrap();
+    let mut files = ExportFiles::open(dir.path(), "users.json").unwrap();
+    let err = read(&mut files).unwrap_err();
+    assert!(err.file.ends_with("general/2024-01-02.json"), "{err}");
+    assert_eq!(err.line, 3, "{err}");
+    assert!(err.message.contains("not a Slack ts"), "{err}");
+}
+
+#[test]
+fn not_an_export_is_refused_with_a_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = ExportFiles::open(dir.path(), "users.json").err().unwrap();
+    assert!(err.message.contains("no users.json"), "{err}");
+    let file = dir.path().join("x.zip");
+    std::fs::write(&file, b"not a zip").unwrap();
+    let err = ExportFiles::open(&file, "users.json").err().unwrap();
+    assert!(err.message.contains("not a readable ZIP"), "{err}");
+}

@@ -1,0 +1,313 @@
+//! `baton import slack`: a Slack export (ZIP or folder) into a data directory. The whole export
+//! is read and checked first, so a malformed file stops the import before anything is
+//! written; every write then carries an idempotency key made of Slack's own ids, so importing
+//! the same export again changes nothing and an interrupted import resumes where it stopped.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use anyhow::{anyhow, bail, Context};
+use baton_core::calendar::{parse_time_zone, WorkingHours};
+use baton_core::model::{Role, Visibility};
+use baton_core::text::{render_markdown, MessageText};
+use baton_core::{ChannelId, DmId, MemberId, ThreadId};
+use baton_import::export_files::ExportFiles;
+use baton_import::slack::{self, Conversation, ConversationKind, Export};
+use baton_store::{Command, Envelope, MessageTarget, NewMember, SqliteStore, Store, Viewer};
+use indicatif::{ProgressBar, ProgressStyle};
+use jiff::Timestamp;
+use serde_json::Value;
+
+const SOURCE: &str = "slack";
+
+/// Messages handed to the store at once: the writer commits them in groups, which is what
+/// makes a large export import in minutes rather than hours.
+const CHUNK: usize = 2048;
+
+pub(crate) async fn run(path: PathBuf, data_dir: PathBuf) -> anyhow::Result<()> {
+    let mut files = ExportFiles::open(&path, "users.json").map_err(|d| anyhow!("{d}"))?;
+    let export = slack::read(&mut files).map_err(|d| anyhow!("{d} (nothing was imported)"))?;
+    for warning in &export.warnings {
+        eprintln!("warning: {warning}");
+    }
+    let store = SqliteStore::open(&data_dir)
+        .await
+        .with_context(|| format!("cannot open the data directory {}", data_dir.display()))?;
+    let owner = super::ensure_workspace(&store, SOURCE).await?;
+    let summary = Writer::new(&store, owner, &export).await?.write().await?;
+    eprintln!(
+        "imported {} members, {} conversations and {} messages from {} into {} ({} entries were not messages)",
+        export.members.len(),
+        export.conversations.len(),
+        summary,
+        path.display(),
+        data_dir.display(),
+        export.skipped.values().sum::<u64>(),
+    );
+    Ok(())
+}
+
+struct Writer<'a> {
+    store: &'a SqliteStore,
+    owner: Viewer,
+    export: &'a Export,
+    workspace_zone: String,
+    /// Slack user id → member.
+    members: HashMap<&'a str, MemberId>,
+    /// The earliest instant in the export: when members join and conversations without a
+    /// `created` begin.
+    start: Timestamp,
+    progress: ProgressBar,
+}
+
+impl<'a> Writer<'a> {
+    async fn new(store: &'a SqliteStore, owner: Viewer, export: &'a Export) -> anyhow::Result<Writer<'a>> {
+        let workspace_zone = store.workspace().await?.map_or_else(|| "UTC".into(), |w| w.time_zone);
+        let start = export
+            .conversations
+            .iter()
+            .flat_map(|c| c.created.into_iter().chain(c.timeline.first().map(|m| m.at)))
+            .chain(
+                export
+                    .conversations
+                    .iter()
+                    .flat_map(|c| c.threads.iter().filter_map(|t| t.messages.first()))
+                    .map(|m| m.at),
+            )
+            .min()
+            .unwrap_or(Timestamp::UNIX_EPOCH);
+        let progress = ProgressBar::new(export.message_count() as u64).with_message("messages");
+        progress.set_style(
+            ProgressStyle::with_template("{msg:>8} [{bar:40}] {pos}/{len} ({eta})")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        Ok(Writer { store, owner, export, workspace_zone, members: HashMap::new(), start, progress })
+    }
+
+    fn envelope(&self, viewer: Viewer, at: Timestamp, key: String, command: Command) -> Envelope {
+        let mut envelope = Envelope::new(viewer, at, command).with_idempotency_key(Some(format!("{SOURCE}:{key}")));
+        envelope.source = SOURCE.into();
+        envelope
+    }
+
+    async fn execute(&self, viewer: Viewer, at: Timestamp, key: String, command: Command) -> anyhow::Result<Value> {
+        Ok(self.store.execute(self.envelope(viewer, at, key, command)).await?)
+    }
+
+    /// Returns the number of messages written.
+    async fn write(mut self) -> anyhow::Result<usize> {
+        self.members().await?;
+        let mut written = 0;
+        for conversation in &self.export.conversations {
+            written += self
+                .conversation(conversation)
+                .await
+                .with_context(|| format!("conversation {:?} could not be imported", conversation.name))?;
+        }
+        // Last, because archived channels take no messages and deactivated members post none.
+        for conversation in self.export.conversations.iter().filter(|c| c.archived) {
+            if let Some(channel) = self.channel_of(conversation).await? {
+                let archive = Command::UpdateChannel { id: channel, name: None, topic: None, archived: Some(true) };
+                self.execute(self.owner, self.start, format!("archive:{}", conversation.id), archive).await?;
+            }
+        }
+        for member in self.export.members.iter().filter(|m| m.deleted) {
+            let id = self.members[member.id.as_str()];
+            let deactivate = Command::UpdateMember {
+                id,
+                display_name: None,
+                time_zone: None,
+                working_hours: None,
+                role: None,
+                active: Some(false),
+            };
+            self.execute(self.owner, self.start, format!("deactivate:{}", member.id), deactivate).await?;
+        }
+        self.progress.finish_and_clear();
+        Ok(written)
+    }
+
+    /// Every person, matched by handle or e-mail to a member the workspace has, else added.
+    async fn members(&mut self) -> anyhow::Result<()> {
+        let known = self.store.members(&self.owner).await?;
+        let by_handle: HashMap<&str, MemberId> = known.iter().map(|m| (m.handle.as_str(), m.id)).collect();
+        let by_email: HashMap<&str, MemberId> =
+            known.iter().filter_map(|m| m.email.as_deref().map(|e| (e, m.id))).collect();
+        for member in &self.export.members {
+            let found = by_handle
+                .get(member.handle.as_str())
+                .or_else(|| member.email.as_deref().and_then(|e| by_email.get(e)))
+                .copied();
+            let id = match found {
+                Some(id) => id,
+                None => {
+                    let zone = match member.time_zone.as_deref() {
+                        Some(zone) if parse_time_zone(zone).is_ok() => zone.to_string(),
+                        Some(zone) => {
+                            eprintln!(
+                                "warning: {} has the unknown time zone {zone:?}; using the workspace's",
+                                member.handle
+                            );
+                            self.workspace_zone.clone()
+                        }
+                        None => self.workspace_zone.clone(),
+                    };
+                    let new = NewMember {
+                        handle: member.handle.clone(),
+                        email: member.email.clone().unwrap_or_else(|| format!("{}@slack.invalid", member.id)),
+                        display_name: member.display_name.clone(),
+                        role: if member.admin { Role::Admin } else { Role::Member },
+                        time_zone: zone,
+                        working_hours: WorkingHours::default(),
+                        password_hash: None,
+                        service: false,
+                    };
+                    let command = Command::AddMember { member: new, invite: None };
+                    let added = self
+                        .execute(self.owner, self.start, format!("member:{}", member.id), command)
+                        .await
+                        .with_context(|| format!("member {:?} could not be added", member.handle))?;
+                    MemberId(added["member"]["id"].as_i64().context("the store answered without a member id")?)
+                }
+            };
+            self.members.insert(member.id.as_str(), id);
+        }
+        Ok(())
+    }
+
+    fn member_ids(&self, conversation: &Conversation) -> Vec<MemberId> {
+        conversation.members.iter().filter_map(|m| self.members.get(m.as_str()).copied()).collect()
+    }
+
+    /// The Baton channel of a Slack channel: made on the first import, found by name when the
+    /// workspace already has a channel of that name.
+    async fn channel_of(&self, conversation: &Conversation) -> anyhow::Result<Option<ChannelId>> {
+        let visibility = match conversation.kind {
+            ConversationKind::Public => Visibility::Public,
+            ConversationKind::Private => Visibility::Private,
+            ConversationKind::Direct | ConversationKind::Group => return Ok(None),
+        };
+        let command = Command::CreateChannel {
+            name: conversation.name.clone(),
+            visibility,
+            topic: conversation.topic.clone(),
+            members: self.member_ids(conversation),
+        };
+        let at = conversation.created.unwrap_or(self.start);
+        match self.execute(self.owner, at, format!("channel:{}", conversation.id), command).await {
+            Ok(created) => {
+                Ok(Some(ChannelId(created["id"].as_i64().context("the store answered without a channel id")?)))
+            }
+            Err(err) if is_conflict(&err) => {
+                let existing = self
+                    .store
+                    .channels(&self.owner)
+                    .await?
+                    .into_iter()
+                    .find(|c| c.name == conversation.name)
+                    .with_context(|| {
+                        format!("a channel named {:?} exists but is hidden from the owner", conversation.name)
+                    })?;
+                for member in self.member_ids(conversation) {
+                    let add = Command::AddChannelMember { channel: existing.id, member };
+                    self.execute(self.owner, at, format!("channel:{}:member:{member}", conversation.id), add).await?;
+                }
+                Ok(Some(existing.id))
+            }
+            Err(err) => Err(err),
+        }
+    }
+
+    async fn conversation(&self, conversation: &Conversation) -> anyhow::Result<usize> {
+        let people = self.member_ids(conversation);
+        let Some(opener) = people.first().copied() else {
+            if conversation.timeline.is_empty() && conversation.threads.is_empty() {
+                return Ok(0);
+            }
+            bail!("it has messages but no member who is a person");
+        };
+        let at = conversation.created.unwrap_or(self.start);
+        let mut batches: Vec<(MessageTarget, &[slack::Message])> = Vec::new();
+        match self.channel_of(conversation).await? {
+            Some(channel) => {
+                if !conversation.timeline.is_empty() {
+                    let timeline = self
+                        .execute(
+                            self.owner,
+                            at,
+                            format!("timeline:{}", conversation.id),
+                            Command::OpenTimeline { channel },
+                        )
+                        .await?;
+                    batches.push((MessageTarget::Thread(thread_id(&timeline)?), &conversation.timeline));
+                }
+                for thread in &conversation.threads {
+                    let first = thread.messages.first().map_or(at, |m| m.at);
+                    let started = slack::parse_ts(&thread.ts).map_or(first, |parent| parent.min(first));
+                    let create =
+                        Command::CreateThread { channel, title: thread.title.clone(), tags: Vec::new(), body: None };
+                    let key = format!("thread:{}:{}", conversation.id, thread.ts);
+                    let created = self.execute(self.owner, started, key, create).await?;
+                    batches.push((MessageTarget::Thread(thread_id(&created)?), &thread.messages));
+                }
+            }
+            None => {
+                // A direct conversation has no threads in Baton: Slack's threads in a DM are
+                // part of its one timeline, in time order.
+                let others: Vec<MemberId> = people.iter().copied().filter(|m| *m != opener).collect();
+                let members = if others.is_empty() { vec![opener] } else { others };
+                let viewer = Viewer { member: opener, role: Role::Member };
+                let opened =
+                    self.execute(viewer, at, format!("dm:{}", conversation.id), Command::OpenDm { members }).await?;
+                let dm = DmId(opened["id"].as_i64().context("the store answered without a conversation id")?);
+                batches.push((MessageTarget::Dm(dm), &conversation.timeline));
+                for thread in &conversation.threads {
+                    batches.push((MessageTarget::Dm(dm), &thread.messages));
+                }
+            }
+        }
+        let mut written = 0;
+        for (target, messages) in batches {
+            for chunk in messages.chunks(CHUNK) {
+                written += self.messages(conversation, target, chunk).await?;
+            }
+        }
+        Ok(written)
+    }
+
+    async fn messages(
+        &self,
+        conversation: &Conversation,
+        target: MessageTarget,
+        messages: &[slack::Message],
+    ) -> anyhow::Result<usize> {
+        let envelopes = messages
+            .iter()
+            .map(|message| {
+                let author = self.members[message.author.as_str()];
+                let text = MessageText {
+                    body: message.body.clone(),
+                    html: render_markdown(&message.body),
+                    mentioned_handles: message.mentions.clone(),
+                };
+                let command = Command::PostMessage { target, text, urgent: false };
+                let key = format!("message:{}:{}", conversation.id, message.ts);
+                self.envelope(Viewer { member: author, role: Role::Member }, message.at, key, command)
+            })
+            .collect();
+        let answers = self.store.execute_many(envelopes).await;
+        for (message, answer) in messages.iter().zip(answers) {
+            answer.with_context(|| format!("message {} could not be imported", message.ts))?;
+        }
+        self.progress.inc(messages.len() as u64);
+        Ok(messages.len())
+    }
+}
+
+fn thread_id(answer: &Value) -> anyhow::Result<ThreadId> {
+    Ok(ThreadId(answer["id"].as_i64().context("the store answered without a thread id")?))
+}
+
+fn is_conflict(err: &anyhow::Error) -> bool {
+    matches!(err.downcast_ref::<baton_store::Error>(), Some(baton_store::Error::Conflict { .. }))
+}

@@ -1,0 +1,316 @@
+//! `baton import slack`: an export built here with hand-computed answers, imported then
+//! reported; the real exports under ../shared/data/slack; broken exports.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use serde_json::{json, Value};
+
+use crate::server::baton;
+
+fn run(args: &[&str]) -> std::process::Output {
+    baton().args(args).output().expect("baton runs")
+}
+
+fn import(export: &Path, data: &Path) {
+    let output = run(&["import", "slack", export.to_str().unwrap(), "--data-dir", data.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+}
+
+fn report(data: &Path, from: &str, to: &str) -> Value {
+    let output = run(&["report", "--data-dir", data.to_str().unwrap(), "--from", from, "--to", to, "--format", "json"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    serde_json::from_slice(&output.stdout).expect("one JSON document")
+}
+
+fn write(dir: &Path, name: &str, value: Value) {
+    let path = dir.join(name);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, serde_json::to_vec_pretty(&value).unwrap()).unwrap();
+}
+
+/// Seconds of 2024-03-04 (a Monday) 00:00 UTC, the window's start.
+const MONDAY: i64 = 1_709_510_400;
+
+fn ts(day: i64, hour: i64, minute: i64) -> String {
+    format!("{}.000000", MONDAY + day * 86_400 + hour * 3600 + minute * 60)
+}
+
+fn msg(ts: &str, user: &str, text: &str) -> Value {
+    json!({"type": "message", "ts": ts, "user": user, "text": text})
+}
+
+fn with(mut message: Value, key: &str, value: Value) -> Value {
+    message[key] = value;
+    message
+}
+
+const PARENT: &str = "Can we ship <@U1>? The release notes are in the doc and QA signed off on everything this morning";
+
+/// ana (Berlin), bo (New York, with a wrong `tz_offset` that must be ignored), cy (no zone:
+/// the workspace's, UTC), dee (Berlin, deleted), a bot and Slackbot. All times UTC; the window
+/// is Mon 2024-03-04 → Mon 2024-03-11.
+fn build_export(dir: &Path) {
+    write(
+        dir,
+        "users.json",
+        json!([
+            {"id": "U1", "name": "ana", "tz": "Europe/Berlin", "tz_offset": 3600, "profile": {"email": "ana@example.com", "real_name": "Ana"}},
+            {"id": "U2", "name": "bo", "tz": "America/New_York", "tz_offset": 3600, "profile": {"email": "bo@example.com"}},
+            {"id": "U3", "name": "cy", "profile": {}},
+            {"id": "U4", "name": "dee", "tz": "Europe/Berlin", "deleted": true, "profile": null},
+            {"id": "B1", "name": "deploybot", "is_bot": true, "tz": "UTC"},
+            {"id": "USLACKBOT", "name": "slackbot", "is_bot": false}
+        ]),
+    );
+    write(
+        dir,
+        "channels.json",
+        json!([{"id": "C1", "name": "general", "created": "1709251200", "members": ["U1", "U2", "U3", "B1"],
+                "topic": {"value": "Everything"}}]),
+    );
+    write(dir, "dms.json", json!([{"id": "D1", "created": 1709251200, "members": ["U1", "U2"]}]));
+    let parent = ts(1, 14, 0).replace(".000000", ".000001");
+    write(
+        dir,
+        "general/2024-03-04.json",
+        json!([
+            msg(&ts(0, 9, 0), "U1", "Morning all"),
+            msg(&ts(0, 9, 30), "U2", "hi <@U1>"),
+            with(msg(&ts(0, 9, 40), "U3", "<@U3> has joined the channel"), "subtype", json!("channel_join")),
+            with(msg(&ts(0, 9, 45), "B1", "deploy done"), "subtype", json!("bot_message")),
+            with(msg(&ts(0, 10, 0), "U1", "ok"), "edited", json!({"user": "U1", "ts": ts(2, 0, 0)})),
+            msg(&ts(0, 12, 0), "USLACKBOT", "Reminder: stand-up"),
+        ]),
+    );
+    write(
+        dir,
+        "general/2024-03-05.json",
+        json!([
+            with(msg(&parent, "U2", PARENT), "thread_ts", json!(parent)),
+            with(msg(&ts(1, 15, 0), "U1", "yes"), "thread_ts", json!(parent)),
+        ]),
+    );
+    write(
+        dir,
+        "general/2024-03-06.json",
+        json!([
+            with(
+                with(msg(&ts(2, 13, 0), "U2", "thanks"), "thread_ts", json!(parent)),
+                "subtype",
+                json!("thread_broadcast")
+            ),
+            with(msg(&ts(2, 14, 0), "U3", "me too"), "thread_ts", json!(parent)),
+            with(msg(&ts(2, 14, 30), "B1", "beep"), "thread_ts", json!(parent)),
+        ]),
+    );
+    let tombstone = ts(3, 10, 0);
+    write(
+        dir,
+        "general/2024-03-07.json",
+        json!([
+            msg(&ts(3, 9, 0), "U4", "bye"),
+            with(msg(&ts(3, 9, 0), "U1", "still on it"), "thread_ts", json!(parent)),
+            with(
+                with(msg(&tombstone, "USLACKBOT", "This message was deleted."), "subtype", json!("tombstone")),
+                "thread_ts",
+                json!(tombstone)
+            ),
+            with(msg(&ts(3, 11, 0), "U3", "orphan reply?"), "thread_ts", json!(tombstone)),
+            with(with(msg(&ts(3, 15, 0), "U2", "done <@B1>"), "thread_ts", json!(parent)), "bot_id", json!("B9")),
+            with(msg(&ts(3, 16, 0), "U1", "shipping"), "thread_ts", json!(parent)),
+        ]),
+    );
+    write(
+        dir,
+        "D1/2024-03-08.json",
+        json!([
+            with(
+                with(msg(&ts(4, 16, 0), "U2", "<@U1> ping"), "subtype", json!("file_share")),
+                "files",
+                json!([{"name": "a.png"}])
+            ),
+            msg(&ts(4, 16, 30), "U1", "pong"),
+        ]),
+    );
+}
+
+#[test]
+fn a_built_export_gives_the_hand_computed_report_and_a_second_import_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("export");
+    build_export(&export);
+    let data = dir.path().join("data");
+    import(&export, &data);
+    let first = report(&data, "2024-03-04", "2024-03-11");
+
+    // 14 messages: general's timeline (ana, bo, ana, dee), the thread (parent + 6 replies; the
+    // bot's reply is none), the tombstone's thread (cy's reply), the DM (bo's file, ana).
+    assert_eq!(first["messages"], json!({"count": 14, "conversations_active": 4, "responses": 10}));
+    // Responses, wall / working (responder's calendar):
+    //   bo→ana Mon 09:30 1800/0 (04:30 in New York)   ana→bo Mon 10:00 1800/1800
+    //   ana r1 3599.999999/3599.999999 (the parent has ts .000001)
+    //   bo r2 Tue 15:00→Wed 13:00 79200/25200 (NY 10:00→17:00, Wed 08:00 is before hours)
+    //   cy r3 3600/3600   ana r4 Wed 14:00→Thu 09:00 68400/10800 (Berlin 15–17, Thu 09–10)
+    //   bo r5 Thu 09:00→15:00 21600/3600   ana r6 3600/3600
+    //   dee "bye" Mon 10:00→Thu 09:00 255600/82800 (Berlin 6+8+8+1 h)   ana "pong" 1800/0
+    // Nearest rank over 10: the 5th and the 9th.
+    assert_eq!(
+        first["response_time"],
+        json!({"median_s": 3600, "p90_s": 79200, "median_working_s": 3600, "p90_working_s": 25200,
+               "within_norm_share": 0.8, "awaiting_answer": 1})
+    );
+    // First responses: general 1800/0, the thread 3599.999999, the DM 1800/0.
+    assert_eq!(
+        first["first_response"],
+        json!({"count": 3, "median_s": 1800, "p90_s": 3599, "median_working_s": 0, "p90_working_s": 3599})
+    );
+    let title: String = PARENT.chars().take(80).collect();
+    assert_eq!(
+        first["bouncing_threads"],
+        json!([{"channel": "general", "thread": title, "handoffs": 6, "span_s": 179_999}])
+    );
+    assert_eq!(
+        first["members"],
+        json!([
+            {"name": "ana", "messages": 6, "collaborators": 3, "isolated": false, "huddle_hours": 0.0},
+            {"name": "bo", "messages": 5, "collaborators": 2, "isolated": false, "huddle_hours": 0.0},
+            {"name": "cy", "messages": 2, "collaborators": 2, "isolated": false, "huddle_hours": 0.0},
+            {"name": "dee", "messages": 1, "collaborators": 1, "isolated": true, "huddle_hours": 0.0}
+        ])
+    );
+    assert_eq!(first["isolation"], json!({"active": 4, "isolated": 1, "rate": 0.25}));
+    assert_eq!(first["tasks"]["created"], 0);
+    assert_eq!(first["tasks"]["stall_rate"], Value::Null);
+
+    import(&export, &data);
+    assert_eq!(report(&data, "2024-03-04", "2024-03-11"), first, "importing the same export twice changes nothing");
+}
+
+#[test]
+fn imported_people_keep_their_zone_and_the_deleted_are_deactivated() {
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("export");
+    build_export(&export);
+    let data = dir.path().join("data");
+    import(&export, &data);
+    let output = run(&["admin", "list-users", "--data-dir", data.to_str().unwrap()]);
+    let listing = String::from_utf8_lossy(&output.stdout);
+    let line = |handle: &str| listing.lines().find(|l| l.contains(&format!("@{handle} "))).unwrap_or("").to_string();
+    assert!(line("bo").contains("America/New_York"), "{listing}");
+    assert!(line("cy").contains("UTC"), "{listing}");
+    assert!(line("dee").contains("deactivated"), "{listing}");
+    assert!(!listing.contains("deploybot") && !listing.contains("slackbot"), "bots are not members: {listing}");
+}
+
+fn shared(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/slack").join(path)
+}
+
+/// What the export's own files say: people, and entries that are a person's message.
+fn count_in_files(users: &Value, days: &[Value]) -> (usize, usize) {
+    let bots: HashSet<&str> = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|u| u["is_bot"] == json!(true) || u["id"] == "USLACKBOT")
+        .map(|u| u["id"].as_str().unwrap())
+        .collect();
+    let people = users.as_array().unwrap().len() - bots.len();
+    let known: HashSet<&str> = users.as_array().unwrap().iter().map(|u| u["id"].as_str().unwrap()).collect();
+    let messages = days
+        .iter()
+        .flat_map(|d| d.as_array().unwrap())
+        .filter(|m| {
+            let subtype = m["subtype"].as_str();
+            let user = m["user"].as_str().unwrap_or_default();
+            subtype.is_none_or(|s| ["thread_broadcast", "file_share", "me_message"].contains(&s))
+                && !bots.contains(user)
+                && known.contains(user)
+        })
+        .count();
+    (people, messages)
+}
+
+fn member_count(report: &Value) -> usize {
+    report["members"].as_array().unwrap().len()
+}
+
+#[test]
+fn the_slackdump_export_imports_as_a_folder_and_as_a_zip_with_the_files_counts() {
+    let folder = shared("slackdump-source-export");
+    let users: Value = serde_json::from_slice(&std::fs::read(folder.join("users.json")).unwrap()).unwrap();
+    let days: Vec<Value> = std::fs::read_dir(folder.join("B75B4C7"))
+        .unwrap()
+        .map(|e| serde_json::from_slice(&std::fs::read(e.unwrap().path()).unwrap()).unwrap())
+        .collect();
+    let (people, messages) = count_in_files(&users, &days);
+    let dir = tempfile::tempdir().unwrap();
+    let mut reports = Vec::new();
+    for (name, export) in [("folder", folder.clone()), ("zip", shared("slackdump-source-export.zip"))] {
+        let data = dir.path().join(name);
+        import(&export, &data);
+        let report = report(&data, "2020-01-01", "2030-01-01");
+        assert_eq!(report["messages"]["count"], messages, "{name}");
+        assert_eq!(member_count(&report), people, "{name}");
+        reports.push(report);
+    }
+    assert_eq!(reports[0], reports[1], "the folder and its ZIP import the same");
+}
+
+#[test]
+fn the_zulip_test_export_imports_with_the_files_counts() {
+    let zip = shared("zulip-test_slack_importer.zip");
+    let unpacked = tempfile::tempdir().unwrap();
+    let status = std::process::Command::new("unzip")
+        .args(["-q", zip.to_str().unwrap(), "-d", unpacked.path().to_str().unwrap()])
+        .status();
+    let Ok(status) = status else {
+        eprintln!("SKIPPED: the_zulip_test_export_imports_with_the_files_counts needs `unzip`");
+        return;
+    };
+    assert!(status.success());
+    let users: Value = serde_json::from_slice(&std::fs::read(unpacked.path().join("users.json")).unwrap()).unwrap();
+    let mut days = Vec::new();
+    for channel in ["general", "random"] {
+        for entry in std::fs::read_dir(unpacked.path().join(channel)).unwrap() {
+            days.push(serde_json::from_slice(&std::fs::read(entry.unwrap().path()).unwrap()).unwrap());
+        }
+    }
+    let (people, messages) = count_in_files(&users, &days);
+    let data = tempfile::tempdir().unwrap();
+    import(&zip, data.path());
+    let report = report(data.path(), "2017-01-01", "2019-01-01");
+    assert_eq!(report["messages"]["count"], messages);
+    assert_eq!(member_count(&report), people);
+}
+
+#[test]
+fn metadata_without_message_folders_imports_its_people_and_conversations() {
+    let data = tempfile::tempdir().unwrap();
+    import(&shared("slackdump-export-metadata"), data.path());
+    let output = run(&["admin", "list-users", "--data-dir", data.path().to_str().unwrap()]);
+    let listing = String::from_utf8_lossy(&output.stdout);
+    // 8 users: Slackbot and the deleted jirabot are bots; the importer's owner is listed too.
+    assert_eq!(listing.lines().count(), 6 + 1, "{listing}");
+}
+
+#[test]
+fn a_broken_export_names_the_file_and_line_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("export");
+    build_export(&export);
+    std::fs::write(
+        export.join("general/2024-03-06.json"),
+        "[\n  {\"ts\": \"1.0\", \"user\": \"U1\"},\n  {\"ts\": 5}\n]",
+    )
+    .unwrap();
+    let data = dir.path().join("data");
+    let output = run(&["import", "slack", export.to_str().unwrap(), "--data-dir", data.to_str().unwrap()]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("general/2024-03-06.json:3:"), "{stderr}");
+    assert!(stderr.contains("nothing was imported"), "{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "one readable sentence: {stderr}");
+    assert!(!data.exists(), "no data directory was made");
+}
