@@ -12,12 +12,16 @@ pub mod lagging;
 pub mod mode_mix;
 pub mod people;
 pub mod quantile;
+pub mod render;
 pub mod report;
+pub mod scope;
 pub mod tasks;
+pub mod trend;
 pub mod window;
 
 pub use dataset::{Conversation, ConversationKind, Dataset, MemberIdx, Message, Person, Task, TaskChange};
 pub use error::{Error, Result};
 pub use event_log::{dataset_and_origins, dataset_from_events, Origin};
 pub use report::{report, Report};
+pub use scope::{Narrowed, Scope, ScopeError};
 pub use window::{parse_instant, Thresholds, Window};

@@ -1,11 +1,12 @@
-//! `baton report`: the insights of a data directory over a window, as JSON or text.
+//! `baton report`: the insights of a data directory over a window, as JSON, text or a
+//! self-contained HTML page, for the whole workspace or narrowed to a channel, project or member.
 
 use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::{bail, Context};
 use baton_insights::compare::{compare, Comparison};
-use baton_insights::{dataset_from_events, parse_instant, report, Report, Thresholds, Window};
+use baton_insights::{dataset_from_events, parse_instant, render, report, trend, Report, Scope, Thresholds, Window};
 use baton_store::{SqliteStore, Store};
 
 #[derive(Debug, clap::Args)]
@@ -27,7 +28,18 @@ pub(crate) struct ReportArgs {
     /// Seed of the bootstrap behind --compare: the same data and seed give the same intervals.
     #[arg(long, default_value_t = 1)]
     seed: u64,
-    /// json: exactly one JSON document on stdout (DESIGN.md's schema); text: a summary to read.
+    /// Only this channel's threads and timeline (no tasks unless --project is given too).
+    #[arg(long, value_name = "NAME")]
+    channel: Option<String>,
+    /// Only this project's tasks and their threads.
+    #[arg(long, value_name = "NAME")]
+    project: Option<String>,
+    /// Only the conversations this member posted in and the tasks assigned to them, and only
+    /// their row among the members.
+    #[arg(long, value_name = "HANDLE")]
+    member: Option<String>,
+    /// json: exactly one JSON document on stdout (DESIGN.md's schema); text: a summary to read;
+    /// html: one self-contained page with SVG charts (`> report.html`).
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
 }
@@ -36,6 +48,7 @@ pub(crate) struct ReportArgs {
 enum Format {
     Json,
     Text,
+    Html,
 }
 
 pub(crate) async fn run(args: ReportArgs) -> anyhow::Result<()> {
@@ -51,9 +64,14 @@ pub(crate) async fn run(args: ReportArgs) -> anyhow::Result<()> {
     let to = parse_instant("--to", &args.to, &zone)?;
     let window = Window::new(from, to).map_err(|_| anyhow::anyhow!("--from ({from}) must be before --to ({to})"))?;
     let events = baton_store::full_log(&store).await?;
-    let data = dataset_from_events(&events);
+    let scope = Scope { channel: args.channel, project: args.project, member: args.member };
+    let data = scope.narrow(&dataset_from_events(&events), to)?.data;
     let thresholds = Thresholds::design_defaults();
-    let report = report(&data, window, &thresholds);
+    let mut report = report(&data, window, &thresholds);
+    if let Some(handle) = &scope.member {
+        report.members.retain(|m| &m.name == handle);
+        report.lagging.members.retain(|m| &m.name == handle);
+    }
     let comparison = match &args.compare {
         Some(range) => {
             let (from, to) = range
@@ -80,6 +98,22 @@ pub(crate) async fn run(args: ReportArgs) -> anyhow::Result<()> {
             if let Some(comparison) = &comparison {
                 write_comparison(&mut out, comparison)?;
             }
+        }
+        Format::Html => {
+            let trend = trend::weekly_trend(&data, window, &thresholds);
+            let responses = render::response_working_times(&data, window);
+            let mut title = format!("{}: Baton report", workspace.name);
+            for (what, name) in [("channel", &scope.channel), ("project", &scope.project), ("member", &scope.member)] {
+                if let Some(name) = name {
+                    title.push_str(&format!(", {what} {name}"));
+                }
+            }
+            let mut page = render::html(&report, &trend, &responses, &title);
+            if let Some(comparison) = &comparison {
+                let at = page.rfind("</body>").unwrap_or(page.len());
+                page.insert_str(at, &render::comparison_section(comparison));
+            }
+            out.write_all(page.as_bytes())?;
         }
     }
     Ok(())

@@ -7,7 +7,8 @@ use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use baton_core::calendar::parse_time_zone;
-use baton_insights::{dataset_and_origins, parse_instant, report, Origin, Thresholds, Window};
+use baton_insights::compare::compare;
+use baton_insights::{dataset_and_origins, parse_instant, report, Origin, Scope, Thresholds, Window};
 use baton_store::Access;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -39,6 +40,18 @@ pub struct InsightsQuery {
     pub from: String,
     /// End of the window (exclusive), in the same forms.
     pub to: String,
+    /// Only this channel's threads and timeline (no tasks unless `project` is given too).
+    pub channel: Option<String>,
+    /// Only this project's tasks and their threads.
+    pub project: Option<String>,
+    /// Only the conversations this member (a handle) posted in and the tasks assigned to them.
+    /// Non-admins may name only themselves.
+    pub member: Option<String>,
+    /// An earlier window `FROM..TO` (same forms) to compare with: adds `compare`, each headline
+    /// metric before and after with the change and its seeded 95% bootstrap interval.
+    pub compare: Option<String>,
+    /// The bootstrap's seed (default 1): the same data and seed give the same intervals.
+    pub seed: Option<u64>,
 }
 
 /// What the viewer was not shown, and why.
@@ -67,13 +80,43 @@ async fn insights(
     let from = parse_instant("from", &query.from, &zone).map_err(|e| ApiError::Invalid(e.to_string()))?;
     let to = parse_instant("to", &query.to, &zone).map_err(|e| ApiError::Invalid(e.to_string()))?;
     let window = Window::new(from, to).map_err(|e| ApiError::Invalid(e.to_string()))?;
+    let before = match &query.compare {
+        Some(range) => {
+            let (a, b) = range
+                .split_once("..")
+                .ok_or_else(|| ApiError::Invalid(format!("compare {range:?} is not FROM..TO")))?;
+            let a = parse_instant("compare", a, &zone).map_err(|e| ApiError::Invalid(e.to_string()))?;
+            let b = parse_instant("compare", b, &zone).map_err(|e| ApiError::Invalid(e.to_string()))?;
+            Some(Window::new(a, b).map_err(|e| ApiError::Invalid(format!("compare: {e}")))?)
+        }
+        None => None,
+    };
+    let admin = auth.viewer.role.is_admin();
+    if let Some(handle) = query.member.as_deref().filter(|_| !admin) {
+        let me = state.store.member(&auth.viewer, auth.viewer.member).await?;
+        if me.handle != handle {
+            return Err(ApiError::Forbidden("only admins narrow insights to another member".into()));
+        }
+    }
+    let scope = Scope { channel: query.channel, project: query.project, member: query.member };
+    let seed = query.seed.unwrap_or(1);
     let events = baton_store::full_log(&*state.store).await?;
     let access = state.store.access(&auth.viewer).await?;
-    let admin = auth.viewer.role.is_admin();
     let shown = state
         .cpu(move || {
-            let (data, origins) = dataset_and_origins(&events);
-            let mut report = report(&data, window, &Thresholds::design_defaults());
+            let (whole, whole_origins) = dataset_and_origins(&events);
+            let narrowed = scope.narrow(&whole, to).map_err(|e| ApiError::NotFound(e.to_string()))?;
+            let origins: Vec<Origin> = narrowed.origin.iter().map(|idx| whole_origins[*idx]).collect();
+            // A channel the viewer may not see is answered as one that does not exist.
+            if scope.channel.is_some()
+                && origins.iter().any(|o| matches!(o, Origin::Channel(_)) && !visible(&access, *o))
+            {
+                let name = scope.channel.clone().unwrap_or_default();
+                return Err(ApiError::NotFound(format!("no channel named {name:?} has any conversation")));
+            }
+            let data = narrowed.data;
+            let thresholds = Thresholds::design_defaults();
+            let mut report = report(&data, window, &thresholds);
             report.bouncing_threads.retain(|b| origins.get(b.conversation).is_some_and(|o| visible(&access, *o)));
             // Lagging channel rows are named by channel: keep those of channels the viewer may see.
             let visible_channels: std::collections::HashSet<&str> = origins
@@ -88,6 +131,10 @@ async fn insights(
             }
             let participants = report.members.iter().filter(|m| m.messages > 0).count();
             let aggregates_withheld = !admin && participants < PRIVACY_FLOOR;
+            if let Some(handle) = &scope.member {
+                report.members.retain(|m| &m.name == handle);
+                report.lagging.members.retain(|m| &m.name == handle);
+            }
             if !admin {
                 report.members.clear();
                 report.lagging.members.clear();
@@ -108,11 +155,15 @@ async fn insights(
                     value[key] = Value::Null;
                 }
             }
+            if let Some(before) = before.filter(|_| !aggregates_withheld) {
+                value["compare"] =
+                    serde_json::to_value(compare(&data, before, window, &thresholds, seed)).unwrap_or(Value::Null);
+            }
             value["privacy"] =
                 json!(PrivacyNote { members_withheld: !admin, aggregates_withheld, floor: PRIVACY_FLOOR });
-            value
+            Ok(value)
         })
-        .await?;
+        .await??;
     Ok(Json(shown))
 }
 

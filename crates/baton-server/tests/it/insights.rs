@@ -165,3 +165,57 @@ async fn a_bad_window_is_a_clear_error() {
         assert!(body["error"]["message"].is_string());
     }
 }
+
+async fn get_as(server: &TestServer, handle: &str, query: &str) -> (StatusCode, Value) {
+    let token = server.login(handle).await;
+    server
+        .call(Method::GET, &format!("/api/v1/insights?from=2024-05-06&to=2024-05-13&{query}"), Some(&token), None)
+        .await
+}
+
+#[tokio::test]
+async fn filters_narrow_the_report_and_hide_what_the_viewer_may_not_see() {
+    let server = workspace(6).await;
+    let (status, open) = get_as(&server, "owner", "channel=open").await;
+    assert_eq!(status, StatusCode::OK, "{open}");
+    // #open: the bouncing thread (8 messages) and the chat (cy, dee and eve say hello).
+    assert_eq!(open["messages"]["count"], 11, "{open}");
+    assert_eq!(bouncing_channels(&open), ["open"]);
+
+    // The private channel: its members get it; to anyone else it does not exist, exactly like
+    // a name nobody uses (the owner included: private means its members only).
+    let (status, hush) = get_as(&server, HANDLES[1], "channel=hush-room").await;
+    assert_eq!(status, StatusCode::OK, "{hush}");
+    for (who, channel) in [("owner", "hush-room"), (HANDLES[4], "hush-room"), ("owner", "no-such-room")] {
+        let (status, body) = get_as(&server, who, &format!("channel={channel}")).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{who} {channel}: {body}");
+        assert_eq!(body["error"]["code"], "not_found");
+    }
+
+    // A member filter: admins for anyone, members for themselves only.
+    let (status, one) = get_as(&server, "owner", &format!("member={}", HANDLES[3])).await;
+    assert_eq!(status, StatusCode::OK, "{one}");
+    assert_eq!(one["members"].as_array().unwrap().len(), 1);
+    assert_eq!(one["members"][0]["name"], HANDLES[3]);
+    let (status, body) = get_as(&server, HANDLES[3], &format!("member={}", HANDLES[4])).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    let (status, body) = get_as(&server, HANDLES[3], &format!("member={}", HANDLES[3])).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+#[tokio::test]
+async fn compare_adds_before_and_after_with_intervals() {
+    let server = workspace(6).await;
+    let (status, body) = get_as(&server, "owner", "compare=2024-04-29..2024-05-06&seed=7").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let metrics = body["compare"]["metrics"].as_array().unwrap();
+    assert_eq!(metrics.len(), 5, "{body}");
+    // Nothing was said before 2024-05-06: no responses, so no median and no change.
+    let median = metrics.iter().find(|m| m["metric"] == "median_working_response_s").expect("a median row");
+    assert_eq!(median["before"], Value::Null, "{median}");
+    assert_eq!(median["after"].as_f64(), body["response_time"]["median_working_s"].as_f64(), "{median}");
+    let (_, again) = get_as(&server, "owner", "compare=2024-04-29..2024-05-06&seed=7").await;
+    assert_eq!(again["compare"], body["compare"], "seeded: the same answer");
+    let (status, body) = get_as(&server, "owner", "compare=yesterday").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+}

@@ -314,3 +314,55 @@ fn a_broken_export_names_the_file_and_line_and_writes_nothing() {
     assert_eq!(stderr.trim().lines().count(), 1, "one readable sentence: {stderr}");
     assert!(!data.exists(), "no data directory was made");
 }
+
+#[test]
+fn the_report_narrows_to_a_channel_or_a_member_and_renders_html() {
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("export");
+    build_export(&export);
+    let data = dir.path().join("data");
+    import(&export, &data);
+    let data = data.to_str().unwrap();
+    let narrowed = |filter: &[&str]| {
+        let mut args =
+            vec!["report", "--data-dir", data, "--from", "2024-03-04", "--to", "2024-03-11", "--format", "json"];
+        args.extend_from_slice(filter);
+        let output = run(&args);
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        serde_json::from_slice::<Value>(&output.stdout).unwrap()
+    };
+    // #general: its timeline (4), the thread (7) and the tombstone's thread (1); not the DM.
+    let general = narrowed(&["--channel", "general"]);
+    assert_eq!(general["messages"], json!({"count": 12, "conversations_active": 3, "responses": 9}));
+    // dee posted only in #general's timeline: its 4 messages, 3 responses; only her row.
+    let dee = narrowed(&["--member", "dee"]);
+    assert_eq!(dee["messages"], json!({"count": 4, "conversations_active": 1, "responses": 3}));
+    let names: Vec<&str> = dee["members"].as_array().unwrap().iter().map(|m| m["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["dee"]);
+
+    let output =
+        run(&["report", "--data-dir", data, "--from", "2024-03-04", "--to", "2024-03-11", "--channel", "nope"]);
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no channel named \"nope\""));
+
+    let output = run(&[
+        "report",
+        "--data-dir",
+        data,
+        "--from",
+        "2024-03-04",
+        "--to",
+        "2024-03-11",
+        "--format",
+        "html",
+        "--compare",
+        "2024-02-26..2024-03-04",
+    ]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let page = String::from_utf8(output.stdout).unwrap();
+    assert!(page.starts_with("<!DOCTYPE html>"));
+    assert_eq!(page.matches("<svg").count(), 3, "response times, weekly trend, mode mix");
+    assert!(!page.contains("<script"), "no JavaScript");
+    assert!(page.contains("Can we ship &lt;@U1&gt;?"), "the bouncing thread's title, escaped");
+    assert!(page.contains("Before and after"));
+}
