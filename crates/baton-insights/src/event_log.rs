@@ -37,16 +37,17 @@ pub enum Origin {
 
 /// The dataset, and for each of its conversations where it lives.
 pub fn dataset_and_origins(events: &[Event]) -> (Dataset, Vec<Origin>) {
-    let mut builder = Builder::default();
+    let mut builder = DatasetBuilder::default();
     for event in events {
         builder.apply(event);
     }
-    let origins = std::mem::take(&mut builder.origins);
-    (builder.finish(), origins)
+    builder.snapshot()
 }
 
-#[derive(Default)]
-struct Builder {
+/// Builds a [`Dataset`] event by event, so that a server can keep one and apply only the events
+/// committed since its last report instead of reading the whole log each time.
+#[derive(Default, Clone)]
+pub struct DatasetBuilder {
     workspace_zone: Option<String>,
     people: Vec<(String, String, WorkingHours)>,
     person_of: HashMap<i64, usize>,
@@ -69,7 +70,7 @@ fn text(value: &Value) -> String {
     value.as_str().unwrap_or_default().to_string()
 }
 
-impl Builder {
+impl DatasetBuilder {
     fn person(&mut self, member: i64) -> usize {
         if let Some(idx) = self.person_of.get(&member) {
             return *idx;
@@ -79,7 +80,8 @@ impl Builder {
         self.people.len() - 1
     }
 
-    fn apply(&mut self, event: &Event) {
+    /// Takes one event, in `seq` order; kinds it does not know are skipped.
+    pub fn apply(&mut self, event: &Event) {
         let p = &event.payload;
         match event.kind.as_str() {
             kind::WORKSPACE_CREATED => self.workspace_zone = p["workspace"]["time_zone"].as_str().map(str::to_string),
@@ -209,6 +211,11 @@ impl Builder {
         if let Some(idx) = int(&event.payload["task_id"]).and_then(|t| self.task_of.get(&t)) {
             self.tasks[*idx].changes.push((event.at, change));
         }
+    }
+
+    /// The dataset as of the events applied so far, and each conversation's origin.
+    pub fn snapshot(&self) -> (Dataset, Vec<Origin>) {
+        (self.clone().finish(), self.origins.clone())
     }
 
     fn finish(self) -> Dataset {

@@ -21,7 +21,7 @@ pub mod window;
 
 pub use dataset::{Conversation, ConversationKind, Dataset, MemberIdx, Message, Person, Task, TaskChange};
 pub use error::{Error, Result};
-pub use event_log::{dataset_and_origins, dataset_from_events, Origin};
+pub use event_log::{dataset_and_origins, dataset_from_events, DatasetBuilder, Origin};
 pub use report::{report, Report};
 pub use scope::{Narrowed, Scope, ScopeError};
 pub use window::{parse_instant, Thresholds, Window};

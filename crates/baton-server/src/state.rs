@@ -14,12 +14,14 @@ pub struct AppState {
     /// Permits for CPU-heavy work (password hashing, later insights): one per core, so that such
     /// work never takes every blocking thread.
     cpu_permits: Arc<Semaphore>,
+    /// The insights dataset built from the log so far: a report applies only newer events.
+    pub(crate) insights: Arc<std::sync::Mutex<crate::api::insights::LogDataset>>,
 }
 
 impl AppState {
     pub fn new(store: DynStore) -> AppState {
         let cores = std::thread::available_parallelism().map_or(2, usize::from);
-        AppState { store, cpu_permits: Arc::new(Semaphore::new(cores)) }
+        AppState { store, cpu_permits: Arc::new(Semaphore::new(cores)), insights: Arc::default() }
     }
 
     /// Runs CPU-heavy `work` on the blocking pool, at most one job per core at a time.

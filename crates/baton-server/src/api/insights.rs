@@ -8,7 +8,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use baton_core::calendar::parse_time_zone;
 use baton_insights::compare::compare;
-use baton_insights::{dataset_and_origins, parse_instant, report, Origin, Scope, Thresholds, Window};
+use baton_insights::{parse_instant, report, DatasetBuilder, Origin, Scope, Thresholds, Window};
 use baton_store::Access;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -28,6 +28,27 @@ pub fn doc() -> utoipa::openapi::OpenApi {
     #[openapi(paths(insights))]
     struct Doc;
     <Doc as utoipa::OpenApi>::openapi()
+}
+
+/// The dataset of every event up to `seq`, kept between reports: a report reads only the events
+/// committed since the last one, so a warm report costs the metrics, not a pass over the log.
+#[derive(Default)]
+pub(crate) struct LogDataset {
+    seq: i64,
+    builder: DatasetBuilder,
+}
+
+/// Events committed after what `cache` holds, read from the store (not parsed yet: that is CPU
+/// work for the blocking pool).
+async fn newer_events(state: &AppState) -> ApiResult<Vec<std::sync::Arc<baton_store::CommittedEvent>>> {
+    let mut since = state.insights.lock().unwrap_or_else(std::sync::PoisonError::into_inner).seq;
+    let mut events = Vec::new();
+    loop {
+        let page = state.store.log(baton_core::Seq(since), 10_000).await?;
+        let Some(last) = page.last() else { return Ok(events) };
+        since = last.seq.0;
+        events.extend(page);
+    }
 }
 
 /// The smallest group whose aggregates a non-admin may see.
@@ -100,11 +121,25 @@ async fn insights(
     }
     let scope = Scope { channel: query.channel, project: query.project, member: query.member };
     let seed = query.seed.unwrap_or(1);
-    let events = baton_store::full_log(&*state.store).await?;
+    let events = newer_events(&state).await?;
     let access = state.store.access(&auth.viewer).await?;
+    let cache = state.insights.clone();
     let shown = state
         .cpu(move || {
-            let (whole, whole_origins) = dataset_and_origins(&events);
+            let (whole, whole_origins) = {
+                let mut cache = cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                for committed in events {
+                    // Two reports may have read the same new events; the first applies them.
+                    if committed.seq.0 <= cache.seq {
+                        continue;
+                    }
+                    let event: baton_core::event::Event = serde_json::from_slice(&committed.json)
+                        .map_err(|e| ApiError::internal(std::io::Error::other(e.to_string())))?;
+                    cache.builder.apply(&event);
+                    cache.seq = committed.seq.0;
+                }
+                cache.builder.snapshot()
+            };
             let narrowed = scope.narrow(&whole, to).map_err(|e| ApiError::NotFound(e.to_string()))?;
             let origins: Vec<Origin> = narrowed.origin.iter().map(|idx| whole_origins[*idx]).collect();
             // A channel the viewer may not see is answered as one that does not exist.

@@ -219,3 +219,24 @@ async fn compare_adds_before_and_after_with_intervals() {
     let (status, body) = get_as(&server, "owner", "compare=yesterday").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
 }
+
+#[tokio::test]
+async fn a_later_report_sees_what_was_written_since_the_last_one() {
+    let server = workspace(6).await;
+    let token = server.login("owner").await;
+    let url = "/api/v1/insights?from=2024-05-06&to=2100-01-01";
+    let (_, before) = server.call(Method::GET, url, Some(&token), None).await;
+    let (_, channels) = server.call(Method::GET, "/api/v1/channels", Some(&token), None).await;
+    let open = channels.as_array().unwrap().iter().find(|c| c["name"] == "open").unwrap()["id"].clone();
+    let thread = json!({"title": "late news", "body": "it shipped"});
+    let (status, body) =
+        server.call(Method::POST, &format!("/api/v1/channels/{open}/threads"), Some(&token), Some(thread)).await;
+    assert!(status.is_success(), "{body}");
+    let (_, after) = server.call(Method::GET, url, Some(&token), None).await;
+    let count = |report: &Value| report["messages"]["count"].as_u64().unwrap();
+    assert_eq!(count(&after), count(&before) + 1, "the kept dataset applied the new events");
+    assert_eq!(
+        after["messages"]["conversations_active"].as_u64(),
+        Some(before["messages"]["conversations_active"].as_u64().unwrap() + 1)
+    );
+}
