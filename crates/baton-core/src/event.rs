@@ -54,6 +54,15 @@ pub mod kind {
     pub const TASK_STATUS_CHANGED: &str = "task.status_changed";
     pub const TASK_ASSIGNED: &str = "task.assigned";
     pub const TASK_DUE_CHANGED: &str = "task.due_changed";
+    pub const HUDDLE_STARTED: &str = "huddle.started";
+    pub const HUDDLE_JOINED: &str = "huddle.joined";
+    pub const HUDDLE_LEFT: &str = "huddle.left";
+    pub const HUDDLE_UPDATED: &str = "huddle.updated";
+    pub const HUDDLE_DECISION_RECORDED: &str = "huddle.decision_recorded";
+    pub const HUDDLE_ACTION_ITEM_ADDED: &str = "huddle.action_item_added";
+    pub const HUDDLE_ENDED: &str = "huddle.ended";
+    pub const ADVICE_ACCEPTED: &str = "advisor.accepted";
+    pub const ADVICE_DISMISSED: &str = "advisor.dismissed";
 
     /// Kinds after which the member a stream stands for may have another role or none.
     pub const IDENTITY_CHANGING: &[&str] = &[MEMBER_ROLE_CHANGED, MEMBER_DEACTIVATED];

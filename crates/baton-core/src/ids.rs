@@ -53,3 +53,7 @@ id_type!(
     /// An event's position in the workspace's log: gap-free and strictly increasing.
     Seq
 );
+id_type!(
+    /// A huddle: a live session on a thread or a task.
+    HuddleId
+);

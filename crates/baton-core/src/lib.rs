@@ -11,4 +11,4 @@ pub mod text;
 pub mod validate;
 
 pub use error::{Error, Result};
-pub use ids::{ChannelId, DmId, MemberId, MessageId, ProjectId, Seq, TaskId, ThreadId};
+pub use ids::{ChannelId, DmId, HuddleId, MemberId, MessageId, ProjectId, Seq, TaskId, ThreadId};

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::calendar::WorkingHours;
-use crate::ids::{ChannelId, DmId, MemberId, MessageId, ProjectId, TaskId, ThreadId};
+use crate::ids::{ChannelId, DmId, HuddleId, MemberId, MessageId, ProjectId, TaskId, ThreadId};
 
 /// What a member may do. Owners and admins manage members; guests see only the channels they
 /// were added to.
@@ -291,4 +291,59 @@ pub struct Task {
     pub updated_at: Timestamp,
     #[schema(value_type = Option<String>, format = DateTime)]
     pub done_at: Option<Timestamp>,
+}
+
+/// A huddle: a live session attached to a thread (or a task's thread). Its outcome is posted
+/// back into the thread when it ends, and its action items become tasks.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Huddle {
+    pub id: HuddleId,
+    pub thread_id: ThreadId,
+    /// The task it was started from, if any.
+    pub task_id: Option<TaskId>,
+    pub title: String,
+    /// A link to the call in any video tool.
+    pub call_link: Option<String>,
+    pub agenda: String,
+    /// Shared notes, markdown.
+    pub notes: String,
+    pub started_by: MemberId,
+    #[schema(value_type = String, format = DateTime)]
+    pub started_at: Timestamp,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub ended_at: Option<Timestamp>,
+    /// Invited members (they are notified; anyone who may read the thread may join).
+    pub invited: Vec<MemberId>,
+    /// Every stretch someone was in the huddle, in order of joining.
+    pub participants: Vec<HuddleParticipation>,
+    pub decisions: Vec<HuddleItem>,
+    pub action_items: Vec<HuddleItem>,
+    /// The summary posted into the thread when it ended.
+    pub summary_message_id: Option<MessageId>,
+}
+
+/// One stretch of a member's presence in a huddle.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct HuddleParticipation {
+    pub member_id: MemberId,
+    #[schema(value_type = String, format = DateTime)]
+    pub joined_at: Timestamp,
+    /// `null` while they are still in.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub left_at: Option<Timestamp>,
+}
+
+/// A decision or an action item recorded during a huddle.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct HuddleItem {
+    pub id: i64,
+    pub text: String,
+    /// Action items: who does it, by when; the task made of it when the huddle ended.
+    pub assignee_id: Option<MemberId>,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub due: Option<jiff::civil::Date>,
+    pub task_id: Option<TaskId>,
+    pub created_by: MemberId,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
 }

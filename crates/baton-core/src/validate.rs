@@ -66,6 +66,21 @@ pub fn name(field: &'static str, raw: &str) -> Result<String> {
     Ok(name.to_string())
 }
 
+/// A link to open in a browser (a call in any video tool): `http://` or `https://`, one line,
+/// at most 2,000 characters.
+pub fn link(field: &'static str, raw: &str) -> Result<String> {
+    let link = raw.trim();
+    let scheme_ok =
+        ["https://", "http://"].iter().any(|s| link.len() > s.len() && link[..s.len()].eq_ignore_ascii_case(s));
+    if !scheme_ok {
+        return Err(Error::invalid(field, "must be an http:// or https:// link"));
+    }
+    if link.chars().count() > 2000 || link.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(Error::invalid(field, "must be one link of at most 2000 characters without spaces"));
+    }
+    Ok(link.to_string())
+}
+
 /// Free text of at most `max` characters (may be empty).
 pub fn text(field: &'static str, raw: &str, max: usize) -> Result<String> {
     if raw.chars().count() > max {

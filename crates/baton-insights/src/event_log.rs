@@ -44,6 +44,14 @@ pub fn dataset_and_origins(events: &[Event]) -> (Dataset, Vec<Origin>) {
     builder.snapshot()
 }
 
+/// For each person of a dataset their member id, for each conversation its thread id (`None`
+/// for a direct conversation).
+#[derive(Debug, Clone, Default)]
+pub struct LogIds {
+    pub members: Vec<i64>,
+    pub threads: Vec<Option<i64>>,
+}
+
 /// Builds a [`Dataset`] event by event, so that a server can keep one and apply only the events
 /// committed since its last report instead of reading the whole log each time.
 #[derive(Default, Clone)]
@@ -216,6 +224,19 @@ impl DatasetBuilder {
     /// The dataset as of the events applied so far, and each conversation's origin.
     pub fn snapshot(&self) -> (Dataset, Vec<Origin>) {
         (self.clone().finish(), self.origins.clone())
+    }
+
+    /// Baton's ids behind the dataset's positions, for turning findings into actions.
+    pub fn ids(&self) -> LogIds {
+        let mut members = vec![0; self.people.len()];
+        for (member, idx) in &self.person_of {
+            members[*idx] = *member;
+        }
+        let mut threads = vec![None; self.conversations.len()];
+        for (thread, idx) in &self.thread_conversation {
+            threads[*idx] = Some(*thread);
+        }
+        LogIds { members, threads }
     }
 
     fn finish(self) -> Dataset {

@@ -3,6 +3,7 @@
 //! IO, no clock, not async; the report's end `to` arrives as an argument, so the same data
 //! always gives the same numbers.
 
+pub mod advisor;
 pub mod compare;
 pub mod conversations;
 pub mod dataset;
@@ -10,6 +11,7 @@ pub mod error;
 pub mod event_log;
 pub mod lagging;
 pub mod mode_mix;
+pub mod overlap;
 pub mod people;
 pub mod quantile;
 pub mod render;
@@ -21,7 +23,7 @@ pub mod window;
 
 pub use dataset::{Conversation, ConversationKind, Dataset, MemberIdx, Message, Person, Task, TaskChange};
 pub use error::{Error, Result};
-pub use event_log::{dataset_and_origins, dataset_from_events, DatasetBuilder, Origin};
+pub use event_log::{dataset_and_origins, dataset_from_events, DatasetBuilder, LogIds, Origin};
 pub use report::{report, Report};
 pub use scope::{Narrowed, Scope, ScopeError};
 pub use window::{parse_instant, Thresholds, Window};

@@ -1,13 +1,16 @@
 //! The REST API under `/api/v1`: one module per resource, each with its routes next to its
 //! handlers, merged here.
 
+pub mod advisor;
 pub mod auth;
 pub mod channels;
 pub mod dms;
 pub mod events;
+pub mod huddles;
 pub mod insights;
 pub mod members;
 pub mod messages;
+pub mod overlap;
 pub mod projects;
 pub mod search;
 pub mod tasks;
@@ -29,6 +32,9 @@ pub fn router() -> Router<AppState> {
         .merge(dms::router())
         .merge(projects::router())
         .merge(tasks::router())
+        .merge(huddles::router())
+        .merge(overlap::router())
+        .merge(advisor::router())
         .merge(events::router())
         .merge(search::router())
         .merge(insights::router())

@@ -4,7 +4,7 @@
 use baton_core::calendar::WorkingHours;
 use baton_core::model::{Priority, Role, TaskStatus, Visibility};
 use baton_core::text::MessageText;
-use baton_core::{ChannelId, DmId, MemberId, MessageId, ProjectId, TaskId, ThreadId};
+use baton_core::{ChannelId, DmId, HuddleId, MemberId, MessageId, ProjectId, TaskId, ThreadId};
 use jiff::Timestamp;
 
 use crate::view::Viewer;
@@ -217,6 +217,73 @@ pub enum Command {
         due: Option<Option<jiff::civil::Date>>,
         priority: Option<Priority>,
     },
+    /// Starts a huddle on a thread, or on a task (its thread); the starter is in it at once.
+    /// `project` receives the action items as tasks (default: the task's project, else the
+    /// workspace's "Action items" project, made when first needed).
+    StartHuddle {
+        on: HuddleOn,
+        title: Option<String>,
+        call_link: Option<String>,
+        agenda: String,
+        invite: Vec<MemberId>,
+        project: Option<ProjectId>,
+        /// Whether the starter is in it at once (not when the advisor sets one up for later).
+        join: bool,
+    },
+    JoinHuddle {
+        id: HuddleId,
+    },
+    LeaveHuddle {
+        id: HuddleId,
+    },
+    UpdateHuddle {
+        id: HuddleId,
+        agenda: Option<String>,
+        notes: Option<String>,
+        call_link: Option<Option<String>>,
+    },
+    RecordDecision {
+        id: HuddleId,
+        text: String,
+    },
+    AddActionItem {
+        id: HuddleId,
+        title: String,
+        assignee: Option<MemberId>,
+        due: Option<jiff::civil::Date>,
+    },
+    /// Ends the huddle: everyone still in leaves, each action item becomes a task, and a
+    /// summary (duration, participants, decisions, action items) is posted into the thread.
+    EndHuddle {
+        id: HuddleId,
+    },
+    /// Records the outcome of an advisor suggestion, once per `key`, and when accepted does
+    /// what it suggested in the same transaction. `detail` (the suggestion and its numbers)
+    /// goes into the event, so before/after can measure the effect.
+    Advise {
+        key: String,
+        accepted: bool,
+        detail: serde_json::Value,
+        action: Option<AdviceAction>,
+    },
+}
+
+/// What accepting an advisor suggestion does.
+#[derive(Debug, Clone)]
+pub enum AdviceAction {
+    /// A huddle on the thread with its participants invited, and a message proposing the slot.
+    TakeLive { thread: ThreadId, title: String, agenda: String, invite: Vec<MemberId>, message: MessageText },
+    /// A message in the task's thread mentioning its assignee.
+    Nudge { thread: ThreadId, message: MessageText },
+    /// A direct conversation with these members (and the one accepting) and a message in it.
+    Pair { members: Vec<MemberId>, message: MessageText },
+}
+
+/// What a huddle is started from.
+#[derive(Debug, Clone, Copy)]
+pub enum HuddleOn {
+    Thread(ThreadId),
+    Task(TaskId),
 }
 
 impl Command {

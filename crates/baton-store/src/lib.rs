@@ -19,7 +19,7 @@ use baton_core::model::{Channel, Dm, Member, Message, MessageVersion, Project, T
 use baton_core::{ChannelId, DmId, MemberId, MessageId, ProjectId, Seq, TaskId, ThreadId};
 use tokio::sync::broadcast;
 
-pub use command::{Command, Envelope, Invite, MessageTarget, NewMember};
+pub use command::{AdviceAction, Command, Envelope, HuddleOn, Invite, MessageTarget, NewMember};
 pub use error::{Error, Result};
 pub use sqlite::SqliteStore;
 pub use view::{Access, CommittedEvent, Page, Scope, Viewer};
@@ -82,6 +82,13 @@ pub trait Store: Send + Sync + 'static {
     async fn task(&self, viewer: &Viewer, id: TaskId) -> Result<Task>;
     /// The task's own events (created, status, assignee, due date, edits) in order.
     async fn task_history(&self, viewer: &Viewer, id: TaskId) -> Result<Vec<baton_core::event::Event>>;
+
+    /// The keys of advisor suggestions already accepted or dismissed.
+    async fn decided_advice(&self) -> Result<Vec<String>>;
+
+    async fn huddle(&self, viewer: &Viewer, id: baton_core::HuddleId) -> Result<baton_core::model::Huddle>;
+    /// Huddles on threads the viewer may read, newest first; `open_only` keeps running ones.
+    async fn huddles(&self, viewer: &Viewer, open_only: bool, limit: u32) -> Result<Vec<baton_core::model::Huddle>>;
 
     /// Events after `since` that the viewer may see, at most `limit`, in order.
     async fn events(&self, viewer: &Viewer, since: Seq, limit: u32) -> Result<Vec<Arc<CommittedEvent>>>;

@@ -208,6 +208,20 @@ impl Store for SqliteStore {
         read::task_history(&mut *self.conn().await?, viewer, id).await
     }
 
+    async fn decided_advice(&self) -> Result<Vec<String>> {
+        let keys: Vec<(String,)> =
+            sqlx::query_as("SELECT key FROM advisor_outcomes").fetch_all(&mut *self.conn().await?).await?;
+        Ok(keys.into_iter().map(|(key,)| key).collect())
+    }
+
+    async fn huddle(&self, viewer: &Viewer, id: baton_core::HuddleId) -> Result<baton_core::model::Huddle> {
+        read::huddle(&mut *self.conn().await?, viewer, id).await
+    }
+
+    async fn huddles(&self, viewer: &Viewer, open_only: bool, limit: u32) -> Result<Vec<baton_core::model::Huddle>> {
+        read::huddles(&mut *self.conn().await?, viewer, open_only, limit).await
+    }
+
     async fn events(&self, viewer: &Viewer, since: Seq, limit: u32) -> Result<Vec<Arc<CommittedEvent>>> {
         read::events(&mut *self.conn().await?, viewer, since, limit).await
     }

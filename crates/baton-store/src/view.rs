@@ -14,11 +14,13 @@ pub struct Viewer {
 }
 
 /// Who may read an event: members of a channel, participants of a conversation, everyone but
-/// guests, or everyone.
+/// guests, owners and admins only, or everyone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scope {
     Everyone,
     Internal,
+    /// Owners and admins: what concerns one person's working pattern (an isolation finding).
+    Admins,
     Channel(ChannelId),
     Dm(DmId),
 }
@@ -40,6 +42,7 @@ pub struct CommittedEvent {
 pub struct Access {
     pub member: MemberId,
     pub guest: bool,
+    pub admin: bool,
     pub channels: HashSet<ChannelId>,
     pub dms: HashSet<DmId>,
 }
@@ -54,6 +57,7 @@ impl Access {
         match scope {
             Scope::Everyone => true,
             Scope::Internal => !self.guest,
+            Scope::Admins => self.admin,
             Scope::Channel(id) => self.channels.contains(&id),
             Scope::Dm(id) => self.dms.contains(&id),
         }

@@ -8,7 +8,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use baton_core::calendar::parse_time_zone;
 use baton_insights::compare::compare;
-use baton_insights::{parse_instant, report, DatasetBuilder, Origin, Scope, Thresholds, Window};
+use baton_insights::{parse_instant, report, Dataset, DatasetBuilder, LogIds, Origin, Scope, Thresholds, Window};
 use baton_store::Access;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -49,6 +49,30 @@ async fn newer_events(state: &AppState) -> ApiResult<Vec<std::sync::Arc<baton_st
         since = last.seq.0;
         events.extend(page);
     }
+}
+
+/// The whole log as a dataset, with each conversation's origin and the ids behind it: the
+/// kept dataset brought up to date with the events committed since the last call.
+pub(crate) async fn log_snapshot(state: &AppState) -> ApiResult<(Dataset, Vec<Origin>, LogIds)> {
+    let events = newer_events(state).await?;
+    let cache = state.insights.clone();
+    state
+        .cpu(move || {
+            let mut cache = cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            for committed in events {
+                // Two reports may have read the same new events; the first applies them.
+                if committed.seq.0 <= cache.seq {
+                    continue;
+                }
+                let event: baton_core::event::Event = serde_json::from_slice(&committed.json)
+                    .map_err(|e| ApiError::internal(std::io::Error::other(e.to_string())))?;
+                cache.builder.apply(&event);
+                cache.seq = committed.seq.0;
+            }
+            let (data, origins) = cache.builder.snapshot();
+            Ok((data, origins, cache.builder.ids()))
+        })
+        .await?
 }
 
 /// The smallest group whose aggregates a non-admin may see.
@@ -121,25 +145,10 @@ async fn insights(
     }
     let scope = Scope { channel: query.channel, project: query.project, member: query.member };
     let seed = query.seed.unwrap_or(1);
-    let events = newer_events(&state).await?;
+    let (whole, whole_origins, _) = log_snapshot(&state).await?;
     let access = state.store.access(&auth.viewer).await?;
-    let cache = state.insights.clone();
     let shown = state
         .cpu(move || {
-            let (whole, whole_origins) = {
-                let mut cache = cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-                for committed in events {
-                    // Two reports may have read the same new events; the first applies them.
-                    if committed.seq.0 <= cache.seq {
-                        continue;
-                    }
-                    let event: baton_core::event::Event = serde_json::from_slice(&committed.json)
-                        .map_err(|e| ApiError::internal(std::io::Error::other(e.to_string())))?;
-                    cache.builder.apply(&event);
-                    cache.seq = committed.seq.0;
-                }
-                cache.builder.snapshot()
-            };
             let narrowed = scope.narrow(&whole, to).map_err(|e| ApiError::NotFound(e.to_string()))?;
             let origins: Vec<Origin> = narrowed.origin.iter().map(|idx| whole_origins[*idx]).collect();
             // A channel the viewer may not see is answered as one that does not exist.
@@ -202,7 +211,7 @@ async fn insights(
     Ok(Json(shown))
 }
 
-fn visible(access: &Access, origin: Origin) -> bool {
+pub(crate) fn visible(access: &Access, origin: Origin) -> bool {
     match origin {
         Origin::Channel(id) => access.channels.contains(&baton_core::ChannelId(id)),
         Origin::Task => !access.guest,

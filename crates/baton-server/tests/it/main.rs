@@ -1,10 +1,13 @@
 //! Baton's HTTP API tested from outside: a real server on an ephemeral port over a real SQLite
 //! file, driven by a real HTTP client and a real WebSocket client.
 
+mod advisor;
 mod api;
 mod bad_input;
 mod harness;
+mod huddles;
 mod idempotency;
 mod insights;
+mod overlap;
 mod privacy;
 mod stream;

@@ -14,6 +14,9 @@ use crate::command::{Command, Envelope, Invite, MessageTarget, NewMember};
 use crate::error::{Error, Result};
 use crate::view::{CommittedEvent, Scope, Viewer};
 
+mod advice;
+mod huddles;
+
 /// What a command appends to: the next `seq` and the events committed with the batch.
 pub(crate) struct Log<'a> {
     pub(crate) next_seq: &'a mut i64,
@@ -44,10 +47,11 @@ impl Ctx<'_, '_> {
         let seq = *self.log.next_seq;
         let payload = serde_json::to_string(&payload)?;
         let (channel, dm, internal) = match scope {
-            Scope::Everyone => (None, None, false),
-            Scope::Internal => (None, None, true),
-            Scope::Channel(id) => (Some(id.0), None, false),
-            Scope::Dm(id) => (None, Some(id.0), false),
+            Scope::Everyone => (None, None, 0),
+            Scope::Internal => (None, None, 1),
+            Scope::Admins => (None, None, 2),
+            Scope::Channel(id) => (Some(id.0), None, 0i64),
+            Scope::Dm(id) => (None, Some(id.0), 0i64),
         };
         sqlx::query(
             "INSERT INTO events (seq, at, actor, kind, payload, source, scope_channel, scope_dm, scope_internal, scope_member) \
@@ -205,6 +209,23 @@ async fn apply_as(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, command: &Command) -> 
             let fields =
                 TaskFields { title, description, assignee: *assignee, status: *status, due: *due, priority: *priority };
             create_task(ctx, viewer, *project, fields).await
+        }
+        Command::StartHuddle { on, title, call_link, agenda, invite, project, join } => {
+            let start = huddles::Start { on: *on, title, call_link, agenda, invite, project: *project, join: *join };
+            huddles::start(ctx, viewer, start).await
+        }
+        Command::JoinHuddle { id } => huddles::join(ctx, viewer, *id).await,
+        Command::LeaveHuddle { id } => huddles::leave(ctx, viewer, *id).await,
+        Command::UpdateHuddle { id, agenda, notes, call_link } => {
+            huddles::update(ctx, viewer, *id, agenda, notes, call_link).await
+        }
+        Command::RecordDecision { id, text } => huddles::add_item(ctx, viewer, *id, text, None).await,
+        Command::AddActionItem { id, title, assignee, due } => {
+            huddles::add_item(ctx, viewer, *id, title, Some((*assignee, *due))).await
+        }
+        Command::EndHuddle { id } => huddles::end(ctx, viewer, *id).await,
+        Command::Advise { key, accepted, detail, action } => {
+            advice::record(ctx, viewer, key, *accepted, detail, action).await
         }
         Command::UpdateTask { id, title, description, assignee, status, due, priority } => {
             let change =

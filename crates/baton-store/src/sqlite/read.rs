@@ -18,6 +18,9 @@ use sqlx::SqliteConnection;
 use crate::error::{Error, Result};
 use crate::view::{Access, CommittedEvent, Page, Scope, Viewer};
 
+mod huddles;
+pub(crate) use huddles::{huddle, huddles};
+
 pub(crate) fn ts(micros: i64) -> Timestamp {
     Timestamp::from_microsecond(micros).unwrap_or(Timestamp::UNIX_EPOCH)
 }
@@ -689,7 +692,8 @@ struct EventRow {
     source: String,
     scope_channel: Option<i64>,
     scope_dm: Option<i64>,
-    scope_internal: bool,
+    /// 0 no restriction, 1 non-guests, 2 owners and admins.
+    scope_internal: i64,
     scope_member: Option<i64>,
 }
 
@@ -698,8 +702,9 @@ impl EventRow {
         let scope = match (self.scope_channel, self.scope_dm, self.scope_internal) {
             (Some(channel), _, _) => Scope::Channel(ChannelId(channel)),
             (None, Some(dm), _) => Scope::Dm(DmId(dm)),
-            (None, None, true) => Scope::Internal,
-            (None, None, false) => Scope::Everyone,
+            (None, None, 2) => Scope::Admins,
+            (None, None, 0) => Scope::Everyone,
+            (None, None, _) => Scope::Internal,
         };
         let json = event_json(self.seq, ts(self.at), self.actor, &self.kind, &self.payload, &self.source);
         CommittedEvent { seq: Seq(self.seq), kind: self.kind, scope, also_for: self.scope_member.map(MemberId), json }
@@ -735,13 +740,14 @@ pub(crate) async fn events(
          WHERE seq > ?3 AND (scope_member = ?2 OR ( \
            (scope_channel IS NULL OR scope_channel IN ({VISIBLE_CHANNELS})) \
            AND (scope_dm IS NULL OR scope_dm IN (SELECT dm_id FROM dm_members WHERE member_id = ?2)) \
-           AND (scope_internal = 0 OR ?1 = 0))) \
+           AND (scope_internal = 0 OR (scope_internal = 1 AND ?1 = 0) OR (scope_internal = 2 AND ?5 = 1)))) \
          ORDER BY seq LIMIT ?4"
     ))
     .bind(guest_flag(viewer))
     .bind(viewer.member.0)
     .bind(since.0)
     .bind(limit)
+    .bind(viewer.role.is_admin())
     .fetch_all(&mut *conn)
     .await?;
     Ok(rows.into_iter().map(|r| Arc::new(r.into_committed())).collect())
@@ -757,6 +763,7 @@ pub(crate) async fn access(conn: &mut SqliteConnection, viewer: &Viewer) -> Resu
     Ok(Access {
         member: viewer.member,
         guest: viewer.role == Role::Guest,
+        admin: viewer.role.is_admin(),
         channels: channel_ids.into_iter().map(|(id,)| ChannelId(id)).collect(),
         dms: dm_ids.into_iter().map(|(id,)| DmId(id)).collect(),
     })

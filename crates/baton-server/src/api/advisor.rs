@@ -1,0 +1,309 @@
+//! The advisor: suggestions computed from the insights of the last four weeks (a bouncing
+//! thread → take it live at a slot inside everyone's working hours; a stalled task → nudge its
+//! owner; an isolated member → pair them with a colleague), each explained by its numbers and
+//! accepted or dismissed in one call. Both outcomes are events, so before/after can measure
+//! what the advice did.
+
+use std::collections::HashSet;
+
+use axum::extract::State;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use baton_core::text::MessageText;
+use baton_core::{MemberId, ThreadId};
+use baton_insights::advisor::{advise, Advice};
+use baton_insights::{report, Dataset, LogIds, Thresholds, Window};
+use baton_store::{AdviceAction, Command, Envelope};
+use jiff::{SignedDuration, Timestamp};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use utoipa::{IntoParams, ToSchema};
+
+use super::insights::{log_snapshot, visible};
+use super::now;
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::extract::{ApiPath, ApiQuery, Auth};
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/advisor", get(list))
+        .route("/api/v1/advisor/{key}/accept", post(accept))
+        .route("/api/v1/advisor/{key}/dismiss", post(dismiss))
+}
+
+/// The OpenAPI description of this module's operations.
+pub fn doc() -> utoipa::openapi::OpenApi {
+    #[derive(utoipa::OpenApi)]
+    #[openapi(paths(list, accept, dismiss))]
+    struct Doc;
+    <Doc as utoipa::OpenApi>::openapi()
+}
+
+/// The insights window the advisor reads: the four weeks before now.
+const LOOK_BACK: SignedDuration = SignedDuration::from_hours(24 * 28);
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AdvisorQuery {
+    /// Advise as of this instant (RFC 3339; default now): the window is the four weeks before.
+    pub at: Option<String>,
+}
+
+/// A suggestion, with what it is based on and what accepting it does.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Suggestion {
+    /// Stable while the finding holds, e.g. `take-live-thread-12`, `nudge-task-5`, `pair-member-7`.
+    pub key: String,
+    /// `take_live`, `nudge` or `pair`.
+    pub kind: String,
+    pub title: String,
+    /// Why, in one sentence with the numbers.
+    pub reason: String,
+    /// The numbers behind it.
+    #[schema(value_type = Object)]
+    pub numbers: Value,
+    /// What accepting it does.
+    pub action: String,
+    pub thread_id: Option<ThreadId>,
+    pub task_id: Option<i64>,
+    pub member_id: Option<MemberId>,
+    /// For `take_live`: the proposed slot `[start, end]`.
+    #[schema(value_type = Option<Vec<String>>)]
+    pub slot: Option<[Timestamp; 2]>,
+    #[serde(skip)]
+    command: Option<AdviceAction>,
+}
+
+/// Open suggestions (not yet accepted or dismissed) that you may act on: take-live for threads
+/// you may read, nudges for tasks (not for guests), pairings for owners and admins.
+#[utoipa::path(get, path = "/api/v1/advisor", tag = "advisor", security(("bearer" = [])), params(AdvisorQuery),
+    responses((status = 200, body = [Suggestion]), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn list(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiQuery(query): ApiQuery<AdvisorQuery>,
+) -> ApiResult<Json<Vec<Suggestion>>> {
+    Ok(Json(suggestions(&state, &auth, query.at.as_deref()).await?))
+}
+
+/// Accepts a suggestion: creates the huddle and invitation, the nudge, or the pairing
+/// conversation, and records the acceptance (once).
+#[utoipa::path(post, path = "/api/v1/advisor/{key}/accept", tag = "advisor", security(("bearer" = [])),
+    params(("key" = String, Path), AdvisorQuery),
+    responses((status = 200, description = "the suggestion and what was created", body = Object),
+              (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn accept(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiPath(key): ApiPath<String>,
+    ApiQuery(query): ApiQuery<AdvisorQuery>,
+) -> ApiResult<Json<Value>> {
+    decide(state, auth, key, query, true).await
+}
+
+/// Dismisses a suggestion; it is not offered again (recorded as an event).
+#[utoipa::path(post, path = "/api/v1/advisor/{key}/dismiss", tag = "advisor", security(("bearer" = [])),
+    params(("key" = String, Path), AdvisorQuery),
+    responses((status = 200, description = "the suggestion", body = Object), (status = 404, body = ErrorBody),
+              (status = 409, body = ErrorBody)))]
+async fn dismiss(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiPath(key): ApiPath<String>,
+    ApiQuery(query): ApiQuery<AdvisorQuery>,
+) -> ApiResult<Json<Value>> {
+    decide(state, auth, key, query, false).await
+}
+
+async fn decide(
+    state: AppState,
+    auth: Auth,
+    key: String,
+    query: AdvisorQuery,
+    accepted: bool,
+) -> ApiResult<Json<Value>> {
+    let open = suggestions(&state, &auth, query.at.as_deref()).await?;
+    let Some(suggestion) = open.into_iter().find(|s| s.key == key) else {
+        return Err(ApiError::NotFound(format!("no open suggestion {key}")));
+    };
+    let detail = serde_json::to_value(&suggestion).unwrap_or(Value::Null);
+    let command = Command::Advise { key, accepted, detail, action: suggestion.command.clone() };
+    Ok(Json(state.store.execute(Envelope::new(auth.viewer, now(), command)).await?))
+}
+
+async fn suggestions(state: &AppState, auth: &Auth, at: Option<&str>) -> ApiResult<Vec<Suggestion>> {
+    let at = match at {
+        Some(raw) => raw.parse::<Timestamp>().map_err(|e| ApiError::Invalid(format!("at: {e}")))?,
+        None => Timestamp::now(),
+    };
+    let from = at.checked_sub(LOOK_BACK).map_err(|e| ApiError::Invalid(format!("at: {e}")))?;
+    let window = Window::new(from, at).map_err(|e| ApiError::Invalid(e.to_string()))?;
+    let (data, origins, ids) = log_snapshot(state).await?;
+    let access = state.store.access(&auth.viewer).await?;
+    let decided: HashSet<String> = state.store.decided_advice().await?.into_iter().collect();
+    let viewer = auth.viewer;
+    state
+        .cpu(move || {
+            let thresholds = Thresholds::design_defaults();
+            let report = report(&data, window, &thresholds);
+            let mut out = Vec::new();
+            for advice in advise(&data, &report, window, &thresholds, at) {
+                let allowed = match &advice {
+                    Advice::TakeLive { conversation, .. } => {
+                        origins.get(*conversation).is_some_and(|o| visible(&access, *o))
+                    }
+                    Advice::Nudge { .. } => !access.guest,
+                    Advice::Pair { .. } => viewer.role.is_admin(),
+                };
+                if !allowed {
+                    continue;
+                }
+                if let Some(suggestion) = explain(&data, &ids, &advice) {
+                    if !decided.contains(&suggestion.key) {
+                        out.push(suggestion);
+                    }
+                }
+            }
+            out
+        })
+        .await
+}
+
+fn hours(duration: SignedDuration) -> f64 {
+    (duration.as_secs_f64() / 360.0).round() / 10.0
+}
+
+/// The advice in words, with Baton's ids and what accepting it does.
+fn explain(data: &Dataset, ids: &LogIds, advice: &Advice) -> Option<Suggestion> {
+    let handle = |idx: usize| data.people[idx].handle.clone();
+    let member = |idx: usize| MemberId(ids.members[idx]);
+    match advice {
+        Advice::TakeLive { conversation, handoffs, span, participants, slot } => {
+            let thread = ThreadId(ids.threads.get(*conversation).copied().flatten()?);
+            let talk = &data.conversations[*conversation];
+            let names: Vec<String> = participants.iter().map(|p| format!("@{}", handle(*p))).collect();
+            let when = match slot {
+                Some((start, end)) => {
+                    let local: Vec<String> = participants
+                        .iter()
+                        .map(|p| {
+                            let zoned = start.to_zoned(data.people[*p].calendar.zone().clone());
+                            format!("{} {}", handle(*p), zoned.strftime("%a %H:%M"))
+                        })
+                        .collect();
+                    format!("{start} to {end} ({})", local.join(", "))
+                }
+                None => "no 30-minute slot inside everyone's working hours in the next 7 days".into(),
+            };
+            let reason = format!(
+                "\"{}\" in #{} has bounced {} times over {} h without being resolved; {} could meet {}.",
+                talk.title,
+                talk.channel,
+                handoffs,
+                hours(*span),
+                names.join(", "),
+                when
+            );
+            let body = format!(
+                "This thread has changed hands {handoffs} times over {} h. Let's take it live: {when}. {} \
+                 a huddle is set up on this thread; join it then.",
+                hours(*span),
+                names.join(" ")
+            );
+            let command = AdviceAction::TakeLive {
+                thread,
+                title: format!("Live: {}", talk.title),
+                agenda: format!("Settle \"{}\" ({when}).", talk.title),
+                invite: participants.iter().map(|p| member(*p)).collect(),
+                message: MessageText::new(body),
+            };
+            Some(Suggestion {
+                key: format!("take-live-thread-{}", thread.0),
+                kind: "take_live".into(),
+                title: format!("Take \"{}\" live", talk.title),
+                reason,
+                numbers: json!({"handoffs": handoffs, "span_s": span.as_secs(), "participants": participants.len()}),
+                action: "sets up a huddle on the thread with everyone who posted invited, and posts the slot there"
+                    .into(),
+                thread_id: Some(thread),
+                task_id: None,
+                member_id: None,
+                slot: slot.map(|(a, b)| [a, b]),
+                command: Some(command),
+            })
+        }
+        Advice::Nudge { task, assignee, idle } => {
+            let task = &data.tasks[*task];
+            let thread = ThreadId(ids.threads.get(task.conversation?).copied().flatten()?);
+            let (title, body) = match assignee {
+                Some(owner) => (
+                    format!("Nudge @{} about \"{}\"", handle(*owner), task.title),
+                    format!(
+                        "@{}, a nudge: \"{}\" has had no activity for {} working hours. Is anything blocking it?",
+                        handle(*owner),
+                        task.title,
+                        hours(*idle)
+                    ),
+                ),
+                None => (
+                    format!("Find an owner for \"{}\"", task.title),
+                    format!(
+                        "\"{}\" has no owner and no activity for {} working hours. Who can take it?",
+                        task.title,
+                        hours(*idle)
+                    ),
+                ),
+            };
+            Some(Suggestion {
+                key: format!("nudge-task-{}", task.id),
+                kind: "nudge".into(),
+                title,
+                reason: format!(
+                    "\"{}\" in {} is open with no activity for {} working hours (stalled from 24).",
+                    task.title,
+                    task.project,
+                    hours(*idle)
+                ),
+                numbers: json!({"idle_working_s": idle.as_secs()}),
+                action: "posts a nudge in the task's thread, mentioning its assignee".into(),
+                thread_id: Some(thread),
+                task_id: Some(task.id),
+                member_id: assignee.map(member),
+                slot: None,
+                command: Some(AdviceAction::Nudge { thread, message: MessageText::new(body) }),
+            })
+        }
+        Advice::Pair { member: who, collaborators, with } => {
+            let (colleague, shared) = (*with)?;
+            let body = format!(
+                "@{} and @{}: how about pairing on something this week? Your working hours overlap {} h in the next 7 days.",
+                handle(*who),
+                handle(colleague),
+                hours(shared)
+            );
+            Some(Suggestion {
+                key: format!("pair-member-{}", member(*who).0),
+                kind: "pair".into(),
+                title: format!("Pair @{} with @{}", handle(*who), handle(colleague)),
+                reason: format!(
+                    "@{} was active in the last 14 days with {} collaborator(s) and no huddle time; @{} overlaps {} working hours with them next week.",
+                    handle(*who),
+                    collaborators,
+                    handle(colleague),
+                    hours(shared)
+                ),
+                numbers: json!({"collaborators": collaborators, "overlap_s": shared.as_secs()}),
+                action: "opens a conversation with both of them and suggests a pairing session".into(),
+                thread_id: None,
+                task_id: None,
+                member_id: Some(member(*who)),
+                slot: None,
+                command: Some(AdviceAction::Pair {
+                    members: vec![member(*who), member(colleague)],
+                    message: MessageText::new(body),
+                }),
+            })
+        }
+    }
+}

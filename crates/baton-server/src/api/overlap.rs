@@ -1,0 +1,212 @@
+//! Overlap: when a set of members are all in working hours during a week, and slots of a given
+//! length inside that overlap over the coming days, each member's hours resolved in their own
+//! time zone (DST-aware).
+
+use axum::extract::State;
+use axum::routing::get;
+use axum::{Json, Router};
+use baton_core::calendar::{parse_time_zone, Calendar};
+use baton_core::model::Member;
+use baton_core::MemberId;
+use baton_insights::overlap;
+use jiff::civil::{Date, ISOWeekDate, Time};
+use jiff::{SignedDuration, Timestamp, ToSpan};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::extract::{ApiQuery, Auth};
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/api/v1/overlap", get(week)).route("/api/v1/overlap/slots", get(slots))
+}
+
+/// The OpenAPI description of this module's operations.
+pub fn doc() -> utoipa::openapi::OpenApi {
+    #[derive(utoipa::OpenApi)]
+    #[openapi(paths(week, slots))]
+    struct Doc;
+    <Doc as utoipa::OpenApi>::openapi()
+}
+
+/// Most people an overlap is computed for.
+const MAX_MEMBERS: usize = 50;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OverlapQuery {
+    /// Member ids or handles, comma separated (`3,7` or `ana,bo`).
+    pub members: String,
+    /// The week: any date in it (`2027-03-22`) or an ISO week (`2027-W12`). It runs Monday
+    /// 00:00 to Monday 00:00 in your own time zone. Default: this week.
+    pub week: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Interval {
+    #[schema(value_type = String, format = DateTime)]
+    pub start: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
+    pub end: Timestamp,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Person {
+    pub id: MemberId,
+    pub handle: String,
+    pub time_zone: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Overlap {
+    /// The week's bounds.
+    pub week: Interval,
+    pub members: Vec<Person>,
+    /// When everyone is in working hours, in order.
+    pub intervals: Vec<Interval>,
+    pub total_seconds: i64,
+    pub total_hours: f64,
+}
+
+/// The intervals of a week in which every named member is in working hours, and their total.
+#[utoipa::path(get, path = "/api/v1/overlap", tag = "overlap", security(("bearer" = [])), params(OverlapQuery),
+    responses((status = 200, body = Overlap), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
+async fn week(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiQuery(query): ApiQuery<OverlapQuery>,
+) -> ApiResult<Json<Overlap>> {
+    let people = members(&state, &auth, &query.members).await?;
+    let me = state.store.member(&auth.viewer, auth.viewer.member).await?;
+    let zone = parse_time_zone(&me.time_zone).map_err(|e| ApiError::Invalid(e.to_string()))?;
+    let monday = monday_of(query.week.as_deref(), &zone)?;
+    let start =
+        zone.to_timestamp(monday.to_datetime(Time::midnight())).map_err(|e| ApiError::Invalid(e.to_string()))?;
+    let next = monday.checked_add(7.days()).map_err(|e| ApiError::Invalid(e.to_string()))?;
+    let end = zone.to_timestamp(next.to_datetime(Time::midnight())).map_err(|e| ApiError::Invalid(e.to_string()))?;
+    let calendars = calendars(&people)?;
+    let refs: Vec<&Calendar> = calendars.iter().collect();
+    let found = overlap::overlap(&refs, start, end);
+    let total = overlap::total(&found);
+    Ok(Json(Overlap {
+        week: Interval { start, end },
+        members: people.iter().map(person).collect(),
+        intervals: found.into_iter().map(|(start, end)| Interval { start, end }).collect(),
+        total_seconds: total.as_secs(),
+        total_hours: total.as_secs_f64() / 3600.0,
+    }))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SlotQuery {
+    /// Member ids or handles, comma separated.
+    pub members: String,
+    /// The slot's length in minutes (5–480, default 30).
+    pub minutes: Option<i64>,
+    /// Look from this instant (RFC 3339; default now) over the next 7 days.
+    pub from: Option<String>,
+    /// At most this many slots (1–50, default 5).
+    pub count: Option<usize>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Slots {
+    pub members: Vec<Person>,
+    /// The earliest slots inside everyone's working hours; empty when none fits in 7 days.
+    pub slots: Vec<Interval>,
+}
+
+/// Suggests the next slots of a given length inside every member's working hours over the next
+/// 7 days.
+#[utoipa::path(get, path = "/api/v1/overlap/slots", tag = "overlap", security(("bearer" = [])), params(SlotQuery),
+    responses((status = 200, body = Slots), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
+async fn slots(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiQuery(query): ApiQuery<SlotQuery>,
+) -> ApiResult<Json<Slots>> {
+    let people = members(&state, &auth, &query.members).await?;
+    let minutes = query.minutes.unwrap_or(30);
+    if !(5..=480).contains(&minutes) {
+        return Err(ApiError::Invalid("minutes: must be 5 to 480".into()));
+    }
+    let count = query.count.unwrap_or(5);
+    if !(1..=50).contains(&count) {
+        return Err(ApiError::Invalid("count: must be 1 to 50".into()));
+    }
+    let from = match query.from.as_deref() {
+        Some(raw) => raw.parse::<Timestamp>().map_err(|e| ApiError::Invalid(format!("from: {e}")))?,
+        None => Timestamp::now(),
+    };
+    let calendars = calendars(&people)?;
+    let refs: Vec<&Calendar> = calendars.iter().collect();
+    let found =
+        overlap::slots(&refs, from, SignedDuration::from_hours(24 * 7), SignedDuration::from_mins(minutes), count);
+    Ok(Json(Slots {
+        members: people.iter().map(person).collect(),
+        slots: found.into_iter().map(|(start, end)| Interval { start, end }).collect(),
+    }))
+}
+
+fn person(member: &Member) -> Person {
+    Person { id: member.id, handle: member.handle.clone(), time_zone: member.time_zone.clone() }
+}
+
+/// The members a `members` parameter names, by id or handle, in the order given.
+async fn members(state: &AppState, auth: &Auth, raw: &str) -> ApiResult<Vec<Member>> {
+    let all = state.store.members(&auth.viewer).await?;
+    let mut out: Vec<Member> = Vec::new();
+    for name in raw.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+        let found = match name.parse::<i64>() {
+            Ok(id) => all.iter().find(|m| m.id.0 == id),
+            Err(_) => all.iter().find(|m| m.handle == name || m.email.as_deref() == Some(name)),
+        };
+        let member = found.ok_or_else(|| ApiError::NotFound(format!("member {name}")))?;
+        if !out.iter().any(|m| m.id == member.id) {
+            out.push(member.clone());
+        }
+    }
+    if out.is_empty() {
+        return Err(ApiError::Invalid("members: name at least one member (ids or handles, comma separated)".into()));
+    }
+    if out.len() > MAX_MEMBERS {
+        return Err(ApiError::Invalid(format!("members: at most {MAX_MEMBERS}")));
+    }
+    Ok(out)
+}
+
+fn calendars(people: &[Member]) -> ApiResult<Vec<Calendar>> {
+    people
+        .iter()
+        .map(|m| {
+            let zone = parse_time_zone(&m.time_zone).map_err(|e| ApiError::Invalid(format!("{}: {e}", m.handle)))?;
+            Ok(Calendar::new(zone, m.working_hours.clone()))
+        })
+        .collect()
+}
+
+/// The Monday of the week a `week` parameter names (default: this week in `zone`).
+fn monday_of(raw: Option<&str>, zone: &jiff::tz::TimeZone) -> ApiResult<Date> {
+    let date = match raw.map(str::trim) {
+        None | Some("") => Timestamp::now().to_zoned(zone.clone()).date(),
+        Some(text) if text.contains("-W") => {
+            let (year, week) = text.split_once("-W").unwrap_or_default();
+            let (year, week) = (year.parse::<i16>(), week.parse::<i8>());
+            let (Ok(year), Ok(week)) = (year, week) else {
+                return Err(ApiError::Invalid(format!("week: {text:?} is not a date or an ISO week such as 2027-W12")));
+            };
+            ISOWeekDate::new(year, week, jiff::civil::Weekday::Monday)
+                .map_err(|e| ApiError::Invalid(format!("week: {e}")))?
+                .date()
+        }
+        Some(text) => text
+            .parse::<Date>()
+            .map_err(|_| ApiError::Invalid(format!("week: {text:?} is not a date or an ISO week such as 2027-W12")))?,
+    };
+    let back = i64::from(date.weekday().to_monday_zero_offset());
+    date.checked_sub(back.days()).map_err(|e| ApiError::Invalid(format!("week: {e}")))
+}
