@@ -61,6 +61,10 @@ pub mod kind {
     pub const HUDDLE_DECISION_RECORDED: &str = "huddle.decision_recorded";
     pub const HUDDLE_ACTION_ITEM_ADDED: &str = "huddle.action_item_added";
     pub const HUDDLE_ENDED: &str = "huddle.ended";
+    pub const JOB_SCHEDULED: &str = "job.scheduled";
+    pub const JOB_CANCELLED: &str = "job.cancelled";
+    pub const JOB_FIRED: &str = "job.fired";
+    pub const REMINDER_DUE: &str = "reminder.due";
     pub const ADVICE_ACCEPTED: &str = "advisor.accepted";
     pub const ADVICE_DISMISSED: &str = "advisor.dismissed";
 

@@ -347,3 +347,27 @@ pub struct HuddleItem {
     #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
 }
+
+/// Timed work of a member's: a message to send later, or a reminder about a message.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Job {
+    pub id: i64,
+    /// `send_message` or `remind`.
+    pub kind: String,
+    pub member_id: MemberId,
+    #[schema(value_type = String, format = DateTime)]
+    pub due_at: Timestamp,
+    /// For `send_message`: `thread_id` or `dm_id`, `body`, `urgent`; for `remind`:
+    /// `message_id` and `note`.
+    #[schema(value_type = Object)]
+    pub payload: serde_json::Value,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub fired_at: Option<Timestamp>,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub cancelled_at: Option<Timestamp>,
+    /// What firing did: `{"message_id": …}`, or `{"error": …}` when it could not be done.
+    #[schema(value_type = Option<Object>)]
+    pub outcome: Option<serde_json::Value>,
+}

@@ -12,6 +12,7 @@ pub mod members;
 pub mod messages;
 pub mod overlap;
 pub mod projects;
+pub mod scheduled;
 pub mod search;
 pub mod tasks;
 pub mod threads;
@@ -35,6 +36,7 @@ pub fn router() -> Router<AppState> {
         .merge(huddles::router())
         .merge(overlap::router())
         .merge(advisor::router())
+        .merge(scheduled::router())
         .merge(events::router())
         .merge(search::router())
         .merge(insights::router())

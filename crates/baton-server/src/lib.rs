@@ -6,6 +6,7 @@ pub mod auth;
 pub mod error;
 pub mod extract;
 pub mod openapi;
+pub mod scheduler;
 pub mod state;
 
 use std::net::SocketAddr;
@@ -73,13 +74,19 @@ async fn method_not_allowed() -> ApiError {
     ApiError::MethodNotAllowed("this route does not take that method; see /api/v1/openapi.json".into())
 }
 
-/// Serves `router` on `addr` until `shutdown` resolves, then lets requests in flight finish.
+/// Serves `router` on `addr` until `shutdown` resolves, then lets requests in flight finish;
+/// the scheduler fires due jobs meanwhile.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
+    // Timed work (scheduled messages, reminders) fires while the server runs.
+    let scheduler =
+        tokio::spawn(scheduler::Scheduler::new(state.store.clone(), std::sync::Arc::new(scheduler::SystemClock)).run());
+    let served = axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown)
-        .await
+        .await;
+    scheduler.abort();
+    served
 }

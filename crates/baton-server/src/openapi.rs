@@ -67,6 +67,7 @@ pub fn document() -> OpenApi {
         api::huddles::doc(),
         api::overlap::doc(),
         api::advisor::doc(),
+        api::scheduled::doc(),
         api::events::doc(),
         api::search::doc(),
         api::insights::doc(),

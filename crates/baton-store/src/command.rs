@@ -257,6 +257,28 @@ pub enum Command {
     EndHuddle {
         id: HuddleId,
     },
+    /// Sends a message later (at `at`), as the viewer, if they may still post there then.
+    ScheduleMessage {
+        target: MessageTarget,
+        body: String,
+        urgent: bool,
+        at: Timestamp,
+    },
+    /// Reminds the viewer about a message they may read, at `at` (a `reminder.due` event).
+    Remind {
+        message: MessageId,
+        note: String,
+        at: Timestamp,
+    },
+    /// Cancels a pending job of the viewer's.
+    CancelJob {
+        id: i64,
+    },
+    /// The scheduler fires a due job: once, with its effect, in one transaction. A job that
+    /// fired or was cancelled is left as it is. Needs no viewer: it acts as the job's member.
+    FireJob {
+        id: i64,
+    },
     /// Records the outcome of an advisor suggestion, once per `key`, and when accepted does
     /// what it suggested in the same transaction. `detail` (the suggestion and its numbers)
     /// goes into the event, so before/after can measure the effect.

@@ -83,6 +83,13 @@ pub trait Store: Send + Sync + 'static {
     /// The task's own events (created, status, assignee, due date, edits) in order.
     async fn task_history(&self, viewer: &Viewer, id: TaskId) -> Result<Vec<baton_core::event::Event>>;
 
+    /// The viewer's scheduled messages and reminders, the next due first.
+    async fn jobs(&self, viewer: &Viewer, pending_only: bool) -> Result<Vec<baton_core::model::Job>>;
+    /// Ids of pending jobs due at `now` (unfiltered: for the scheduler).
+    async fn due_jobs(&self, now: jiff::Timestamp, limit: u32) -> Result<Vec<i64>>;
+    /// When the next pending job is due.
+    async fn next_due(&self) -> Result<Option<jiff::Timestamp>>;
+
     /// The keys of advisor suggestions already accepted or dismissed.
     async fn decided_advice(&self) -> Result<Vec<String>>;
 

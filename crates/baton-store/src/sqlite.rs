@@ -208,6 +208,18 @@ impl Store for SqliteStore {
         read::task_history(&mut *self.conn().await?, viewer, id).await
     }
 
+    async fn jobs(&self, viewer: &Viewer, pending_only: bool) -> Result<Vec<baton_core::model::Job>> {
+        read::jobs(&mut *self.conn().await?, viewer, pending_only).await
+    }
+
+    async fn due_jobs(&self, now: jiff::Timestamp, limit: u32) -> Result<Vec<i64>> {
+        read::due_jobs(&mut *self.conn().await?, now, limit).await
+    }
+
+    async fn next_due(&self) -> Result<Option<jiff::Timestamp>> {
+        read::next_due(&mut *self.conn().await?).await
+    }
+
     async fn decided_advice(&self) -> Result<Vec<String>> {
         let keys: Vec<(String,)> =
             sqlx::query_as("SELECT key FROM advisor_outcomes").fetch_all(&mut *self.conn().await?).await?;

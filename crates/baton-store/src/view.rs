@@ -21,6 +21,8 @@ pub enum Scope {
     Internal,
     /// Owners and admins: what concerns one person's working pattern (an isolation finding).
     Admins,
+    /// Only the event's `also_for` member (their reminders and scheduled messages).
+    Private,
     Channel(ChannelId),
     Dm(DmId),
 }
@@ -58,6 +60,7 @@ impl Access {
             Scope::Everyone => true,
             Scope::Internal => !self.guest,
             Scope::Admins => self.admin,
+            Scope::Private => false,
             Scope::Channel(id) => self.channels.contains(&id),
             Scope::Dm(id) => self.dms.contains(&id),
         }

@@ -10,4 +10,5 @@ mod idempotency;
 mod insights;
 mod overlap;
 mod privacy;
+mod scheduled;
 mod stream;

@@ -16,6 +16,7 @@ use crate::view::{CommittedEvent, Scope, Viewer};
 
 mod advice;
 mod huddles;
+mod jobs;
 
 /// What a command appends to: the next `seq` and the events committed with the batch.
 pub(crate) struct Log<'a> {
@@ -50,6 +51,7 @@ impl Ctx<'_, '_> {
             Scope::Everyone => (None, None, 0),
             Scope::Internal => (None, None, 1),
             Scope::Admins => (None, None, 2),
+            Scope::Private => (None, None, 3),
             Scope::Channel(id) => (Some(id.0), None, 0i64),
             Scope::Dm(id) => (None, Some(id.0), 0i64),
         };
@@ -152,6 +154,7 @@ pub(crate) async fn apply(conn: &mut SqliteConnection, envelope: &Envelope, log:
                 .await?;
             Value::Null
         }
+        (Command::FireJob { id }, _) => jobs::fire(&mut ctx, *id).await?,
         (_, None) => return Err(Error::forbidden("this change needs a signed-in member")),
         (command, Some(viewer)) => apply_as(&mut ctx, &viewer, command).await?,
     };
@@ -224,6 +227,12 @@ async fn apply_as(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, command: &Command) -> 
             huddles::add_item(ctx, viewer, *id, title, Some((*assignee, *due))).await
         }
         Command::EndHuddle { id } => huddles::end(ctx, viewer, *id).await,
+        Command::ScheduleMessage { target, body, urgent, at } => {
+            jobs::schedule_message(ctx, viewer, *target, body, *urgent, *at).await
+        }
+        Command::Remind { message, note, at } => jobs::remind(ctx, viewer, *message, note, *at).await,
+        Command::CancelJob { id } => jobs::cancel(ctx, viewer, *id).await,
+        Command::FireJob { .. } => unreachable!("handled before: it needs no viewer"),
         Command::Advise { key, accepted, detail, action } => {
             advice::record(ctx, viewer, key, *accepted, detail, action).await
         }

@@ -19,7 +19,9 @@ use crate::error::{Error, Result};
 use crate::view::{Access, CommittedEvent, Page, Scope, Viewer};
 
 mod huddles;
+mod jobs;
 pub(crate) use huddles::{huddle, huddles};
+pub(crate) use jobs::{due_jobs, job, jobs, next_due};
 
 pub(crate) fn ts(micros: i64) -> Timestamp {
     Timestamp::from_microsecond(micros).unwrap_or(Timestamp::UNIX_EPOCH)
@@ -703,6 +705,7 @@ impl EventRow {
             (Some(channel), _, _) => Scope::Channel(ChannelId(channel)),
             (None, Some(dm), _) => Scope::Dm(DmId(dm)),
             (None, None, 2) => Scope::Admins,
+            (None, None, 3) => Scope::Private,
             (None, None, 0) => Scope::Everyone,
             (None, None, _) => Scope::Internal,
         };

@@ -1,0 +1,160 @@
+//! Timed work: schedule a message or a reminder, cancel it, and fire it when due. Firing marks
+//! the job and does its effect in one transaction, so a job fires exactly once however the
+//! process stops and starts around it.
+
+use baton_core::event::kind;
+use baton_core::model::Role;
+use baton_core::text::MessageText;
+use baton_core::{DmId, MemberId, MessageId, ThreadId};
+use jiff::Timestamp;
+use serde_json::{json, Value};
+
+use super::{post_message, Ctx};
+use crate::command::MessageTarget;
+use crate::error::{Error, Result};
+use crate::sqlite::read::{self, micros};
+use crate::view::{Scope, Viewer};
+
+async fn insert(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, kind: &str, at: Timestamp, payload: &Value) -> Result<Value> {
+    if at <= ctx.at {
+        return Err(Error::invalid("at", "must be in the future"));
+    }
+    let done = sqlx::query("INSERT INTO jobs (kind, member_id, due_at, payload, created_at) VALUES (?, ?, ?, ?, ?)")
+        .bind(kind)
+        .bind(viewer.member.0)
+        .bind(micros(at))
+        .bind(serde_json::to_string(payload)?)
+        .bind(micros(ctx.at))
+        .execute(&mut *ctx.conn)
+        .await?;
+    let job = read::job(ctx.conn, viewer, done.last_insert_rowid()).await?;
+    ctx.emit_also_for(kind::JOB_SCHEDULED, json!({ "job": job }), Scope::Private, Some(viewer.member)).await?;
+    Ok(serde_json::to_value(job)?)
+}
+
+pub(super) async fn schedule_message(
+    ctx: &mut Ctx<'_, '_>,
+    viewer: &Viewer,
+    target: MessageTarget,
+    body: &str,
+    urgent: bool,
+    at: Timestamp,
+) -> Result<Value> {
+    // The viewer must be able to post there now; firing checks again then.
+    let payload = match target {
+        MessageTarget::Thread(id) => {
+            read::thread_row(ctx.conn, viewer, id).await?;
+            json!({ "thread_id": id, "body": body, "urgent": urgent })
+        }
+        MessageTarget::Dm(id) => {
+            read::dm_row(ctx.conn, viewer, id).await?;
+            json!({ "dm_id": id, "body": body, "urgent": urgent })
+        }
+    };
+    insert(ctx, viewer, "send_message", at, &payload).await
+}
+
+pub(super) async fn remind(
+    ctx: &mut Ctx<'_, '_>,
+    viewer: &Viewer,
+    message: MessageId,
+    note: &str,
+    at: Timestamp,
+) -> Result<Value> {
+    read::message_row(ctx.conn, viewer, message).await?;
+    insert(ctx, viewer, "remind", at, &json!({ "message_id": message, "note": note })).await
+}
+
+pub(super) async fn cancel(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, id: i64) -> Result<Value> {
+    let job = read::job(ctx.conn, viewer, id).await?;
+    if job.fired_at.is_some() || job.cancelled_at.is_some() {
+        return Err(Error::conflict(format!(
+            "job {id} has already {}",
+            if job.fired_at.is_some() { "fired" } else { "been cancelled" }
+        )));
+    }
+    sqlx::query("UPDATE jobs SET cancelled_at = ? WHERE id = ?")
+        .bind(micros(ctx.at))
+        .bind(id)
+        .execute(&mut *ctx.conn)
+        .await?;
+    ctx.emit_also_for(kind::JOB_CANCELLED, json!({ "job_id": id }), Scope::Private, Some(viewer.member)).await?;
+    Ok(serde_json::to_value(read::job(ctx.conn, viewer, id).await?)?)
+}
+
+#[derive(sqlx::FromRow)]
+struct Pending {
+    member_id: i64,
+    kind: String,
+    payload: String,
+    done: bool,
+}
+
+pub(super) async fn fire(ctx: &mut Ctx<'_, '_>, id: i64) -> Result<Value> {
+    let job = sqlx::query_as::<_, Pending>(
+        "SELECT member_id, kind, payload, (fired_at IS NOT NULL OR cancelled_at IS NOT NULL) AS done \
+         FROM jobs WHERE id = ?",
+    )
+    .bind(id)
+    .fetch_optional(&mut *ctx.conn)
+    .await?
+    .ok_or_else(|| Error::not_found(format!("job {id}")))?;
+    if job.done {
+        // Fired already (a scheduler raced, or a restart re-read it): exactly once.
+        return Ok(Value::Null);
+    }
+    let owner = read::member_row(ctx.conn, MemberId(job.member_id)).await?;
+    let viewer = Viewer { member: MemberId(job.member_id), role: Role::parse(&owner.role).unwrap_or(Role::Member) };
+    ctx.actor = Some(viewer.member);
+    let kind = job.kind;
+    let payload: Value = serde_json::from_str(&job.payload)?;
+    // What the job does; a job that can no longer be done (the member left the channel, the
+    // message is gone) still fires once, with the reason as its outcome.
+    let outcome = if !owner.active {
+        json!({ "error": "the member is deactivated" })
+    } else {
+        match kind.as_str() {
+            "send_message" => send(ctx, &viewer, &payload).await?,
+            "remind" => {
+                let message = MessageId(payload["message_id"].as_i64().unwrap_or_default());
+                match read::message_row(ctx.conn, &viewer, message).await {
+                    Ok(_) => {
+                        let reminder = json!({ "job_id": id, "message_id": message, "note": payload["note"] });
+                        ctx.emit_also_for(kind::REMINDER_DUE, reminder, Scope::Private, Some(viewer.member)).await?;
+                        json!({ "reminded": true })
+                    }
+                    Err(Error::NotFound { .. }) => json!({ "error": "the message is gone or no longer visible" }),
+                    Err(err) => return Err(err),
+                }
+            }
+            other => json!({ "error": format!("unknown job kind {other:?}") }),
+        }
+    };
+    sqlx::query("UPDATE jobs SET fired_at = ?, outcome = ? WHERE id = ?")
+        .bind(micros(ctx.at))
+        .bind(serde_json::to_string(&outcome)?)
+        .bind(id)
+        .execute(&mut *ctx.conn)
+        .await?;
+    let fired = json!({ "job_id": id, "kind": kind, "outcome": outcome });
+    ctx.emit_also_for(kind::JOB_FIRED, fired.clone(), Scope::Private, Some(viewer.member)).await?;
+    Ok(fired)
+}
+
+/// Posts a scheduled message, or says why it cannot be posted any more.
+async fn send(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, payload: &Value) -> Result<Value> {
+    let target = match (payload["thread_id"].as_i64(), payload["dm_id"].as_i64()) {
+        (Some(thread), _) => MessageTarget::Thread(ThreadId(thread)),
+        (None, Some(dm)) => MessageTarget::Dm(DmId(dm)),
+        (None, None) => return Ok(json!({ "error": "the job names no thread or conversation" })),
+    };
+    let text = MessageText::new(payload["body"].as_str().unwrap_or_default().to_string());
+    let urgent = payload["urgent"].as_bool().unwrap_or(false);
+    match post_message(ctx, viewer, target, &text, urgent).await {
+        Ok(message) => Ok(json!({ "message_id": message["id"] })),
+        Err(err @ (Error::NotFound { .. } | Error::Conflict { .. } | Error::Forbidden { .. })) => {
+            Ok(json!({ "error": err.to_string() }))
+        }
+        Err(err) => Err(err),
+    }
+}

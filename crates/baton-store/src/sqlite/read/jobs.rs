@@ -1,0 +1,86 @@
+//! A member's jobs (scheduled messages, reminders), and what the scheduler finds due.
+
+use baton_core::model::Job;
+use baton_core::MemberId;
+use jiff::Timestamp;
+use sqlx::SqliteConnection;
+
+use super::{micros, ts};
+use crate::error::{Error, Result};
+use crate::view::Viewer;
+
+#[derive(sqlx::FromRow)]
+struct JobRow {
+    id: i64,
+    kind: String,
+    member_id: i64,
+    due_at: i64,
+    payload: String,
+    created_at: i64,
+    fired_at: Option<i64>,
+    cancelled_at: Option<i64>,
+    outcome: Option<String>,
+}
+
+const JOB_COLUMNS: &str = "id, kind, member_id, due_at, payload, created_at, fired_at, cancelled_at, outcome";
+
+impl JobRow {
+    fn into_job(self) -> Job {
+        Job {
+            id: self.id,
+            kind: self.kind,
+            member_id: MemberId(self.member_id),
+            due_at: ts(self.due_at),
+            payload: serde_json::from_str(&self.payload).unwrap_or_default(),
+            created_at: ts(self.created_at),
+            fired_at: self.fired_at.map(ts),
+            cancelled_at: self.cancelled_at.map(ts),
+            outcome: self.outcome.and_then(|o| serde_json::from_str(&o).ok()),
+        }
+    }
+}
+
+/// One of the viewer's own jobs; anyone else's does not exist for them.
+pub(crate) async fn job(conn: &mut SqliteConnection, viewer: &Viewer, id: i64) -> Result<Job> {
+    sqlx::query_as::<_, JobRow>(&format!("SELECT {JOB_COLUMNS} FROM jobs WHERE id = ? AND member_id = ?"))
+        .bind(id)
+        .bind(viewer.member.0)
+        .fetch_optional(&mut *conn)
+        .await?
+        .map(JobRow::into_job)
+        .ok_or_else(|| Error::not_found(format!("job {id}")))
+}
+
+/// The viewer's jobs, the next due first; `pending_only` leaves out fired and cancelled ones.
+pub(crate) async fn jobs(conn: &mut SqliteConnection, viewer: &Viewer, pending_only: bool) -> Result<Vec<Job>> {
+    let rows = sqlx::query_as::<_, JobRow>(&format!(
+        "SELECT {JOB_COLUMNS} FROM jobs WHERE member_id = ?1 \
+         AND (?2 = 0 OR (fired_at IS NULL AND cancelled_at IS NULL)) ORDER BY due_at, id LIMIT 1000"
+    ))
+    .bind(viewer.member.0)
+    .bind(pending_only)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows.into_iter().map(JobRow::into_job).collect())
+}
+
+/// Ids of pending jobs due at `now`, the earliest first.
+pub(crate) async fn due_jobs(conn: &mut SqliteConnection, now: Timestamp, limit: u32) -> Result<Vec<i64>> {
+    let ids: Vec<(i64,)> = sqlx::query_as(
+        "SELECT id FROM jobs WHERE fired_at IS NULL AND cancelled_at IS NULL AND due_at <= ? ORDER BY due_at, id LIMIT ?",
+    )
+    .bind(micros(now))
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(ids.into_iter().map(|(id,)| id).collect())
+}
+
+/// When the next pending job is due.
+pub(crate) async fn next_due(conn: &mut SqliteConnection) -> Result<Option<Timestamp>> {
+    let (next,): (Option<i64>,) =
+        sqlx::query_as("SELECT MIN(due_at) FROM jobs WHERE fired_at IS NULL AND cancelled_at IS NULL")
+            .fetch_one(&mut *conn)
+            .await?;
+    Ok(next.map(ts))
+}
