@@ -371,3 +371,27 @@ pub struct Job {
     #[schema(value_type = Option<Object>)]
     pub outcome: Option<serde_json::Value>,
 }
+
+/// Something a member should hear about: a mention, a direct message, a reply in a thread they
+/// take part in, a task assigned to them. Outside their working hours it is held until their
+/// next working period starts, unless urgent.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Notification {
+    pub id: i64,
+    pub member_id: MemberId,
+    /// `mention`, `dm`, `reply` or `assigned`.
+    pub kind: String,
+    /// What it is about: `message_id` with `thread_id` or `dm_id` and the author, or `task_id`.
+    #[schema(value_type = Object)]
+    pub payload: serde_json::Value,
+    pub urgent: bool,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+    /// When it is (or was) delivered: at once, or the start of the next working period.
+    #[schema(value_type = String, format = DateTime)]
+    pub deliver_at: Timestamp,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub delivered_at: Option<Timestamp>,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub read_at: Option<Timestamp>,
+}

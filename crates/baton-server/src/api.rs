@@ -7,6 +7,7 @@ pub mod channels;
 pub mod dms;
 pub mod events;
 pub mod huddles;
+pub mod inbox;
 pub mod insights;
 pub mod members;
 pub mod messages;
@@ -37,6 +38,7 @@ pub fn router() -> Router<AppState> {
         .merge(overlap::router())
         .merge(advisor::router())
         .merge(scheduled::router())
+        .merge(inbox::router())
         .merge(events::router())
         .merge(search::router())
         .merge(insights::router())

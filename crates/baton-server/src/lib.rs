@@ -74,19 +74,14 @@ async fn method_not_allowed() -> ApiError {
     ApiError::MethodNotAllowed("this route does not take that method; see /api/v1/openapi.json".into())
 }
 
-/// Serves `router` on `addr` until `shutdown` resolves, then lets requests in flight finish;
-/// the scheduler fires due jobs meanwhile.
+/// Serves `router` on `addr` until `shutdown` resolves, then lets requests in flight finish.
+/// The caller runs the [`scheduler::Scheduler`] beside it (tests drive their own clock).
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    // Timed work (scheduled messages, reminders) fires while the server runs.
-    let scheduler =
-        tokio::spawn(scheduler::Scheduler::new(state.store.clone(), std::sync::Arc::new(scheduler::SystemClock)).run());
-    let served = axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
+    axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown)
-        .await;
-    scheduler.abort();
-    served
+        .await
 }

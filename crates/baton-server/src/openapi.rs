@@ -68,6 +68,7 @@ pub fn document() -> OpenApi {
         api::overlap::doc(),
         api::advisor::doc(),
         api::scheduled::doc(),
+        api::inbox::doc(),
         api::events::doc(),
         api::search::doc(),
         api::insights::doc(),

@@ -270,6 +270,10 @@ pub enum Command {
         note: String,
         at: Timestamp,
     },
+    /// Marks notifications of the viewer's as read: these ids, or all delivered ones.
+    ReadNotifications {
+        ids: Option<Vec<i64>>,
+    },
     /// Cancels a pending job of the viewer's.
     CancelJob {
         id: i64,

@@ -83,6 +83,16 @@ pub trait Store: Send + Sync + 'static {
     /// The task's own events (created, status, assignee, due date, edits) in order.
     async fn task_history(&self, viewer: &Viewer, id: TaskId) -> Result<Vec<baton_core::event::Event>>;
 
+    /// The viewer's notifications, newest first: delivered ones (`held`: also those waiting for
+    /// the viewer's working hours); `unread_only` leaves out read ones.
+    async fn notifications(
+        &self,
+        viewer: &Viewer,
+        unread_only: bool,
+        held: bool,
+        limit: u32,
+    ) -> Result<Vec<baton_core::model::Notification>>;
+
     /// The viewer's scheduled messages and reminders, the next due first.
     async fn jobs(&self, viewer: &Viewer, pending_only: bool) -> Result<Vec<baton_core::model::Job>>;
     /// Ids of pending jobs due at `now` (unfiltered: for the scheduler).

@@ -208,6 +208,16 @@ impl Store for SqliteStore {
         read::task_history(&mut *self.conn().await?, viewer, id).await
     }
 
+    async fn notifications(
+        &self,
+        viewer: &Viewer,
+        unread_only: bool,
+        held: bool,
+        limit: u32,
+    ) -> Result<Vec<baton_core::model::Notification>> {
+        read::notifications(&mut *self.conn().await?, viewer, unread_only, held, limit).await
+    }
+
     async fn jobs(&self, viewer: &Viewer, pending_only: bool) -> Result<Vec<baton_core::model::Job>> {
         read::jobs(&mut *self.conn().await?, viewer, pending_only).await
     }

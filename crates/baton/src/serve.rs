@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::Context;
+use baton_server::scheduler::{Scheduler, SystemClock};
 use baton_server::AppState;
 use baton_store::{SqliteStore, Store};
 
@@ -47,7 +48,12 @@ pub(crate) async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let address = listener.local_addr()?;
     println!("Baton is listening on http://{address}  (API: http://{address}/api/v1/openapi.json)");
     let state = AppState::new(Arc::new(store));
-    baton_server::serve(listener, state, shutdown_signal()).await.context("the server stopped")?;
+    // Timed work (scheduled messages, reminders, held notifications) fires while it serves.
+    let scheduler = Scheduler::new(state.store.clone(), Arc::new(SystemClock));
+    let scheduler = tokio::spawn(scheduler.run());
+    let served = baton_server::serve(listener, state, shutdown_signal()).await;
+    scheduler.abort();
+    served.context("the server stopped")?;
     Ok(())
 }
 

@@ -17,6 +17,7 @@ use crate::view::{CommittedEvent, Scope, Viewer};
 mod advice;
 mod huddles;
 mod jobs;
+mod notify;
 
 /// What a command appends to: the next `seq` and the events committed with the batch.
 pub(crate) struct Log<'a> {
@@ -232,6 +233,7 @@ async fn apply_as(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, command: &Command) -> 
         }
         Command::Remind { message, note, at } => jobs::remind(ctx, viewer, *message, note, *at).await,
         Command::CancelJob { id } => jobs::cancel(ctx, viewer, *id).await,
+        Command::ReadNotifications { ids } => notify::read(ctx, viewer, ids).await,
         Command::FireJob { .. } => unreachable!("handled before: it needs no viewer"),
         Command::Advise { key, accepted, detail, action } => {
             advice::record(ctx, viewer, key, *accepted, detail, action).await
@@ -795,6 +797,12 @@ async fn post_message(
     };
     let value = serde_json::to_value(&message)?;
     ctx.emit(kind::MESSAGE_POSTED, json!({ "message": value }), scope).await?;
+    let recipients =
+        notify::message_recipients(ctx, viewer.member, thread_id.map(ThreadId), dm_id, &message.mentions).await?;
+    for (member, why) in recipients {
+        let about = json!({ "message_id": id, "thread_id": thread_id, "dm_id": dm_id, "author_id": viewer.member });
+        notify::notify(ctx, member, why, about, urgent).await?;
+    }
     Ok(value)
 }
 
@@ -1025,6 +1033,10 @@ async fn create_task(
         .await?;
     let task = read::task(ctx.conn, viewer, id).await?;
     ctx.emit(kind::TASK_CREATED, json!({ "task_id": id, "task": task }), Scope::Internal).await?;
+    if let Some(member) = task.assignee_id.filter(|m| *m != viewer.member) {
+        let about = json!({ "task_id": id, "title": task.title, "by": viewer.member });
+        notify::notify(ctx, member, "assigned", about, false).await?;
+    }
     Ok(serde_json::to_value(task)?)
 }
 
@@ -1092,6 +1104,10 @@ async fn update_task(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, id: TaskId, change:
             Scope::Internal,
         )
         .await?;
+        if let Some(member) = assignee.filter(|m| *m != viewer.member) {
+            let about = json!({ "task_id": id, "title": before.title, "by": viewer.member });
+            notify::notify(ctx, member, "assigned", about, false).await?;
+        }
         touched = true;
     }
     if let Some(due) = change.due.filter(|d| *d != before.due) {

@@ -20,8 +20,10 @@ use crate::view::{Access, CommittedEvent, Page, Scope, Viewer};
 
 mod huddles;
 mod jobs;
+mod notifications;
 pub(crate) use huddles::{huddle, huddles};
 pub(crate) use jobs::{due_jobs, job, jobs, next_due};
+pub(crate) use notifications::{notification, notifications};
 
 pub(crate) fn ts(micros: i64) -> Timestamp {
     Timestamp::from_microsecond(micros).unwrap_or(Timestamp::UNIX_EPOCH)

@@ -122,7 +122,11 @@ struct Summary {
 fn summarize(events: &[Value]) -> Summary {
     let mut kinds = BTreeMap::new();
     let mut kinds_at = Vec::new();
-    for event in events {
+    // The server's scheduler delivers the demo's held notifications when it starts, at the
+    // time it runs: those deliveries are not the demo's content.
+    let delivery = |e: &&Value| matches!(e["kind"].as_str(), Some("notification.delivered" | "job.fired"));
+    let events: Vec<&Value> = events.iter().filter(|e| !delivery(e)).collect();
+    for event in &events {
         let kind = event["kind"].as_str().unwrap_or_default().to_string();
         *kinds.entry(kind.clone()).or_insert(0) += 1;
         kinds_at.push((kind, event["at"].as_str().unwrap_or_default().to_string()));

@@ -115,6 +115,10 @@ pub(super) async fn fire(ctx: &mut Ctx<'_, '_>, id: i64) -> Result<Value> {
     } else {
         match kind.as_str() {
             "send_message" => send(ctx, &viewer, &payload).await?,
+            "deliver_notification" => {
+                super::notify::deliver(ctx, payload["notification_id"].as_i64().unwrap_or_default()).await?;
+                json!({ "delivered": true })
+            }
             "remind" => {
                 let message = MessageId(payload["message_id"].as_i64().unwrap_or_default());
                 match read::message_row(ctx.conn, &viewer, message).await {

@@ -54,7 +54,7 @@ pub(crate) async fn job(conn: &mut SqliteConnection, viewer: &Viewer, id: i64) -
 /// The viewer's jobs, the next due first; `pending_only` leaves out fired and cancelled ones.
 pub(crate) async fn jobs(conn: &mut SqliteConnection, viewer: &Viewer, pending_only: bool) -> Result<Vec<Job>> {
     let rows = sqlx::query_as::<_, JobRow>(&format!(
-        "SELECT {JOB_COLUMNS} FROM jobs WHERE member_id = ?1 \
+        "SELECT {JOB_COLUMNS} FROM jobs WHERE member_id = ?1 AND kind IN ('send_message', 'remind') \
          AND (?2 = 0 OR (fired_at IS NULL AND cancelled_at IS NULL)) ORDER BY due_at, id LIMIT 1000"
     ))
     .bind(viewer.member.0)

@@ -1,0 +1,162 @@
+//! Notifications: who hears about a message or an assignment, and when. Inside the
+//! recipient's working hours (or when urgent) a notification is delivered at once; otherwise a
+//! job holds it until their next working period starts, in their own zone (DST included).
+
+use baton_core::calendar::{parse_time_zone, Calendar};
+use baton_core::event::kind;
+use baton_core::model::Role;
+use baton_core::{MemberId, ThreadId};
+use serde_json::{json, Value};
+
+use super::Ctx;
+use crate::error::Result;
+use crate::sqlite::read::{self, micros};
+use crate::view::{Scope, Viewer};
+
+/// Whom a new message notifies: `(member, kind)`, each member once, never its author.
+pub(super) async fn message_recipients(
+    ctx: &mut Ctx<'_, '_>,
+    author: MemberId,
+    thread: Option<ThreadId>,
+    dm: Option<i64>,
+    mentions: &[MemberId],
+) -> Result<Vec<(MemberId, &'static str)>> {
+    let mut out: Vec<(MemberId, &'static str)> = Vec::new();
+    let mut add = |member: MemberId, why: &'static str| {
+        if member != author && !out.iter().any(|(m, _)| *m == member) {
+            out.push((member, why));
+        }
+    };
+    for member in mentions {
+        add(*member, "mention");
+    }
+    if let Some(dm) = dm {
+        let members: Vec<(i64,)> = sqlx::query_as("SELECT member_id FROM dm_members WHERE dm_id = ?")
+            .bind(dm)
+            .fetch_all(&mut *ctx.conn)
+            .await?;
+        for (member,) in members {
+            add(MemberId(member), "dm");
+        }
+    }
+    if let Some(thread) = thread {
+        // Followers: who started the thread or posted in it before.
+        let followers: Vec<(i64,)> = sqlx::query_as(
+            "SELECT created_by FROM threads WHERE id = ?1 UNION SELECT DISTINCT author_id FROM messages WHERE thread_id = ?1",
+        )
+        .bind(thread.0)
+        .fetch_all(&mut *ctx.conn)
+        .await?;
+        for (member,) in followers {
+            add(MemberId(member), "reply");
+        }
+    }
+    // Only people who may read it now, and are active.
+    let mut allowed = Vec::new();
+    for (member, why) in out {
+        let row = read::member_row(ctx.conn, member).await?;
+        if !row.active {
+            continue;
+        }
+        let viewer = Viewer { member, role: Role::parse(&row.role).unwrap_or(Role::Member) };
+        let may_read = match thread {
+            Some(thread) => read::thread_row(ctx.conn, &viewer, thread).await.is_ok(),
+            None => true,
+        };
+        if may_read {
+            allowed.push((member, why));
+        }
+    }
+    Ok(allowed)
+}
+
+/// Makes a notification for `member`: delivered now inside their working hours or when
+/// `urgent`, else held by a `deliver_notification` job until their next working instant.
+pub(super) async fn notify(
+    ctx: &mut Ctx<'_, '_>,
+    member: MemberId,
+    why: &str,
+    payload: Value,
+    urgent: bool,
+) -> Result<()> {
+    let row = read::member_row(ctx.conn, member).await?;
+    let shown = row.into_member(None);
+    let calendar = parse_time_zone(&shown.time_zone).ok().map(|zone| Calendar::new(zone, shown.working_hours.clone()));
+    let deliver_at = match &calendar {
+        Some(calendar) if !urgent && !calendar.is_working(ctx.at) => {
+            calendar.next_working_instant(ctx.at).unwrap_or(ctx.at)
+        }
+        _ => ctx.at,
+    };
+    let done = sqlx::query(
+        "INSERT INTO notifications (member_id, kind, payload, urgent, created_at, deliver_at) VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(member.0)
+    .bind(why)
+    .bind(serde_json::to_string(&payload)?)
+    .bind(urgent)
+    .bind(micros(ctx.at))
+    .bind(micros(deliver_at))
+    .execute(&mut *ctx.conn)
+    .await?;
+    let id = done.last_insert_rowid();
+    if deliver_at <= ctx.at {
+        deliver(ctx, id).await
+    } else {
+        sqlx::query("INSERT INTO jobs (kind, member_id, due_at, payload, created_at) VALUES ('deliver_notification', ?, ?, ?, ?)")
+            .bind(member.0)
+            .bind(micros(deliver_at))
+            .bind(json!({ "notification_id": id }).to_string())
+            .bind(micros(ctx.at))
+            .execute(&mut *ctx.conn)
+            .await?;
+        Ok(())
+    }
+}
+
+/// Delivers a notification: marks it and sends it on its member's stream.
+pub(super) async fn deliver(ctx: &mut Ctx<'_, '_>, id: i64) -> Result<()> {
+    let updated = sqlx::query("UPDATE notifications SET delivered_at = ? WHERE id = ? AND delivered_at IS NULL")
+        .bind(micros(ctx.at))
+        .bind(id)
+        .execute(&mut *ctx.conn)
+        .await?;
+    if updated.rows_affected() == 0 {
+        return Ok(());
+    }
+    let notification = read::notification(ctx.conn, id).await?;
+    let member = notification.member_id;
+    ctx.emit_also_for(
+        kind::NOTIFICATION_DELIVERED,
+        json!({ "notification": notification }),
+        Scope::Private,
+        Some(member),
+    )
+    .await
+}
+
+/// Marks the viewer's delivered notifications read (these ids, or all); answers how many.
+pub(super) async fn read(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, ids: &Option<Vec<i64>>) -> Result<Value> {
+    let mut marked: Vec<i64> = Vec::new();
+    let candidates: Vec<(i64,)> = sqlx::query_as(
+        "SELECT id FROM notifications WHERE member_id = ? AND delivered_at IS NOT NULL AND read_at IS NULL ORDER BY id",
+    )
+    .bind(viewer.member.0)
+    .fetch_all(&mut *ctx.conn)
+    .await?;
+    for (id,) in candidates {
+        if ids.as_ref().is_none_or(|wanted| wanted.contains(&id)) {
+            sqlx::query("UPDATE notifications SET read_at = ? WHERE id = ?")
+                .bind(micros(ctx.at))
+                .bind(id)
+                .execute(&mut *ctx.conn)
+                .await?;
+            marked.push(id);
+        }
+    }
+    if !marked.is_empty() {
+        ctx.emit_also_for(kind::NOTIFICATION_READ, json!({ "ids": marked }), Scope::Private, Some(viewer.member))
+            .await?;
+    }
+    Ok(json!({ "read": marked.len() }))
+}
