@@ -65,6 +65,7 @@ pub mod kind {
     pub const JOB_CANCELLED: &str = "job.cancelled";
     pub const JOB_FIRED: &str = "job.fired";
     pub const REMINDER_DUE: &str = "reminder.due";
+    pub const NORM_CHANGED: &str = "norm.changed";
     pub const NOTIFICATION_DELIVERED: &str = "notification.delivered";
     pub const NOTIFICATION_READ: &str = "notification.read";
     pub const ADVICE_ACCEPTED: &str = "advisor.accepted";

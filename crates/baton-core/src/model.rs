@@ -395,3 +395,18 @@ pub struct Notification {
     #[schema(value_type = Option<String>, format = DateTime)]
     pub read_at: Option<Timestamp>,
 }
+
+/// How soon replies are expected, in working minutes of the responder's calendar: the
+/// workspace's default and the channels (that the viewer may see) that set their own.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Norms {
+    pub default_reply_within_minutes: i64,
+    pub channels: Vec<ChannelNorm>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ChannelNorm {
+    pub channel_id: ChannelId,
+    pub name: String,
+    pub reply_within_minutes: i64,
+}

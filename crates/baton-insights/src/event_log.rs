@@ -68,6 +68,9 @@ pub struct DatasetBuilder {
     tasks: Vec<Task>,
     task_of: HashMap<i64, usize>,
     origins: Vec<Origin>,
+    /// Reply norms in working minutes, as last set: the workspace's and channels' own.
+    workspace_norm: Option<i64>,
+    channel_norms: HashMap<i64, Option<i64>>,
 }
 
 fn int(value: &Value) -> Option<i64> {
@@ -146,6 +149,15 @@ impl DatasetBuilder {
                 self.dm_conversation.insert(dm, self.conversations.len() - 1);
             }
             kind::MESSAGE_POSTED => self.message(event),
+            kind::NORM_CHANGED => {
+                let minutes = p["reply_within_minutes"].as_i64();
+                match int(&p["channel_id"]) {
+                    Some(channel) => {
+                        self.channel_norms.insert(channel, minutes);
+                    }
+                    None => self.workspace_norm = minutes.or(self.workspace_norm),
+                }
+            }
             kind::PROJECT_CREATED | kind::PROJECT_UPDATED => {
                 if let Some(project) = int(&p["project_id"]) {
                     self.projects.insert(project, text(&p["project"]["name"]));
@@ -250,6 +262,16 @@ impl DatasetBuilder {
                 Person { handle, calendar: Calendar::new(zone, hours) }
             })
             .collect();
+        // A conversation in a channel follows the channel's norm, else the workspace's, as last
+        // set; direct conversations and task threads follow the workspace's.
+        let mut conversations = self.conversations;
+        for (conversation, origin) in conversations.iter_mut().zip(&self.origins) {
+            let own = match origin {
+                Origin::Channel(channel) => self.channel_norms.get(channel).copied().flatten(),
+                _ => None,
+            };
+            conversation.norm = own.or(self.workspace_norm).map(jiff::SignedDuration::from_mins);
+        }
         let mut tasks = self.tasks;
         for task in &mut tasks {
             task.changes.sort_by_key(|(at, _)| *at);
@@ -257,7 +279,7 @@ impl DatasetBuilder {
         let mut data = Dataset {
             workspace_calendar: Calendar::new(workspace_zone, WorkingHours::default()),
             people,
-            conversations: self.conversations,
+            conversations,
             messages: self.messages,
             tasks,
         };

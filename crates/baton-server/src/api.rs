@@ -11,6 +11,7 @@ pub mod inbox;
 pub mod insights;
 pub mod members;
 pub mod messages;
+pub mod norms;
 pub mod overlap;
 pub mod projects;
 pub mod scheduled;
@@ -39,6 +40,7 @@ pub fn router() -> Router<AppState> {
         .merge(advisor::router())
         .merge(scheduled::router())
         .merge(inbox::router())
+        .merge(norms::router())
         .merge(events::router())
         .merge(search::router())
         .merge(insights::router())

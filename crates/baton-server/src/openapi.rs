@@ -69,6 +69,7 @@ pub fn document() -> OpenApi {
         api::advisor::doc(),
         api::scheduled::doc(),
         api::inbox::doc(),
+        api::norms::doc(),
         api::events::doc(),
         api::search::doc(),
         api::insights::doc(),

@@ -270,6 +270,19 @@ pub enum Command {
         note: String,
         at: Timestamp,
     },
+    /// Sets the reply norm in working minutes: a channel's (`None` minutes: back to the
+    /// default; its managers) or, without a channel, the workspace's default (admins).
+    SetNorm {
+        channel: Option<ChannelId>,
+        reply_within_minutes: Option<i64>,
+    },
+    /// If nobody but its author answers `message` within `within_minutes` of working time
+    /// (workspace calendar; default: its channel's norm), notifies `notify`. An answer cancels it.
+    FollowUp {
+        message: MessageId,
+        notify: MemberId,
+        within_minutes: Option<i64>,
+    },
     /// Marks notifications of the viewer's as read: these ids, or all delivered ones.
     ReadNotifications {
         ids: Option<Vec<i64>>,

@@ -100,6 +100,9 @@ pub trait Store: Send + Sync + 'static {
     /// When the next pending job is due.
     async fn next_due(&self) -> Result<Option<jiff::Timestamp>>;
 
+    /// The workspace's reply norm and those of the channels the viewer may see that set one.
+    async fn norms(&self, viewer: &Viewer) -> Result<baton_core::model::Norms>;
+
     /// The keys of advisor suggestions already accepted or dismissed.
     async fn decided_advice(&self) -> Result<Vec<String>>;
 

@@ -230,6 +230,10 @@ impl Store for SqliteStore {
         read::next_due(&mut *self.conn().await?).await
     }
 
+    async fn norms(&self, viewer: &Viewer) -> Result<baton_core::model::Norms> {
+        read::norms(&mut *self.conn().await?, viewer).await
+    }
+
     async fn decided_advice(&self) -> Result<Vec<String>> {
         let keys: Vec<(String,)> =
             sqlx::query_as("SELECT key FROM advisor_outcomes").fetch_all(&mut *self.conn().await?).await?;

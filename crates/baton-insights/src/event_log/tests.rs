@@ -124,3 +124,40 @@ fn the_engine_reads_the_log_like_any_dataset() {
     assert_eq!(report.tasks.due, 1);
     assert_eq!(report.tasks.done_on_time, 1);
 }
+
+#[test]
+fn norms_as_last_set_apply_to_their_channels_and_the_rest() {
+    let mut events = log();
+    let mut next = events.len() as i64 + 1;
+    let mut push = |kind: &str, payload: Value| {
+        events.push(event(next, "2024-05-08T00:00:00Z", 1, kind, payload));
+        next += 1;
+    };
+    // #general asks for 30 working minutes, then the workspace for 6 hours; an unset channel
+    // norm (null) falls back to the workspace's.
+    push("norm.changed", json!({"channel_id": 7, "reply_within_minutes": 30}));
+    push("norm.changed", json!({"channel_id": null, "reply_within_minutes": 360}));
+    let (data, origins) = dataset_and_origins(&events);
+    for (conversation, origin) in data.conversations.iter().zip(&origins) {
+        let want = match origin {
+            Origin::Channel(7) => jiff::SignedDuration::from_mins(30),
+            _ => jiff::SignedDuration::from_hours(6),
+        };
+        assert_eq!(conversation.norm, Some(want), "{origin:?}");
+    }
+    // bo answered ana's 08:00Z message at 14:00Z: New York (EDT) works from 13:00Z, so one
+    // working hour, over #general's 30 minutes.
+    let window = Window::new("2024-05-06T00:00:00Z".parse().unwrap(), "2024-05-07T00:00:00Z".parse().unwrap()).unwrap();
+    let report = crate::report(&data, window, &Thresholds::design_defaults());
+    assert_eq!(report.response_time.within_norm_share, Some(0.0));
+    events.push(event(
+        next,
+        "2024-05-08T00:00:00Z",
+        1,
+        "norm.changed",
+        json!({"channel_id": 7, "reply_within_minutes": null}),
+    ));
+    let data = dataset_from_events(&events);
+    let report = crate::report(&data, window, &Thresholds::design_defaults());
+    assert_eq!(report.response_time.within_norm_share, Some(1.0), "back to the workspace's 6 hours");
+}

@@ -8,6 +8,7 @@ mod harness;
 mod huddles;
 mod idempotency;
 mod insights;
+mod norms;
 mod notifications;
 mod overlap;
 mod privacy;

@@ -17,6 +17,7 @@ use crate::view::{CommittedEvent, Scope, Viewer};
 mod advice;
 mod huddles;
 mod jobs;
+mod norms;
 mod notify;
 
 /// What a command appends to: the next `seq` and the events committed with the batch.
@@ -234,6 +235,12 @@ async fn apply_as(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, command: &Command) -> 
         Command::Remind { message, note, at } => jobs::remind(ctx, viewer, *message, note, *at).await,
         Command::CancelJob { id } => jobs::cancel(ctx, viewer, *id).await,
         Command::ReadNotifications { ids } => notify::read(ctx, viewer, ids).await,
+        Command::SetNorm { channel, reply_within_minutes } => {
+            norms::set(ctx, viewer, *channel, *reply_within_minutes).await
+        }
+        Command::FollowUp { message, notify, within_minutes } => {
+            norms::follow_up(ctx, viewer, *message, *notify, *within_minutes).await
+        }
         Command::FireJob { .. } => unreachable!("handled before: it needs no viewer"),
         Command::Advise { key, accepted, detail, action } => {
             advice::record(ctx, viewer, key, *accepted, detail, action).await

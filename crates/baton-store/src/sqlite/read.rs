@@ -323,6 +323,12 @@ pub(crate) struct MessageRow {
     pub(crate) deleted: bool,
 }
 
+impl MessageRow {
+    pub(crate) fn created_at_micros(&self) -> i64 {
+        self.created_at
+    }
+}
+
 const MESSAGE_COLUMNS: &str =
     "id, thread_id, dm_id, author_id, body, html, mentions, urgent, created_at, edited_at, deleted";
 
@@ -801,4 +807,29 @@ pub(crate) async fn committed_after(conn: &mut SqliteConnection, since: i64) -> 
     .fetch_all(&mut *conn)
     .await?;
     Ok(rows.into_iter().map(EventRow::into_committed).collect())
+}
+
+// ---- norms --------------------------------------------------------------------------------------
+
+pub(crate) async fn norms(conn: &mut SqliteConnection, viewer: &Viewer) -> Result<baton_core::model::Norms> {
+    let (default,): (i64,) = sqlx::query_as("SELECT reply_within_minutes FROM workspace").fetch_one(&mut *conn).await?;
+    let rows: Vec<(i64, String, i64)> = sqlx::query_as(&format!(
+        "SELECT id, name, reply_within_minutes FROM channels WHERE reply_within_minutes IS NOT NULL \
+         AND id IN ({VISIBLE_CHANNELS}) ORDER BY name"
+    ))
+    .bind(guest_flag(viewer))
+    .bind(viewer.member.0)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(baton_core::model::Norms {
+        default_reply_within_minutes: default,
+        channels: rows
+            .into_iter()
+            .map(|(id, name, minutes)| baton_core::model::ChannelNorm {
+                channel_id: ChannelId(id),
+                name,
+                reply_within_minutes: minutes,
+            })
+            .collect(),
+    })
 }

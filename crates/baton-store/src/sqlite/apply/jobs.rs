@@ -115,6 +115,7 @@ pub(super) async fn fire(ctx: &mut Ctx<'_, '_>, id: i64) -> Result<Value> {
     } else {
         match kind.as_str() {
             "send_message" => send(ctx, &viewer, &payload).await?,
+            "no_reply" => super::norms::fire_follow_up(ctx, &payload).await?,
             "deliver_notification" => {
                 super::notify::deliver(ctx, payload["notification_id"].as_i64().unwrap_or_default()).await?;
                 json!({ "delivered": true })
