@@ -110,3 +110,43 @@ async fn bad_schedules_are_refused() {
     let (status, _) = owner.send(Method::DELETE, "/api/v1/scheduled/4242", json!({})).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn a_task_due_today_reminds_its_assignee_once_at_its_current_due_date() {
+    let data = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(data.path()).await.unwrap();
+    let shared: DynStore = Arc::new(store.clone());
+    let server = TestServer::serve(data, store).await;
+    let owner = server.setup().await;
+    let bo = owner.add_member("bo", "member").await;
+    let project = owner.create("/api/v1/projects", json!({"name": "P"})).await;
+    let tasks = format!("/api/v1/projects/{}/tasks", project["id"]);
+    let moved = owner.create(&tasks, json!({"title": "moved", "assignee_id": bo.id, "due": "2099-03-02"})).await;
+    let kept = owner.create(&tasks, json!({"title": "kept", "assignee_id": bo.id, "due": "2099-03-03"})).await;
+    let closed = owner.create(&tasks, json!({"title": "closed", "assignee_id": bo.id, "due": "2099-03-03"})).await;
+    let (status, _) =
+        owner.send(Method::PATCH, &format!("/api/v1/tasks/{}", moved["id"]), json!({"due": "2099-03-09"})).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) =
+        owner.send(Method::PATCH, &format!("/api/v1/tasks/{}", closed["id"]), json!({"status": "done"})).await;
+    assert_eq!(status, StatusCode::OK);
+
+    let clock = Arc::new(ManualClock::new("2099-03-05T00:00:00Z".parse::<Timestamp>().unwrap()));
+    let scheduler = Scheduler::new(shared, clock.clone());
+    scheduler.run_due().await.unwrap();
+    let due_soon = |inbox: &Value| -> Vec<Value> {
+        inbox
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|n| n["kind"] == "due_soon")
+            .map(|n| n["payload"]["task_id"].clone())
+            .collect()
+    };
+    let (_, inbox) = bo.get("/api/v1/inbox?held=true").await;
+    assert_eq!(due_soon(&inbox), [kept["id"].clone()], "the moved task is not due yet, the closed one never");
+    clock.set("2099-03-10T00:00:00Z".parse().unwrap());
+    scheduler.run_due().await.unwrap();
+    let (_, inbox) = bo.get("/api/v1/inbox?held=true").await;
+    assert_eq!(due_soon(&inbox), [moved["id"].clone(), kept["id"].clone()], "newest first, each once");
+}

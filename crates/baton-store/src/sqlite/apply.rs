@@ -1044,6 +1044,9 @@ async fn create_task(
         let about = json!({ "task_id": id, "title": task.title, "by": viewer.member });
         notify::notify(ctx, member, "assigned", about, false).await?;
     }
+    if let Some(due) = task.due {
+        jobs::remind_due(ctx, id, due, viewer.member).await?;
+    }
     Ok(serde_json::to_value(task)?)
 }
 
@@ -1125,6 +1128,9 @@ async fn update_task(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, id: TaskId, change:
             .await?;
         ctx.emit(kind::TASK_DUE_CHANGED, json!({ "task_id": id, "from": before.due, "to": due }), Scope::Internal)
             .await?;
+        if let Some(due) = due {
+            jobs::remind_due(ctx, id, due, viewer.member).await?;
+        }
         touched = true;
     }
     if let Some(status) = change.status.filter(|s| *s != before.status) {

@@ -116,6 +116,7 @@ pub(super) async fn fire(ctx: &mut Ctx<'_, '_>, id: i64) -> Result<Value> {
         match kind.as_str() {
             "send_message" => send(ctx, &viewer, &payload).await?,
             "no_reply" => super::norms::fire_follow_up(ctx, &payload).await?,
+            "due_soon" => fire_due(ctx, &payload).await?,
             "deliver_notification" => {
                 super::notify::deliver(ctx, payload["notification_id"].as_i64().unwrap_or_default()).await?;
                 json!({ "delivered": true })
@@ -162,4 +163,52 @@ async fn send(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, payload: &Value) -> Result
         }
         Err(err) => Err(err),
     }
+}
+
+/// Schedules the "due today" reminder of a task: at the start of its due date in the
+/// workspace's zone (the notification then waits for the assignee's working hours). A date
+/// already begun gets none; a later change of the date makes this one obsolete when it fires.
+pub(super) async fn remind_due(
+    ctx: &mut Ctx<'_, '_>,
+    task: baton_core::TaskId,
+    due: jiff::civil::Date,
+    owner: MemberId,
+) -> Result<()> {
+    let workspace = read::workspace(ctx.conn).await?.ok_or_else(|| Error::conflict("no workspace yet"))?;
+    let zone = baton_core::calendar::parse_time_zone(&workspace.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
+    let Ok(start) = due.to_zoned(zone).map(|z| z.timestamp()) else { return Ok(()) };
+    if start <= ctx.at {
+        return Ok(());
+    }
+    let payload = json!({ "task_id": task, "due": due });
+    sqlx::query("INSERT INTO jobs (kind, member_id, due_at, payload, created_at) VALUES ('due_soon', ?, ?, ?, ?)")
+        .bind(owner.0)
+        .bind(micros(start))
+        .bind(payload.to_string())
+        .bind(micros(ctx.at))
+        .execute(&mut *ctx.conn)
+        .await?;
+    Ok(())
+}
+
+/// Fires a "due today" reminder: to the task's assignee, if it is still open, still due that
+/// day and assigned.
+async fn fire_due(ctx: &mut Ctx<'_, '_>, payload: &Value) -> Result<Value> {
+    let task = payload["task_id"].as_i64().unwrap_or_default();
+    let row: Option<(Option<i64>, String, Option<String>, String)> =
+        sqlx::query_as("SELECT assignee_id, status, due, title FROM tasks WHERE id = ?")
+            .bind(task)
+            .fetch_optional(&mut *ctx.conn)
+            .await?;
+    let Some((assignee, status, due, title)) = row else { return Ok(json!({ "error": "the task is gone" })) };
+    if status == "done" || status == "cancelled" {
+        return Ok(json!({ "skipped": "the task is closed" }));
+    }
+    if due.as_deref() != payload["due"].as_str() {
+        return Ok(json!({ "skipped": "the due date moved" }));
+    }
+    let Some(assignee) = assignee else { return Ok(json!({ "skipped": "nobody is assigned" })) };
+    let about = json!({ "task_id": task, "title": title, "due": due });
+    super::notify::notify(ctx, MemberId(assignee), "due_soon", about, false).await?;
+    Ok(json!({ "notified": assignee }))
 }
