@@ -12,9 +12,9 @@ use anyhow::{bail, Context};
 use baton_core::calendar::{parse_time_zone, Calendar, WorkingHours};
 use baton_core::model::{Priority, Role, TaskStatus, Visibility};
 use baton_core::text::MessageText;
-use baton_core::{ChannelId, DmId, MemberId, ProjectId, TaskId, ThreadId};
+use baton_core::{ChannelId, DmId, HuddleId, MemberId, ProjectId, TaskId, ThreadId};
 use baton_server::auth::hash_password_blocking;
-use baton_store::{Command, Envelope, MessageTarget, NewMember, SqliteStore, Store, Viewer};
+use baton_store::{Command, Envelope, HuddleOn, MessageTarget, NewMember, SqliteStore, Store, Viewer};
 use futures_util::future::join_all;
 use jiff::{SignedDuration, Timestamp, ToSpan};
 use serde_json::Value;
@@ -173,14 +173,60 @@ const LINES: &[&str] = &[
 
 /// One step of the plan, at its time. Keys name things created by earlier steps.
 enum Step {
-    Thread { key: usize, channel: usize, author: usize, title: String },
-    Post { thread: usize, author: usize, body: String },
-    Resolve { thread: usize, author: usize },
-    Dm { key: usize, a: usize, b: usize },
-    DmPost { dm: usize, author: usize, body: String },
-    Task { key: usize, project: usize, creator: usize, assignee: Option<usize>, title: String, due: jiff::civil::Date },
-    TaskStatus { task: usize, actor: usize, status: TaskStatus },
-    TaskComment { task: usize, author: usize, body: String },
+    Thread {
+        key: usize,
+        channel: usize,
+        author: usize,
+        title: String,
+    },
+    Post {
+        thread: usize,
+        author: usize,
+        body: String,
+    },
+    Resolve {
+        thread: usize,
+        author: usize,
+    },
+    Dm {
+        key: usize,
+        a: usize,
+        b: usize,
+    },
+    DmPost {
+        dm: usize,
+        author: usize,
+        body: String,
+    },
+    Task {
+        key: usize,
+        project: usize,
+        creator: usize,
+        assignee: Option<usize>,
+        title: String,
+        due: jiff::civil::Date,
+    },
+    TaskStatus {
+        task: usize,
+        actor: usize,
+        status: TaskStatus,
+    },
+    TaskComment {
+        task: usize,
+        author: usize,
+        body: String,
+    },
+    /// A huddle on a thread: the host and guests meet for `minutes`, record a decision and an
+    /// action item for `owner`, and end it (summary and task).
+    Huddle {
+        thread: usize,
+        host: usize,
+        guests: Vec<usize>,
+        minutes: i64,
+        decision: String,
+        action: String,
+        owner: usize,
+    },
 }
 
 struct Person {
@@ -264,6 +310,36 @@ impl Plan {
                 let title = format!("Launch date for region {}", day / 10 + 1);
                 let turns = 8 + rng.below(5);
                 plan.conversation(&mut rng, key, 5, &launch, title, turns, at, false)?;
+            }
+            // Every week, the #engineering sync: a thread, then a half-hour huddle on it that
+            // ends with a decision and an action item (the async record stays whole).
+            if day % 7 == 2 {
+                let members: Vec<usize> = plan.channels[1].members.iter().copied().filter(|i| *i != quinn).collect();
+                if members.len() >= 3 {
+                    let key = keys.next().unwrap_or_default();
+                    let at = day_start.checked_add(SignedDuration::from_hours(13))?;
+                    let title = format!("Weekly engineering sync #{}", day / 7 + 1);
+                    plan.conversation(&mut rng, key, 1, &members, title, 2, at, false)?;
+                    let host = members[0];
+                    let guests: Vec<usize> = members.iter().copied().skip(1).take(3).collect();
+                    let owner = *rng.pick(&guests);
+                    let meet = plan.people[host]
+                        .calendar
+                        .next_working_instant(at.checked_add(SignedDuration::from_hours(3))?)
+                        .unwrap_or(at);
+                    plan.steps.push((
+                        meet,
+                        Step::Huddle {
+                            thread: key,
+                            host,
+                            guests,
+                            minutes: 30,
+                            decision: format!("Ship {} behind a flag", rng.pick(TOPICS)),
+                            action: format!("Write the rollout plan for week {}", day / 7 + 1),
+                            owner,
+                        },
+                    ));
+                }
             }
             // @quinn posts in #random; nobody answers.
             if day % 5 == 1 {
@@ -444,6 +520,9 @@ impl Plan {
             };
             channels.push(ChannelId(id_of(&store.execute(Envelope::new(admin, setup_at, command)).await?)?));
         }
+        // #support promises replies within 2 working hours (the workspace's default is 4).
+        let norm = Command::SetNorm { channel: Some(channels[3]), reply_within_minutes: Some(120) };
+        store.execute(Envelope::new(admin, setup_at, norm)).await?;
         let mut projects = Vec::new();
         for name in &self.projects {
             let command = Command::CreateProject { name: (*name).into(), description: String::new() };
@@ -456,7 +535,9 @@ impl Plan {
         let mut pending_keys: Vec<Created> = Vec::new();
         for (at, step) in &self.steps {
             let needs = match step {
-                Step::Post { thread, .. } | Step::Resolve { thread, .. } => Created::Thread(*thread),
+                Step::Post { thread, .. } | Step::Resolve { thread, .. } | Step::Huddle { thread, .. } => {
+                    Created::Thread(*thread)
+                }
                 Step::DmPost { dm, .. } => Created::Dm(*dm),
                 Step::TaskStatus { task, .. } | Step::TaskComment { task, .. } => Created::Task(*task),
                 _ => Created::Nothing,
@@ -466,6 +547,38 @@ impl Plan {
                 flush(&mut pending, &mut pending_keys, &mut threads, &mut dms, &mut tasks).await?;
             }
             let as_member = |idx: usize| viewer(&ids, idx, &self.people);
+            if let Step::Huddle { thread, host, guests, minutes, decision, action, owner } = step {
+                // A huddle's steps depend on each other: they run in order, after what is in flight.
+                flush(&mut pending, &mut pending_keys, &mut threads, &mut dms, &mut tasks).await?;
+                let Some(thread) = threads.get(thread) else { continue };
+                let start = Command::StartHuddle {
+                    on: HuddleOn::Thread(*thread),
+                    title: None,
+                    call_link: Some("https://meet.example.com/engineering".into()),
+                    agenda: "Open questions from the thread".into(),
+                    invite: guests.iter().map(|g| ids[*g]).collect(),
+                    project: Some(projects[2]),
+                    join: true,
+                };
+                let huddle = HuddleId(id_of(&store.execute(Envelope::new(as_member(*host), *at, start)).await?)?);
+                for guest in guests {
+                    store.execute(Envelope::new(as_member(*guest), *at, Command::JoinHuddle { id: huddle })).await?;
+                }
+                let later = at.checked_add(SignedDuration::from_mins(*minutes / 2))?;
+                let decide = Command::RecordDecision { id: huddle, text: decision.clone() };
+                store.execute(Envelope::new(as_member(*host), later, decide)).await?;
+                let due = later.to_zoned(jiff::tz::TimeZone::UTC).date().checked_add(jiff::ToSpan::days(7))?;
+                let item = Command::AddActionItem {
+                    id: huddle,
+                    title: action.clone(),
+                    assignee: Some(ids[*owner]),
+                    due: Some(due),
+                };
+                store.execute(Envelope::new(as_member(*host), later, item)).await?;
+                let end = at.checked_add(SignedDuration::from_mins(*minutes))?;
+                store.execute(Envelope::new(as_member(*host), end, Command::EndHuddle { id: huddle })).await?;
+                continue;
+            }
             let (author, command, creates) = match step {
                 Step::Thread { key, channel, author, title } => {
                     let command = Command::CreateThread {
@@ -537,6 +650,7 @@ impl Plan {
                     };
                     (*author, command, Created::Nothing)
                 }
+                Step::Huddle { .. } => continue,
             };
             pending.push(store.execute(Envelope::new(as_member(author), *at, command)));
             pending_keys.push(creates);

@@ -82,3 +82,23 @@ fn launch_threads_bounce() {
         assert!(handoffs >= 6, "a launch thread with only {handoffs} handoffs");
     }
 }
+
+#[test]
+fn every_week_an_engineering_huddle_on_a_thread_with_an_owner_among_its_guests() {
+    let plan = Plan::generate(&config(1)).unwrap();
+    let quinn = plan.people.iter().position(|p| p.handle == "quinn").unwrap();
+    let huddles: Vec<(&Timestamp, &Step)> =
+        plan.steps.iter().filter(|(_, s)| matches!(s, Step::Huddle { .. })).map(|(at, s)| (at, s)).collect();
+    // Days 2, 9, 16 and 23 of 30.
+    assert_eq!(huddles.len(), 4);
+    for (at, step) in huddles {
+        let Step::Huddle { thread, host, guests, owner, .. } = step else { unreachable!() };
+        assert!(guests.contains(owner), "the action item goes to someone who was there");
+        assert!(!guests.contains(&quinn) && *host != quinn, "quinn stays isolated");
+        let started = plan.steps.iter().find_map(|(t, s)| match s {
+            Step::Thread { key, channel: 1, .. } if key == thread => Some(*t),
+            _ => None,
+        });
+        assert!(started.is_some_and(|t| t <= *at), "the huddle is on an #engineering thread started before it");
+    }
+}
