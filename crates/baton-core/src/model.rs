@@ -410,3 +410,38 @@ pub struct ChannelNorm {
     pub name: String,
     pub reply_within_minutes: i64,
 }
+
+/// A check-in: questions asked of each member at `ask_at` in their own zone on their working
+/// days; answers are messages in its thread; a digest is posted there Monday to Friday at
+/// `digest_at` in `digest_zone` (its creator's).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CheckIn {
+    pub id: i64,
+    pub channel_id: ChannelId,
+    pub thread_id: ThreadId,
+    pub title: String,
+    pub questions: Vec<String>,
+    /// `HH:MM`, each member's local time.
+    pub ask_at: String,
+    /// `HH:MM` in `digest_zone`.
+    pub digest_at: String,
+    pub digest_zone: String,
+    pub member_ids: Vec<MemberId>,
+    pub created_by: MemberId,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+    /// Every ask so far, the latest first (at most 500).
+    pub asks: Vec<CheckInAsk>,
+}
+
+/// One member asked on one of their local working days, and their answer if given.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CheckInAsk {
+    pub member_id: MemberId,
+    /// Their local date.
+    #[schema(value_type = String, format = Date)]
+    pub day: jiff::civil::Date,
+    #[schema(value_type = String, format = DateTime)]
+    pub asked_at: Timestamp,
+    pub answer_message_id: Option<MessageId>,
+}

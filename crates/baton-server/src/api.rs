@@ -4,6 +4,7 @@
 pub mod advisor;
 pub mod auth;
 pub mod channels;
+pub mod checkins;
 pub mod dms;
 pub mod events;
 pub mod huddles;
@@ -41,6 +42,7 @@ pub fn router() -> Router<AppState> {
         .merge(scheduled::router())
         .merge(inbox::router())
         .merge(norms::router())
+        .merge(checkins::router())
         .merge(events::router())
         .merge(search::router())
         .merge(insights::router())

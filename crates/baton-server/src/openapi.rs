@@ -70,6 +70,7 @@ pub fn document() -> OpenApi {
         api::scheduled::doc(),
         api::inbox::doc(),
         api::norms::doc(),
+        api::checkins::doc(),
         api::events::doc(),
         api::search::doc(),
         api::insights::doc(),

@@ -283,6 +283,20 @@ pub enum Command {
         notify: MemberId,
         within_minutes: Option<i64>,
     },
+    /// A check-in in a channel for these members (see [`baton_core::model::CheckIn`]).
+    CreateCheckIn {
+        channel: ChannelId,
+        title: String,
+        questions: Vec<String>,
+        ask_at: jiff::civil::Time,
+        digest_at: jiff::civil::Time,
+        members: Vec<MemberId>,
+    },
+    /// The viewer's answer to their latest ask: a message in the check-in's thread.
+    AnswerCheckIn {
+        id: i64,
+        body: String,
+    },
     /// Marks notifications of the viewer's as read: these ids, or all delivered ones.
     ReadNotifications {
         ids: Option<Vec<i64>>,

@@ -103,6 +103,10 @@ pub trait Store: Send + Sync + 'static {
     /// The workspace's reply norm and those of the channels the viewer may see that set one.
     async fn norms(&self, viewer: &Viewer) -> Result<baton_core::model::Norms>;
 
+    async fn checkin(&self, viewer: &Viewer, id: i64) -> Result<baton_core::model::CheckIn>;
+    /// Check-ins in channels the viewer may see.
+    async fn checkins(&self, viewer: &Viewer) -> Result<Vec<baton_core::model::CheckIn>>;
+
     /// The keys of advisor suggestions already accepted or dismissed.
     async fn decided_advice(&self) -> Result<Vec<String>>;
 

@@ -234,6 +234,14 @@ impl Store for SqliteStore {
         read::norms(&mut *self.conn().await?, viewer).await
     }
 
+    async fn checkin(&self, viewer: &Viewer, id: i64) -> Result<baton_core::model::CheckIn> {
+        read::checkin(&mut *self.conn().await?, viewer, id).await
+    }
+
+    async fn checkins(&self, viewer: &Viewer) -> Result<Vec<baton_core::model::CheckIn>> {
+        read::checkins(&mut *self.conn().await?, viewer).await
+    }
+
     async fn decided_advice(&self) -> Result<Vec<String>> {
         let keys: Vec<(String,)> =
             sqlx::query_as("SELECT key FROM advisor_outcomes").fetch_all(&mut *self.conn().await?).await?;

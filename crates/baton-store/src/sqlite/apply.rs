@@ -15,6 +15,7 @@ use crate::error::{Error, Result};
 use crate::view::{CommittedEvent, Scope, Viewer};
 
 mod advice;
+mod checkins;
 mod huddles;
 mod jobs;
 mod norms;
@@ -235,6 +236,18 @@ async fn apply_as(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, command: &Command) -> 
         Command::Remind { message, note, at } => jobs::remind(ctx, viewer, *message, note, *at).await,
         Command::CancelJob { id } => jobs::cancel(ctx, viewer, *id).await,
         Command::ReadNotifications { ids } => notify::read(ctx, viewer, ids).await,
+        Command::CreateCheckIn { channel, title, questions, ask_at, digest_at, members } => {
+            let new = checkins::NewCheckIn {
+                channel: *channel,
+                title,
+                questions,
+                ask_at: *ask_at,
+                digest_at: *digest_at,
+                members,
+            };
+            checkins::create(ctx, viewer, new).await
+        }
+        Command::AnswerCheckIn { id, body } => checkins::answer(ctx, viewer, *id, body).await,
         Command::SetNorm { channel, reply_within_minutes } => {
             norms::set(ctx, viewer, *channel, *reply_within_minutes).await
         }

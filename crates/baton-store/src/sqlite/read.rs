@@ -18,9 +18,11 @@ use sqlx::SqliteConnection;
 use crate::error::{Error, Result};
 use crate::view::{Access, CommittedEvent, Page, Scope, Viewer};
 
+mod checkins;
 mod huddles;
 mod jobs;
 mod notifications;
+pub(crate) use checkins::{checkin, checkins};
 pub(crate) use huddles::{huddle, huddles};
 pub(crate) use jobs::{due_jobs, job, jobs, next_due};
 pub(crate) use notifications::{notification, notifications};

@@ -85,6 +85,7 @@ pub(super) async fn cancel(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, id: i64) -> R
 #[derive(sqlx::FromRow)]
 struct Pending {
     member_id: i64,
+    due_at: i64,
     kind: String,
     payload: String,
     done: bool,
@@ -92,7 +93,7 @@ struct Pending {
 
 pub(super) async fn fire(ctx: &mut Ctx<'_, '_>, id: i64) -> Result<Value> {
     let job = sqlx::query_as::<_, Pending>(
-        "SELECT member_id, kind, payload, (fired_at IS NOT NULL OR cancelled_at IS NOT NULL) AS done \
+        "SELECT member_id, due_at, kind, payload, (fired_at IS NOT NULL OR cancelled_at IS NOT NULL) AS done \
          FROM jobs WHERE id = ?",
     )
     .bind(id)
@@ -117,6 +118,8 @@ pub(super) async fn fire(ctx: &mut Ctx<'_, '_>, id: i64) -> Result<Value> {
             "send_message" => send(ctx, &viewer, &payload).await?,
             "no_reply" => super::norms::fire_follow_up(ctx, &payload).await?,
             "due_soon" => fire_due(ctx, &payload).await?,
+            "checkin_ask" => super::checkins::fire_ask(ctx, &payload, read::ts(job.due_at)).await?,
+            "checkin_digest" => super::checkins::fire_digest(ctx, &payload, read::ts(job.due_at)).await?,
             "deliver_notification" => {
                 super::notify::deliver(ctx, payload["notification_id"].as_i64().unwrap_or_default()).await?;
                 json!({ "delivered": true })

@@ -1,0 +1,302 @@
+//! Check-ins: a question set asked of each member at a local time on each of their working
+//! days (a job per member, rescheduled when it fires, so each day is asked once), answers in
+//! the check-in's thread, and a digest of answers, missing members and blockers at a set time.
+
+use baton_core::calendar::{parse_time_zone, WorkingHours};
+use baton_core::event::kind;
+use baton_core::text::MessageText;
+use baton_core::{ChannelId, MemberId, ThreadId};
+use jiff::civil::{Date, Time};
+use jiff::tz::TimeZone;
+use jiff::Timestamp;
+use serde_json::{json, Value};
+
+use super::{active_member, insert_thread, no_guest, notify, post_message, Ctx};
+use crate::command::MessageTarget;
+use crate::error::{Error, Result};
+use crate::sqlite::read::{self, micros};
+use crate::view::{Scope, Viewer};
+
+pub(super) struct NewCheckIn<'a> {
+    pub(super) channel: ChannelId,
+    pub(super) title: &'a str,
+    pub(super) questions: &'a [String],
+    pub(super) ask_at: Time,
+    pub(super) digest_at: Time,
+    pub(super) members: &'a [MemberId],
+}
+
+/// The first instant after `after` at `time` on a local date of `zone` that passes `day_ok`,
+/// within three weeks, with the date.
+fn next_local(
+    zone: &TimeZone,
+    time: Time,
+    after: Timestamp,
+    day_ok: impl Fn(Date) -> bool,
+) -> Option<(Timestamp, Date)> {
+    let mut date = after.to_zoned(zone.clone()).date().yesterday().ok()?;
+    for _ in 0..22 {
+        if day_ok(date) {
+            // "compatible" reading, like working hours: a time in a gap moves forward.
+            if let Ok(at) = zone.to_timestamp(date.to_datetime(time)) {
+                if at > after {
+                    return Some((at, date));
+                }
+            }
+        }
+        date = date.tomorrow().ok()?;
+    }
+    None
+}
+
+async fn member_schedule(ctx: &mut Ctx<'_, '_>, member: MemberId) -> Result<(TimeZone, WorkingHours)> {
+    let shown = read::member_row(ctx.conn, member).await?.into_member(None);
+    Ok((parse_time_zone(&shown.time_zone).unwrap_or(TimeZone::UTC), shown.working_hours))
+}
+
+/// Schedules a member's next ask after `after`: their next working day, at `ask_at` local.
+async fn schedule_ask(
+    ctx: &mut Ctx<'_, '_>,
+    checkin: i64,
+    member: MemberId,
+    ask_at: Time,
+    after: Timestamp,
+) -> Result<()> {
+    let (zone, hours) = member_schedule(ctx, member).await?;
+    let Some((at, day)) = next_local(&zone, ask_at, after, |d| !hours.on(d.weekday()).is_empty()) else {
+        return Ok(());
+    };
+    insert_job(ctx, "checkin_ask", member, at, json!({ "checkin_id": checkin, "member_id": member, "day": day })).await
+}
+
+/// Schedules the next digest after `after`: Monday to Friday at `digest_at` in `zone`.
+async fn schedule_digest(
+    ctx: &mut Ctx<'_, '_>,
+    checkin: i64,
+    owner: MemberId,
+    zone: &TimeZone,
+    digest_at: Time,
+    after: Timestamp,
+) -> Result<()> {
+    let weekday = |d: Date| d.weekday().to_monday_one_offset() <= 5;
+    let Some((at, day)) = next_local(zone, digest_at, after, weekday) else { return Ok(()) };
+    insert_job(ctx, "checkin_digest", owner, at, json!({ "checkin_id": checkin, "day": day })).await
+}
+
+async fn insert_job(ctx: &mut Ctx<'_, '_>, kind: &str, member: MemberId, at: Timestamp, payload: Value) -> Result<()> {
+    sqlx::query("INSERT INTO jobs (kind, member_id, due_at, payload, created_at) VALUES (?, ?, ?, ?, ?)")
+        .bind(kind)
+        .bind(member.0)
+        .bind(micros(at))
+        .bind(payload.to_string())
+        .bind(micros(ctx.at))
+        .execute(&mut *ctx.conn)
+        .await?;
+    Ok(())
+}
+
+pub(super) async fn create(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, new: NewCheckIn<'_>) -> Result<Value> {
+    no_guest(viewer, "create check-ins")?;
+    let channel = read::channel_row(ctx.conn, viewer, new.channel).await?;
+    if channel.archived {
+        return Err(Error::conflict(format!("channel {} is archived", new.channel)));
+    }
+    let mut members: Vec<MemberId> = new.members.to_vec();
+    members.sort();
+    members.dedup();
+    for member in &members {
+        active_member(ctx, *member).await?;
+    }
+    let thread =
+        insert_thread(ctx, viewer, Some(new.channel), None, &format!("Check-in: {}", new.title), &[], false).await?;
+    let (zone, _) = member_schedule(ctx, viewer.member).await?;
+    let done = sqlx::query(
+        "INSERT INTO checkins (channel_id, thread_id, title, questions, ask_at, digest_at, digest_zone, created_by, created_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(new.channel.0)
+    .bind(thread.id)
+    .bind(new.title)
+    .bind(serde_json::to_string(new.questions)?)
+    .bind(new.ask_at.strftime("%H:%M").to_string())
+    .bind(new.digest_at.strftime("%H:%M").to_string())
+    .bind(zone.iana_name().unwrap_or("UTC"))
+    .bind(viewer.member.0)
+    .bind(micros(ctx.at))
+    .execute(&mut *ctx.conn)
+    .await?;
+    let id = done.last_insert_rowid();
+    for member in &members {
+        sqlx::query("INSERT INTO checkin_members (checkin_id, member_id) VALUES (?, ?)")
+            .bind(id)
+            .bind(member.0)
+            .execute(&mut *ctx.conn)
+            .await?;
+        schedule_ask(ctx, id, *member, new.ask_at, ctx.at).await?;
+    }
+    schedule_digest(ctx, id, viewer.member, &zone, new.digest_at, ctx.at).await?;
+    let checkin = read::checkin(ctx.conn, viewer, id).await?;
+    ctx.emit(kind::CHECKIN_CREATED, json!({ "checkin_id": id, "checkin": checkin }), Scope::Channel(new.channel))
+        .await?;
+    Ok(serde_json::to_value(checkin)?)
+}
+
+fn clock(text: &str) -> Time {
+    text.parse::<Time>().unwrap_or(Time::midnight())
+}
+
+/// Asks a member: records the ask for their local day (once), notifies them with the
+/// questions and their activity since their last answer, and schedules the next day's ask.
+pub(super) async fn fire_ask(ctx: &mut Ctx<'_, '_>, payload: &Value, due: Timestamp) -> Result<Value> {
+    let checkin = payload["checkin_id"].as_i64().unwrap_or_default();
+    let member = MemberId(payload["member_id"].as_i64().unwrap_or_default());
+    let row: Option<(String, String, i64)> = sqlx::query_as(
+        "SELECT c.questions, c.ask_at, c.thread_id FROM checkins c JOIN checkin_members m ON m.checkin_id = c.id \
+         WHERE c.id = ? AND m.member_id = ?",
+    )
+    .bind(checkin)
+    .bind(member.0)
+    .fetch_optional(&mut *ctx.conn)
+    .await?;
+    let Some((questions, ask_at, thread)) = row else { return Ok(json!({ "skipped": "no longer in the check-in" })) };
+    let day = payload["day"].as_str().unwrap_or_default().to_string();
+    let inserted =
+        sqlx::query("INSERT OR IGNORE INTO checkin_asks (checkin_id, member_id, day, asked_at) VALUES (?, ?, ?, ?)")
+            .bind(checkin)
+            .bind(member.0)
+            .bind(&day)
+            .bind(micros(due))
+            .execute(&mut *ctx.conn)
+            .await?;
+    if inserted.rows_affected() == 1 {
+        let since: Option<(i64,)> = sqlx::query_as(
+            "SELECT MAX(asked_at) FROM checkin_asks WHERE checkin_id = ? AND member_id = ? AND answer_message_id IS NOT NULL",
+        )
+        .bind(checkin)
+        .bind(member.0)
+        .fetch_optional(&mut *ctx.conn)
+        .await?
+        .filter(|(at,)| *at > 0);
+        let since = since.map_or(0, |(at,)| at);
+        let threads: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT DISTINCT t.id, t.title FROM messages m JOIN threads t ON t.id = m.thread_id \
+             WHERE m.author_id = ? AND m.created_at > ? AND t.id != ? ORDER BY t.id LIMIT 20",
+        )
+        .bind(member.0)
+        .bind(since)
+        .bind(thread)
+        .fetch_all(&mut *ctx.conn)
+        .await?;
+        let tasks: Vec<(i64,)> = sqlx::query_as(
+            "SELECT DISTINCT json_extract(payload, '$.task_id') FROM events WHERE actor = ? AND at > ? \
+             AND kind IN ('task.status_changed', 'task.assigned', 'task.due_changed', 'task.updated') LIMIT 20",
+        )
+        .bind(member.0)
+        .bind(since)
+        .fetch_all(&mut *ctx.conn)
+        .await?;
+        let questions: Value = serde_json::from_str(&questions)?;
+        let prompt = json!({
+            "checkin_id": checkin,
+            "thread_id": thread,
+            "day": day,
+            "questions": questions,
+            "activity": {
+                "threads": threads.iter().map(|(id, title)| json!({ "thread_id": id, "title": title })).collect::<Vec<_>>(),
+                "tasks_moved": tasks.iter().map(|(id,)| *id).collect::<Vec<_>>(),
+            },
+        });
+        notify::notify(ctx, member, "checkin", prompt, true).await?;
+    }
+    schedule_ask(ctx, checkin, member, clock(&ask_at), due).await?;
+    Ok(json!({ "asked": inserted.rows_affected() == 1, "day": day }))
+}
+
+/// Answers the viewer's latest unanswered ask: a message in the check-in's thread.
+pub(super) async fn answer(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, checkin: i64, body: &str) -> Result<Value> {
+    let found = read::checkin(ctx.conn, viewer, checkin).await?;
+    if !found.member_ids.contains(&viewer.member) {
+        return Err(Error::forbidden("only the check-in's members answer it"));
+    }
+    let message =
+        post_message(ctx, viewer, MessageTarget::Thread(found.thread_id), &MessageText::new(body.to_string()), false)
+            .await?;
+    let ask: Option<(i64,)> = sqlx::query_as(
+        "SELECT id FROM checkin_asks WHERE checkin_id = ? AND member_id = ? AND answer_message_id IS NULL ORDER BY asked_at DESC LIMIT 1",
+    )
+    .bind(checkin)
+    .bind(viewer.member.0)
+    .fetch_optional(&mut *ctx.conn)
+    .await?;
+    if let Some((ask,)) = ask {
+        sqlx::query("UPDATE checkin_asks SET answer_message_id = ? WHERE id = ?")
+            .bind(message["id"].as_i64())
+            .bind(ask)
+            .execute(&mut *ctx.conn)
+            .await?;
+    }
+    Ok(message)
+}
+
+/// Posts the digest of the asks since the last digest: who answered (and what), who is
+/// missing, and answers that mention a blocker; then schedules the next one.
+pub(super) async fn fire_digest(ctx: &mut Ctx<'_, '_>, payload: &Value, due: Timestamp) -> Result<Value> {
+    let checkin = payload["checkin_id"].as_i64().unwrap_or_default();
+    let row: Option<(i64, String, String, String, i64, Option<i64>)> = sqlx::query_as(
+        "SELECT thread_id, title, digest_at, digest_zone, created_by, last_digest_at FROM checkins WHERE id = ?",
+    )
+    .bind(checkin)
+    .fetch_optional(&mut *ctx.conn)
+    .await?;
+    let Some((thread, title, digest_at, zone, owner, last)) = row else {
+        return Ok(json!({ "skipped": "the check-in is gone" }));
+    };
+    let asks: Vec<(String, Option<String>)> = sqlx::query_as(
+        "SELECT mb.handle, msg.body FROM checkin_asks a JOIN members mb ON mb.id = a.member_id \
+         LEFT JOIN messages msg ON msg.id = a.answer_message_id \
+         WHERE a.checkin_id = ? AND a.asked_at > ? AND a.asked_at <= ? ORDER BY mb.handle",
+    )
+    .bind(checkin)
+    .bind(last.unwrap_or(0))
+    .bind(micros(due))
+    .fetch_all(&mut *ctx.conn)
+    .await?;
+    let answered: Vec<(&String, &String)> = asks.iter().filter_map(|(h, b)| b.as_ref().map(|b| (h, b))).collect();
+    let missing: Vec<&String> = asks.iter().filter(|(_, b)| b.is_none()).map(|(h, _)| h).collect();
+    let blockers: Vec<&String> =
+        answered.iter().filter(|(_, b)| b.to_lowercase().contains("block")).map(|(h, _)| *h).collect();
+    let mut body = format!("**Check-in digest: {title}** ({} of {} answered)", answered.len(), asks.len());
+    for (handle, answer) in &answered {
+        let first = answer.lines().next().unwrap_or_default();
+        body.push_str(&format!("\n- {handle}: {first}"));
+    }
+    if !missing.is_empty() {
+        body.push_str(&format!("\n\nMissing: {}", missing.iter().map(|h| h.as_str()).collect::<Vec<_>>().join(", ")));
+    }
+    if !blockers.is_empty() {
+        body.push_str(&format!(
+            "\n\nBlockers mentioned by: {}",
+            blockers.iter().map(|h| h.as_str()).collect::<Vec<_>>().join(", ")
+        ));
+    }
+    let owner_row = read::member_row(ctx.conn, MemberId(owner)).await?;
+    let viewer = Viewer {
+        member: MemberId(owner),
+        role: baton_core::model::Role::parse(&owner_row.role).unwrap_or(baton_core::model::Role::Member),
+    };
+    let message =
+        post_message(ctx, &viewer, MessageTarget::Thread(ThreadId(thread)), &MessageText::new(body), false).await?;
+    sqlx::query("UPDATE checkins SET last_digest_at = ? WHERE id = ?")
+        .bind(micros(due))
+        .bind(checkin)
+        .execute(&mut *ctx.conn)
+        .await?;
+    let zone = parse_time_zone(&zone).unwrap_or(TimeZone::UTC);
+    schedule_digest(ctx, checkin, MemberId(owner), &zone, clock(&digest_at), due).await?;
+    Ok(json!({
+        "message_id": message["id"],
+        "answered": answered.iter().map(|(h, _)| h).collect::<Vec<_>>(),
+        "missing": missing,
+        "blockers": blockers,
+    }))
+}
