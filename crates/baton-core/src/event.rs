@@ -67,6 +67,7 @@ pub mod kind {
     pub const REMINDER_DUE: &str = "reminder.due";
     pub const NORM_CHANGED: &str = "norm.changed";
     pub const CHECKIN_CREATED: &str = "checkin.created";
+    pub const SLOT_BOOKED: &str = "slot.booked";
     pub const NOTIFICATION_DELIVERED: &str = "notification.delivered";
     pub const NOTIFICATION_READ: &str = "notification.read";
     pub const ADVICE_ACCEPTED: &str = "advisor.accepted";

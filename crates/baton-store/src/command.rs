@@ -297,6 +297,13 @@ pub enum Command {
         id: i64,
         body: String,
     },
+    /// Books a meeting slot for these members: whoever it puts outside their working hours has
+    /// their burden counted, so that suggestions rotate who takes the next one.
+    BookSlot {
+        members: Vec<MemberId>,
+        start: Timestamp,
+        end: Timestamp,
+    },
     /// Marks notifications of the viewer's as read: these ids, or all delivered ones.
     ReadNotifications {
         ids: Option<Vec<i64>>,

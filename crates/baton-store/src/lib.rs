@@ -107,6 +107,9 @@ pub trait Store: Send + Sync + 'static {
     /// Check-ins in channels the viewer may see.
     async fn checkins(&self, viewer: &Viewer) -> Result<Vec<baton_core::model::CheckIn>>;
 
+    /// How many booked slots put each member outside their working hours (absent: none).
+    async fn slot_burdens(&self) -> Result<Vec<(MemberId, i64)>>;
+
     /// The keys of advisor suggestions already accepted or dismissed.
     async fn decided_advice(&self) -> Result<Vec<String>>;
 

@@ -242,6 +242,12 @@ impl Store for SqliteStore {
         read::checkins(&mut *self.conn().await?, viewer).await
     }
 
+    async fn slot_burdens(&self) -> Result<Vec<(MemberId, i64)>> {
+        let rows: Vec<(i64, i64)> =
+            sqlx::query_as("SELECT member_id, count FROM slot_burdens").fetch_all(&mut *self.conn().await?).await?;
+        Ok(rows.into_iter().map(|(m, c)| (MemberId(m), c)).collect())
+    }
+
     async fn decided_advice(&self) -> Result<Vec<String>> {
         let keys: Vec<(String,)> =
             sqlx::query_as("SELECT key FROM advisor_outcomes").fetch_all(&mut *self.conn().await?).await?;

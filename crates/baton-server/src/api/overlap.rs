@@ -3,7 +3,7 @@
 //! time zone (DST-aware).
 
 use axum::extract::State;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use baton_core::calendar::{parse_time_zone, Calendar};
 use baton_core::model::Member;
@@ -15,17 +15,20 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::error::{ApiError, ApiResult, ErrorBody};
-use crate::extract::{ApiQuery, Auth};
+use crate::extract::{ApiJson, ApiQuery, Auth};
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/overlap", get(week)).route("/api/v1/overlap/slots", get(slots))
+    Router::new()
+        .route("/api/v1/overlap", get(week))
+        .route("/api/v1/overlap/slots", get(slots))
+        .route("/api/v1/overlap/slots/book", post(book))
 }
 
 /// The OpenAPI description of this module's operations.
 pub fn doc() -> utoipa::openapi::OpenApi {
     #[derive(utoipa::OpenApi)]
-    #[openapi(paths(week, slots))]
+    #[openapi(paths(week, slots, book))]
     struct Doc;
     <Doc as utoipa::OpenApi>::openapi()
 }
@@ -117,6 +120,19 @@ pub struct Slots {
     pub members: Vec<Person>,
     /// The earliest slots inside everyone's working hours; empty when none fits in 7 days.
     pub slots: Vec<Interval>,
+    /// When no slot fits everyone: the earliest slot inside everyone's hours but one person's,
+    /// that person being whoever has taken such slots least often (booked slots are counted),
+    /// so the burden rotates.
+    pub fallback: Option<Fallback>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Fallback {
+    pub slot: Interval,
+    /// Who would be outside their working hours.
+    pub outside_working_hours: Person,
+    /// How many booked slots already put them outside their hours.
+    pub times_before: i64,
 }
 
 /// Suggests the next slots of a given length inside every member's working hours over the next
@@ -144,12 +160,61 @@ async fn slots(
     };
     let calendars = calendars(&people)?;
     let refs: Vec<&Calendar> = calendars.iter().collect();
-    let found =
-        overlap::slots(&refs, from, SignedDuration::from_hours(24 * 7), SignedDuration::from_mins(minutes), count);
+    let (horizon, length) = (SignedDuration::from_hours(24 * 7), SignedDuration::from_mins(minutes));
+    let found = overlap::slots(&refs, from, horizon, length, count);
+    let mut fallback = None;
+    if found.is_empty() && people.len() > 1 {
+        let burdens: std::collections::HashMap<MemberId, i64> = state.store.slot_burdens().await?.into_iter().collect();
+        let mut order: Vec<usize> = (0..people.len()).collect();
+        order.sort_by_key(|i| (burdens.get(&people[*i].id).copied().unwrap_or(0), people[*i].handle.clone()));
+        for out in order {
+            let others: Vec<&Calendar> = refs.iter().enumerate().filter(|(i, _)| *i != out).map(|(_, c)| *c).collect();
+            if let Some((start, end)) = overlap::slots(&others, from, horizon, length, 1).into_iter().next() {
+                fallback = Some(Fallback {
+                    slot: Interval { start, end },
+                    outside_working_hours: person(&people[out]),
+                    times_before: burdens.get(&people[out].id).copied().unwrap_or(0),
+                });
+                break;
+            }
+        }
+    }
     Ok(Json(Slots {
         members: people.iter().map(person).collect(),
         slots: found.into_iter().map(|(start, end)| Interval { start, end }).collect(),
+        fallback,
     }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct BookSlot {
+    pub member_ids: Vec<MemberId>,
+    #[schema(format = DateTime)]
+    pub start: String,
+    #[schema(format = DateTime)]
+    pub end: String,
+}
+
+/// Books a slot for these members: whoever it puts outside their working hours has it counted,
+/// so the next fallback suggestion asks someone else. Answers who that was.
+#[utoipa::path(post, path = "/api/v1/overlap/slots/book", tag = "overlap", security(("bearer" = [])), request_body = BookSlot,
+    responses((status = 200, body = Object), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn book(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiJson(req): ApiJson<BookSlot>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let parse =
+        |field: &str, raw: &str| raw.parse::<Timestamp>().map_err(|e| ApiError::Invalid(format!("{field}: {e}")));
+    if req.member_ids.is_empty() || req.member_ids.len() > MAX_MEMBERS {
+        return Err(ApiError::Invalid(format!("member_ids: 1 to {MAX_MEMBERS} members")));
+    }
+    let command = baton_store::Command::BookSlot {
+        members: req.member_ids,
+        start: parse("start", &req.start)?,
+        end: parse("end", &req.end)?,
+    };
+    Ok(Json(state.store.execute(baton_store::Envelope::new(auth.viewer, super::now(), command)).await?))
 }
 
 fn person(member: &Member) -> Person {

@@ -63,3 +63,33 @@ async fn the_overlap_of_a_week_and_the_next_slots() {
     let (got, body) = owner.get("/api/v1/overlap/slots?members=owner&minutes=2").await;
     assert_eq!(got, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
 }
+
+#[tokio::test]
+async fn when_no_slot_fits_everyone_the_out_of_hours_burden_rotates() {
+    let server = TestServer::start().await;
+    let owner = server.setup().await;
+    let kol = owner.add_member("kol", "member").await;
+    let la = owner.add_member("la", "member").await;
+    for (who, zone) in [(&kol, "Asia/Kolkata"), (&la, "America/Los_Angeles")] {
+        let (status, body) =
+            who.send(reqwest::Method::PATCH, "/api/v1/me", serde_json::json!({"time_zone": zone})).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    // Kolkata works 03:30–11:30Z, Los Angeles (PDT) 16:00–24:00Z: never together.
+    let url = "/api/v1/overlap/slots?members=kol,la&minutes=30&from=2027-06-07T00:00:00Z";
+    let mut outside = Vec::new();
+    for _ in 0..3 {
+        let (status, answer) = owner.get(url).await;
+        assert_eq!(status, StatusCode::OK, "{answer}");
+        assert_eq!(answer["slots"], serde_json::json!([]));
+        let fallback = &answer["fallback"];
+        let who = fallback["outside_working_hours"]["handle"].as_str().unwrap().to_string();
+        let want = if who == "kol" { "2027-06-07T16:00:00Z" } else { "2027-06-07T03:30:00Z" };
+        assert_eq!(fallback["slot"]["start"], want, "{fallback}");
+        let book = serde_json::json!({"member_ids": [kol.id, la.id], "start": fallback["slot"]["start"], "end": fallback["slot"]["end"]});
+        let booked = owner.create("/api/v1/overlap/slots/book", book).await;
+        assert_eq!(booked["outside_working_hours"].as_array().unwrap().len(), 1, "{booked}");
+        outside.push(who);
+    }
+    assert_eq!(outside, ["kol", "la", "kol"], "who takes the out-of-hours slot alternates");
+}

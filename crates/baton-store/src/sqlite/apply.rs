@@ -248,6 +248,7 @@ async fn apply_as(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, command: &Command) -> 
             checkins::create(ctx, viewer, new).await
         }
         Command::AnswerCheckIn { id, body } => checkins::answer(ctx, viewer, *id, body).await,
+        Command::BookSlot { members, start, end } => book_slot(ctx, viewer, members, *start, *end).await,
         Command::SetNorm { channel, reply_within_minutes } => {
             norms::set(ctx, viewer, *channel, *reply_within_minutes).await
         }
@@ -676,6 +677,36 @@ async fn create_thread(
         post_message(ctx, viewer, MessageTarget::Thread(id), body, false).await?;
     }
     Ok(serde_json::to_value(read::thread_row(ctx.conn, viewer, id).await?.into_thread())?)
+}
+
+/// Books a slot: counts a burden for each member it puts (partly) outside working hours.
+async fn book_slot(
+    ctx: &mut Ctx<'_, '_>,
+    viewer: &Viewer,
+    members: &[MemberId],
+    start: Timestamp,
+    end: Timestamp,
+) -> Result<Value> {
+    no_guest(viewer, "book slots")?;
+    if end <= start || end.duration_since(start) > jiff::SignedDuration::from_hours(8) {
+        return Err(Error::invalid("end", "must be after start, at most 8 hours later"));
+    }
+    let mut outside = Vec::new();
+    for member in members {
+        let row = active_member(ctx, *member).await?.into_member(None);
+        let zone = baton_core::calendar::parse_time_zone(&row.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
+        let calendar = baton_core::calendar::Calendar::new(zone, row.working_hours);
+        if calendar.working_time(start, end) < end.duration_since(start) {
+            outside.push(*member);
+            sqlx::query("INSERT INTO slot_burdens (member_id, count) VALUES (?, 1) ON CONFLICT (member_id) DO UPDATE SET count = count + 1")
+                .bind(member.0)
+                .execute(&mut *ctx.conn)
+                .await?;
+        }
+    }
+    let payload = json!({ "start": start, "end": end, "members": members, "outside_working_hours": outside });
+    ctx.emit(kind::SLOT_BOOKED, payload.clone(), Scope::Internal).await?;
+    Ok(payload)
 }
 
 async fn open_timeline(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, channel: ChannelId) -> Result<Value> {
