@@ -143,3 +143,25 @@ async fn held_until_the_next_working_period_in_the_recipients_zone_across_dst() 
     assert_eq!(marked["read"], 5);
     assert!(inbox(&server, "ana", "unread=true").await.is_empty());
 }
+
+#[tokio::test]
+async fn nobody_is_notified_of_what_they_may_not_read() {
+    let server = TestServer::start().await;
+    let owner = server.setup().await;
+    let ana = owner.add_member("ana", "member").await;
+    let bo = owner.add_member("bo", "member").await;
+    let hush = owner
+        .create("/api/v1/channels", json!({"name": "hush", "visibility": "private", "member_ids": [ana.id]}))
+        .await;
+    let thread = owner.create(&format!("/api/v1/channels/{}/threads", hush["id"]), json!({"title": "secret"})).await;
+    ana.create(&format!("/api/v1/threads/{}/messages", thread["id"]), json!({"body": "first"})).await;
+    // urgent, so delivery does not wait for anyone's working hours.
+    owner
+        .create(&format!("/api/v1/threads/{}/messages", thread["id"]), json!({"body": "@bo @ana look", "urgent": true}))
+        .await;
+    let (_, bo_inbox) = bo.get("/api/v1/inbox?held=true").await;
+    assert_eq!(bo_inbox, json!([]), "bo is not in #hush: mentioning him tells him nothing");
+    let (_, ana_inbox) = ana.get("/api/v1/inbox").await;
+    let kinds: Vec<&str> = ana_inbox.as_array().unwrap().iter().map(|n| n["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["mention"], "one notification each, the mention winning over the reply");
+}

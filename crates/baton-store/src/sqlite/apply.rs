@@ -647,6 +647,11 @@ async fn insert_thread(
     .execute(&mut *ctx.conn)
     .await?;
     let id = ThreadId(done.last_insert_rowid());
+    sqlx::query("INSERT INTO thread_followers (thread_id, member_id) VALUES (?, ?)")
+        .bind(id.0)
+        .bind(viewer.member.0)
+        .execute(&mut *ctx.conn)
+        .await?;
     let row = read::thread_row(ctx.conn, viewer, id).await?;
     let scope = row.scope();
     let thread = read::thread_row(ctx.conn, viewer, id).await?.into_thread();
@@ -848,8 +853,12 @@ async fn post_message(
     };
     let value = serde_json::to_value(&message)?;
     ctx.emit(kind::MESSAGE_POSTED, json!({ "message": value }), scope).await?;
-    let recipients =
-        notify::message_recipients(ctx, viewer.member, thread_id.map(ThreadId), dm_id, &message.mentions).await?;
+    // Imported history notifies nobody: it happened long ago, elsewhere.
+    let recipients = if ctx.source == "baton" {
+        notify::message_recipients(ctx, viewer.member, thread_id.map(ThreadId), dm_id, &message.mentions).await?
+    } else {
+        Vec::new()
+    };
     for (member, why) in recipients {
         let about = json!({ "message_id": id, "thread_id": thread_id, "dm_id": dm_id, "author_id": viewer.member });
         notify::notify(ctx, member, why, about, urgent).await?;

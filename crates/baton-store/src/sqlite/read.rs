@@ -70,7 +70,7 @@ pub(crate) struct MemberRow {
     time_zone: String,
     working_hours: String,
     pub(crate) active: bool,
-    service: bool,
+    pub(crate) service: bool,
     created_at: i64,
 }
 
