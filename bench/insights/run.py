@@ -528,7 +528,7 @@ def main():
           f"metrics min {duck['report_s']['min']:.3f} s, median {duck['report_s']['median']:.3f} s")
     for name, secs in duck["stages_s"].items():
         print(f"    {name:<18} {secs:.3f} s")
-    print(f"Baton (1 thread): load {baton['load_s']:.2f} s; full report min {baton['report_s']['min']:.3f} s, "
+    print(f"Baton (both cores): load {baton['load_s']:.2f} s; full report min {baton['report_s']['min']:.3f} s, "
           f"median {baton['report_s']['median']:.3f} s")
     for name, secs in baton.get("stages_s", {}).items():
         print(f"    {name:<62} {secs:,}" if isinstance(secs, int) else f"    {name:<62} {secs:.3f} s")

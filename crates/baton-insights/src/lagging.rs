@@ -25,15 +25,15 @@
 //! after every present one at each step), then name in byte order.
 
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::HashMap;
 
-use jiff::SignedDuration;
+use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 
-use crate::conversations::{responses, Response};
-use crate::dataset::{Dataset, MemberIdx};
-use crate::quantile::{nearest_rank, whole_seconds};
-use crate::tasks::{assignee_at, due_at, due_in_window, ratio, stalled_tasks, state_at, TaskState};
+use crate::conversations::{join, responses, Accumulate, Reply, Response, PARALLEL_MIN_LEN};
+use crate::dataset::{Dataset, MemberIdx, Message};
+use crate::quantile::{nearest_ranks, whole_seconds};
+use crate::tasks::{ratio, task_facts, thread_last_messages, TaskFacts, TaskState};
 use crate::window::{Thresholds, Window};
 
 /// The report's `lagging` object: three lists, each sorted worst first (see the module docs).
@@ -69,53 +69,245 @@ pub fn lagging(data: &Dataset, window: Window, thresholds: &Thresholds) -> Laggi
 
 /// [`lagging`] over responses already computed for the window's `to` (the report has them).
 pub fn lagging_with(data: &Dataset, window: Window, thresholds: &Thresholds, all_responses: &[Response]) -> Lagging {
-    let to = window.to();
-    let mut channels: BTreeMap<&str, Tally> = BTreeMap::new();
-    let mut projects: BTreeMap<&str, Tally> = BTreeMap::new();
-    let mut members: Vec<Tally> = data.people.iter().map(|_| Tally::default()).collect();
+    let groups = Groups::of(data, window.to());
+    let mut tally = LaggingTally::new(&groups, data, window);
+    for response in all_responses {
+        let group = groups.group_of(response.conversation);
+        tally.response(
+            &Reply {
+                asker: response.asker,
+                responder: response.responder,
+                responded_at: response.responded_at,
+                working: response.working,
+            },
+            group,
+        );
+    }
+    let facts = task_facts(data, window, thresholds, &thread_last_messages(data, window.to()));
+    tally.finish(data, &facts)
+}
 
-    let stalled: BTreeSet<usize> = stalled_tasks(data, window, thresholds).into_iter().collect();
-    let mut thread_projects: BTreeMap<usize, BTreeSet<&str>> = BTreeMap::new();
-    for (task_idx, task) in data.tasks.iter().enumerate() {
-        let Some(state) = state_at(task, to) else { continue };
-        if let Some(conversation) = task.conversation {
-            thread_projects.entry(conversation).or_default().insert(&task.project);
-        }
-        let figures = TaskFigures {
-            open: state == TaskState::Open,
-            stalled: stalled.contains(&task_idx),
-            due: due_in_window(due_at(task, to), data.workspace_calendar.zone(), window, state),
+/// Who the rows are, as positions: every channel and project name gets an index once, so a
+/// response adds to its rows through two array lookups rather than map searches by name.
+pub(crate) struct Groups<'a> {
+    channel_names: Vec<&'a str>,
+    project_names: Vec<&'a str>,
+    /// For each task (by position) created before `to`, its project's index.
+    task_project: Vec<Option<u32>>,
+    /// For each conversation (by position, and past the list for a task thread pointing
+    /// there), whose rows its responses count for.
+    of_conversation: Vec<Group>,
+    /// The project indices of the threads, each thread's a run (see [`Group::Projects`]).
+    thread_projects: Vec<u32>,
+}
+
+/// Whose rows a conversation's responses count for.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) enum Group {
+    #[default]
+    /// A direct conversation: no channel, no project.
+    Neither,
+    Channel(u32),
+    /// A task's thread: the distinct projects of its tasks, `thread_projects[start..end]`.
+    Projects {
+        start: u32,
+        end: u32,
+    },
+}
+
+impl<'a> Groups<'a> {
+    /// The groups as of `to`: a thread belongs to the projects of its tasks created before `to`.
+    pub(crate) fn of(data: &'a Dataset, to: Timestamp) -> Groups<'a> {
+        let mut project_names = Vec::new();
+        let mut project_idx: HashMap<&str, u32> = HashMap::new();
+        let intern = |name: &'a str, names: &mut Vec<&'a str>, index: &mut HashMap<&'a str, u32>| {
+            *index.entry(name).or_insert_with(|| {
+                names.push(name);
+                index_u32(names.len() - 1)
+            })
         };
-        projects.entry(&task.project).or_default().add_task(figures);
-        if let Some(tally) = assignee_at(task, to).and_then(|member| members.get_mut(member)) {
-            tally.add_task(figures);
+        let mut threads: Vec<(usize, u32)> = Vec::new();
+        let task_project = data
+            .tasks
+            .iter()
+            .map(|task| {
+                (task.created_at < to).then(|| {
+                    let project = intern(&task.project, &mut project_names, &mut project_idx);
+                    threads.extend(task.conversation.map(|conversation| (conversation, project)));
+                    project
+                })
+            })
+            .collect();
+        // A thread shared by tasks of two projects counts once for each.
+        threads.sort_unstable();
+        threads.dedup();
+        let n_slots = threads.iter().map(|&(conversation, _)| conversation + 1).max().unwrap_or(0);
+        let mut of_conversation = vec![Group::Neither; data.conversations.len().max(n_slots)];
+        let mut channel_names = Vec::new();
+        let mut channel_idx: HashMap<&str, u32> = HashMap::new();
+        for (group, conversation) in of_conversation.iter_mut().zip(&data.conversations) {
+            if !conversation.direct {
+                *group = Group::Channel(intern(&conversation.channel, &mut channel_names, &mut channel_idx));
+            }
+        }
+        let thread_projects: Vec<u32> = threads.iter().map(|&(_, project)| project).collect();
+        let mut start = 0;
+        for run in threads.chunk_by(|a, b| a.0 == b.0) {
+            let end = start + run.len();
+            of_conversation[run[0].0] = Group::Projects { start: index_u32(start), end: index_u32(end) };
+            start = end;
+        }
+        Groups { channel_names, project_names, task_project, of_conversation, thread_projects }
+    }
+
+    /// The group of `conversation`; neither channel nor project past the list.
+    fn group_of(&self, conversation: usize) -> Group {
+        self.of_conversation.get(conversation).copied().unwrap_or(Group::Neither)
+    }
+}
+
+/// A list position as `u32`; lists here are far shorter than 2³² (they index tasks, channels
+/// and conversations held in memory).
+fn index_u32(idx: usize) -> u32 {
+    u32::try_from(idx).expect("fewer than 2^32 rows")
+}
+
+/// The working response times of each row, as an [`Accumulate`] for the report's walk.
+///
+/// Each response's time is appended with its row to one list rather than pushed onto its
+/// row's own list: with tens of thousands of channels, every push onto a row list missed the
+/// cache, while appending to one list streams. The lists are sorted into rows once, at the end.
+pub(crate) struct LaggingTally<'g> {
+    groups: &'g Groups<'g>,
+    from: Timestamp,
+    n_people: usize,
+    /// (row, working time) per response and row: rows `0..n_channels` are the channels, then
+    /// come the projects. One list per part, in part order.
+    by_row: Vec<Vec<RowTime>>,
+    /// (member, working time) per response, by responder; one list per part.
+    by_member: Vec<Vec<RowTime>>,
+}
+
+impl<'g> LaggingTally<'g> {
+    pub(crate) fn new(groups: &'g Groups<'g>, data: &Dataset, window: Window) -> LaggingTally<'g> {
+        LaggingTally {
+            groups,
+            from: window.from(),
+            n_people: data.people.len(),
+            by_row: vec![Vec::new()],
+            by_member: vec![Vec::new()],
         }
     }
 
-    for response in all_responses.iter().filter(|response| response.responded_at >= window.from()) {
-        let in_channel = |c: &&crate::Conversation| !c.direct && !thread_projects.contains_key(&response.conversation);
-        if let Some(conversation) = data.conversations.get(response.conversation).filter(in_channel) {
-            channels.entry(&conversation.channel).or_default().working.push(response.working);
+    /// The lagging lists, from the responses taken and the facts of every task.
+    pub(crate) fn finish(self, data: &Dataset, facts: &[Option<TaskFacts>]) -> Lagging {
+        let n_channels = self.groups.channel_names.len();
+        let n_rows = n_channels + self.groups.project_names.len();
+        let parallel = self.by_member.iter().map(Vec::len).sum::<usize>() >= PARALLEL_MIN_LEN;
+        let (row_p90, member_p90) =
+            join(parallel, || p90_by_row(&self.by_row, n_rows), || p90_by_row(&self.by_member, self.n_people));
+        let mut row_p90 = row_p90.into_iter();
+        let channels: Vec<Tally> = row_p90.by_ref().take(n_channels).map(Tally::of).collect();
+        let mut projects: Vec<Tally> = row_p90.map(Tally::of).collect();
+        let mut members: Vec<Tally> = member_p90.into_iter().map(Tally::of).collect();
+        for (facts, project) in facts.iter().zip(&self.groups.task_project) {
+            let (Some(facts), Some(project)) = (facts, project) else { continue };
+            let figures = TaskFigures { open: facts.state == TaskState::Open, stalled: facts.stalled, due: facts.due };
+            projects[*project as usize].add_task(figures);
+            if let Some(tally) = facts.assignee.and_then(|member| members.get_mut(member)) {
+                tally.add_task(figures);
+            }
         }
-        for project in thread_projects.get(&response.conversation).into_iter().flatten() {
-            projects.entry(project).or_default().working.push(response.working);
+        let named = |tallies: Vec<Tally>, names: &[&str]| {
+            ranked(tallies.into_iter().zip(names).map(|(tally, name)| tally.row((*name).to_owned(), None)))
+        };
+        Lagging {
+            channels: named(channels, &self.groups.channel_names),
+            projects: named(projects, &self.groups.project_names),
+            members: ranked(
+                members
+                    .into_iter()
+                    .zip(&data.people)
+                    .enumerate()
+                    .map(|(member_idx, (tally, person))| tally.row(person.handle.clone(), Some(member_idx))),
+            ),
         }
-        if let Some(tally) = members.get_mut(response.responder) {
-            tally.working.push(response.working);
+    }
+}
+
+impl Accumulate for LaggingTally<'_> {
+    type Tag = Group;
+
+    fn tag(&self, conversation: usize) -> Group {
+        self.groups.group_of(conversation)
+    }
+
+    fn message(&mut self, _: &Message) {}
+
+    /// Takes the responses from `from` on.
+    fn response(&mut self, reply: &Reply, group: Group) {
+        if reply.responded_at < self.from {
+            return;
+        }
+        let by_row = self.by_row.last_mut().expect("a list of this part");
+        match group {
+            Group::Channel(channel) => by_row.push(RowTime::new(channel, reply.working)),
+            Group::Projects { start, end } => {
+                let n_channels = index_u32(self.groups.channel_names.len());
+                for &project in &self.groups.thread_projects[start as usize..end as usize] {
+                    by_row.push(RowTime::new(n_channels + project, reply.working));
+                }
+            }
+            Group::Neither => {}
+        }
+        if reply.responder < self.n_people {
+            let by_member = self.by_member.last_mut().expect("a list of this part");
+            by_member.push(RowTime::new(index_u32(reply.responder), reply.working));
         }
     }
 
-    Lagging {
-        channels: ranked(channels.into_iter().map(|(name, tally)| tally.row(name.to_owned(), None))),
-        projects: ranked(projects.into_iter().map(|(name, tally)| tally.row(name.to_owned(), None))),
-        members: ranked(
-            members
-                .into_iter()
-                .zip(&data.people)
-                .enumerate()
-                .map(|(member_idx, (tally, person))| tally.row(person.handle.clone(), Some(member_idx))),
-        ),
+    fn merge(&mut self, mut other: LaggingTally<'_>) {
+        self.by_row.append(&mut other.by_row);
+        self.by_member.append(&mut other.by_member);
     }
+}
+
+/// A working time and its row, in 16 bytes where `(u32, SignedDuration)` takes 24 (the
+/// duration's 12 bytes are padded to 16): a report holds two of these per response.
+#[derive(Debug, Clone, Copy)]
+struct RowTime {
+    seconds: i64,
+    nanoseconds: i32,
+    row: u32,
+}
+
+impl RowTime {
+    fn new(row: u32, duration: SignedDuration) -> RowTime {
+        RowTime { seconds: duration.as_secs(), nanoseconds: duration.subsec_nanos(), row }
+    }
+
+    fn duration(self) -> SignedDuration {
+        SignedDuration::new(self.seconds, self.nanoseconds)
+    }
+}
+
+/// For each of `n_rows` rows, the p90 (nearest rank) of the durations `lists` give it.
+fn p90_by_row(lists: &[Vec<RowTime>], n_rows: usize) -> Vec<Option<SignedDuration>> {
+    // A counting sort by row into one buffer, each row a run of it.
+    let mut starts = vec![0usize; n_rows + 1];
+    for time in lists.iter().flatten() {
+        starts[time.row as usize + 1] += 1;
+    }
+    for row in 0..n_rows {
+        starts[row + 1] += starts[row];
+    }
+    let mut next = starts.clone();
+    let mut by_row = vec![SignedDuration::ZERO; starts[n_rows]];
+    for time in lists.iter().flatten() {
+        by_row[next[time.row as usize]] = time.duration();
+        next[time.row as usize] += 1;
+    }
+    starts.windows(2).map(|run| nearest_ranks(&mut by_row[run[0]..run[1]], [0.9])[0]).collect()
 }
 
 /// What one task adds to the rows it belongs to.
@@ -135,11 +327,15 @@ struct Tally {
     n_stalled: usize,
     n_due: usize,
     n_done_on_time: usize,
-    /// Exact working response times.
-    working: Vec<SignedDuration>,
+    /// The p90 of the exact working response times.
+    p90_working: Option<SignedDuration>,
 }
 
 impl Tally {
+    fn of(p90_working: Option<SignedDuration>) -> Tally {
+        Tally { p90_working, ..Tally::default() }
+    }
+
     fn add_task(&mut self, figures: TaskFigures) {
         self.n_open += usize::from(figures.open);
         self.n_stalled += usize::from(figures.open && figures.stalled);
@@ -149,13 +345,12 @@ impl Tally {
         }
     }
 
-    fn row(mut self, name: String, member: Option<MemberIdx>) -> LaggingRow {
-        self.working.sort_unstable();
+    fn row(self, name: String, member: Option<MemberIdx>) -> LaggingRow {
         LaggingRow {
             name,
             member,
             stall_rate: ratio(self.n_stalled, self.n_open),
-            p90_working_s: nearest_rank(&self.working, 0.9).map(whole_seconds),
+            p90_working_s: self.p90_working.map(whole_seconds),
             completion_rate: ratio(self.n_done_on_time, self.n_due),
         }
     }

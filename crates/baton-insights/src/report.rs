@@ -5,7 +5,8 @@ use serde::Serialize;
 
 use crate::conversations::{self, Bouncing, FirstResponseStats, MessageStats, ResponseStats};
 use crate::dataset::Dataset;
-use crate::people::{self, Isolation, MemberRow};
+use crate::lagging::{Groups, LaggingTally};
+use crate::people::{self, Collaboration, Isolation, MemberRow};
 use crate::tasks;
 use crate::window::{Thresholds, Window};
 
@@ -54,24 +55,42 @@ impl From<Bouncing> for BouncingJson {
 }
 
 /// Computes every metric of the report over `window`.
+///
+/// The figures that need turns come from one walk over the messages
+/// ([`conversations::gather`], split by conversation over the cores), which also feeds the
+/// lagging and collaboration tallies, so no part of the report walks the messages again or
+/// recomputes a response's working time.
 pub fn report(data: &Dataset, window: Window, thresholds: &Thresholds) -> Report {
-    let responses = conversations::responses(data, window.to());
-    let (response_time, first_response) = conversations::response_stats(data, window, thresholds);
-    let (members, isolation) = people::members_and_isolation(data, window, thresholds, &responses);
+    report_in_parts(data, window, thresholds, conversations::default_parts())
+}
+
+/// [`report`] with the walk in `n_parts` parts (tests check that the count changes nothing).
+fn report_in_parts(data: &Dataset, window: Window, thresholds: &Thresholds, n_parts: usize) -> Report {
+    let groups = Groups::of(data, window.to());
+    // Responses from the start of the isolation span on feed the collaborators; the span may
+    // start before the window.
+    let since = people::isolation_span_start(window, thresholds).min(window.from());
+    let (figures, (lagging_tally, collaboration)) = conversations::gather_in_parts(
+        data,
+        window,
+        thresholds,
+        since,
+        || (LaggingTally::new(&groups, data, window), Collaboration::new(data, window, thresholds)),
+        n_parts,
+    );
+    let task_facts = tasks::task_facts(data, window, thresholds, &figures.last_message);
+    let (members, isolation) = collaboration.finish(data, thresholds);
     Report {
         window: WindowJson { from: window.from().to_string(), to: window.to().to_string() },
-        messages: conversations::message_stats(data, window),
-        response_time,
-        first_response,
-        bouncing_threads: conversations::bouncing_threads(data, window, thresholds)
-            .into_iter()
-            .map(Into::into)
-            .collect(),
-        tasks: tasks::task_stats(data, window, thresholds),
+        messages: figures.messages,
+        response_time: figures.response_time,
+        first_response: figures.first_response,
+        bouncing_threads: figures.bouncing.into_iter().map(Into::into).collect(),
+        tasks: tasks::stats_of(&task_facts),
         members,
         isolation,
         mode_mix: crate::mode_mix::mode_mix(data, window),
-        lagging: crate::lagging::lagging_with(data, window, thresholds, &responses),
+        lagging: lagging_tally.finish(data, &task_facts),
     }
 }
 

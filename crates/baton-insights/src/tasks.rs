@@ -19,7 +19,7 @@ use jiff::{SignedDuration, Timestamp};
 use baton_core::model::TaskStatus;
 
 use crate::dataset::{Dataset, MemberIdx, Task, TaskChange};
-use crate::quantile::{nearest_rank, whole_seconds};
+use crate::quantile::{nearest_ranks, whole_seconds};
 use crate::window::{Thresholds, Window};
 
 /// Where a task stands at a report's `to`.
@@ -113,59 +113,98 @@ pub fn is_stalled(data: &Dataset, task: &Task, to: Timestamp, thresholds: &Thres
 /// Positions in [`Dataset::tasks`] of the tasks stalled at the window's `to`, in ascending order.
 /// Stalling is a state at `to`, so `from` plays no part: an old task can be stalled.
 pub fn stalled_tasks(data: &Dataset, window: Window, thresholds: &Thresholds) -> Vec<usize> {
-    let to = window.to();
-    let thread_last = thread_last_messages(data, to);
-    data.tasks
-        .iter()
-        .enumerate()
-        .filter(|(_, task)| task.created_at < to)
-        .filter(|(_, task)| stalled_with(data, &AtTo::of(task, to), &thread_last, task, to, thresholds))
-        .map(|(task_idx, _)| task_idx)
-        .collect()
+    let facts = task_facts(data, window, thresholds, &thread_last_messages(data, window.to()));
+    facts.iter().enumerate().filter(|(_, facts)| facts.is_some_and(|facts| facts.stalled)).map(|(idx, _)| idx).collect()
 }
 
 /// The task figures over `window` (see [`TaskStats`] for each one's definition).
 pub fn task_stats(data: &Dataset, window: Window, thresholds: &Thresholds) -> TaskStats {
+    stats_of(&task_facts(data, window, thresholds, &thread_last_messages(data, window.to())))
+}
+
+/// A task as a report over a window sees it at `to`: what [`TaskStats`] and the lagging rows
+/// count, computed once per report for both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct TaskFacts {
+    pub state: TaskState,
+    /// The assignee at `to`.
+    pub assignee: Option<MemberIdx>,
+    pub created_in_window: bool,
+    /// Open at `to` and stalled (see [`is_stalled`]).
+    pub stalled: bool,
+    /// `None` when its due date (as of `to`) does not start in the window; else whether it was
+    /// done on time.
+    pub due: Option<bool>,
+    /// For a task done in the window: wall-clock and working time (assignee's calendar) from
+    /// creation to done.
+    pub cycle: Option<(SignedDuration, SignedDuration)>,
+}
+
+/// For each task of [`Dataset::tasks`] (by position), its [`TaskFacts`], or `None` when it was
+/// not created before `to`. `thread_last` holds, for each conversation, the time of its last
+/// message before `to`.
+pub(crate) fn task_facts(
+    data: &Dataset,
+    window: Window,
+    thresholds: &Thresholds,
+    thread_last: &[Option<Timestamp>],
+) -> Vec<Option<TaskFacts>> {
     let to = window.to();
     let zone = data.workspace_calendar.zone();
-    let thread_last = thread_last_messages(data, to);
+    data.tasks
+        .iter()
+        .map(|task| {
+            if task.created_at >= to {
+                return None;
+            }
+            let at_to = AtTo::of(task, to);
+            let state = at_to.state();
+            let cycle = match state {
+                TaskState::Done { at } if window.contains(at) => Some((
+                    at.duration_since(task.created_at),
+                    data.calendar_of(at_to.assignee).working_time(task.created_at, at),
+                )),
+                _ => None,
+            };
+            Some(TaskFacts {
+                state,
+                assignee: at_to.assignee,
+                created_in_window: window.contains(task.created_at),
+                stalled: stalled_with(data, &at_to, thread_last, task, to, thresholds),
+                due: due_in_window(at_to.due, zone, window, state),
+                cycle,
+            })
+        })
+        .collect()
+}
+
+/// [`TaskStats`] from the facts of every task.
+pub(crate) fn stats_of(facts: &[Option<TaskFacts>]) -> TaskStats {
     let mut stats = TaskStats::default();
     let mut cycles_wall = Vec::new();
     let mut cycles_working = Vec::new();
-    for task in data.tasks.iter().filter(|task| task.created_at < to) {
-        let at_to = AtTo::of(task, to);
-        let state = at_to.state();
-        if window.contains(task.created_at) {
-            stats.created += 1;
+    for facts in facts.iter().flatten() {
+        stats.created += usize::from(facts.created_in_window);
+        if let Some((wall, working)) = facts.cycle {
+            stats.done += 1;
+            cycles_wall.push(wall);
+            cycles_working.push(working);
         }
-        match state {
-            TaskState::Done { at } if window.contains(at) => {
-                stats.done += 1;
-                cycles_wall.push(at.duration_since(task.created_at));
-                cycles_working.push(data.calendar_of(at_to.assignee).working_time(task.created_at, at));
-            }
-            TaskState::Open => {
-                stats.open += 1;
-                if stalled_with(data, &at_to, &thread_last, task, to, thresholds) {
-                    stats.stalled += 1;
-                }
-            }
-            TaskState::Done { .. } | TaskState::Cancelled { .. } => {}
+        if facts.state == TaskState::Open {
+            stats.open += 1;
+            stats.stalled += usize::from(facts.stalled);
         }
-        if let Some(on_time) = due_in_window(at_to.due, zone, window, state) {
+        if let Some(on_time) = facts.due {
             stats.due += 1;
             stats.done_on_time += usize::from(on_time);
         }
     }
     stats.stall_rate = ratio(stats.stalled, stats.open);
     stats.completion_rate = ratio(stats.done_on_time, stats.due);
-    cycles_wall.sort_unstable();
-    cycles_working.sort_unstable();
-    let quantile = |sorted: &[SignedDuration], q: f64| nearest_rank(sorted, q).map(whole_seconds);
-    stats.cycle_median_s = quantile(&cycles_wall, 0.5);
-    stats.cycle_p90_s = quantile(&cycles_wall, 0.9);
-    stats.cycle_median_working_s = quantile(&cycles_working, 0.5);
-    stats.cycle_p90_working_s = quantile(&cycles_working, 0.9);
+    [stats.cycle_median_s, stats.cycle_p90_s] =
+        nearest_ranks(&mut cycles_wall, [0.5, 0.9]).map(|q| q.map(whole_seconds));
+    [stats.cycle_median_working_s, stats.cycle_p90_working_s] =
+        nearest_ranks(&mut cycles_working, [0.5, 0.9]).map(|q| q.map(whole_seconds));
     stats
 }
 
@@ -246,7 +285,7 @@ fn last_thread_message(data: &Dataset, task: &Task, to: Timestamp) -> Option<Tim
 }
 
 /// For every conversation (by position), the time of its last message before `to`.
-fn thread_last_messages(data: &Dataset, to: Timestamp) -> Vec<Option<Timestamp>> {
+pub(crate) fn thread_last_messages(data: &Dataset, to: Timestamp) -> Vec<Option<Timestamp>> {
     // Sized by the messages too, so a message naming a conversation past the list still counts
     // as activity, as it does for [`last_activity`].
     let n_conversations =

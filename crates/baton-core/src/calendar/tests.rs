@@ -525,3 +525,135 @@ proptest! {
         }
     }
 }
+
+/// Zones whose transitions the table must reproduce: the property tests' zones and some odd
+/// ones (Samoa skipped a day in 2011, Lord Howe shifts by 30 minutes, Dublin's winter time is
+/// its negative daylight saving time, Casablanca changes around Ramadan, São Paulo stopped in
+/// 2019, Troll jumps by two hours).
+const TABLE_ZONES: [&str; 14] = [
+    "Australia/Sydney",
+    "Asia/Kolkata",
+    "America/New_York",
+    "Europe/Berlin",
+    "UTC",
+    "Pacific/Auckland",
+    "America/St_Johns",
+    "America/Santiago",
+    "Pacific/Apia",
+    "Australia/Lord_Howe",
+    "Europe/Dublin",
+    "Africa/Casablanca",
+    "America/Sao_Paulo",
+    "Antarctica/Troll",
+];
+
+fn any_table_calendar() -> impl Strategy<Value = Calendar> {
+    (0..TABLE_ZONES.len(), 0..HOURS.len())
+        .prop_map(|(zone_idx, hours_idx)| calendar(TABLE_ZONES[zone_idx], HOURS[hours_idx]))
+}
+
+/// An instant from 1995 to 2105: before, inside and after the transition table's span.
+fn any_wide_instant() -> impl Strategy<Value = Timestamp> {
+    let start = ts("1995-01-01T00:00Z").as_nanosecond();
+    let end = ts("2105-01-01T00:00Z").as_nanosecond();
+    (start..end).prop_map(|nanos| Timestamp::from_nanosecond(nanos).expect("in range"))
+}
+
+proptest! {
+    #[test]
+    fn the_transition_table_answers_as_jiff_does(
+        calendar in any_table_calendar(),
+        at in any_wide_instant(),
+        gap in any_gap(),
+    ) {
+        let to = at + gap;
+        prop_assert_eq!(calendar.working_time(at, to), calendar.working_time_with(at, to, None));
+        if let Some((next, offset)) = calendar.transitions().transition_after(at.as_nanosecond()) {
+            let expected = calendar.zone().following(at).next().map(|t| t.timestamp().as_nanosecond());
+            prop_assert_eq!(next.map(|t| t.at), expected);
+            prop_assert_eq!(offset, calendar.zone().to_offset(at).seconds());
+        }
+    }
+}
+
+#[test]
+fn the_transition_table_agrees_with_jiff_at_its_edges_and_at_every_transition() {
+    for zone in TABLE_ZONES {
+        for hours in HOURS {
+            let calendar = calendar(zone, hours);
+            let table = calendar.transitions();
+            let mut probes = vec![
+                super::TABLE_START - 1,
+                super::TABLE_START,
+                super::TABLE_START + 1,
+                super::TABLE_END - 1,
+                super::TABLE_END,
+                super::TABLE_END + 1,
+            ];
+            for &at in &table.at {
+                probes.extend([at - 1, at, at + 1]);
+            }
+            for probe in probes {
+                let at = Timestamp::from_nanosecond(probe).expect("in range");
+                if let Some((next, offset)) = table.transition_after(probe) {
+                    let expected = calendar.zone().following(at).next().map(|t| t.timestamp().as_nanosecond());
+                    assert_eq!(next.map(|t| t.at), expected, "{zone} after {at}");
+                    assert_eq!(offset, calendar.zone().to_offset(at).seconds(), "{zone} at {at}");
+                }
+                // Windows that start or end at the probe, short and long.
+                for hours in [1, 30, 100, 24 * 9, 24 * 40] {
+                    let span = SignedDuration::from_hours(hours);
+                    for (from, to) in [(at, at + span), (at - span, at)] {
+                        assert_eq!(
+                            calendar.working_time(from, to),
+                            calendar.working_time_with(from, to, None),
+                            "{zone} {from} .. {to}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+proptest! {
+    #[test]
+    fn the_index_gives_the_calendars_working_time_inside_and_outside_its_span(
+        calendar in any_table_calendar(),
+        span_from in any_instant(),
+        span_gap in any_gap(),
+        a in any_instant(),
+        gap in any_gap(),
+    ) {
+        let index = calendar.index(span_from, span_from + span_gap);
+        // Queries anywhere, and queries inside the span with ends on its edges.
+        let inside_a = span_from + SignedDuration::from_nanos_i128(a.as_nanosecond().rem_euclid(span_gap.as_nanos().max(1)));
+        for (from, to) in [(a, a + gap), (inside_a, span_from + span_gap), (span_from, inside_a), (inside_a, a + gap)] {
+            prop_assert_eq!(index.working_time(from, to), calendar.working_time(from, to), "{} .. {}", from, to);
+        }
+    }
+}
+
+#[test]
+fn the_index_matches_around_every_transition_of_a_year() {
+    for zone in TABLE_ZONES {
+        for hours in HOURS {
+            let calendar = calendar(zone, hours);
+            let (from, to) = (ts("2024-01-01T00:00Z"), ts("2025-01-01T00:00Z"));
+            let index = calendar.index(from, to);
+            let transitions: Vec<Timestamp> =
+                calendar.zone().following(from).take_while(|t| t.timestamp() < to).map(|t| t.timestamp()).collect();
+            for at in transitions {
+                for hours_before in [0, 1, 3, 25, 24 * 5] {
+                    for hours_after in [0, 1, 2, 30, 24 * 6] {
+                        let (a, b) = (
+                            at - SignedDuration::from_hours(hours_before),
+                            at + SignedDuration::from_hours(hours_after),
+                        );
+                        assert_eq!(index.working_time(a, b), calendar.working_time(a, b), "{zone} {a} .. {b}");
+                    }
+                }
+            }
+        }
+    }
+}

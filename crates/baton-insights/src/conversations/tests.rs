@@ -668,3 +668,13 @@ proptest! {
         prop_assert_eq!(in_whole, stats(whole).responses);
     }
 }
+
+#[test]
+fn the_reports_state_of_a_conversation_fits_one_cache_line() {
+    // What the report's walk keeps per conversation: the tail, with the lagging and
+    // collaboration tags and the norm (see `gather_part`). One cache line, so one miss per
+    // message.
+    type ReportTail = super::Tail<Option<((crate::lagging::Group, ()), SignedDuration)>>;
+    assert_eq!(std::mem::size_of::<Option<ReportTail>>(), 64);
+    assert_eq!(std::mem::align_of::<Option<ReportTail>>(), 64);
+}
