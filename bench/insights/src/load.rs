@@ -91,6 +91,7 @@ pub fn load(dir: &Path) -> Result<Dataset> {
         conversations,
         messages,
         tasks,
+        huddles: Vec::new(),
     })
 }
 

@@ -94,6 +94,33 @@ pub struct Dataset {
     /// Sorted by (time, id).
     pub messages: Vec<Message>,
     pub tasks: Vec<Task>,
+    /// Huddles: who was in each when, and when its decisions were recorded.
+    pub huddles: Vec<Huddle>,
+}
+
+/// A huddle as the metrics read it.
+#[derive(Debug, Clone, Default)]
+pub struct Huddle {
+    /// Each stretch someone was in it: the member, when they joined, and when they left
+    /// (`None` while still in; a report counts it up to its `to`).
+    pub stretches: Vec<(MemberIdx, Timestamp, Option<Timestamp>)>,
+    /// When each of its decisions was recorded.
+    pub decisions: Vec<Timestamp>,
+}
+
+impl Huddle {
+    /// Each stretch clipped to `[from, to)` (end `None` read as `to`), dropping empty ones.
+    pub fn stretches_in(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> impl Iterator<Item = (MemberIdx, Timestamp, Timestamp)> + '_ {
+        self.stretches.iter().filter_map(move |(member, joined, left)| {
+            let start = (*joined).max(from);
+            let end = left.unwrap_or(to).min(to);
+            (start < end).then_some((*member, start, end))
+        })
+    }
 }
 
 impl Dataset {

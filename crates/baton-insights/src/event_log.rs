@@ -15,7 +15,7 @@ use baton_core::text::ends_with_question;
 use jiff::civil::Date;
 use serde_json::Value;
 
-use crate::dataset::{Conversation, ConversationKind, Dataset, Message, Person, Task, TaskChange};
+use crate::dataset::{Conversation, ConversationKind, Dataset, Huddle, Message, Person, Task, TaskChange};
 
 /// Builds the dataset from events in `seq` order. Events of kinds it does not know are skipped,
 /// so that older reports keep working when new kinds appear.
@@ -71,6 +71,8 @@ pub struct DatasetBuilder {
     /// Reply norms in working minutes, as last set: the workspace's and channels' own.
     workspace_norm: Option<i64>,
     channel_norms: HashMap<i64, Option<i64>>,
+    huddles: Vec<Huddle>,
+    huddle_of: HashMap<i64, usize>,
 }
 
 fn int(value: &Value) -> Option<i64> {
@@ -149,6 +151,30 @@ impl DatasetBuilder {
                 self.dm_conversation.insert(dm, self.conversations.len() - 1);
             }
             kind::MESSAGE_POSTED => self.message(event),
+            kind::HUDDLE_STARTED => {
+                if let Some(huddle) = int(&p["huddle_id"]) {
+                    self.huddles.push(Huddle::default());
+                    self.huddle_of.insert(huddle, self.huddles.len() - 1);
+                }
+            }
+            kind::HUDDLE_JOINED | kind::HUDDLE_LEFT => {
+                let (Some(huddle), Some(member)) = (int(&p["huddle_id"]), int(&p["member_id"])) else { return };
+                let Some(idx) = self.huddle_of.get(&huddle).copied() else { return };
+                let person = self.person(member);
+                let stretches = &mut self.huddles[idx].stretches;
+                if event.kind == kind::HUDDLE_JOINED {
+                    stretches.push((person, event.at, None));
+                } else if let Some(open) =
+                    stretches.iter_mut().rev().find(|(m, _, left)| *m == person && left.is_none())
+                {
+                    open.2 = Some(event.at);
+                }
+            }
+            kind::HUDDLE_DECISION_RECORDED => {
+                if let Some(idx) = int(&p["huddle_id"]).and_then(|h| self.huddle_of.get(&h)) {
+                    self.huddles[*idx].decisions.push(event.at);
+                }
+            }
             kind::NORM_CHANGED => {
                 let minutes = p["reply_within_minutes"].as_i64();
                 match int(&p["channel_id"]) {
@@ -280,6 +306,7 @@ impl DatasetBuilder {
             workspace_calendar: Calendar::new(workspace_zone, WorkingHours::default()),
             people,
             conversations,
+            huddles: self.huddles,
             messages: self.messages,
             tasks,
         };

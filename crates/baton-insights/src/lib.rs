@@ -21,7 +21,7 @@ pub mod tasks;
 pub mod trend;
 pub mod window;
 
-pub use dataset::{Conversation, ConversationKind, Dataset, MemberIdx, Message, Person, Task, TaskChange};
+pub use dataset::{Conversation, ConversationKind, Dataset, Huddle, MemberIdx, Message, Person, Task, TaskChange};
 pub use error::{Error, Result};
 pub use event_log::{dataset_and_origins, dataset_from_events, DatasetBuilder, LogIds, Origin};
 pub use report::{report, Report};

@@ -8,9 +8,11 @@
 //!   weeks, exactly: `(to − from)` in seconds ÷ 604 800, no rounding to whole weeks.
 //! - **Messages per member-week** = messages in `[from, to)` ÷ member-weeks; `None` when there
 //!   are no members (member-weeks = 0).
-//! - **Huddles and decisions do not exist in the dataset yet** (issue 5 adds them): huddle hours
-//!   per member-week is `Some(0.0)` whenever member-weeks > 0 (`None` otherwise), and both
-//!   decision counts are 0.
+//! - **Huddle participant-hours** = the time each participant was in a huddle, clipped to
+//!   `[from, to)` (a stretch still open counts up to `to`), summed over participants, in hours;
+//!   ÷ member-weeks (`None` when there are no members).
+//! - **Decisions**: those recorded in a huddle during the window count `in_huddles`; threads
+//!   have no recorded decisions yet, so `in_threads` is 0.
 
 use serde::Serialize;
 
@@ -27,13 +29,13 @@ pub struct ModeMix {
     pub member_weeks: f64,
     /// Messages in the window ÷ member-weeks.
     pub messages_per_member_week: Option<f64>,
-    /// Huddle participant-hours in the window ÷ member-weeks (0 until huddles exist, issue 5).
+    /// Huddle participant-hours in the window ÷ member-weeks.
     pub huddle_hours_per_member_week: Option<f64>,
     /// Where the decisions recorded in the window were made.
     pub decisions: Decisions,
 }
 
-/// Decisions by where they were made (both 0 until decisions exist, issue 5).
+/// Decisions by where they were made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Decisions {
     pub in_huddles: usize,
@@ -48,11 +50,19 @@ pub fn mode_mix(data: &Dataset, window: Window) -> ModeMix {
     let n_messages = data.messages.partition_point(|message| message.at < window.to())
         - data.messages.partition_point(|message| message.at < window.from());
     let has_population = member_weeks > 0.0;
+    let (from, to) = (window.from(), window.to());
+    let huddle_hours: f64 = data
+        .huddles
+        .iter()
+        .flat_map(|h| h.stretches_in(from, to))
+        .map(|(_, start, end)| end.duration_since(start).as_secs_f64() / 3600.0)
+        .sum();
+    let in_huddles = data.huddles.iter().flat_map(|h| &h.decisions).filter(|at| from <= **at && **at < to).count();
     ModeMix {
         member_weeks,
         messages_per_member_week: has_population.then(|| n_messages as f64 / member_weeks),
-        huddle_hours_per_member_week: has_population.then_some(0.0),
-        decisions: Decisions { in_huddles: 0, in_threads: 0 },
+        huddle_hours_per_member_week: has_population.then(|| huddle_hours / member_weeks),
+        decisions: Decisions { in_huddles, in_threads: 0 },
     }
 }
 

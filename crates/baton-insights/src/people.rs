@@ -26,7 +26,7 @@ pub struct MemberRow {
     pub collaborators: usize,
     /// Active in the last days before `to` with at most one collaborator and no huddle time.
     pub isolated: bool,
-    /// Hours spent in huddles in the window (huddles arrive with issue 5: always 0 for now).
+    /// Hours spent in huddles in the window.
     pub huddle_hours: f64,
 }
 
@@ -100,6 +100,7 @@ pub(crate) fn isolation_span_start(window: Window, thresholds: &Thresholds) -> T
 /// [`Accumulate`] for the report's walk.
 pub(crate) struct Collaboration {
     from: Timestamp,
+    to: Timestamp,
     span_start: Timestamp,
     /// Messages in the window, by member.
     messages: Vec<usize>,
@@ -120,6 +121,7 @@ impl Collaboration {
         let n_people = data.people.len();
         Collaboration {
             from: window.from(),
+            to: window.to(),
             span_start: isolation_span_start(window, thresholds),
             messages: vec![0; n_people],
             active: vec![false; n_people],
@@ -129,8 +131,9 @@ impl Collaboration {
     }
 
     /// Every member's row, sorted by handle in byte order, and the isolation figures.
-    pub(crate) fn finish(self, data: &Dataset, thresholds: &Thresholds) -> (Vec<MemberRow>, Isolation) {
+    pub(crate) fn finish(mut self, data: &Dataset, thresholds: &Thresholds) -> (Vec<MemberRow>, Isolation) {
         let n_people = data.people.len();
+        let huddle_time = self.huddles(data);
         let in_window = count_links(&self.in_window, n_people);
         let in_span = count_links(&self.in_span, n_people);
         let mut rows: Vec<MemberRow> = data
@@ -141,8 +144,10 @@ impl Collaboration {
                 name: person.handle.clone(),
                 messages: self.messages[idx],
                 collaborators: in_window[idx],
-                isolated: self.active[idx] && in_span[idx] <= thresholds.isolated_max_collaborators,
-                huddle_hours: 0.0,
+                isolated: self.active[idx]
+                    && in_span[idx] <= thresholds.isolated_max_collaborators
+                    && huddle_time[idx].1.is_zero(),
+                huddle_hours: huddle_time[idx].0.as_secs_f64() / 3600.0,
             })
             .collect();
         rows.sort_by(|a, b| a.name.as_bytes().cmp(b.name.as_bytes()));
@@ -150,6 +155,52 @@ impl Collaboration {
         let n_isolated = rows.iter().filter(|r| r.isolated).count();
         let rate = (n_active > 0).then(|| n_isolated as f64 / n_active as f64);
         (rows, Isolation { active: n_active, isolated: n_isolated, rate })
+    }
+}
+
+impl Collaboration {
+    /// Huddles link whoever was in one at the same time (in the window, in the span, as that
+    /// shared time falls); returns each member's huddle time in the window and in the span.
+    fn huddles(&mut self, data: &Dataset) -> Vec<(SignedDuration, SignedDuration)> {
+        let mut time = vec![(SignedDuration::ZERO, SignedDuration::ZERO); data.people.len()];
+        let earliest = self.from.min(self.span_start);
+        for huddle in &data.huddles {
+            let stretches: Vec<_> = huddle.stretches_in(earliest, self.to).collect();
+            for (member, start, end) in &stretches {
+                let Some(slot) = time.get_mut(*member) else { continue };
+                slot.0 += overlap(*start, *end, self.from, self.to);
+                slot.1 += overlap(*start, *end, self.span_start, self.to);
+            }
+            for (i, (a, a_start, a_end)) in stretches.iter().enumerate() {
+                for (b, b_start, b_end) in &stretches[i + 1..] {
+                    if a == b {
+                        continue;
+                    }
+                    let (start, end) = ((*a_start).max(*b_start), (*a_end).min(*b_end));
+                    if start >= end {
+                        continue;
+                    }
+                    let pair = ((*a).min(*b), (*a).max(*b));
+                    if !overlap(start, end, self.from, self.to).is_zero() {
+                        self.in_window.insert(pair);
+                    }
+                    if !overlap(start, end, self.span_start, self.to).is_zero() {
+                        self.in_span.insert(pair);
+                    }
+                }
+            }
+        }
+        time
+    }
+}
+
+/// The length of `[a, b) ∩ [c, d)`.
+fn overlap(a: Timestamp, b: Timestamp, c: Timestamp, d: Timestamp) -> SignedDuration {
+    let (start, end) = (a.max(c), b.min(d));
+    if start < end {
+        end.duration_since(start)
+    } else {
+        SignedDuration::ZERO
     }
 }
 

@@ -146,6 +146,7 @@ impl Scope {
             conversations: kept,
             messages,
             tasks,
+            huddles: Vec::new(),
         };
         Ok(Narrowed { data: narrowed, origin, member })
     }

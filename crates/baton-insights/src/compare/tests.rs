@@ -68,6 +68,7 @@ fn dataset(messages: &[(usize, usize, &str)], tasks: Vec<Task>) -> Dataset {
         conversations: vec![thread(); n_conversations],
         messages,
         tasks,
+        huddles: Vec::new(),
     };
     data.sort_messages();
     data

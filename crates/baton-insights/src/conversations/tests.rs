@@ -21,6 +21,7 @@ impl Scenario {
                 conversations: Vec::new(),
                 messages: Vec::new(),
                 tasks: Vec::new(),
+                huddles: Vec::new(),
             },
         }
     }

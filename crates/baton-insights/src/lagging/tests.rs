@@ -71,6 +71,7 @@ fn dataset(conversations: Vec<Conversation>, messages: &[(usize, MemberIdx, &str
             })
             .collect(),
         tasks,
+        huddles: Vec::new(),
     };
     data.sort_messages();
     data

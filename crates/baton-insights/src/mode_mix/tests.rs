@@ -13,6 +13,7 @@ fn at(instant: &str) -> Timestamp {
 /// `n_people` members and one message (in one timeline, by the first member) at each instant.
 fn dataset(n_people: usize, instants: &[&str]) -> Dataset {
     let mut data = Dataset {
+        huddles: Vec::new(),
         workspace_calendar: Calendar::utc_default(),
         people: (0..n_people)
             .map(|idx| Person { handle: format!("m{idx}"), calendar: Calendar::utc_default() })

@@ -34,6 +34,7 @@ fn dataset(handles: &[&str], messages: Vec<Message>) -> Dataset {
         conversations: Vec::new(),
         messages,
         tasks: Vec::new(),
+        huddles: Vec::new(),
     }
 }
 
@@ -111,4 +112,53 @@ fn a_window_at_the_start_of_time_does_not_overflow() {
     let data = dataset(&["ana"], Vec::new());
     let (rows, _) = members_and_isolation(&data, window, &Thresholds::design_defaults(), &[]);
     assert_eq!(rows.len(), 1);
+}
+
+#[test]
+fn a_shared_huddle_links_people_and_huddle_time_rules_out_isolation() {
+    use crate::dataset::Huddle;
+    // Window: the week of May 20; the isolation span [May 13, May 27) covers all of it.
+    let window = Window::new(at("2024-05-20T00:00:00Z"), at("2024-05-27T00:00:00Z")).unwrap();
+    let messages =
+        ["ana", "bo", "cy", "dee"].iter().enumerate().map(|(idx, _)| message(idx, "2024-05-21T09:00:00Z")).collect();
+    let mut data = dataset(&["ana", "bo", "cy", "dee"], messages);
+    data.huddles = vec![
+        // ana 10:00–11:00 and bo 10:30–11:30 overlap for half an hour: linked.
+        Huddle {
+            stretches: vec![
+                (0, at("2024-05-22T10:00:00Z"), Some(at("2024-05-22T11:00:00Z"))),
+                (1, at("2024-05-22T10:30:00Z"), Some(at("2024-05-22T11:30:00Z"))),
+            ],
+            decisions: vec![at("2024-05-22T10:45:00Z")],
+        },
+        // cy alone for 30 minutes: no one linked, but huddle time.
+        Huddle {
+            stretches: vec![(2, at("2024-05-23T09:00:00Z"), Some(at("2024-05-23T09:30:00Z")))],
+            decisions: vec![],
+        },
+        // ana and dee in the same huddle but not at the same time: not linked; dee's stretch
+        // (still open) starts after `to`, so it counts for nothing.
+        Huddle {
+            stretches: vec![
+                (0, at("2024-05-24T10:00:00Z"), Some(at("2024-05-24T10:15:00Z"))),
+                (3, at("2024-05-27T10:00:00Z"), None),
+            ],
+            decisions: vec![at("2024-05-28T10:00:00Z")],
+        },
+    ];
+    let (rows, isolation) = members_and_isolation(&data, window, &Thresholds::design_defaults(), &[]);
+    let row = |name: &str| rows.iter().find(|r| r.name == name).unwrap();
+    assert_eq!((row("ana").collaborators, row("bo").collaborators), (1, 1));
+    assert_eq!(row("ana").huddle_hours, 1.25);
+    assert_eq!(row("bo").huddle_hours, 1.0);
+    assert_eq!(row("cy").huddle_hours, 0.5);
+    assert!(!row("cy").isolated, "no collaborator, but huddle time");
+    assert!(row("dee").isolated, "active, nobody, no huddle time before `to`");
+    assert!(!row("ana").isolated && !row("bo").isolated);
+    assert_eq!((isolation.active, isolation.isolated), (4, 1));
+
+    let mix = crate::mode_mix::mode_mix(&data, window);
+    // 2.75 participant-hours over 4 members × 1 week.
+    assert_eq!(mix.huddle_hours_per_member_week, Some(2.75 / 4.0));
+    assert_eq!(mix.decisions.in_huddles, 1, "the decision after `to` does not count");
 }

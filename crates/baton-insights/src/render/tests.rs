@@ -60,6 +60,7 @@ fn dataset(messages: &[(usize, usize, &str)], tasks: Vec<Task>) -> Dataset {
             })
             .collect(),
         tasks,
+        huddles: Vec::new(),
     };
     data.sort_messages();
     data

@@ -35,6 +35,7 @@ fn dataset(messages: Vec<Message>) -> Dataset {
         conversations: vec![thread],
         messages,
         tasks: Vec::new(),
+        huddles: Vec::new(),
     }
 }
 
@@ -156,7 +157,7 @@ fn workspace(messages: &[(usize, usize, i64, bool)], task_changes: &[(usize, i64
             conversation: (idx % 3 == 0).then_some(4),
         })
         .collect();
-    Dataset { workspace_calendar: Calendar::utc_default(), people, conversations, messages, tasks }
+    Dataset { workspace_calendar: Calendar::utc_default(), people, conversations, messages, tasks, huddles: Vec::new() }
 }
 
 proptest::proptest! {

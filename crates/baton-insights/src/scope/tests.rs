@@ -70,6 +70,7 @@ fn workspace() -> Dataset {
             message(8, 1, 0, "2024-03-09T10:00:00Z"),
         ],
         tasks: vec![first, task(2, "Ops", Some(2), 4)],
+        huddles: Vec::new(),
     };
     data.sort_messages();
     data

@@ -51,6 +51,7 @@ fn dataset(workspace_zone: &str, tasks: Vec<Task>) -> Dataset {
         conversations: vec![thread(), thread()],
         messages: Vec::new(),
         tasks,
+        huddles: Vec::new(),
     }
 }
 

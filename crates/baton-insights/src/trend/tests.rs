@@ -65,6 +65,7 @@ fn dataset(tasks: Vec<Task>, thread_message: &str) -> Dataset {
             ends_with_question: false,
         }],
         tasks,
+        huddles: Vec::new(),
     }
 }
 
