@@ -63,8 +63,11 @@ pub struct Person {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Overlap {
-    /// The week's bounds.
-    pub week: Interval,
+    /// The week: Monday 00:00 to the next Monday 00:00 in the viewer's zone.
+    #[schema(value_type = String, format = DateTime)]
+    pub week_from: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
+    pub week_until: Timestamp,
     pub members: Vec<Person>,
     /// When everyone is in working hours, in order.
     pub intervals: Vec<Interval>,
@@ -94,7 +97,8 @@ async fn week(
     let found = overlap::overlap(&refs, start, end);
     let total = overlap::total(&found);
     Ok(Json(Overlap {
-        week: Interval { start, end },
+        week_from: start,
+        week_until: end,
         members: people.iter().map(person).collect(),
         intervals: found.into_iter().map(|(start, end)| Interval { start, end }).collect(),
         total_seconds: total.as_secs(),

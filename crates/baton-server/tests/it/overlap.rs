@@ -28,7 +28,7 @@ async fn the_overlap_of_a_week_and_the_next_slots() {
             assert_eq!(intervals(&answer, "intervals"), want, "{query} {week}");
             assert_eq!(answer["total_seconds"], 15 * 3600);
             // The week runs Monday to Monday in the owner's zone (Berlin, UTC+1 then).
-            assert_eq!(answer["week"]["start"], "2027-03-21T23:00:00Z");
+            assert_eq!(answer["week_from"], "2027-03-21T23:00:00Z");
         }
     }
 
