@@ -7,7 +7,9 @@
 //!   working hours in the 7 days after `now` (`None` when there is none);
 //! - a stalled task → nudge its assignee (or, unassigned, its thread);
 //! - an isolated member → pair them with the active, non-isolated member whose working hours
-//!   overlap theirs most in the coming week (ties: fewer collaborators, then handle).
+//!   overlap theirs most in the coming week (ties: fewer collaborators, then handle);
+//! - a question past the norm (an *awaiting answer* turn of a thread, as the report counts
+//!   them) → escalate it to the others who took part in the thread.
 
 use baton_core::calendar::Calendar;
 use jiff::{SignedDuration, Timestamp};
@@ -39,6 +41,16 @@ pub enum Advice {
         /// Working time since its last activity, in the assignee's calendar.
         idle: SignedDuration,
     },
+    Escalate {
+        conversation: usize,
+        /// Who asked, and when their turn's last message was posted.
+        asker: MemberIdx,
+        asked_at: Timestamp,
+        /// Working time (workspace calendar) it has waited by `to`.
+        waited: SignedDuration,
+        /// The others who posted in the thread before, to escalate to.
+        others: Vec<MemberIdx>,
+    },
     Pair {
         member: MemberIdx,
         collaborators: usize,
@@ -69,6 +81,7 @@ pub fn advise(data: &Dataset, report: &Report, window: Window, thresholds: &Thre
         let idle = data.calendar_of(assignee).working_time(since, to);
         out.push(Advice::Nudge { task, assignee, idle });
     }
+    out.extend(awaiting(data, window, thresholds));
     let index_of = |handle: &str| data.people.iter().position(|p| p.handle == handle);
     for row in report.members.iter().filter(|m| m.isolated) {
         let Some(member) = index_of(&row.name) else { continue };
@@ -93,6 +106,47 @@ pub fn advise(data: &Dataset, report: &Report, window: Window, thresholds: &Thre
             collaborators: row.collaborators,
             with: best.map(|(idx, shared, _)| (idx, shared)),
         });
+    }
+    out
+}
+
+/// Threads whose last turn before `to` asks (mentions someone else, or ends in `?`), has its last
+/// message in the window, and has waited more than the conversation's norm in working time of
+/// the workspace calendar: DESIGN's *awaiting answer*, one per thread.
+fn awaiting(data: &Dataset, window: Window, thresholds: &Thresholds) -> Vec<Advice> {
+    use crate::dataset::ConversationKind;
+    let to = window.to();
+    // Per conversation, its last turn so far: author, last message time, whether any of its
+    // messages mentions someone else, whether its last message ends in `?`.
+    let mut last: Vec<Option<(MemberIdx, Timestamp, bool, bool)>> = vec![None; data.conversations.len()];
+    for message in data.messages.iter().take_while(|m| m.at < to) {
+        let slot = &mut last[message.conversation];
+        let mentioned_before = match *slot {
+            Some((author, _, mentions, _)) if author == message.author => mentions,
+            _ => false,
+        };
+        *slot =
+            Some((message.author, message.at, mentioned_before || message.mentions_other, message.ends_with_question));
+    }
+    let mut out = Vec::new();
+    for (conversation, slot) in last.into_iter().enumerate() {
+        let Some((asker, asked_at, mentions, question)) = slot else { continue };
+        let asks = mentions || question;
+        let talk = &data.conversations[conversation];
+        if !asks || talk.direct || talk.kind != ConversationKind::Thread || asked_at < window.from() {
+            continue;
+        }
+        let norm = talk.norm.unwrap_or(thresholds.default_norm);
+        let waited = data.workspace_calendar.working_time(asked_at, to);
+        if waited <= norm {
+            continue;
+        }
+        let others: Vec<MemberIdx> = participants(data, conversation, to).into_iter().filter(|p| *p != asker).collect();
+        // Nobody else ever took part: there is no one to escalate to (an isolation matter).
+        if others.is_empty() {
+            continue;
+        }
+        out.push(Advice::Escalate { conversation, asker, asked_at, waited, others });
     }
     out
 }

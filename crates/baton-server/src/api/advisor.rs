@@ -1,6 +1,7 @@
 //! The advisor: suggestions computed from the insights of the last four weeks (a bouncing
 //! thread → take it live at a slot inside everyone's working hours; a stalled task → nudge its
-//! owner; an isolated member → pair them with a colleague), each explained by its numbers and
+//! owner; a question unanswered past the norm → escalate it; an isolated member → pair them
+//! with a colleague), each explained by its numbers and
 //! accepted or dismissed in one call. Both outcomes are events, so before/after can measure
 //! what the advice did.
 
@@ -55,7 +56,7 @@ pub struct AdvisorQuery {
 pub struct Suggestion {
     /// Stable while the finding holds, e.g. `take-live-thread-12`, `nudge-task-5`, `pair-member-7`.
     pub key: String,
-    /// `take_live`, `nudge` or `pair`.
+    /// `take_live`, `nudge`, `escalate` or `pair`.
     pub kind: String,
     pub title: String,
     /// Why, in one sentence with the numbers.
@@ -154,6 +155,9 @@ async fn suggestions(state: &AppState, auth: &Auth, at: Option<&str>) -> ApiResu
                         origins.get(*conversation).is_some_and(|o| visible(&access, *o))
                     }
                     Advice::Nudge { .. } => !access.guest,
+                    Advice::Escalate { conversation, .. } => {
+                        origins.get(*conversation).is_some_and(|o| visible(&access, *o))
+                    }
                     Advice::Pair { .. } => viewer.role.is_admin(),
                 };
                 if !allowed {
@@ -270,6 +274,38 @@ fn explain(data: &Dataset, ids: &LogIds, advice: &Advice) -> Option<Suggestion> 
                 thread_id: Some(thread),
                 task_id: Some(task.id),
                 member_id: assignee.map(member),
+                slot: None,
+                command: Some(AdviceAction::Nudge { thread, message: MessageText::new(body) }),
+            })
+        }
+        Advice::Escalate { conversation, asker, asked_at, waited, others } => {
+            let thread = ThreadId(ids.threads.get(*conversation).copied().flatten()?);
+            let talk = &data.conversations[*conversation];
+            let names: Vec<String> = others.iter().map(|p| format!("@{}", handle(*p))).collect();
+            let norm = talk.norm.unwrap_or(Thresholds::design_defaults().default_norm);
+            let body = format!(
+                "{} @{}'s question here has waited {} working hours (the norm is {} h). Can one of you answer?",
+                names.join(" "),
+                handle(*asker),
+                hours(*waited),
+                hours(norm)
+            );
+            Some(Suggestion {
+                key: format!("escalate-thread-{}-{}", thread.0, asked_at.as_second()),
+                kind: "escalate".into(),
+                title: format!("Escalate @{}'s question in \"{}\"", handle(*asker), talk.title),
+                reason: format!(
+                    "@{} asked in #{} at {asked_at} and nobody answered for {} working hours; the norm is {} h.",
+                    handle(*asker),
+                    talk.channel,
+                    hours(*waited),
+                    hours(norm)
+                ),
+                numbers: json!({"waited_working_s": waited.as_secs(), "norm_s": norm.as_secs(), "others": others.len()}),
+                action: "posts in the thread, mentioning everyone else who took part in it".into(),
+                thread_id: Some(thread),
+                task_id: None,
+                member_id: Some(member(*asker)),
                 slot: None,
                 command: Some(AdviceAction::Nudge { thread, message: MessageText::new(body) }),
             })

@@ -37,6 +37,7 @@ struct Planted {
     server: TestServer,
     ids: Vec<MemberId>,
     bouncing: i64,
+    budget: i64,
     task: i64,
     task_thread: i64,
 }
@@ -86,6 +87,10 @@ async fn workspace() -> Planted {
         let at = format!("2024-05-{:02}T{}:00:00Z", 6 + n / 3, 10 + (n % 3) * 2);
         exec(&store, who, &at, post(ThreadId(bouncing), &format!("ship date? {n}"))).await;
     }
+    // bo's question to ana on Thursday morning gets no answer.
+    let budget = exec(&store, people[1], "2024-05-09T08:00:00Z", thread("Budget")).await["id"].as_i64().unwrap();
+    exec(&store, people[1], "2024-05-09T08:30:00Z", post(ThreadId(budget), "numbers are in the sheet")).await;
+    exec(&store, people[2], "2024-05-09T09:00:00Z", post(ThreadId(budget), "@ana can you approve the budget?")).await;
     // quinn talks to nobody: active, no collaborator.
     let ideas = exec(&store, people[4], "2024-05-07T09:00:00Z", thread("quinn's ideas")).await["id"].as_i64().unwrap();
     exec(&store, people[4], "2024-05-07T10:00:00Z", post(ThreadId(ideas), "an idea")).await;
@@ -107,6 +112,7 @@ async fn workspace() -> Planted {
         server: TestServer::serve(data, store).await,
         ids,
         bouncing,
+        budget,
         task: task["id"].as_i64().unwrap(),
         task_thread: task["thread_id"].as_i64().unwrap(),
     }
@@ -129,11 +135,26 @@ async fn exactly_the_planted_findings_are_suggested_and_accepting_creates_what_t
     let owner = server.login("owner").await;
     let quinn = planted.ids[4];
     let list = advice(server, &owner).await;
-    let want = [
+    // bo's question (Thursday 09:00Z) has waited 16 working hours (UTC) by Monday.
+    let escalate = format!(
+        "escalate-thread-{}-{}",
+        planted.budget,
+        "2024-05-09T09:00:00Z".parse::<jiff::Timestamp>().unwrap().as_second()
+    );
+    let all = [
         format!("take-live-thread-{}", planted.bouncing),
         format!("nudge-task-{}", planted.task),
+        escalate.clone(),
         format!("pair-member-{}", quinn.0),
     ];
+    assert_eq!(keys(&list), all);
+    assert_eq!(list[2]["numbers"]["waited_working_s"], 16 * 3600);
+    assert!(list[2]["reason"].as_str().unwrap().starts_with("@bo asked in #launch"), "{}", list[2]);
+    let (status, body) =
+        server.call(Method::POST, &format!("/api/v1/advisor/{escalate}/dismiss?at={AT}"), Some(&owner), None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let list = advice(server, &owner).await;
+    let want = [all[0].clone(), all[1].clone(), all[3].clone()];
     assert_eq!(keys(&list), want);
 
     // Take it live: ana (Berlin 07–15Z), bo (New York 13–21Z) and cy (UTC 09–17Z) meet
@@ -199,12 +220,13 @@ async fn exactly_the_planted_findings_are_suggested_and_accepting_creates_what_t
     assert_eq!(
         events(owner.clone()).await,
         [
+            ("advisor.dismissed".to_string(), escalate.clone()),
             ("advisor.accepted".to_string(), want[0].clone()),
             ("advisor.accepted".to_string(), want[1].clone()),
             ("advisor.dismissed".to_string(), want[2].clone())
         ]
     );
-    assert_eq!(events(ana.clone()).await.len(), 2, "ana does not see the pairing's outcome");
+    assert_eq!(events(ana.clone()).await.len(), 3, "ana does not see the pairing's outcome");
 }
 
 #[tokio::test]
