@@ -45,14 +45,17 @@ pub(super) async fn message_recipients(
             .bind(thread.0)
             .fetch_all(&mut *ctx.conn)
             .await?;
+        // Most posts come from someone already following: one statement fewer for them.
+        if !followers.iter().any(|(member,)| *member == author.0) {
+            sqlx::query("INSERT OR IGNORE INTO thread_followers (thread_id, member_id) VALUES (?, ?)")
+                .bind(thread.0)
+                .bind(author.0)
+                .execute(&mut *ctx.conn)
+                .await?;
+        }
         for (member,) in followers {
             add(MemberId(member), "reply");
         }
-        sqlx::query("INSERT OR IGNORE INTO thread_followers (thread_id, member_id) VALUES (?, ?)")
-            .bind(thread.0)
-            .bind(author.0)
-            .execute(&mut *ctx.conn)
-            .await?;
     }
     if out.is_empty() {
         return Ok(out);
