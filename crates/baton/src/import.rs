@@ -25,7 +25,6 @@ pub(crate) struct ImportArgs {
 
 #[derive(Debug, clap::Subcommand)]
 enum ImportKind {
-    /// Tasks from a CSV with the header id,title,project,assignee,status,created_at,updated_at,due,done_at.
     /// Members, channels, threads and messages from a Slack export (its ZIP or unpacked folder).
     Slack {
         /// The export: a .zip file or the folder it unpacks to.
@@ -34,6 +33,8 @@ enum ImportKind {
         #[arg(long, default_value_os_t = crate::default_data_dir(), env = "BATON_DATA_DIR")]
         data_dir: PathBuf,
     },
+    /// Tasks from a CSV: Baton's own (id,title,project,assignee,status,created_at,updated_at,due,done_at)
+    /// or a GitLab, Plane or TickTick export.
     TasksCsv {
         /// The CSV file.
         file: PathBuf,

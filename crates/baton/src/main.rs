@@ -1,8 +1,10 @@
 //! `baton`: the command line. Serves the workspace, fills a demo, administers a data directory.
 
 mod admin;
+mod advisor;
 mod demo;
 mod import;
+mod overlap;
 mod report;
 mod serve;
 
@@ -33,6 +35,10 @@ enum Command {
     /// Import another tool's history (events keep their original times; importing twice
     /// changes nothing).
     Import(import::ImportArgs),
+    /// When members are all in working hours during a week, each in their own time zone.
+    Overlap(overlap::OverlapArgs),
+    /// The advisor's suggestions (take a thread live, nudge, escalate, pair); accept or dismiss one.
+    Advisor(advisor::AdvisorArgs),
 }
 
 /// Where Baton keeps its data when `--data-dir` is not given.
@@ -63,6 +69,8 @@ fn main() -> ExitCode {
             Command::Admin(args) => admin::run(args).await,
             Command::Report(args) => report::run(args).await,
             Command::Import(args) => import::run(args).await,
+            Command::Overlap(args) => overlap::run(args).await,
+            Command::Advisor(args) => advisor::run(args).await,
         }
     });
     match result {

@@ -14,7 +14,7 @@ use baton_core::text::MessageText;
 use baton_core::{MemberId, ThreadId};
 use baton_insights::advisor::{advise, Advice};
 use baton_insights::{report, Dataset, LogIds, Thresholds, Window};
-use baton_store::{AdviceAction, Command, Envelope};
+use baton_store::{AdviceAction, Command, Envelope, Viewer};
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -85,7 +85,7 @@ async fn list(
     auth: Auth,
     ApiQuery(query): ApiQuery<AdvisorQuery>,
 ) -> ApiResult<Json<Vec<Suggestion>>> {
-    Ok(Json(suggestions(&state, &auth, query.at.as_deref()).await?))
+    Ok(Json(suggestions(&state, auth.viewer, query.at.as_deref()).await?))
 }
 
 /// Accepts a suggestion: creates the huddle and invitation, the nudge, or the pairing
@@ -124,16 +124,30 @@ async fn decide(
     query: AdvisorQuery,
     accepted: bool,
 ) -> ApiResult<Json<Value>> {
-    let open = suggestions(&state, &auth, query.at.as_deref()).await?;
+    Ok(Json(decide_as(&state, auth.viewer, &key, query.at.as_deref(), accepted).await?))
+}
+
+/// Accepts (or dismisses) the open suggestion `key` as `viewer`, advising as of `at` (RFC 3339;
+/// default now): what `POST /advisor/{key}/accept` does, for the command line too.
+pub async fn decide_as(
+    state: &AppState,
+    viewer: Viewer,
+    key: &str,
+    at: Option<&str>,
+    accepted: bool,
+) -> ApiResult<Value> {
+    let open = suggestions(state, viewer, at).await?;
     let Some(suggestion) = open.into_iter().find(|s| s.key == key) else {
         return Err(ApiError::NotFound(format!("no open suggestion {key}")));
     };
     let detail = serde_json::to_value(&suggestion).unwrap_or(Value::Null);
-    let command = Command::Advise { key, accepted, detail, action: suggestion.command.clone() };
-    Ok(Json(state.store.execute(Envelope::new(auth.viewer, now(), command)).await?))
+    let command = Command::Advise { key: key.to_string(), accepted, detail, action: suggestion.command.clone() };
+    Ok(state.store.execute(Envelope::new(viewer, now(), command)).await?)
 }
 
-async fn suggestions(state: &AppState, auth: &Auth, at: Option<&str>) -> ApiResult<Vec<Suggestion>> {
+/// The open suggestions `viewer` may act on, advising as of `at` (RFC 3339; default now): what
+/// `GET /advisor` answers, for the command line too.
+pub async fn suggestions(state: &AppState, viewer: Viewer, at: Option<&str>) -> ApiResult<Vec<Suggestion>> {
     let at = match at {
         Some(raw) => raw.parse::<Timestamp>().map_err(|e| ApiError::Invalid(format!("at: {e}")))?,
         None => Timestamp::now(),
@@ -141,9 +155,8 @@ async fn suggestions(state: &AppState, auth: &Auth, at: Option<&str>) -> ApiResu
     let from = at.checked_sub(LOOK_BACK).map_err(|e| ApiError::Invalid(format!("at: {e}")))?;
     let window = Window::new(from, at).map_err(|e| ApiError::Invalid(e.to_string()))?;
     let (data, origins, ids) = log_snapshot(state).await?;
-    let access = state.store.access(&auth.viewer).await?;
+    let access = state.store.access(&viewer).await?;
     let decided: HashSet<String> = state.store.decided_advice().await?.into_iter().collect();
-    let viewer = auth.viewer;
     state
         .cpu(move || {
             let thresholds = Thresholds::design_defaults();
@@ -200,14 +213,16 @@ fn explain(data: &Dataset, ids: &LogIds, advice: &Advice) -> Option<Suggestion> 
                 }
                 None => "no 30-minute slot inside everyone's working hours in the next 7 days".into(),
             };
+            let meet = match slot {
+                Some(_) => format!("{} could meet {when}", names.join(", ")),
+                None => format!("{} have {when}", names.join(", ")),
+            };
             let reason = format!(
-                "\"{}\" in #{} has bounced {} times over {} h without being resolved; {} could meet {}.",
+                "\"{}\" in #{} has bounced {} times over {} h without being resolved; {meet}.",
                 talk.title,
                 talk.channel,
                 handoffs,
-                hours(*span),
-                names.join(", "),
-                when
+                hours(*span)
             );
             let body = format!(
                 "This thread has changed hands {handoffs} times over {} h. Let's take it live: {when}. {} \

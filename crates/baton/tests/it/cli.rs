@@ -59,11 +59,12 @@ fn demo(dir: &Path) -> Output {
 #[test]
 fn help_lists_every_subcommand() {
     let help = run_ok(&["--help"]);
-    for subcommand in ["serve", "demo", "admin"] {
+    for subcommand in ["serve", "demo", "admin", "report", "import", "overlap", "advisor"] {
         assert!(help.lines().any(|line| line.trim_start().starts_with(subcommand)), "{subcommand} missing:\n{help}");
     }
-    for subcommand in ["serve", "demo", "admin"] {
-        let help = run_ok(&[subcommand, "--help"]);
+    for subcommand in ["serve", "demo", "admin", "report", "overlap", "advisor", "import slack", "import tasks-csv"] {
+        let args: Vec<&str> = subcommand.split(' ').chain(["--help"]).collect();
+        let help = run_ok(&args);
         assert!(help.contains("--data-dir"), "baton {subcommand} --help does not document --data-dir:\n{help}");
     }
     assert!(run_ok(&["serve", "--help"]).contains("--listen"));
@@ -297,4 +298,32 @@ fn report_prints_one_json_document_with_the_demo_story() {
 
     check_fails(&["report", "--data-dir", data_dir, "--from", "yesterday", "--to", "2026-03-01"], "--from");
     check_fails(&["report", "--data-dir", data_dir, "--from", "2026-03-01", "--to", "2026-02-01"], "before");
+}
+
+#[test]
+fn overlap_and_advisor_on_the_demo() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(demo(dir.path()).status.success());
+    let data = path_arg(dir.path());
+    // ada is in Berlin and bea in New York: in the week Europe has not yet moved its clocks,
+    // 14:00–17:00 Berlin is 09:00–12:00 New York, five times.
+    let shown = run_ok(&["overlap", "--data-dir", data, "--members", "ada,bea", "--week", "2027-03-24"]);
+    assert!(shown.contains("Week of 2027-03-22"), "{shown}");
+    assert!(shown.contains("Mon 14:00–17:00 ada | Mon 09:00–12:00 bea"), "{shown}");
+    assert!(shown.trim_end().ends_with("Total: 15.00 h"), "{shown}");
+    let failed = baton().args(["overlap", "--data-dir", data, "--members", "ada,nobody"]).output().unwrap();
+    check_refused("an unknown member", &failed, "no member \"nobody\"");
+
+    let at = "2026-03-01T00:00:00Z";
+    let listed: serde_json::Value =
+        serde_json::from_str(&run_ok(&["advisor", "--data-dir", data, "--at", at, "--json"])).unwrap();
+    let keys: Vec<String> = listed.as_array().unwrap().iter().map(|s| s["key"].as_str().unwrap().to_string()).collect();
+    assert!(keys.iter().any(|k| k.starts_with("take-live-thread-")), "the bouncing #launch threads: {keys:?}");
+    let accepted = run_ok(&["advisor", "--data-dir", data, "--at", at, "--accept", &keys[0]]);
+    assert_eq!(accepted.trim(), format!("Accepted {}", keys[0]));
+    let again: serde_json::Value =
+        serde_json::from_str(&run_ok(&["advisor", "--data-dir", data, "--at", at, "--json"])).unwrap();
+    assert!(again.as_array().unwrap().iter().all(|s| s["key"] != keys[0].as_str()), "decided once");
+    let refused = baton().args(["advisor", "--data-dir", data, "--at", at, "--accept", &keys[0]]).output().unwrap();
+    check_refused("accepting twice", &refused, "no open suggestion");
 }

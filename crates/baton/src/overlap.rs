@@ -1,0 +1,90 @@
+//! `baton overlap`: when a set of members are all in working hours during a week, shown in each
+//! one's own time, and the next slots of a given length inside that overlap.
+
+use std::path::PathBuf;
+
+use anyhow::{bail, Context};
+use baton_core::calendar::{parse_time_zone, Calendar};
+use baton_core::model::Member;
+use baton_insights::overlap::{overlap, slots, total};
+use baton_store::{SqliteStore, Store};
+use jiff::civil::{Date, Time};
+use jiff::{SignedDuration, Timestamp, ToSpan};
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct OverlapArgs {
+    /// Where the database lives.
+    #[arg(long, default_value_os_t = crate::default_data_dir(), env = "BATON_DATA_DIR")]
+    data_dir: PathBuf,
+    /// Members by handle or id, comma separated (ana,bo).
+    #[arg(long, value_delimiter = ',', required = true)]
+    members: Vec<String>,
+    /// Any date of the week to show (Monday to Monday in the workspace's zone; default: this week).
+    #[arg(long)]
+    week: Option<Date>,
+    /// Also list the next five slots of this many minutes inside everyone's working hours.
+    #[arg(long, value_name = "MINUTES")]
+    slots: Option<i64>,
+}
+
+pub(crate) async fn run(args: OverlapArgs) -> anyhow::Result<()> {
+    if !args.data_dir.join("baton.db").is_file() {
+        bail!("{} holds no Baton database: run `baton demo` or `baton serve` there first", args.data_dir.display());
+    }
+    let store = SqliteStore::open(&args.data_dir)
+        .await
+        .with_context(|| format!("cannot open the data directory {}", args.data_dir.display()))?;
+    let owner = crate::admin::first_owner(&store).await?;
+    let workspace = store.workspace().await?.context("the data directory holds no workspace yet")?;
+    let zone = parse_time_zone(&workspace.time_zone)?;
+    let everyone = store.members(&owner).await?;
+    let mut people: Vec<&Member> = Vec::new();
+    for name in &args.members {
+        let found = everyone.iter().find(|m| &m.handle == name || m.id.0.to_string() == *name);
+        let member = found.with_context(|| format!("no member {name:?} (give handles or ids)"))?;
+        people.push(member);
+    }
+    let calendars = people
+        .iter()
+        .map(|m| Ok(Calendar::new(parse_time_zone(&m.time_zone)?, m.working_hours.clone())))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let refs: Vec<&Calendar> = calendars.iter().collect();
+    let day = args.week.unwrap_or_else(|| Timestamp::now().to_zoned(zone.clone()).date());
+    let monday = day.checked_sub(i64::from(day.weekday().to_monday_zero_offset()).days())?;
+    let start = zone.to_timestamp(monday.to_datetime(Time::midnight()))?;
+    let end = zone.to_timestamp(monday.checked_add(7.days())?.to_datetime(Time::midnight()))?;
+    let found = overlap(&refs, start, end);
+    let names: Vec<String> = people.iter().map(|m| format!("{} ({})", m.handle, m.time_zone)).collect();
+    println!("Week of {monday}: {}", names.join(", "));
+    let shown_as = |at: Timestamp, member: &Member, format: &str| {
+        parse_time_zone(&member.time_zone)
+            .map(|z| at.to_zoned(z).strftime(format).to_string())
+            .unwrap_or_else(|_| at.to_string())
+    };
+    let local = |at: Timestamp, member: &Member| shown_as(at, member, "%a %H:%M");
+    if found.is_empty() {
+        println!("  no time when everyone is in working hours");
+    }
+    for (from, to) in &found {
+        let shown: Vec<String> =
+            people.iter().map(|m| format!("{}–{} {}", local(*from, m), shown_as(*to, m, "%H:%M"), m.handle)).collect();
+        println!("  {}", shown.join(" | "));
+    }
+    println!("Total: {:.2} h", total(&found).as_secs_f64() / 3600.0);
+    if let Some(minutes) = args.slots {
+        if !(5..=480).contains(&minutes) {
+            bail!("--slots must be 5 to 480 minutes");
+        }
+        let next =
+            slots(&refs, Timestamp::now(), SignedDuration::from_hours(24 * 7), SignedDuration::from_mins(minutes), 5);
+        println!("Next {minutes}-minute slots:");
+        if next.is_empty() {
+            println!("  none in the next 7 days (GET /api/v1/overlap/slots offers one that rotates who stays late)");
+        }
+        for (from, _) in next {
+            let shown: Vec<String> = people.iter().map(|m| format!("{} {}", local(from, m), m.handle)).collect();
+            println!("  {from}  ({})", shown.join(", "));
+        }
+    }
+    Ok(())
+}
