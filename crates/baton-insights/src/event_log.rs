@@ -151,6 +151,14 @@ impl DatasetBuilder {
                 self.dm_conversation.insert(dm, self.conversations.len() - 1);
             }
             kind::MESSAGE_POSTED => self.message(event),
+            // A check-in's thread collects status answers rather than a discussion: it is read
+            // as a timeline, which never bounces.
+            kind::CHECKIN_CREATED => {
+                if let Some(idx) = int(&p["checkin"]["thread_id"]).and_then(|t| self.thread_conversation.get(&t)) {
+                    self.conversations[*idx].kind = ConversationKind::Timeline;
+                    self.conversations[*idx].title = String::new();
+                }
+            }
             kind::HUDDLE_STARTED => {
                 if let Some(huddle) = int(&p["huddle_id"]) {
                     self.huddles.push(Huddle::default());

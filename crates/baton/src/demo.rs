@@ -7,6 +7,7 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use anyhow::{bail, Context};
 use baton_core::calendar::{parse_time_zone, Calendar, WorkingHours};
@@ -14,6 +15,7 @@ use baton_core::model::{Priority, Role, TaskStatus, Visibility};
 use baton_core::text::MessageText;
 use baton_core::{ChannelId, DmId, HuddleId, MemberId, ProjectId, TaskId, ThreadId};
 use baton_server::auth::hash_password_blocking;
+use baton_server::scheduler::{ManualClock, Scheduler};
 use baton_store::{Command, Envelope, HuddleOn, MessageTarget, NewMember, SqliteStore, Store, Viewer};
 use futures_util::future::join_all;
 use jiff::{SignedDuration, Timestamp, ToSpan};
@@ -227,6 +229,11 @@ enum Step {
         action: String,
         owner: usize,
     },
+    /// An answer to the daily #engineering check-in.
+    CheckInAnswer {
+        member: usize,
+        body: String,
+    },
 }
 
 struct Person {
@@ -244,6 +251,9 @@ struct ChannelPlan {
 
 struct Plan {
     start: Timestamp,
+    until: Timestamp,
+    /// Who the daily #engineering check-in asks.
+    checkin: Vec<usize>,
     people: Vec<Person>,
     channels: Vec<ChannelPlan>,
     projects: Vec<&'static str>,
@@ -278,8 +288,12 @@ impl Plan {
                 members: people.iter().enumerate().filter(|(_, p)| p.role.is_admin()).map(|(i, _)| i).collect(),
             },
         ];
+        let checkin: Vec<usize> =
+            channels[1].members.iter().copied().filter(|i| *i != quinn && *i != 0).take(6).collect();
         let mut plan = Plan {
             start,
+            until: config.until,
+            checkin: checkin.clone(),
             people,
             channels,
             projects: vec!["Website relaunch", "Data migration", "Mobile app"],
@@ -339,6 +353,29 @@ impl Plan {
                             owner,
                         },
                     ));
+                }
+            }
+            // The daily check-in: most answer at 10:00 their time on their working days.
+            let mut answered = std::collections::HashSet::new();
+            for member in &checkin {
+                // 10:00 on the member's local date around this UTC day's noon, if they work then.
+                let calendar = &plan.people[*member].calendar;
+                let noon = day_start.checked_add(SignedDuration::from_hours(12))?;
+                let date = noon.to_zoned(calendar.zone().clone()).date();
+                if calendar.hours().on(date.weekday()).is_empty() {
+                    continue;
+                }
+                let ten = calendar.zone().to_timestamp(date.to_datetime(jiff::civil::time(10, 0, 0, 0)))?;
+                if !answered.insert((*member, ten)) {
+                    continue;
+                }
+                if rng.chance(75) {
+                    let body = if rng.chance(15) {
+                        format!("Working on {}; blocked by a review.", rng.pick(TOPICS))
+                    } else {
+                        format!("Yesterday: {}. Today: {}.", rng.pick(TOPICS), rng.pick(TOPICS))
+                    };
+                    plan.steps.push((ten, Step::CheckInAnswer { member: *member, body }));
                 }
             }
             // @quinn posts in #random; nobody answers.
@@ -523,6 +560,21 @@ impl Plan {
         // #support promises replies within 2 working hours (the workspace's default is 4).
         let norm = Command::SetNorm { channel: Some(channels[3]), reply_within_minutes: Some(120) };
         store.execute(Envelope::new(admin, setup_at, norm)).await?;
+        // The daily #engineering check-in, asked at 09:30 in each member's own time.
+        let checkin = Command::CreateCheckIn {
+            channel: channels[1],
+            title: "Engineering daily".into(),
+            questions: vec!["What did you get done?".into(), "What is next?".into(), "Anything blocking you?".into()],
+            ask_at: jiff::civil::time(9, 30, 0, 0),
+            digest_at: jiff::civil::time(16, 0, 0, 0),
+            members: self.checkin.iter().map(|i| ids[*i]).collect(),
+        };
+        let checkin = id_of(&store.execute(Envelope::new(admin, setup_at, checkin)).await?)?;
+        // Timed work (check-in asks and digests, held notifications, reminders) fires at its
+        // time in the demo's history, as a running server would have fired it.
+        let clock = Arc::new(ManualClock::new(setup_at));
+        let scheduler = Scheduler::new(Arc::new(store.clone()), clock.clone());
+        let mut next_tick = setup_at;
         let mut projects = Vec::new();
         for name in &self.projects {
             let command = Command::CreateProject { name: (*name).into(), description: String::new() };
@@ -534,6 +586,12 @@ impl Plan {
         let mut pending = Vec::new();
         let mut pending_keys: Vec<Created> = Vec::new();
         for (at, step) in &self.steps {
+            if *at >= next_tick || matches!(step, Step::CheckInAnswer { .. }) {
+                flush(&mut pending, &mut pending_keys, &mut threads, &mut dms, &mut tasks).await?;
+                clock.set(*at);
+                scheduler.run_due().await?;
+                next_tick = at.checked_add(SignedDuration::from_mins(15))?;
+            }
             let needs = match step {
                 Step::Post { thread, .. } | Step::Resolve { thread, .. } | Step::Huddle { thread, .. } => {
                     Created::Thread(*thread)
@@ -651,11 +709,16 @@ impl Plan {
                     (*author, command, Created::Nothing)
                 }
                 Step::Huddle { .. } => continue,
+                Step::CheckInAnswer { member, body } => {
+                    (*member, Command::AnswerCheckIn { id: checkin, body: body.clone() }, Created::Nothing)
+                }
             };
             pending.push(store.execute(Envelope::new(as_member(author), *at, command)));
             pending_keys.push(creates);
         }
         flush(&mut pending, &mut pending_keys, &mut threads, &mut dms, &mut tasks).await?;
+        clock.set(self.until);
+        scheduler.run_due().await?;
         Ok(())
     }
 }

@@ -102,3 +102,25 @@ fn every_week_an_engineering_huddle_on_a_thread_with_an_owner_among_its_guests()
         assert!(started.is_some_and(|t| t <= *at), "the huddle is on an #engineering thread started before it");
     }
 }
+
+#[test]
+fn check_in_answers_come_from_its_members_at_ten_their_time_on_working_days() {
+    let plan = Plan::generate(&config(1)).unwrap();
+    assert!(!plan.checkin.is_empty());
+    let answers: Vec<(&Timestamp, usize)> = plan
+        .steps
+        .iter()
+        .filter_map(|(at, s)| match s {
+            Step::CheckInAnswer { member, .. } => Some((at, *member)),
+            _ => None,
+        })
+        .collect();
+    assert!(answers.len() > plan.checkin.len() * 10, "most members answer most days: {}", answers.len());
+    for (at, member) in answers {
+        assert!(plan.checkin.contains(&member));
+        let person = &plan.people[member];
+        let local = at.to_zoned(person.calendar.zone().clone());
+        assert_eq!(local.strftime("%H:%M").to_string(), "10:00", "{} at {local}", person.handle);
+        assert!(person.calendar.is_working(*at), "{} answers inside working hours", person.handle);
+    }
+}
