@@ -418,6 +418,8 @@ impl Plan {
             }
         }
         plan.steps.sort_by_key(|(at, _)| *at);
+        // The history ends at `--until`: replies that would come later have not happened yet.
+        plan.steps.retain(|(at, _)| *at < config.until);
         Ok(plan)
     }
 
