@@ -335,6 +335,8 @@ pub enum AdviceAction {
     TakeLive { thread: ThreadId, title: String, agenda: String, invite: Vec<MemberId>, message: MessageText },
     /// A message in the task's thread mentioning its assignee.
     Nudge { thread: ThreadId, message: MessageText },
+    /// The task goes on the member's next check-in prompt.
+    CheckInItem { checkin: i64, member: MemberId, task: TaskId },
     /// A direct conversation with these members (and the one accepting) and a message in it.
     Pair { members: Vec<MemberId>, message: MessageText },
 }

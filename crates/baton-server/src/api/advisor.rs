@@ -56,7 +56,8 @@ pub struct AdvisorQuery {
 pub struct Suggestion {
     /// Stable while the finding holds, e.g. `take-live-thread-12`, `nudge-task-5`, `pair-member-7`.
     pub key: String,
-    /// `take_live`, `nudge`, `escalate` or `pair`.
+    /// `take_live`, `nudge`, `checkin_item` (the stalled task on its owner's next check-in),
+    /// `escalate` or `pair`.
     pub kind: String,
     pub title: String,
     /// Why, in one sentence with the numbers.
@@ -157,6 +158,13 @@ pub async fn suggestions(state: &AppState, viewer: Viewer, at: Option<&str>) -> 
     let (data, origins, ids) = log_snapshot(state).await?;
     let access = state.store.access(&viewer).await?;
     let decided: HashSet<String> = state.store.decided_advice().await?.into_iter().collect();
+    // A stalled task's owner who answers a check-in can be asked about it there.
+    let mut checkin_of: std::collections::HashMap<MemberId, (i64, String)> = std::collections::HashMap::new();
+    for checkin in state.store.checkins(&viewer).await? {
+        for member in &checkin.member_ids {
+            checkin_of.entry(*member).or_insert((checkin.id, checkin.title.clone()));
+        }
+    }
     state
         .cpu(move || {
             let thresholds = Thresholds::design_defaults();
@@ -176,7 +184,9 @@ pub async fn suggestions(state: &AppState, viewer: Viewer, at: Option<&str>) -> 
                 if !allowed {
                     continue;
                 }
-                if let Some(suggestion) = explain(&data, &ids, &advice) {
+                let Some(suggestion) = explain(&data, &ids, &advice) else { continue };
+                let extra = checkin_item(&data, &advice, &suggestion, &checkin_of);
+                for suggestion in std::iter::once(suggestion).chain(extra) {
                     if !decided.contains(&suggestion.key) {
                         out.push(suggestion);
                     }
@@ -185,6 +195,34 @@ pub async fn suggestions(state: &AppState, viewer: Viewer, at: Option<&str>) -> 
             out
         })
         .await
+}
+
+/// For a nudge whose assignee answers a check-in: the alternative of putting the task on their
+/// next check-in instead.
+fn checkin_item(
+    data: &Dataset,
+    advice: &Advice,
+    nudge: &Suggestion,
+    checkin_of: &std::collections::HashMap<MemberId, (i64, String)>,
+) -> Option<Suggestion> {
+    let Advice::Nudge { task, idle, assignee: Some(assignee) } = advice else { return None };
+    let member = nudge.member_id?;
+    let (checkin, checkin_title) = checkin_of.get(&member)?;
+    let task = &data.tasks[*task];
+    let who = format!("@{}", data.people[*assignee].handle);
+    Some(Suggestion {
+        key: format!("checkin-task-{}", task.id),
+        kind: "checkin_item".into(),
+        title: format!("Ask {who} about \"{}\" at the next \"{checkin_title}\" check-in", task.title),
+        reason: nudge.reason.clone(),
+        numbers: json!({"idle_working_s": idle.as_secs(), "checkin_id": checkin}),
+        action: "puts the task on their next check-in prompt".into(),
+        thread_id: nudge.thread_id,
+        task_id: Some(task.id),
+        member_id: Some(member),
+        slot: None,
+        command: Some(AdviceAction::CheckInItem { checkin: *checkin, member, task: baton_core::TaskId(task.id) }),
+    })
 }
 
 fn hours(duration: SignedDuration) -> f64 {

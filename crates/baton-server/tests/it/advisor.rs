@@ -35,6 +35,7 @@ fn post(thread: ThreadId, body: &str) -> Command {
 
 struct Planted {
     server: TestServer,
+    store: baton_store::DynStore,
     ids: Vec<MemberId>,
     bouncing: i64,
     budget: i64,
@@ -108,7 +109,9 @@ async fn workspace() -> Planted {
     };
     let task = exec(&store, owner, "2024-05-01T09:00:00Z", task).await;
     let ids = people.iter().map(|p| p.member).collect();
+    let shared: baton_store::DynStore = std::sync::Arc::new(store.clone());
     Planted {
+        store: shared,
         server: TestServer::serve(data, store).await,
         ids,
         bouncing,
@@ -244,4 +247,38 @@ async fn accepting_a_pairing_opens_a_conversation_with_both() {
     }
     let (status, body) = server.call(Method::GET, "/api/v1/advisor?at=yesterday", Some(&owner), None).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+}
+
+#[tokio::test]
+async fn a_stalled_task_can_go_on_its_owners_next_check_in() {
+    let planted = workspace().await;
+    let server = &planted.server;
+    let owner = server.login("owner").await;
+    let cy = planted.ids[3];
+    let checkin = json!({"title": "Daily", "questions": ["Status?"], "ask_at": "09:30", "digest_at": "16:00",
+                         "member_ids": [cy.0]});
+    let (status, body) = server.call(Method::POST, "/api/v1/channels/1/checkins", Some(&owner), Some(checkin)).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let list = advice(server, &owner).await;
+    let key = format!("checkin-task-{}", planted.task);
+    let found = list.iter().find(|s| s["key"] == key.as_str()).expect("the check-in alternative to the nudge");
+    assert_eq!(found["title"], "Ask @cy about \"Move data\" at the next \"Daily\" check-in");
+    let (status, accepted) =
+        server.call(Method::POST, &format!("/api/v1/advisor/{key}/accept?at={AT}"), Some(&owner), None).await;
+    assert_eq!(status, StatusCode::OK, "{accepted}");
+
+    // A week of cy's asks (working days at 09:30 UTC): the first carries the task, the others
+    // do not: it is asked about once.
+    let clock = std::sync::Arc::new(baton_server::scheduler::ManualClock::new(
+        jiff::Timestamp::now() + jiff::SignedDuration::from_hours(24 * 8),
+    ));
+    let scheduler = baton_server::scheduler::Scheduler::new(planted.store.clone(), clock);
+    scheduler.run_due().await.unwrap();
+    let cy_token = server.login("cy").await;
+    let (_, inbox) = server.call(Method::GET, "/api/v1/inbox", Some(&cy_token), None).await;
+    let mut prompts: Vec<&Value> = inbox.as_array().unwrap().iter().filter(|n| n["kind"] == "checkin").collect();
+    prompts.sort_by_key(|n| n["payload"]["day"].as_str().unwrap().to_string());
+    assert!(prompts.len() >= 4, "a week of asks: {inbox}");
+    assert_eq!(prompts[0]["payload"]["agenda"], json!([{"task_id": planted.task, "title": "Move data"}]));
+    assert!(prompts[1..].iter().all(|n| n["payload"]["agenda"] == json!([])), "asked about once");
 }

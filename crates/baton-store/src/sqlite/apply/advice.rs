@@ -56,6 +56,16 @@ pub(super) async fn record(
             let posted = post_message(ctx, viewer, MessageTarget::Thread(*thread), message, false).await?;
             json!({ "message": posted })
         }
+        Some(AdviceAction::CheckInItem { checkin, member, task }) => {
+            sqlx::query("INSERT INTO checkin_agenda (checkin_id, member_id, task_id, added_at) VALUES (?, ?, ?, ?)")
+                .bind(checkin)
+                .bind(member.0)
+                .bind(task.0)
+                .bind(micros(ctx.at))
+                .execute(&mut *ctx.conn)
+                .await?;
+            json!({ "checkin_id": checkin, "member_id": member, "task_id": task })
+        }
         Some(AdviceAction::Pair { members, message }) => {
             let dm = open_dm(ctx, viewer, members).await?;
             let id = baton_core::DmId(dm["id"].as_i64().unwrap_or_default());

@@ -196,11 +196,28 @@ pub(super) async fn fire_ask(ctx: &mut Ctx<'_, '_>, payload: &Value, due: Timest
         .fetch_all(&mut *ctx.conn)
         .await?;
         let questions: Value = serde_json::from_str(&questions)?;
+        // What the advisor put on this member's check-in: asked about once, now.
+        let agenda: Vec<(i64, i64, String)> = sqlx::query_as(
+            "SELECT a.id, a.task_id, t.title FROM checkin_agenda a JOIN tasks t ON t.id = a.task_id \
+             WHERE a.checkin_id = ? AND a.member_id = ? AND a.asked_at IS NULL ORDER BY a.id",
+        )
+        .bind(checkin)
+        .bind(member.0)
+        .fetch_all(&mut *ctx.conn)
+        .await?;
+        for (id, _, _) in &agenda {
+            sqlx::query("UPDATE checkin_agenda SET asked_at = ? WHERE id = ?")
+                .bind(micros(due))
+                .bind(id)
+                .execute(&mut *ctx.conn)
+                .await?;
+        }
         let prompt = json!({
             "checkin_id": checkin,
             "thread_id": thread,
             "day": day,
             "questions": questions,
+            "agenda": agenda.iter().map(|(_, task, title)| json!({ "task_id": task, "title": title })).collect::<Vec<_>>(),
             "activity": {
                 "threads": threads.iter().map(|(id, title)| json!({ "thread_id": id, "title": title })).collect::<Vec<_>>(),
                 "tasks_moved": tasks.iter().map(|(id,)| *id).collect::<Vec<_>>(),
