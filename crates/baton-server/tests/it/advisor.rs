@@ -2,15 +2,14 @@
 //! isolated member: exactly those suggestions appear, each accepted or dismissed once, and
 //! accepting creates the huddle, the nudge and the pairing conversation.
 
-use baton_core::calendar::WorkingHours;
 use baton_core::model::{Priority, Role, TaskStatus, Visibility};
 use baton_core::text::MessageText;
 use baton_core::{ChannelId, MemberId, ProjectId, ThreadId};
-use baton_store::{Command, Envelope, MessageTarget, NewMember, SqliteStore, Store, Viewer};
+use baton_store::{Command, Envelope, MessageTarget, SqliteStore, Store, Viewer};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use crate::harness::{TestServer, PASSWORD};
+use crate::harness::{new_member, TestServer, PASSWORD};
 
 /// Handles and zones: ana in Berlin, bo in New York, everyone else in UTC.
 const PEOPLE: [(&str, &str); 6] = [
@@ -47,16 +46,7 @@ async fn workspace() -> Planted {
     let data = tempfile::tempdir().unwrap();
     let store = SqliteStore::open(data.path()).await.unwrap();
     let hash = baton_server::auth::hash_password_blocking(PASSWORD).unwrap();
-    let new = |(handle, zone): (&str, &str), role| NewMember {
-        handle: handle.into(),
-        email: format!("{handle}@example.com"),
-        display_name: handle.into(),
-        role,
-        time_zone: zone.into(),
-        working_hours: WorkingHours::default(),
-        password_hash: Some(hash.clone()),
-        service: false,
-    };
+    let new = |(handle, zone): (&str, &str), role| new_member(handle, zone, role, &hash);
     let setup =
         Command::Setup { workspace_name: "W".into(), time_zone: "UTC".into(), owner: new(PEOPLE[0], Role::Owner) };
     store.execute(Envelope::system("2024-04-01T00:00:00Z".parse().unwrap(), setup)).await.unwrap();

@@ -5,16 +5,16 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use baton_core::calendar::{parse_time_zone, WorkingHours};
+use baton_core::calendar::parse_time_zone;
 use baton_core::model::{Role, Visibility};
 use baton_core::{ChannelId, MemberId};
 use baton_server::scheduler::{ManualClock, Scheduler};
-use baton_store::{Command, DynStore, Envelope, NewMember, SqliteStore, Store, Viewer};
+use baton_store::{Command, DynStore, Envelope, SqliteStore, Store, Viewer};
 use jiff::{SignedDuration, Timestamp};
 use reqwest::Method;
 use serde_json::Value;
 
-use crate::harness::{TestServer, PASSWORD};
+use crate::harness::{new_member, TestServer, PASSWORD};
 
 const PEOPLE: [(&str, &str); 4] =
     [("ber", "Europe/Berlin"), ("kol", "Asia/Kolkata"), ("ny", "America/New_York"), ("syd", "Australia/Sydney")];
@@ -24,16 +24,7 @@ async fn four_zones_are_asked_once_per_working_day_at_their_0930_and_the_digest_
     let data = tempfile::tempdir().unwrap();
     let store = SqliteStore::open(data.path()).await.unwrap();
     let hash = baton_server::auth::hash_password_blocking(PASSWORD).unwrap();
-    let new = |handle: &str, zone: &str, role| NewMember {
-        handle: handle.into(),
-        email: format!("{handle}@example.com"),
-        display_name: handle.into(),
-        role,
-        time_zone: zone.into(),
-        working_hours: WorkingHours::default(),
-        password_hash: Some(hash.clone()),
-        service: false,
-    };
+    let new = |handle: &str, zone: &str, role| new_member(handle, zone, role, &hash);
     let created: Timestamp = "2024-10-27T00:00:00Z".parse().unwrap();
     let setup = Command::Setup {
         workspace_name: "W".into(),

@@ -163,3 +163,18 @@ impl TestServer {
         session["token"].as_str().expect("a token").to_string()
     }
 }
+
+/// A member to add straight through the store (tests that write history at chosen times): the
+/// handle's e-mail at example.com, default working hours in `zone`, the given password hash.
+pub fn new_member(handle: &str, zone: &str, role: baton_core::model::Role, hash: &str) -> baton_store::NewMember {
+    baton_store::NewMember {
+        handle: handle.into(),
+        email: format!("{handle}@example.com"),
+        display_name: handle.into(),
+        role,
+        time_zone: zone.into(),
+        working_hours: baton_core::calendar::WorkingHours::default(),
+        password_hash: Some(hash.into()),
+        service: false,
+    }
+}

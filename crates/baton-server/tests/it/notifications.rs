@@ -4,17 +4,16 @@
 
 use std::sync::Arc;
 
-use baton_core::calendar::WorkingHours;
 use baton_core::model::{Priority, Role, TaskStatus, Visibility};
 use baton_core::text::MessageText;
 use baton_core::{ChannelId, DmId, MemberId, ProjectId, ThreadId};
 use baton_server::scheduler::{ManualClock, Scheduler};
-use baton_store::{Command, DynStore, Envelope, MessageTarget, NewMember, SqliteStore, Store, Viewer};
+use baton_store::{Command, DynStore, Envelope, MessageTarget, SqliteStore, Store, Viewer};
 use jiff::Timestamp;
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::harness::{TestServer, PASSWORD};
+use crate::harness::{new_member, TestServer, PASSWORD};
 
 async fn exec(store: &SqliteStore, who: Viewer, at: &str, command: Command) -> Value {
     store.execute(Envelope::new(who, at.parse().unwrap(), command)).await.expect("the command applies")
@@ -35,16 +34,7 @@ async fn held_until_the_next_working_period_in_the_recipients_zone_across_dst() 
     let data = tempfile::tempdir().unwrap();
     let store = SqliteStore::open(data.path()).await.unwrap();
     let hash = baton_server::auth::hash_password_blocking(PASSWORD).unwrap();
-    let new = |handle: &str, zone: &str, role| NewMember {
-        handle: handle.into(),
-        email: format!("{handle}@example.com"),
-        display_name: handle.into(),
-        role,
-        time_zone: zone.into(),
-        working_hours: WorkingHours::default(),
-        password_hash: Some(hash.clone()),
-        service: false,
-    };
+    let new = |handle: &str, zone: &str, role| new_member(handle, zone, role, &hash);
     let setup =
         Command::Setup { workspace_name: "W".into(), time_zone: "UTC".into(), owner: new("owner", "UTC", Role::Owner) };
     store.execute(Envelope::system("2024-09-01T00:00:00Z".parse().unwrap(), setup)).await.unwrap();

@@ -861,7 +861,7 @@ async fn post_message(
     };
     for (member, why) in recipients {
         let about = json!({ "message_id": id, "thread_id": thread_id, "dm_id": dm_id, "author_id": viewer.member });
-        notify::notify(ctx, member, why, about, urgent).await?;
+        notify::notify_member(ctx, member, why, about, urgent).await?;
     }
     Ok(value)
 }

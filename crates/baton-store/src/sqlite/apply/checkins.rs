@@ -11,6 +11,7 @@ use jiff::tz::TimeZone;
 use jiff::Timestamp;
 use serde_json::{json, Value};
 
+use super::jobs::insert_job;
 use super::{active_member, insert_thread, no_guest, notify, post_message, Ctx};
 use crate::command::MessageTarget;
 use crate::error::{Error, Result};
@@ -66,7 +67,9 @@ async fn schedule_ask(
     let Some((at, day)) = next_local(&zone, ask_at, after, |d| !hours.on(d.weekday()).is_empty()) else {
         return Ok(());
     };
-    insert_job(ctx, "checkin_ask", member, at, json!({ "checkin_id": checkin, "member_id": member, "day": day })).await
+    insert_job(ctx, "checkin_ask", member, at, &json!({ "checkin_id": checkin, "member_id": member, "day": day }))
+        .await?;
+    Ok(())
 }
 
 /// Schedules the next digest after `after`: Monday to Friday at `digest_at` in `zone`.
@@ -80,18 +83,7 @@ async fn schedule_digest(
 ) -> Result<()> {
     let weekday = |d: Date| d.weekday().to_monday_one_offset() <= 5;
     let Some((at, day)) = next_local(zone, digest_at, after, weekday) else { return Ok(()) };
-    insert_job(ctx, "checkin_digest", owner, at, json!({ "checkin_id": checkin, "day": day })).await
-}
-
-async fn insert_job(ctx: &mut Ctx<'_, '_>, kind: &str, member: MemberId, at: Timestamp, payload: Value) -> Result<()> {
-    sqlx::query("INSERT INTO jobs (kind, member_id, due_at, payload, created_at) VALUES (?, ?, ?, ?, ?)")
-        .bind(kind)
-        .bind(member.0)
-        .bind(micros(at))
-        .bind(payload.to_string())
-        .bind(micros(ctx.at))
-        .execute(&mut *ctx.conn)
-        .await?;
+    insert_job(ctx, "checkin_digest", owner, at, &json!({ "checkin_id": checkin, "day": day })).await?;
     Ok(())
 }
 

@@ -15,19 +15,34 @@ use crate::error::{Error, Result};
 use crate::sqlite::read::{self, micros};
 use crate::view::{Scope, Viewer};
 
-async fn insert(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, kind: &str, at: Timestamp, payload: &Value) -> Result<Value> {
-    if at <= ctx.at {
-        return Err(Error::invalid("at", "must be in the future"));
-    }
+/// Queues a job of `member`'s, due at `at`; every kind of timed work is written through here, in
+/// the transaction of the command that asks for it. Returns the job's id.
+pub(super) async fn insert_job(
+    ctx: &mut Ctx<'_, '_>,
+    kind: &str,
+    member: MemberId,
+    at: Timestamp,
+    payload: &Value,
+) -> Result<i64> {
     let done = sqlx::query("INSERT INTO jobs (kind, member_id, due_at, payload, created_at) VALUES (?, ?, ?, ?, ?)")
         .bind(kind)
-        .bind(viewer.member.0)
+        .bind(member.0)
         .bind(micros(at))
         .bind(serde_json::to_string(payload)?)
         .bind(micros(ctx.at))
         .execute(&mut *ctx.conn)
         .await?;
-    let job = read::job(ctx.conn, viewer, done.last_insert_rowid()).await?;
+    Ok(done.last_insert_rowid())
+}
+
+/// A job the member asked for themselves (send later, remind me): in the future, and announced
+/// on their stream.
+async fn insert(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, kind: &str, at: Timestamp, payload: &Value) -> Result<Value> {
+    if at <= ctx.at {
+        return Err(Error::invalid("at", "must be in the future"));
+    }
+    let id = insert_job(ctx, kind, viewer.member, at, payload).await?;
+    let job = read::job(ctx.conn, viewer, id).await?;
     ctx.emit_also_for(kind::JOB_SCHEDULED, json!({ "job": job }), Scope::Private, Some(viewer.member)).await?;
     Ok(serde_json::to_value(job)?)
 }
@@ -183,14 +198,7 @@ pub(super) async fn remind_due(
     if start <= ctx.at {
         return Ok(());
     }
-    let payload = json!({ "task_id": task, "due": due });
-    sqlx::query("INSERT INTO jobs (kind, member_id, due_at, payload, created_at) VALUES ('due_soon', ?, ?, ?, ?)")
-        .bind(owner.0)
-        .bind(micros(start))
-        .bind(payload.to_string())
-        .bind(micros(ctx.at))
-        .execute(&mut *ctx.conn)
-        .await?;
+    insert_job(ctx, "due_soon", owner, start, &json!({ "task_id": task, "due": due })).await?;
     Ok(())
 }
 

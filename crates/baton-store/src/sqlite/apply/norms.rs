@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 use super::{active_member, may_manage_channel, notify, Ctx};
 use crate::error::{Error, Result};
-use crate::sqlite::read::{self, micros};
+use crate::sqlite::read;
 use crate::view::{Scope, Viewer};
 
 /// Longest norm: two working weeks.
@@ -114,15 +114,7 @@ pub(super) async fn follow_up(
         .ok_or_else(|| Error::invalid("within_hours", "no working time in the next twelve weeks"))?
         .max(ctx.at);
     let payload = json!({ "message_id": message, "notify": notify, "within_minutes": minutes });
-    let done =
-        sqlx::query("INSERT INTO jobs (kind, member_id, due_at, payload, created_at) VALUES ('no_reply', ?, ?, ?, ?)")
-            .bind(viewer.member.0)
-            .bind(micros(due))
-            .bind(payload.to_string())
-            .bind(micros(ctx.at))
-            .execute(&mut *ctx.conn)
-            .await?;
-    let id = done.last_insert_rowid();
+    let id = super::jobs::insert_job(ctx, "no_reply", viewer.member, due, &payload).await?;
     let answer =
         json!({ "job_id": id, "message_id": message, "notify": notify, "within_minutes": minutes, "due_at": due });
     ctx.emit_also_for(kind::JOB_SCHEDULED, answer.clone(), Scope::Private, Some(viewer.member)).await?;

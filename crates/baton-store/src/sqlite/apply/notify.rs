@@ -20,7 +20,7 @@ pub(super) async fn message_recipients(
     thread: Option<ThreadId>,
     dm: Option<i64>,
     mentions: &[MemberId],
-) -> Result<Vec<(MemberId, &'static str)>> {
+) -> Result<Vec<(read::MemberRow, &'static str)>> {
     let mut out: Vec<(MemberId, &'static str)> = Vec::new();
     let mut add = |member: MemberId, why: &'static str| {
         if member != author && !out.iter().any(|(m, _)| *m == member) {
@@ -58,7 +58,7 @@ pub(super) async fn message_recipients(
         }
     }
     if out.is_empty() {
-        return Ok(out);
+        return Ok(Vec::new());
     }
     // Who may read a thread: for a channel's, its members, and every non-guest when it is
     // public; for a task's, every non-guest. Read once per post, not once per recipient.
@@ -99,7 +99,7 @@ pub(super) async fn message_recipients(
             }
         };
         if may_read {
-            allowed.push((member, why));
+            allowed.push((row, why));
         }
     }
     Ok(allowed)
@@ -115,6 +115,18 @@ pub(super) async fn notify(
     urgent: bool,
 ) -> Result<()> {
     let row = read::member_row(ctx.conn, member).await?;
+    notify_member(ctx, row, why, payload, urgent).await
+}
+
+/// [`notify`] for a member whose row was already read (a message's recipients).
+pub(super) async fn notify_member(
+    ctx: &mut Ctx<'_, '_>,
+    row: read::MemberRow,
+    why: &str,
+    payload: Value,
+    urgent: bool,
+) -> Result<()> {
+    let member = MemberId(row.id);
     let shown = row.into_member(None);
     let calendar = parse_time_zone(&shown.time_zone).ok().map(|zone| Calendar::new(zone, shown.working_hours.clone()));
     let deliver_at = match &calendar {
@@ -138,12 +150,7 @@ pub(super) async fn notify(
     if deliver_at <= ctx.at {
         deliver(ctx, id).await
     } else {
-        sqlx::query("INSERT INTO jobs (kind, member_id, due_at, payload, created_at) VALUES ('deliver_notification', ?, ?, ?, ?)")
-            .bind(member.0)
-            .bind(micros(deliver_at))
-            .bind(json!({ "notification_id": id }).to_string())
-            .bind(micros(ctx.at))
-            .execute(&mut *ctx.conn)
+        super::jobs::insert_job(ctx, "deliver_notification", member, deliver_at, &json!({ "notification_id": id }))
             .await?;
         Ok(())
     }
