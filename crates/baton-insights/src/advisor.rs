@@ -4,7 +4,9 @@
 //!
 //! Rules:
 //! - a bouncing thread → take it live, at the first 30-minute slot inside every participant's
-//!   working hours in the 7 days after `now` (`None` when there is none);
+//!   working hours in the 7 days after `now`; when none fits everyone, the slot that leaves the
+//!   fewest outside their hours, preferring those who have borne such slots least (`burdens`),
+//!   so the out-of-hours slot rotates ([`fairest_slot`]);
 //! - a stalled task → nudge its assignee (or, unassigned, its thread);
 //! - an isolated member → pair them with the active, non-isolated member whose working hours
 //!   overlap theirs most in the coming week (ties: fewer collaborators, then handle);
@@ -15,7 +17,7 @@ use baton_core::calendar::Calendar;
 use jiff::{SignedDuration, Timestamp};
 
 use crate::dataset::{Dataset, MemberIdx};
-use crate::overlap::{overlap, slots, total};
+use crate::overlap::{fairest_slot, overlap, slots, total};
 use crate::report::Report;
 use crate::tasks::{assignee_at, last_activity, stalled_tasks};
 use crate::{Thresholds, Window};
@@ -34,6 +36,8 @@ pub enum Advice {
         /// Everyone who posted in it before `to`, in order of first message.
         participants: Vec<MemberIdx>,
         slot: Option<(Timestamp, Timestamp)>,
+        /// When no slot fits everyone: the participants it is outside the working hours of.
+        outside: Vec<MemberIdx>,
     },
     Nudge {
         task: usize,
@@ -60,19 +64,38 @@ pub enum Advice {
 }
 
 /// The suggestions for `report` (computed over `window` on `data`), as seen at `now`.
-pub fn advise(data: &Dataset, report: &Report, window: Window, thresholds: &Thresholds, now: Timestamp) -> Vec<Advice> {
+/// `burdens[m]` counts the booked slots that were outside member `m`'s working hours (missing:
+/// none).
+pub fn advise(
+    data: &Dataset,
+    report: &Report,
+    window: Window,
+    thresholds: &Thresholds,
+    now: Timestamp,
+    burdens: &[i64],
+) -> Vec<Advice> {
     let to = window.to();
     let mut out = Vec::new();
     for thread in &report.bouncing_threads {
         let participants = participants(data, thread.conversation, to);
         let calendars: Vec<&Calendar> = participants.iter().map(|p| &data.people[*p].calendar).collect();
-        let slot = slots(&calendars, now, LOOK_AHEAD, LIVE_SESSION, 1).into_iter().next();
+        let mut slot = slots(&calendars, now, LOOK_AHEAD, LIVE_SESSION, 1).into_iter().next();
+        let mut outside = Vec::new();
+        if slot.is_none() {
+            let burden: Vec<i64> = participants.iter().map(|p| burdens.get(*p).copied().unwrap_or(0)).collect();
+            let names: Vec<&str> = participants.iter().map(|p| data.people[*p].handle.as_str()).collect();
+            if let Some((fair, out)) = fairest_slot(&calendars, &burden, &names, now, LOOK_AHEAD, LIVE_SESSION) {
+                slot = Some(fair);
+                outside = out.into_iter().map(|i| participants[i]).collect();
+            }
+        }
         out.push(Advice::TakeLive {
             conversation: thread.conversation,
             handoffs: thread.handoffs as usize,
             span: SignedDuration::from_secs(thread.span_s),
             participants,
             slot,
+            outside,
         });
     }
     for task in stalled_tasks(data, window, thresholds) {

@@ -56,6 +56,51 @@ pub fn slots(
     out
 }
 
+/// When no slot fits everyone: the slot of `length` after `from` (within `horizon`) that leaves
+/// the fewest people outside their working hours; among those, the one whose left-out have borne
+/// the fewest such slots (`burdens`, by index), then by their `names`, then the earliest. So who
+/// gets the out-of-hours slot rotates as booked slots are counted. Answers the slot and the
+/// indexes outside it, or `None` if no slot has anyone inside their hours.
+pub fn fairest_slot(
+    calendars: &[&Calendar],
+    burdens: &[i64],
+    names: &[&str],
+    from: Timestamp,
+    horizon: SignedDuration,
+    length: SignedDuration,
+) -> Option<((Timestamp, Timestamp), Vec<usize>)> {
+    let until = from.checked_add(horizon).ok()?;
+    // The earliest slot for any subset starts where its overlap starts: at `from` or where
+    // someone's working hours start, so those are the only starts to try.
+    let mut starts: Vec<Timestamp> = std::iter::once(from)
+        .chain(calendars.iter().flat_map(|c| c.working_intervals(from, until)).map(|(start, _)| start))
+        .collect();
+    starts.sort();
+    starts.dedup();
+    // Ranked by: how many are left out, their burden, who they are, how early.
+    type Rank<'a> = (usize, i64, Vec<&'a str>, Timestamp);
+    let mut best: Option<(Rank, Vec<usize>)> = None;
+    for start in starts {
+        let Ok(end) = start.checked_add(length) else { continue };
+        if end > until {
+            continue;
+        }
+        let outside: Vec<usize> =
+            (0..calendars.len()).filter(|i| calendars[*i].working_time(start, end) < length).collect();
+        if outside.len() == calendars.len() {
+            continue;
+        }
+        let burden = outside.iter().map(|i| burdens.get(*i).copied().unwrap_or(0)).sum();
+        let mut who: Vec<&str> = outside.iter().map(|i| names.get(*i).copied().unwrap_or("")).collect();
+        who.sort_unstable();
+        let key = (outside.len(), burden, who, start);
+        if best.as_ref().is_none_or(|(best_key, _)| key < *best_key) {
+            best = Some((key, outside));
+        }
+    }
+    best.and_then(|((.., start), outside)| Some(((start, start.checked_add(length).ok()?), outside)))
+}
+
 /// The intersection of two ordered lists of disjoint half-open intervals.
 fn intersect(a: &[(Timestamp, Timestamp)], b: &[(Timestamp, Timestamp)]) -> Vec<(Timestamp, Timestamp)> {
     let (mut i, mut j) = (0, 0);

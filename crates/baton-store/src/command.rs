@@ -331,8 +331,16 @@ pub enum Command {
 /// What accepting an advisor suggestion does.
 #[derive(Debug, Clone)]
 pub enum AdviceAction {
-    /// A huddle on the thread with its participants invited, and a message proposing the slot.
-    TakeLive { thread: ThreadId, title: String, agenda: String, invite: Vec<MemberId>, message: MessageText },
+    /// A huddle on the thread with its participants invited, and a message proposing the slot;
+    /// the slot is booked, so whoever it puts outside their working hours has it counted.
+    TakeLive {
+        thread: ThreadId,
+        title: String,
+        agenda: String,
+        invite: Vec<MemberId>,
+        message: MessageText,
+        slot: Option<(Timestamp, Timestamp)>,
+    },
     /// A message in the task's thread mentioning its assignee.
     Nudge { thread: ThreadId, message: MessageText },
     /// The task goes on the member's next check-in prompt.

@@ -4,6 +4,11 @@
 //! plants on purpose: threads in `#launch` that bounce between Berlin, New York and Sydney for
 //! days without being resolved; a project ("Data migration") whose open tasks have had no
 //! activity for weeks; and a member (@quinn) who posts but whom nobody answers.
+//!
+//! Its hybrid week: a weekly #engineering huddle whose action items become tasks that then move;
+//! a daily #engineering check-in answered in four time zones; and, five days before the end,
+//! the owner accepting the advisor's "take it live" for a bouncing #launch thread, after which
+//! the invited meet at the proposed slot, decide, and end the huddle with an action item.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -14,8 +19,10 @@ use baton_core::calendar::{parse_time_zone, Calendar, WorkingHours};
 use baton_core::model::{Priority, Role, TaskStatus, Visibility};
 use baton_core::text::MessageText;
 use baton_core::{ChannelId, DmId, HuddleId, MemberId, ProjectId, TaskId, ThreadId};
+use baton_server::api::advisor::{decision, suggestions};
 use baton_server::auth::hash_password_blocking;
 use baton_server::scheduler::{ManualClock, Scheduler};
+use baton_server::AppState;
 use baton_store::{Command, Envelope, HuddleOn, MessageTarget, NewMember, SqliteStore, Store, Viewer};
 use futures_util::future::join_all;
 use jiff::{SignedDuration, Timestamp, ToSpan};
@@ -234,6 +241,8 @@ enum Step {
         member: usize,
         body: String,
     },
+    /// The owner reads the advisor and accepts its first "take it live" with a slot.
+    AcceptTakeLive,
 }
 
 struct Person {
@@ -417,6 +426,12 @@ impl Plan {
                 plan.task(&mut rng, &mut keys, day, config.days, day_start, quinn)?;
             }
         }
+        // Five days before the end, the owner takes the advisor's advice on a bouncing thread.
+        if config.days >= 14 {
+            let at = config.until.checked_sub(SignedDuration::from_hours(24 * 5))?;
+            let at = plan.people[0].calendar.next_working_instant(at).unwrap_or(at);
+            plan.steps.push((at, Step::AcceptTakeLive));
+        }
         plan.steps.sort_by_key(|(at, _)| *at);
         // The history ends at `--until`: replies that would come later have not happened yet.
         plan.steps.retain(|(at, _)| *at < config.until);
@@ -577,6 +592,10 @@ impl Plan {
         let clock = Arc::new(ManualClock::new(setup_at));
         let scheduler = Scheduler::new(Arc::new(store.clone()), clock.clone());
         let mut next_tick = setup_at;
+        let advisor = AppState::new(Arc::new(store.clone()));
+        let viewers: HashMap<MemberId, Viewer> =
+            ids.iter().zip(&self.people).map(|(id, p)| (*id, Viewer { member: *id, role: p.role })).collect();
+        let mut later = Later::default();
         let mut projects = Vec::new();
         for name in &self.projects {
             let command = Command::CreateProject { name: (*name).into(), description: String::new() };
@@ -588,6 +607,10 @@ impl Plan {
         let mut pending = Vec::new();
         let mut pending_keys: Vec<Created> = Vec::new();
         for (at, step) in &self.steps {
+            if later.due(*at) {
+                flush(&mut pending, &mut pending_keys, &mut threads, &mut dms, &mut tasks).await?;
+                later.run(store, &clock, &scheduler, *at, &viewers).await?;
+            }
             if *at >= next_tick || matches!(step, Step::CheckInAnswer { .. }) {
                 flush(&mut pending, &mut pending_keys, &mut threads, &mut dms, &mut tasks).await?;
                 clock.set(*at);
@@ -624,19 +647,28 @@ impl Plan {
                 for guest in guests {
                     store.execute(Envelope::new(as_member(*guest), *at, Command::JoinHuddle { id: huddle })).await?;
                 }
-                let later = at.checked_add(SignedDuration::from_mins(*minutes / 2))?;
+                let middle = at.checked_add(SignedDuration::from_mins(*minutes / 2))?;
                 let decide = Command::RecordDecision { id: huddle, text: decision.clone() };
-                store.execute(Envelope::new(as_member(*host), later, decide)).await?;
-                let due = later.to_zoned(jiff::tz::TimeZone::UTC).date().checked_add(jiff::ToSpan::days(7))?;
+                store.execute(Envelope::new(as_member(*host), middle, decide)).await?;
+                let due = middle.to_zoned(jiff::tz::TimeZone::UTC).date().checked_add(jiff::ToSpan::days(7))?;
                 let item = Command::AddActionItem {
                     id: huddle,
                     title: action.clone(),
                     assignee: Some(ids[*owner]),
                     due: Some(due),
                 };
-                store.execute(Envelope::new(as_member(*host), later, item)).await?;
+                store.execute(Envelope::new(as_member(*host), middle, item)).await?;
                 let end = at.checked_add(SignedDuration::from_mins(*minutes))?;
-                store.execute(Envelope::new(as_member(*host), end, Command::EndHuddle { id: huddle })).await?;
+                let ended =
+                    store.execute(Envelope::new(as_member(*host), end, Command::EndHuddle { id: huddle })).await?;
+                later.progress_action_items(&ended, end, &viewers)?;
+                continue;
+            }
+            if let Step::AcceptTakeLive = step {
+                flush(&mut pending, &mut pending_keys, &mut threads, &mut dms, &mut tasks).await?;
+                clock.set(*at);
+                scheduler.run_due().await?;
+                later.accept_take_live(store, &advisor, as_member(0), *at, &viewers).await?;
                 continue;
             }
             let (author, command, creates) = match step {
@@ -690,16 +722,7 @@ impl Plan {
                 }
                 Step::TaskStatus { task, actor, status } => {
                     let Some((task, _)) = tasks.get(task) else { continue };
-                    let command = Command::UpdateTask {
-                        id: *task,
-                        title: None,
-                        description: None,
-                        assignee: None,
-                        status: Some(*status),
-                        due: None,
-                        priority: None,
-                    };
-                    (*actor, command, Created::Nothing)
+                    (*actor, task_status(*task, *status), Created::Nothing)
                 }
                 Step::TaskComment { task, author, body } => {
                     let Some((_, thread)) = tasks.get(task) else { continue };
@@ -710,7 +733,7 @@ impl Plan {
                     };
                     (*author, command, Created::Nothing)
                 }
-                Step::Huddle { .. } => continue,
+                Step::Huddle { .. } | Step::AcceptTakeLive => continue,
                 Step::CheckInAnswer { member, body } => {
                     (*member, Command::AnswerCheckIn { id: checkin, body: body.clone() }, Created::Nothing)
                 }
@@ -719,9 +742,136 @@ impl Plan {
             pending_keys.push(creates);
         }
         flush(&mut pending, &mut pending_keys, &mut threads, &mut dms, &mut tasks).await?;
+        later.run(store, &clock, &scheduler, self.until, &viewers).await?;
         clock.set(self.until);
         scheduler.run_due().await?;
         Ok(())
+    }
+}
+
+/// Commands whose time is only known while the history is written (a huddle at the slot the
+/// advisor proposes, progress on the tasks a huddle created), run in time order among the plan's
+/// steps.
+#[derive(Default)]
+struct Later {
+    queue: Vec<(Timestamp, Viewer, Command)>,
+}
+
+impl Later {
+    fn push(&mut self, at: Timestamp, viewer: Viewer, command: Command) {
+        self.queue.push((at, viewer, command));
+        // Stable, so commands pushed for one instant keep their order.
+        self.queue.sort_by_key(|(at, ..)| *at);
+    }
+
+    /// Whether something is due before `at`.
+    fn due(&self, at: Timestamp) -> bool {
+        self.queue.first().is_some_and(|(first, ..)| *first < at)
+    }
+
+    /// Runs what is due before `until`, each at its own time, with the scheduler brought up to
+    /// that time first.
+    async fn run(
+        &mut self,
+        store: &SqliteStore,
+        clock: &ManualClock,
+        scheduler: &Scheduler,
+        until: Timestamp,
+        viewers: &HashMap<MemberId, Viewer>,
+    ) -> anyhow::Result<()> {
+        while self.due(until) {
+            let (at, viewer, command) = self.queue.remove(0);
+            clock.set(at);
+            scheduler.run_due().await?;
+            let ends_huddle = matches!(command, Command::EndHuddle { .. });
+            let result = store.execute(Envelope::new(viewer, at, command)).await?;
+            if ends_huddle {
+                self.progress_action_items(&result, at, viewers)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The tasks an ended huddle made of its action items: their assignee starts the next day
+    /// and finishes two days later.
+    fn progress_action_items(
+        &mut self,
+        huddle: &Value,
+        ended: Timestamp,
+        viewers: &HashMap<MemberId, Viewer>,
+    ) -> anyhow::Result<()> {
+        for item in huddle["action_items"].as_array().into_iter().flatten() {
+            let (Some(task), Some(assignee)) = (item["task_id"].as_i64(), item["assignee_id"].as_i64()) else {
+                continue;
+            };
+            let Some(viewer) = viewers.get(&MemberId(assignee)) else { continue };
+            for (days, status) in [(1, TaskStatus::InProgress), (3, TaskStatus::Done)] {
+                let at = ended.checked_add(SignedDuration::from_hours(24 * days))?;
+                self.push(at, *viewer, task_status(TaskId(task), status));
+            }
+        }
+        Ok(())
+    }
+
+    /// Accepts the advisor's first "take it live" that has a slot, as `owner` at `at`; everyone
+    /// invited joins at the slot, the first of them records a decision and an action item for
+    /// the second, and ends it when the slot ends.
+    async fn accept_take_live(
+        &mut self,
+        store: &SqliteStore,
+        advisor: &AppState,
+        owner: Viewer,
+        at: Timestamp,
+        viewers: &HashMap<MemberId, Viewer>,
+    ) -> anyhow::Result<()> {
+        let as_of = at.to_string();
+        let open = suggestions(advisor, owner, Some(&as_of)).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        let Some((key, [start, end])) =
+            open.iter().find_map(|s| Some((s.key.clone(), s.slot?)).filter(|_| s.kind == "take_live"))
+        else {
+            return Ok(());
+        };
+        let command = decision(advisor, owner, &key, Some(&as_of), true).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        let accepted = store.execute(Envelope::new(owner, at, command)).await?;
+        let huddle = HuddleId(accepted["created"]["huddle"]["id"].as_i64().context("accepting made no huddle")?);
+        let invited: Vec<Viewer> = accepted["created"]["huddle"]["invited"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|id| viewers.get(&MemberId(id.as_i64()?)).copied())
+            .collect();
+        let (Some(lead), Some(owner_of_item)) = (invited.first().copied(), invited.get(1).or(invited.first())) else {
+            return Ok(());
+        };
+        for viewer in &invited {
+            self.push(start, *viewer, Command::JoinHuddle { id: huddle });
+        }
+        let middle = start.checked_add(end.duration_since(start) / 2)?;
+        let decide =
+            Command::RecordDecision { id: huddle, text: "Launch on the first date that suits all regions".into() };
+        self.push(middle, lead, decide);
+        let due = middle.to_zoned(jiff::tz::TimeZone::UTC).date().checked_add(3.days())?;
+        let item = Command::AddActionItem {
+            id: huddle,
+            title: "Announce the launch date in #general".into(),
+            assignee: Some(owner_of_item.member),
+            due: Some(due),
+        };
+        self.push(middle, lead, item);
+        self.push(end, lead, Command::EndHuddle { id: huddle });
+        Ok(())
+    }
+}
+
+fn task_status(id: TaskId, status: TaskStatus) -> Command {
+    Command::UpdateTask {
+        id,
+        title: None,
+        description: None,
+        assignee: None,
+        status: Some(status),
+        due: None,
+        priority: None,
     }
 }
 

@@ -82,3 +82,29 @@ fn three_people_and_slots_inside_their_overlap() {
     )
     .is_empty());
 }
+
+#[test]
+fn the_fairest_slot_leaves_the_fewest_out_and_rotates_with_the_burden() {
+    // 2027-01-11 (Mon), winter everywhere: Berlin works 08:00–16:00Z, New York 14:00–22:00Z,
+    // Sydney (AEDT, UTC+11) 22:00–06:00Z. No slot fits all four; any slot leaves two out:
+    // Berlin and New York (Sydney's Monday runs until 06:00Z) or the two in Sydney (14:00Z).
+    let zones = ["Europe/Berlin", "America/New_York", "Australia/Sydney", "Australia/Sydney"];
+    let calendars: Vec<Calendar> = zones.iter().map(|z| calendar(z)).collect();
+    let refs: Vec<&Calendar> = calendars.iter().collect();
+    let names = ["ana", "bo", "syd", "tom"];
+    let (from, week, half_hour) =
+        (at("2027-01-11T00:00:00Z"), SignedDuration::from_hours(168), SignedDuration::from_mins(30));
+    assert!(slots(&refs, from, week, half_hour, 1).is_empty());
+    // Nobody has borne one yet: ties go by name, so ana and bo take the first, at once.
+    let (slot, out) = fairest_slot(&refs, &[0, 0, 0, 0], &names, from, week, half_hour).unwrap();
+    assert_eq!(shown(&[slot]), ["2027-01-11T00:00:00Z/2027-01-11T00:30:00Z"]);
+    assert_eq!(out, [0, 1]);
+    // Once ana has, Sydney takes the next: Berlin and New York overlap from 14:00Z.
+    let (slot, out) = fairest_slot(&refs, &[1, 0, 0, 0], &names, from, week, half_hour).unwrap();
+    assert_eq!(shown(&[slot]), ["2027-01-11T14:00:00Z/2027-01-11T14:30:00Z"]);
+    assert_eq!(out, [2, 3]);
+    // Without Sydney, one slot fits everyone and nobody is left out of the fairest.
+    let (slot, out) = fairest_slot(&refs[..2], &[5, 5], &names, from, week, half_hour).unwrap();
+    assert_eq!(shown(&[slot]), ["2027-01-11T14:00:00Z/2027-01-11T14:30:00Z"]);
+    assert!(out.is_empty());
+}

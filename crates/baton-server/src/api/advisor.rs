@@ -137,13 +137,25 @@ pub async fn decide_as(
     at: Option<&str>,
     accepted: bool,
 ) -> ApiResult<Value> {
+    let command = decision(state, viewer, key, at, accepted).await?;
+    Ok(state.store.execute(Envelope::new(viewer, now(), command)).await?)
+}
+
+/// The command that accepts (or dismisses) the open suggestion `key`, for a caller that executes
+/// it at a time of its own (the demo, writing history).
+pub async fn decision(
+    state: &AppState,
+    viewer: Viewer,
+    key: &str,
+    at: Option<&str>,
+    accepted: bool,
+) -> ApiResult<Command> {
     let open = suggestions(state, viewer, at).await?;
     let Some(suggestion) = open.into_iter().find(|s| s.key == key) else {
         return Err(ApiError::NotFound(format!("no open suggestion {key}")));
     };
     let detail = serde_json::to_value(&suggestion).unwrap_or(Value::Null);
-    let command = Command::Advise { key: key.to_string(), accepted, detail, action: suggestion.command.clone() };
-    Ok(state.store.execute(Envelope::new(viewer, now(), command)).await?)
+    Ok(Command::Advise { key: key.to_string(), accepted, detail, action: suggestion.command.clone() })
 }
 
 /// The open suggestions `viewer` may act on, advising as of `at` (RFC 3339; default now): what
@@ -158,6 +170,7 @@ pub async fn suggestions(state: &AppState, viewer: Viewer, at: Option<&str>) -> 
     let (data, origins, ids) = log_snapshot(state).await?;
     let access = state.store.access(&viewer).await?;
     let decided: HashSet<String> = state.store.decided_advice().await?.into_iter().collect();
+    let booked: std::collections::HashMap<MemberId, i64> = state.store.slot_burdens().await?.into_iter().collect();
     // A stalled task's owner who answers a check-in can be asked about it there.
     let mut checkin_of: std::collections::HashMap<MemberId, (i64, String)> = std::collections::HashMap::new();
     for checkin in state.store.checkins(&viewer).await? {
@@ -169,8 +182,10 @@ pub async fn suggestions(state: &AppState, viewer: Viewer, at: Option<&str>) -> 
         .cpu(move || {
             let thresholds = Thresholds::design_defaults();
             let report = report(&data, window, &thresholds);
+            let burdens: Vec<i64> =
+                ids.members.iter().map(|id| booked.get(&MemberId(*id)).copied().unwrap_or(0)).collect();
             let mut out = Vec::new();
-            for advice in advise(&data, &report, window, &thresholds, at) {
+            for advice in advise(&data, &report, window, &thresholds, at, &burdens) {
                 let allowed = match &advice {
                     Advice::TakeLive { conversation, .. } => {
                         origins.get(*conversation).is_some_and(|o| visible(&access, *o))
@@ -234,7 +249,7 @@ fn explain(data: &Dataset, ids: &LogIds, advice: &Advice) -> Option<Suggestion> 
     let handle = |idx: usize| data.people[idx].handle.clone();
     let member = |idx: usize| MemberId(ids.members[idx]);
     match advice {
-        Advice::TakeLive { conversation, handoffs, span, participants, slot } => {
+        Advice::TakeLive { conversation, handoffs, span, participants, slot, outside } => {
             let thread = ThreadId(ids.threads.get(*conversation).copied().flatten()?);
             let talk = &data.conversations[*conversation];
             let names: Vec<String> = participants.iter().map(|p| format!("@{}", handle(*p))).collect();
@@ -247,7 +262,17 @@ fn explain(data: &Dataset, ids: &LogIds, advice: &Advice) -> Option<Suggestion> 
                             format!("{} {}", handle(*p), zoned.strftime("%a %H:%M"))
                         })
                         .collect();
-                    format!("{start} to {end} ({})", local.join(", "))
+                    if outside.is_empty() {
+                        format!("{start} to {end} ({})", local.join(", "))
+                    } else {
+                        let out: Vec<String> = outside.iter().map(|p| format!("@{}", handle(*p))).collect();
+                        format!(
+                            "{start} to {end} ({}); no slot fits everyone in the next 7 days, and this one, the \
+                             fairest, is outside the working hours of {}",
+                            local.join(", "),
+                            out.join(", ")
+                        )
+                    }
                 }
                 None => "no 30-minute slot inside everyone's working hours in the next 7 days".into(),
             };
@@ -274,13 +299,19 @@ fn explain(data: &Dataset, ids: &LogIds, advice: &Advice) -> Option<Suggestion> 
                 agenda: format!("Settle \"{}\" ({when}).", talk.title),
                 invite: participants.iter().map(|p| member(*p)).collect(),
                 message: MessageText::new(body),
+                slot: *slot,
             };
             Some(Suggestion {
                 key: format!("take-live-thread-{}", thread.0),
                 kind: "take_live".into(),
                 title: format!("Take \"{}\" live", talk.title),
                 reason,
-                numbers: json!({"handoffs": handoffs, "span_s": span.as_secs(), "participants": participants.len()}),
+                numbers: json!({
+                    "handoffs": handoffs,
+                    "span_s": span.as_secs(),
+                    "participants": participants.len(),
+                    "outside_working_hours": outside.iter().map(|p| member(*p)).collect::<Vec<_>>(),
+                }),
                 action: "sets up a huddle on the thread with everyone who posted invited, and posts the slot there"
                     .into(),
                 thread_id: Some(thread),

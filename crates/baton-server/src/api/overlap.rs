@@ -124,19 +124,22 @@ pub struct Slots {
     pub members: Vec<Person>,
     /// The earliest slots inside everyone's working hours; empty when none fits in 7 days.
     pub slots: Vec<Interval>,
-    /// When no slot fits everyone: the earliest slot inside everyone's hours but one person's,
-    /// that person being whoever has taken such slots least often (booked slots are counted),
-    /// so the burden rotates.
+    /// When no slot fits everyone: the slot that leaves the fewest people outside their working
+    /// hours (usually one), preferring those who have taken such slots least often (booked slots
+    /// are counted), then the earliest; so the burden rotates.
     pub fallback: Option<Fallback>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Fallback {
     pub slot: Interval,
-    /// Who would be outside their working hours.
+    /// Who would be outside their working hours (the first of them, if several).
     pub outside_working_hours: Person,
     /// How many booked slots already put them outside their hours.
     pub times_before: i64,
+    /// Everyone the slot is outside the working hours of: more than one only when no slot
+    /// leaves just one person out.
+    pub everyone_outside: Vec<Person>,
 }
 
 /// Suggests the next slots of a given length inside every member's working hours over the next
@@ -169,17 +172,18 @@ async fn slots(
     let mut fallback = None;
     if found.is_empty() && people.len() > 1 {
         let burdens: std::collections::HashMap<MemberId, i64> = state.store.slot_burdens().await?.into_iter().collect();
-        let mut order: Vec<usize> = (0..people.len()).collect();
-        order.sort_by_key(|i| (burdens.get(&people[*i].id).copied().unwrap_or(0), people[*i].handle.clone()));
-        for out in order {
-            let others: Vec<&Calendar> = refs.iter().enumerate().filter(|(i, _)| *i != out).map(|(_, c)| *c).collect();
-            if let Some((start, end)) = overlap::slots(&others, from, horizon, length, 1).into_iter().next() {
+        let burden: Vec<i64> = people.iter().map(|p| burdens.get(&p.id).copied().unwrap_or(0)).collect();
+        let names: Vec<&str> = people.iter().map(|p| p.handle.as_str()).collect();
+        if let Some(((start, end), mut outside)) = overlap::fairest_slot(&refs, &burden, &names, from, horizon, length)
+        {
+            outside.sort_by_key(|i| (burden[*i], names[*i]));
+            if let Some(first) = outside.first().copied() {
                 fallback = Some(Fallback {
                     slot: Interval { start, end },
-                    outside_working_hours: person(&people[out]),
-                    times_before: burdens.get(&people[out].id).copied().unwrap_or(0),
+                    outside_working_hours: person(&people[first]),
+                    times_before: burden[first],
+                    everyone_outside: outside.iter().map(|i| person(&people[*i])).collect(),
                 });
-                break;
             }
         }
     }

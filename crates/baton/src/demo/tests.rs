@@ -124,3 +124,61 @@ fn check_in_answers_come_from_its_members_at_ten_their_time_on_working_days() {
         assert!(person.calendar.is_working(*at), "{} answers inside working hours", person.handle);
     }
 }
+
+/// The demo's hybrid week, written into a real store: the advisor's "take it live" accepted,
+/// its huddle held at the proposed slot with the invited, the action items of every huddle
+/// turned into tasks that then move, and held notifications delivered.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_written_demo_runs_a_whole_hybrid_week() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(dir.path()).await.unwrap();
+    fill(&store, &config(1)).await.unwrap();
+    let owner = crate::admin::first_owner(&store).await.unwrap();
+    let log = store.log(baton_core::Seq(0), 1_000_000).await.unwrap();
+    let payloads = |kind: &str| -> Vec<Value> {
+        log.iter().filter(|e| e.kind == kind).map(|e| serde_json::from_slice(&e.json).unwrap()).collect()
+    };
+
+    let accepted = payloads("advisor.accepted");
+    assert_eq!(accepted.len(), 1, "the owner accepts one suggestion");
+    let accepted = &accepted[0]["payload"];
+    assert!(accepted["key"].as_str().unwrap().starts_with("take-live-thread-"), "{accepted}");
+    let slot = &accepted["suggestion"]["slot"];
+    let (start, end): (Timestamp, Timestamp) =
+        (slot[0].as_str().unwrap().parse().unwrap(), slot[1].as_str().unwrap().parse().unwrap());
+    let huddle_id = HuddleId(accepted["created"]["huddle"]["id"].as_i64().unwrap());
+    let huddle = store.huddle(&owner, huddle_id).await.unwrap();
+    assert!(!huddle.invited.is_empty());
+    assert_eq!(huddle.ended_at, Some(end), "ended when the proposed slot ends");
+    let mut joined: Vec<MemberId> = huddle.participants.iter().map(|p| p.member_id).collect();
+    joined.sort();
+    let mut invited = huddle.invited.clone();
+    invited.sort();
+    assert_eq!(joined, invited, "everyone invited joined");
+    assert!(huddle.participants.iter().all(|p| p.joined_at == start), "they meet at the slot");
+    assert_eq!(huddle.decisions.len(), 1);
+    assert_eq!(huddle.action_items.len(), 1);
+    // The booked slot is counted for whoever it put outside their hours.
+    assert_eq!(payloads("slot.booked").len(), 1);
+
+    // Every huddle's action item became a task; those old enough have moved on.
+    let huddles = store.huddles(&owner, false, 100).await.unwrap();
+    assert_eq!(huddles.len(), 5, "four weekly syncs and the advised one");
+    let until: Timestamp = "2026-03-30T00:00:00Z".parse().unwrap();
+    let moves = payloads("task.status_changed");
+    for huddle in &huddles {
+        let ended = huddle.ended_at.unwrap();
+        let task = huddle.action_items[0].task_id.expect("the action item became a task");
+        let statuses: Vec<&str> = moves
+            .iter()
+            .filter(|m| m["payload"]["task_id"].as_i64() == Some(task.0))
+            .filter_map(|m| m["payload"]["to"].as_str())
+            .collect();
+        let three_days = ended.checked_add(SignedDuration::from_hours(72)).unwrap();
+        if three_days < until {
+            assert_eq!(statuses, ["in_progress", "done"], "task {task} from {}", huddle.title);
+        }
+    }
+    // Held notifications are delivered at their time.
+    assert!(!payloads("notification.delivered").is_empty());
+}

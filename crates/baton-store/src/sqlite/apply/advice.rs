@@ -37,7 +37,7 @@ pub(super) async fn record(
     }
     let created = match action.as_ref().filter(|_| accepted) {
         None => Value::Null,
-        Some(AdviceAction::TakeLive { thread, title, agenda, invite, message }) => {
+        Some(AdviceAction::TakeLive { thread, title, agenda, invite, message, slot }) => {
             let none = None;
             let start = huddles::Start {
                 on: HuddleOn::Thread(*thread),
@@ -50,7 +50,11 @@ pub(super) async fn record(
             };
             let huddle = huddles::start(ctx, viewer, start).await?;
             let posted = post_message(ctx, viewer, MessageTarget::Thread(*thread), message, false).await?;
-            json!({ "huddle": huddle, "message": posted })
+            let booked = match slot {
+                Some((start, end)) => super::book_slot(ctx, viewer, invite, *start, *end).await?,
+                None => Value::Null,
+            };
+            json!({ "huddle": huddle, "message": posted, "booked": booked })
         }
         Some(AdviceAction::Nudge { thread, message }) => {
             let posted = post_message(ctx, viewer, MessageTarget::Thread(*thread), message, false).await?;

@@ -268,7 +268,7 @@ pub(super) async fn end(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, id: HuddleId) ->
     }
 
     let handles = handles(ctx, &huddle).await?;
-    let minutes = huddle.ended_at.unwrap_or(ctx.at).duration_since(huddle.started_at).as_secs() / 60;
+    let minutes = duration(&huddle, ctx.at).as_secs() / 60;
     let mut body = format!(
         "**Huddle ended: {}** ({} min). Participants: {}.",
         huddle.title,
@@ -309,7 +309,7 @@ pub(super) async fn end(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, id: HuddleId) ->
         .execute(&mut *ctx.conn)
         .await?;
     let huddle = read::huddle(ctx.conn, viewer, id).await?;
-    let duration_s = huddle.ended_at.unwrap_or(ctx.at).duration_since(huddle.started_at).as_secs();
+    let duration_s = duration(&huddle, ctx.at).as_secs();
     let payload = json!({
         "huddle_id": id,
         "thread_id": thread,
@@ -321,6 +321,13 @@ pub(super) async fn end(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, id: HuddleId) ->
     });
     ctx.emit(kind::HUDDLE_ENDED, payload, scope).await?;
     Ok(serde_json::to_value(huddle)?)
+}
+
+/// How long it ran: from the first person joining (a huddle set up ahead of its slot waits
+/// empty until then) to its end.
+fn duration(huddle: &baton_core::model::Huddle, now: jiff::Timestamp) -> jiff::SignedDuration {
+    let began = huddle.participants.iter().map(|p| p.joined_at).min().unwrap_or(huddle.started_at);
+    huddle.ended_at.unwrap_or(now).duration_since(began)
 }
 
 async fn huddle_project(ctx: &mut Ctx<'_, '_>, id: HuddleId) -> Result<Option<ProjectId>> {
