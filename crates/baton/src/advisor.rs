@@ -5,10 +5,9 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use anyhow::{anyhow, bail, Context};
+use anyhow::anyhow;
 use baton_server::api::advisor::{decide_as, suggestions};
 use baton_server::AppState;
-use baton_store::SqliteStore;
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct AdvisorArgs {
@@ -30,13 +29,7 @@ pub(crate) struct AdvisorArgs {
 }
 
 pub(crate) async fn run(args: AdvisorArgs) -> anyhow::Result<()> {
-    if !args.data_dir.join("baton.db").is_file() {
-        bail!("{} holds no Baton database: run `baton demo` or `baton serve` there first", args.data_dir.display());
-    }
-    let store = SqliteStore::open(&args.data_dir)
-        .await
-        .with_context(|| format!("cannot open the data directory {}", args.data_dir.display()))?;
-    let owner = crate::admin::first_owner(&store).await?;
+    let (store, owner) = crate::workspace::open(&args.data_dir).await?;
     let state = AppState::new(Arc::new(store));
     let at = args.at.as_deref();
     let decision = match (&args.accept, &args.dismiss) {

@@ -2,11 +2,15 @@
 
 mod admin;
 mod advisor;
+mod checkins;
 mod demo;
+mod huddles;
 mod import;
+mod norms;
 mod overlap;
 mod report;
 mod serve;
+mod workspace;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -39,6 +43,12 @@ enum Command {
     Overlap(overlap::OverlapArgs),
     /// The advisor's suggestions (take a thread live, nudge, escalate, pair); accept or dismiss one.
     Advisor(advisor::AdvisorArgs),
+    /// Huddles: the list, newest first, or one in full (decisions, action items, who was there).
+    Huddles(huddles::HuddlesArgs),
+    /// Recurring check-ins: the list, one with its asks and answers, or create one.
+    Checkins(checkins::CheckInsArgs),
+    /// Reply norms ("reply within N working hours"): show them, set or clear one.
+    Norms(norms::NormsArgs),
 }
 
 /// Where Baton keeps its data when `--data-dir` is not given.
@@ -71,6 +81,9 @@ fn main() -> ExitCode {
             Command::Import(args) => import::run(args).await,
             Command::Overlap(args) => overlap::run(args).await,
             Command::Advisor(args) => advisor::run(args).await,
+            Command::Huddles(args) => huddles::run(args).await,
+            Command::Checkins(args) => checkins::run(args).await,
+            Command::Norms(args) => norms::run(args).await,
         }
     });
     match result {

@@ -7,7 +7,7 @@ use anyhow::{bail, Context};
 use baton_core::calendar::{parse_time_zone, Calendar};
 use baton_core::model::Member;
 use baton_insights::overlap::{overlap, slots, total};
-use baton_store::{SqliteStore, Store};
+use baton_store::Store;
 use jiff::civil::{Date, Time};
 use jiff::{SignedDuration, Timestamp, ToSpan};
 
@@ -28,22 +28,11 @@ pub(crate) struct OverlapArgs {
 }
 
 pub(crate) async fn run(args: OverlapArgs) -> anyhow::Result<()> {
-    if !args.data_dir.join("baton.db").is_file() {
-        bail!("{} holds no Baton database: run `baton demo` or `baton serve` there first", args.data_dir.display());
-    }
-    let store = SqliteStore::open(&args.data_dir)
-        .await
-        .with_context(|| format!("cannot open the data directory {}", args.data_dir.display()))?;
-    let owner = crate::admin::first_owner(&store).await?;
+    let (store, owner) = crate::workspace::open(&args.data_dir).await?;
     let workspace = store.workspace().await?.context("the data directory holds no workspace yet")?;
     let zone = parse_time_zone(&workspace.time_zone)?;
     let everyone = store.members(&owner).await?;
-    let mut people: Vec<&Member> = Vec::new();
-    for name in &args.members {
-        let found = everyone.iter().find(|m| &m.handle == name || m.id.0.to_string() == *name);
-        let member = found.with_context(|| format!("no member {name:?} (give handles or ids)"))?;
-        people.push(member);
-    }
+    let people = crate::workspace::members_named(&everyone, &args.members)?;
     let calendars = people
         .iter()
         .map(|m| Ok(Calendar::new(parse_time_zone(&m.time_zone)?, m.working_hours.clone())))

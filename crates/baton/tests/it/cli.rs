@@ -59,10 +59,24 @@ fn demo(dir: &Path) -> Output {
 #[test]
 fn help_lists_every_subcommand() {
     let help = run_ok(&["--help"]);
-    for subcommand in ["serve", "demo", "admin", "report", "import", "overlap", "advisor"] {
+    for subcommand in
+        ["serve", "demo", "admin", "report", "import", "overlap", "advisor", "huddles", "checkins", "norms"]
+    {
         assert!(help.lines().any(|line| line.trim_start().starts_with(subcommand)), "{subcommand} missing:\n{help}");
     }
-    for subcommand in ["serve", "demo", "admin", "report", "overlap", "advisor", "import slack", "import tasks-csv"] {
+    for subcommand in [
+        "serve",
+        "demo",
+        "admin",
+        "report",
+        "overlap",
+        "advisor",
+        "import slack",
+        "import tasks-csv",
+        "huddles",
+        "checkins",
+        "norms",
+    ] {
         let args: Vec<&str> = subcommand.split(' ').chain(["--help"]).collect();
         let help = run_ok(&args);
         assert!(help.contains("--data-dir"), "baton {subcommand} --help does not document --data-dir:\n{help}");
@@ -327,4 +341,88 @@ fn overlap_and_advisor_on_the_demo() {
     assert!(again.as_array().unwrap().iter().all(|s| s["key"] != keys[0].as_str()), "decided once");
     let refused = baton().args(["advisor", "--data-dir", data, "--at", at, "--accept", &keys[0]]).output().unwrap();
     check_refused("accepting twice", &refused, "no open suggestion");
+}
+
+#[test]
+fn huddles_checkins_and_norms_on_the_demo() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(demo(dir.path()).status.success());
+    let data = path_arg(dir.path());
+
+    // The weekly #engineering syncs of a 20-day demo (days 2, 9 and 16) and the one the owner
+    // took live from the advisor five days before the end, newest first.
+    let listed: Value = serde_json::from_str(&run_ok(&["huddles", "--data-dir", data, "--json"])).unwrap();
+    let huddles = listed.as_array().unwrap();
+    assert_eq!(huddles.len(), 4, "{listed}");
+    assert!(huddles[1]["title"].as_str().unwrap().starts_with("Live: Launch date"), "{listed}");
+    let newest = &huddles[0];
+    assert!(newest["title"].as_str().unwrap().starts_with("Weekly engineering sync"), "{newest}");
+    let id = newest["id"].as_i64().unwrap().to_string();
+    let shown = run_ok(&["huddles", "--data-dir", data, "--show", &id]);
+    let task = newest["action_items"][0]["task_id"].as_i64().unwrap();
+    assert!(shown.contains(&format!("(task {task})")), "the action item's task: {shown}");
+    assert!(shown.contains("decision: Ship "), "{shown}");
+    assert!(shown.contains("(30 min)"), "{shown}");
+    check_refused(
+        "an unknown huddle",
+        &baton().args(["huddles", "--data-dir", data, "--show", "999"]).output().unwrap(),
+        "not found",
+    );
+
+    // Norms: #support's 2 hours; set #general's, then clear it.
+    let norms = run_ok(&["norms", "--data-dir", data]);
+    assert!(norms.contains("Workspace: reply within 4 working hours"), "{norms}");
+    assert!(norms.contains("#support: reply within 2 working hours"), "{norms}");
+    let set = run_ok(&["norms", "--data-dir", data, "--channel", "#general", "--set", "1.5"]);
+    assert!(set.contains("#general: reply within 1.5 working hours"), "{set}");
+    let cleared = run_ok(&["norms", "--data-dir", data, "--channel", "general", "--clear"]);
+    assert!(!cleared.contains("#general"), "{cleared}");
+    check_fails(&["norms", "--data-dir", data, "--set", "0"], "more than 0");
+    check_fails(&["norms", "--data-dir", data, "--channel", "nowhere", "--set", "2"], "no channel");
+
+    // Check-ins: the demo's daily one, then a new one asked at 10:00 each member's time.
+    let shown = run_ok(&["checkins", "--data-dir", data, "--show", "1"]);
+    assert!(shown.starts_with("Check-in 1: Engineering daily"), "{shown}");
+    assert!(shown.contains("- Anything blocking you?"), "{shown}");
+    let created: Value = serde_json::from_str(&run_ok(&[
+        "checkins",
+        "--data-dir",
+        data,
+        "--create",
+        "Design weekly",
+        "--channel",
+        "design",
+        "--question",
+        "What shipped?",
+        "--question",
+        "What is stuck?",
+        "--members",
+        "ada,@bea",
+        "--ask-at",
+        "10:00",
+        "--json",
+    ]))
+    .unwrap();
+    assert_eq!(created["title"], "Design weekly");
+    assert_eq!(created["ask_at"], "10:00");
+    assert_eq!(created["questions"].as_array().unwrap().len(), 2);
+    assert_eq!(created["member_ids"].as_array().unwrap().len(), 2);
+    let all = run_ok(&["checkins", "--data-dir", data]);
+    assert!(all.contains("Engineering daily") && all.contains("Design weekly"), "{all}");
+    check_fails(
+        &[
+            "checkins",
+            "--data-dir",
+            data,
+            "--create",
+            "X",
+            "--channel",
+            "design",
+            "--question",
+            "Q",
+            "--members",
+            "nobody",
+        ],
+        "no member \"nobody\"",
+    );
 }
