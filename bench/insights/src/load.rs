@@ -92,6 +92,7 @@ pub fn load(dir: &Path) -> Result<Dataset> {
         messages,
         tasks,
         huddles: Vec::new(),
+        thread_decisions: Vec::new(),
     })
 }
 

@@ -96,6 +96,9 @@ pub struct Dataset {
     pub tasks: Vec<Task>,
     /// Huddles: who was in each when, and when its decisions were recorded.
     pub huddles: Vec<Huddle>,
+    /// Decisions made in threads: a thread tagged `decision` counts one, when it was first
+    /// resolved (the conversation, and that instant).
+    pub thread_decisions: Vec<(usize, Timestamp)>,
 }
 
 /// A huddle as the metrics read it.

@@ -73,6 +73,15 @@ pub struct DatasetBuilder {
     channel_norms: HashMap<i64, Option<i64>>,
     huddles: Vec<Huddle>,
     huddle_of: HashMap<i64, usize>,
+    /// Conversations whose thread is tagged `decision`, as last tagged.
+    decision_threads: std::collections::HashSet<usize>,
+}
+
+/// The tag that marks a thread as where a decision was made.
+const DECISION_TAG: &str = "decision";
+
+fn tagged_decision(tags: &Value) -> bool {
+    tags.as_array().is_some_and(|tags| tags.iter().any(|t| t.as_str() == Some(DECISION_TAG)))
 }
 
 fn int(value: &Value) -> Option<i64> {
@@ -131,6 +140,21 @@ impl DatasetBuilder {
                     norm: None,
                 });
                 self.thread_conversation.insert(thread, self.conversations.len() - 1);
+                if tagged_decision(&p["thread"]["tags"]) {
+                    self.decision_threads.insert(self.conversations.len() - 1);
+                }
+            }
+            kind::THREAD_UPDATED => {
+                let Some(idx) = int(&p["thread_id"]).and_then(|t| self.thread_conversation.get(&t).copied()) else {
+                    return;
+                };
+                if p["tags"].is_array() {
+                    if tagged_decision(&p["tags"]) {
+                        self.decision_threads.insert(idx);
+                    } else {
+                        self.decision_threads.remove(&idx);
+                    }
+                }
             }
             kind::THREAD_RESOLVED | kind::THREAD_REOPENED => {
                 if let Some(idx) = int(&p["thread_id"]).and_then(|t| self.thread_conversation.get(&t)) {
@@ -310,11 +334,21 @@ impl DatasetBuilder {
         for task in &mut tasks {
             task.changes.sort_by_key(|(at, _)| *at);
         }
+        let mut thread_decisions: Vec<(usize, jiff::Timestamp)> = self
+            .decision_threads
+            .iter()
+            .filter_map(|idx| {
+                let resolved = conversations[*idx].resolutions.iter().find(|(_, resolved)| *resolved)?;
+                Some((*idx, resolved.0))
+            })
+            .collect();
+        thread_decisions.sort_unstable();
         let mut data = Dataset {
             workspace_calendar: Calendar::new(workspace_zone, WorkingHours::default()),
             people,
             conversations,
             huddles: self.huddles,
+            thread_decisions,
             messages: self.messages,
             tasks,
         };

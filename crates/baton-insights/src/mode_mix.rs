@@ -11,8 +11,8 @@
 //! - **Huddle participant-hours** = the time each participant was in a huddle, clipped to
 //!   `[from, to)` (a stretch still open counts up to `to`), summed over participants, in hours;
 //!   ÷ member-weeks (`None` when there are no members).
-//! - **Decisions**: those recorded in a huddle during the window count `in_huddles`; threads
-//!   have no recorded decisions yet, so `in_threads` is 0.
+//! - **Decisions**: those recorded in a huddle during the window count `in_huddles`; a thread
+//!   tagged `decision` counts one `in_threads` if it was first resolved during the window.
 
 use serde::Serialize;
 
@@ -57,12 +57,13 @@ pub fn mode_mix(data: &Dataset, window: Window) -> ModeMix {
         .flat_map(|h| h.stretches_in(from, to))
         .map(|(_, start, end)| end.duration_since(start).as_secs_f64() / 3600.0)
         .sum();
+    let in_threads = data.thread_decisions.iter().filter(|(_, at)| from <= *at && *at < to).count();
     let in_huddles = data.huddles.iter().flat_map(|h| &h.decisions).filter(|at| from <= **at && **at < to).count();
     ModeMix {
         member_weeks,
         messages_per_member_week: has_population.then(|| n_messages as f64 / member_weeks),
         huddle_hours_per_member_week: has_population.then(|| huddle_hours / member_weeks),
-        decisions: Decisions { in_huddles, in_threads: 0 },
+        decisions: Decisions { in_huddles, in_threads },
     }
 }
 

@@ -147,6 +147,12 @@ impl Scope {
             messages,
             tasks,
             huddles: Vec::new(),
+            thread_decisions: data
+                .thread_decisions
+                .iter()
+                .filter(|(conversation, _)| conversations[*conversation])
+                .map(|(conversation, at)| (new_index[*conversation], *at))
+                .collect(),
         };
         Ok(Narrowed { data: narrowed, origin, member })
     }

@@ -676,7 +676,13 @@ impl Plan {
                     let command = Command::CreateThread {
                         channel: channels[*channel],
                         title: title.clone(),
-                        tags: Vec::new(),
+                        // #design settles its questions in threads: resolved, each is a
+                        // decision made in a thread (the mode mix counts them).
+                        tags: if self.channels[*channel].name == "design" {
+                            vec!["decision".into()]
+                        } else {
+                            Vec::new()
+                        },
                         body: None,
                     };
                     (*author, command, Created::Thread(*key))

@@ -69,6 +69,7 @@ fn dataset(messages: &[(usize, usize, &str)], tasks: Vec<Task>) -> Dataset {
         messages,
         tasks,
         huddles: Vec::new(),
+        thread_decisions: Vec::new(),
     };
     data.sort_messages();
     data

@@ -22,6 +22,7 @@ impl Scenario {
                 messages: Vec::new(),
                 tasks: Vec::new(),
                 huddles: Vec::new(),
+                thread_decisions: Vec::new(),
             },
         }
     }

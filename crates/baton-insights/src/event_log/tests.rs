@@ -161,3 +161,56 @@ fn norms_as_last_set_apply_to_their_channels_and_the_rest() {
     let report = crate::report(&data, window, &Thresholds::design_defaults());
     assert_eq!(report.response_time.within_norm_share, Some(1.0), "back to the workspace's 6 hours");
 }
+
+#[test]
+fn a_thread_tagged_decision_counts_one_decision_in_threads_when_first_resolved() {
+    let day = |d: u32| {
+        Window::new(
+            format!("2024-05-{d:02}T00:00:00Z").parse().unwrap(),
+            format!("2024-05-{:02}T00:00:00Z", d + 1).parse().unwrap(),
+        )
+        .unwrap()
+    };
+    let mut events = log();
+    let in_threads = |events: &[Event], window: Window| {
+        crate::mode_mix::mode_mix(&dataset_from_events(events), window).decisions.in_threads
+    };
+    // Thread 3 was resolved on the 6th, untagged: no decision.
+    assert_eq!(in_threads(&events, day(6)), 0);
+    // Tagged `decision` later, it counts on the day it was first resolved, not the day tagged.
+    events.push(event(
+        100,
+        "2024-05-09T09:00:00Z",
+        1,
+        "thread.updated",
+        json!({"thread_id": 3, "title": "plans", "tags": ["decision"]}),
+    ));
+    assert_eq!(in_threads(&events, day(6)), 1);
+    assert_eq!(in_threads(&events, day(9)), 0);
+    // Reopened and resolved again: still one decision, still on the 6th.
+    events.push(event(101, "2024-05-10T09:00:00Z", 1, "thread.reopened", json!({"thread_id": 3})));
+    events.push(event(102, "2024-05-10T10:00:00Z", 1, "thread.resolved", json!({"thread_id": 3})));
+    assert_eq!(in_threads(&events, day(6)), 1);
+    assert_eq!(in_threads(&events, day(10)), 0);
+    // A new thread created with the tag and never resolved: no decision yet; once resolved, one.
+    events.push(event(
+        103,
+        "2024-05-11T08:00:00Z",
+        1,
+        "thread.created",
+        json!({"thread_id": 8, "channel_id": 7, "thread": {"title": "vendor", "tags": ["decision", "urgent"]}}),
+    ));
+    assert_eq!(in_threads(&events, day(11)), 0);
+    events.push(event(104, "2024-05-11T12:00:00Z", 2, "thread.resolved", json!({"thread_id": 8})));
+    assert_eq!(in_threads(&events, day(11)), 1);
+    // The tag removed: thread 3 no longer counts.
+    events.push(event(
+        105,
+        "2024-05-12T09:00:00Z",
+        1,
+        "thread.updated",
+        json!({"thread_id": 3, "title": "plans", "tags": []}),
+    ));
+    assert_eq!(in_threads(&events, day(6)), 0);
+    assert_eq!(in_threads(&events, day(11)), 1);
+}

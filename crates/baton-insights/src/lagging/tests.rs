@@ -72,6 +72,7 @@ fn dataset(conversations: Vec<Conversation>, messages: &[(usize, MemberIdx, &str
             .collect(),
         tasks,
         huddles: Vec::new(),
+        thread_decisions: Vec::new(),
     };
     data.sort_messages();
     data

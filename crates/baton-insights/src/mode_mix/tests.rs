@@ -14,6 +14,7 @@ fn at(instant: &str) -> Timestamp {
 fn dataset(n_people: usize, instants: &[&str]) -> Dataset {
     let mut data = Dataset {
         huddles: Vec::new(),
+        thread_decisions: Vec::new(),
         workspace_calendar: Calendar::utc_default(),
         people: (0..n_people)
             .map(|idx| Person { handle: format!("m{idx}"), calendar: Calendar::utc_default() })

@@ -35,6 +35,7 @@ fn dataset(handles: &[&str], messages: Vec<Message>) -> Dataset {
         messages,
         tasks: Vec::new(),
         huddles: Vec::new(),
+        thread_decisions: Vec::new(),
     }
 }
 

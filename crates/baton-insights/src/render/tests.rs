@@ -61,6 +61,7 @@ fn dataset(messages: &[(usize, usize, &str)], tasks: Vec<Task>) -> Dataset {
             .collect(),
         tasks,
         huddles: Vec::new(),
+        thread_decisions: Vec::new(),
     };
     data.sort_messages();
     data

@@ -36,6 +36,7 @@ fn dataset(messages: Vec<Message>) -> Dataset {
         messages,
         tasks: Vec::new(),
         huddles: Vec::new(),
+        thread_decisions: Vec::new(),
     }
 }
 
@@ -157,7 +158,15 @@ fn workspace(messages: &[(usize, usize, i64, bool)], task_changes: &[(usize, i64
             conversation: (idx % 3 == 0).then_some(4),
         })
         .collect();
-    Dataset { workspace_calendar: Calendar::utc_default(), people, conversations, messages, tasks, huddles: Vec::new() }
+    Dataset {
+        workspace_calendar: Calendar::utc_default(),
+        people,
+        conversations,
+        messages,
+        tasks,
+        huddles: Vec::new(),
+        thread_decisions: Vec::new(),
+    }
 }
 
 proptest::proptest! {

@@ -71,6 +71,7 @@ fn workspace() -> Dataset {
         ],
         tasks: vec![first, task(2, "Ops", Some(2), 4)],
         huddles: Vec::new(),
+        thread_decisions: Vec::new(),
     };
     data.sort_messages();
     data

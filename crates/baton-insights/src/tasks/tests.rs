@@ -52,6 +52,7 @@ fn dataset(workspace_zone: &str, tasks: Vec<Task>) -> Dataset {
         messages: Vec::new(),
         tasks,
         huddles: Vec::new(),
+        thread_decisions: Vec::new(),
     }
 }
 

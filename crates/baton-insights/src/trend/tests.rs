@@ -66,6 +66,7 @@ fn dataset(tasks: Vec<Task>, thread_message: &str) -> Dataset {
         }],
         tasks,
         huddles: Vec::new(),
+        thread_decisions: Vec::new(),
     }
 }
 
