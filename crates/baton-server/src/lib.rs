@@ -8,6 +8,7 @@ pub mod extract;
 pub mod openapi;
 pub mod scheduler;
 pub mod state;
+pub mod web;
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -39,6 +40,7 @@ pub fn router(state: AppState) -> Router {
             get(move || async move { ([(axum::http::header::CONTENT_TYPE, "application/json")], openapi_json) }),
         )
         .merge(api::router())
+        .merge(web::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

@@ -110,6 +110,10 @@ pub trait Store: Send + Sync + 'static {
     /// How many booked slots put each member outside their working hours (absent: none).
     async fn slot_burdens(&self) -> Result<Vec<(MemberId, i64)>>;
 
+    /// The `seq` of the latest committed event (0 for an empty log): where a client that only
+    /// wants what happens from now on starts its stream.
+    async fn head(&self) -> Result<Seq>;
+
     /// The keys of advisor suggestions already accepted or dismissed.
     async fn decided_advice(&self) -> Result<Vec<String>>;
 

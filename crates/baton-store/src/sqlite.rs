@@ -248,6 +248,12 @@ impl Store for SqliteStore {
         Ok(rows.into_iter().map(|(m, c)| (MemberId(m), c)).collect())
     }
 
+    async fn head(&self) -> Result<Seq> {
+        let (seq,): (i64,) =
+            sqlx::query_as("SELECT COALESCE(MAX(seq), 0) FROM events").fetch_one(&mut *self.conn().await?).await?;
+        Ok(Seq(seq))
+    }
+
     async fn decided_advice(&self) -> Result<Vec<String>> {
         let keys: Vec<(String,)> =
             sqlx::query_as("SELECT key FROM advisor_outcomes").fetch_all(&mut *self.conn().await?).await?;

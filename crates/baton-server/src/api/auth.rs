@@ -116,6 +116,12 @@ async fn setup(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<SetupRequest>,
 ) -> ApiResult<(StatusCode, Json<SetupResponse>)> {
+    Ok((StatusCode::CREATED, Json(set_up(&state, req).await?)))
+}
+
+/// Creates the workspace and its owner, and signs the owner in: `POST /setup` and the web app's
+/// first-run page.
+pub(crate) async fn set_up(state: &AppState, req: SetupRequest) -> ApiResult<SetupResponse> {
     if state.store.workspace().await?.is_some() {
         return Err(ApiError::Conflict("the workspace is already set up; sign in instead".into()));
     }
@@ -128,13 +134,13 @@ async fn setup(
         time_zone: req.time_zone,
         working_hours: req.working_hours,
     };
-    let owner = new_member(&state, fields, Some(req.password), Role::Owner, &zone).await?;
+    let owner = new_member(state, fields, Some(req.password), Role::Owner, &zone).await?;
     let command = Command::Setup { workspace_name, time_zone: zone, owner };
     let created = state.store.execute(Envelope::system(now(), command)).await?;
     let member: Member = serde_json::from_value(created["member"].clone()).map_err(ApiError::internal)?;
     let workspace: Workspace = serde_json::from_value(created["workspace"].clone()).map_err(ApiError::internal)?;
-    let token = issue_token(&state, &member).await?;
-    Ok((StatusCode::CREATED, Json(SetupResponse { token, member, workspace })))
+    let token = issue_token(state, &member).await?;
+    Ok(SetupResponse { token, member, workspace })
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -148,19 +154,25 @@ pub struct LoginRequest {
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
     responses((status = 200, body = Session), (status = 401, body = ErrorBody)))]
 async fn login(State(state): State<AppState>, ApiJson(req): ApiJson<LoginRequest>) -> ApiResult<Json<Session>> {
+    Ok(Json(sign_in(&state, req).await?))
+}
+
+/// Checks an e-mail (or handle) and password and issues a session token: `POST /auth/login` and
+/// the web app's sign-in page. Every failure reads the same, so it tells nothing about who exists.
+pub(crate) async fn sign_in(state: &AppState, req: LoginRequest) -> ApiResult<Session> {
     let wrong = || ApiError::Unauthenticated("wrong e-mail or password".into());
     if req.password.chars().count() > 1000 {
         return Err(wrong());
     }
     let (id, hash) = state.store.login_lookup(&req.email).await?.ok_or_else(wrong)?;
     let hash = hash.ok_or_else(wrong)?;
-    if !verify_password(&state, req.password, hash).await? {
+    if !verify_password(state, req.password, hash).await? {
         return Err(wrong());
     }
     let viewer = baton_store::Viewer { member: id, role: Role::Member };
     let member = state.store.member(&viewer, id).await?;
-    let token = issue_token(&state, &member).await?;
-    Ok(Json(Session { token, member }))
+    let token = issue_token(state, &member).await?;
+    Ok(Session { token, member })
 }
 
 /// Revokes the token this request was made with.

@@ -117,6 +117,7 @@ async fn stream(
     let token = bearer_token(&parts)
         .or_else(|| protocol_token(&parts))
         .or(query.access_token)
+        .or_else(|| crate::web::cookie_token(&parts))
         .ok_or_else(ApiError::unauthenticated)?;
     let auth = auth::authenticate(&state, &token).await?;
     let upgrade = upgrade

@@ -15,3 +15,4 @@ mod overlap;
 mod privacy;
 mod scheduled;
 mod stream;
+mod web;

@@ -1,0 +1,203 @@
+//! The channel list (the start page), creating a channel, a channel's threads and starting one.
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use baton_core::model::{Thread, Visibility};
+use baton_core::text::MessageText;
+use baton_core::{validate, ChannelId};
+use baton_store::{Command, Envelope, Page};
+use maud::{html, Markup};
+use serde::Deserialize;
+
+use super::layout::{csrf_field, page, when, Live};
+use super::session::Signed;
+use super::PageError;
+use crate::{ApiError, AppState};
+
+/// How many threads a channel page lists (the most recently active).
+const THREADS_SHOWN: u32 = 200;
+
+pub async fn index(State(state): State<AppState>, signed: Signed) -> Result<Response, PageError> {
+    Ok(channel_list(&state, &signed, None, "").await?.into_response())
+}
+
+async fn channel_list(
+    state: &AppState,
+    signed: &Signed,
+    error: Option<&str>,
+    typed: &str,
+) -> Result<Markup, PageError> {
+    let mut channels = state.store.channels(&signed.viewer).await?;
+    channels.retain(|c| !c.archived);
+    channels.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(page(
+        "Channels",
+        &signed.member,
+        &signed.csrf,
+        Live::Nothing,
+        html! {
+            h1 { "Channels" }
+            @if channels.is_empty() { p { "No channels yet: create the first one below." } }
+            ul.channels {
+                @for channel in &channels {
+                    li {
+                        a.channel href=(format!("/c/{}", channel.id)) { "#" (channel.name) }
+                        @if channel.visibility == Visibility::Private { " " span.badge { "private" } }
+                        @if !channel.topic.is_empty() { span.topic { (channel.topic) } }
+                    }
+                }
+            }
+            h2 { "New channel" }
+            @if let Some(error) = error { p.error role="alert" { (error) } }
+            form.inline method="post" action="/channels" {
+                (csrf_field(&signed.csrf))
+                label { "Name" input name="name" required value=(typed) pattern="[a-z0-9._-]{1,80}"; }
+                label { "Visibility"
+                    select name="visibility" {
+                        option value="public" selected { "Public" }
+                        option value="private" { "Private" }
+                    }
+                }
+                button type="submit" { "Create channel" }
+            }
+        },
+    ))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct NewChannel {
+    _csrf: String,
+    name: String,
+    visibility: String,
+    topic: String,
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    signed: Signed,
+    headers: HeaderMap,
+    Form(form): Form<NewChannel>,
+) -> Result<Response, PageError> {
+    signed.csrf.check(&form._csrf, &headers)?;
+    let command = (|| -> Result<Command, ApiError> {
+        Ok(Command::CreateChannel {
+            name: validate::channel_name("name", form.name.trim_start_matches('#'))?,
+            visibility: if form.visibility == "private" { Visibility::Private } else { Visibility::Public },
+            topic: validate::text("topic", &form.topic, validate::MAX_NAME_CHARS)?,
+            members: Vec::new(),
+        })
+    })();
+    let created = match command {
+        Ok(command) => state.store.execute(Envelope::new(signed.viewer, jiff::Timestamp::now(), command)).await,
+        Err(err) => return refused(&state, &signed, err, &form.name).await,
+    };
+    match created {
+        Ok(channel) => Ok(Redirect::to(&format!("/c/{}", channel["id"].as_i64().unwrap_or_default())).into_response()),
+        Err(err) => refused(&state, &signed, err.into(), &form.name).await,
+    }
+}
+
+async fn refused(state: &AppState, signed: &Signed, err: ApiError, typed: &str) -> Result<Response, PageError> {
+    let status = match err.status() {
+        status if status.is_client_error() => status,
+        _ => return Err(err.into()),
+    };
+    Ok((status, channel_list(state, signed, Some(&err.to_string()), typed).await?).into_response())
+}
+
+async fn threads_of(state: &AppState, signed: &Signed, channel: ChannelId) -> Result<Vec<Thread>, PageError> {
+    let mut threads = state.store.threads(&signed.viewer, channel, Page::new(None, Some(Page::MAX_LIMIT))).await?;
+    threads.retain(|t| !t.timeline);
+    threads.sort_by_key(|t| std::cmp::Reverse(t.last_message_at.unwrap_or(t.created_at)));
+    threads.truncate(THREADS_SHOWN as usize);
+    Ok(threads)
+}
+
+fn thread_list(threads: &[Thread], signed: &Signed) -> Markup {
+    html! {
+        @if threads.is_empty() { p.empty { "No threads yet." } }
+        @for thread in threads {
+            li.thread-row {
+                a.thread href=(format!("/t/{}", thread.id)) { (thread.title) }
+                " "
+                @if thread.resolved { span.badge.resolved { "resolved" } } @else { span.badge.open { "open" } }
+                @for tag in &thread.tags { " " span.tag { (tag) } }
+                span.meta {
+                    (thread.message_count) " messages"
+                    @if let Some(last) = thread.last_message_at { " · last " (when(last, &signed.member, None)) }
+                }
+            }
+        }
+    }
+}
+
+pub async fn show(State(state): State<AppState>, signed: Signed, Path(id): Path<i64>) -> Result<Response, PageError> {
+    let channel = state.store.channel(&signed.viewer, ChannelId(id)).await?;
+    let threads = threads_of(&state, &signed, channel.id).await?;
+    let since = state.store.head().await?.0;
+    Ok(page(
+        &format!("#{}", channel.name),
+        &signed.member,
+        &signed.csrf,
+        Live::Channel { id, since },
+        html! {
+            h1 { "#" (channel.name) }
+            @if !channel.topic.is_empty() { p.topic { (channel.topic) } }
+            h2 { "Threads" }
+            ul #threads .threads { (thread_list(&threads, &signed)) }
+            h2 { "Start a thread" }
+            form method="post" action=(format!("/c/{id}/threads")) {
+                (csrf_field(&signed.csrf))
+                label { "Title" input name="title" required maxlength="200"; }
+                label { "First message (markdown)" textarea name="body" rows="4" {} }
+                button type="submit" { "Start thread" }
+            }
+        },
+    )
+    .into_response())
+}
+
+/// The thread list alone, for the page's live updates.
+pub async fn threads_fragment(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let threads = threads_of(&state, &signed, ChannelId(id)).await?;
+    Ok(thread_list(&threads, &signed).into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct NewThread {
+    _csrf: String,
+    title: String,
+    body: String,
+}
+
+pub async fn start_thread(
+    State(state): State<AppState>,
+    signed: Signed,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(form): Form<NewThread>,
+) -> Result<Response, PageError> {
+    signed.csrf.check(&form._csrf, &headers)?;
+    let command = (|| -> Result<Command, ApiError> {
+        let body = Some(form.body.trim()).filter(|b| !b.is_empty());
+        Ok(Command::CreateThread {
+            channel: ChannelId(id),
+            title: validate::name("title", &form.title)?,
+            tags: Vec::new(),
+            body: body
+                .map(|b| validate::message_body("body", b).map(|b| MessageText::new(b.to_string())))
+                .transpose()?,
+        })
+    })()
+    .map_err(|err| PageError::Other(StatusCode::UNPROCESSABLE_ENTITY, err.to_string()))?;
+    let created = state.store.execute(Envelope::new(signed.viewer, jiff::Timestamp::now(), command)).await?;
+    Ok(Redirect::to(&format!("/t/{}", created["id"].as_i64().unwrap_or_default())).into_response())
+}

@@ -1,0 +1,107 @@
+//! The page shell (head, header with the signed-in member, main), form helpers and how times
+//! are shown: in the viewer's zone, with the other person's local time on hover.
+
+use baton_core::calendar::parse_time_zone;
+use baton_core::model::Member;
+use jiff::Timestamp;
+use maud::{html, Markup, DOCTYPE};
+
+use super::session::CsrfToken;
+
+/// What a page listens to on the stream, so that it updates without a reload.
+pub enum Live {
+    Nothing,
+    /// A channel's page: new and changed threads. `since`: the log's head when rendered.
+    Channel {
+        id: i64,
+        since: i64,
+    },
+    /// A thread's page: new and changed messages.
+    Thread {
+        id: i64,
+        since: i64,
+    },
+}
+
+fn head(title: &str) -> Markup {
+    html! {
+        head {
+            meta charset="utf-8";
+            meta name="viewport" content="width=device-width, initial-scale=1";
+            title { (title) " · Baton" }
+            link rel="stylesheet" href="/static/app.css";
+            link rel="icon" href="data:,";
+        }
+    }
+}
+
+/// A page for a signed-in member.
+pub fn page(title: &str, member: &Member, csrf: &CsrfToken, live: Live, content: Markup) -> Markup {
+    let (kind, id, since) = match live {
+        Live::Nothing => ("", 0, 0),
+        Live::Channel { id, since } => ("channel", id, since),
+        Live::Thread { id, since } => ("thread", id, since),
+    };
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            (head(title))
+            body data-live=(kind) data-id=(id) data-since=(since) {
+                header.top {
+                    a.brand href="/" { "Baton" }
+                    nav aria-label="Main" {
+                        a href="/" { "Channels" }
+                    }
+                    form.signout method="post" action="/logout" {
+                        (csrf_field(csrf))
+                        span.who title=(format!("{} · {}", member.display_name, member.time_zone)) { "@" (member.handle) }
+                        button type="submit" { "Sign out" }
+                    }
+                }
+                main { (content) }
+                @if !kind.is_empty() {
+                    script src="/static/app.js" defer {}
+                }
+            }
+        }
+    }
+}
+
+/// A page without a session: setup, sign-in, errors.
+pub fn bare(title: &str, content: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            (head(title))
+            body.bare {
+                main.narrow { (content) }
+            }
+        }
+    }
+}
+
+/// The hidden field that carries the CSRF token in a form.
+pub fn csrf_field(csrf: &CsrfToken) -> Markup {
+    html! { input type="hidden" name="_csrf" value=(csrf.0); }
+}
+
+/// An instant as the viewer reads it (their zone), with the author's local time on hover when
+/// the author is someone else in another zone.
+pub fn when(at: Timestamp, viewer: &Member, author: Option<&Member>) -> Markup {
+    let local = |zone: &str| {
+        let zone = parse_time_zone(zone).unwrap_or(jiff::tz::TimeZone::UTC);
+        at.to_zoned(zone)
+    };
+    let mine = local(&viewer.time_zone);
+    let hover = match author {
+        Some(author) if author.time_zone != viewer.time_zone => format!(
+            "{} · {} for @{} ({})",
+            mine.strftime("%a %d %b %Y %H:%M %Z"),
+            local(&author.time_zone).strftime("%a %H:%M"),
+            author.handle,
+            author.time_zone
+        ),
+        _ => mine.strftime("%a %d %b %Y %H:%M %Z").to_string(),
+    };
+    html! { time datetime=(at.to_string()) title=(hover) { (mine.strftime("%d %b %H:%M")) } }
+}

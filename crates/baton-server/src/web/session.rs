@@ -1,0 +1,135 @@
+//! The browser's session: a cookie holding the same kind of token the API issues, and a CSRF
+//! token (double-submit: a cookie the page's forms repeat in a hidden field, which another site
+//! can neither read nor set).
+
+use axum::extract::{FromRequestParts, Request};
+use axum::http::header::{COOKIE, HOST, ORIGIN, SET_COOKIE};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue};
+use axum::middleware::Next;
+use axum::response::Response;
+use baton_core::model::Member;
+use baton_store::Viewer;
+
+use super::PageError;
+use crate::{auth, AppState};
+
+pub const SESSION_COOKIE: &str = "baton_session";
+const CSRF_COOKIE: &str = "baton_csrf";
+/// Sessions last as long as API tokens; the cookie a year, so closing the browser keeps you in.
+const COOKIE_MAX_AGE: u32 = 365 * 24 * 3600;
+
+/// The value of cookie `name` in a request's headers.
+fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value.to_string())
+        .filter(|value| !value.is_empty())
+}
+
+/// Whether the request came over TLS (directly or through a proxy that says so): then cookies
+/// are `Secure`.
+fn over_tls(headers: &HeaderMap) -> bool {
+    headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()).is_some_and(|v| v.eq_ignore_ascii_case("https"))
+}
+
+fn set_cookie(name: &str, value: &str, max_age: u32, tls: bool) -> Option<HeaderValue> {
+    let secure = if tls { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!("{name}={value}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}")).ok()
+}
+
+/// `Set-Cookie` for a new session.
+pub fn session_cookie(token: &str, headers: &HeaderMap) -> Option<HeaderValue> {
+    set_cookie(SESSION_COOKIE, token, COOKIE_MAX_AGE, over_tls(headers))
+}
+
+/// `Set-Cookie` that ends the session in the browser.
+pub fn cleared_session_cookie(headers: &HeaderMap) -> Option<HeaderValue> {
+    set_cookie(SESSION_COOKIE, "", 0, over_tls(headers))
+}
+
+/// The session token a browser's WebSocket handshake carries in its cookie, accepted only when
+/// the handshake comes from a page of this same origin (browsers send cookies with cross-site
+/// WebSocket handshakes, and SameSite does not stop them).
+pub fn cookie_token(parts: &Parts) -> Option<String> {
+    let origin = parts.headers.get(ORIGIN)?.to_str().ok()?;
+    let host = parts.headers.get(HOST)?.to_str().ok()?;
+    let origin_host = origin.split_once("://").map(|(_, rest)| rest)?;
+    (origin_host == host).then(|| cookie(&parts.headers, SESSION_COOKIE)).flatten()
+}
+
+/// The CSRF token of this browser, which forms repeat in `_csrf`.
+#[derive(Debug, Clone)]
+pub struct CsrfToken(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for CsrfToken {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        parts.extensions.get::<CsrfToken>().cloned().ok_or(PageError::Csrf)
+    }
+}
+
+impl CsrfToken {
+    /// Whether a submitted form repeats this browser's token (and, when the browser says where
+    /// the form came from, that it came from this site).
+    pub fn check(&self, submitted: &str, headers: &HeaderMap) -> Result<(), PageError> {
+        let same_origin = match (headers.get(ORIGIN).and_then(|v| v.to_str().ok()), headers.get(HOST)) {
+            (Some(origin), Some(host)) => origin.split_once("://").map(|(_, rest)| rest) == host.to_str().ok(),
+            _ => true,
+        };
+        let equal = submitted.len() == self.0.len()
+            && submitted.bytes().zip(self.0.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0;
+        if same_origin && equal && !submitted.is_empty() {
+            Ok(())
+        } else {
+            Err(PageError::Csrf)
+        }
+    }
+}
+
+/// Gives every page request a CSRF token: the browser's own, or a new one set as a cookie.
+pub async fn csrf_cookie(mut request: Request, next: Next) -> Response {
+    let existing = cookie(request.headers(), CSRF_COOKIE).filter(|t| t.len() == 64);
+    let tls = over_tls(request.headers());
+    let token = existing.clone().unwrap_or_else(auth::new_token);
+    request.extensions_mut().insert(CsrfToken(token.clone()));
+    let mut response = next.run(request).await;
+    if existing.is_none() {
+        if let Some(value) = set_cookie(CSRF_COOKIE, &token, COOKIE_MAX_AGE, tls) {
+            response.headers_mut().append(SET_COOKIE, value);
+        }
+    }
+    response
+}
+
+/// The signed-in member of a page request; without a session, the page sends them to sign in
+/// (or, on a fresh server, to set the workspace up).
+pub struct Signed {
+    pub viewer: Viewer,
+    pub member: Member,
+    pub csrf: CsrfToken,
+}
+
+impl FromRequestParts<AppState> for Signed {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let csrf = CsrfToken::from_request_parts(parts, state).await?;
+        let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
+            return Err(if state.store.workspace().await?.is_none() { PageError::Setup } else { PageError::SignIn });
+        };
+        let signed = auth::authenticate(state, &token).await.map_err(|_| PageError::SignIn)?;
+        Ok(Signed { viewer: signed.viewer, member: signed.member, csrf })
+    }
+}
+
+/// The session token in a request's cookie (for signing out).
+pub fn session_token(headers: &HeaderMap) -> Option<String> {
+    cookie(headers, SESSION_COOKIE)
+}
