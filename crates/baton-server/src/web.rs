@@ -7,8 +7,13 @@
 
 mod account;
 mod channels;
+mod checkins;
+mod huddles;
+mod inbox;
+mod insights;
 mod layout;
 mod page_error;
+mod projects;
 mod session;
 mod threads;
 
@@ -28,7 +33,13 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'
      img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; \
      form-action 'self'";
 
-const APP_CSS: &str = include_str!("../assets/app.css");
+/// One stylesheet, put together from each part's own file.
+const APP_CSS: &str = concat!(
+    include_str!("../assets/app.css"),
+    include_str!("../assets/projects.css"),
+    include_str!("../assets/insights.css"),
+    include_str!("../assets/huddles.css"),
+);
 const APP_JS: &str = include_str!("../assets/app.js");
 
 /// The pages and their assets.
@@ -43,6 +54,11 @@ pub fn router() -> Router<AppState> {
         .route("/c/{id}/threads", get(channels::threads_fragment).post(channels::start_thread))
         .route("/t/{id}", get(threads::show))
         .route("/t/{id}/messages", get(threads::messages_fragment).post(threads::post))
+        .merge(projects::routes())
+        .merge(insights::routes())
+        .merge(huddles::routes())
+        .merge(checkins::routes())
+        .merge(inbox::routes())
         .route("/static/app.css", get(|| asset("text/css; charset=utf-8", APP_CSS)))
         .route("/static/app.js", get(|| asset("text/javascript; charset=utf-8", APP_JS)))
         .layer(axum::middleware::from_fn(session::csrf_cookie))

@@ -51,6 +51,15 @@ pub fn page(title: &str, member: &Member, csrf: &CsrfToken, live: Live, content:
                     a.brand href="/" { "Baton" }
                     nav aria-label="Main" {
                         a href="/" { "Channels" }
+                        a href="/dms" { "Direct" }
+                        a href="/projects" { "Projects" }
+                        a href="/huddles" { "Huddles" }
+                        a href="/checkins" { "Check-ins" }
+                        a href="/inbox" { "Inbox" }
+                        a href="/insights" { "Insights" }
+                        a href="/advisor" { "Advisor" }
+                        a href="/settings" { "Settings" }
+                        @if member.role.is_admin() { a href="/admin" { "Admin" } }
                     }
                     form.signout method="post" action="/logout" {
                         (csrf_field(csrf))

@@ -16,3 +16,6 @@ mod privacy;
 mod scheduled;
 mod stream;
 mod web;
+mod web_huddles;
+mod web_insights;
+mod web_projects;

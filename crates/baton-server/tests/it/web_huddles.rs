@@ -1,0 +1,1 @@
+//! The huddles pages over HTTP (being written).

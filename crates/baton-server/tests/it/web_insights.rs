@@ -1,0 +1,1 @@
+//! The insights pages over HTTP (being written).

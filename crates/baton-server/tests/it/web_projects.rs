@@ -1,0 +1,1 @@
+//! The projects pages over HTTP (being written).
