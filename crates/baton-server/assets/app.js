@@ -8,15 +8,22 @@
   var id = Number(body.dataset.id);
   var since = Number(body.dataset.since) || 0;
   if (!live || !id) return;
-  var target = document.getElementById(live === "thread" ? "messages" : "threads");
-  var fragment = live === "thread" ? "/t/" + id + "/messages" : "/c/" + id + "/threads";
+  var target = document.getElementById(live === "channel" ? "threads" : "messages");
+  var fragment = {
+    thread: "/t/" + id + "/messages",
+    dm: "/dms/" + id + "/messages",
+    channel: "/c/" + id + "/threads"
+  }[live];
   var pending = false;
 
   function concerns(event) {
     var p = event.payload || {};
+    var message = p.message || {};
     if (live === "thread") {
-      var threadOf = p.thread_id || (p.message && p.message.thread_id);
-      return event.kind.indexOf("message.") === 0 && threadOf === id;
+      return event.kind.indexOf("message.") === 0 && (p.thread_id || message.thread_id) === id;
+    }
+    if (live === "dm") {
+      return event.kind.indexOf("message.") === 0 && (p.dm_id || message.dm_id) === id;
     }
     return (event.kind.indexOf("thread.") === 0 && (p.channel_id === id || p.thread_id)) ||
       event.kind === "message.posted";

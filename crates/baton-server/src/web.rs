@@ -6,15 +6,19 @@
 //! carry a CSRF token, and the session cookie is `HttpOnly; SameSite=Lax` (`Secure` behind TLS).
 
 mod account;
+mod admin;
 mod channels;
 mod checkins;
+mod dms;
 mod huddles;
 mod inbox;
 mod insights;
 mod layout;
+mod messages;
 mod page_error;
 mod projects;
 mod session;
+mod settings;
 mod threads;
 
 use axum::http::{header, HeaderValue};
@@ -54,6 +58,10 @@ pub fn router() -> Router<AppState> {
         .route("/c/{id}/threads", get(channels::threads_fragment).post(channels::start_thread))
         .route("/t/{id}", get(threads::show))
         .route("/t/{id}/messages", get(threads::messages_fragment).post(threads::post))
+        .merge(messages::routes())
+        .merge(dms::routes())
+        .merge(settings::routes())
+        .merge(admin::routes())
         .merge(projects::routes())
         .merge(insights::routes())
         .merge(huddles::routes())

@@ -304,6 +304,12 @@ pub enum Command {
         start: Timestamp,
         end: Timestamp,
     },
+    /// The viewer has read `target` up to message `up_to` (marks only move forward). Private
+    /// bookkeeping: no event.
+    MarkRead {
+        target: MessageTarget,
+        up_to: MessageId,
+    },
     /// Marks notifications of the viewer's as read: these ids, or all delivered ones.
     ReadNotifications {
         ids: Option<Vec<i64>>,

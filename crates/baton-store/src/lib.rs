@@ -22,7 +22,7 @@ use tokio::sync::broadcast;
 pub use command::{AdviceAction, Command, Envelope, HuddleOn, Invite, MessageTarget, NewMember};
 pub use error::{Error, Result};
 pub use sqlite::SqliteStore;
-pub use view::{Access, CommittedEvent, Page, Scope, Viewer};
+pub use view::{Access, CommittedEvent, Page, Scope, Unread, Viewer};
 
 /// The workspace's storage. Reads take the [`Viewer`] so that a backend can never return what
 /// that member may not see; writes go through [`Store::execute`].
@@ -109,6 +109,12 @@ pub trait Store: Send + Sync + 'static {
 
     /// How many booked slots put each member outside their working hours (absent: none).
     async fn slot_burdens(&self) -> Result<Vec<(MemberId, i64)>>;
+
+    /// Messages by others that the viewer has not read, per thread of `channel` (threads with
+    /// none are left out). Counts only; the viewer must be able to read the channel.
+    async fn unread_in_channel(&self, viewer: &Viewer, channel: ChannelId) -> Result<Vec<(ThreadId, i64)>>;
+    /// Unread messages per channel and per direct conversation the viewer can read.
+    async fn unread(&self, viewer: &Viewer) -> Result<Unread>;
 
     /// The `seq` of the latest committed event (0 for an empty log): where a client that only
     /// wants what happens from now on starts its stream.

@@ -25,7 +25,7 @@ use tokio::sync::{broadcast, mpsc};
 
 use crate::command::Envelope;
 use crate::error::{Error, Result};
-use crate::view::{Access, CommittedEvent, Page, Viewer};
+use crate::view::{Access, CommittedEvent, Page, Unread, Viewer};
 use crate::Store;
 
 /// The most commands committed in one transaction.
@@ -246,6 +246,52 @@ impl Store for SqliteStore {
         let rows: Vec<(i64, i64)> =
             sqlx::query_as("SELECT member_id, count FROM slot_burdens").fetch_all(&mut *self.conn().await?).await?;
         Ok(rows.into_iter().map(|(m, c)| (MemberId(m), c)).collect())
+    }
+
+    async fn unread_in_channel(&self, viewer: &Viewer, channel: ChannelId) -> Result<Vec<(ThreadId, i64)>> {
+        let mut conn = self.conn().await?;
+        read::channel_row(&mut conn, viewer, channel).await?;
+        let rows: Vec<(i64, i64)> = sqlx::query_as(
+            "SELECT m.thread_id, COUNT(*) FROM threads t JOIN messages m ON m.thread_id = t.id \
+             LEFT JOIN thread_read_marks r ON r.thread_id = t.id AND r.member_id = ?1 \
+             WHERE t.channel_id = ?2 AND m.author_id != ?1 AND m.deleted = 0 AND m.id > COALESCE(r.message_id, 0) \
+             GROUP BY m.thread_id",
+        )
+        .bind(viewer.member.0)
+        .bind(channel.0)
+        .fetch_all(&mut *conn)
+        .await?;
+        Ok(rows.into_iter().map(|(thread, n)| (ThreadId(thread), n)).collect())
+    }
+
+    async fn unread(&self, viewer: &Viewer) -> Result<Unread> {
+        let mut conn = self.conn().await?;
+        let access = read::access(&mut conn, viewer).await?;
+        let channels: Vec<(i64, i64)> = sqlx::query_as(
+            "SELECT t.channel_id, COUNT(*) FROM threads t JOIN messages m ON m.thread_id = t.id \
+             LEFT JOIN thread_read_marks r ON r.thread_id = t.id AND r.member_id = ?1 \
+             WHERE t.channel_id IS NOT NULL AND m.author_id != ?1 AND m.deleted = 0 \
+             AND m.id > COALESCE(r.message_id, 0) GROUP BY t.channel_id",
+        )
+        .bind(viewer.member.0)
+        .fetch_all(&mut *conn)
+        .await?;
+        let dms: Vec<(i64, i64)> = sqlx::query_as(
+            "SELECT m.dm_id, COUNT(*) FROM messages m LEFT JOIN dm_read_marks r ON r.dm_id = m.dm_id AND r.member_id = ?1 \
+             WHERE m.dm_id IS NOT NULL AND m.author_id != ?1 AND m.deleted = 0 AND m.id > COALESCE(r.message_id, 0) \
+             GROUP BY m.dm_id",
+        )
+        .bind(viewer.member.0)
+        .fetch_all(&mut *conn)
+        .await?;
+        Ok(Unread {
+            channels: channels
+                .into_iter()
+                .map(|(c, n)| (ChannelId(c), n))
+                .filter(|(c, _)| access.channels.contains(c))
+                .collect(),
+            dms: dms.into_iter().map(|(d, n)| (DmId(d), n)).filter(|(d, _)| access.dms.contains(d)).collect(),
+        })
     }
 
     async fn head(&self) -> Result<Seq> {

@@ -39,6 +39,14 @@ pub struct CommittedEvent {
     pub json: Bytes,
 }
 
+/// Messages by others a viewer has not read yet, per channel and per direct conversation
+/// (absent: none).
+#[derive(Debug, Clone, Default)]
+pub struct Unread {
+    pub channels: std::collections::HashMap<ChannelId, i64>,
+    pub dms: std::collections::HashMap<DmId, i64>,
+}
+
 /// The channels and conversations one viewer may see at one moment.
 #[derive(Debug, Clone)]
 pub struct Access {

@@ -202,6 +202,11 @@ pub struct AcceptInvite {
 #[utoipa::path(post, path = "/api/v1/invites/accept", tag = "auth", request_body = AcceptInvite,
     responses((status = 200, body = Session), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn accept_invite(State(state): State<AppState>, ApiJson(req): ApiJson<AcceptInvite>) -> ApiResult<Json<Session>> {
+    Ok(Json(accept(&state, req).await?))
+}
+
+/// Sets the invited member's password and signs them in: the API and the web's invitation page.
+pub(crate) async fn accept(state: &AppState, req: AcceptInvite) -> ApiResult<Session> {
     validate::password("password", &req.password)?;
     let invite = token_hash(&req.invite_token);
     let member_id = state
@@ -209,14 +214,14 @@ async fn accept_invite(State(state): State<AppState>, ApiJson(req): ApiJson<Acce
         .invite_lookup(&invite)
         .await?
         .ok_or_else(|| ApiError::Unauthenticated("the invitation is unknown or was already used".into()))?;
-    let password_hash = hash_password(&state, req.password).await?;
+    let password_hash = hash_password(state, req.password).await?;
     let command =
         Command::SetPassword { member: member_id, password_hash, consume_invite: Some(invite), revoke_sessions: false };
     state.store.execute(Envelope::system(now(), command)).await?;
     let viewer = baton_store::Viewer { member: member_id, role: Role::Member };
     let member = state.store.member(&viewer, member_id).await?;
-    let token = issue_token(&state, &member).await?;
-    Ok(Json(Session { token, member }))
+    let token = issue_token(state, &member).await?;
+    Ok(Session { token, member })
 }
 
 /// The signed-in member.

@@ -79,7 +79,18 @@ async fn add(
     key: IdempotencyKey,
     ApiJson(req): ApiJson<AddMember>,
 ) -> ApiResult<(StatusCode, Json<AddedMember>)> {
-    if !auth.viewer.role.is_admin() {
+    Ok((StatusCode::CREATED, Json(add_member(&state, auth.viewer, req, key.0).await?)))
+}
+
+/// Adds a member as `viewer` (an owner or admin), with an invitation when no password is given:
+/// the API and the web's admin page.
+pub(crate) async fn add_member(
+    state: &AppState,
+    viewer: baton_store::Viewer,
+    req: AddMember,
+    key: Option<String>,
+) -> ApiResult<AddedMember> {
+    if !viewer.role.is_admin() {
         return Err(ApiError::Forbidden("only owners and admins add members".into()));
     }
     let zone = state.store.workspace().await?.map_or_else(|| "UTC".to_string(), |w| w.time_zone);
@@ -91,12 +102,11 @@ async fn add(
         time_zone: req.time_zone,
         working_hours: req.working_hours,
     };
-    let member = new_member(&state, fields, req.password, req.role.unwrap_or(Role::Member), &zone).await?;
+    let member = new_member(state, fields, req.password, req.role.unwrap_or(Role::Member), &zone).await?;
     let invite = invite.map(|token| Invite { token_hash: token_hash(&token), token });
     let command = Command::AddMember { member, invite };
-    let created = state.store.execute(Envelope::new(auth.viewer, now(), command).with_idempotency_key(key.0)).await?;
-    let added: AddedMember = serde_json::from_value(created).map_err(ApiError::internal)?;
-    Ok((StatusCode::CREATED, Json(added)))
+    let created = state.store.execute(Envelope::new(viewer, now(), command).with_idempotency_key(key)).await?;
+    serde_json::from_value(created).map_err(ApiError::internal)
 }
 
 /// Changes to a member: their own profile fields, or (admins) role and whether they are active.

@@ -33,7 +33,7 @@ pub fn doc() -> utoipa::openapi::OpenApi {
 }
 
 /// Hours (fractions allowed) as whole working minutes.
-fn minutes(field: &str, hours: f64) -> ApiResult<i64> {
+pub(crate) fn minutes(field: &str, hours: f64) -> ApiResult<i64> {
     if !hours.is_finite() || hours <= 0.0 || hours > 80.0 {
         return Err(ApiError::Invalid(format!("{field}: must be more than 0 and at most 80 working hours")));
     }

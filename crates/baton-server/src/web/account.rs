@@ -39,7 +39,7 @@ fn setup_form(csrf: &CsrfToken, form: &SetupForm, error: Option<&str>) -> Markup
                 label { "Workspace name" input name="workspace_name" required value=(form.workspace_name) autocomplete="organization"; }
                 label { "Time zone (IANA, e.g. Europe/Berlin)"
                     input name="time_zone" required value=(if form.time_zone.is_empty() { "UTC" } else { &form.time_zone }); }
-                label { "Your handle" input name="handle" required pattern="[a-z0-9._-]{1,40}" value=(form.handle) autocomplete="username"; }
+                label { "Your handle" input name="handle" required pattern="[a-z0-9._\\-]{1,40}" value=(form.handle) autocomplete="username"; }
                 label { "Your name" input name="display_name" value=(form.display_name) autocomplete="name"; }
                 label { "E-mail" input type="email" name="email" required value=(form.email) autocomplete="email"; }
                 label { "Password (at least 8 characters)" input type="password" name="password" required minlength="8" autocomplete="new-password"; }

@@ -1,12 +1,14 @@
 //! The channel list (the start page), creating a channel, a channel's threads and starting one.
 
+use std::collections::HashMap;
+
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use baton_core::model::{Thread, Visibility};
 use baton_core::text::MessageText;
-use baton_core::{validate, ChannelId};
+use baton_core::{validate, ChannelId, ThreadId};
 use baton_store::{Command, Envelope, Page};
 use maud::{html, Markup};
 use serde::Deserialize;
@@ -31,6 +33,7 @@ async fn channel_list(
 ) -> Result<Markup, PageError> {
     let mut channels = state.store.channels(&signed.viewer).await?;
     channels.retain(|c| !c.archived);
+    let unread = state.store.unread(&signed.viewer).await?.channels;
     channels.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(page(
         "Channels",
@@ -44,6 +47,7 @@ async fn channel_list(
                 @for channel in &channels {
                     li {
                         a.channel href=(format!("/c/{}", channel.id)) { "#" (channel.name) }
+                        (unread_badge(unread.get(&channel.id).copied().unwrap_or(0)))
                         @if channel.visibility == Visibility::Private { " " span.badge { "private" } }
                         @if !channel.topic.is_empty() { span.topic { (channel.topic) } }
                     }
@@ -53,7 +57,7 @@ async fn channel_list(
             @if let Some(error) = error { p.error role="alert" { (error) } }
             form.inline method="post" action="/channels" {
                 (csrf_field(&signed.csrf))
-                label { "Name" input name="name" required value=(typed) pattern="[a-z0-9._-]{1,80}"; }
+                label { "Name" input name="name" required value=(typed) pattern="[a-z0-9._\\-]{1,80}"; }
                 label { "Visibility"
                     select name="visibility" {
                         option value="public" selected { "Public" }
@@ -108,6 +112,15 @@ async fn refused(state: &AppState, signed: &Signed, err: ApiError, typed: &str) 
     Ok((status, channel_list(state, signed, Some(&err.to_string()), typed).await?).into_response())
 }
 
+/// "N unread" after a name, capped at 99+; nothing when all is read.
+pub fn unread_badge(count: i64) -> Markup {
+    html! {
+        @if count > 0 {
+            " " span.unread aria-label=(format!("{count} unread")) { @if count > 99 { "99+" } @else { (count) } }
+        }
+    }
+}
+
 async fn threads_of(state: &AppState, signed: &Signed, channel: ChannelId) -> Result<Vec<Thread>, PageError> {
     let mut threads = state.store.threads(&signed.viewer, channel, Page::new(None, Some(Page::MAX_LIMIT))).await?;
     threads.retain(|t| !t.timeline);
@@ -116,12 +129,13 @@ async fn threads_of(state: &AppState, signed: &Signed, channel: ChannelId) -> Re
     Ok(threads)
 }
 
-fn thread_list(threads: &[Thread], signed: &Signed) -> Markup {
+fn thread_list(threads: &[Thread], unread: &HashMap<ThreadId, i64>, signed: &Signed) -> Markup {
     html! {
         @if threads.is_empty() { p.empty { "No threads yet." } }
         @for thread in threads {
             li.thread-row {
                 a.thread href=(format!("/t/{}", thread.id)) { (thread.title) }
+                (unread_badge(unread.get(&thread.id).copied().unwrap_or(0)))
                 " "
                 @if thread.resolved { span.badge.resolved { "resolved" } } @else { span.badge.open { "open" } }
                 @for tag in &thread.tags { " " span.tag { (tag) } }
@@ -137,6 +151,7 @@ fn thread_list(threads: &[Thread], signed: &Signed) -> Markup {
 pub async fn show(State(state): State<AppState>, signed: Signed, Path(id): Path<i64>) -> Result<Response, PageError> {
     let channel = state.store.channel(&signed.viewer, ChannelId(id)).await?;
     let threads = threads_of(&state, &signed, channel.id).await?;
+    let unread: HashMap<ThreadId, i64> = state.store.unread_in_channel(&signed.viewer, channel.id).await?.into_iter().collect();
     let since = state.store.head().await?.0;
     Ok(page(
         &format!("#{}", channel.name),
@@ -147,7 +162,7 @@ pub async fn show(State(state): State<AppState>, signed: Signed, Path(id): Path<
             h1 { "#" (channel.name) }
             @if !channel.topic.is_empty() { p.topic { (channel.topic) } }
             h2 { "Threads" }
-            ul #threads .threads { (thread_list(&threads, &signed)) }
+            ul #threads .threads { (thread_list(&threads, &unread, &signed)) }
             h2 { "Start a thread" }
             form method="post" action=(format!("/c/{id}/threads")) {
                 (csrf_field(&signed.csrf))
@@ -167,7 +182,8 @@ pub async fn threads_fragment(
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
     let threads = threads_of(&state, &signed, ChannelId(id)).await?;
-    Ok(thread_list(&threads, &signed).into_response())
+    let unread: HashMap<ThreadId, i64> = state.store.unread_in_channel(&signed.viewer, ChannelId(id)).await?.into_iter().collect();
+    Ok(thread_list(&threads, &unread, &signed).into_response())
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -21,6 +21,11 @@ pub enum Live {
         id: i64,
         since: i64,
     },
+    /// A direct conversation's page: new and changed messages.
+    Dm {
+        id: i64,
+        since: i64,
+    },
 }
 
 fn head(title: &str) -> Markup {
@@ -41,6 +46,7 @@ pub fn page(title: &str, member: &Member, csrf: &CsrfToken, live: Live, content:
         Live::Nothing => ("", 0, 0),
         Live::Channel { id, since } => ("channel", id, since),
         Live::Thread { id, since } => ("thread", id, since),
+        Live::Dm { id, since } => ("dm", id, since),
     };
     html! {
         (DOCTYPE)

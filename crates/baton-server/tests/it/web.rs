@@ -191,8 +191,11 @@ async fn messages_render_safely_and_a_private_channel_shows_nothing_to_others() 
     let thread_page = location(&started).to_string();
     let (status, page) = bo.get(&thread_page).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(page.contains("<strong>bold</strong>"), "{page}");
-    assert!(!page.contains("<script>alert") && !page.contains("onerror"), "{page}");
+    let shown = &page[page.find("<div class=\"body\">").unwrap()..];
+    let shown = &shown[..shown.find("</div>").unwrap()];
+    assert!(shown.contains("<strong>bold</strong>"), "{shown}");
+    assert!(!shown.contains("<script") && !shown.contains("onerror"), "{shown}");
+    assert!(!page.contains("<script>alert"), "the edit box holds the text escaped: {page}");
     // A reply without the CSRF token is refused and posts nothing.
     let forged = bo.post(&format!("{thread_page}/messages"), &[("body", "forged")], Some("x")).await;
     assert_eq!(forged.status(), StatusCode::FORBIDDEN);
@@ -206,4 +209,165 @@ async fn messages_render_safely_and_a_private_channel_shows_nothing_to_others() 
     assert_eq!(location(&out), "/login");
     let response = bo.http.get(server.url(&thread_page)).header("cookie", bo.cookie_header()).send().await.unwrap();
     assert_eq!(location(&response), "/login");
+}
+
+/// Signs a member in through the sign-in page.
+async fn signed_in<'s>(server: &'s TestServer, email: &str) -> Browser<'s> {
+    let mut browser = Browser::new(server);
+    browser.get("/login").await;
+    let response = browser.post("/login", &[("email", email), ("password", PASSWORD)], None).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER, "sign-in of {email}");
+    browser
+}
+
+/// The number in the `span.unread` right after `anchor` on a page, if any.
+fn unread_after(page: &str, anchor: &str) -> Option<String> {
+    let rest = &page[page.find(anchor)? + anchor.len()..];
+    let rest = &rest[..rest.find("</li>")?];
+    let start = rest.find("class=\"unread\"")?;
+    let rest = &rest[start..];
+    let from = rest.find('>')? + 1;
+    Some(rest[from..from + rest[from..].find('<')?].to_string())
+}
+
+#[tokio::test]
+async fn unread_counts_follow_reading_and_direct_conversations_work_like_threads() {
+    let server = TestServer::start().await;
+    let owner = server.setup().await;
+    let bo = owner.add_member("bo", "member").await;
+    let channel = owner.create("/api/v1/channels", json!({"name": "general"})).await["id"].as_i64().unwrap();
+    let thread = owner
+        .create(&format!("/api/v1/channels/{channel}/threads"), json!({"title": "Plans", "body": "one"}))
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    owner.create(&format!("/api/v1/threads/{thread}/messages"), json!({"body": "two"})).await;
+
+    let mut browser = signed_in(&server, "bo@example.com").await;
+    let (_, list) = browser.get("/").await;
+    assert_eq!(unread_after(&list, "#general</a>").as_deref(), Some("2"), "{list}");
+    let (_, threads) = browser.get(&format!("/c/{channel}")).await;
+    assert_eq!(unread_after(&threads, "Plans</a>").as_deref(), Some("2"), "{threads}");
+    // Opening the thread reads it; one's own messages never count.
+    browser.get(&format!("/t/{thread}")).await;
+    bo.create(&format!("/api/v1/threads/{thread}/messages"), json!({"body": "mine"})).await;
+    let (_, list) = browser.get("/").await;
+    assert_eq!(unread_after(&list, "#general</a>"), None, "{list}");
+    owner.create(&format!("/api/v1/threads/{thread}/messages"), json!({"body": "three"})).await;
+    let (_, list) = browser.get("/").await;
+    assert_eq!(unread_after(&list, "#general</a>").as_deref(), Some("1"), "{list}");
+
+    // A direct conversation opened from the page, a message in it, unread for the other.
+    let opened = browser.post("/dms", &[("members", &owner.id.to_string())], None).await;
+    assert_eq!(opened.status(), StatusCode::SEE_OTHER);
+    let dm_page = location(&opened).to_string();
+    assert!(dm_page.starts_with("/dms/"), "{dm_page}");
+    let sent = browser.post(&format!("{dm_page}/messages"), &[("body", "hi @owner")], None).await;
+    assert_eq!(sent.status(), StatusCode::SEE_OTHER);
+    let (_, page) = browser.get(&dm_page).await;
+    assert!(page.contains("hi @owner") && page.contains("<h1>@owner</h1>"), "{page}");
+    let mut ana = signed_in(&server, "owner@example.com").await;
+    let (_, dms) = ana.get("/dms").await;
+    assert_eq!(unread_after(&dms, "@bo</a>").as_deref(), Some("1"), "{dms}");
+    // Someone outside the conversation cannot open it.
+    let _cy = owner.add_member("cy", "member").await;
+    let mut cy = signed_in(&server, "cy@example.com").await;
+    let (status, page) = cy.get(&dm_page).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(!page.contains("hi @owner"));
+}
+
+#[tokio::test]
+async fn edits_reactions_and_send_later_from_the_composer() {
+    let server = TestServer::start().await;
+    let owner = server.setup().await;
+    let channel = owner.create("/api/v1/channels", json!({"name": "general"})).await["id"].as_i64().unwrap();
+    let thread = owner
+        .create(&format!("/api/v1/channels/{channel}/threads"), json!({"title": "Plans", "body": "first"}))
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let first = owner.get(&format!("/api/v1/threads/{thread}/messages")).await.1[0]["id"].as_i64().unwrap();
+    let mut browser = signed_in(&server, "owner@example.com").await;
+    let back = format!("/t/{thread}");
+
+    let edited = browser.post(&format!("/messages/{first}/edit"), &[("body", "first, *edited*"), ("back", &back)], None).await;
+    assert_eq!(location(&edited), format!("{back}#m{first}"));
+    let (_, message) = owner.get(&format!("/api/v1/messages/{first}")).await;
+    assert_eq!(message["body"], "first, *edited*");
+    // A back link elsewhere is not followed.
+    let elsewhere = browser.post(&format!("/messages/{first}/edit"), &[("body", "again"), ("back", "//evil.example")], None).await;
+    assert_eq!(location(&elsewhere), format!("/#m{first}"));
+
+    // A reaction toggles.
+    browser.post(&format!("/messages/{first}/react"), &[("emoji", "🎉"), ("back", &back)], None).await;
+    let (_, message) = owner.get(&format!("/api/v1/messages/{first}")).await;
+    assert_eq!(message["reactions"][0]["emoji"], "🎉", "{message}");
+    browser.post(&format!("/messages/{first}/react"), &[("emoji", "🎉"), ("back", &back)], None).await;
+    let (_, message) = owner.get(&format!("/api/v1/messages/{first}")).await;
+    assert!(message["reactions"].as_array().unwrap().is_empty(), "{message}");
+
+    // Send later: a time in the viewer's zone (Europe/Berlin) becomes a scheduled job.
+    let later = browser.post(&format!("{back}/messages"), &[("body", "tomorrow"), ("send_at", "2099-01-02T09:30")], None).await;
+    assert_eq!(later.status(), StatusCode::SEE_OTHER);
+    let (_, scheduled) = owner.get("/api/v1/scheduled").await;
+    let job = &scheduled.as_array().unwrap()[0];
+    assert_eq!(job["due_at"], "2099-01-02T08:30:00Z", "{scheduled}");
+    let past = browser.post(&format!("{back}/messages"), &[("body", "yesterday"), ("send_at", "2001-01-01T09:00")], None).await;
+    assert_eq!(past.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Mentions autocomplete asks the server for members by prefix.
+    let response = browser.http.get(server.url("/mentions?q=ow")).header("cookie", browser.cookie_header()).send().await.unwrap();
+    let found: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(found[0]["handle"], "owner", "{found}");
+}
+
+#[tokio::test]
+async fn settings_change_hours_and_admins_add_members_with_invitations() {
+    let server = TestServer::start().await;
+    let owner = server.setup().await;
+    let mut browser = signed_in(&server, "owner@example.com").await;
+    let (status, page) = browser.get("/settings").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("value=\"09:00-17:00\"") && page.contains("<svg"), "{page}");
+    let hours = [("display_name", "Owner"), ("time_zone", "Asia/Kolkata"), ("mon", "08:00-12:00, 13:00-17:30"),
+        ("tue", "09:00-17:00"), ("wed", ""), ("thu", "09:00-17:00"), ("fri", "09:00-13:00"), ("sat", ""), ("sun", "")];
+    let saved = browser.post("/settings", &hours, None).await;
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    let (_, me) = owner.get("/api/v1/me").await;
+    assert_eq!(me["time_zone"], "Asia/Kolkata");
+    assert_eq!(me["working_hours"]["mon"], json!([{"start": "08:00", "end": "12:00"}, {"start": "13:00", "end": "17:30"}]));
+    assert_eq!(me["working_hours"]["wed"], json!([]));
+    let bad = browser.post("/settings", &[("display_name", "Owner"), ("time_zone", "Mars/Base"), ("mon", "09:00-17:00")], None).await;
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let overlapping = browser.post("/settings", &[("display_name", "Owner"), ("time_zone", "UTC"), ("mon", "09:00-12:00, 11:00-13:00")], None).await;
+    assert_eq!(overlapping.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(owner.get("/api/v1/me").await.1["time_zone"], "Asia/Kolkata", "a refused form changes nothing");
+
+    // An invitation: no password, a one-time link; the invitee sets one and is signed in.
+    let added = browser.post("/admin/members", &[("handle", "dee"), ("email", "dee@example.com"), ("role", "member")], None).await;
+    let to = location(&added).to_string();
+    assert!(to.starts_with("/admin?invited=dee&token="), "{to}");
+    let token = to.split("token=").nth(1).unwrap().to_string();
+    let mut dee = Browser::new(&server);
+    let (status, page) = dee.get(&format!("/invite?token={token}")).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let joined = dee.post("/invite", &[("token", &token), ("password", PASSWORD)], None).await;
+    assert_eq!(joined.status(), StatusCode::SEE_OTHER);
+    let (status, page) = dee.get("/").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("@dee"), "{page}");
+    // A member is not an admin: the admin page is refused, and so are its forms.
+    let (status, _) = dee.get("/admin").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let refused = dee.post("/admin/norms", &[("hours", "1")], None).await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    // The owner makes dee an admin and sets the workspace's norm.
+    let dee_id = owner.get("/api/v1/members").await.1.as_array().unwrap().iter().find(|m| m["handle"] == "dee").unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    browser.post(&format!("/admin/members/{dee_id}"), &[("role", "admin")], None).await;
+    assert_eq!(owner.get(&format!("/api/v1/members/{dee_id}")).await.1["role"], "admin");
+    browser.post("/admin/norms", &[("hours", "2.5")], None).await;
+    assert_eq!(owner.get("/api/v1/norms").await.1["default_reply_within_minutes"], 150);
 }

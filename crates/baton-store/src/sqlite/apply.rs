@@ -236,6 +236,7 @@ async fn apply_as(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, command: &Command) -> 
         Command::Remind { message, note, at } => jobs::remind(ctx, viewer, *message, note, *at).await,
         Command::CancelJob { id } => jobs::cancel(ctx, viewer, *id).await,
         Command::ReadNotifications { ids } => notify::read(ctx, viewer, ids).await,
+        Command::MarkRead { target, up_to } => mark_read(ctx, viewer, *target, *up_to).await,
         Command::CreateCheckIn { channel, title, questions, ask_at, digest_at, members } => {
             let new = checkins::NewCheckIn {
                 channel: *channel,
@@ -685,6 +686,28 @@ async fn create_thread(
 }
 
 /// Books a slot: counts a burden for each member it puts (partly) outside working hours.
+async fn mark_read(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, target: MessageTarget, up_to: MessageId) -> Result<Value> {
+    // Reading needs read access; the row lookups answer not-found otherwise.
+    let sql = match target {
+        MessageTarget::Thread(id) => {
+            read::thread_row(ctx.conn, viewer, id).await?;
+            "INSERT INTO thread_read_marks (member_id, thread_id, message_id) VALUES (?, ?, ?) \
+             ON CONFLICT (member_id, thread_id) DO UPDATE SET message_id = MAX(message_id, excluded.message_id)"
+        }
+        MessageTarget::Dm(id) => {
+            read::dm_row(ctx.conn, viewer, id).await?;
+            "INSERT INTO dm_read_marks (member_id, dm_id, message_id) VALUES (?, ?, ?) \
+             ON CONFLICT (member_id, dm_id) DO UPDATE SET message_id = MAX(message_id, excluded.message_id)"
+        }
+    };
+    let target_id = match target {
+        MessageTarget::Thread(id) => id.0,
+        MessageTarget::Dm(id) => id.0,
+    };
+    sqlx::query(sql).bind(viewer.member.0).bind(target_id).bind(up_to.0).execute(&mut *ctx.conn).await?;
+    Ok(json!({ "read_up_to": up_to }))
+}
+
 async fn book_slot(
     ctx: &mut Ctx<'_, '_>,
     viewer: &Viewer,

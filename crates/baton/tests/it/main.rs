@@ -6,3 +6,4 @@ mod import;
 mod import_slack;
 mod server;
 mod tidy;
+mod web;

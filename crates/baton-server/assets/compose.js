@@ -1,0 +1,58 @@
+// Mention autocomplete for the composer: typing @ and a few letters lists matching members
+// (from /mentions); arrows choose, Enter or Tab inserts, Escape closes. Without it, typing the
+// handle works the same.
+(function () {
+  "use strict";
+  document.querySelectorAll("textarea[data-mentions]").forEach(function (area) {
+    var list = document.createElement("ul");
+    list.className = "mentions";
+    list.setAttribute("role", "listbox");
+    list.id = "mentions-" + Math.random().toString(36).slice(2);
+    list.hidden = true;
+    area.setAttribute("aria-controls", list.id);
+    area.setAttribute("aria-autocomplete", "list");
+    area.parentNode.insertBefore(list, area.nextSibling);
+    var items = [], active = 0, start = -1;
+
+    function close() { list.hidden = true; items = []; start = -1; }
+    function show() {
+      list.textContent = "";
+      items.forEach(function (m, i) {
+        var li = document.createElement("li");
+        li.setAttribute("role", "option");
+        li.setAttribute("aria-selected", i === active ? "true" : "false");
+        li.textContent = "@" + m.handle + " · " + m.name + " (" + m.time_zone + ")";
+        li.addEventListener("mousedown", function (e) { e.preventDefault(); active = i; pick(); });
+        list.appendChild(li);
+      });
+      list.hidden = items.length === 0;
+    }
+    function pick() {
+      var m = items[active];
+      if (!m) return close();
+      var before = area.value.slice(0, start), after = area.value.slice(area.selectionStart);
+      area.value = before + "@" + m.handle + " " + after;
+      var caret = before.length + m.handle.length + 2;
+      area.setSelectionRange(caret, caret);
+      close();
+    }
+    area.addEventListener("input", function () {
+      var upto = area.value.slice(0, area.selectionStart);
+      var match = /(^|\s)@([a-z0-9._-]{1,40})$/i.exec(upto);
+      if (!match) return close();
+      start = upto.length - match[2].length - 1;
+      fetch(area.dataset.mentions + "?q=" + encodeURIComponent(match[2]), { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : []; })
+        .then(function (found) { items = found; active = 0; show(); })
+        .catch(close);
+    });
+    area.addEventListener("keydown", function (e) {
+      if (list.hidden) return;
+      if (e.key === "ArrowDown") { active = (active + 1) % items.length; show(); e.preventDefault(); }
+      else if (e.key === "ArrowUp") { active = (active + items.length - 1) % items.length; show(); e.preventDefault(); }
+      else if (e.key === "Enter" || e.key === "Tab") { pick(); e.preventDefault(); }
+      else if (e.key === "Escape") { close(); }
+    });
+    area.addEventListener("blur", function () { setTimeout(close, 150); });
+  });
+})();

@@ -1,0 +1,143 @@
+//! Direct conversations: the list with unread counts, opening one with colleagues, and one
+//! conversation with its messages and composer.
+
+use std::collections::HashMap;
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::{Form, Router};
+use baton_core::{DmId, MemberId};
+use baton_store::{Command, Envelope, MessageTarget, Page};
+use maud::{html, Markup};
+
+use super::layout::{csrf_field, page, when, Live};
+use super::messages::{self, NewMessage};
+use super::session::Signed;
+use super::PageError;
+use crate::AppState;
+
+const MESSAGES_SHOWN: u32 = 1000;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/dms", get(index).post(open))
+        .route("/dms/{id}", get(show))
+        .route("/dms/{id}/messages", get(fragment).post(send))
+}
+
+async fn index(State(state): State<AppState>, signed: Signed) -> Result<Response, PageError> {
+    let mut dms = state.store.dms(&signed.viewer).await?;
+    dms.sort_by_key(|d| std::cmp::Reverse(d.last_message_at.unwrap_or(d.created_at)));
+    let unread = state.store.unread(&signed.viewer).await?.dms;
+    let people = messages::people(&state, &signed).await?;
+    let mut others: Vec<_> = people.values().filter(|m| m.active && m.id != signed.member.id).collect();
+    others.sort_by(|a, b| a.handle.cmp(&b.handle));
+    Ok(page(
+        "Direct conversations",
+        &signed.member,
+        &signed.csrf,
+        Live::Nothing,
+        html! {
+            h1 { "Direct conversations" }
+            @if dms.is_empty() { p { "None yet: start one below." } }
+            ul.channels {
+                @for dm in &dms {
+                    li {
+                        a.dm href=(format!("/dms/{}", dm.id)) { (names(&dm.member_ids, &people, signed.member.id)) }
+                        (super::channels::unread_badge(unread.get(&dm.id).copied().unwrap_or(0)))
+                        @if let Some(last) = dm.last_message_at { span.topic { "last " (when(last, &signed.member, None)) } }
+                    }
+                }
+            }
+            h2 { "New conversation" }
+            form method="post" action="/dms" {
+                (csrf_field(&signed.csrf))
+                label { "With (hold Ctrl or ⌘ for several)"
+                    select name="members" multiple required size="6" {
+                        @for member in &others {
+                            option value=(member.id) { "@" (member.handle) " · " (member.display_name) " (" (member.time_zone) ")" }
+                        }
+                    }
+                }
+                button type="submit" { "Open conversation" }
+            }
+        },
+    )
+    .into_response())
+}
+
+fn names(members: &[MemberId], people: &HashMap<MemberId, baton_core::model::Member>, me: MemberId) -> String {
+    let others: Vec<String> = members
+        .iter()
+        .filter(|m| **m != me)
+        .map(|m| people.get(m).map_or_else(|| format!("member {m}"), |p| format!("@{}", p.handle)))
+        .collect();
+    if others.is_empty() {
+        "Notes to self".into()
+    } else {
+        others.join(", ")
+    }
+}
+
+async fn open(
+    State(state): State<AppState>,
+    signed: Signed,
+    headers: HeaderMap,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    // `members` repeats once per choice, which a struct form cannot hold: read the pairs.
+    let csrf = pairs.iter().find(|(k, _)| k == "_csrf").map_or("", |(_, v)| v.as_str());
+    signed.csrf.check(csrf, &headers)?;
+    let members: Vec<MemberId> =
+        pairs.iter().filter(|(k, _)| k == "members").filter_map(|(_, v)| v.parse().ok().map(MemberId)).collect();
+    if members.is_empty() {
+        return Err(PageError::Other(StatusCode::UNPROCESSABLE_ENTITY, "Choose at least one person.".into()));
+    }
+    let opened =
+        state.store.execute(Envelope::new(signed.viewer, jiff::Timestamp::now(), Command::OpenDm { members })).await?;
+    Ok(Redirect::to(&format!("/dms/{}", opened["id"].as_i64().unwrap_or_default())).into_response())
+}
+
+async fn list_of(state: &AppState, signed: &Signed, id: DmId) -> Result<Markup, PageError> {
+    let found = state.store.dm_messages(&signed.viewer, id, Page::new(None, Some(MESSAGES_SHOWN))).await?;
+    let people = messages::people(state, signed).await?;
+    messages::mark_read(state, signed, MessageTarget::Dm(id), &found).await?;
+    Ok(messages::list(&found, &people, signed, &format!("/dms/{id}")))
+}
+
+async fn show(State(state): State<AppState>, signed: Signed, Path(id): Path<i64>) -> Result<Response, PageError> {
+    let dm = state.store.dm(&signed.viewer, DmId(id)).await?;
+    let people = messages::people(&state, &signed).await?;
+    let since = state.store.head().await?.0;
+    let list = list_of(&state, &signed, dm.id).await?;
+    let title = names(&dm.member_ids, &people, signed.member.id);
+    Ok(page(
+        &title,
+        &signed.member,
+        &signed.csrf,
+        Live::Dm { id, since },
+        html! {
+            p.crumbs { a href="/dms" { "Direct conversations" } }
+            h1 { (title) }
+            ol #messages .messages aria-live="polite" { (list) }
+            (messages::composer(&format!("/dms/{id}/messages"), &signed.csrf, "Message"))
+        },
+    )
+    .into_response())
+}
+
+async fn fragment(State(state): State<AppState>, signed: Signed, Path(id): Path<i64>) -> Result<Response, PageError> {
+    Ok(list_of(&state, &signed, DmId(id)).await?.into_response())
+}
+
+async fn send(
+    State(state): State<AppState>,
+    signed: Signed,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(form): Form<NewMessage>,
+) -> Result<Response, PageError> {
+    messages::send(&state, &signed, &headers, MessageTarget::Dm(DmId(id)), form, &format!("/dms/{id}")).await
+}

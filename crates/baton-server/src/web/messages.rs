@@ -1,0 +1,264 @@
+//! What threads and direct conversations share: the message list (reactions, edits of one's own
+//! messages), the composer (urgent, send later), and the mention look-up the composer's
+//! autocomplete asks.
+
+use std::collections::HashMap;
+
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Json, Router};
+use baton_core::calendar::parse_time_zone;
+use baton_core::model::{Member, Message};
+use baton_core::text::MessageText;
+use baton_core::{validate, MemberId, MessageId};
+use baton_store::{Command, Envelope, MessageTarget};
+use maud::{html, Markup, PreEscaped};
+use serde::Deserialize;
+
+use super::layout::{csrf_field, when};
+use super::session::{CsrfToken, Signed};
+use super::PageError;
+use crate::AppState;
+
+/// The reactions offered as one-click buttons (any emoji others added shows too).
+const QUICK_REACTIONS: [&str; 4] = ["👍", "🎉", "👀", "✅"];
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/messages/{id}/edit", post(edit))
+        .route("/messages/{id}/react", post(react))
+        .route("/mentions", get(mentions))
+        .route("/static/compose.js", get(|| super::asset("text/javascript; charset=utf-8", COMPOSE_JS)))
+}
+
+const COMPOSE_JS: &str = include_str!("../../assets/compose.js");
+
+/// Everyone in the workspace by id, to name authors.
+pub async fn people(state: &AppState, signed: &Signed) -> Result<HashMap<MemberId, Member>, PageError> {
+    Ok(state.store.members(&signed.viewer).await?.into_iter().map(|m| (m.id, m)).collect())
+}
+
+/// The messages, oldest first; `back` is the page the action forms return to.
+pub fn list(messages: &[Message], people: &HashMap<MemberId, Member>, signed: &Signed, back: &str) -> Markup {
+    let viewer = &signed.member;
+    html! {
+        @if messages.is_empty() { li.empty { "No messages yet." } }
+        @for message in messages {
+            @let author = people.get(&message.author_id);
+            li.message id=(format!("m{}", message.id)) {
+                div.meta {
+                    span.author title=[author.map(|a| format!("{} · {}", a.display_name, a.time_zone))] {
+                        "@" (author.map_or("unknown", |a| a.handle.as_str()))
+                    }
+                    " " (when(message.created_at, viewer, author))
+                    @if message.urgent { " " span.badge.urgent { "urgent" } }
+                    @if message.edited_at.is_some() { " " span.edited { "(edited)" } }
+                }
+                @if message.deleted {
+                    div.body.deleted { "This message was deleted." }
+                } @else {
+                    // Rendered from markdown and cleaned by ammonia when it was posted.
+                    div.body { (PreEscaped(&message.html)) }
+                    (reactions(message, signed, back))
+                    @if message.author_id == viewer.id {
+                        details.edit {
+                            summary { "Edit" }
+                            form method="post" action=(format!("/messages/{}/edit", message.id)) {
+                                (csrf_field(&signed.csrf))
+                                input type="hidden" name="back" value=(back);
+                                label { "Message" textarea name="body" rows="3" required { (message.body) } }
+                                button type="submit" { "Save edit" }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn reactions(message: &Message, signed: &Signed, back: &str) -> Markup {
+    let mut shown: Vec<(&str, usize, bool)> = message
+        .reactions
+        .iter()
+        .map(|r| (r.emoji.as_str(), r.members.len(), r.members.contains(&signed.member.id)))
+        .collect();
+    for quick in QUICK_REACTIONS {
+        if !shown.iter().any(|(emoji, ..)| *emoji == quick) {
+            shown.push((quick, 0, false));
+        }
+    }
+    html! {
+        form.reactions method="post" action=(format!("/messages/{}/react", message.id)) {
+            (csrf_field(&signed.csrf))
+            input type="hidden" name="back" value=(back);
+            @for (emoji, count, mine) in shown {
+                button.reaction.mine[mine] type="submit" name="emoji" value=(emoji)
+                    aria-pressed=(mine) aria-label=(format!("{emoji} {count}: {}", if mine { "remove yours" } else { "react" })) {
+                    (emoji) @if count > 0 { " " (count) }
+                }
+            }
+        }
+    }
+}
+
+/// The reply form: markdown, urgent, or send later (a time in the viewer's zone).
+pub fn composer(action: &str, csrf: &CsrfToken, label: &str) -> Markup {
+    html! {
+        form.composer method="post" action=(action) {
+            (csrf_field(csrf))
+            label { (label) " (markdown; type @ to mention)"
+                textarea name="body" rows="3" required data-mentions="/mentions" {} }
+            div.row {
+                label.check { input type="checkbox" name="urgent" value="true"; " Urgent: notify now, even outside working hours" }
+                label.later { "Send later (your time)" input type="datetime-local" name="send_at"; }
+                button type="submit" { "Send" }
+            }
+        }
+        script src="/static/compose.js" defer {}
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct NewMessage {
+    _csrf: String,
+    body: String,
+    urgent: Option<String>,
+    send_at: String,
+}
+
+/// Posts (or schedules) a composer's message to `target`, then back to `back`.
+pub async fn send(
+    state: &AppState,
+    signed: &Signed,
+    headers: &HeaderMap,
+    target: MessageTarget,
+    form: NewMessage,
+    back: &str,
+) -> Result<Response, PageError> {
+    signed.csrf.check(&form._csrf, headers)?;
+    let invalid = |message: String| PageError::Other(StatusCode::UNPROCESSABLE_ENTITY, message);
+    let body = validate::message_body("body", form.body.trim()).map_err(|e| invalid(e.to_string()))?;
+    let urgent = form.urgent.is_some_and(|u| u == "true" || u == "on");
+    let now = jiff::Timestamp::now();
+    if !form.send_at.trim().is_empty() {
+        let local: jiff::civil::DateTime =
+            form.send_at.trim().parse().map_err(|_| invalid(format!("send later: {:?} is not a date and time", form.send_at)))?;
+        let zone = parse_time_zone(&signed.member.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
+        let at = zone.to_timestamp(local).map_err(|e| invalid(format!("send later: {e}")))?;
+        if at <= now {
+            return Err(invalid("send later: pick a time in the future".into()));
+        }
+        let command = Command::ScheduleMessage { target, body, urgent, at };
+        state.store.execute(Envelope::new(signed.viewer, now, command)).await?;
+        return Ok(Redirect::to(back).into_response());
+    }
+    let command = Command::PostMessage { target, text: MessageText::new(body), urgent };
+    let posted = state.store.execute(Envelope::new(signed.viewer, now, command)).await?;
+    Ok(Redirect::to(&format!("{back}#m{}", posted["id"].as_i64().unwrap_or_default())).into_response())
+}
+
+/// Records that the viewer has seen `messages` of `target`.
+pub async fn mark_read(
+    state: &AppState,
+    signed: &Signed,
+    target: MessageTarget,
+    messages: &[Message],
+) -> Result<(), PageError> {
+    if let Some(last) = messages.iter().map(|m| m.id).max() {
+        let command = Command::MarkRead { target, up_to: last };
+        state.store.execute(Envelope::new(signed.viewer, jiff::Timestamp::now(), command)).await?;
+    }
+    Ok(())
+}
+
+/// Where an action form goes back to: a path on this site, never elsewhere.
+fn back_to(back: &str) -> &str {
+    if back.starts_with('/') && !back.starts_with("//") && !back.contains('\\') {
+        back
+    } else {
+        "/"
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct EditForm {
+    _csrf: String,
+    body: String,
+    back: String,
+}
+
+async fn edit(
+    State(state): State<AppState>,
+    signed: Signed,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(form): Form<EditForm>,
+) -> Result<Response, PageError> {
+    signed.csrf.check(&form._csrf, &headers)?;
+    let body = validate::message_body("body", form.body.trim())
+        .map_err(|e| PageError::Other(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?;
+    let command = Command::EditMessage { id: MessageId(id), text: MessageText::new(body) };
+    state.store.execute(Envelope::new(signed.viewer, jiff::Timestamp::now(), command)).await?;
+    Ok(Redirect::to(&format!("{}#m{id}", back_to(&form.back))).into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ReactForm {
+    _csrf: String,
+    emoji: String,
+    back: String,
+}
+
+/// Adds the viewer's reaction, or takes it back if they had made it.
+async fn react(
+    State(state): State<AppState>,
+    signed: Signed,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(form): Form<ReactForm>,
+) -> Result<Response, PageError> {
+    signed.csrf.check(&form._csrf, &headers)?;
+    let emoji =
+        validate::emoji("emoji", &form.emoji).map_err(|e| PageError::Other(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?;
+    let message = state.store.message(&signed.viewer, MessageId(id)).await?;
+    let mine = message.reactions.iter().any(|r| r.emoji == emoji && r.members.contains(&signed.member.id));
+    let command = if mine {
+        Command::RemoveReaction { message: MessageId(id), emoji }
+    } else {
+        Command::AddReaction { message: MessageId(id), emoji }
+    };
+    state.store.execute(Envelope::new(signed.viewer, jiff::Timestamp::now(), command)).await?;
+    Ok(Redirect::to(&format!("{}#m{id}", back_to(&form.back))).into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct MentionQuery {
+    q: String,
+}
+
+/// Members whose handle or name starts with `q`, for the composer's autocomplete.
+async fn mentions(
+    State(state): State<AppState>,
+    signed: Signed,
+    Query(query): Query<MentionQuery>,
+) -> Result<Json<Vec<serde_json::Value>>, PageError> {
+    let q = query.q.trim_start_matches('@').to_lowercase();
+    let mut found: Vec<serde_json::Value> = state
+        .store
+        .members(&signed.viewer)
+        .await?
+        .into_iter()
+        .filter(|m| m.active)
+        .filter(|m| m.handle.starts_with(&q) || m.display_name.to_lowercase().starts_with(&q))
+        .map(|m| serde_json::json!({ "handle": m.handle, "name": m.display_name, "time_zone": m.time_zone }))
+        .collect();
+    found.truncate(8);
+    Ok(Json(found))
+}

@@ -1,0 +1,382 @@
+// Baton's pages in a real browser: Debian's Chromium driven by playwright-core.
+//
+// Run by crates/baton/tests/it/web.rs against a fresh `baton serve`; by hand:
+//   BATON_URL=http://127.0.0.1:8080 BATON_SHOTS=/tmp/shots node tests/web/browser.mjs
+// The server must be fresh (no workspace yet): the first step creates it through /setup.
+//
+// Environment:
+//   BATON_URL        the server's base URL (required)
+//   BATON_SHOTS      where screenshots go as <name>.png (default: a new temporary directory)
+//   BATON_CHROMIUM   the browser to launch (default: /usr/bin/chromium)
+//
+// Each step prints one `ok` line. The first failing step prints one line naming the step, the
+// page's URL and what went wrong, saves `failed-<step>.png`, and the script exits 1.
+
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const BASE = (process.env.BATON_URL ?? '').replace(/\/+$/, '');
+if (!BASE) {
+  console.error('browser.mjs: set BATON_URL to the server\'s base URL, e.g. http://127.0.0.1:8080');
+  process.exit(2);
+}
+const SHOTS = process.env.BATON_SHOTS || mkdtempSync(join(tmpdir(), 'baton-shots-'));
+mkdirSync(SHOTS, { recursive: true });
+const EXECUTABLE = process.env.BATON_CHROMIUM || '/usr/bin/chromium';
+
+/** Everything a step waits for gives up after this long. */
+const STEP_TIMEOUT_MS = 15_000;
+/** The whole run gives up after this long, whatever it is waiting for. */
+const RUN_TIMEOUT_MS = 180_000;
+
+const OWNER = {
+  workspace_name: 'Acme',
+  time_zone: 'Europe/Berlin',
+  handle: 'ana',
+  display_name: 'Ana',
+  email: 'ana@example.com',
+  password: 'correct horse battery',
+};
+
+const started = Date.now();
+/** The page the running step is looking at: its URL goes into the failure line and its screenshot is saved. */
+let current = null;
+/** Console messages of type error from every page of every context, with the URL they came from. */
+const consoleErrors = [];
+/** Uncaught exceptions in any page's scripts. */
+const pageErrors = [];
+let stepsPassed = 0;
+
+class StepFailure extends Error {}
+
+/** Fails the running step with `message`. */
+function fail(message) {
+  throw new StepFailure(message);
+}
+
+function expect(condition, message) {
+  if (!condition) fail(message);
+}
+
+const path = (page) => new URL(page.url()).pathname;
+const url = (p) => `${BASE}${p}`;
+// eslint-disable-next-line no-control-regex
+const oneLine = (text) => String(text).replace(/\x1b\[[0-9;]*m/g, '').replace(/\s+/g, ' ').trim();
+
+async function screenshot(page, name) {
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+/** The text of the page's `.error` elements, to explain a form that did not go through. */
+async function pageErrorText(page) {
+  try {
+    const texts = await page.locator('.error').allInnerTexts();
+    const text = oneLine(texts.join(' | '));
+    return text ? `; the page says: ${text}` : '';
+  } catch {
+    return '';
+  }
+}
+
+/** Waits until `page`'s path matches `pattern` (a string or a RegExp); returns the path. */
+async function expectPath(page, pattern, after) {
+  const matches = (p) => (typeof pattern === 'string' ? p === pattern : pattern.test(p));
+  try {
+    await page.waitForURL((u) => matches(u.pathname), { timeout: STEP_TIMEOUT_MS });
+  } catch {
+    fail(`expected path ${pattern} ${after}, got ${path(page)}${await pageErrorText(page)}`);
+  }
+  return path(page);
+}
+
+async function step(name, fn) {
+  const t0 = Date.now();
+  try {
+    await fn();
+  } catch (error) {
+    const where = current ? current.url() : '(no page)';
+    // Playwright's own errors end in a long call log: its first lines say enough.
+    const what =
+      error instanceof StepFailure ? error.message : oneLine(error?.message ?? error).replace(/ Call log: (.{0,300}).*$/, ' Call log: $1 ...');
+    console.log(`FAILED step "${name}" at ${where}: ${what}`);
+    if (current) {
+      try {
+        await current.screenshot({ path: join(SHOTS, `failed-${name}.png`), fullPage: true, timeout: 5_000 });
+        console.log(`  failure screenshot: ${join(SHOTS, `failed-${name}.png`)}`);
+      } catch (shotError) {
+        console.log(`  (no failure screenshot: ${oneLine(shotError?.message ?? shotError).slice(0, 200)})`);
+      }
+    }
+    reportConsole();
+    throw error;
+  }
+  stepsPassed += 1;
+  console.log(`ok   ${name} (${Date.now() - t0} ms)`);
+}
+
+/** Prints the console errors and uncaught exceptions seen so far, each distinct one once. */
+function reportConsole(prefix = '  ') {
+  const seen = new Map();
+  for (const [kind, list] of [['console error', consoleErrors], ['uncaught exception', pageErrors]]) {
+    for (const { page, text } of list) {
+      const key = `${kind} on ${page.startsWith(BASE) ? page.slice(BASE.length) || "/" : page}: ${oneLine(text).slice(0, 300)}`;
+      seen.set(key, (seen.get(key) ?? 0) + 1);
+    }
+  }
+  const lines = [...seen].map(([key, n]) => (n > 1 ? `${key} (${n} times)` : key));
+  for (const line of lines.slice(0, 12)) console.log(`${prefix}${line}`);
+  if (lines.length > 12) console.log(`${prefix}... and ${lines.length - 12} more`);
+}
+
+/** A new browser context whose console errors and uncaught exceptions are collected. */
+async function newContext(browser, options = {}) {
+  const context = await browser.newContext(options);
+  context.setDefaultTimeout(STEP_TIMEOUT_MS);
+  context.setDefaultNavigationTimeout(STEP_TIMEOUT_MS);
+  context.on('console', (message) => {
+    if (message.type() === 'error') consoleErrors.push({ page: message.page()?.url() ?? '?', text: message.text() });
+  });
+  context.on('weberror', (webError) => {
+    pageErrors.push({ page: webError.page()?.url() ?? '?', text: webError.error()?.message ?? String(webError.error()) });
+  });
+  return context;
+}
+
+/** The visible form whose submit button reads `buttonText`: pages hold several forms (edits, reactions). */
+async function formWithButton(page, buttonText) {
+  const button = page.getByRole('button', { name: buttonText, exact: true }).filter({ visible: true });
+  const form = page.locator('form', { has: button });
+  if ((await form.count()) === 0) fail(`no visible form with a button "${buttonText}" on the page`);
+  return { form: form.first(), button: form.first().locator(button) };
+}
+
+/**
+ * Fills the fields (name -> value; inputs, textareas or selects) of the form whose button reads
+ * `buttonText`, then presses that button.
+ */
+async function submitForm(page, buttonText, fields) {
+  const { form, button } = await formWithButton(page, buttonText);
+  for (const [name, value] of Object.entries(fields)) {
+    const field = form.locator(`[name="${name}"]`).first();
+    if ((await field.count()) === 0) fail(`the "${buttonText}" form has no field named "${name}"`);
+    const tag = await field.evaluate((element) => element.tagName.toLowerCase());
+    if (tag === 'select') await field.selectOption(value);
+    else await field.fill(value);
+  }
+  await button.first().click();
+}
+
+/** Signs in through /login; expects to land on `/`. */
+async function signIn(page, email, password) {
+  await page.goto(url('/login'));
+  await submitForm(page, 'Sign in', { email, password });
+  await expectPath(page, '/', 'after signing in');
+}
+
+async function main() {
+  let browser;
+  try {
+    browser = await chromium.launch({
+      executablePath: EXECUTABLE,
+      args: ['--no-sandbox', '--disable-dev-shm-usage'],
+      timeout: 30_000,
+    });
+  } catch (error) {
+    console.log(`FAILED step "launch" at (no page): Chromium (${EXECUTABLE}) did not start: ${oneLine(error?.message ?? error).slice(0, 600)}`);
+    return 1;
+  }
+  console.log(`Chromium ${browser.version()} against ${BASE}; screenshots in ${SHOTS}`);
+
+  let channelPath;
+  let threadPath;
+  try {
+    const contextA = await newContext(browser);
+    const pageA = await contextA.newPage();
+    const contextB = await newContext(browser);
+    const pageB = await contextB.newPage();
+
+    await step('setup', async () => {
+      current = pageA;
+      const response = await pageA.goto(url('/'));
+      expect(path(pageA) === '/setup', `a fresh server should send / to /setup, but the browser is on ${path(pageA)}`);
+      const redirect = await response?.request().redirectedFrom()?.response();
+      expect(redirect?.status() === 303, `GET / should answer 303 to /setup, it answered ${redirect?.status() ?? 'no redirect'}`);
+      await submitForm(pageA, 'Create workspace', OWNER);
+      await expectPath(pageA, '/', 'after creating the workspace');
+      await screenshot(pageA, 'setup-done');
+    });
+
+    await step('wrong-password', async () => {
+      current = pageB;
+      await pageB.goto(url('/login'));
+      const answer = pageB.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/login');
+      await submitForm(pageB, 'Sign in', { email: OWNER.email, password: 'not the password' });
+      const status = (await answer).status();
+      expect(status === 401, `a wrong password should answer 401, it answered ${status}`);
+      try {
+        await pageB.locator('.error').first().waitFor({ state: 'visible' });
+      } catch {
+        fail('a wrong password should show a visible .error element');
+      }
+      await screenshot(pageB, 'login-error');
+      await signIn(pageB, OWNER.email, OWNER.password);
+    });
+
+    await step('channel-and-thread', async () => {
+      current = pageA;
+      await pageA.goto(url('/'));
+      await submitForm(pageA, 'Create channel', { name: 'general' });
+      channelPath = await expectPath(pageA, /^\/c\/[^/]+$/, 'after creating a channel');
+      const channelHeading = oneLine(await pageA.locator('h1').first().innerText());
+      expect(channelHeading.includes('#general'), `the channel page's h1 should contain "#general", it is "${channelHeading}"`);
+
+      await submitForm(pageA, 'Start thread', { title: 'Launch plan', body: 'First **draft**' });
+      threadPath = await expectPath(pageA, /^\/t\/[^/]+$/, 'after starting a thread');
+      const threadHeading = oneLine(await pageA.locator('h1').first().innerText());
+      expect(threadHeading.includes('Launch plan'), `the thread page's h1 should contain "Launch plan", it is "${threadHeading}"`);
+      const first = pageA.locator('ol#messages > li.message').first();
+      if ((await first.count()) === 0) fail('the new thread shows no ol#messages > li.message');
+      const strong = first.locator('.body strong');
+      expect((await strong.count()) > 0, `the first message's .body has no <strong>: ${await first.innerHTML()}`);
+      const strongText = oneLine(await strong.first().innerText());
+      expect(strongText === 'draft', `the first message's <strong> should say "draft", it says "${strongText}"`);
+      await screenshot(pageA, 'thread');
+    });
+
+    await step('links', async () => {
+      current = pageA;
+      await pageA.goto(url(channelPath));
+      const thread = pageA.locator(`a.thread[href="${threadPath}"]`);
+      expect((await thread.count()) > 0, `the channel page lists no a.thread linking to ${threadPath}`);
+      expect(oneLine(await thread.first().innerText()).includes('Launch plan'), 'the thread link does not name "Launch plan"');
+      await pageA.goto(url('/'));
+      const channel = pageA.locator(`a.channel[href="${channelPath}"]`);
+      expect((await channel.count()) > 0, `the channel list has no a.channel linking to ${channelPath}`);
+      const channelText = oneLine(await channel.first().innerText());
+      expect(channelText.includes('#general'), `the channel link should read "#general", it reads "${channelText}"`);
+    });
+
+    await step('live', async () => {
+      const text = 'Ship it on Monday';
+      current = pageB;
+      await pageB.goto(url(threadPath));
+      await pageB.locator('ol#messages > li.message').first().waitFor();
+      // Survives only if B's page is never reloaded or navigated.
+      await pageB.evaluate(() => {
+        window.__batonNotReloaded = true;
+      });
+
+      current = pageA;
+      await pageA.goto(url(threadPath));
+      const { form: composer } = await formWithButton(pageA, 'Send');
+      const urgent = composer.locator('input[type="checkbox"][name="urgent"]');
+      expect((await urgent.count()) > 0, 'the composer has no checkbox named "urgent"');
+      await submitForm(pageA, 'Send', { body: text });
+      await expectPath(pageA, threadPath, 'after sending');
+      const onA = pageA.locator('ol#messages > li.message .body', { hasText: text });
+      try {
+        await onA.first().waitFor();
+      } catch {
+        fail(`after sending, the sender's thread page does not show "${text}"${await pageErrorText(pageA)}`);
+      }
+
+      current = pageB;
+      try {
+        await pageB.waitForSelector(`ol#messages > li.message .body:has-text("${text}")`, { timeout: 10_000 });
+      } catch {
+        fail(`the other signed-in browser did not show "${text}" within 10 s without a reload`);
+      }
+      const notReloaded = await pageB.evaluate(() => window.__batonNotReloaded === true);
+      expect(notReloaded, 'the other browser reloaded the page to show the message; it should arrive live');
+      const countB = await pageB.locator('ol#messages > li.message .body', { hasText: text }).count();
+      expect(countB === 1, `the live message shows ${countB} times in the other browser`);
+      const countA = await onA.count();
+      expect(countA === 1, `the sent message shows ${countA} times in the sender's browser`);
+      await screenshot(pageB, 'live');
+    });
+
+    await step('mobile', async () => {
+      const width = 360;
+      const contextM = await newContext(browser, {
+        viewport: { width, height: 740 },
+        isMobile: true,
+        hasTouch: true,
+        storageState: await contextA.storageState(),
+      });
+      const pageM = await contextM.newPage();
+      current = pageM;
+      await pageM.goto(url(threadPath));
+      expect(path(pageM) === threadPath, `the mobile browser should be signed in and on ${threadPath}, it is on ${path(pageM)}`);
+      const scrollWidth = await pageM.evaluate(() => document.documentElement.scrollWidth);
+      if (scrollWidth > width) {
+        const culprits = await pageM.evaluate((limit) => {
+          const describe = (element) =>
+            element.tagName.toLowerCase() +
+            (element.id ? `#${element.id}` : '') +
+            [...element.classList].map((c) => `.${c}`).join('');
+          return [...document.querySelectorAll('body *')]
+            .filter((element) => element.getBoundingClientRect().right > limit + 0.5)
+            .slice(0, 5)
+            .map((element) => `${describe(element)} (right edge ${Math.round(element.getBoundingClientRect().right)})`);
+        }, width);
+        fail(`the page scrolls sideways at ${width} px: scrollWidth is ${scrollWidth}; too wide: ${culprits.join(', ') || '?'}`);
+      }
+      await screenshot(pageM, 'thread-mobile');
+      await contextM.close();
+    });
+
+    await step('csp', async () => {
+      current = pageA;
+      const response = await pageA.goto(url(threadPath));
+      expect(response !== null, `GET ${threadPath} gave no response`);
+      const header = response.headers()['content-security-policy'];
+      expect(header, `GET ${threadPath} has no content-security-policy header`);
+      const directives = new Map(
+        header
+          .split(';')
+          .map((directive) => directive.trim().split(/\s+/))
+          .filter((words) => words[0])
+          .map(([name, ...values]) => [name.toLowerCase(), values]),
+      );
+      const scriptDirective = directives.has('script-src') ? 'script-src' : 'default-src';
+      const sources = directives.get(scriptDirective);
+      expect(sources, `the content-security-policy has neither script-src nor default-src: ${header}`);
+      expect(
+        !sources.some((source) => source.toLowerCase() === "'unsafe-inline'"),
+        `the content-security-policy's ${scriptDirective} allows 'unsafe-inline': ${header}`,
+      );
+      const violations = consoleErrors.filter(({ text }) => text.includes('Content Security Policy'));
+      expect(
+        violations.length === 0,
+        `the pages broke their own content-security-policy ${violations.length} time(s); first on ${violations[0]?.page}: ${oneLine(violations[0]?.text ?? '').slice(0, 300)}`,
+      );
+    });
+
+    await step('no-script-errors', async () => {
+      current = null;
+      expect(
+        pageErrors.length === 0,
+        `${pageErrors.length} uncaught exception(s) in the pages' scripts; first on ${pageErrors[0]?.page}: ${oneLine(pageErrors[0]?.text ?? '').slice(0, 300)}`,
+      );
+    });
+  } catch {
+    return 1;
+  } finally {
+    await browser.close().catch(() => {});
+  }
+
+  reportConsole('note: ');
+  console.log(`browser scenario: all ${stepsPassed} steps passed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return 0;
+}
+
+const watchdog = setTimeout(() => {
+  console.log(`FAILED step "(whole run)" at ${current ? current.url() : '(no page)'}: the scenario did not finish within ${RUN_TIMEOUT_MS / 1000} s`);
+  process.exit(1);
+}, RUN_TIMEOUT_MS);
+watchdog.unref();
+
+process.exitCode = await main();
+clearTimeout(watchdog);
