@@ -129,13 +129,46 @@ async fn threads_of(state: &AppState, signed: &Signed, channel: ChannelId) -> Re
     Ok(threads)
 }
 
-fn thread_list(threads: &[Thread], unread: &HashMap<ThreadId, i64>, signed: &Signed) -> Markup {
+/// The channel's threads that bounce (DESIGN's ping-pong, over the last four weeks), with their
+/// handoffs, to flag them in the list.
+async fn bouncing_in(state: &AppState, channel: ChannelId) -> Result<HashMap<ThreadId, u32>, PageError> {
+    let (data, origins, ids) = crate::api::insights::log_snapshot(state).await?;
+    let now = jiff::Timestamp::now();
+    let from = now.checked_sub(jiff::SignedDuration::from_hours(24 * 28)).unwrap_or(now);
+    let Ok(window) = baton_insights::Window::new(from, now) else { return Ok(HashMap::new()) };
+    Ok(state
+        .cpu(move || {
+            let thresholds = baton_insights::Thresholds::design_defaults();
+            baton_insights::conversations::bouncing_threads(&data, window, &thresholds)
+                .into_iter()
+                .filter(|b| matches!(origins.get(b.conversation), Some(baton_insights::Origin::Channel(c)) if *c == channel.0))
+                .filter_map(|b| Some((ThreadId(ids.threads.get(b.conversation).copied().flatten()?), b.handoffs)))
+                .collect()
+        })
+        .await?)
+}
+
+struct Flags {
+    unread: HashMap<ThreadId, i64>,
+    bouncing: HashMap<ThreadId, u32>,
+}
+
+async fn flags(state: &AppState, signed: &Signed, channel: ChannelId) -> Result<Flags, PageError> {
+    let unread = state.store.unread_in_channel(&signed.viewer, channel).await?.into_iter().collect();
+    Ok(Flags { unread, bouncing: bouncing_in(state, channel).await? })
+}
+
+fn thread_list(threads: &[Thread], flags: &Flags, signed: &Signed) -> Markup {
     html! {
         @if threads.is_empty() { p.empty { "No threads yet." } }
         @for thread in threads {
             li.thread-row {
                 a.thread href=(format!("/t/{}", thread.id)) { (thread.title) }
-                (unread_badge(unread.get(&thread.id).copied().unwrap_or(0)))
+                (unread_badge(flags.unread.get(&thread.id).copied().unwrap_or(0)))
+                @if let Some(handoffs) = flags.bouncing.get(&thread.id) {
+                    " " span.badge.bouncing title=(format!("Changed hands {handoffs} times without being resolved: consider taking it live"))
+                        { "bouncing" }
+                }
                 " "
                 @if thread.resolved { span.badge.resolved { "resolved" } } @else { span.badge.open { "open" } }
                 @for tag in &thread.tags { " " span.tag { (tag) } }
@@ -151,7 +184,7 @@ fn thread_list(threads: &[Thread], unread: &HashMap<ThreadId, i64>, signed: &Sig
 pub async fn show(State(state): State<AppState>, signed: Signed, Path(id): Path<i64>) -> Result<Response, PageError> {
     let channel = state.store.channel(&signed.viewer, ChannelId(id)).await?;
     let threads = threads_of(&state, &signed, channel.id).await?;
-    let unread: HashMap<ThreadId, i64> = state.store.unread_in_channel(&signed.viewer, channel.id).await?.into_iter().collect();
+    let flags = flags(&state, &signed, channel.id).await?;
     let since = state.store.head().await?.0;
     Ok(page(
         &format!("#{}", channel.name),
@@ -162,7 +195,7 @@ pub async fn show(State(state): State<AppState>, signed: Signed, Path(id): Path<
             h1 { "#" (channel.name) }
             @if !channel.topic.is_empty() { p.topic { (channel.topic) } }
             h2 { "Threads" }
-            ul #threads .threads { (thread_list(&threads, &unread, &signed)) }
+            ul #threads .threads { (thread_list(&threads, &flags, &signed)) }
             h2 { "Start a thread" }
             form method="post" action=(format!("/c/{id}/threads")) {
                 (csrf_field(&signed.csrf))
@@ -182,8 +215,8 @@ pub async fn threads_fragment(
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
     let threads = threads_of(&state, &signed, ChannelId(id)).await?;
-    let unread: HashMap<ThreadId, i64> = state.store.unread_in_channel(&signed.viewer, ChannelId(id)).await?.into_iter().collect();
-    Ok(thread_list(&threads, &unread, &signed).into_response())
+    let flags = flags(&state, &signed, ChannelId(id)).await?;
+    Ok(thread_list(&threads, &flags, &signed).into_response())
 }
 
 #[derive(Debug, Default, Deserialize)]

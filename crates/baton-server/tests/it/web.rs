@@ -371,3 +371,44 @@ async fn settings_change_hours_and_admins_add_members_with_invitations() {
     browser.post("/admin/norms", &[("hours", "2.5")], None).await;
     assert_eq!(owner.get("/api/v1/norms").await.1["default_reply_within_minutes"], 150);
 }
+
+#[tokio::test]
+async fn a_thread_that_bounces_is_flagged_in_its_channel() {
+    use baton_core::text::MessageText;
+    use baton_core::ThreadId;
+    use baton_store::{Command, Envelope, MessageTarget, SqliteStore, Store, Viewer};
+
+    let data = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(data.path()).await.unwrap();
+    let server = TestServer::serve(data, store.clone()).await;
+    let owner = server.setup().await;
+    let bo = owner.add_member("bo", "member").await;
+    let channel = owner.create("/api/v1/channels", json!({"name": "launch"})).await["id"].as_i64().unwrap();
+    let quiet = owner.create(&format!("/api/v1/channels/{channel}/threads"), json!({"title": "Quiet one", "body": "hi"})).await;
+    let _ = quiet;
+    let loud = owner.create(&format!("/api/v1/channels/{channel}/threads"), json!({"title": "Launch date"})).await;
+    let loud = ThreadId(loud["id"].as_i64().unwrap());
+    // Seven messages alternating over two days: six handoffs, unresolved — DESIGN's ping-pong.
+    let viewers = [
+        Viewer { member: baton_core::MemberId(owner.id), role: baton_core::model::Role::Owner },
+        Viewer { member: baton_core::MemberId(bo.id), role: baton_core::model::Role::Member },
+    ];
+    let start = jiff::Timestamp::now().checked_sub(jiff::SignedDuration::from_hours(60)).unwrap();
+    for turn in 0..7 {
+        let at = start.checked_add(jiff::SignedDuration::from_hours(8 * turn)).unwrap();
+        let command = Command::PostMessage {
+            target: MessageTarget::Thread(loud),
+            text: MessageText::new(format!("turn {turn}")),
+            urgent: false,
+        };
+        store.execute(Envelope::new(viewers[turn as usize % 2], at, command)).await.unwrap();
+    }
+    let mut browser = signed_in(&server, "bo@example.com").await;
+    let (_, page) = browser.get(&format!("/c/{channel}")).await;
+    let row = |title: &str| {
+        let at = page.find(title).unwrap();
+        page[at..at + page[at..].find("</li>").unwrap()].to_string()
+    };
+    assert!(row("Launch date").contains("bouncing"), "{page}");
+    assert!(!row("Quiet one").contains("bouncing"), "{page}");
+}
