@@ -7,9 +7,11 @@ use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use baton_core::calendar::parse_time_zone;
-use baton_insights::compare::compare;
-use baton_insights::{parse_instant, report, Dataset, DatasetBuilder, LogIds, Origin, Scope, Thresholds, Window};
-use baton_store::Access;
+use baton_insights::compare::{compare, Comparison};
+use baton_insights::{
+    parse_instant, report, Dataset, DatasetBuilder, LogIds, Origin, Report, Scope, Thresholds, Window,
+};
+use baton_store::{Access, Viewer};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use utoipa::{IntoParams, ToSchema};
@@ -119,6 +121,60 @@ async fn insights(
     auth: Auth,
     ApiQuery(query): ApiQuery<InsightsQuery>,
 ) -> ApiResult<Json<Value>> {
+    let shown = shown_to(&state, auth.viewer, query).await?;
+    Ok(Json(shown.to_json()))
+}
+
+/// The report as one viewer may see it: what `GET /api/v1/insights` answers, before it becomes
+/// JSON (the web dashboard draws it).
+pub(crate) struct Shown {
+    /// Lists name only what the viewer may see; per-member rows are empty for non-admins.
+    pub report: Report,
+    /// Only when asked for and the aggregates are not withheld.
+    pub compare: Option<Comparison>,
+    pub privacy: PrivacyNote,
+    pub window: Window,
+    /// The earlier window `compare` names.
+    pub before: Option<Window>,
+    /// The narrowed data the report was computed on, for charts of the same numbers; `None`
+    /// when the aggregates are withheld from this viewer.
+    pub data: Option<Dataset>,
+    /// For each conversation of the narrowed data (e.g. a bouncing thread's `conversation`),
+    /// its thread id; `None` for a direct conversation.
+    pub thread_ids: Vec<Option<i64>>,
+}
+
+impl Shown {
+    /// The JSON of `GET /api/v1/insights`: the report with withheld aggregates as `null`, then
+    /// `compare` and `privacy`.
+    fn to_json(&self) -> Value {
+        let mut value = serde_json::to_value(&self.report).unwrap_or(Value::Null);
+        if self.privacy.aggregates_withheld {
+            let aggregates = [
+                "messages",
+                "response_time",
+                "first_response",
+                "bouncing_threads",
+                "tasks",
+                "isolation",
+                "mode_mix",
+                "lagging",
+            ];
+            for key in aggregates {
+                value[key] = Value::Null;
+            }
+        }
+        if let Some(compare) = &self.compare {
+            value["compare"] = serde_json::to_value(compare).unwrap_or(Value::Null);
+        }
+        value["privacy"] = json!(self.privacy);
+        value
+    }
+}
+
+/// The report over `query`'s window and scope as `viewer` may see it (see the module docs):
+/// a channel the viewer may not see is `NotFound`, like a name nobody uses.
+pub(crate) async fn shown_to(state: &AppState, viewer: Viewer, query: InsightsQuery) -> ApiResult<Shown> {
     let workspace = state.store.workspace().await?.ok_or_else(|| ApiError::NotFound("no workspace yet".into()))?;
     let zone =
         parse_time_zone(&workspace.time_zone).map_err(|e| ApiError::internal(std::io::Error::other(e.to_string())))?;
@@ -136,18 +192,18 @@ async fn insights(
         }
         None => None,
     };
-    let admin = auth.viewer.role.is_admin();
+    let admin = viewer.role.is_admin();
     if let Some(handle) = query.member.as_deref().filter(|_| !admin) {
-        let me = state.store.member(&auth.viewer, auth.viewer.member).await?;
+        let me = state.store.member(&viewer, viewer.member).await?;
         if me.handle != handle {
             return Err(ApiError::Forbidden("only admins narrow insights to another member".into()));
         }
     }
     let scope = Scope { channel: query.channel, project: query.project, member: query.member };
     let seed = query.seed.unwrap_or(1);
-    let (whole, whole_origins, _) = log_snapshot(&state).await?;
-    let access = state.store.access(&auth.viewer).await?;
-    let shown = state
+    let (whole, whole_origins, ids) = log_snapshot(state).await?;
+    let access = state.store.access(&viewer).await?;
+    state
         .cpu(move || {
             let narrowed = scope.narrow(&whole, to).map_err(|e| ApiError::NotFound(e.to_string()))?;
             let origins: Vec<Origin> = narrowed.origin.iter().map(|idx| whole_origins[*idx]).collect();
@@ -158,6 +214,7 @@ async fn insights(
                 let name = scope.channel.clone().unwrap_or_default();
                 return Err(ApiError::NotFound(format!("no channel named {name:?} has any conversation")));
             }
+            let thread_ids = narrowed.origin.iter().map(|idx| ids.threads.get(*idx).copied().flatten()).collect();
             let data = narrowed.data;
             let thresholds = Thresholds::design_defaults();
             let mut report = report(&data, window, &thresholds);
@@ -183,32 +240,13 @@ async fn insights(
                 report.members.clear();
                 report.lagging.members.clear();
             }
-            let mut value = serde_json::to_value(&report).unwrap_or(Value::Null);
-            if aggregates_withheld {
-                let aggregates = [
-                    "messages",
-                    "response_time",
-                    "first_response",
-                    "bouncing_threads",
-                    "tasks",
-                    "isolation",
-                    "mode_mix",
-                    "lagging",
-                ];
-                for key in aggregates {
-                    value[key] = Value::Null;
-                }
-            }
-            if let Some(before) = before.filter(|_| !aggregates_withheld) {
-                value["compare"] =
-                    serde_json::to_value(compare(&data, before, window, &thresholds, seed)).unwrap_or(Value::Null);
-            }
-            value["privacy"] =
-                json!(PrivacyNote { members_withheld: !admin, aggregates_withheld, floor: PRIVACY_FLOOR });
-            Ok(value)
+            let compare =
+                before.filter(|_| !aggregates_withheld).map(|before| compare(&data, before, window, &thresholds, seed));
+            let privacy = PrivacyNote { members_withheld: !admin, aggregates_withheld, floor: PRIVACY_FLOOR };
+            let data = (!aggregates_withheld).then_some(data);
+            Ok(Shown { report, compare, privacy, window, before, data, thread_ids })
         })
-        .await??;
-    Ok(Json(shown))
+        .await?
 }
 
 pub(crate) fn visible(access: &Access, origin: Origin) -> bool {

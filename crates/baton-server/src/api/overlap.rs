@@ -9,6 +9,7 @@ use baton_core::calendar::{parse_time_zone, Calendar};
 use baton_core::model::Member;
 use baton_core::MemberId;
 use baton_insights::overlap;
+use baton_store::Viewer;
 use jiff::civil::{Date, ISOWeekDate, Time};
 use jiff::{SignedDuration, Timestamp, ToSpan};
 use serde::{Deserialize, Serialize};
@@ -84,14 +85,10 @@ async fn week(
     auth: Auth,
     ApiQuery(query): ApiQuery<OverlapQuery>,
 ) -> ApiResult<Json<Overlap>> {
-    let people = members(&state, &auth, &query.members).await?;
+    let people = members(&state, &auth.viewer, &query.members).await?;
     let me = state.store.member(&auth.viewer, auth.viewer.member).await?;
     let zone = parse_time_zone(&me.time_zone).map_err(|e| ApiError::Invalid(e.to_string()))?;
-    let monday = monday_of(query.week.as_deref(), &zone)?;
-    let start =
-        zone.to_timestamp(monday.to_datetime(Time::midnight())).map_err(|e| ApiError::Invalid(e.to_string()))?;
-    let next = monday.checked_add(7.days()).map_err(|e| ApiError::Invalid(e.to_string()))?;
-    let end = zone.to_timestamp(next.to_datetime(Time::midnight())).map_err(|e| ApiError::Invalid(e.to_string()))?;
+    let (start, end) = week_in(query.week.as_deref(), &zone)?;
     let calendars = calendars(&people)?;
     let refs: Vec<&Calendar> = calendars.iter().collect();
     let found = overlap::overlap(&refs, start, end);
@@ -152,7 +149,7 @@ async fn slots(
     auth: Auth,
     ApiQuery(query): ApiQuery<SlotQuery>,
 ) -> ApiResult<Json<Slots>> {
-    let people = members(&state, &auth, &query.members).await?;
+    let people = members(&state, &auth.viewer, &query.members).await?;
     let minutes = query.minutes.unwrap_or(30);
     if !(5..=480).contains(&minutes) {
         return Err(ApiError::Invalid("minutes: must be 5 to 480".into()));
@@ -165,9 +162,21 @@ async fn slots(
         Some(raw) => raw.parse::<Timestamp>().map_err(|e| ApiError::Invalid(format!("from: {e}")))?,
         None => Timestamp::now(),
     };
-    let calendars = calendars(&people)?;
+    Ok(Json(slots_for(&state, &people, from, SignedDuration::from_mins(minutes), count).await?))
+}
+
+/// The first `count` slots of `length` inside every one of `people`'s working hours in the 7
+/// days from `from`, or when none fits, the fairest fallback: what `GET /overlap/slots` answers.
+pub(crate) async fn slots_for(
+    state: &AppState,
+    people: &[Member],
+    from: Timestamp,
+    length: SignedDuration,
+    count: usize,
+) -> ApiResult<Slots> {
+    let calendars = calendars(people)?;
     let refs: Vec<&Calendar> = calendars.iter().collect();
-    let (horizon, length) = (SignedDuration::from_hours(24 * 7), SignedDuration::from_mins(minutes));
+    let horizon = SignedDuration::from_hours(24 * 7);
     let found = overlap::slots(&refs, from, horizon, length, count);
     let mut fallback = None;
     if found.is_empty() && people.len() > 1 {
@@ -187,11 +196,11 @@ async fn slots(
             }
         }
     }
-    Ok(Json(Slots {
+    Ok(Slots {
         members: people.iter().map(person).collect(),
         slots: found.into_iter().map(|(start, end)| Interval { start, end }).collect(),
         fallback,
-    }))
+    })
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -230,8 +239,8 @@ fn person(member: &Member) -> Person {
 }
 
 /// The members a `members` parameter names, by id or handle, in the order given.
-async fn members(state: &AppState, auth: &Auth, raw: &str) -> ApiResult<Vec<Member>> {
-    let all = state.store.members(&auth.viewer).await?;
+pub(crate) async fn members(state: &AppState, viewer: &Viewer, raw: &str) -> ApiResult<Vec<Member>> {
+    let all = state.store.members(viewer).await?;
     let mut out: Vec<Member> = Vec::new();
     for name in raw.split(',').map(str::trim).filter(|n| !n.is_empty()) {
         let found = match name.parse::<i64>() {
@@ -252,7 +261,8 @@ async fn members(state: &AppState, auth: &Auth, raw: &str) -> ApiResult<Vec<Memb
     Ok(out)
 }
 
-fn calendars(people: &[Member]) -> ApiResult<Vec<Calendar>> {
+/// Each member's working calendar, in their own zone.
+pub(crate) fn calendars(people: &[Member]) -> ApiResult<Vec<Calendar>> {
     people
         .iter()
         .map(|m| {
@@ -260,6 +270,17 @@ fn calendars(people: &[Member]) -> ApiResult<Vec<Calendar>> {
             Ok(Calendar::new(zone, m.working_hours.clone()))
         })
         .collect()
+}
+
+/// The week a `week` parameter names (default: this week), Monday 00:00 to the next Monday
+/// 00:00 in `zone`.
+pub(crate) fn week_in(raw: Option<&str>, zone: &jiff::tz::TimeZone) -> ApiResult<(Timestamp, Timestamp)> {
+    let monday = monday_of(raw, zone)?;
+    let start =
+        zone.to_timestamp(monday.to_datetime(Time::midnight())).map_err(|e| ApiError::Invalid(e.to_string()))?;
+    let next = monday.checked_add(7.days()).map_err(|e| ApiError::Invalid(e.to_string()))?;
+    let end = zone.to_timestamp(next.to_datetime(Time::midnight())).map_err(|e| ApiError::Invalid(e.to_string()))?;
+    Ok((start, end))
 }
 
 /// The Monday of the week a `week` parameter names (default: this week in `zone`).

@@ -52,16 +52,21 @@ async fn create(
     key: IdempotencyKey,
     ApiJson(req): ApiJson<CreateProject>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let command = Command::CreateProject {
+    let command = create_project_command(req)?;
+    let created = state.store.execute(Envelope::new(auth.viewer, now(), command).with_idempotency_key(key.0)).await?;
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+/// A new project, validated, as the command that creates it (the web form sends the same).
+pub(crate) fn create_project_command(req: CreateProject) -> ApiResult<Command> {
+    Ok(Command::CreateProject {
         name: validate::name("name", &req.name)?,
         description: validate::text(
             "description",
             req.description.as_deref().unwrap_or(""),
             validate::MAX_DESCRIPTION_CHARS,
         )?,
-    };
-    let created = state.store.execute(Envelope::new(auth.viewer, now(), command).with_idempotency_key(key.0)).await?;
-    Ok((StatusCode::CREATED, Json(created)))
+    })
 }
 
 #[utoipa::path(get, path = "/api/v1/projects/{project_id}", tag = "projects", security(("bearer" = [])),
@@ -130,8 +135,16 @@ async fn create_task(
     ApiPath(project): ApiPath<i64>,
     ApiJson(req): ApiJson<CreateTask>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let command = Command::CreateTask {
-        project: ProjectId(project),
+    let command = create_task_command(ProjectId(project), req)?;
+    let created = state.store.execute(Envelope::new(auth.viewer, now(), command).with_idempotency_key(key.0)).await?;
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+/// A new task in `project`, validated, as the command that creates it (the board's form sends
+/// the same).
+pub(crate) fn create_task_command(project: ProjectId, req: CreateTask) -> ApiResult<Command> {
+    Ok(Command::CreateTask {
+        project,
         title: validate::name("title", &req.title)?,
         description: validate::text(
             "description",
@@ -142,7 +155,5 @@ async fn create_task(
         status: req.status.unwrap_or(TaskStatus::Todo),
         due: req.due.map(|d| validate::date("due", &d)).transpose()?,
         priority: req.priority.unwrap_or(Priority::Normal),
-    };
-    let created = state.store.execute(Envelope::new(auth.viewer, now(), command).with_idempotency_key(key.0)).await?;
-    Ok((StatusCode::CREATED, Json(created)))
+    })
 }

@@ -86,13 +86,20 @@ async fn update(
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<UpdateTask>,
 ) -> ApiResult<Json<Value>> {
+    let command = update_task_command(TaskId(id), req)?;
+    Ok(Json(state.store.execute(Envelope::new(auth.viewer, now(), command)).await?))
+}
+
+/// Changes to task `id`, validated, as the command that makes them (the web pages' move and
+/// edit forms send the same).
+pub(crate) fn update_task_command(id: TaskId, req: UpdateTask) -> ApiResult<Command> {
     let due = match req.due {
         Some(Some(date)) => Some(Some(validate::date("due", &date)?)),
         Some(None) => Some(None),
         None => None,
     };
-    let command = Command::UpdateTask {
-        id: TaskId(id),
+    Ok(Command::UpdateTask {
+        id,
         title: req.title.map(|t| validate::name("title", &t)).transpose()?,
         description: req
             .description
@@ -102,8 +109,7 @@ async fn update(
         status: req.status,
         due,
         priority: req.priority,
-    };
-    Ok(Json(state.store.execute(Envelope::new(auth.viewer, now(), command)).await?))
+    })
 }
 
 /// The task's events in order: created, status changes, reassignments, due-date moves, edits.
