@@ -68,6 +68,14 @@ async fn create(
     ApiPath(channel): ApiPath<i64>,
     ApiJson(req): ApiJson<NewCheckIn>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
+    let command = create_command(ChannelId(channel), req)?;
+    let created = state.store.execute(Envelope::new(auth.viewer, now(), command).with_idempotency_key(key.0)).await?;
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+/// The command that creates a check-in in `channel`, its fields checked (the API and the web
+/// page share it).
+pub(crate) fn create_command(channel: ChannelId, req: NewCheckIn) -> ApiResult<Command> {
     if req.questions.is_empty() || req.questions.len() > 10 {
         return Err(ApiError::Invalid("questions: give 1 to 10".into()));
     }
@@ -75,16 +83,14 @@ async fn create(
         return Err(ApiError::Invalid("member_ids: name at least one member".into()));
     }
     let questions = req.questions.iter().map(|q| validate::name("questions", q)).collect::<Result<Vec<_>, _>>()?;
-    let command = Command::CreateCheckIn {
-        channel: ChannelId(channel),
+    Ok(Command::CreateCheckIn {
+        channel,
         title: validate::name("title", &req.title)?,
         questions,
         ask_at: clock("ask_at", &req.ask_at)?,
         digest_at: clock("digest_at", &req.digest_at)?,
         members: req.member_ids,
-    };
-    let created = state.store.execute(Envelope::new(auth.viewer, now(), command).with_idempotency_key(key.0)).await?;
-    Ok((StatusCode::CREATED, Json(created)))
+    })
 }
 
 /// Check-ins in channels you may see.
@@ -118,7 +124,12 @@ async fn answer(
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<CheckInAnswer>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let command = Command::AnswerCheckIn { id, body: validate::message_body("body", &req.body)? };
+    let command = answer_command(id, req)?;
     let message = state.store.execute(Envelope::new(auth.viewer, now(), command).with_idempotency_key(key.0)).await?;
     Ok((StatusCode::CREATED, Json(message)))
+}
+
+/// The command that answers the viewer's latest ask of check-in `id`, its body checked.
+pub(crate) fn answer_command(id: i64, req: CheckInAnswer) -> ApiResult<Command> {
+    Ok(Command::AnswerCheckIn { id, body: validate::message_body("body", &req.body)? })
 }

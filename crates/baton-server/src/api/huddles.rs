@@ -54,7 +54,8 @@ pub struct StartHuddle {
     pub project_id: Option<ProjectId>,
 }
 
-fn start_command(on: HuddleOn, req: StartHuddle) -> ApiResult<Command> {
+/// The command that starts a huddle, its fields checked (the API and the web page share it).
+pub(crate) fn start_command(on: HuddleOn, req: StartHuddle) -> ApiResult<Command> {
     Ok(Command::StartHuddle {
         on,
         title: req.title.map(|t| validate::name("title", &t)).transpose()?,
@@ -159,18 +160,23 @@ async fn update(
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<UpdateHuddle>,
 ) -> ApiResult<Json<Value>> {
+    let command = update_command(HuddleId(id), req)?;
+    Ok(Json(state.store.execute(Envelope::new(auth.viewer, now(), command)).await?))
+}
+
+/// The command that changes a running huddle's agenda, notes or call link, its fields checked.
+pub(crate) fn update_command(id: HuddleId, req: UpdateHuddle) -> ApiResult<Command> {
     let call_link = match req.call_link {
         Some(Some(link)) => Some(Some(validate::link("call_link", &link)?)),
         Some(None) => Some(None),
         None => None,
     };
-    let command = Command::UpdateHuddle {
-        id: HuddleId(id),
+    Ok(Command::UpdateHuddle {
+        id,
         agenda: req.agenda.map(|a| validate::text("agenda", &a, validate::MAX_DESCRIPTION_CHARS)).transpose()?,
         notes: req.notes.map(|n| validate::text("notes", &n, validate::MAX_MESSAGE_CHARS)).transpose()?,
         call_link,
-    };
-    Ok(Json(state.store.execute(Envelope::new(auth.viewer, now(), command)).await?))
+    })
 }
 
 async fn run(state: AppState, auth: Auth, key: IdempotencyKey, command: Command) -> ApiResult<Json<Value>> {
@@ -220,8 +226,12 @@ async fn decide(
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<Decision>,
 ) -> ApiResult<Json<Value>> {
-    let text = validate::message_body("text", req.text.trim())?;
-    run(state, auth, key, Command::RecordDecision { id: HuddleId(id), text }).await
+    run(state, auth, key, decision_command(HuddleId(id), req)?).await
+}
+
+/// The command that records a decision, its text checked.
+pub(crate) fn decision_command(id: HuddleId, req: Decision) -> ApiResult<Command> {
+    Ok(Command::RecordDecision { id, text: validate::message_body("text", req.text.trim())? })
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -246,13 +256,17 @@ async fn add_action_item(
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<ActionItem>,
 ) -> ApiResult<Json<Value>> {
-    let command = Command::AddActionItem {
-        id: HuddleId(id),
+    run(state, auth, key, action_item_command(HuddleId(id), req)?).await
+}
+
+/// The command that adds an action item, its fields checked.
+pub(crate) fn action_item_command(id: HuddleId, req: ActionItem) -> ApiResult<Command> {
+    Ok(Command::AddActionItem {
+        id,
         title: validate::name("title", &req.title)?,
         assignee: req.assignee_id,
         due: req.due.map(|d| validate::date("due", &d)).transpose()?,
-    };
-    run(state, auth, key, command).await
+    })
 }
 
 /// Ends the huddle: everyone leaves, action items become tasks, and a summary (duration,
