@@ -109,6 +109,9 @@ pub struct Huddle {
     pub stretches: Vec<(MemberIdx, Timestamp, Option<Timestamp>)>,
     /// When each of its decisions was recorded.
     pub decisions: Vec<Timestamp>,
+    /// The thread it was held on, a position in [`Dataset::conversations`] (filters keep a
+    /// huddle with its thread).
+    pub conversation: Option<usize>,
 }
 
 impl Huddle {

@@ -185,7 +185,9 @@ impl DatasetBuilder {
             }
             kind::HUDDLE_STARTED => {
                 if let Some(huddle) = int(&p["huddle_id"]) {
-                    self.huddles.push(Huddle::default());
+                    let conversation =
+                        int(&p["huddle"]["thread_id"]).and_then(|t| self.thread_conversation.get(&t)).copied();
+                    self.huddles.push(Huddle { conversation, ..Huddle::default() });
                     self.huddle_of.insert(huddle, self.huddles.len() - 1);
                 }
             }

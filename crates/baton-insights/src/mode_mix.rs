@@ -51,12 +51,14 @@ pub fn mode_mix(data: &Dataset, window: Window) -> ModeMix {
         - data.messages.partition_point(|message| message.at < window.from());
     let has_population = member_weeks > 0.0;
     let (from, to) = (window.from(), window.to());
+    // An empty float sum is -0.0; adding 0.0 makes it the 0 a reader expects.
     let huddle_hours: f64 = data
         .huddles
         .iter()
         .flat_map(|h| h.stretches_in(from, to))
         .map(|(_, start, end)| end.duration_since(start).as_secs_f64() / 3600.0)
-        .sum();
+        .sum::<f64>()
+        + 0.0;
     let in_threads = data.thread_decisions.iter().filter(|(_, at)| from <= *at && *at < to).count();
     let in_huddles = data.huddles.iter().flat_map(|h| &h.decisions).filter(|at| from <= **at && **at < to).count();
     ModeMix {

@@ -14,7 +14,7 @@ use std::collections::HashSet;
 
 use jiff::Timestamp;
 
-use crate::dataset::{Dataset, MemberIdx};
+use crate::dataset::{Dataset, Huddle, MemberIdx};
 use crate::tasks::assignee_at;
 
 /// What to narrow a report to; all `None` is the whole workspace.
@@ -54,6 +54,10 @@ impl Scope {
 
     /// The part of `data` this scope covers, as a report ending at `to` sees it.
     pub fn narrow(&self, data: &Dataset, to: Timestamp) -> Result<Narrowed, ScopeError> {
+        if self.is_everything() {
+            // Everything, as it is: huddles and decisions included.
+            return Ok(Narrowed { data: data.clone(), origin: (0..data.conversations.len()).collect(), member: None });
+        }
         let task_threads: HashSet<usize> = data.tasks.iter().filter_map(|t| t.conversation).collect();
         let mut conversations: Vec<bool> =
             vec![self.channel.is_none() && self.project.is_none(); data.conversations.len()];
@@ -146,7 +150,13 @@ impl Scope {
             conversations: kept,
             messages,
             tasks,
-            huddles: Vec::new(),
+            // A huddle goes with the thread it was held on.
+            huddles: data
+                .huddles
+                .iter()
+                .filter(|h| h.conversation.is_some_and(|c| conversations[c]))
+                .map(|h| Huddle { conversation: h.conversation.map(|c| new_index[c]), ..h.clone() })
+                .collect(),
             thread_decisions: data
                 .thread_decisions
                 .iter()

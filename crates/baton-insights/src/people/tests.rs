@@ -131,11 +131,13 @@ fn a_shared_huddle_links_people_and_huddle_time_rules_out_isolation() {
                 (1, at("2024-05-22T10:30:00Z"), Some(at("2024-05-22T11:30:00Z"))),
             ],
             decisions: vec![at("2024-05-22T10:45:00Z")],
+            conversation: None,
         },
         // cy alone for 30 minutes: no one linked, but huddle time.
         Huddle {
             stretches: vec![(2, at("2024-05-23T09:00:00Z"), Some(at("2024-05-23T09:30:00Z")))],
             decisions: vec![],
+            conversation: None,
         },
         // ana and dee in the same huddle but not at the same time: not linked; dee's stretch
         // (still open) starts after `to`, so it counts for nothing.
@@ -145,6 +147,7 @@ fn a_shared_huddle_links_people_and_huddle_time_rules_out_isolation() {
                 (3, at("2024-05-27T10:00:00Z"), None),
             ],
             decisions: vec![at("2024-05-28T10:00:00Z")],
+            conversation: None,
         },
     ];
     let (rows, isolation) = members_and_isolation(&data, window, &Thresholds::design_defaults(), &[]);

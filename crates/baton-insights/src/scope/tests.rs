@@ -150,3 +150,37 @@ fn a_narrowed_report_counts_only_its_part() {
     let part = report(&launch.data, window, &crate::Thresholds::design_defaults());
     assert_eq!((part.messages.count, part.tasks.created, part.tasks.open), (1, 1, 1));
 }
+
+#[test]
+fn huddles_and_thread_decisions_go_with_their_threads() {
+    let mut data = workspace();
+    let stretch = |who: MemberIdx| (who, at("2024-03-05T09:00:00Z"), Some(at("2024-03-05T09:30:00Z")));
+    data.huddles = vec![
+        Huddle {
+            stretches: vec![stretch(0), stretch(1)],
+            decisions: vec![at("2024-03-05T09:10:00Z")],
+            conversation: Some(1),
+        },
+        Huddle { stretches: vec![stretch(2)], decisions: Vec::new(), conversation: Some(4) },
+    ];
+    data.thread_decisions = vec![(0, at("2024-03-05T10:00:00Z")), (4, at("2024-03-05T11:00:00Z"))];
+    let to = at(TO);
+    // No filter: everything, as it is.
+    let all = Scope::default().narrow(&data, to).unwrap().data;
+    assert_eq!(all.huddles.len(), 2);
+    assert_eq!(all.thread_decisions.len(), 2);
+    // #random keeps its huddle (renumbered to #random's new place) and no thread decision.
+    let random = Scope { channel: Some("random".into()), ..Scope::default() }.narrow(&data, to).unwrap();
+    assert_eq!(random.data.huddles.len(), 1);
+    let kept = random.data.huddles[0].conversation.unwrap();
+    assert_eq!(random.origin[kept], 1);
+    assert!(random.data.thread_decisions.is_empty());
+    // The "Ops" project keeps the huddle and the decision on its task's thread.
+    let ops = Scope { project: Some("Ops".into()), ..Scope::default() }.narrow(&data, to).unwrap();
+    assert_eq!(ops.data.huddles.len(), 1);
+    assert_eq!(ops.origin[ops.data.huddles[0].conversation.unwrap()], 4);
+    assert_eq!(ops.data.thread_decisions.len(), 1);
+    let mix = crate::mode_mix::mode_mix(&ops.data, Window::new(at("2024-03-04T00:00:00Z"), to).unwrap());
+    assert_eq!(mix.decisions.in_huddles, 0);
+    assert_eq!(mix.decisions.in_threads, 1);
+}
