@@ -8,6 +8,7 @@
 //   BATON_URL        the server's base URL (required)
 //   BATON_SHOTS      where screenshots go as <name>.png (default: a new temporary directory)
 //   BATON_CHROMIUM   the browser to launch (default: /usr/bin/chromium)
+//   BATON_DEMO_URL   a server on a `baton demo` workspace (optional): the insights steps run there
 //
 // Each step prints one `ok` line. The first failing step prints one line naming the step, the
 // page's URL and what went wrong, saves `failed-<step>.png`, and the script exits 1.
@@ -25,6 +26,8 @@ if (!BASE) {
 const SHOTS = process.env.BATON_SHOTS || mkdtempSync(join(tmpdir(), 'baton-shots-'));
 mkdirSync(SHOTS, { recursive: true });
 const EXECUTABLE = process.env.BATON_CHROMIUM || '/usr/bin/chromium';
+const DEMO = (process.env.BATON_DEMO_URL ?? '').replace(/\/+$/, '');
+const DEMO_PASSWORD = 'baton-demo-password';
 
 /** Everything a step waits for gives up after this long. */
 const STEP_TIMEOUT_MS = 15_000;
@@ -65,8 +68,8 @@ const url = (p) => `${BASE}${p}`;
 // eslint-disable-next-line no-control-regex
 const oneLine = (text) => String(text).replace(/\x1b\[[0-9;]*m/g, '').replace(/\s+/g, ' ').trim();
 
-async function screenshot(page, name) {
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+async function screenshot(page, name, fullPage = true) {
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage });
 }
 
 /** The text of the page's `.error` elements, to explain a form that did not go through. */
@@ -296,6 +299,130 @@ async function main() {
       expect(countA === 1, `the sent message shows ${countA} times in the sender's browser`);
       await screenshot(pageB, 'live');
     });
+
+    await step('private-channel', async () => {
+      current = pageA;
+      await pageA.goto(url('/'));
+      await submitForm(pageA, 'Create channel', { name: 'leadership', visibility: 'private' });
+      const privatePath = await expectPath(pageA, /^\/c\/[^/]+$/, 'after creating a private channel');
+      await submitForm(pageA, 'Start thread', { title: 'Reorg plans', body: 'Not for everyone yet' });
+      await expectPath(pageA, /^\/t\/[^/]+$/, 'after starting a private thread');
+      // An admin adds a member with a password; that member then tries the private channel's URL.
+      await pageA.goto(url('/admin'));
+      await submitForm(pageA, 'Add member', { handle: 'bo', email: 'bo@example.com', password: 'bo-password-123' });
+      await expectPath(pageA, '/admin', 'after adding a member');
+      const contextC = await newContext(browser);
+      const pageC = await contextC.newPage();
+      current = pageC;
+      await signIn(pageC, 'bo@example.com', 'bo-password-123');
+      const list = await pageC.locator('main').innerText();
+      expect(!list.includes('leadership'), 'a member who is not in #leadership sees it in the channel list');
+      const response = await pageC.goto(url(privatePath));
+      expect(response?.status() === 403, `a member opening a private channel's URL should get 403, got ${response?.status()}`);
+      const body = await pageC.locator('body').innerText();
+      expect(!body.includes('leadership') && !body.includes('Reorg'), `the 403 page shows the channel's content: ${oneLine(body).slice(0, 200)}`);
+      await screenshot(pageC, 'private-403');
+      await contextC.close();
+    });
+
+    let boardPath;
+    await step('board', async () => {
+      current = pageA;
+      await pageA.goto(url('/projects'));
+      await submitForm(pageA, 'Create project', { name: 'Launch', description: 'Everything for the launch' });
+      boardPath = await expectPath(pageA, /^\/p\/[^/]+$/, 'after creating a project');
+      await submitForm(pageA, 'Add task', { title: 'Write the announcement', due: '2031-05-06' });
+      await expectPath(pageA, boardPath, 'after adding a task');
+      const todo = pageA.locator('section.column[data-status="todo"] article.task-card', { hasText: 'Write the announcement' });
+      expect((await todo.count()) === 1, 'the new task is not a card in the todo column');
+      // Moving with the keyboard-reachable form: pick the column, press Move.
+      const card = todo.first();
+      await card.locator('select[name="status"]').selectOption('in_progress');
+      await card.getByRole('button', { name: 'Move Write the announcement' }).click();
+      const moved = pageA.locator('section.column[data-status="in_progress"] article.task-card', { hasText: 'Write the announcement' });
+      try {
+        await moved.first().waitFor();
+      } catch {
+        fail('after moving, the card is not in the in_progress column');
+      }
+      await screenshot(pageA, 'board');
+      await moved.first().locator('a.task').click();
+      await expectPath(pageA, /^\/tasks\/[^/]+$/, 'after opening the task');
+      const history = oneLine(await pageA.locator('ol#history').innerText());
+      expect(/In progress/.test(history), `the task's history does not show the move: ${history}`);
+      await screenshot(pageA, 'task');
+    });
+
+    await step('huddle', async () => {
+      current = pageA;
+      await pageA.goto(url(threadPath));
+      await pageA.locator('details', { hasText: 'Start a huddle' }).locator('summary').click();
+      await submitForm(pageA, 'Start huddle', { agenda: 'Settle the launch date' });
+      const huddlePath = await expectPath(pageA, /^\/huddles\/[^/]+$/, 'after starting a huddle');
+      if ((await pageA.getByRole('button', { name: 'Join', exact: true }).count()) > 0) {
+        await pageA.getByRole('button', { name: 'Join', exact: true }).click();
+        await expectPath(pageA, huddlePath, 'after joining');
+      }
+      await submitForm(pageA, 'Record decision', { text: 'Launch on Monday' });
+      await expectPath(pageA, huddlePath, 'after recording a decision');
+      const ana = await pageA.locator('select[name="assignee"] option', { hasText: '@ana' }).first().getAttribute('value');
+      await submitForm(pageA, 'Add action item', { title: 'Send the launch email', assignee: ana });
+      await expectPath(pageA, huddlePath, 'after adding an action item');
+      await screenshot(pageA, 'huddle');
+      await pageA.getByRole('button', { name: 'End huddle' }).click();
+      await expectPath(pageA, huddlePath, 'after ending the huddle');
+      const taskLink = pageA.locator('ol#action-items a[href^="/tasks/"]');
+      expect((await taskLink.count()) === 1, 'the ended huddle does not link its action item to a task');
+      // The action item is now a task on a board: the thread has no project, so "Action items".
+      await pageA.goto(url('/projects'));
+      await pageA.locator('a.project', { hasText: 'Action items' }).first().click();
+      await expectPath(pageA, /^\/p\/[^/]+$/, 'after opening the action items board');
+      const card = pageA.locator('section.column[data-status="todo"] article.task-card', { hasText: 'Send the launch email' });
+      expect((await card.count()) === 1, 'the huddle\'s action item is not on the board');
+      expect(oneLine(await card.first().innerText()).includes('@ana'), 'the action item card does not show its assignee');
+    });
+
+    if (DEMO) {
+      await step('insights-admin', async () => {
+        const context = await newContext(browser, { viewport: { width: 1280, height: 900 } });
+        const page = await context.newPage();
+        current = page;
+        await page.goto(`${DEMO}/login`);
+        await submitForm(page, 'Sign in', { email: 'owner@baton.demo', password: DEMO_PASSWORD });
+        await page.waitForURL((u) => u.pathname === '/');
+        await page.goto(`${DEMO}/insights`);
+        const charts = await page.locator('figure.chart svg').count();
+        expect(charts >= 3, `the insights page shows ${charts} SVG charts, want at least 3`);
+        const isolated = page.locator('section.isolated');
+        expect((await isolated.count()) === 1, 'an admin sees no section.isolated on the insights page');
+        const names = oneLine(await isolated.innerText());
+        expect(names.includes('@quinn'), `the demo's isolated @quinn is not listed to an admin: ${names.slice(0, 200)}`);
+        // The first screen (headline and charts): the whole page is very long.
+        await screenshot(page, 'insights', false);
+        await page.goto(`${DEMO}/advisor`);
+        const cards = await page.locator('article.suggestion').count();
+        expect(cards > 0, 'the demo has no advisor suggestions on /advisor');
+        await screenshot(page, 'advisor', false);
+        await context.close();
+      });
+
+      await step('insights-member', async () => {
+        const context = await newContext(browser);
+        const page = await context.newPage();
+        current = page;
+        await page.goto(`${DEMO}/login`);
+        // dana is a plain member of the demo workspace.
+        await submitForm(page, 'Sign in', { email: 'dana@baton.demo', password: DEMO_PASSWORD });
+        await page.waitForURL((u) => u.pathname === '/');
+        await page.goto(`${DEMO}/insights`);
+        const charts = await page.locator('figure.chart svg').count();
+        expect(charts >= 3, `a member's insights page shows ${charts} SVG charts, want at least 3`);
+        expect((await page.locator('section.isolated').count()) === 0, 'a member who is not an admin sees section.isolated');
+        const text = await page.locator('main').innerText();
+        expect(!text.includes('@quinn'), 'a member who is not an admin sees who is isolated (@quinn)');
+        await context.close();
+      });
+    }
 
     await step('mobile', async () => {
       const width = 360;

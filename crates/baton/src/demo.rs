@@ -821,7 +821,7 @@ impl Later {
 
     /// Accepts the advisor's first "take it live" that has a slot, as `owner` at `at`; everyone
     /// invited joins at the slot, the first of them records a decision and an action item for
-    /// the second, and ends it when the slot ends.
+    /// the second, ends it when the slot ends and resolves the thread.
     async fn accept_take_live(
         &mut self,
         store: &SqliteStore,
@@ -865,6 +865,11 @@ impl Later {
         };
         self.push(middle, lead, item);
         self.push(end, lead, Command::EndHuddle { id: huddle });
+        // Settled live, the thread is resolved: it stops bouncing.
+        if let Some(thread) = accepted["created"]["huddle"]["thread_id"].as_i64() {
+            let resolve = Command::UpdateThread { id: ThreadId(thread), title: None, tags: None, resolved: Some(true) };
+            self.push(end, lead, resolve);
+        }
         Ok(())
     }
 }

@@ -45,7 +45,11 @@ struct Notice {
     error: String,
 }
 
-async fn show(State(state): State<AppState>, signed: Signed, Query(notice): Query<Notice>) -> Result<Response, PageError> {
+async fn show(
+    State(state): State<AppState>,
+    signed: Signed,
+    Query(notice): Query<Notice>,
+) -> Result<Response, PageError> {
     admin_only(&signed)?;
     Ok(admin_page(&state, &signed, &notice).await?.into_response())
 }
@@ -222,14 +226,23 @@ async fn change(
     admin_only(&signed)?;
     let role = match form.role.as_str() {
         "" => None,
-        raw => Some(Role::parse(raw).ok_or_else(|| PageError::Other(StatusCode::UNPROCESSABLE_ENTITY, format!("no role {raw:?}")))?),
+        raw => Some(
+            Role::parse(raw)
+                .ok_or_else(|| PageError::Other(StatusCode::UNPROCESSABLE_ENTITY, format!("no role {raw:?}")))?,
+        ),
     };
     let active = match form.active.as_str() {
         "" => None,
         raw => Some(raw == "true"),
     };
-    let command =
-        Command::UpdateMember { id: MemberId(id), display_name: None, time_zone: None, working_hours: None, role, active };
+    let command = Command::UpdateMember {
+        id: MemberId(id),
+        display_name: None,
+        time_zone: None,
+        working_hours: None,
+        role,
+        active,
+    };
     match state.store.execute(Envelope::new(signed.viewer, jiff::Timestamp::now(), command)).await {
         Ok(_) => Ok(Redirect::to("/admin").into_response()),
         Err(err) => Ok(back_with_error(&ApiError::from(err).to_string())),
@@ -255,7 +268,11 @@ async fn norm(
     let hours = form.hours.trim();
     let parsed = match hours {
         "" => None,
-        raw => match raw.parse::<f64>().map_err(|_| ApiError::Invalid(format!("hours: {raw:?} is not a number"))).and_then(|h| minutes("hours", h)) {
+        raw => match raw
+            .parse::<f64>()
+            .map_err(|_| ApiError::Invalid(format!("hours: {raw:?} is not a number")))
+            .and_then(|h| minutes("hours", h))
+        {
             Ok(m) => Some(m),
             Err(err) => return Ok(back_with_error(&err.to_string())),
         },

@@ -116,7 +116,7 @@ async fn refused(state: &AppState, signed: &Signed, err: ApiError, typed: &str) 
 pub fn unread_badge(count: i64) -> Markup {
     html! {
         @if count > 0 {
-            " " span.unread aria-label=(format!("{count} unread")) { @if count > 99 { "99+" } @else { (count) } }
+            " " span.unread-count aria-label=(format!("{count} unread")) { @if count > 99 { "99+" } @else { (count) } }
         }
     }
 }

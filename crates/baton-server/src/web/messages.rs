@@ -145,8 +145,11 @@ pub async fn send(
     let urgent = form.urgent.is_some_and(|u| u == "true" || u == "on");
     let now = jiff::Timestamp::now();
     if !form.send_at.trim().is_empty() {
-        let local: jiff::civil::DateTime =
-            form.send_at.trim().parse().map_err(|_| invalid(format!("send later: {:?} is not a date and time", form.send_at)))?;
+        let local: jiff::civil::DateTime = form
+            .send_at
+            .trim()
+            .parse()
+            .map_err(|_| invalid(format!("send later: {:?} is not a date and time", form.send_at)))?;
         let zone = parse_time_zone(&signed.member.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
         let at = zone.to_timestamp(local).map_err(|e| invalid(format!("send later: {e}")))?;
         if at <= now {
@@ -224,8 +227,8 @@ async fn react(
     Form(form): Form<ReactForm>,
 ) -> Result<Response, PageError> {
     signed.csrf.check(&form._csrf, &headers)?;
-    let emoji =
-        validate::emoji("emoji", &form.emoji).map_err(|e| PageError::Other(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?;
+    let emoji = validate::emoji("emoji", &form.emoji)
+        .map_err(|e| PageError::Other(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?;
     let message = state.store.message(&signed.viewer, MessageId(id)).await?;
     let mine = message.reactions.iter().any(|r| r.emoji == emoji && r.members.contains(&signed.member.id));
     let command = if mine {

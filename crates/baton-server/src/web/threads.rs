@@ -51,6 +51,7 @@ pub async fn show(State(state): State<AppState>, signed: Signed, Path(id): Path<
             }
             ol #messages .messages aria-live="polite" { (list) }
             (messages::composer(&format!("/t/{id}/messages"), &signed.csrf, "Reply"))
+            (super::huddles::start_form(id, &signed.csrf))
         },
     )
     .into_response())

@@ -224,7 +224,7 @@ async fn signed_in<'s>(server: &'s TestServer, email: &str) -> Browser<'s> {
 fn unread_after(page: &str, anchor: &str) -> Option<String> {
     let rest = &page[page.find(anchor)? + anchor.len()..];
     let rest = &rest[..rest.find("</li>")?];
-    let start = rest.find("class=\"unread\"")?;
+    let start = rest.find("class=\"unread-count\"")?;
     let rest = &rest[start..];
     let from = rest.find('>')? + 1;
     Some(rest[from..from + rest[from..].find('<')?].to_string())
@@ -291,12 +291,14 @@ async fn edits_reactions_and_send_later_from_the_composer() {
     let mut browser = signed_in(&server, "owner@example.com").await;
     let back = format!("/t/{thread}");
 
-    let edited = browser.post(&format!("/messages/{first}/edit"), &[("body", "first, *edited*"), ("back", &back)], None).await;
+    let edited =
+        browser.post(&format!("/messages/{first}/edit"), &[("body", "first, *edited*"), ("back", &back)], None).await;
     assert_eq!(location(&edited), format!("{back}#m{first}"));
     let (_, message) = owner.get(&format!("/api/v1/messages/{first}")).await;
     assert_eq!(message["body"], "first, *edited*");
     // A back link elsewhere is not followed.
-    let elsewhere = browser.post(&format!("/messages/{first}/edit"), &[("body", "again"), ("back", "//evil.example")], None).await;
+    let elsewhere =
+        browser.post(&format!("/messages/{first}/edit"), &[("body", "again"), ("back", "//evil.example")], None).await;
     assert_eq!(location(&elsewhere), format!("/#m{first}"));
 
     // A reaction toggles.
@@ -308,16 +310,20 @@ async fn edits_reactions_and_send_later_from_the_composer() {
     assert!(message["reactions"].as_array().unwrap().is_empty(), "{message}");
 
     // Send later: a time in the viewer's zone (Europe/Berlin) becomes a scheduled job.
-    let later = browser.post(&format!("{back}/messages"), &[("body", "tomorrow"), ("send_at", "2099-01-02T09:30")], None).await;
+    let later =
+        browser.post(&format!("{back}/messages"), &[("body", "tomorrow"), ("send_at", "2099-01-02T09:30")], None).await;
     assert_eq!(later.status(), StatusCode::SEE_OTHER);
     let (_, scheduled) = owner.get("/api/v1/scheduled").await;
     let job = &scheduled.as_array().unwrap()[0];
     assert_eq!(job["due_at"], "2099-01-02T08:30:00Z", "{scheduled}");
-    let past = browser.post(&format!("{back}/messages"), &[("body", "yesterday"), ("send_at", "2001-01-01T09:00")], None).await;
+    let past = browser
+        .post(&format!("{back}/messages"), &[("body", "yesterday"), ("send_at", "2001-01-01T09:00")], None)
+        .await;
     assert_eq!(past.status(), StatusCode::UNPROCESSABLE_ENTITY);
 
     // Mentions autocomplete asks the server for members by prefix.
-    let response = browser.http.get(server.url("/mentions?q=ow")).header("cookie", browser.cookie_header()).send().await.unwrap();
+    let response =
+        browser.http.get(server.url("/mentions?q=ow")).header("cookie", browser.cookie_header()).send().await.unwrap();
     let found: serde_json::Value = response.json().await.unwrap();
     assert_eq!(found[0]["handle"], "owner", "{found}");
 }
@@ -330,22 +336,44 @@ async fn settings_change_hours_and_admins_add_members_with_invitations() {
     let (status, page) = browser.get("/settings").await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("value=\"09:00-17:00\"") && page.contains("<svg"), "{page}");
-    let hours = [("display_name", "Owner"), ("time_zone", "Asia/Kolkata"), ("mon", "08:00-12:00, 13:00-17:30"),
-        ("tue", "09:00-17:00"), ("wed", ""), ("thu", "09:00-17:00"), ("fri", "09:00-13:00"), ("sat", ""), ("sun", "")];
+    let hours = [
+        ("display_name", "Owner"),
+        ("time_zone", "Asia/Kolkata"),
+        ("mon", "08:00-12:00, 13:00-17:30"),
+        ("tue", "09:00-17:00"),
+        ("wed", ""),
+        ("thu", "09:00-17:00"),
+        ("fri", "09:00-13:00"),
+        ("sat", ""),
+        ("sun", ""),
+    ];
     let saved = browser.post("/settings", &hours, None).await;
     assert_eq!(saved.status(), StatusCode::SEE_OTHER);
     let (_, me) = owner.get("/api/v1/me").await;
     assert_eq!(me["time_zone"], "Asia/Kolkata");
-    assert_eq!(me["working_hours"]["mon"], json!([{"start": "08:00", "end": "12:00"}, {"start": "13:00", "end": "17:30"}]));
+    assert_eq!(
+        me["working_hours"]["mon"],
+        json!([{"start": "08:00", "end": "12:00"}, {"start": "13:00", "end": "17:30"}])
+    );
     assert_eq!(me["working_hours"]["wed"], json!([]));
-    let bad = browser.post("/settings", &[("display_name", "Owner"), ("time_zone", "Mars/Base"), ("mon", "09:00-17:00")], None).await;
+    let bad = browser
+        .post("/settings", &[("display_name", "Owner"), ("time_zone", "Mars/Base"), ("mon", "09:00-17:00")], None)
+        .await;
     assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let overlapping = browser.post("/settings", &[("display_name", "Owner"), ("time_zone", "UTC"), ("mon", "09:00-12:00, 11:00-13:00")], None).await;
+    let overlapping = browser
+        .post(
+            "/settings",
+            &[("display_name", "Owner"), ("time_zone", "UTC"), ("mon", "09:00-12:00, 11:00-13:00")],
+            None,
+        )
+        .await;
     assert_eq!(overlapping.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(owner.get("/api/v1/me").await.1["time_zone"], "Asia/Kolkata", "a refused form changes nothing");
 
     // An invitation: no password, a one-time link; the invitee sets one and is signed in.
-    let added = browser.post("/admin/members", &[("handle", "dee"), ("email", "dee@example.com"), ("role", "member")], None).await;
+    let added = browser
+        .post("/admin/members", &[("handle", "dee"), ("email", "dee@example.com"), ("role", "member")], None)
+        .await;
     let to = location(&added).to_string();
     assert!(to.starts_with("/admin?invited=dee&token="), "{to}");
     let token = to.split("token=").nth(1).unwrap().to_string();
@@ -363,9 +391,10 @@ async fn settings_change_hours_and_admins_add_members_with_invitations() {
     let refused = dee.post("/admin/norms", &[("hours", "1")], None).await;
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
     // The owner makes dee an admin and sets the workspace's norm.
-    let dee_id = owner.get("/api/v1/members").await.1.as_array().unwrap().iter().find(|m| m["handle"] == "dee").unwrap()["id"]
-        .as_i64()
-        .unwrap();
+    let dee_id =
+        owner.get("/api/v1/members").await.1.as_array().unwrap().iter().find(|m| m["handle"] == "dee").unwrap()["id"]
+            .as_i64()
+            .unwrap();
     browser.post(&format!("/admin/members/{dee_id}"), &[("role", "admin")], None).await;
     assert_eq!(owner.get(&format!("/api/v1/members/{dee_id}")).await.1["role"], "admin");
     browser.post("/admin/norms", &[("hours", "2.5")], None).await;
@@ -384,7 +413,8 @@ async fn a_thread_that_bounces_is_flagged_in_its_channel() {
     let owner = server.setup().await;
     let bo = owner.add_member("bo", "member").await;
     let channel = owner.create("/api/v1/channels", json!({"name": "launch"})).await["id"].as_i64().unwrap();
-    let quiet = owner.create(&format!("/api/v1/channels/{channel}/threads"), json!({"title": "Quiet one", "body": "hi"})).await;
+    let quiet =
+        owner.create(&format!("/api/v1/channels/{channel}/threads"), json!({"title": "Quiet one", "body": "hi"})).await;
     let _ = quiet;
     let loud = owner.create(&format!("/api/v1/channels/{channel}/threads"), json!({"title": "Launch date"})).await;
     let loud = ThreadId(loud["id"].as_i64().unwrap());

@@ -158,6 +158,8 @@ async fn the_written_demo_runs_a_whole_hybrid_week() {
     assert!(huddle.participants.iter().all(|p| p.joined_at == start), "they meet at the slot");
     assert_eq!(huddle.decisions.len(), 1);
     assert_eq!(huddle.action_items.len(), 1);
+    let thread = store.thread(&owner, huddle.thread_id).await.unwrap();
+    assert!(thread.resolved, "settled live, the thread is resolved");
     // The booked slot is counted for whoever it put outside their hours.
     assert_eq!(payloads("slot.booked").len(), 1);
 

@@ -65,12 +65,22 @@ async fn pages_work_in_a_real_browser() {
 
     let data_dir = tempfile::tempdir().unwrap();
     let server = Server::start(data_dir.path()).await;
+    // A second server on a demo workspace, for the insights pages (an isolated @quinn).
+    let demo_dir = tempfile::tempdir().unwrap();
+    let demo = crate::server::baton()
+        .args(["demo", "--members", "20", "--days", "42", "--seed", "1", "--data-dir"])
+        .arg(demo_dir.path())
+        .output()
+        .expect("baton demo can be run");
+    assert!(demo.status.success(), "baton demo failed: {}", String::from_utf8_lossy(&demo.stderr));
+    let demo_server = Server::start(demo_dir.path()).await;
 
     let started = Instant::now();
     let mut node = tokio::process::Command::new("node");
     node.arg(web_dir.join("browser.mjs"))
         .current_dir(&web_dir)
         .env("BATON_URL", &server.base)
+        .env("BATON_DEMO_URL", &demo_server.base)
         .env("BATON_SHOTS", &shots)
         .stdin(Stdio::null())
         .kill_on_drop(true);
