@@ -326,6 +326,8 @@ async function main() {
     });
 
     let boardPath;
+    let taskPath;
+    let huddlePage;
     await step('board', async () => {
       current = pageA;
       await pageA.goto(url('/projects'));
@@ -347,7 +349,7 @@ async function main() {
       }
       await screenshot(pageA, 'board');
       await moved.first().locator('a.task').click();
-      await expectPath(pageA, /^\/tasks\/[^/]+$/, 'after opening the task');
+      taskPath = await expectPath(pageA, /^\/tasks\/[^/]+$/, 'after opening the task');
       const history = oneLine(await pageA.locator('ol#history').innerText());
       expect(/In progress/.test(history), `the task's history does not show the move: ${history}`);
       await screenshot(pageA, 'task');
@@ -359,6 +361,7 @@ async function main() {
       await pageA.locator('details', { hasText: 'Start a huddle' }).locator('summary').click();
       await submitForm(pageA, 'Start huddle', { agenda: 'Settle the launch date' });
       const huddlePath = await expectPath(pageA, /^\/huddles\/[^/]+$/, 'after starting a huddle');
+      huddlePage = huddlePath;
       if ((await pageA.getByRole('button', { name: 'Join', exact: true }).count()) > 0) {
         await pageA.getByRole('button', { name: 'Join', exact: true }).click();
         await expectPath(pageA, huddlePath, 'after joining');
@@ -380,6 +383,37 @@ async function main() {
       const card = pageA.locator('section.column[data-status="todo"] article.task-card', { hasText: 'Send the launch email' });
       expect((await card.count()) === 1, 'the huddle\'s action item is not on the board');
       expect(oneLine(await card.first().innerText()).includes('@ana'), 'the action item card does not show its assignee');
+    });
+
+    await step('every-page', async () => {
+      // Each page, on a phone and on a desktop: no sideways scroll at 360 px, and every form
+      // control has a name a screen reader can say (a label, aria-label or aria-labelledby).
+      const pages = ['/', channelPath, threadPath, '/dms', '/projects', boardPath, taskPath, '/huddles', huddlePage, '/checkins', '/inbox',
+        '/insights', '/advisor', '/overlap?members=ana,bo', '/settings', '/admin'];
+      const contextM = await newContext(browser, {
+        viewport: { width: 360, height: 740 },
+        isMobile: true,
+        storageState: await contextA.storageState(),
+      });
+      const pageM = await contextM.newPage();
+      current = pageM;
+      for (const p of pages) {
+        const response = await pageM.goto(url(p));
+        expect(response?.status() === 200, `GET ${p} answered ${response?.status()}`);
+        const problems = await pageM.evaluate(() => {
+          const found = [];
+          if (document.documentElement.scrollWidth > 360) found.push(`scrolls sideways (scrollWidth ${document.documentElement.scrollWidth})`);
+          for (const control of document.querySelectorAll('input, select, textarea, button')) {
+            if (control.type === 'hidden') continue;
+            const named = (control.labels && control.labels.length > 0) || control.getAttribute('aria-label') ||
+              control.getAttribute('aria-labelledby') || (control.tagName === 'BUTTON' && control.textContent.trim());
+            if (!named) found.push(`a ${control.tagName.toLowerCase()} named "${control.name}" has no label`);
+          }
+          return found;
+        });
+        expect(problems.length === 0, `${p}: ${problems.slice(0, 3).join('; ')}`);
+      }
+      await contextM.close();
     });
 
     if (DEMO) {
