@@ -300,6 +300,24 @@ async function main() {
       await screenshot(pageB, 'live');
     });
 
+    await step('mention-autocomplete', async () => {
+      current = pageA;
+      await pageA.goto(url(threadPath));
+      const { form } = await formWithButton(pageA, 'Send');
+      const area = form.locator('textarea[name="body"]');
+      await area.click();
+      await area.pressSequentially('Thanks @an');
+      const option = pageA.locator('ul.mentions [role="option"]', { hasText: '@ana' });
+      try {
+        await option.first().waitFor();
+      } catch {
+        fail('typing "@an" in the composer offers no @ana');
+      }
+      await area.press('Enter');
+      const value = await area.inputValue();
+      expect(value === 'Thanks @ana ', `choosing the mention should give "Thanks @ana ", the box holds "${value}"`);
+    });
+
     await step('private-channel', async () => {
       current = pageA;
       await pageA.goto(url('/'));
@@ -347,11 +365,22 @@ async function main() {
       } catch {
         fail('after moving, the card is not in the in_progress column');
       }
+      // And by dragging: board.js sends the same form when the card is dropped on a column.
+      await moved.first().dragTo(pageA.locator('section.column[data-status="blocked"]'));
+      const dropped = pageA.locator('section.column[data-status="blocked"] article.task-card', { hasText: 'Write the announcement' });
+      try {
+        await dropped.first().waitFor();
+      } catch {
+        fail('after dragging the card onto Blocked, it is not in the blocked column');
+      }
+      await pageA.reload();
+      expect((await dropped.count()) === 1, 'after a reload, the dragged card is not in the blocked column: the move was not saved');
       await screenshot(pageA, 'board');
-      await moved.first().locator('a.task').click();
+      await dropped.first().locator('a.task').click();
       taskPath = await expectPath(pageA, /^\/tasks\/[^/]+$/, 'after opening the task');
       const history = oneLine(await pageA.locator('ol#history').innerText());
       expect(/In progress/.test(history), `the task's history does not show the move: ${history}`);
+      expect(/Blocked/.test(history), `the task's history does not show the drag to Blocked: ${history}`);
       await screenshot(pageA, 'task');
     });
 
