@@ -64,8 +64,7 @@ async fn admin_page(state: &AppState, signed: &Signed, notice: &Notice) -> Resul
     let hours = |minutes: i64| format!("{}", minutes as f64 / 60.0);
     Ok(page(
         "Admin",
-        &signed.member,
-        &signed.csrf,
+        signed,
         Live::Nothing,
         html! {
             h1 { "Admin" }

@@ -37,8 +37,7 @@ async fn channel_list(
     channels.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(page(
         "Channels",
-        &signed.member,
-        &signed.csrf,
+        signed,
         Live::Nothing,
         html! {
             h1 { "Channels" }
@@ -188,8 +187,7 @@ pub async fn show(State(state): State<AppState>, signed: Signed, Path(id): Path<
     let since = state.store.head().await?.0;
     Ok(page(
         &format!("#{}", channel.name),
-        &signed.member,
-        &signed.csrf,
+        &signed,
         Live::Channel { id, since },
         html! {
             h1 { "#" (channel.name) }

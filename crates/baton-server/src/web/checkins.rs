@@ -115,8 +115,7 @@ async fn list_page(state: &AppState, signed: &Signed, draft: &Draft, error: Opti
     members.sort_by(|a, b| a.handle.cmp(&b.handle));
     Ok(page(
         "Check-ins",
-        &signed.member,
-        &signed.csrf,
+        signed,
         Live::Nothing,
         html! {
             h1 { "Check-ins" }

@@ -36,8 +36,7 @@ async fn index(State(state): State<AppState>, signed: Signed) -> Result<Response
     others.sort_by(|a, b| a.handle.cmp(&b.handle));
     Ok(page(
         "Direct conversations",
-        &signed.member,
-        &signed.csrf,
+        &signed,
         Live::Nothing,
         html! {
             h1 { "Direct conversations" }
@@ -115,8 +114,7 @@ async fn show(State(state): State<AppState>, signed: Signed, Path(id): Path<i64>
     let title = names(&dm.member_ids, &people, signed.member.id);
     Ok(page(
         &title,
-        &signed.member,
-        &signed.csrf,
+        &signed,
         Live::Dm { id, since },
         html! {
             p.crumbs { a href="/dms" { "Direct conversations" } }

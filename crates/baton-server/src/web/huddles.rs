@@ -80,8 +80,7 @@ async fn list(State(state): State<AppState>, signed: Signed) -> Result<Response,
     let people = people(&state, &signed).await?;
     Ok(page(
         "Huddles",
-        &signed.member,
-        &signed.csrf,
+        &signed,
         Live::Nothing,
         html! {
             h1 { "Huddles" }
@@ -147,7 +146,7 @@ async fn render(
     let people = people(state, signed).await?;
     let content =
         page::huddle(&page::Shown { huddle: &huddle, thread: &thread, people: &people }, signed, draft, refusal);
-    Ok(page(&huddle.title, &signed.member, &signed.csrf, Live::Nothing, content))
+    Ok(page(&huddle.title, signed, Live::Nothing, content))
 }
 
 /// Runs a command of the huddle page's and goes back to the page; input or a state the command
@@ -336,5 +335,5 @@ async fn start(
         p.error role="alert" { (err.to_string()) }
         (start_form_with(thread, &signed.csrf, &form, true))
     };
-    Ok((status, page("Start a huddle", &signed.member, &signed.csrf, Live::Nothing, content)).into_response())
+    Ok((status, page("Start a huddle", &signed, Live::Nothing, content)).into_response())
 }

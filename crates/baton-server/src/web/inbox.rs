@@ -127,8 +127,7 @@ async fn inbox(State(state): State<AppState>, signed: Signed) -> Result<Response
     let viewer = &signed.member;
     Ok(page(
         &title,
-        viewer,
-        &signed.csrf,
+        &signed,
         Live::Nothing,
         html! {
             h1 { (title) }

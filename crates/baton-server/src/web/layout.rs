@@ -6,7 +6,7 @@ use baton_core::model::Member;
 use jiff::Timestamp;
 use maud::{html, Markup, DOCTYPE};
 
-use super::session::CsrfToken;
+use super::session::{CsrfToken, Signed, INBOX_COUNT_CAP};
 
 /// What a page listens to on the stream, so that it updates without a reload.
 pub enum Live {
@@ -41,7 +41,8 @@ fn head(title: &str) -> Markup {
 }
 
 /// A page for a signed-in member.
-pub fn page(title: &str, member: &Member, csrf: &CsrfToken, live: Live, content: Markup) -> Markup {
+pub fn page(title: &str, signed: &Signed, live: Live, content: Markup) -> Markup {
+    let (member, csrf) = (&signed.member, &signed.csrf);
     let (kind, id, since) = match live {
         Live::Nothing => ("", 0, 0),
         Live::Channel { id, since } => ("channel", id, since),
@@ -61,7 +62,14 @@ pub fn page(title: &str, member: &Member, csrf: &CsrfToken, live: Live, content:
                         a href="/projects" { "Projects" }
                         a href="/huddles" { "Huddles" }
                         a href="/checkins" { "Check-ins" }
-                        a href="/inbox" { "Inbox" }
+                        a href="/inbox" {
+                            "Inbox"
+                            @if signed.inbox_unread > 0 {
+                                " " span.unread-count aria-label=(format!("{} unread", signed.inbox_unread)) {
+                                    @if signed.inbox_unread >= INBOX_COUNT_CAP { (INBOX_COUNT_CAP - 1) "+" } @else { (signed.inbox_unread) }
+                                }
+                            }
+                        }
                         a href="/insights" { "Insights" }
                         a href="/advisor" { "Advisor" }
                         a href="/settings" { "Settings" }

@@ -29,6 +29,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/messages/{id}/edit", post(edit))
         .route("/messages/{id}/react", post(react))
+        .route("/messages/{id}/remind", post(remind))
         .route("/mentions", get(mentions))
         .route("/static/compose.js", get(|| super::asset("text/javascript; charset=utf-8", COMPOSE_JS)))
 }
@@ -62,6 +63,16 @@ pub fn list(messages: &[Message], people: &HashMap<MemberId, Member>, signed: &S
                     // Rendered from markdown and cleaned by ammonia when it was posted.
                     div.body { (PreEscaped(&message.html)) }
                     (reactions(message, signed, back))
+                    details.remind {
+                        summary { "Remind me" }
+                        form.inline-one method="post" action=(format!("/messages/{}/remind", message.id)) {
+                            (csrf_field(&signed.csrf))
+                            input type="hidden" name="back" value=(back);
+                            label { "When (your time)" input type="datetime-local" name="at" required; }
+                            label { "Note" input name="note" maxlength="200"; }
+                            button type="submit" { "Set reminder" }
+                        }
+                    }
                     @if message.author_id == viewer.id {
                         details.edit {
                             summary { "Edit" }
@@ -145,16 +156,7 @@ pub async fn send(
     let urgent = form.urgent.is_some_and(|u| u == "true" || u == "on");
     let now = jiff::Timestamp::now();
     if !form.send_at.trim().is_empty() {
-        let local: jiff::civil::DateTime = form
-            .send_at
-            .trim()
-            .parse()
-            .map_err(|_| invalid(format!("send later: {:?} is not a date and time", form.send_at)))?;
-        let zone = parse_time_zone(&signed.member.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
-        let at = zone.to_timestamp(local).map_err(|e| invalid(format!("send later: {e}")))?;
-        if at <= now {
-            return Err(invalid("send later: pick a time in the future".into()));
-        }
+        let at = future_instant(signed, &form.send_at, "send later", now)?;
         let command = Command::ScheduleMessage { target, body, urgent, at };
         state.store.execute(Envelope::new(signed.viewer, now, command)).await?;
         return Ok(Redirect::to(back).into_response());
@@ -162,6 +164,46 @@ pub async fn send(
     let command = Command::PostMessage { target, text: MessageText::new(body), urgent };
     let posted = state.store.execute(Envelope::new(signed.viewer, now, command)).await?;
     Ok(Redirect::to(&format!("{back}#m{}", posted["id"].as_i64().unwrap_or_default())).into_response())
+}
+
+/// A `datetime-local` value in the viewer's zone as an instant after `now`.
+fn future_instant(signed: &Signed, raw: &str, what: &str, now: jiff::Timestamp) -> Result<jiff::Timestamp, PageError> {
+    let invalid = |message: String| PageError::Other(StatusCode::UNPROCESSABLE_ENTITY, message);
+    let local: jiff::civil::DateTime =
+        raw.trim().parse().map_err(|_| invalid(format!("{what}: {raw:?} is not a date and time")))?;
+    let zone = parse_time_zone(&signed.member.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
+    let at = zone.to_timestamp(local).map_err(|e| invalid(format!("{what}: {e}")))?;
+    if at <= now {
+        return Err(invalid(format!("{what}: pick a time in the future")));
+    }
+    Ok(at)
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RemindForm {
+    _csrf: String,
+    at: String,
+    note: String,
+    back: String,
+}
+
+/// "Remind me about this message at …": a reminder in the viewer's inbox at that time.
+async fn remind(
+    State(state): State<AppState>,
+    signed: Signed,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(form): Form<RemindForm>,
+) -> Result<Response, PageError> {
+    signed.csrf.check(&form._csrf, &headers)?;
+    let now = jiff::Timestamp::now();
+    let at = future_instant(&signed, &form.at, "remind me", now)?;
+    let note = validate::text("note", form.note.trim(), validate::MAX_NAME_CHARS)
+        .map_err(|e| PageError::Other(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?;
+    let command = Command::Remind { message: MessageId(id), note, at };
+    state.store.execute(Envelope::new(signed.viewer, now, command)).await?;
+    Ok(Redirect::to(&format!("{}#m{id}", back_to(&form.back))).into_response())
 }
 
 /// Records that the viewer has seen `messages` of `target`.

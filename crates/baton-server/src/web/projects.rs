@@ -74,8 +74,7 @@ async fn project_list(
     let guest = signed.member.role == Role::Guest;
     Ok(page(
         "Projects",
-        &signed.member,
-        &signed.csrf,
+        signed,
         Live::Nothing,
         html! {
             h1 { "Projects" }

@@ -114,7 +114,12 @@ pub struct Signed {
     pub viewer: Viewer,
     pub member: Member,
     pub csrf: CsrfToken,
+    /// Unread notifications, up to [`INBOX_COUNT_CAP`]: the navigation shows the count.
+    pub inbox_unread: usize,
 }
+
+/// The inbox count in the navigation stops at this (shown as "99+").
+pub const INBOX_COUNT_CAP: usize = 100;
 
 impl FromRequestParts<AppState> for Signed {
     type Rejection = PageError;
@@ -125,7 +130,8 @@ impl FromRequestParts<AppState> for Signed {
             return Err(if state.store.workspace().await?.is_none() { PageError::Setup } else { PageError::SignIn });
         };
         let signed = auth::authenticate(state, &token).await.map_err(|_| PageError::SignIn)?;
-        Ok(Signed { viewer: signed.viewer, member: signed.member, csrf })
+        let unread = state.store.notifications(&signed.viewer, true, false, INBOX_COUNT_CAP as u32).await?;
+        Ok(Signed { viewer: signed.viewer, member: signed.member, csrf, inbox_unread: unread.len() })
     }
 }
 

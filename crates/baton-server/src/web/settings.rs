@@ -97,7 +97,7 @@ async fn show(signed: Signed) -> Result<Response, PageError> {
         time_zone: signed.member.time_zone.clone(),
         ..SettingsForm::default()
     };
-    Ok(page("Settings", &signed.member, &signed.csrf, Live::Nothing, form(&signed, &values, None)).into_response())
+    Ok(page("Settings", &signed, Live::Nothing, form(&signed, &values, None)).into_response())
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -160,8 +160,7 @@ async fn save(
     signed.csrf.check(&values._csrf, &headers)?;
     let refuse = |message: String| -> Result<Response, PageError> {
         let content = form(&signed, &values, Some(&message));
-        Ok((StatusCode::UNPROCESSABLE_ENTITY, page("Settings", &signed.member, &signed.csrf, Live::Nothing, content))
-            .into_response())
+        Ok((StatusCode::UNPROCESSABLE_ENTITY, page("Settings", &signed, Live::Nothing, content)).into_response())
     };
     let hours = match values.working_hours() {
         Ok(hours) => hours,

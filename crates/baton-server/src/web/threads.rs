@@ -34,8 +34,7 @@ pub async fn show(State(state): State<AppState>, signed: Signed, Path(id): Path<
     let list = messages_of(&state, &signed, thread.id).await?;
     Ok(page(
         &thread.title,
-        &signed.member,
-        &signed.csrf,
+        &signed,
         Live::Thread { id, since },
         html! {
             @if let Some(channel) = &channel {

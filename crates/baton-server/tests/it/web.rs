@@ -262,13 +262,20 @@ async fn unread_counts_follow_reading_and_direct_conversations_work_like_threads
     assert_eq!(opened.status(), StatusCode::SEE_OTHER);
     let dm_page = location(&opened).to_string();
     assert!(dm_page.starts_with("/dms/"), "{dm_page}");
-    let sent = browser.post(&format!("{dm_page}/messages"), &[("body", "hi @owner")], None).await;
+    // Urgent, so the notification is delivered now whatever the hour in Berlin.
+    let sent = browser.post(&format!("{dm_page}/messages"), &[("body", "hi @owner"), ("urgent", "true")], None).await;
     assert_eq!(sent.status(), StatusCode::SEE_OTHER);
     let (_, page) = browser.get(&dm_page).await;
     assert!(page.contains("hi @owner") && page.contains("<h1>@owner</h1>"), "{page}");
     let mut ana = signed_in(&server, "owner@example.com").await;
     let (_, dms) = ana.get("/dms").await;
     assert_eq!(unread_after(&dms, "@bo</a>").as_deref(), Some("1"), "{dms}");
+    // The navigation counts the unread notification on every page; the inbox marks it read.
+    assert!(dms.contains("Inbox <span class=\"unread-count\" aria-label=\"1 unread\">1</span>"), "{dms}");
+    let read = ana.post("/inbox/read", &[], None).await;
+    assert_eq!(read.status(), StatusCode::SEE_OTHER);
+    let (_, list) = ana.get("/").await;
+    assert!(list.contains(">Inbox</a>") && !list.contains("Inbox <span"), "{list}");
     // Someone outside the conversation cannot open it.
     let _cy = owner.add_member("cy", "member").await;
     let mut cy = signed_in(&server, "cy@example.com").await;
@@ -320,6 +327,20 @@ async fn edits_reactions_and_send_later_from_the_composer() {
         .post(&format!("{back}/messages"), &[("body", "yesterday"), ("send_at", "2001-01-01T09:00")], None)
         .await;
     assert_eq!(past.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // Remind me about a message: a reminder job at that time, in the viewer's zone.
+    let reminded = browser
+        .post(
+            &format!("/messages/{first}/remind"),
+            &[("at", "2099-03-01T08:00"), ("note", "check this"), ("back", &back)],
+            None,
+        )
+        .await;
+    assert_eq!(location(&reminded), format!("{back}#m{first}"));
+    let (_, scheduled) = owner.get("/api/v1/scheduled").await;
+    let reminder = scheduled.as_array().unwrap().iter().find(|j| j["due_at"] == "2099-03-01T07:00:00Z");
+    assert!(reminder.is_some(), "{scheduled}");
+    let bad = browser.post(&format!("/messages/{first}/remind"), &[("at", "soon"), ("back", &back)], None).await;
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
 
     // Mentions autocomplete asks the server for members by prefix.
     let response =

@@ -90,7 +90,7 @@ async fn render(
         }
         (recent_days(checkin, &people, viewer))
     };
-    Ok(page(&checkin.title, viewer, &signed.csrf, Live::Nothing, content))
+    Ok(page(&checkin.title, signed, Live::Nothing, content))
 }
 
 fn schedule(checkin: &CheckIn, people: &HashMap<MemberId, Member>, viewer: &Member, now: Timestamp) -> Markup {

@@ -110,8 +110,7 @@ async fn advisor_page(
     let may_act = signed.member.role != Role::Guest;
     Ok(page(
         "Advisor",
-        &signed.member,
-        &signed.csrf,
+        signed,
         Live::Nothing,
         html! {
             div.advisor-page {

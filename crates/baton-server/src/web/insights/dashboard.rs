@@ -177,8 +177,7 @@ fn render(
     let compare = filters.is_none_or(|f| f.compare);
     page(
         "Insights",
-        &signed.member,
-        &signed.csrf,
+        signed,
         Live::Nothing,
         html! {
             div.insights-page {

@@ -99,8 +99,7 @@ fn render(signed: &Signed, query: &OverlapQuery, week: Option<&Week>, error: Opt
     };
     page(
         "Overlap",
-        &signed.member,
-        &signed.csrf,
+        signed,
         Live::Nothing,
         html! {
             div.overlap-page {

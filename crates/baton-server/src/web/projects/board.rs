@@ -50,8 +50,7 @@ async fn board_page(
     let priority = if typed.priority.is_empty() { "normal" } else { typed.priority.as_str() };
     Ok(page(
         &project.name,
-        &signed.member,
-        &signed.csrf,
+        signed,
         Live::Nothing,
         html! {
             div.board-page {

@@ -63,8 +63,7 @@ pub(super) async fn task_page(
     let thread = task.thread_id.0;
     Ok(page(
         &task.title,
-        &signed.member,
-        &signed.csrf,
+        signed,
         Live::Nothing,
         html! {
             p.crumbs { a href="/projects" { "Projects" } " / " a href=(format!("/p/{}", project.id)) { (project.name) } }
