@@ -340,6 +340,27 @@ async function main() {
       const body = await pageC.locator('body').innerText();
       expect(!body.includes('leadership') && !body.includes('Reorg'), `the 403 page shows the channel's content: ${oneLine(body).slice(0, 200)}`);
       await screenshot(pageC, 'private-403');
+      // The channel list counts unread messages live: bo watches it while ana posts in #general.
+      await pageC.goto(url('/'));
+      const general = pageC.locator(`li:has(a.channel[href="${channelPath}"]) .unread-count`);
+      const before = (await general.count()) ? Number(await general.first().innerText()) : 0;
+      current = pageA;
+      await pageA.goto(url(threadPath));
+      await submitForm(pageA, 'Send', { body: 'For everyone in #general' });
+      await expectPath(pageA, threadPath, 'after sending');
+      current = pageC;
+      try {
+        await pageC.waitForFunction(
+          ([selector, was]) => {
+            const badge = document.querySelector(selector);
+            return badge && Number(badge.textContent) === was + 1;
+          },
+          [`li:has(a.channel[href="${channelPath}"]) .unread-count`, before],
+          { timeout: 10_000 },
+        );
+      } catch {
+        fail(`bo's channel list did not count the new message live (it showed ${before} before)`);
+      }
       await contextC.close();
     });
 

@@ -7,18 +7,22 @@
   var live = body.dataset.live;
   var id = Number(body.dataset.id);
   var since = Number(body.dataset.since) || 0;
-  if (!live || !id) return;
-  var target = document.getElementById(live === "channel" ? "threads" : "messages");
+  if (!live || (!id && live !== "channels")) return;
+  var target = document.getElementById({ channel: "threads", channels: "channels" }[live] || "messages");
   var fragment = {
     thread: "/t/" + id + "/messages",
     dm: "/dms/" + id + "/messages",
-    channel: "/c/" + id + "/threads"
+    channel: "/c/" + id + "/threads",
+    channels: "/channels"
   }[live];
   var pending = false;
 
   function concerns(event) {
     var p = event.payload || {};
     var message = p.message || {};
+    if (live === "channels") {
+      return event.kind === "message.posted" || event.kind.indexOf("channel.") === 0;
+    }
     if (live === "thread") {
       return event.kind.indexOf("message.") === 0 && (p.thread_id || message.thread_id) === id;
     }

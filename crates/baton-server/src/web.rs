@@ -53,7 +53,7 @@ pub fn router() -> Router<AppState> {
         .route("/setup", get(account::setup_page).post(account::setup))
         .route("/login", get(account::login_page).post(account::login))
         .route("/logout", post(account::logout))
-        .route("/channels", post(channels::create))
+        .route("/channels", get(channels::channels_fragment).post(channels::create))
         .route("/c/{id}", get(channels::show))
         .route("/c/{id}/threads", get(channels::threads_fragment).post(channels::start_thread))
         .route("/t/{id}", get(threads::show))

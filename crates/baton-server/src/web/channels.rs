@@ -25,33 +25,45 @@ pub async fn index(State(state): State<AppState>, signed: Signed) -> Result<Resp
     Ok(channel_list(&state, &signed, None, "").await?.into_response())
 }
 
+/// The channels the viewer may see, with their unread counts: the list's items.
+async fn channel_items(state: &AppState, signed: &Signed) -> Result<Markup, PageError> {
+    let mut channels = state.store.channels(&signed.viewer).await?;
+    channels.retain(|c| !c.archived);
+    let unread = state.store.unread(&signed.viewer).await?.channels;
+    channels.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(html! {
+        @if channels.is_empty() { li.empty { "No channels yet: create the first one below." } }
+        @for channel in &channels {
+            li {
+                a.channel href=(format!("/c/{}", channel.id)) { "#" (channel.name) }
+                (unread_badge(unread.get(&channel.id).copied().unwrap_or(0)))
+                @if channel.visibility == Visibility::Private { " " span.badge { "private" } }
+                @if !channel.topic.is_empty() { span.topic { (channel.topic) } }
+            }
+        }
+    })
+}
+
+/// The channel list alone, for the start page's live updates (new messages change the counts).
+pub async fn channels_fragment(State(state): State<AppState>, signed: Signed) -> Result<Response, PageError> {
+    Ok(channel_items(&state, &signed).await?.into_response())
+}
+
 async fn channel_list(
     state: &AppState,
     signed: &Signed,
     error: Option<&str>,
     typed: &str,
 ) -> Result<Markup, PageError> {
-    let mut channels = state.store.channels(&signed.viewer).await?;
-    channels.retain(|c| !c.archived);
-    let unread = state.store.unread(&signed.viewer).await?.channels;
-    channels.sort_by(|a, b| a.name.cmp(&b.name));
+    let items = channel_items(state, signed).await?;
+    let since = state.store.head().await?.0;
     Ok(page(
         "Channels",
         signed,
-        Live::Nothing,
+        Live::Channels { since },
         html! {
             h1 { "Channels" }
-            @if channels.is_empty() { p { "No channels yet: create the first one below." } }
-            ul.channels {
-                @for channel in &channels {
-                    li {
-                        a.channel href=(format!("/c/{}", channel.id)) { "#" (channel.name) }
-                        (unread_badge(unread.get(&channel.id).copied().unwrap_or(0)))
-                        @if channel.visibility == Visibility::Private { " " span.badge { "private" } }
-                        @if !channel.topic.is_empty() { span.topic { (channel.topic) } }
-                    }
-                }
-            }
+            ul #channels .channels { (items) }
             h2 { "New channel" }
             @if let Some(error) = error { p.error role="alert" { (error) } }
             form.inline method="post" action="/channels" {

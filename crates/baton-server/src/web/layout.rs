@@ -11,6 +11,10 @@ use super::session::{CsrfToken, Signed, INBOX_COUNT_CAP};
 /// What a page listens to on the stream, so that it updates without a reload.
 pub enum Live {
     Nothing,
+    /// The channel list: unread counts change as messages arrive.
+    Channels {
+        since: i64,
+    },
     /// A channel's page: new and changed threads. `since`: the log's head when rendered.
     Channel {
         id: i64,
@@ -45,6 +49,7 @@ pub fn page(title: &str, signed: &Signed, live: Live, content: Markup) -> Markup
     let (member, csrf) = (&signed.member, &signed.csrf);
     let (kind, id, since) = match live {
         Live::Nothing => ("", 0, 0),
+        Live::Channels { since } => ("channels", 0, since),
         Live::Channel { id, since } => ("channel", id, since),
         Live::Thread { id, since } => ("thread", id, since),
         Live::Dm { id, since } => ("dm", id, since),
