@@ -439,7 +439,7 @@ async function main() {
       // Each page, on a phone and on a desktop: no sideways scroll at 360 px, and every form
       // control has a name a screen reader can say (a label, aria-label or aria-labelledby).
       const pages = ['/', channelPath, threadPath, '/dms', '/projects', boardPath, taskPath, '/huddles', huddlePage, '/checkins', '/inbox',
-        '/insights', '/advisor', '/overlap?members=ana,bo', '/settings', '/admin'];
+        '/insights', '/advisor', '/overlap?members=ana,bo', '/scheduled', '/settings', '/admin'];
       const contextM = await newContext(browser, {
         viewport: { width: 360, height: 740 },
         isMobile: true,

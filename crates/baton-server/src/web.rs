@@ -17,6 +17,7 @@ mod layout;
 mod messages;
 mod page_error;
 mod projects;
+mod scheduled;
 mod session;
 mod settings;
 mod threads;
@@ -61,6 +62,7 @@ pub fn router() -> Router<AppState> {
         .merge(messages::routes())
         .merge(dms::routes())
         .merge(settings::routes())
+        .merge(scheduled::routes())
         .merge(admin::routes())
         .merge(projects::routes())
         .merge(insights::routes())

@@ -75,6 +75,7 @@ pub fn page(title: &str, signed: &Signed, live: Live, content: Markup) -> Markup
                                 }
                             }
                         }
+                        a href="/scheduled" { "Scheduled" }
                         a href="/insights" { "Insights" }
                         a href="/advisor" { "Advisor" }
                         a href="/settings" { "Settings" }

@@ -341,6 +341,17 @@ async fn edits_reactions_and_send_later_from_the_composer() {
     assert!(reminder.is_some(), "{scheduled}");
     let bad = browser.post(&format!("/messages/{first}/remind"), &[("at", "soon"), ("back", &back)], None).await;
     assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // Both are listed on /scheduled; cancelling the message there cancels its job.
+    let (_, listed) = browser.get("/scheduled").await;
+    assert!(listed.contains("tomorrow") && listed.contains("check this"), "{listed}");
+    let send_job = job["id"].as_i64().unwrap();
+    let cancelled = browser.post(&format!("/scheduled/{send_job}/cancel"), &[], None).await;
+    assert_eq!(location(&cancelled), "/scheduled");
+    let (_, scheduled) = owner.get("/api/v1/scheduled").await;
+    let after = scheduled.as_array().unwrap().iter().find(|j| j["id"] == send_job).cloned();
+    assert!(after.is_none_or(|j| !j["cancelled_at"].is_null()), "{scheduled}");
+    let (_, listed) = browser.get("/scheduled").await;
+    assert!(listed.contains("cancelled"), "{listed}");
 
     // Mentions autocomplete asks the server for members by prefix.
     let response =
