@@ -19,6 +19,19 @@ pub fn overlap(calendars: &[&Calendar], from: Timestamp, to: Timestamp) -> Vec<(
     common
 }
 
+/// The week (Monday 00:00 to the next Monday 00:00, in `zone`) that `day` falls in: its Monday
+/// and its bounds as instants. DST-aware: a week in which the clocks change is 167 or 169 hours.
+pub fn week_of(
+    day: jiff::civil::Date,
+    zone: &jiff::tz::TimeZone,
+) -> Result<(jiff::civil::Date, Timestamp, Timestamp), jiff::Error> {
+    use jiff::ToSpan;
+    let monday = day.checked_sub(i64::from(day.weekday().to_monday_zero_offset()).days())?;
+    let start = zone.to_timestamp(monday.to_datetime(jiff::civil::Time::midnight()))?;
+    let end = zone.to_timestamp(monday.checked_add(7.days())?.to_datetime(jiff::civil::Time::midnight()))?;
+    Ok((monday, start, end))
+}
+
 /// The total length of intervals.
 pub fn total(intervals: &[(Timestamp, Timestamp)]) -> SignedDuration {
     intervals.iter().map(|(start, end)| end.duration_since(*start)).sum()

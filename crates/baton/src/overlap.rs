@@ -6,10 +6,10 @@ use std::path::PathBuf;
 use anyhow::{bail, Context};
 use baton_core::calendar::{parse_time_zone, Calendar};
 use baton_core::model::Member;
-use baton_insights::overlap::{overlap, slots, total};
+use baton_insights::overlap::{overlap, slots, total, week_of};
 use baton_store::Store;
-use jiff::civil::{Date, Time};
-use jiff::{SignedDuration, Timestamp, ToSpan};
+use jiff::civil::Date;
+use jiff::{SignedDuration, Timestamp};
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct OverlapArgs {
@@ -39,9 +39,7 @@ pub(crate) async fn run(args: OverlapArgs) -> anyhow::Result<()> {
         .collect::<anyhow::Result<Vec<_>>>()?;
     let refs: Vec<&Calendar> = calendars.iter().collect();
     let day = args.week.unwrap_or_else(|| Timestamp::now().to_zoned(zone.clone()).date());
-    let monday = day.checked_sub(i64::from(day.weekday().to_monday_zero_offset()).days())?;
-    let start = zone.to_timestamp(monday.to_datetime(Time::midnight()))?;
-    let end = zone.to_timestamp(monday.checked_add(7.days())?.to_datetime(Time::midnight()))?;
+    let (monday, start, end) = week_of(day, &zone)?;
     let found = overlap(&refs, start, end);
     let names: Vec<String> = people.iter().map(|m| format!("{} ({})", m.handle, m.time_zone)).collect();
     println!("Week of {monday}: {}", names.join(", "));

@@ -108,3 +108,16 @@ fn the_fairest_slot_leaves_the_fewest_out_and_rotates_with_the_burden() {
     assert_eq!(shown(&[slot]), ["2027-01-11T14:00:00Z/2027-01-11T14:30:00Z"]);
     assert!(out.is_empty());
 }
+
+#[test]
+fn a_week_runs_monday_to_monday_in_its_zone_and_is_an_hour_short_when_clocks_go_forward() {
+    let berlin = parse_time_zone("Europe/Berlin").unwrap();
+    // Europe moves its clocks on Sunday 2027-03-28: that week has 167 hours.
+    let (monday, start, end) = week_of(jiff::civil::date(2027, 3, 28), &berlin).unwrap();
+    assert_eq!(monday, jiff::civil::date(2027, 3, 22));
+    assert_eq!(start, at("2027-03-21T23:00:00Z"));
+    assert_eq!(end, at("2027-03-28T22:00:00Z"));
+    assert_eq!(end.duration_since(start), SignedDuration::from_hours(167));
+    // A Monday is its own week's start.
+    assert_eq!(week_of(jiff::civil::date(2027, 3, 29), &berlin).unwrap().0, jiff::civil::date(2027, 3, 29));
+}

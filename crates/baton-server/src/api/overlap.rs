@@ -10,8 +10,8 @@ use baton_core::model::Member;
 use baton_core::MemberId;
 use baton_insights::overlap;
 use baton_store::Viewer;
-use jiff::civil::{Date, ISOWeekDate, Time};
-use jiff::{SignedDuration, Timestamp, ToSpan};
+use jiff::civil::{Date, ISOWeekDate};
+use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -275,16 +275,13 @@ pub(crate) fn calendars(people: &[Member]) -> ApiResult<Vec<Calendar>> {
 /// The week a `week` parameter names (default: this week), Monday 00:00 to the next Monday
 /// 00:00 in `zone`.
 pub(crate) fn week_in(raw: Option<&str>, zone: &jiff::tz::TimeZone) -> ApiResult<(Timestamp, Timestamp)> {
-    let monday = monday_of(raw, zone)?;
-    let start =
-        zone.to_timestamp(monday.to_datetime(Time::midnight())).map_err(|e| ApiError::Invalid(e.to_string()))?;
-    let next = monday.checked_add(7.days()).map_err(|e| ApiError::Invalid(e.to_string()))?;
-    let end = zone.to_timestamp(next.to_datetime(Time::midnight())).map_err(|e| ApiError::Invalid(e.to_string()))?;
+    let day = day_in_week(raw, zone)?;
+    let (_, start, end) = overlap::week_of(day, zone).map_err(|e| ApiError::Invalid(format!("week: {e}")))?;
     Ok((start, end))
 }
 
-/// The Monday of the week a `week` parameter names (default: this week in `zone`).
-fn monday_of(raw: Option<&str>, zone: &jiff::tz::TimeZone) -> ApiResult<Date> {
+/// A day of the week a `week` parameter names (default: today in `zone`).
+fn day_in_week(raw: Option<&str>, zone: &jiff::tz::TimeZone) -> ApiResult<Date> {
     let date = match raw.map(str::trim) {
         None | Some("") => Timestamp::now().to_zoned(zone.clone()).date(),
         Some(text) if text.contains("-W") => {
@@ -301,6 +298,5 @@ fn monday_of(raw: Option<&str>, zone: &jiff::tz::TimeZone) -> ApiResult<Date> {
             .parse::<Date>()
             .map_err(|_| ApiError::Invalid(format!("week: {text:?} is not a date or an ISO week such as 2027-W12")))?,
     };
-    let back = i64::from(date.weekday().to_monday_zero_offset());
-    date.checked_sub(back.days()).map_err(|e| ApiError::Invalid(format!("week: {e}")))
+    Ok(date)
 }
