@@ -16,6 +16,7 @@
 use baton_core::calendar::Calendar;
 use jiff::{SignedDuration, Timestamp};
 
+use crate::conversations::{awaiting_answers, Awaiting};
 use crate::dataset::{Dataset, MemberIdx};
 use crate::overlap::{fairest_slot, overlap, slots, total};
 use crate::report::Report;
@@ -133,35 +134,15 @@ pub fn advise(
     out
 }
 
-/// Threads whose last turn before `to` asks (mentions someone else, or ends in `?`), has its last
-/// message in the window, and has waited more than the conversation's norm in working time of
-/// the workspace calendar: DESIGN's *awaiting answer*, one per thread.
+/// Threads awaiting an answer (DESIGN's *awaiting answer*, exactly as the report counts them;
+/// direct conversations and timelines are left out), with whom to escalate to.
 fn awaiting(data: &Dataset, window: Window, thresholds: &Thresholds) -> Vec<Advice> {
     use crate::dataset::ConversationKind;
     let to = window.to();
-    // Per conversation, its last turn so far: author, last message time, whether any of its
-    // messages mentions someone else, whether its last message ends in `?`.
-    let mut last: Vec<Option<(MemberIdx, Timestamp, bool, bool)>> = vec![None; data.conversations.len()];
-    for message in data.messages.iter().take_while(|m| m.at < to) {
-        let slot = &mut last[message.conversation];
-        let mentioned_before = match *slot {
-            Some((author, _, mentions, _)) if author == message.author => mentions,
-            _ => false,
-        };
-        *slot =
-            Some((message.author, message.at, mentioned_before || message.mentions_other, message.ends_with_question));
-    }
     let mut out = Vec::new();
-    for (conversation, slot) in last.into_iter().enumerate() {
-        let Some((asker, asked_at, mentions, question)) = slot else { continue };
-        let asks = mentions || question;
+    for Awaiting { conversation, asker, asked_at, waited } in awaiting_answers(data, window, thresholds) {
         let talk = &data.conversations[conversation];
-        if !asks || talk.direct || talk.kind != ConversationKind::Thread || asked_at < window.from() {
-            continue;
-        }
-        let norm = talk.norm.unwrap_or(thresholds.default_norm);
-        let waited = data.workspace_calendar.working_time(asked_at, to);
-        if waited <= norm {
+        if talk.direct || talk.kind != ConversationKind::Thread {
             continue;
         }
         let others: Vec<MemberIdx> = participants(data, conversation, to).into_iter().filter(|p| *p != asker).collect();

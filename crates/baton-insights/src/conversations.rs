@@ -161,6 +161,48 @@ pub fn bouncing_threads(data: &Dataset, window: Window, thresholds: &Thresholds)
     bouncing.into_iter().map(|(_, row)| row).collect()
 }
 
+/// A conversation whose last turn before `to` awaits an answer, exactly as the report counts
+/// `awaiting_answer`: who asked, when the turn's last message was posted, and the working time
+/// (workspace calendar) it has waited by `to`, which is past the conversation's norm.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Awaiting {
+    /// Position in [`Dataset::conversations`].
+    pub conversation: usize,
+    pub asker: MemberIdx,
+    pub asked_at: Timestamp,
+    pub waited: SignedDuration,
+}
+
+/// The conversations awaiting an answer at the end of `window` (see [`Awaiting`]), in
+/// conversation order.
+pub fn awaiting_answers(data: &Dataset, window: Window, thresholds: &Thresholds) -> Vec<Awaiting> {
+    let walked = walk(data, window.to(), Part::WHOLE, |_, _, ()| {});
+    walked
+        .iter()
+        .filter_map(|(conversation, tail, _)| {
+            let waited = awaiting(data, window, thresholds, conversation, tail)?;
+            Some(Awaiting { conversation, asker: tail.turn_author, asked_at: tail.last_at, waited })
+        })
+        .collect()
+}
+
+/// How long the conversation's last turn has waited for an answer, when it awaits one: it asks,
+/// it is in the window, and it has waited past the norm. Only a conversation's last turn can be
+/// awaiting: any earlier turn is followed by a turn of another author, because turns are maximal.
+fn awaiting<T>(
+    data: &Dataset,
+    window: Window,
+    thresholds: &Thresholds,
+    conversation: usize,
+    tail: &Tail<T>,
+) -> Option<SignedDuration> {
+    if !tail.is_active(window.from()) || !tail.asks() {
+        return None;
+    }
+    let waited = data.workspace_calendar.working_time(tail.last_at, window.to());
+    (waited > norm(data, conversation, thresholds)).then_some(waited)
+}
+
 /// The conversation figures of a report, from one walk over the messages before `to`.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct ConversationFigures {
@@ -407,13 +449,7 @@ fn gather_part<A: Accumulate>(
     for (slot, tail, span) in walked.iter() {
         let conversation = part.conversation(slot);
         n_active += usize::from(tail.is_active(from));
-        // Only a conversation's last turn can be awaiting: any earlier turn is followed by a
-        // turn of another author, because turns are maximal.
-        awaiting_answer += usize::from(
-            tail.is_active(from)
-                && tail.asks()
-                && data.workspace_calendar.working_time(tail.last_at, to) > norm(data, conversation, thresholds),
-        );
+        awaiting_answer += usize::from(awaiting(data, window, thresholds, conversation, tail).is_some());
         bouncing.extend(bouncing_row(data, window, thresholds, conversation, tail, span));
     }
     let last_message = vec![walked.tails.iter().map(|tail| tail.as_ref().map(|tail| tail.last_at)).collect()];

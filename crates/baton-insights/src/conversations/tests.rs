@@ -2,7 +2,10 @@ use baton_core::calendar::{parse_time_zone, Calendar, WorkingHours};
 use jiff::{SignedDuration, Timestamp};
 use proptest::prelude::*;
 
-use super::{bouncing_threads, message_stats, response_stats, responses, FirstResponseStats, MessageStats, Response};
+use super::{
+    awaiting_answers, bouncing_threads, message_stats, response_stats, responses, FirstResponseStats, MessageStats,
+    Response,
+};
 use crate::dataset::{Conversation, ConversationKind, Dataset, Message, Person};
 use crate::window::{Thresholds, Window};
 
@@ -114,8 +117,13 @@ fn check_responses(data: &Dataset, to: &str, expected: &[(usize, &str, SignedDur
     assert_eq!(actual, expected);
 }
 
+/// The report's awaiting count, checked against the list the advisor escalates from.
 fn awaiting(data: &Dataset, window: Window) -> usize {
-    response_stats(data, window, &Thresholds::design_defaults()).0.awaiting_answer
+    let counted = response_stats(data, window, &Thresholds::design_defaults()).0.awaiting_answer;
+    let listed = awaiting_answers(data, window, &Thresholds::design_defaults());
+    assert_eq!(listed.len(), counted, "the listed awaiting turns are the counted ones: {listed:?}");
+    assert!(listed.iter().all(|a| a.asked_at < window.to() && a.asked_at >= window.from()));
+    counted
 }
 
 fn bouncing(data: &Dataset, window: Window, thresholds: &Thresholds) -> Vec<(usize, u32, i64)> {
