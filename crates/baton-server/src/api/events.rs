@@ -171,9 +171,11 @@ async fn run_stream(
     // Subscribe before reading the backlog: an event committed meanwhile is then in the backlog,
     // on the channel, or both (and `last` drops the copy), never in neither.
     let mut live = store.subscribe();
-    let mut last = catch_up(&mut socket, &store, &viewer, since).await?;
-    // Memberships may have changed while the backlog was sent: read what the viewer may see now.
+    // What the viewer may see as of the subscription: live events are then filtered in order,
+    // each membership change re-reading it when its own event comes through. Read after the
+    // backlog instead, a removal committed meanwhile would hide messages posted before it.
     let mut access = store.access(&viewer).await?;
+    let mut last = catch_up(&mut socket, &store, &viewer, since).await?;
     let mut ping = tokio::time::interval(PING_EVERY);
     ping.tick().await;
     loop {
