@@ -220,13 +220,19 @@ pub async fn mark_read(
     Ok(())
 }
 
-/// Where an action form goes back to: a path on this site, never elsewhere.
+/// `back` if it is a path on this site (`/…`), never another site's address (`//host`,
+/// `/\host`, a scheme) nor anything a header could not carry: where action forms may return to.
+pub fn local_path(back: &str) -> Option<&str> {
+    let local = back.starts_with('/')
+        && !back.starts_with("//")
+        && !back.contains('\\')
+        && back.chars().all(|c| c.is_ascii_graphic());
+    local.then_some(back)
+}
+
+/// Where an action form goes back to: [`local_path`], else the start page.
 fn back_to(back: &str) -> &str {
-    if back.starts_with('/') && !back.starts_with("//") && !back.contains('\\') {
-        back
-    } else {
-        "/"
-    }
+    local_path(back).unwrap_or("/")
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -161,9 +161,7 @@ async fn execute(state: &AppState, signed: &Signed, command: Command) -> Result<
 }
 
 /// The workspace's members by id, for handles and the assignee choice.
-async fn people(state: &AppState, signed: &Signed) -> Result<HashMap<MemberId, Member>, PageError> {
-    Ok(state.store.members(&signed.viewer).await?.into_iter().map(|m| (m.id, m)).collect())
-}
+use super::messages::people;
 
 /// Today in the workspace's zone, where due dates are calendar dates.
 async fn today(state: &AppState) -> Result<jiff::civil::Date, PageError> {

@@ -4,6 +4,7 @@
 mod advisor;
 mod api;
 mod bad_input;
+mod browser;
 mod checkins;
 mod harness;
 mod huddles;

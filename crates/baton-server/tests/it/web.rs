@@ -2,73 +2,12 @@
 //! Content-Security-Policy, cookies, CSRF, escaping, and no content for pages one may not see.
 //! (The same flows in a real browser are in `crates/baton/tests/it/web.rs`.)
 
-use reqwest::header::{CONTENT_SECURITY_POLICY, LOCATION, SET_COOKIE};
-use reqwest::{redirect, Response, StatusCode};
+use reqwest::header::{CONTENT_SECURITY_POLICY, SET_COOKIE};
+use reqwest::StatusCode;
 use serde_json::json;
 
+use crate::browser::{location, Browser};
 use crate::harness::{TestServer, PASSWORD};
-
-/// A browser without JavaScript: keeps its cookies and the CSRF token its pages carry.
-struct Browser<'s> {
-    server: &'s TestServer,
-    http: reqwest::Client,
-    cookies: Vec<(String, String)>,
-}
-
-impl<'s> Browser<'s> {
-    fn new(server: &'s TestServer) -> Browser<'s> {
-        let http = reqwest::Client::builder().redirect(redirect::Policy::none()).build().unwrap();
-        Browser { server, http, cookies: Vec::new() }
-    }
-
-    fn cookie(&self, name: &str) -> Option<&str> {
-        self.cookies.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
-    }
-
-    fn keep_cookies(&mut self, response: &Response) {
-        for value in response.headers().get_all(SET_COOKIE) {
-            let pair = value.to_str().unwrap().split(';').next().unwrap();
-            let (name, value) = pair.split_once('=').unwrap();
-            self.cookies.retain(|(n, _)| n != name);
-            if !value.is_empty() {
-                self.cookies.push((name.to_string(), value.to_string()));
-            }
-        }
-    }
-
-    fn cookie_header(&self) -> String {
-        self.cookies.iter().map(|(n, v)| format!("{n}={v}")).collect::<Vec<_>>().join("; ")
-    }
-
-    async fn get(&mut self, path: &str) -> (StatusCode, String) {
-        let response =
-            self.http.get(self.server.url(path)).header("cookie", self.cookie_header()).send().await.unwrap();
-        self.keep_cookies(&response);
-        let status = response.status();
-        (status, response.text().await.unwrap())
-    }
-
-    /// POSTs a form with this browser's CSRF token (unless `csrf` says otherwise).
-    async fn post(&mut self, path: &str, fields: &[(&str, &str)], csrf: Option<&str>) -> Response {
-        let token = csrf.map(str::to_string).or_else(|| self.cookie("baton_csrf").map(str::to_string)).unwrap();
-        let mut form: Vec<(&str, &str)> = vec![("_csrf", &token)];
-        form.extend_from_slice(fields);
-        let response = self
-            .http
-            .post(self.server.url(path))
-            .header("cookie", self.cookie_header())
-            .form(&form)
-            .send()
-            .await
-            .unwrap();
-        self.keep_cookies(&response);
-        response
-    }
-}
-
-fn location(response: &Response) -> &str {
-    response.headers().get(LOCATION).map(|v| v.to_str().unwrap()).unwrap_or("")
-}
 
 #[tokio::test]
 async fn a_fresh_server_leads_to_setup_and_every_page_has_a_strict_policy() {
@@ -211,15 +150,6 @@ async fn messages_render_safely_and_a_private_channel_shows_nothing_to_others() 
     assert_eq!(location(&response), "/login");
 }
 
-/// Signs a member in through the sign-in page.
-async fn signed_in<'s>(server: &'s TestServer, email: &str) -> Browser<'s> {
-    let mut browser = Browser::new(server);
-    browser.get("/login").await;
-    let response = browser.post("/login", &[("email", email), ("password", PASSWORD)], None).await;
-    assert_eq!(response.status(), StatusCode::SEE_OTHER, "sign-in of {email}");
-    browser
-}
-
 /// The number in the `span.unread` right after `anchor` on a page, if any.
 fn unread_after(page: &str, anchor: &str) -> Option<String> {
     let rest = &page[page.find(anchor)? + anchor.len()..];
@@ -243,7 +173,7 @@ async fn unread_counts_follow_reading_and_direct_conversations_work_like_threads
         .unwrap();
     owner.create(&format!("/api/v1/threads/{thread}/messages"), json!({"body": "two"})).await;
 
-    let mut browser = signed_in(&server, "bo@example.com").await;
+    let mut browser = Browser::signed_in(&server, "bo@example.com").await;
     let (_, list) = browser.get("/").await;
     assert_eq!(unread_after(&list, "#general</a>").as_deref(), Some("2"), "{list}");
     let (_, threads) = browser.get(&format!("/c/{channel}")).await;
@@ -267,7 +197,7 @@ async fn unread_counts_follow_reading_and_direct_conversations_work_like_threads
     assert_eq!(sent.status(), StatusCode::SEE_OTHER);
     let (_, page) = browser.get(&dm_page).await;
     assert!(page.contains("hi @owner") && page.contains("<h1>@owner</h1>"), "{page}");
-    let mut ana = signed_in(&server, "owner@example.com").await;
+    let mut ana = Browser::signed_in(&server, "owner@example.com").await;
     let (_, dms) = ana.get("/dms").await;
     assert_eq!(unread_after(&dms, "@bo</a>").as_deref(), Some("1"), "{dms}");
     // The navigation counts the unread notification on every page; the inbox marks it read.
@@ -278,7 +208,7 @@ async fn unread_counts_follow_reading_and_direct_conversations_work_like_threads
     assert!(list.contains(">Inbox</a>") && !list.contains("Inbox <span"), "{list}");
     // Someone outside the conversation cannot open it.
     let _cy = owner.add_member("cy", "member").await;
-    let mut cy = signed_in(&server, "cy@example.com").await;
+    let mut cy = Browser::signed_in(&server, "cy@example.com").await;
     let (status, page) = cy.get(&dm_page).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert!(!page.contains("hi @owner"));
@@ -295,7 +225,7 @@ async fn edits_reactions_and_send_later_from_the_composer() {
         .as_i64()
         .unwrap();
     let first = owner.get(&format!("/api/v1/threads/{thread}/messages")).await.1[0]["id"].as_i64().unwrap();
-    let mut browser = signed_in(&server, "owner@example.com").await;
+    let mut browser = Browser::signed_in(&server, "owner@example.com").await;
     let back = format!("/t/{thread}");
 
     let edited =
@@ -364,7 +294,7 @@ async fn edits_reactions_and_send_later_from_the_composer() {
 async fn settings_change_hours_and_admins_add_members_with_invitations() {
     let server = TestServer::start().await;
     let owner = server.setup().await;
-    let mut browser = signed_in(&server, "owner@example.com").await;
+    let mut browser = Browser::signed_in(&server, "owner@example.com").await;
     let (status, page) = browser.get("/settings").await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("value=\"09:00-17:00\"") && page.contains("<svg"), "{page}");
@@ -465,7 +395,7 @@ async fn a_thread_that_bounces_is_flagged_in_its_channel() {
         };
         store.execute(Envelope::new(viewers[turn as usize % 2], at, command)).await.unwrap();
     }
-    let mut browser = signed_in(&server, "bo@example.com").await;
+    let mut browser = Browser::signed_in(&server, "bo@example.com").await;
     let (_, page) = browser.get(&format!("/c/{channel}")).await;
     let row = |title: &str| {
         let at = page.find(title).unwrap();

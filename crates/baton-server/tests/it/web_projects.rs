@@ -3,79 +3,12 @@
 //! drag and drop sends too), the task page's history and discussion, and the 403 page for what
 //! one may not see.
 
-use reqwest::header::{CONTENT_TYPE, LOCATION};
-use reqwest::{redirect, Response, StatusCode};
+use reqwest::header::CONTENT_TYPE;
+use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::harness::{TestServer, PASSWORD};
-
-/// A browser without JavaScript: keeps its cookies and the CSRF token its pages carry.
-struct Browser<'s> {
-    server: &'s TestServer,
-    http: reqwest::Client,
-    cookies: Vec<(String, String)>,
-}
-
-impl<'s> Browser<'s> {
-    /// A browser signed in as `handle` (password [`PASSWORD`]) through the sign-in form.
-    async fn signed_in(server: &'s TestServer, handle: &str) -> Browser<'s> {
-        let http = reqwest::Client::builder().redirect(redirect::Policy::none()).build().unwrap();
-        let mut browser = Browser { server, http, cookies: Vec::new() };
-        browser.get("/login").await;
-        let email = format!("{handle}@example.com");
-        let signed = browser.post("/login", &[("email", &email), ("password", PASSWORD)], None).await;
-        assert_eq!(signed.status(), StatusCode::SEE_OTHER, "{handle} signs in");
-        browser
-    }
-
-    fn cookie(&self, name: &str) -> Option<&str> {
-        self.cookies.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
-    }
-
-    fn keep_cookies(&mut self, response: &Response) {
-        for value in response.headers().get_all(reqwest::header::SET_COOKIE) {
-            let pair = value.to_str().unwrap().split(';').next().unwrap();
-            let (name, value) = pair.split_once('=').unwrap();
-            self.cookies.retain(|(n, _)| n != name);
-            if !value.is_empty() {
-                self.cookies.push((name.to_string(), value.to_string()));
-            }
-        }
-    }
-
-    fn cookie_header(&self) -> String {
-        self.cookies.iter().map(|(n, v)| format!("{n}={v}")).collect::<Vec<_>>().join("; ")
-    }
-
-    async fn get(&mut self, path: &str) -> (StatusCode, String) {
-        let response =
-            self.http.get(self.server.url(path)).header("cookie", self.cookie_header()).send().await.unwrap();
-        self.keep_cookies(&response);
-        let status = response.status();
-        (status, response.text().await.unwrap())
-    }
-
-    /// POSTs a form with this browser's CSRF token (unless `csrf` says otherwise).
-    async fn post(&mut self, path: &str, fields: &[(&str, &str)], csrf: Option<&str>) -> Response {
-        let token = csrf.map(str::to_string).or_else(|| self.cookie("baton_csrf").map(str::to_string)).unwrap();
-        let mut form: Vec<(&str, &str)> = vec![("_csrf", &token)];
-        form.extend_from_slice(fields);
-        let response = self
-            .http
-            .post(self.server.url(path))
-            .header("cookie", self.cookie_header())
-            .form(&form)
-            .send()
-            .await
-            .unwrap();
-        self.keep_cookies(&response);
-        response
-    }
-}
-
-fn location(response: &Response) -> &str {
-    response.headers().get(LOCATION).map(|v| v.to_str().unwrap()).unwrap_or("")
-}
+use crate::browser::{location, Browser};
+use crate::harness::TestServer;
 
 /// The markup of the board's column for `status`, up to the end of its section.
 fn column<'p>(page: &'p str, status: &str) -> &'p str {

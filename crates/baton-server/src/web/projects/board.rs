@@ -211,7 +211,7 @@ pub(super) async fn move_task(
         }
         Err(err) => Err(err),
     };
-    let back = local_path(&form.back);
+    let back = super::super::messages::local_path(&form.back).map(str::to_string);
     match moved {
         Ok(()) => Ok(Redirect::to(&back.unwrap_or(format!("/p/{}#task-{id}", task.project_id))).into_response()),
         Err(err) => {
@@ -225,14 +225,4 @@ pub(super) async fn move_task(
             Ok((status, page).into_response())
         }
     }
-}
-
-/// `back` if it is a path on this site (`/…`), never another site's address (`//host`,
-/// `/\host`, a scheme) nor anything a header could not carry.
-fn local_path(back: &str) -> Option<String> {
-    let local = back.starts_with('/')
-        && !back.starts_with("//")
-        && !back.starts_with("/\\")
-        && back.chars().all(|c| c.is_ascii_graphic());
-    local.then(|| back.to_string())
 }

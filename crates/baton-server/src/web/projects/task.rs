@@ -8,10 +8,10 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use baton_core::event::{kind, Event};
-use baton_core::model::{Member, Message, TaskStatus};
+use baton_core::model::{Member, TaskStatus};
 use baton_core::{MemberId, TaskId};
 use baton_store::Page;
-use maud::{html, Markup, PreEscaped};
+use maud::{html, Markup};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -99,7 +99,7 @@ pub(super) async fn task_page(
 
             h2 { "Discussion" }
             p { a.discussion href=(format!("/t/{thread}")) { "Open the discussion" } }
-            ol.messages { (message_list(&messages, &people, &signed.member)) }
+            ol.messages { (super::super::messages::list(&messages, &people, signed, &format!("/tasks/{}", task.id))) }
             form.composer method="post" action=(format!("/t/{thread}/messages")) {
                 (csrf_field(&signed.csrf))
                 label { "Reply (markdown; @handle mentions)" textarea name="body" rows="3" required {} }
@@ -144,30 +144,6 @@ fn history_entry(event: &Event, people: &HashMap<MemberId, Member>, viewer: &Mem
     };
     html! {
         span.who { (who) } " " (what) " " (when(event.at, viewer, actor))
-    }
-}
-
-/// The discussion's messages, as a thread's page shows them.
-fn message_list(messages: &[Message], people: &HashMap<MemberId, Member>, viewer: &Member) -> Markup {
-    html! {
-        @if messages.is_empty() { li.empty { "No messages yet." } }
-        @for message in messages {
-            @let author = people.get(&message.author_id);
-            li.message id=(format!("m{}", message.id)) {
-                div.meta {
-                    span.author { "@" (author.map_or("unknown", |a| a.handle.as_str())) }
-                    " " (when(message.created_at, viewer, author))
-                    @if message.urgent { " " span.badge.urgent { "urgent" } }
-                    @if message.edited_at.is_some() { " " span.edited { "(edited)" } }
-                }
-                @if message.deleted {
-                    div.body.deleted { "This message was deleted." }
-                } @else {
-                    // Rendered from markdown and cleaned by ammonia when it was posted.
-                    div.body { (PreEscaped(&message.html)) }
-                }
-            }
-        }
     }
 }
 
