@@ -18,7 +18,6 @@ use crate::{auth, AppState};
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct SetupForm {
-    _csrf: String,
     workspace_name: String,
     time_zone: String,
     handle: String,
@@ -62,7 +61,6 @@ pub async fn setup(
     headers: HeaderMap,
     Form(form): Form<SetupForm>,
 ) -> Result<Response, PageError> {
-    csrf.check(&form._csrf, &headers)?;
     if state.store.workspace().await?.is_some() {
         return Ok(Redirect::to("/login").into_response());
     }
@@ -87,7 +85,6 @@ pub async fn setup(
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct LoginForm {
-    _csrf: String,
     email: String,
     password: String,
 }
@@ -121,26 +118,13 @@ pub async fn login(
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, PageError> {
-    csrf.check(&form._csrf, &headers)?;
     match sign_in(&state, LoginRequest { email: form.email.clone(), password: form.password }).await {
         Ok(session) => Ok(signed_in(&session.token, &headers)),
         Err(err) => Ok((err.status(), login_form(&csrf, &form.email, Some(&err.to_string()))).into_response()),
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct LogoutForm {
-    _csrf: String,
-}
-
-pub async fn logout(
-    State(state): State<AppState>,
-    csrf: CsrfToken,
-    headers: HeaderMap,
-    Form(form): Form<LogoutForm>,
-) -> Result<Response, PageError> {
-    csrf.check(&form._csrf, &headers)?;
+pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, PageError> {
     if let Some(token) = session_token(&headers) {
         let command = Command::RevokeToken { token_hash: auth::token_hash(&token) };
         state.store.execute(Envelope::system(jiff::Timestamp::now(), command)).await?;

@@ -169,7 +169,6 @@ fn urlencode(text: &str) -> String {
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 struct NewMemberForm {
-    _csrf: String,
     handle: String,
     email: String,
     display_name: String,
@@ -181,10 +180,8 @@ struct NewMemberForm {
 async fn add(
     State(state): State<AppState>,
     signed: Signed,
-    headers: HeaderMap,
     Form(form): Form<NewMemberForm>,
 ) -> Result<Response, PageError> {
-    signed.csrf.check(&form._csrf, &headers)?;
     admin_only(&signed)?;
     let request = AddMember {
         handle: form.handle.trim().to_string(),
@@ -209,7 +206,6 @@ async fn add(
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 struct ChangeForm {
-    _csrf: String,
     role: String,
     active: String,
 }
@@ -217,11 +213,9 @@ struct ChangeForm {
 async fn change(
     State(state): State<AppState>,
     signed: Signed,
-    headers: HeaderMap,
     Path(id): Path<i64>,
     Form(form): Form<ChangeForm>,
 ) -> Result<Response, PageError> {
-    signed.csrf.check(&form._csrf, &headers)?;
     admin_only(&signed)?;
     let role = match form.role.as_str() {
         "" => None,
@@ -251,7 +245,6 @@ async fn change(
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 struct NormForm {
-    _csrf: String,
     channel: String,
     hours: String,
 }
@@ -259,10 +252,8 @@ struct NormForm {
 async fn norm(
     State(state): State<AppState>,
     signed: Signed,
-    headers: HeaderMap,
     Form(form): Form<NormForm>,
 ) -> Result<Response, PageError> {
-    signed.csrf.check(&form._csrf, &headers)?;
     admin_only(&signed)?;
     let hours = form.hours.trim();
     let parsed = match hours {
@@ -290,7 +281,6 @@ async fn norm(
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 struct InviteForm {
-    _csrf: String,
     token: String,
     password: String,
 }
@@ -322,7 +312,6 @@ async fn invite_accept(
     headers: HeaderMap,
     Form(form): Form<InviteForm>,
 ) -> Result<Response, PageError> {
-    csrf.check(&form._csrf, &headers)?;
     match accept(&state, AcceptInvite { invite_token: form.token.clone(), password: form.password }).await {
         Ok(session) => {
             let mut response = Redirect::to("/settings").into_response();

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use baton_core::model::{Thread, Visibility};
@@ -84,7 +84,6 @@ async fn channel_list(
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct NewChannel {
-    _csrf: String,
     name: String,
     visibility: String,
     topic: String,
@@ -93,10 +92,8 @@ pub struct NewChannel {
 pub async fn create(
     State(state): State<AppState>,
     signed: Signed,
-    headers: HeaderMap,
     Form(form): Form<NewChannel>,
 ) -> Result<Response, PageError> {
-    signed.csrf.check(&form._csrf, &headers)?;
     let command = (|| -> Result<Command, ApiError> {
         Ok(Command::CreateChannel {
             name: validate::channel_name("name", form.name.trim_start_matches('#'))?,
@@ -232,7 +229,6 @@ pub async fn threads_fragment(
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct NewThread {
-    _csrf: String,
     title: String,
     body: String,
 }
@@ -240,11 +236,9 @@ pub struct NewThread {
 pub async fn start_thread(
     State(state): State<AppState>,
     signed: Signed,
-    headers: HeaderMap,
     Path(id): Path<i64>,
     Form(form): Form<NewThread>,
 ) -> Result<Response, PageError> {
-    signed.csrf.check(&form._csrf, &headers)?;
     let command = (|| -> Result<Command, ApiError> {
         let body = Some(form.body.trim()).filter(|b| !b.is_empty());
         Ok(Command::CreateThread {

@@ -7,7 +7,7 @@ mod show;
 use std::collections::HashMap;
 
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -57,13 +57,11 @@ impl Default for Draft {
 impl Draft {
     /// A submitted form: a multi-select repeats its name, which a struct cannot take, hence
     /// the pairs. Returns the CSRF token too.
-    fn from_pairs(pairs: Vec<(String, String)>) -> (String, Draft) {
-        let mut csrf = String::new();
+    fn from_pairs(pairs: Vec<(String, String)>) -> Draft {
         let mut draft =
             Draft { questions: String::new(), ask_at: String::new(), digest_at: String::new(), ..Draft::default() };
         for (key, value) in pairs {
             match key.as_str() {
-                "_csrf" => csrf = value,
                 "channel" => draft.channel = value,
                 "title" => draft.title = value,
                 "questions" => draft.questions = value,
@@ -73,7 +71,7 @@ impl Draft {
                 _ => {}
             }
         }
-        (csrf, draft)
+        draft
     }
 
     fn command(&self) -> Result<Command, ApiError> {
@@ -183,11 +181,9 @@ fn new_form(signed: &Signed, channels: &[Channel], members: &[Member], draft: &D
 async fn create(
     State(state): State<AppState>,
     signed: Signed,
-    headers: HeaderMap,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let (csrf, draft) = Draft::from_pairs(pairs);
-    signed.csrf.check(&csrf, &headers)?;
+    let draft = Draft::from_pairs(pairs);
     // The API lets any member create one; on the web it is an admin's tool, like the form.
     if !signed.member.role.is_admin() {
         return Err(PageError::Forbidden);

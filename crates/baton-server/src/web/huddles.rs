@@ -7,7 +7,6 @@ mod page;
 use std::collections::HashMap;
 
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -45,7 +44,6 @@ pub fn routes() -> Router<AppState> {
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct NewHuddle {
-    _csrf: String,
     title: String,
     call_link: String,
     agenda: String,
@@ -179,49 +177,21 @@ async fn act(
     Ok((status, render(state, signed, id, &draft, Some(&refusal)).await?).into_response())
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct Plain {
-    _csrf: String,
-}
-
-async fn join(
-    State(state): State<AppState>,
-    signed: Signed,
-    headers: HeaderMap,
-    Path(id): Path<i64>,
-    Form(form): Form<Plain>,
-) -> Result<Response, PageError> {
-    signed.csrf.check(&form._csrf, &headers)?;
+async fn join(State(state): State<AppState>, signed: Signed, Path(id): Path<i64>) -> Result<Response, PageError> {
     act(&state, &signed, id, Part::Presence, Draft::default(), Ok(Command::JoinHuddle { id: HuddleId(id) })).await
 }
 
-async fn leave(
-    State(state): State<AppState>,
-    signed: Signed,
-    headers: HeaderMap,
-    Path(id): Path<i64>,
-    Form(form): Form<Plain>,
-) -> Result<Response, PageError> {
-    signed.csrf.check(&form._csrf, &headers)?;
+async fn leave(State(state): State<AppState>, signed: Signed, Path(id): Path<i64>) -> Result<Response, PageError> {
     act(&state, &signed, id, Part::Presence, Draft::default(), Ok(Command::LeaveHuddle { id: HuddleId(id) })).await
 }
 
-async fn end(
-    State(state): State<AppState>,
-    signed: Signed,
-    headers: HeaderMap,
-    Path(id): Path<i64>,
-    Form(form): Form<Plain>,
-) -> Result<Response, PageError> {
-    signed.csrf.check(&form._csrf, &headers)?;
+async fn end(State(state): State<AppState>, signed: Signed, Path(id): Path<i64>) -> Result<Response, PageError> {
     act(&state, &signed, id, Part::Presence, Draft::default(), Ok(Command::EndHuddle { id: HuddleId(id) })).await
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 struct Notes {
-    _csrf: String,
     agenda: String,
     notes: String,
 }
@@ -229,11 +199,9 @@ struct Notes {
 async fn notes(
     State(state): State<AppState>,
     signed: Signed,
-    headers: HeaderMap,
     Path(id): Path<i64>,
     Form(form): Form<Notes>,
 ) -> Result<Response, PageError> {
-    signed.csrf.check(&form._csrf, &headers)?;
     let update = UpdateHuddle { agenda: Some(form.agenda.clone()), notes: Some(form.notes.clone()), call_link: None };
     let command = api::update_command(HuddleId(id), update);
     let draft = Draft { agenda: Some(form.agenda), notes: Some(form.notes), ..Draft::default() };
@@ -243,18 +211,15 @@ async fn notes(
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 struct NewDecision {
-    _csrf: String,
     text: String,
 }
 
 async fn decide(
     State(state): State<AppState>,
     signed: Signed,
-    headers: HeaderMap,
     Path(id): Path<i64>,
     Form(form): Form<NewDecision>,
 ) -> Result<Response, PageError> {
-    signed.csrf.check(&form._csrf, &headers)?;
     let command = api::decision_command(HuddleId(id), Decision { text: form.text.clone() });
     act(&state, &signed, id, Part::Decision, Draft { decision: form.text, ..Draft::default() }, command).await
 }
@@ -262,7 +227,6 @@ async fn decide(
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 struct NewActionItem {
-    _csrf: String,
     title: String,
     /// A member's id, or empty for nobody yet.
     assignee: String,
@@ -273,11 +237,9 @@ struct NewActionItem {
 async fn add_action_item(
     State(state): State<AppState>,
     signed: Signed,
-    headers: HeaderMap,
     Path(id): Path<i64>,
     Form(form): Form<NewActionItem>,
 ) -> Result<Response, PageError> {
-    signed.csrf.check(&form._csrf, &headers)?;
     let assignee = match form.assignee.trim() {
         "" => Ok(None),
         raw => raw
@@ -296,11 +258,9 @@ async fn add_action_item(
 async fn start(
     State(state): State<AppState>,
     signed: Signed,
-    headers: HeaderMap,
     Path(thread): Path<i64>,
     Form(form): Form<NewHuddle>,
 ) -> Result<Response, PageError> {
-    signed.csrf.check(&form._csrf, &headers)?;
     let request = StartHuddle {
         title: Some(form.title.clone()).filter(|t| !t.trim().is_empty()),
         call_link: Some(form.call_link.clone()),

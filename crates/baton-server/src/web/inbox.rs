@@ -4,15 +4,13 @@
 use std::collections::HashMap;
 
 use axum::extract::State;
-use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
+use axum::Router;
 use baton_core::model::{Member, Notification};
 use baton_core::{MemberId, ThreadId};
 use baton_store::{Command, Envelope};
 use maud::{html, Markup};
-use serde::Deserialize;
 use serde_json::Value;
 
 use super::layout::{csrf_field, page, when, Live};
@@ -154,19 +152,7 @@ async fn inbox(State(state): State<AppState>, signed: Signed) -> Result<Response
     .into_response())
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct MarkRead {
-    _csrf: String,
-}
-
-async fn read_all(
-    State(state): State<AppState>,
-    signed: Signed,
-    headers: HeaderMap,
-    Form(form): Form<MarkRead>,
-) -> Result<Response, PageError> {
-    signed.csrf.check(&form._csrf, &headers)?;
+async fn read_all(State(state): State<AppState>, signed: Signed) -> Result<Response, PageError> {
     let command = Command::ReadNotifications { ids: None };
     state.store.execute(Envelope::new(signed.viewer, jiff::Timestamp::now(), command)).await?;
     Ok(Redirect::to("/inbox").into_response())

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Json, Router};
@@ -135,7 +135,6 @@ pub fn composer(action: &str, csrf: &CsrfToken, label: &str) -> Markup {
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct NewMessage {
-    _csrf: String,
     body: String,
     urgent: Option<String>,
     send_at: String,
@@ -145,12 +144,10 @@ pub struct NewMessage {
 pub async fn send(
     state: &AppState,
     signed: &Signed,
-    headers: &HeaderMap,
     target: MessageTarget,
     form: NewMessage,
     back: &str,
 ) -> Result<Response, PageError> {
-    signed.csrf.check(&form._csrf, headers)?;
     let invalid = |message: String| PageError::Other(StatusCode::UNPROCESSABLE_ENTITY, message);
     let body = validate::message_body("body", form.body.trim()).map_err(|e| invalid(e.to_string()))?;
     let urgent = form.urgent.is_some_and(|u| u == "true" || u == "on");
@@ -182,7 +179,6 @@ fn future_instant(signed: &Signed, raw: &str, what: &str, now: jiff::Timestamp) 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct RemindForm {
-    _csrf: String,
     at: String,
     note: String,
     back: String,
@@ -192,11 +188,9 @@ pub struct RemindForm {
 async fn remind(
     State(state): State<AppState>,
     signed: Signed,
-    headers: HeaderMap,
     Path(id): Path<i64>,
     Form(form): Form<RemindForm>,
 ) -> Result<Response, PageError> {
-    signed.csrf.check(&form._csrf, &headers)?;
     let now = jiff::Timestamp::now();
     let at = future_instant(&signed, &form.at, "remind me", now)?;
     let note = validate::text("note", form.note.trim(), validate::MAX_NAME_CHARS)
@@ -238,7 +232,6 @@ fn back_to(back: &str) -> &str {
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct EditForm {
-    _csrf: String,
     body: String,
     back: String,
 }
@@ -246,11 +239,9 @@ pub struct EditForm {
 async fn edit(
     State(state): State<AppState>,
     signed: Signed,
-    headers: HeaderMap,
     Path(id): Path<i64>,
     Form(form): Form<EditForm>,
 ) -> Result<Response, PageError> {
-    signed.csrf.check(&form._csrf, &headers)?;
     let body = validate::message_body("body", form.body.trim())
         .map_err(|e| PageError::Other(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?;
     let command = Command::EditMessage { id: MessageId(id), text: MessageText::new(body) };
@@ -261,7 +252,6 @@ async fn edit(
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct ReactForm {
-    _csrf: String,
     emoji: String,
     back: String,
 }
@@ -270,11 +260,9 @@ pub struct ReactForm {
 async fn react(
     State(state): State<AppState>,
     signed: Signed,
-    headers: HeaderMap,
     Path(id): Path<i64>,
     Form(form): Form<ReactForm>,
 ) -> Result<Response, PageError> {
-    signed.csrf.check(&form._csrf, &headers)?;
     let emoji = validate::emoji("emoji", &form.emoji)
         .map_err(|e| PageError::Other(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?;
     let message = state.store.message(&signed.viewer, MessageId(id)).await?;

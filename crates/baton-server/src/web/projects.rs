@@ -10,7 +10,6 @@ mod task;
 use std::collections::HashMap;
 
 use axum::extract::State;
-use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -109,7 +108,6 @@ async fn project_list(
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 struct NewProject {
-    _csrf: String,
     name: String,
     description: String,
 }
@@ -117,10 +115,8 @@ struct NewProject {
 async fn create(
     State(state): State<AppState>,
     signed: Signed,
-    headers: HeaderMap,
     Form(form): Form<NewProject>,
 ) -> Result<Response, PageError> {
-    signed.csrf.check(&form._csrf, &headers)?;
     let request = CreateProject { name: form.name.clone(), description: Some(form.description.clone()) };
     let created = match create_project_command(request) {
         Ok(command) => state.store.execute(Envelope::new(signed.viewer, jiff::Timestamp::now(), command)).await,

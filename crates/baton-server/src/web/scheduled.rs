@@ -2,14 +2,12 @@
 //! button, and what already went out.
 
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
+use axum::Router;
 use baton_core::model::Job;
 use baton_store::{Command, Envelope};
 use maud::{html, Markup};
-use serde::Deserialize;
 
 use super::layout::{csrf_field, page, when, Live};
 use super::session::Signed;
@@ -80,20 +78,7 @@ async fn show(State(state): State<AppState>, signed: Signed) -> Result<Response,
     .into_response())
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct CancelForm {
-    _csrf: String,
-}
-
-async fn cancel(
-    State(state): State<AppState>,
-    signed: Signed,
-    headers: HeaderMap,
-    Path(id): Path<i64>,
-    Form(form): Form<CancelForm>,
-) -> Result<Response, PageError> {
-    signed.csrf.check(&form._csrf, &headers)?;
+async fn cancel(State(state): State<AppState>, signed: Signed, Path(id): Path<i64>) -> Result<Response, PageError> {
     state.store.execute(Envelope::new(signed.viewer, jiff::Timestamp::now(), Command::CancelJob { id })).await?;
     Ok(Redirect::to("/scheduled").into_response())
 }

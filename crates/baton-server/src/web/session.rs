@@ -2,12 +2,16 @@
 //! token (double-submit: a cookie the page's forms repeat in a hidden field, which another site
 //! can neither read nor set).
 
-use axum::extract::{FromRequestParts, Request};
+use axum::body::Body;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::header::CONTENT_TYPE;
 use axum::http::header::{COOKIE, HOST, ORIGIN, SET_COOKIE};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue};
+use axum::http::{HeaderMap, HeaderValue, Method};
 use axum::middleware::Next;
+use axum::response::IntoResponse;
 use axum::response::Response;
+use axum::Form;
 use baton_core::model::Member;
 use baton_store::Viewer;
 
@@ -78,7 +82,7 @@ impl<S: Send + Sync> FromRequestParts<S> for CsrfToken {
 impl CsrfToken {
     /// Whether a submitted form repeats this browser's token (and, when the browser says where
     /// the form came from, that it came from this site).
-    pub fn check(&self, submitted: &str, headers: &HeaderMap) -> Result<(), PageError> {
+    fn check(&self, submitted: &str, headers: &HeaderMap) -> Result<(), PageError> {
         let same_origin = match (headers.get(ORIGIN).and_then(|v| v.to_str().ok()), headers.get(HOST)) {
             (Some(origin), Some(host)) => origin.split_once("://").map(|(_, rest)| rest) == host.to_str().ok(),
             _ => true,
@@ -93,12 +97,21 @@ impl CsrfToken {
     }
 }
 
-/// Gives every page request a CSRF token: the browser's own, or a new one set as a cookie.
+/// Gives every page request a CSRF token (the browser's own, or a new one set as a cookie), and
+/// refuses every form post that does not repeat it in `_csrf`: here, once, rather than in each
+/// handler, so no form can forget it.
 pub async fn csrf_cookie(mut request: Request, next: Next) -> Response {
     let existing = cookie(request.headers(), CSRF_COOKIE).filter(|t| t.len() == 64);
     let tls = over_tls(request.headers());
-    let token = existing.clone().unwrap_or_else(auth::new_token);
-    request.extensions_mut().insert(CsrfToken(token.clone()));
+    let token = CsrfToken(existing.clone().unwrap_or_else(auth::new_token));
+    if request.method() == Method::POST {
+        request = match checked(request, &token).await {
+            Ok(request) => request,
+            Err(refused) => return refused.into_response(),
+        };
+    }
+    request.extensions_mut().insert(token.clone());
+    let token = token.0;
     let mut response = next.run(request).await;
     if existing.is_none() {
         if let Some(value) = set_cookie(CSRF_COOKIE, &token, COOKIE_MAX_AGE, tls) {
@@ -106,6 +119,23 @@ pub async fn csrf_cookie(mut request: Request, next: Next) -> Response {
         }
     }
     response
+}
+
+/// The form post, given back whole, if its `_csrf` field repeats the browser's token.
+async fn checked(request: Request, token: &CsrfToken) -> Result<Request, PageError> {
+    let (parts, body) = request.into_parts();
+    let bytes = axum::body::to_bytes(body, crate::MAX_BODY_BYTES)
+        .await
+        .map_err(|_| PageError::Other(axum::http::StatusCode::PAYLOAD_TOO_LARGE, "The form is too large.".into()))?;
+    let form = Request::builder()
+        .method(Method::POST)
+        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(bytes.clone()))
+        .map_err(|_| PageError::Csrf)?;
+    let Form(fields) = Form::<Vec<(String, String)>>::from_request(form, &()).await.map_err(|_| PageError::Csrf)?;
+    let submitted = fields.iter().find(|(name, _)| name == "_csrf").map_or("", |(_, value)| value.as_str());
+    token.check(submitted, &parts.headers)?;
+    Ok(Request::from_parts(parts, Body::from(bytes)))
 }
 
 /// The signed-in member of a page request; without a session, the page sends them to sign in

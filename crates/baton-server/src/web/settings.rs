@@ -2,7 +2,7 @@
 //! so that a mistake (a night shift typed by accident) shows at once.
 
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
@@ -103,7 +103,6 @@ async fn show(signed: Signed) -> Result<Response, PageError> {
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct SettingsForm {
-    _csrf: String,
     display_name: String,
     time_zone: String,
     mon: Option<String>,
@@ -154,10 +153,8 @@ fn parse_interval(text: &str) -> Option<DailyInterval> {
 async fn save(
     State(state): State<AppState>,
     signed: Signed,
-    headers: HeaderMap,
     Form(values): Form<SettingsForm>,
 ) -> Result<Response, PageError> {
-    signed.csrf.check(&values._csrf, &headers)?;
     let refuse = |message: String| -> Result<Response, PageError> {
         let content = form(&signed, &values, Some(&message));
         Ok((StatusCode::UNPROCESSABLE_ENTITY, page("Settings", &signed, Live::Nothing, content)).into_response())

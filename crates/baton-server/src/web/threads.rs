@@ -1,7 +1,6 @@
 //! A thread: its messages and the composer; opening it marks it read.
 
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::Form;
 use baton_core::ThreadId;
@@ -68,9 +67,8 @@ pub async fn messages_fragment(
 pub async fn post(
     State(state): State<AppState>,
     signed: Signed,
-    headers: HeaderMap,
     Path(id): Path<i64>,
     Form(form): Form<NewMessage>,
 ) -> Result<Response, PageError> {
-    messages::send(&state, &signed, &headers, MessageTarget::Thread(ThreadId(id)), form, &format!("/t/{id}")).await
+    messages::send(&state, &signed, MessageTarget::Thread(ThreadId(id)), form, &format!("/t/{id}")).await
 }

@@ -5,9 +5,7 @@
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use baton_core::model::Role;
 use maud::{html, Markup};
 use serde::Deserialize;
@@ -39,41 +37,23 @@ pub async fn show(
     Ok(advisor_page(&state, &signed, &done, None).await?.into_response())
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct Decision {
-    _csrf: String,
-}
-
 pub async fn accept(
     State(state): State<AppState>,
     signed: Signed,
-    headers: HeaderMap,
     Path(key): Path<String>,
-    Form(form): Form<Decision>,
 ) -> Result<Response, PageError> {
-    decide(&state, &signed, &headers, &key, &form, true).await
+    decide(&state, &signed, &key, true).await
 }
 
 pub async fn dismiss(
     State(state): State<AppState>,
     signed: Signed,
-    headers: HeaderMap,
     Path(key): Path<String>,
-    Form(form): Form<Decision>,
 ) -> Result<Response, PageError> {
-    decide(&state, &signed, &headers, &key, &form, false).await
+    decide(&state, &signed, &key, false).await
 }
 
-async fn decide(
-    state: &AppState,
-    signed: &Signed,
-    headers: &HeaderMap,
-    key: &str,
-    form: &Decision,
-    accepted: bool,
-) -> Result<Response, PageError> {
-    signed.csrf.check(&form._csrf, headers)?;
+async fn decide(state: &AppState, signed: &Signed, key: &str, accepted: bool) -> Result<Response, PageError> {
     let outcome = match decide_as(state, signed.viewer, key, None, accepted).await {
         Ok(outcome) => outcome,
         // Already decided by someone else, or no longer suggested: say so on the list.
