@@ -364,6 +364,51 @@ async function main() {
       await contextC.close();
     });
 
+    await step('dm-thread', async () => {
+      const text = 'Lunch on Friday?';
+      current = pageA;
+      await pageA.goto(url('/dms'));
+      const bo = await pageA.locator('select[name="members"] option', { hasText: '@bo' }).first().getAttribute('value');
+      expect(bo, 'the new-conversation form offers no @bo');
+      await submitForm(pageA, 'Open conversation', { members: bo });
+      const dmPath = await expectPath(pageA, /^\/dms\/[^/]+$/, 'after opening a conversation');
+      await submitForm(pageA, 'Send', { body: text });
+      await expectPath(pageA, dmPath, 'after sending a direct message');
+
+      current = pageB;
+      await pageB.goto(url(dmPath));
+      await pageB.locator('ol#messages > li.message', { hasText: text }).first().waitFor();
+      await pageB.evaluate(() => {
+        window.__batonNotReloaded = true;
+      });
+
+      current = pageA;
+      const message = pageA.locator('ol#messages > li.message', { hasText: text }).first();
+      await message.locator('details.reply summary').click();
+      await message.locator('details.reply textarea[name="body"]').fill('Friday works for me');
+      await message.locator('details.reply button[type="submit"]').click();
+      const threadPage = await expectPath(pageA, /^\/t\/[^/]+$/, 'after replying in a thread');
+      const heading = oneLine(await pageA.locator('h1').first().innerText());
+      expect(heading.includes(text), `the thread is titled with the message: "${heading}"`);
+      const crumb = pageA.locator(`p.crumbs a[href="${dmPath}"]`);
+      expect((await crumb.count()) > 0, 'the thread page does not lead back to its conversation');
+      await screenshot(pageA, 'dm-thread');
+
+      current = pageB;
+      try {
+        await pageB.waitForSelector(`#threads a.thread[href="${threadPage}"]`, { timeout: 10_000 });
+        await pageB.waitForFunction(
+          (t) => !document.querySelector('#messages')?.textContent.includes(t),
+          text,
+          { timeout: 10_000 },
+        );
+      } catch {
+        fail('the other browser did not list the new thread, or still showed its message in the timeline, within 10 s');
+      }
+      const notReloaded = await pageB.evaluate(() => window.__batonNotReloaded === true);
+      expect(notReloaded, 'the conversation page reloaded to show the thread; it should arrive live');
+    });
+
     let boardPath;
     let taskPath;
     let huddlePage;

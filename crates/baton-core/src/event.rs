@@ -42,9 +42,13 @@ pub mod kind {
     pub const THREAD_RESOLVED: &str = "thread.resolved";
     pub const THREAD_REOPENED: &str = "thread.reopened";
     pub const DM_CREATED: &str = "dm.created";
+    pub const DM_UPDATED: &str = "dm.updated";
     pub const MESSAGE_POSTED: &str = "message.posted";
     pub const MESSAGE_EDITED: &str = "message.edited";
     pub const MESSAGE_DELETED: &str = "message.deleted";
+    /// A message moved from a timeline into a thread of the same conversation (the first reply
+    /// to it started the thread).
+    pub const MESSAGE_MOVED: &str = "message.moved";
     pub const REACTION_ADDED: &str = "reaction.added";
     pub const REACTION_REMOVED: &str = "reaction.removed";
     pub const PROJECT_CREATED: &str = "project.created";

@@ -185,12 +185,16 @@ pub struct Channel {
     pub is_member: bool,
 }
 
-/// A thread: a titled topic in a channel, or the discussion of a task.
+/// A thread: a titled topic in a channel or in a direct conversation, or the discussion of a
+/// task.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Thread {
     pub id: ThreadId,
-    /// The channel it lives in; `null` for a task's thread.
+    /// The channel it lives in; `null` for a direct conversation's or a task's thread.
     pub channel_id: Option<ChannelId>,
+    /// The direct conversation it lives in (a reply to one of its messages started it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dm_id: Option<DmId>,
     /// The task it discusses, if it is a task's thread.
     pub task_id: Option<TaskId>,
     pub title: String,
@@ -219,7 +223,10 @@ pub struct Reaction {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Message {
     pub id: MessageId,
+    /// The thread it is in (a channel's, a direct conversation's or a task's).
     pub thread_id: Option<ThreadId>,
+    /// The direct conversation whose timeline it is in; `null` in a thread, even a direct
+    /// conversation's (its thread names the conversation).
     pub dm_id: Option<DmId>,
     pub author_id: MemberId,
     /// Markdown as written.
@@ -252,6 +259,10 @@ pub struct Dm {
     pub member_ids: Vec<MemberId>,
     /// The participants' handles, comma separated: how the conversation is named.
     pub name: String,
+    /// Its name in the export it was imported from (Slack: an mpim's `name`, a DM's id); reports
+    /// name it so.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub export_name: Option<String>,
     #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
     #[schema(value_type = Option<String>, format = DateTime)]

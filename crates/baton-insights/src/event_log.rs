@@ -3,8 +3,10 @@
 //!
 //! Readings (see docs/metrics.md): every member's calendar is their time zone and working hours
 //! as last set; a message counts even if it was deleted later (the exchange happened); a
-//! direct conversation is a timeline named by its participants' handles; a channel's timeline
-//! thread (imports) is that channel's timeline; service accounts are not people.
+//! direct conversation has a timeline and threads, named by its export name (imports) or its
+//! participants' handles; a message moved into a thread belongs to it for its whole history; a
+//! channel's timeline thread (imports) is that channel's timeline; service accounts are not
+//! people.
 
 use std::collections::HashMap;
 
@@ -31,7 +33,7 @@ pub enum Origin {
     Channel(i64),
     /// A task's thread: visible to everyone but guests.
     Task,
-    /// This direct conversation.
+    /// This direct conversation: its timeline or one of its threads.
     Dm(i64),
 }
 
@@ -45,7 +47,7 @@ pub fn dataset_and_origins(events: &[Event]) -> (Dataset, Vec<Origin>) {
 }
 
 /// For each person of a dataset their member id, for each conversation its thread id (`None`
-/// for a direct conversation).
+/// for a direct conversation's timeline).
 #[derive(Debug, Clone, Default)]
 pub struct LogIds {
     pub members: Vec<i64>,
@@ -63,6 +65,9 @@ pub struct DatasetBuilder {
     conversations: Vec<Conversation>,
     thread_conversation: HashMap<i64, usize>,
     dm_conversation: HashMap<i64, usize>,
+    /// A direct conversation's name for reports, as last set: its export name, else its
+    /// participants' handles.
+    dm_names: HashMap<i64, String>,
     messages: Vec<Message>,
     projects: HashMap<i64, String>,
     tasks: Vec<Task>,
@@ -82,6 +87,12 @@ const DECISION_TAG: &str = "decision";
 
 fn tagged_decision(tags: &Value) -> bool {
     tags.as_array().is_some_and(|tags| tags.iter().any(|t| t.as_str() == Some(DECISION_TAG)))
+}
+
+/// A direct conversation's name for reports: its name in the export it came from, else its
+/// participants' handles.
+fn dm_name(dm: &Value) -> String {
+    dm["export_name"].as_str().map_or_else(|| text(&dm["name"]), str::to_string)
 }
 
 fn int(value: &Value) -> Option<i64> {
@@ -126,16 +137,19 @@ impl DatasetBuilder {
             }
             kind::THREAD_CREATED => {
                 let Some(thread) = int(&p["thread_id"]) else { return };
-                let channel_id = int(&p["channel_id"]);
-                let channel = channel_id.and_then(|c| self.channel_names.get(&c).cloned());
-                self.origins.push(channel_id.map_or(Origin::Task, Origin::Channel));
+                let (origin, channel) = match (int(&p["channel_id"]), int(&p["dm_id"])) {
+                    (Some(channel), _) => (Origin::Channel(channel), self.channel_names.get(&channel).cloned()),
+                    (None, Some(dm)) => (Origin::Dm(dm), self.dm_names.get(&dm).cloned()),
+                    (None, None) => (Origin::Task, None),
+                };
+                self.origins.push(origin);
                 // An imported channel's unthreaded messages: a timeline, which never bounces.
                 let timeline = p["thread"]["timeline"].as_bool() == Some(true);
                 self.conversations.push(Conversation {
                     kind: if timeline { ConversationKind::Timeline } else { ConversationKind::Thread },
                     channel: channel.unwrap_or_default(),
                     title: if timeline { String::new() } else { text(&p["thread"]["title"]) },
-                    direct: false,
+                    direct: matches!(origin, Origin::Dm(_)),
                     resolutions: Vec::new(),
                     norm: None,
                 });
@@ -163,10 +177,11 @@ impl DatasetBuilder {
             }
             kind::DM_CREATED => {
                 let Some(dm) = int(&p["dm_id"]) else { return };
+                self.dm_names.insert(dm, dm_name(&p["dm"]));
                 self.origins.push(Origin::Dm(dm));
                 self.conversations.push(Conversation {
                     kind: ConversationKind::Timeline,
-                    channel: text(&p["dm"]["name"]),
+                    channel: dm_name(&p["dm"]),
                     title: String::new(),
                     direct: true,
                     resolutions: Vec::new(),
@@ -174,7 +189,26 @@ impl DatasetBuilder {
                 });
                 self.dm_conversation.insert(dm, self.conversations.len() - 1);
             }
+            kind::DM_UPDATED => {
+                if let Some(dm) = int(&p["dm_id"]) {
+                    self.dm_names.insert(dm, dm_name(&p["dm"]));
+                }
+            }
             kind::MESSAGE_POSTED => self.message(event),
+            // The first reply to a timeline message moved it into the thread it started: like a
+            // Slack thread's parent, it belongs to the thread for its whole history.
+            kind::MESSAGE_MOVED => {
+                let (Some(id), Some(thread)) = (int(&p["message_id"]), int(&p["thread_id"])) else { return };
+                let Some(conversation) = self.thread_conversation.get(&thread).copied() else { return };
+                // Messages arrive in `seq` order, which is id order: search, then make sure.
+                let idx = match self.messages.binary_search_by_key(&id, |m| m.id) {
+                    Ok(idx) => Some(idx),
+                    Err(_) => self.messages.iter().rposition(|m| m.id == id),
+                };
+                if let Some(idx) = idx {
+                    self.messages[idx].conversation = conversation;
+                }
+            }
             // A check-in's thread collects status answers rather than a discussion: it is read
             // as a timeline, which never bounces.
             kind::CHECKIN_CREATED => {
@@ -326,6 +360,11 @@ impl DatasetBuilder {
         // set; direct conversations and task threads follow the workspace's.
         let mut conversations = self.conversations;
         for (conversation, origin) in conversations.iter_mut().zip(&self.origins) {
+            if let Origin::Dm(dm) = origin {
+                if let Some(name) = self.dm_names.get(dm) {
+                    conversation.channel.clone_from(name);
+                }
+            }
             let own = match origin {
                 Origin::Channel(channel) => self.channel_norms.get(channel).copied().flatten(),
                 _ => None,

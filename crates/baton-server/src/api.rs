@@ -74,8 +74,3 @@ where
 {
     Option::<T>::deserialize(de).map(Some)
 }
-
-/// The time a change is recorded at: now.
-pub(crate) fn now() -> jiff::Timestamp {
-    jiff::Timestamp::now()
-}

@@ -71,6 +71,6 @@ pub async fn authenticate(state: &AppState, token: &str) -> ApiResult<Auth> {
 pub async fn issue_token(state: &AppState, member: &Member) -> ApiResult<String> {
     let token = new_token();
     let command = Command::IssueToken { member: member.id, token_hash: token_hash(&token) };
-    state.store.execute(Envelope::system(jiff::Timestamp::now(), command)).await?;
+    state.store.execute(Envelope::system(state.now(), command)).await?;
     Ok(token)
 }

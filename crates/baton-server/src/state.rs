@@ -6,6 +6,7 @@ use baton_store::DynStore;
 use tokio::sync::Semaphore;
 
 use crate::error::{ApiError, ApiResult};
+use crate::scheduler::{Clock, SystemClock};
 
 /// The server's shared state. Cheap to clone.
 #[derive(Clone)]
@@ -16,12 +17,36 @@ pub struct AppState {
     cpu_permits: Arc<Semaphore>,
     /// The insights dataset built from the log so far: a report applies only newer events.
     pub(crate) insights: Arc<std::sync::Mutex<crate::api::insights::LogDataset>>,
+    /// What time a change is recorded at and reports default to: the machine's clock, or a
+    /// manual one in tests that replay a history through the API.
+    clock: Arc<dyn Clock>,
 }
 
 impl AppState {
     pub fn new(store: DynStore) -> AppState {
         let cores = std::thread::available_parallelism().map_or(2, usize::from);
-        AppState { store, cpu_permits: Arc::new(Semaphore::new(cores)), insights: Arc::default() }
+        AppState {
+            store,
+            cpu_permits: Arc::new(Semaphore::new(cores)),
+            insights: Arc::default(),
+            clock: Arc::new(SystemClock),
+        }
+    }
+
+    /// The same state reading the time from `clock`.
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> AppState {
+        self.clock = clock;
+        self
+    }
+
+    /// The time a change is recorded at: now, by the state's clock.
+    pub fn now(&self) -> jiff::Timestamp {
+        self.clock.now()
+    }
+
+    /// The clock, for the scheduler that fires this state's timed work.
+    pub fn clock(&self) -> Arc<dyn Clock> {
+        self.clock.clone()
     }
 
     /// Runs CPU-heavy `work` on the blocking pool, at most one job per core at a time.

@@ -20,6 +20,7 @@ mod projects;
 mod scheduled;
 mod session;
 mod settings;
+mod thread_list;
 mod threads;
 
 use axum::http::{header, HeaderValue};

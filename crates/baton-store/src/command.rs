@@ -83,6 +83,20 @@ pub enum MessageTarget {
     Dm(DmId),
 }
 
+/// Where a thread lives: a channel or a direct conversation (a task's thread comes with its
+/// task).
+#[derive(Debug, Clone, Copy)]
+pub enum ThreadHome {
+    Channel(ChannelId),
+    Dm(DmId),
+}
+
+impl From<ChannelId> for ThreadHome {
+    fn from(channel: ChannelId) -> ThreadHome {
+        ThreadHome::Channel(channel)
+    }
+}
+
 /// Every change Baton knows. Field values are validated by the caller (`baton_core::validate`);
 /// the store checks existence, visibility and permissions.
 #[derive(Debug, Clone)]
@@ -144,8 +158,9 @@ pub enum Command {
         channel: ChannelId,
         member: MemberId,
     },
+    /// A titled thread in a channel or a direct conversation, optionally with its first message.
     CreateThread {
-        channel: ChannelId,
+        home: ThreadHome,
         title: String,
         tags: Vec<String>,
         body: Option<MessageText>,
@@ -165,6 +180,23 @@ pub enum Command {
         target: MessageTarget,
         text: MessageText,
         urgent: bool,
+    },
+    /// Replies to `message` in its thread. A message in a timeline (a direct conversation's, or
+    /// an imported channel's) has no thread yet: the reply starts one beside it, titled with the
+    /// message's first 80 characters, and the message moves into it as its first message (as a
+    /// Slack thread holds its parent). The answer is the reply.
+    Reply {
+        message: MessageId,
+        text: MessageText,
+        urgent: bool,
+    },
+    /// Moves a timeline message into a thread of the same channel or direct conversation (in a
+    /// channel owners and admins, in a direct conversation its people): how `baton import slack`
+    /// files the thread messages of a direct conversation that an earlier version put in its
+    /// timeline.
+    MoveToThread {
+        message: MessageId,
+        thread: ThreadId,
     },
     EditMessage {
         id: MessageId,
@@ -186,6 +218,9 @@ pub enum Command {
     /// self (a Slack self-DM).
     OpenDm {
         members: Vec<MemberId>,
+        /// Its name in an export (imports only): reports name the conversation so. Set once: a
+        /// conversation that has one keeps it.
+        export_name: Option<String>,
     },
     CreateProject {
         name: String,
@@ -388,7 +423,15 @@ impl Command {
                 member.working_hours,
                 invite.is_some()
             ),
+            // Written as before threads could live in a direct conversation, so that a key
+            // recorded then (an import's) still matches its retry.
+            Command::CreateThread { home: ThreadHome::Channel(channel), title, tags, body } => {
+                format!("CreateThread {{ channel: {channel:?}, title: {title:?}, tags: {tags:?}, body: {body:?} }}")
+            }
             other => format!("{other:?}"),
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -19,7 +19,7 @@ use baton_core::model::{Channel, Dm, Member, Message, MessageVersion, Project, T
 use baton_core::{ChannelId, DmId, MemberId, MessageId, ProjectId, Seq, TaskId, ThreadId};
 use tokio::sync::broadcast;
 
-pub use command::{AdviceAction, Command, Envelope, HuddleOn, Invite, MessageTarget, NewMember};
+pub use command::{AdviceAction, Command, Envelope, HuddleOn, Invite, MessageTarget, NewMember, ThreadHome};
 pub use error::{Error, Result};
 pub use sqlite::SqliteStore;
 pub use view::{Access, CommittedEvent, Page, Scope, Unread, Viewer};
@@ -69,6 +69,8 @@ pub trait Store: Send + Sync + 'static {
     async fn dms(&self, viewer: &Viewer) -> Result<Vec<Dm>>;
     async fn dm(&self, viewer: &Viewer, id: DmId) -> Result<Dm>;
     async fn dm_messages(&self, viewer: &Viewer, id: DmId, page: Page) -> Result<Vec<Message>>;
+    /// The threads of a direct conversation, oldest first.
+    async fn dm_threads(&self, viewer: &Viewer, id: DmId, page: Page) -> Result<Vec<Thread>>;
 
     async fn projects(&self, viewer: &Viewer) -> Result<Vec<Project>>;
     async fn project(&self, viewer: &Viewer, id: ProjectId) -> Result<Project>;
@@ -110,9 +112,10 @@ pub trait Store: Send + Sync + 'static {
     /// How many booked slots put each member outside their working hours (absent: none).
     async fn slot_burdens(&self) -> Result<Vec<(MemberId, i64)>>;
 
-    /// Messages by others that the viewer has not read, per thread of `channel` (threads with
-    /// none are left out). Counts only; the viewer must be able to read the channel.
-    async fn unread_in_channel(&self, viewer: &Viewer, channel: ChannelId) -> Result<Vec<(ThreadId, i64)>>;
+    /// Messages by others that the viewer has not read, per thread of a channel or a direct
+    /// conversation (threads with none are left out). Counts only; the viewer must be able to
+    /// read the channel or take part in the conversation.
+    async fn unread_threads(&self, viewer: &Viewer, home: ThreadHome) -> Result<Vec<(ThreadId, i64)>>;
     /// Unread messages per channel and per direct conversation the viewer can read.
     async fn unread(&self, viewer: &Viewer) -> Result<Unread>;
 

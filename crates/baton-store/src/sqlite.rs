@@ -23,7 +23,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 use sqlx::{ConnectOptions, Connection};
 use tokio::sync::{broadcast, mpsc};
 
-use crate::command::Envelope;
+use crate::command::{Envelope, ThreadHome};
 use crate::error::{Error, Result};
 use crate::view::{Access, CommittedEvent, Page, Unread, Viewer};
 use crate::Store;
@@ -182,6 +182,10 @@ impl Store for SqliteStore {
         read::dm_messages(&mut *self.conn().await?, viewer, id, page).await
     }
 
+    async fn dm_threads(&self, viewer: &Viewer, id: DmId, page: Page) -> Result<Vec<Thread>> {
+        read::dm_threads(&mut *self.conn().await?, viewer, id, page).await
+    }
+
     async fn projects(&self, viewer: &Viewer) -> Result<Vec<Project>> {
         read::projects(&mut *self.conn().await?, viewer).await
     }
@@ -248,17 +252,26 @@ impl Store for SqliteStore {
         Ok(rows.into_iter().map(|(m, c)| (MemberId(m), c)).collect())
     }
 
-    async fn unread_in_channel(&self, viewer: &Viewer, channel: ChannelId) -> Result<Vec<(ThreadId, i64)>> {
+    async fn unread_threads(&self, viewer: &Viewer, home: ThreadHome) -> Result<Vec<(ThreadId, i64)>> {
         let mut conn = self.conn().await?;
-        read::channel_row(&mut conn, viewer, channel).await?;
-        let rows: Vec<(i64, i64)> = sqlx::query_as(
+        let (column, id) = match home {
+            ThreadHome::Channel(channel) => {
+                read::channel_row(&mut conn, viewer, channel).await?;
+                ("channel_id", channel.0)
+            }
+            ThreadHome::Dm(dm) => {
+                read::dm_row(&mut conn, viewer, dm).await?;
+                ("dm_id", dm.0)
+            }
+        };
+        let rows: Vec<(i64, i64)> = sqlx::query_as(&format!(
             "SELECT m.thread_id, COUNT(*) FROM threads t JOIN messages m ON m.thread_id = t.id \
              LEFT JOIN thread_read_marks r ON r.thread_id = t.id AND r.member_id = ?1 \
-             WHERE t.channel_id = ?2 AND m.author_id != ?1 AND m.deleted = 0 AND m.id > COALESCE(r.message_id, 0) \
-             GROUP BY m.thread_id",
-        )
+             WHERE t.{column} = ?2 AND m.author_id != ?1 AND m.deleted = 0 AND m.id > COALESCE(r.message_id, 0) \
+             GROUP BY m.thread_id"
+        ))
         .bind(viewer.member.0)
-        .bind(channel.0)
+        .bind(id)
         .fetch_all(&mut *conn)
         .await?;
         Ok(rows.into_iter().map(|(thread, n)| (ThreadId(thread), n)).collect())
@@ -276,21 +289,31 @@ impl Store for SqliteStore {
         .bind(viewer.member.0)
         .fetch_all(&mut *conn)
         .await?;
+        // A direct conversation's unread: its timeline's, and its threads'.
         let dms: Vec<(i64, i64)> = sqlx::query_as(
             "SELECT m.dm_id, COUNT(*) FROM messages m LEFT JOIN dm_read_marks r ON r.dm_id = m.dm_id AND r.member_id = ?1 \
              WHERE m.dm_id IS NOT NULL AND m.author_id != ?1 AND m.deleted = 0 AND m.id > COALESCE(r.message_id, 0) \
-             GROUP BY m.dm_id",
+             GROUP BY m.dm_id \
+             UNION ALL \
+             SELECT t.dm_id, COUNT(*) FROM threads t JOIN messages m ON m.thread_id = t.id \
+             LEFT JOIN thread_read_marks r ON r.thread_id = t.id AND r.member_id = ?1 \
+             WHERE t.dm_id IS NOT NULL AND m.author_id != ?1 AND m.deleted = 0 AND m.id > COALESCE(r.message_id, 0) \
+             GROUP BY t.dm_id",
         )
         .bind(viewer.member.0)
         .fetch_all(&mut *conn)
         .await?;
+        let mut dm_counts: std::collections::HashMap<DmId, i64> = std::collections::HashMap::new();
+        for (dm, n) in dms {
+            *dm_counts.entry(DmId(dm)).or_default() += n;
+        }
         Ok(Unread {
             channels: channels
                 .into_iter()
                 .map(|(c, n)| (ChannelId(c), n))
                 .filter(|(c, _)| access.channels.contains(c))
                 .collect(),
-            dms: dms.into_iter().map(|(d, n)| (DmId(d), n)).filter(|(d, _)| access.dms.contains(d)).collect(),
+            dms: dm_counts.into_iter().filter(|(d, _)| access.dms.contains(d)).collect(),
         })
     }
 

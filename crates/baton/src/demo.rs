@@ -592,7 +592,7 @@ impl Plan {
         let clock = Arc::new(ManualClock::new(setup_at));
         let scheduler = Scheduler::new(Arc::new(store.clone()), clock.clone());
         let mut next_tick = setup_at;
-        let advisor = AppState::new(Arc::new(store.clone()));
+        let advisor = AppState::new(Arc::new(store.clone())).with_clock(clock.clone());
         let viewers: HashMap<MemberId, Viewer> =
             ids.iter().zip(&self.people).map(|(id, p)| (*id, Viewer { member: *id, role: p.role })).collect();
         let mut later = Later::default();
@@ -674,7 +674,7 @@ impl Plan {
             let (author, command, creates) = match step {
                 Step::Thread { key, channel, author, title } => {
                     let command = Command::CreateThread {
-                        channel: channels[*channel],
+                        home: channels[*channel].into(),
                         title: title.clone(),
                         // #design settles its questions in threads: resolved, each is a
                         // decision made in a thread (the mode mix counts them).
@@ -704,7 +704,9 @@ impl Plan {
                         Created::Nothing,
                     )
                 }
-                Step::Dm { key, a, b } => (*a, Command::OpenDm { members: vec![ids[*b]] }, Created::Dm(*key)),
+                Step::Dm { key, a, b } => {
+                    (*a, Command::OpenDm { members: vec![ids[*b]], export_name: None }, Created::Dm(*key))
+                }
                 Step::DmPost { dm, author, body } => {
                     let Some(dm) = dms.get(dm) else { continue };
                     let command = Command::PostMessage {

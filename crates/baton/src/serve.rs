@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::Context;
-use baton_server::scheduler::{Scheduler, SystemClock};
+use baton_server::scheduler::Scheduler;
 use baton_server::AppState;
 use baton_store::{SqliteStore, Store};
 
@@ -49,7 +49,7 @@ pub(crate) async fn run(args: ServeArgs) -> anyhow::Result<()> {
     println!("Baton is listening on http://{address}  (API: http://{address}/api/v1/openapi.json)");
     let state = AppState::new(Arc::new(store));
     // Timed work (scheduled messages, reminders, held notifications) fires while it serves.
-    let scheduler = Scheduler::new(state.store.clone(), Arc::new(SystemClock));
+    let scheduler = Scheduler::new(state.store.clone(), state.clock());
     let scheduler = tokio::spawn(scheduler.run());
     let served = baton_server::serve(listener, state, shutdown_signal()).await;
     scheduler.abort();

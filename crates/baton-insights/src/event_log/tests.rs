@@ -214,3 +214,35 @@ fn a_thread_tagged_decision_counts_one_decision_in_threads_when_first_resolved()
     assert_eq!(in_threads(&events, day(6)), 0);
     assert_eq!(in_threads(&events, day(11)), 1);
 }
+
+/// A reply to a direct message starts a thread in the conversation and moves the message in:
+/// the thread holds it for its whole history, as a Slack thread holds its parent; the
+/// conversation's name is its export name once an import gives it one.
+#[test]
+fn a_thread_in_a_direct_conversation_holds_the_message_that_started_it() {
+    let mut events = log();
+    let mut next = events.len() as i64 + 1;
+    let mut push = |kind: &str, payload: Value| {
+        events.push(event(next, "2024-05-08T10:00:00Z", 2, kind, payload));
+        next += 1;
+    };
+    push("message.posted", message(30, 2, None, Some(4), "and the build?", &[]));
+    push(
+        "thread.created",
+        json!({"thread_id": 9, "channel_id": null, "dm_id": 4, "thread": {"title": "and the build?"}}),
+    );
+    push("message.moved", json!({"message_id": 30, "thread_id": 9, "from_thread_id": null, "from_dm_id": 4}));
+    push("message.posted", message(31, 1, Some(9), None, "green", &[]));
+    push("dm.updated", json!({"dm_id": 4, "dm": {"name": "ana,bo", "export_name": "D4"}}));
+    let (data, origins) = dataset_and_origins(&events);
+    let thread = data.conversations.iter().position(|c| c.title == "and the build?").expect("the thread");
+    assert_eq!(data.conversations[thread].kind, ConversationKind::Thread);
+    assert!(data.conversations[thread].direct);
+    assert_eq!(origins[thread], Origin::Dm(4));
+    assert_eq!(data.conversations[thread].channel, "D4", "named as the export names the conversation");
+    assert_eq!(data.conversations[1].channel, "D4", "its timeline too");
+    let in_thread: Vec<i64> = data.messages.iter().filter(|m| m.conversation == thread).map(|m| m.id).collect();
+    assert_eq!(in_thread, [30, 31], "the parent, moved, and the reply");
+    let in_timeline: Vec<i64> = data.messages.iter().filter(|m| m.conversation == 1).map(|m| m.id).collect();
+    assert_eq!(in_timeline, [12]);
+}

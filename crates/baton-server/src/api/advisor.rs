@@ -21,7 +21,6 @@ use serde_json::{json, Value};
 use utoipa::{IntoParams, ToSchema};
 
 use super::insights::{log_snapshot, visible};
-use super::now;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiPath, ApiQuery, Auth};
 use crate::state::AppState;
@@ -138,7 +137,7 @@ pub async fn decide_as(
     accepted: bool,
 ) -> ApiResult<Value> {
     let command = decision(state, viewer, key, at, accepted).await?;
-    Ok(state.store.execute(Envelope::new(viewer, now(), command)).await?)
+    Ok(state.store.execute(Envelope::new(viewer, state.now(), command)).await?)
 }
 
 /// The command that accepts (or dismisses) the open suggestion `key`, for a caller that executes

@@ -11,7 +11,6 @@ use baton_store::{Command, Envelope, NewMember};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::now;
 use crate::auth::{hash_password, issue_token, token_hash, verify_password};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiJson, Auth};
@@ -136,7 +135,7 @@ pub(crate) async fn set_up(state: &AppState, req: SetupRequest) -> ApiResult<Set
     };
     let owner = new_member(state, fields, Some(req.password), Role::Owner, &zone).await?;
     let command = Command::Setup { workspace_name, time_zone: zone, owner };
-    let created = state.store.execute(Envelope::system(now(), command)).await?;
+    let created = state.store.execute(Envelope::system(state.now(), command)).await?;
     let member: Member = serde_json::from_value(created["member"].clone()).map_err(ApiError::internal)?;
     let workspace: Workspace = serde_json::from_value(created["workspace"].clone()).map_err(ApiError::internal)?;
     let token = issue_token(state, &member).await?;
@@ -186,7 +185,7 @@ async fn logout(State(state): State<AppState>, headers: axum::http::HeaderMap, _
         .map(|(_, t)| t.trim().to_string())
         .ok_or_else(ApiError::unauthenticated)?;
     let command = Command::RevokeToken { token_hash: token_hash(&token) };
-    state.store.execute(Envelope::system(now(), command)).await?;
+    state.store.execute(Envelope::system(state.now(), command)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -217,7 +216,7 @@ pub(crate) async fn accept(state: &AppState, req: AcceptInvite) -> ApiResult<Ses
     let password_hash = hash_password(state, req.password).await?;
     let command =
         Command::SetPassword { member: member_id, password_hash, consume_invite: Some(invite), revoke_sessions: false };
-    state.store.execute(Envelope::system(now(), command)).await?;
+    state.store.execute(Envelope::system(state.now(), command)).await?;
     let viewer = baton_store::Viewer { member: member_id, role: Role::Member };
     let member = state.store.member(&viewer, member_id).await?;
     let token = issue_token(state, &member).await?;
@@ -271,5 +270,5 @@ async fn update_me(
     ApiJson(req): ApiJson<UpdateProfile>,
 ) -> ApiResult<Json<serde_json::Value>> {
     let command = req.into_command(auth.viewer.member, None, None)?;
-    Ok(Json(state.store.execute(Envelope::new(auth.viewer, now(), command)).await?))
+    Ok(Json(state.store.execute(Envelope::new(auth.viewer, state.now(), command)).await?))
 }

@@ -11,7 +11,6 @@ use serde::Deserialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use super::now;
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, Auth, IdempotencyKey};
 use crate::state::AppState;
@@ -67,7 +66,8 @@ async fn create(
         topic: validate::text("topic", req.topic.as_deref().unwrap_or(""), validate::MAX_NAME_CHARS)?,
         members: req.member_ids.unwrap_or_default(),
     };
-    let created = state.store.execute(Envelope::new(auth.viewer, now(), command).with_idempotency_key(key.0)).await?;
+    let created =
+        state.store.execute(Envelope::new(auth.viewer, state.now(), command).with_idempotency_key(key.0)).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
@@ -100,7 +100,7 @@ async fn update(
         topic: req.topic.map(|t| validate::text("topic", &t, validate::MAX_NAME_CHARS)).transpose()?,
         archived: req.archived,
     };
-    Ok(Json(state.store.execute(Envelope::new(auth.viewer, now(), command)).await?))
+    Ok(Json(state.store.execute(Envelope::new(auth.viewer, state.now(), command)).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/channels/{channel_id}/members", tag = "channels", security(("bearer" = [])),
@@ -125,7 +125,7 @@ async fn add_member(
     ApiJson(req): ApiJson<AddChannelMember>,
 ) -> ApiResult<Json<Value>> {
     let command = Command::AddChannelMember { channel: ChannelId(id), member: req.member_id };
-    Ok(Json(state.store.execute(Envelope::new(auth.viewer, now(), command)).await?))
+    Ok(Json(state.store.execute(Envelope::new(auth.viewer, state.now(), command)).await?))
 }
 
 /// Joins a public channel.
@@ -134,7 +134,7 @@ async fn add_member(
     responses((status = 200, body = Channel), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn join(State(state): State<AppState>, auth: Auth, ApiPath(id): ApiPath<i64>) -> ApiResult<Json<Value>> {
     let command = Command::AddChannelMember { channel: ChannelId(id), member: auth.viewer.member };
-    Ok(Json(state.store.execute(Envelope::new(auth.viewer, now(), command)).await?))
+    Ok(Json(state.store.execute(Envelope::new(auth.viewer, state.now(), command)).await?))
 }
 
 /// Removes a member from a channel (oneself, or by its creator or an admin).
@@ -147,5 +147,5 @@ async fn remove_member(
     ApiPath((channel, member)): ApiPath<(i64, i64)>,
 ) -> ApiResult<Json<Value>> {
     let command = Command::RemoveChannelMember { channel: ChannelId(channel), member: MemberId(member) };
-    Ok(Json(state.store.execute(Envelope::new(auth.viewer, now(), command)).await?))
+    Ok(Json(state.store.execute(Envelope::new(auth.viewer, state.now(), command)).await?))
 }

@@ -14,7 +14,6 @@ use serde::Deserialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use super::now;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, Auth, IdempotencyKey};
 use crate::state::AppState;
@@ -69,7 +68,8 @@ async fn create(
     ApiJson(req): ApiJson<NewCheckIn>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let command = create_command(ChannelId(channel), req)?;
-    let created = state.store.execute(Envelope::new(auth.viewer, now(), command).with_idempotency_key(key.0)).await?;
+    let created =
+        state.store.execute(Envelope::new(auth.viewer, state.now(), command).with_idempotency_key(key.0)).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
@@ -125,7 +125,8 @@ async fn answer(
     ApiJson(req): ApiJson<CheckInAnswer>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let command = answer_command(id, req)?;
-    let message = state.store.execute(Envelope::new(auth.viewer, now(), command).with_idempotency_key(key.0)).await?;
+    let message =
+        state.store.execute(Envelope::new(auth.viewer, state.now(), command).with_idempotency_key(key.0)).await?;
     Ok((StatusCode::CREATED, Json(message)))
 }
 

@@ -4,15 +4,16 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
-use baton_core::model::{Dm, Message};
+use baton_core::model::{Dm, Message, Thread};
 use baton_core::{DmId, MemberId};
-use baton_store::{Command, Envelope, MessageTarget};
+use baton_store::{Command, Envelope, MessageTarget, ThreadHome};
 use serde::Deserialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
 use super::messages::PostMessage;
-use super::{now, PageQuery};
+use super::threads::CreateThread;
+use super::PageQuery;
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Auth, IdempotencyKey};
 use crate::state::AppState;
@@ -22,12 +23,13 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/dms", get(list).post(open))
         .route("/api/v1/dms/{dm_id}", get(show))
         .route("/api/v1/dms/{dm_id}/messages", get(messages).post(post_message))
+        .route("/api/v1/dms/{dm_id}/threads", get(threads).post(create_thread))
 }
 
 /// The OpenAPI description of this module's operations.
 pub fn doc() -> utoipa::openapi::OpenApi {
     #[derive(utoipa::OpenApi)]
-    #[openapi(paths(list, open, show, messages, post_message))]
+    #[openapi(paths(list, open, show, messages, post_message, threads, create_thread))]
     struct Doc;
     <Doc as utoipa::OpenApi>::openapi()
 }
@@ -54,8 +56,8 @@ async fn open(
     auth: Auth,
     ApiJson(req): ApiJson<OpenDm>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let command = Command::OpenDm { members: req.member_ids };
-    Ok((StatusCode::CREATED, Json(state.store.execute(Envelope::new(auth.viewer, now(), command)).await?)))
+    let command = Command::OpenDm { members: req.member_ids, export_name: None };
+    Ok((StatusCode::CREATED, Json(state.store.execute(Envelope::new(auth.viewer, state.now(), command)).await?)))
 }
 
 #[utoipa::path(get, path = "/api/v1/dms/{dm_id}", tag = "dms", security(("bearer" = [])),
@@ -64,7 +66,7 @@ async fn show(State(state): State<AppState>, auth: Auth, ApiPath(id): ApiPath<i6
     Ok(Json(state.store.dm(&auth.viewer, DmId(id)).await?))
 }
 
-/// The conversation's messages, oldest first.
+/// The conversation's timeline: its messages outside any thread, oldest first.
 #[utoipa::path(get, path = "/api/v1/dms/{dm_id}/messages", tag = "dms", security(("bearer" = [])),
     params(("dm_id" = i64, Path), PageQuery), responses((status = 200, body = [Message]), (status = 404, body = ErrorBody)))]
 async fn messages(
@@ -88,6 +90,37 @@ async fn post_message(
     ApiJson(req): ApiJson<PostMessage>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let command = req.into_command(MessageTarget::Dm(DmId(id)))?;
-    let created = state.store.execute(Envelope::new(auth.viewer, now(), command).with_idempotency_key(key.0)).await?;
+    let created =
+        state.store.execute(Envelope::new(auth.viewer, state.now(), command).with_idempotency_key(key.0)).await?;
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+/// The conversation's threads, oldest first. A reply to one of its messages
+/// (`POST /api/v1/messages/{message_id}/replies`) starts one.
+#[utoipa::path(get, path = "/api/v1/dms/{dm_id}/threads", tag = "dms", security(("bearer" = [])),
+    params(("dm_id" = i64, Path), PageQuery), responses((status = 200, body = [Thread]), (status = 404, body = ErrorBody)))]
+async fn threads(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(page): ApiQuery<PageQuery>,
+) -> ApiResult<Json<Vec<Thread>>> {
+    Ok(Json(state.store.dm_threads(&auth.viewer, DmId(id), page.page()).await?))
+}
+
+/// Starts a titled thread in the conversation, optionally with its first message.
+#[utoipa::path(post, path = "/api/v1/dms/{dm_id}/threads", tag = "dms", security(("bearer" = [])),
+    params(("dm_id" = i64, Path), ("Idempotency-Key" = Option<String>, Header)), request_body = CreateThread,
+    responses((status = 201, body = Thread), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn create_thread(
+    State(state): State<AppState>,
+    auth: Auth,
+    key: IdempotencyKey,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<CreateThread>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let command = req.into_command(ThreadHome::Dm(DmId(id)))?;
+    let created =
+        state.store.execute(Envelope::new(auth.viewer, state.now(), command).with_idempotency_key(key.0)).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }

@@ -13,7 +13,7 @@ use serde::Deserialize;
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
-use super::{double_option, now};
+use super::double_option;
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Auth, IdempotencyKey};
 use crate::state::AppState;
@@ -77,7 +77,8 @@ async fn start(
     key: IdempotencyKey,
     command: Command,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let started = state.store.execute(Envelope::new(auth.viewer, now(), command).with_idempotency_key(key.0)).await?;
+    let started =
+        state.store.execute(Envelope::new(auth.viewer, state.now(), command).with_idempotency_key(key.0)).await?;
     Ok((StatusCode::CREATED, Json(started)))
 }
 
@@ -161,7 +162,7 @@ async fn update(
     ApiJson(req): ApiJson<UpdateHuddle>,
 ) -> ApiResult<Json<Value>> {
     let command = update_command(HuddleId(id), req)?;
-    Ok(Json(state.store.execute(Envelope::new(auth.viewer, now(), command)).await?))
+    Ok(Json(state.store.execute(Envelope::new(auth.viewer, state.now(), command)).await?))
 }
 
 /// The command that changes a running huddle's agenda, notes or call link, its fields checked.
@@ -180,7 +181,7 @@ pub(crate) fn update_command(id: HuddleId, req: UpdateHuddle) -> ApiResult<Comma
 }
 
 async fn run(state: AppState, auth: Auth, key: IdempotencyKey, command: Command) -> ApiResult<Json<Value>> {
-    Ok(Json(state.store.execute(Envelope::new(auth.viewer, now(), command).with_idempotency_key(key.0)).await?))
+    Ok(Json(state.store.execute(Envelope::new(auth.viewer, state.now(), command).with_idempotency_key(key.0)).await?))
 }
 
 /// Joins a running huddle (already in: nothing changes); the time is recorded.

@@ -12,7 +12,6 @@ use serde::Deserialize;
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
-use super::now;
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery, Auth};
 use crate::state::AppState;
@@ -68,5 +67,5 @@ pub struct MarkRead {
     responses((status = 200, body = Object), (status = 422, body = ErrorBody)))]
 async fn read(State(state): State<AppState>, auth: Auth, ApiJson(req): ApiJson<MarkRead>) -> ApiResult<Json<Value>> {
     let command = Command::ReadNotifications { ids: req.ids };
-    Ok(Json(state.store.execute(Envelope::new(auth.viewer, now(), command)).await?))
+    Ok(Json(state.store.execute(Envelope::new(auth.viewer, state.now(), command)).await?))
 }

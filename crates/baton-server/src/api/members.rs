@@ -12,7 +12,6 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::auth::{new_member, MemberFields, UpdateProfile};
-use super::now;
 use crate::auth::{new_token, token_hash};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, Auth, IdempotencyKey};
@@ -105,7 +104,7 @@ pub(crate) async fn add_member(
     let member = new_member(state, fields, req.password, req.role.unwrap_or(Role::Member), &zone).await?;
     let invite = invite.map(|token| Invite { token_hash: token_hash(&token), token });
     let command = Command::AddMember { member, invite };
-    let created = state.store.execute(Envelope::new(viewer, now(), command).with_idempotency_key(key)).await?;
+    let created = state.store.execute(Envelope::new(viewer, state.now(), command).with_idempotency_key(key)).await?;
     serde_json::from_value(created).map_err(ApiError::internal)
 }
 
@@ -134,5 +133,5 @@ async fn update(
     let profile =
         UpdateProfile { display_name: req.display_name, time_zone: req.time_zone, working_hours: req.working_hours };
     let command = profile.into_command(MemberId(id), req.role, req.active)?;
-    Ok(Json(state.store.execute(Envelope::new(auth.viewer, now(), command)).await?))
+    Ok(Json(state.store.execute(Envelope::new(auth.viewer, state.now(), command)).await?))
 }

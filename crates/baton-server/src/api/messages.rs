@@ -12,7 +12,7 @@ use serde::Deserialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use super::{now, PageQuery};
+use super::PageQuery;
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Auth, IdempotencyKey};
 use crate::state::AppState;
@@ -22,6 +22,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/threads/{thread_id}/messages", get(list).post(post_message))
         .route("/api/v1/messages/{message_id}", get(show).patch(edit).delete(remove))
         .route("/api/v1/messages/{message_id}/history", get(history))
+        .route("/api/v1/messages/{message_id}/replies", post(reply))
         .route("/api/v1/messages/{message_id}/reactions", post(react))
         .route("/api/v1/messages/{message_id}/reactions/{emoji}", delete(unreact))
 }
@@ -29,7 +30,7 @@ pub fn router() -> Router<AppState> {
 /// The OpenAPI description of this module's operations.
 pub fn doc() -> utoipa::openapi::OpenApi {
     #[derive(utoipa::OpenApi)]
-    #[openapi(paths(list, post_message, show, edit, remove, history, react, unreact))]
+    #[openapi(paths(list, post_message, reply, show, edit, remove, history, react, unreact))]
     struct Doc;
     <Doc as utoipa::OpenApi>::openapi()
 }
@@ -80,7 +81,33 @@ async fn post_message(
     ApiJson(req): ApiJson<PostMessage>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let command = req.into_command(MessageTarget::Thread(ThreadId(thread)))?;
-    let created = state.store.execute(Envelope::new(auth.viewer, now(), command).with_idempotency_key(key.0)).await?;
+    let created =
+        state.store.execute(Envelope::new(auth.viewer, state.now(), command).with_idempotency_key(key.0)).await?;
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+/// Replies to a message in its thread. A message in a timeline (a direct conversation's, or an
+/// imported channel's) starts a thread: titled with its first 80 characters, it moves into the
+/// thread as its first message, and the reply follows it. The answer is the reply, whose
+/// `thread_id` is the thread. A retry with the same `Idempotency-Key` posts nothing new.
+#[utoipa::path(post, path = "/api/v1/messages/{message_id}/replies", tag = "messages", security(("bearer" = [])),
+    params(("message_id" = i64, Path), ("Idempotency-Key" = Option<String>, Header)), request_body = PostMessage,
+    responses((status = 201, body = Message), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+              (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn reply(
+    State(state): State<AppState>,
+    auth: Auth,
+    key: IdempotencyKey,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<PostMessage>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let command = Command::Reply {
+        message: MessageId(id),
+        text: MessageText::new(validate::message_body("body", &req.body)?),
+        urgent: req.urgent.unwrap_or(false),
+    };
+    let created =
+        state.store.execute(Envelope::new(auth.viewer, state.now(), command).with_idempotency_key(key.0)).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
@@ -108,7 +135,7 @@ async fn edit(
 ) -> ApiResult<Json<Value>> {
     let text = MessageText::new(validate::message_body("body", &req.body)?);
     let command = Command::EditMessage { id: MessageId(id), text };
-    Ok(Json(state.store.execute(Envelope::new(auth.viewer, now(), command)).await?))
+    Ok(Json(state.store.execute(Envelope::new(auth.viewer, state.now(), command)).await?))
 }
 
 /// Deletes a message, leaving a tombstone in its place (its author or an admin).
@@ -117,7 +144,7 @@ async fn edit(
     responses((status = 200, body = Message), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn remove(State(state): State<AppState>, auth: Auth, ApiPath(id): ApiPath<i64>) -> ApiResult<Json<Value>> {
     let command = Command::DeleteMessage { id: MessageId(id) };
-    Ok(Json(state.store.execute(Envelope::new(auth.viewer, now(), command)).await?))
+    Ok(Json(state.store.execute(Envelope::new(auth.viewer, state.now(), command)).await?))
 }
 
 /// Earlier versions of an edited message, oldest first.
@@ -149,7 +176,7 @@ async fn react(
     ApiJson(req): ApiJson<React>,
 ) -> ApiResult<Json<Value>> {
     let command = Command::AddReaction { message: MessageId(id), emoji: validate::emoji("emoji", &req.emoji)? };
-    Ok(Json(state.store.execute(Envelope::new(auth.viewer, now(), command)).await?))
+    Ok(Json(state.store.execute(Envelope::new(auth.viewer, state.now(), command)).await?))
 }
 
 /// Removes the signed-in member's reaction.
@@ -162,5 +189,5 @@ async fn unreact(
     ApiPath((id, emoji)): ApiPath<(i64, String)>,
 ) -> ApiResult<Json<Value>> {
     let command = Command::RemoveReaction { message: MessageId(id), emoji: validate::emoji("emoji", &emoji)? };
-    Ok(Json(state.store.execute(Envelope::new(auth.viewer, now(), command)).await?))
+    Ok(Json(state.store.execute(Envelope::new(auth.viewer, state.now(), command)).await?))
 }

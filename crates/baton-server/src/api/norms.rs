@@ -12,7 +12,7 @@ use serde::Deserialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use super::{double_option, now};
+use super::double_option;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, Auth, IdempotencyKey};
 use crate::state::AppState;
@@ -65,7 +65,7 @@ async fn set_default(
         channel: None,
         reply_within_minutes: Some(minutes("reply_within_hours", req.reply_within_hours)?),
     };
-    Ok(Json(state.store.execute(Envelope::new(auth.viewer, now(), command)).await?))
+    Ok(Json(state.store.execute(Envelope::new(auth.viewer, state.now(), command)).await?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -92,7 +92,7 @@ async fn set_channel(
     };
     let reply_within_minutes = hours.map(|h| minutes("reply_within_hours", h)).transpose()?;
     let command = Command::SetNorm { channel: Some(ChannelId(channel)), reply_within_minutes };
-    Ok(Json(state.store.execute(Envelope::new(auth.viewer, now(), command)).await?))
+    Ok(Json(state.store.execute(Envelope::new(auth.viewer, state.now(), command)).await?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -117,6 +117,7 @@ async fn follow_up(
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let within_minutes = req.within_hours.map(|h| minutes("within_hours", h)).transpose()?;
     let command = Command::FollowUp { message: MessageId(message), notify: req.notify_member_id, within_minutes };
-    let answer = state.store.execute(Envelope::new(auth.viewer, now(), command).with_idempotency_key(key.0)).await?;
+    let answer =
+        state.store.execute(Envelope::new(auth.viewer, state.now(), command).with_idempotency_key(key.0)).await?;
     Ok((StatusCode::CREATED, Json(answer)))
 }

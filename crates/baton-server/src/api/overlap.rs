@@ -231,7 +231,7 @@ async fn book(
         start: parse("start", &req.start)?,
         end: parse("end", &req.end)?,
     };
-    Ok(Json(state.store.execute(baton_store::Envelope::new(auth.viewer, super::now(), command)).await?))
+    Ok(Json(state.store.execute(baton_store::Envelope::new(auth.viewer, state.now(), command)).await?))
 }
 
 fn person(member: &Member) -> Person {

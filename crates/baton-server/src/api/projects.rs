@@ -11,7 +11,6 @@ use serde::Deserialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use super::now;
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, Auth, IdempotencyKey};
 use crate::state::AppState;
@@ -53,7 +52,8 @@ async fn create(
     ApiJson(req): ApiJson<CreateProject>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let command = create_project_command(req)?;
-    let created = state.store.execute(Envelope::new(auth.viewer, now(), command).with_idempotency_key(key.0)).await?;
+    let created =
+        state.store.execute(Envelope::new(auth.viewer, state.now(), command).with_idempotency_key(key.0)).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
@@ -100,7 +100,7 @@ async fn update(
             .transpose()?,
         archived: req.archived,
     };
-    Ok(Json(state.store.execute(Envelope::new(auth.viewer, now(), command)).await?))
+    Ok(Json(state.store.execute(Envelope::new(auth.viewer, state.now(), command)).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/projects/{project_id}/tasks", tag = "tasks", security(("bearer" = [])),
@@ -136,7 +136,8 @@ async fn create_task(
     ApiJson(req): ApiJson<CreateTask>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let command = create_task_command(ProjectId(project), req)?;
-    let created = state.store.execute(Envelope::new(auth.viewer, now(), command).with_idempotency_key(key.0)).await?;
+    let created =
+        state.store.execute(Envelope::new(auth.viewer, state.now(), command).with_idempotency_key(key.0)).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 

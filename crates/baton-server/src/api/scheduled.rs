@@ -13,7 +13,6 @@ use serde::Deserialize;
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
-use super::now;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Auth, IdempotencyKey};
 use crate::state::AppState;
@@ -73,7 +72,7 @@ async fn schedule_message(
         urgent: req.urgent,
         at: instant("send_at", &req.send_at)?,
     };
-    let job = state.store.execute(Envelope::new(auth.viewer, now(), command).with_idempotency_key(key.0)).await?;
+    let job = state.store.execute(Envelope::new(auth.viewer, state.now(), command).with_idempotency_key(key.0)).await?;
     Ok((StatusCode::CREATED, Json(job)))
 }
 
@@ -101,7 +100,7 @@ async fn remind(
         note: validate::text("note", req.note.as_deref().unwrap_or_default(), validate::MAX_NAME_CHARS)?,
         at: instant("at", &req.at)?,
     };
-    let job = state.store.execute(Envelope::new(auth.viewer, now(), command).with_idempotency_key(key.0)).await?;
+    let job = state.store.execute(Envelope::new(auth.viewer, state.now(), command).with_idempotency_key(key.0)).await?;
     Ok((StatusCode::CREATED, Json(job)))
 }
 
@@ -128,5 +127,5 @@ async fn list(
     params(("job_id" = i64, Path)),
     responses((status = 200, body = Job), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn cancel(State(state): State<AppState>, auth: Auth, ApiPath(id): ApiPath<i64>) -> ApiResult<Json<Value>> {
-    Ok(Json(state.store.execute(Envelope::new(auth.viewer, now(), Command::CancelJob { id })).await?))
+    Ok(Json(state.store.execute(Envelope::new(auth.viewer, state.now(), Command::CancelJob { id })).await?))
 }

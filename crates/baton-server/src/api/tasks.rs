@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
-use super::{double_option, now};
+use super::double_option;
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Auth};
 use crate::state::AppState;
@@ -87,7 +87,7 @@ async fn update(
     ApiJson(req): ApiJson<UpdateTask>,
 ) -> ApiResult<Json<Value>> {
     let command = update_task_command(TaskId(id), req)?;
-    Ok(Json(state.store.execute(Envelope::new(auth.viewer, now(), command)).await?))
+    Ok(Json(state.store.execute(Envelope::new(auth.viewer, state.now(), command)).await?))
 }
 
 /// Changes to task `id`, validated, as the command that makes them (the web pages' move and

@@ -1,4 +1,5 @@
-//! Threads: titled topics in a channel; resolve and reopen them.
+//! Threads: titled topics in a channel (a direct conversation's are in `dms.rs`); resolve and
+//! reopen them.
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -7,12 +8,12 @@ use axum::{Json, Router};
 use baton_core::model::Thread;
 use baton_core::text::MessageText;
 use baton_core::{validate, ChannelId, ThreadId};
-use baton_store::{Command, Envelope};
+use baton_store::{Command, Envelope, ThreadHome};
 use serde::Deserialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use super::{now, PageQuery};
+use super::PageQuery;
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Auth, IdempotencyKey};
 use crate::state::AppState;
@@ -53,6 +54,17 @@ pub struct CreateThread {
     pub body: Option<String>,
 }
 
+impl CreateThread {
+    pub(crate) fn into_command(self, home: ThreadHome) -> ApiResult<Command> {
+        Ok(Command::CreateThread {
+            home,
+            title: validate::name("title", &self.title)?,
+            tags: validate::tags("tags", self.tags.as_deref().unwrap_or(&[]))?,
+            body: self.body.map(|b| validate::message_body("body", &b).map(MessageText::new)).transpose()?,
+        })
+    }
+}
+
 /// Starts a thread in a channel, optionally with its first message.
 #[utoipa::path(post, path = "/api/v1/channels/{channel_id}/threads", tag = "threads", security(("bearer" = [])),
     params(("channel_id" = i64, Path), ("Idempotency-Key" = Option<String>, Header)), request_body = CreateThread,
@@ -64,13 +76,9 @@ async fn create(
     ApiPath(channel): ApiPath<i64>,
     ApiJson(req): ApiJson<CreateThread>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let command = Command::CreateThread {
-        channel: ChannelId(channel),
-        title: validate::name("title", &req.title)?,
-        tags: validate::tags("tags", req.tags.as_deref().unwrap_or(&[]))?,
-        body: req.body.map(|b| validate::message_body("body", &b).map(MessageText::new)).transpose()?,
-    };
-    let created = state.store.execute(Envelope::new(auth.viewer, now(), command).with_idempotency_key(key.0)).await?;
+    let command = req.into_command(ChannelId(channel).into())?;
+    let created =
+        state.store.execute(Envelope::new(auth.viewer, state.now(), command).with_idempotency_key(key.0)).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
@@ -104,5 +112,5 @@ async fn update(
         tags: req.tags.map(|t| validate::tags("tags", &t)).transpose()?,
         resolved: req.resolved,
     };
-    Ok(Json(state.store.execute(Envelope::new(auth.viewer, now(), command)).await?))
+    Ok(Json(state.store.execute(Envelope::new(auth.viewer, state.now(), command)).await?))
 }

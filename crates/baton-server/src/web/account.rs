@@ -127,7 +127,7 @@ pub async fn login(
 pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, PageError> {
     if let Some(token) = session_token(&headers) {
         let command = Command::RevokeToken { token_hash: auth::token_hash(&token) };
-        state.store.execute(Envelope::system(jiff::Timestamp::now(), command)).await?;
+        state.store.execute(Envelope::system(state.now(), command)).await?;
     }
     let mut response = Redirect::to("/login").into_response();
     if let Some(cookie) = cleared_session_cookie(&headers) {

@@ -236,7 +236,7 @@ async fn change(
         role,
         active,
     };
-    match state.store.execute(Envelope::new(signed.viewer, jiff::Timestamp::now(), command)).await {
+    match state.store.execute(Envelope::new(signed.viewer, state.now(), command)).await {
         Ok(_) => Ok(Redirect::to("/admin").into_response()),
         Err(err) => Ok(back_with_error(&ApiError::from(err).to_string())),
     }
@@ -272,7 +272,7 @@ async fn norm(
         return Ok(back_with_error("the workspace default needs a number of hours"));
     }
     let command = Command::SetNorm { channel, reply_within_minutes: parsed };
-    match state.store.execute(Envelope::new(signed.viewer, jiff::Timestamp::now(), command)).await {
+    match state.store.execute(Envelope::new(signed.viewer, state.now(), command)).await {
         Ok(_) => Ok(Redirect::to("/admin").into_response()),
         Err(err) => Ok(back_with_error(&ApiError::from(err).to_string())),
     }

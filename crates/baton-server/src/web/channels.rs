@@ -1,25 +1,21 @@
 //! The channel list (the start page), creating a channel, a channel's threads and starting one.
 
-use std::collections::HashMap;
-
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use baton_core::model::{Thread, Visibility};
 use baton_core::text::MessageText;
-use baton_core::{validate, ChannelId, ThreadId};
+use baton_core::{validate, ChannelId};
 use baton_store::{Command, Envelope, Page};
 use maud::{html, Markup};
 use serde::Deserialize;
 
-use super::layout::{csrf_field, page, when, Live};
+use super::layout::{csrf_field, page, Live};
 use super::session::Signed;
+use super::thread_list::{self, thread_list, Flags};
 use super::PageError;
 use crate::{ApiError, AppState};
-
-/// How many threads a channel page lists (the most recently active).
-const THREADS_SHOWN: u32 = 200;
 
 pub async fn index(State(state): State<AppState>, signed: Signed) -> Result<Response, PageError> {
     Ok(channel_list(&state, &signed, None, "").await?.into_response())
@@ -103,7 +99,7 @@ pub async fn create(
         })
     })();
     let created = match command {
-        Ok(command) => state.store.execute(Envelope::new(signed.viewer, jiff::Timestamp::now(), command)).await,
+        Ok(command) => state.store.execute(Envelope::new(signed.viewer, state.now(), command)).await,
         Err(err) => return refused(&state, &signed, err, &form.name).await,
     };
     match created {
@@ -132,67 +128,13 @@ pub fn unread_badge(count: i64) -> Markup {
 async fn threads_of(state: &AppState, signed: &Signed, channel: ChannelId) -> Result<Vec<Thread>, PageError> {
     let mut threads = state.store.threads(&signed.viewer, channel, Page::new(None, Some(Page::MAX_LIMIT))).await?;
     threads.retain(|t| !t.timeline);
-    threads.sort_by_key(|t| std::cmp::Reverse(t.last_message_at.unwrap_or(t.created_at)));
-    threads.truncate(THREADS_SHOWN as usize);
-    Ok(threads)
-}
-
-/// The channel's threads that bounce (DESIGN's ping-pong, over the last four weeks), with their
-/// handoffs, to flag them in the list.
-async fn bouncing_in(state: &AppState, channel: ChannelId) -> Result<HashMap<ThreadId, u32>, PageError> {
-    let (data, origins, ids) = crate::api::insights::log_snapshot(state).await?;
-    let now = jiff::Timestamp::now();
-    let from = now.checked_sub(jiff::SignedDuration::from_hours(24 * 28)).unwrap_or(now);
-    let Ok(window) = baton_insights::Window::new(from, now) else { return Ok(HashMap::new()) };
-    Ok(state
-        .cpu(move || {
-            let thresholds = baton_insights::Thresholds::design_defaults();
-            baton_insights::conversations::bouncing_threads(&data, window, &thresholds)
-                .into_iter()
-                .filter(|b| matches!(origins.get(b.conversation), Some(baton_insights::Origin::Channel(c)) if *c == channel.0))
-                .filter_map(|b| Some((ThreadId(ids.threads.get(b.conversation).copied().flatten()?), b.handoffs)))
-                .collect()
-        })
-        .await?)
-}
-
-struct Flags {
-    unread: HashMap<ThreadId, i64>,
-    bouncing: HashMap<ThreadId, u32>,
-}
-
-async fn flags(state: &AppState, signed: &Signed, channel: ChannelId) -> Result<Flags, PageError> {
-    let unread = state.store.unread_in_channel(&signed.viewer, channel).await?.into_iter().collect();
-    Ok(Flags { unread, bouncing: bouncing_in(state, channel).await? })
-}
-
-fn thread_list(threads: &[Thread], flags: &Flags, signed: &Signed) -> Markup {
-    html! {
-        @if threads.is_empty() { p.empty { "No threads yet." } }
-        @for thread in threads {
-            li.thread-row {
-                a.thread href=(format!("/t/{}", thread.id)) { (thread.title) }
-                (unread_badge(flags.unread.get(&thread.id).copied().unwrap_or(0)))
-                @if let Some(handoffs) = flags.bouncing.get(&thread.id) {
-                    " " span.badge.bouncing title=(format!("Changed hands {handoffs} times without being resolved: consider taking it live"))
-                        { "bouncing" }
-                }
-                " "
-                @if thread.resolved { span.badge.resolved { "resolved" } } @else { span.badge.open { "open" } }
-                @for tag in &thread.tags { " " span.tag { (tag) } }
-                span.meta {
-                    (thread.message_count) " messages"
-                    @if let Some(last) = thread.last_message_at { " · last " (when(last, &signed.member, None)) }
-                }
-            }
-        }
-    }
+    Ok(thread_list::latest_first(threads))
 }
 
 pub async fn show(State(state): State<AppState>, signed: Signed, Path(id): Path<i64>) -> Result<Response, PageError> {
     let channel = state.store.channel(&signed.viewer, ChannelId(id)).await?;
     let threads = threads_of(&state, &signed, channel.id).await?;
-    let flags = flags(&state, &signed, channel.id).await?;
+    let flags = Flags::of(&state, &signed, channel.id.into()).await?;
     let since = state.store.head().await?.0;
     Ok(page(
         &format!("#{}", channel.name),
@@ -222,7 +164,7 @@ pub async fn threads_fragment(
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
     let threads = threads_of(&state, &signed, ChannelId(id)).await?;
-    let flags = flags(&state, &signed, ChannelId(id)).await?;
+    let flags = Flags::of(&state, &signed, ChannelId(id).into()).await?;
     Ok(thread_list(&threads, &flags, &signed).into_response())
 }
 
@@ -242,7 +184,7 @@ pub async fn start_thread(
     let command = (|| -> Result<Command, ApiError> {
         let body = Some(form.body.trim()).filter(|b| !b.is_empty());
         Ok(Command::CreateThread {
-            channel: ChannelId(id),
+            home: ChannelId(id).into(),
             title: validate::name("title", &form.title)?,
             tags: Vec::new(),
             body: body
@@ -251,6 +193,6 @@ pub async fn start_thread(
         })
     })()
     .map_err(|err| PageError::Other(StatusCode::UNPROCESSABLE_ENTITY, err.to_string()))?;
-    let created = state.store.execute(Envelope::new(signed.viewer, jiff::Timestamp::now(), command)).await?;
+    let created = state.store.execute(Envelope::new(signed.viewer, state.now(), command)).await?;
     Ok(Redirect::to(&format!("/t/{}", created["id"].as_i64().unwrap_or_default())).into_response())
 }

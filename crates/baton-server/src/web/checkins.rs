@@ -189,11 +189,9 @@ async fn create(
         return Err(PageError::Forbidden);
     }
     let created = match draft.command() {
-        Ok(command) => state
-            .store
-            .execute(Envelope::new(signed.viewer, jiff::Timestamp::now(), command))
-            .await
-            .map_err(ApiError::from),
+        Ok(command) => {
+            state.store.execute(Envelope::new(signed.viewer, state.now(), command)).await.map_err(ApiError::from)
+        }
         Err(err) => Err(err),
     };
     let err = match created {

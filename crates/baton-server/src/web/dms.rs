@@ -1,5 +1,5 @@
 //! Direct conversations: the list with unread counts, opening one with colleagues, and one
-//! conversation with its messages and composer.
+//! conversation with its threads, its timeline and the composer.
 
 use std::collections::HashMap;
 
@@ -9,12 +9,13 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
 use baton_core::{DmId, MemberId};
-use baton_store::{Command, Envelope, MessageTarget, Page};
+use baton_store::{Command, Envelope, MessageTarget, Page, ThreadHome};
 use maud::{html, Markup};
 
 use super::layout::{csrf_field, page, when, Live};
 use super::messages::{self, NewMessage};
 use super::session::Signed;
+use super::thread_list::{self, thread_list, Flags};
 use super::PageError;
 use crate::AppState;
 
@@ -25,6 +26,7 @@ pub fn routes() -> Router<AppState> {
         .route("/dms", get(index).post(open))
         .route("/dms/{id}", get(show))
         .route("/dms/{id}/messages", get(fragment).post(send))
+        .route("/dms/{id}/threads", get(threads_fragment))
 }
 
 async fn index(State(state): State<AppState>, signed: Signed) -> Result<Response, PageError> {
@@ -67,7 +69,7 @@ async fn index(State(state): State<AppState>, signed: Signed) -> Result<Response
     .into_response())
 }
 
-fn names(members: &[MemberId], people: &HashMap<MemberId, baton_core::model::Member>, me: MemberId) -> String {
+pub fn names(members: &[MemberId], people: &HashMap<MemberId, baton_core::model::Member>, me: MemberId) -> String {
     let others: Vec<String> = members
         .iter()
         .filter(|m| **m != me)
@@ -91,8 +93,10 @@ async fn open(
     if members.is_empty() {
         return Err(PageError::Other(StatusCode::UNPROCESSABLE_ENTITY, "Choose at least one person.".into()));
     }
-    let opened =
-        state.store.execute(Envelope::new(signed.viewer, jiff::Timestamp::now(), Command::OpenDm { members })).await?;
+    let opened = state
+        .store
+        .execute(Envelope::new(signed.viewer, state.now(), Command::OpenDm { members, export_name: None }))
+        .await?;
     Ok(Redirect::to(&format!("/dms/{}", opened["id"].as_i64().unwrap_or_default())).into_response())
 }
 
@@ -100,7 +104,7 @@ async fn list_of(state: &AppState, signed: &Signed, id: DmId) -> Result<Markup, 
     let found = state.store.dm_messages(&signed.viewer, id, Page::new(None, Some(MESSAGES_SHOWN))).await?;
     let people = messages::people(state, signed).await?;
     messages::mark_read(state, signed, MessageTarget::Dm(id), &found).await?;
-    Ok(messages::list(&found, &people, signed, &format!("/dms/{id}")))
+    Ok(messages::list(&found, &people, signed, &format!("/dms/{id}"), messages::Place::Timeline))
 }
 
 async fn show(State(state): State<AppState>, signed: Signed, Path(id): Path<i64>) -> Result<Response, PageError> {
@@ -108,6 +112,7 @@ async fn show(State(state): State<AppState>, signed: Signed, Path(id): Path<i64>
     let people = messages::people(&state, &signed).await?;
     let since = state.store.head().await?.0;
     let list = list_of(&state, &signed, dm.id).await?;
+    let threads = threads_of(&state, &signed, dm.id).await?;
     let title = names(&dm.member_ids, &people, signed.member.id);
     Ok(page(
         &title,
@@ -116,11 +121,29 @@ async fn show(State(state): State<AppState>, signed: Signed, Path(id): Path<i64>
         html! {
             p.crumbs { a href="/dms" { "Direct conversations" } }
             h1 { (title) }
+            h2 { "Threads" }
+            ul #threads .threads { (threads) }
+            h2 { "Messages" }
             ol #messages .messages aria-live="polite" { (list) }
             (messages::composer(&format!("/dms/{id}/messages"), &signed.csrf, "Message"))
         },
     )
     .into_response())
+}
+
+/// The conversation's threads, with unread counts and bouncing flags.
+async fn threads_of(state: &AppState, signed: &Signed, id: DmId) -> Result<Markup, PageError> {
+    let threads = state.store.dm_threads(&signed.viewer, id, Page::new(None, Some(Page::MAX_LIMIT))).await?;
+    let flags = Flags::of(state, signed, ThreadHome::Dm(id)).await?;
+    Ok(thread_list(&thread_list::latest_first(threads), &flags, signed))
+}
+
+async fn threads_fragment(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    Ok(threads_of(&state, &signed, DmId(id)).await?.into_response())
 }
 
 async fn fragment(State(state): State<AppState>, signed: Signed, Path(id): Path<i64>) -> Result<Response, PageError> {

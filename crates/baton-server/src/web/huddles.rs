@@ -158,11 +158,9 @@ async fn act(
     command: Result<Command, ApiError>,
 ) -> Result<Response, PageError> {
     let done = match command {
-        Ok(command) => state
-            .store
-            .execute(Envelope::new(signed.viewer, jiff::Timestamp::now(), command))
-            .await
-            .map_err(ApiError::from),
+        Ok(command) => {
+            state.store.execute(Envelope::new(signed.viewer, state.now(), command)).await.map_err(ApiError::from)
+        }
         Err(err) => Err(err),
     };
     let err = match done {
@@ -269,11 +267,9 @@ async fn start(
         project_id: None,
     };
     let started = match api::start_command(HuddleOn::Thread(ThreadId(thread)), request) {
-        Ok(command) => state
-            .store
-            .execute(Envelope::new(signed.viewer, jiff::Timestamp::now(), command))
-            .await
-            .map_err(ApiError::from),
+        Ok(command) => {
+            state.store.execute(Envelope::new(signed.viewer, state.now(), command)).await.map_err(ApiError::from)
+        }
         Err(err) => Err(err),
     };
     let err = match started {

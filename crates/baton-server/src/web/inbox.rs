@@ -154,6 +154,6 @@ async fn inbox(State(state): State<AppState>, signed: Signed) -> Result<Response
 
 async fn read_all(State(state): State<AppState>, signed: Signed) -> Result<Response, PageError> {
     let command = Command::ReadNotifications { ids: None };
-    state.store.execute(Envelope::new(signed.viewer, jiff::Timestamp::now(), command)).await?;
+    state.store.execute(Envelope::new(signed.viewer, state.now(), command)).await?;
     Ok(Redirect::to("/inbox").into_response())
 }

@@ -1,6 +1,6 @@
 //! What threads and direct conversations share: the message list (reactions, edits of one's own
-//! messages), the composer (urgent, send later), and the mention look-up the composer's
-//! autocomplete asks.
+//! messages, replies that start a thread from a timeline), the composer (urgent, send later),
+//! and the mention look-up the composer's autocomplete asks.
 
 use std::collections::HashMap;
 
@@ -30,6 +30,7 @@ pub fn routes() -> Router<AppState> {
         .route("/messages/{id}/edit", post(edit))
         .route("/messages/{id}/react", post(react))
         .route("/messages/{id}/remind", post(remind))
+        .route("/messages/{id}/reply", post(reply))
         .route("/mentions", get(mentions))
         .route("/static/compose.js", get(|| super::asset("text/javascript; charset=utf-8", COMPOSE_JS)))
 }
@@ -41,8 +42,22 @@ pub async fn people(state: &AppState, signed: &Signed) -> Result<HashMap<MemberI
     Ok(state.store.members(&signed.viewer).await?.into_iter().map(|m| (m.id, m)).collect())
 }
 
+/// Where a list of messages is: a thread, or a timeline (whose messages a reply turns into
+/// threads).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    Thread,
+    Timeline,
+}
+
 /// The messages, oldest first; `back` is the page the action forms return to.
-pub fn list(messages: &[Message], people: &HashMap<MemberId, Member>, signed: &Signed, back: &str) -> Markup {
+pub fn list(
+    messages: &[Message],
+    people: &HashMap<MemberId, Member>,
+    signed: &Signed,
+    back: &str,
+    place: Place,
+) -> Markup {
     let viewer = &signed.member;
     html! {
         @if messages.is_empty() { li.empty { "No messages yet." } }
@@ -63,6 +78,17 @@ pub fn list(messages: &[Message], people: &HashMap<MemberId, Member>, signed: &S
                     // Rendered from markdown and cleaned by ammonia when it was posted.
                     div.body { (PreEscaped(&message.html)) }
                     (reactions(message, signed, back))
+                    @if place == Place::Timeline {
+                        details.reply {
+                            summary { "Reply in thread" }
+                            form method="post" action=(format!("/messages/{}/reply", message.id)) {
+                                (csrf_field(&signed.csrf))
+                                label { "Reply (starts a thread with this message)"
+                                    textarea name="body" rows="3" required maxlength=(validate::MAX_MESSAGE_CHARS) {} }
+                                button type="submit" { "Reply" }
+                            }
+                        }
+                    }
                     details.remind {
                         summary { "Remind me" }
                         form.inline-one method="post" action=(format!("/messages/{}/remind", message.id)) {
@@ -151,7 +177,7 @@ pub async fn send(
     let invalid = |message: String| PageError::Other(StatusCode::UNPROCESSABLE_ENTITY, message);
     let body = validate::message_body("body", form.body.trim()).map_err(|e| invalid(e.to_string()))?;
     let urgent = form.urgent.is_some_and(|u| u == "true" || u == "on");
-    let now = jiff::Timestamp::now();
+    let now = state.now();
     if !form.send_at.trim().is_empty() {
         let at = future_instant(signed, &form.send_at, "send later", now)?;
         let command = Command::ScheduleMessage { target, body, urgent, at };
@@ -191,7 +217,7 @@ async fn remind(
     Path(id): Path<i64>,
     Form(form): Form<RemindForm>,
 ) -> Result<Response, PageError> {
-    let now = jiff::Timestamp::now();
+    let now = state.now();
     let at = future_instant(&signed, &form.at, "remind me", now)?;
     let note = validate::text("note", form.note.trim(), validate::MAX_NAME_CHARS)
         .map_err(|e| PageError::Other(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?;
@@ -209,7 +235,7 @@ pub async fn mark_read(
 ) -> Result<(), PageError> {
     if let Some(last) = messages.iter().map(|m| m.id).max() {
         let command = Command::MarkRead { target, up_to: last };
-        state.store.execute(Envelope::new(signed.viewer, jiff::Timestamp::now(), command)).await?;
+        state.store.execute(Envelope::new(signed.viewer, state.now(), command)).await?;
     }
     Ok(())
 }
@@ -231,6 +257,27 @@ fn back_to(back: &str) -> &str {
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
+pub struct ReplyForm {
+    body: String,
+}
+
+/// Replies in the message's thread (a timeline message starts one), then shows that thread.
+async fn reply(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+    Form(form): Form<ReplyForm>,
+) -> Result<Response, PageError> {
+    let body = validate::message_body("body", form.body.trim())
+        .map_err(|e| PageError::Other(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?;
+    let command = Command::Reply { message: MessageId(id), text: MessageText::new(body), urgent: false };
+    let posted = state.store.execute(Envelope::new(signed.viewer, state.now(), command)).await?;
+    let (thread, reply) = (posted["thread_id"].as_i64().unwrap_or_default(), posted["id"].as_i64().unwrap_or_default());
+    Ok(Redirect::to(&format!("/t/{thread}#m{reply}")).into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct EditForm {
     body: String,
     back: String,
@@ -245,7 +292,7 @@ async fn edit(
     let body = validate::message_body("body", form.body.trim())
         .map_err(|e| PageError::Other(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?;
     let command = Command::EditMessage { id: MessageId(id), text: MessageText::new(body) };
-    state.store.execute(Envelope::new(signed.viewer, jiff::Timestamp::now(), command)).await?;
+    state.store.execute(Envelope::new(signed.viewer, state.now(), command)).await?;
     Ok(Redirect::to(&format!("{}#m{id}", back_to(&form.back))).into_response())
 }
 
@@ -272,7 +319,7 @@ async fn react(
     } else {
         Command::AddReaction { message: MessageId(id), emoji }
     };
-    state.store.execute(Envelope::new(signed.viewer, jiff::Timestamp::now(), command)).await?;
+    state.store.execute(Envelope::new(signed.viewer, state.now(), command)).await?;
     Ok(Redirect::to(&format!("{}#m{id}", back_to(&form.back))).into_response())
 }
 

@@ -119,7 +119,7 @@ async fn create(
 ) -> Result<Response, PageError> {
     let request = CreateProject { name: form.name.clone(), description: Some(form.description.clone()) };
     let created = match create_project_command(request) {
-        Ok(command) => state.store.execute(Envelope::new(signed.viewer, jiff::Timestamp::now(), command)).await,
+        Ok(command) => state.store.execute(Envelope::new(signed.viewer, state.now(), command)).await,
         Err(err) => return project_refused(&state, &signed, err, &form).await,
     };
     match created {
@@ -153,7 +153,7 @@ fn input_error(err: ApiError) -> Result<(axum::http::StatusCode, String), PageEr
 
 /// Runs a command for the signed-in member, now.
 async fn execute(state: &AppState, signed: &Signed, command: Command) -> Result<serde_json::Value, ApiError> {
-    Ok(state.store.execute(Envelope::new(signed.viewer, jiff::Timestamp::now(), command)).await?)
+    Ok(state.store.execute(Envelope::new(signed.viewer, state.now(), command)).await?)
 }
 
 /// The workspace's members by id, for handles and the assignee choice.
@@ -162,7 +162,7 @@ use super::messages::people;
 /// Today in the workspace's zone, where due dates are calendar dates.
 async fn today(state: &AppState) -> Result<jiff::civil::Date, PageError> {
     let zone = state.store.workspace().await?.and_then(|w| parse_time_zone(&w.time_zone).ok());
-    Ok(jiff::Timestamp::now().to_zoned(zone.unwrap_or(jiff::tz::TimeZone::UTC)).date())
+    Ok(state.now().to_zoned(zone.unwrap_or(jiff::tz::TimeZone::UTC)).date())
 }
 
 fn status_label(status: TaskStatus) -> &'static str {

@@ -79,6 +79,6 @@ async fn show(State(state): State<AppState>, signed: Signed) -> Result<Response,
 }
 
 async fn cancel(State(state): State<AppState>, signed: Signed, Path(id): Path<i64>) -> Result<Response, PageError> {
-    state.store.execute(Envelope::new(signed.viewer, jiff::Timestamp::now(), Command::CancelJob { id })).await?;
+    state.store.execute(Envelope::new(signed.viewer, state.now(), Command::CancelJob { id })).await?;
     Ok(Redirect::to("/scheduled").into_response())
 }

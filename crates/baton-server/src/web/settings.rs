@@ -172,7 +172,7 @@ async fn save(
         Ok(command) => command,
         Err(err) => return refuse(err.to_string()),
     };
-    match state.store.execute(baton_store::Envelope::new(signed.viewer, jiff::Timestamp::now(), command)).await {
+    match state.store.execute(baton_store::Envelope::new(signed.viewer, state.now(), command)).await {
         Ok(_) => Ok(Redirect::to("/settings").into_response()),
         Err(err) => refuse(crate::ApiError::from(err).to_string()),
     }

@@ -20,13 +20,21 @@ async fn messages_of(state: &AppState, signed: &Signed, id: ThreadId) -> Result<
     let found = state.store.thread_messages(&signed.viewer, id, Page::new(None, Some(MESSAGES_SHOWN))).await?;
     let people = messages::people(state, signed).await?;
     messages::mark_read(state, signed, MessageTarget::Thread(id), &found).await?;
-    Ok(messages::list(&found, &people, signed, &format!("/t/{id}")))
+    Ok(messages::list(&found, &people, signed, &format!("/t/{id}"), messages::Place::Thread))
 }
 
 pub async fn show(State(state): State<AppState>, signed: Signed, Path(id): Path<i64>) -> Result<Response, PageError> {
     let thread = state.store.thread(&signed.viewer, ThreadId(id)).await?;
     let channel = match thread.channel_id {
         Some(channel) => Some(state.store.channel(&signed.viewer, channel).await?),
+        None => None,
+    };
+    let dm = match thread.dm_id {
+        Some(dm) => {
+            let dm = state.store.dm(&signed.viewer, dm).await?;
+            let people = messages::people(&state, &signed).await?;
+            Some((dm.id, super::dms::names(&dm.member_ids, &people, signed.member.id)))
+        }
         None => None,
     };
     let since = state.store.head().await?.0;
@@ -38,6 +46,9 @@ pub async fn show(State(state): State<AppState>, signed: Signed, Path(id): Path<
         html! {
             @if let Some(channel) = &channel {
                 p.crumbs { a href=(format!("/c/{}", channel.id)) { "#" (channel.name) } }
+            }
+            @if let Some((dm, names)) = &dm {
+                p.crumbs { a href=(format!("/dms/{dm}")) { (names) } }
             }
             @if let Some(task) = thread.task_id {
                 p.crumbs { a href=(format!("/tasks/{task}")) { "The task" } }

@@ -69,7 +69,8 @@ async fn workspace() -> Planted {
         members: vec![],
     };
     let channel = ChannelId(exec(&store, owner, "2024-05-01T00:00:00Z", channel).await["id"].as_i64().unwrap());
-    let thread = |title: &str| Command::CreateThread { channel, title: title.into(), tags: vec![], body: None };
+    let thread =
+        |title: &str| Command::CreateThread { home: channel.into(), title: title.into(), tags: vec![], body: None };
 
     // ana, bo and cy take turns eight times from Monday to Wednesday: 7 handoffs over 50 h.
     let bouncing = exec(&store, people[1], "2024-05-06T09:00:00Z", thread("Ship date")).await["id"].as_i64().unwrap();

@@ -31,7 +31,8 @@ async fn exec(store: &SqliteStore, who: Viewer, at: &str, command: Command) -> V
 
 /// A thread in `channel` where `a` and `b` alternate seven times over two days: it bounces.
 async fn bouncing_thread(store: &SqliteStore, a: Viewer, b: Viewer, channel: i64, title: &str) {
-    let thread = Command::CreateThread { channel: ChannelId(channel), title: title.into(), tags: vec![], body: None };
+    let thread =
+        Command::CreateThread { home: ChannelId(channel).into(), title: title.into(), tags: vec![], body: None };
     let thread = ThreadId(exec(store, a, "2024-05-06T09:00:00Z", thread).await["id"].as_i64().unwrap());
     for n in 0..8 {
         let who = if n % 2 == 0 { a } else { b };
@@ -45,8 +46,25 @@ async fn bouncing_thread(store: &SqliteStore, a: Viewer, b: Viewer, channel: i64
     }
 }
 
+/// A thread in the direct conversation of `a` and `b`, started by `b`'s reply to `a`'s message,
+/// then alternating over two days: it bounces.
+async fn bouncing_dm_thread(store: &SqliteStore, a: Viewer, b: Viewer, title: &str) {
+    let dm = Command::OpenDm { members: vec![b.member], export_name: None };
+    let dm = baton_core::DmId(exec(store, a, "2024-05-06T08:00:00Z", dm).await["id"].as_i64().unwrap());
+    let parent =
+        Command::PostMessage { target: MessageTarget::Dm(dm), text: MessageText::new(title.into()), urgent: false };
+    let parent = baton_core::MessageId(exec(store, a, "2024-05-06T09:00:00Z", parent).await["id"].as_i64().unwrap());
+    for n in 0..7 {
+        let who = if n % 2 == 0 { b } else { a };
+        let at = format!("2024-05-{:02}T{}:00:00Z", 6 + n / 3, 10 + n % 3 * 2);
+        let reply = Command::Reply { message: parent, text: MessageText::new(format!("{title} {n}")), urgent: false };
+        exec(store, who, &at, reply).await;
+    }
+}
+
 /// A workspace of six: a public channel and a private one (ana and bo only), each with a
-/// bouncing thread, and `n_talkers` members who posted in the window.
+/// bouncing thread, a bouncing thread in ana and bo's direct conversation, and `n_talkers`
+/// members who posted in the window.
 async fn workspace(n_talkers: usize) -> TestServer {
     let data = tempfile::tempdir().unwrap();
     let store = SqliteStore::open(data.path()).await.unwrap();
@@ -85,7 +103,8 @@ async fn workspace(n_talkers: usize) -> TestServer {
     let hush = exec(&store, people[1], "2024-05-01T00:00:00Z", hush).await["id"].as_i64().unwrap();
     bouncing_thread(&store, people[1], people[2], open, "open plans").await;
     bouncing_thread(&store, people[1], people[2], hush, "hush plans").await;
-    let chat = Command::CreateThread { channel: ChannelId(open), title: "chat".into(), tags: vec![], body: None };
+    bouncing_dm_thread(&store, people[1], people[2], "dm plans").await;
+    let chat = Command::CreateThread { home: ChannelId(open).into(), title: "chat".into(), tags: vec![], body: None };
     let chat = ThreadId(exec(&store, owner, "2024-05-07T09:00:00Z", chat).await["id"].as_i64().unwrap());
     for who in people.iter().skip(3).take(n_talkers.saturating_sub(2)) {
         let post = Command::PostMessage {
@@ -115,21 +134,27 @@ async fn each_viewer_sees_what_they_may() {
     let server = workspace(5).await;
 
     let owner = insights_as(&server, "owner").await;
-    assert_eq!(bouncing_channels(&owner), ["open"], "an admin outside a private channel does not see its threads");
+    assert_eq!(
+        bouncing_channels(&owner),
+        ["open"],
+        "an admin outside a private channel or a direct conversation does not see their threads"
+    );
     assert_eq!(owner["members"].as_array().unwrap().len(), 6, "admins see every member's row");
     assert_eq!(owner["privacy"], json!({"members_withheld": false, "aggregates_withheld": false, "floor": 5}));
-    assert_eq!(owner["messages"]["count"], 19, "counts include the private channel");
+    assert_eq!(owner["messages"]["count"], 27, "counts include the private channel and the direct conversation");
+    assert!(!owner.to_string().contains("dm plans"), "nothing of the direct conversation is named: {owner}");
 
     let ana = insights_as(&server, "ana").await;
     let mut channels = bouncing_channels(&ana);
     channels.sort();
-    assert_eq!(channels, ["hush-room", "open"]);
+    assert_eq!(channels, ["ana,bo", "hush-room", "open"], "ana sees her direct conversation's bouncing thread");
 
     let cy = insights_as(&server, "cy").await;
     assert_eq!(bouncing_channels(&cy), ["open"]);
     assert_eq!(cy["members"], json!([]), "members see no per-member rows");
-    assert_eq!(cy["messages"]["count"], 19, "five took part: aggregates are shown");
+    assert_eq!(cy["messages"]["count"], 27, "five took part: aggregates are shown");
     assert!(!cy.to_string().contains("hush"), "nothing of the private channel is named: {cy}");
+    assert!(!cy.to_string().contains("dm plans"), "nothing of the direct conversation is named: {cy}");
     assert_eq!(cy["lagging"]["members"], json!([]), "no per-member lagging rows for members");
     let lagging_channels: Vec<&str> =
         owner["lagging"]["channels"].as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap()).collect();

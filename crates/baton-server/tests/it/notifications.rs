@@ -58,7 +58,7 @@ async fn held_until_the_next_working_period_in_the_recipients_zone_across_dst() 
         members: vec![],
     };
     let channel = ChannelId(exec(&store, owner, "2024-09-01T00:00:00Z", channel).await["id"].as_i64().unwrap());
-    let thread = Command::CreateThread { channel, title: "plans".into(), tags: vec![], body: None };
+    let thread = Command::CreateThread { home: channel.into(), title: "plans".into(), tags: vec![], body: None };
     let thread = ThreadId(exec(&store, sy, "2024-09-02T00:00:00Z", thread).await["id"].as_i64().unwrap());
 
     // Friday 2024-10-04 18:00 in Berlin (16:00Z) is Saturday 02:00 in Sydney, which moves to
@@ -66,7 +66,7 @@ async fn held_until_the_next_working_period_in_the_recipients_zone_across_dst() 
     exec(&store, ana, "2024-10-04T16:00:00Z", post(MessageTarget::Thread(thread), "@sy can you check?", false)).await;
     // Friday 2024-10-25 17:00 in New York (21:00Z) is 23:00 in Berlin; Europe leaves summer time
     // on Sunday: ana's Monday 09:00 is 2024-10-28T08:00Z (CET), a week before New York changes.
-    let dm = Command::OpenDm { members: vec![ana.member] };
+    let dm = Command::OpenDm { members: vec![ana.member], export_name: None };
     let dm = DmId(exec(&store, bo, "2024-10-25T21:00:00Z", dm).await["id"].as_i64().unwrap());
     exec(&store, bo, "2024-10-25T21:00:00Z", post(MessageTarget::Dm(dm), "weekend thought", false)).await;
     // Urgent: at once, at 03:00 for ana.

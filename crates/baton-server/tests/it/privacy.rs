@@ -159,3 +159,71 @@ async fn a_removed_member_learns_of_it_and_reads_no_more() {
     assert_hidden("events after removal", &serde_json::to_string(&events).unwrap());
     assert_not_found(&ana, &format!("/api/v1/threads/{thread}/messages")).await;
 }
+
+/// A direct conversation's threads are its people's only: an admin outside it (the owner) and a
+/// member outside it read, find, reply to and stream none of it.
+#[tokio::test]
+async fn a_direct_conversations_threads_stay_with_its_people() {
+    let server = TestServer::start().await;
+    let owner = server.setup().await;
+    let member_outside = owner.add_member("outsider", "member").await;
+    let ana = owner.add_member("ana", "member").await;
+    let bo = owner.add_member("bo", "member").await;
+    let dm = ana.create("/api/v1/dms", json!({"member_ids": [bo.id]})).await["id"].as_i64().unwrap();
+    let parent = ana.create(&format!("/api/v1/dms/{dm}/messages"), json!({"body": "dm-text-4242"})).await;
+    let parent = parent["id"].as_i64().unwrap();
+    let reply = bo.create(&format!("/api/v1/messages/{parent}/replies"), json!({"body": "hush-text-31337"})).await;
+    let thread = reply["thread_id"].as_i64().expect("the reply started a thread");
+    let reply = reply["id"].as_i64().unwrap();
+    // Mentioning someone outside the conversation does not let them in, nor tell them of it.
+    bo.create(&format!("/api/v1/threads/{thread}/messages"), json!({"body": "@outsider @owner hush words"})).await;
+    let titled =
+        bo.create(&format!("/api/v1/dms/{dm}/threads"), json!({"title": "hush topic", "body": "hush words"})).await;
+    assert_eq!(titled["dm_id"], dm);
+
+    let (status, threads) = ana.get(&format!("/api/v1/dms/{dm}/threads")).await;
+    assert_eq!(status, StatusCode::OK);
+    let titles: Vec<&str> = threads.as_array().unwrap().iter().map(|t| t["title"].as_str().unwrap()).collect();
+    assert_eq!(titles, ["dm-text-4242", "hush topic"]);
+
+    for outsider in [&owner, &member_outside] {
+        for path in [
+            format!("/api/v1/dms/{dm}/threads"),
+            format!("/api/v1/threads/{thread}"),
+            format!("/api/v1/threads/{thread}/messages"),
+            format!("/api/v1/messages/{parent}"),
+            format!("/api/v1/messages/{reply}"),
+        ] {
+            assert_not_found(outsider, &path).await;
+        }
+        for (path, body) in [
+            (format!("/api/v1/messages/{parent}/replies"), json!({"body": "let me in"})),
+            (format!("/api/v1/threads/{thread}/messages"), json!({"body": "let me in"})),
+            (format!("/api/v1/dms/{dm}/threads"), json!({"title": "mine"})),
+        ] {
+            let (status, body) = outsider.send(reqwest::Method::POST, &path, body).await;
+            assert_eq!(status, StatusCode::NOT_FOUND, "POST {path}: {body}");
+            assert_hidden(&path, &body.to_string());
+        }
+        let events = outsider.all_events().await;
+        assert_hidden("GET /events", &serde_json::to_string(&events).unwrap());
+        assert!(events.iter().all(|e| e["kind"] != "message.moved"), "not even that something moved");
+        let (_, inbox) = outsider.get("/api/v1/inbox?held=true").await;
+        assert_eq!(inbox, json!([]), "a mention from inside notifies no one outside");
+        for query in ["hush", "dm-text"] {
+            let (_, found) = outsider.get(&format!("/api/v1/search?q={query}")).await;
+            assert_eq!(found, json!([]), "{query}");
+        }
+        let mut socket = connect(&server, &outsider.token, 0).await;
+        let mut frames = Vec::new();
+        while let Ok(Some(Ok(frame))) = tokio::time::timeout(std::time::Duration::from_millis(300), socket.next()).await
+        {
+            frames.push(frame.to_string());
+        }
+        assert_hidden("the stream", &frames.join("\n"));
+    }
+    let (_, found) = ana.get("/api/v1/search?q=hush-text").await;
+    assert_eq!(found.as_array().unwrap().len(), 1, "its people find it");
+    let (_, inbox) = ana.get("/api/v1/inbox?held=true").await;
+    assert!(inbox.to_string().contains(&format!("\"thread_id\":{thread}")), "ana hears of bo's reply: {inbox}");
+}

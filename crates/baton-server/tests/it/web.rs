@@ -404,3 +404,56 @@ async fn a_thread_that_bounces_is_flagged_in_its_channel() {
     assert!(row("Launch date").contains("bouncing"), "{page}");
     assert!(!row("Quiet one").contains("bouncing"), "{page}");
 }
+
+/// A direct conversation's page lists its threads beside its timeline; "Reply in thread" on a
+/// timeline message starts one, and the thread's page leads back to the conversation. An admin
+/// outside it sees nothing of either.
+#[tokio::test]
+async fn a_reply_in_a_direct_conversation_starts_a_thread_its_page_lists() {
+    let server = TestServer::start().await;
+    let owner = server.setup().await;
+    let ana = owner.add_member("ana", "member").await;
+    let bo = owner.add_member("bo", "member").await;
+    let dm = ana.create("/api/v1/dms", json!({"member_ids": [bo.id]})).await["id"].as_i64().unwrap();
+    let question = ana.create(&format!("/api/v1/dms/{dm}/messages"), json!({"body": "Ship on *Friday*?"})).await;
+    let question = question["id"].as_i64().unwrap();
+    ana.create(&format!("/api/v1/dms/{dm}/messages"), json!({"body": "aside"})).await;
+
+    let mut browser = Browser::signed_in(&server, "bo@example.com").await;
+    let (_, page) = browser.get(&format!("/dms/{dm}")).await;
+    assert!(page.contains("<h2>Threads</h2>") && page.contains("No threads yet."), "{page}");
+    assert!(
+        page.contains(&format!("action=\"/messages/{question}/reply\"")),
+        "a timeline message offers a reply: {page}"
+    );
+    let replied = browser.post(&format!("/messages/{question}/reply"), &[("body", "Friday works")], None).await;
+    assert_eq!(replied.status(), StatusCode::SEE_OTHER);
+    let thread_page = location(&replied);
+    assert!(thread_page.starts_with("/t/"), "{thread_page}");
+    let (status, page) = browser.get(&thread_page).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("<h1>Ship on *Friday*?"), "titled with the message as written: {page}");
+    assert!(page.contains(&format!("href=\"/dms/{dm}\"")) && page.contains("@ana"), "leads back: {page}");
+    assert!(page.contains("Friday works") && page.contains("<em>Friday</em>"), "{page}");
+    assert!(!page.contains("/reply\""), "messages in a thread offer no reply-in-thread: {page}");
+
+    let (_, page) = browser.get(&format!("/dms/{dm}")).await;
+    let thread = thread_page.trim_start_matches("/t/").split('#').next().unwrap().to_string();
+    assert!(page.contains(&format!("href=\"/t/{thread}\"")), "the thread is listed: {page}");
+    let (_, timeline) = browser.get(&format!("/dms/{dm}/messages")).await;
+    assert!(timeline.contains("aside") && !timeline.contains("Ship on"), "the message left the timeline: {timeline}");
+    let mut ana_browser = Browser::signed_in(&server, "ana@example.com").await;
+    let (_, threads) = ana_browser.get(&format!("/dms/{dm}/threads")).await;
+    assert_eq!(unread_after(&threads, "Ship on *Friday*?</a>").as_deref(), Some("1"), "bo's reply: {threads}");
+
+    let mut admin = Browser::signed_in(&server, "owner@example.com").await;
+    for path in
+        [format!("/dms/{dm}"), format!("/dms/{dm}/threads"), format!("/t/{thread}"), format!("/t/{thread}/messages")]
+    {
+        let (status, page) = admin.get(&path).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{path}");
+        assert!(!page.contains("Friday"), "{path}: {page}");
+    }
+    let refused = admin.post(&format!("/messages/{question}/reply"), &[("body", "me too")], None).await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+}

@@ -121,7 +121,7 @@ async fn workspace() -> Planted {
     let random = id(&exec(&store, owner, long_ago, channel("random", Visibility::Public, vec![])).await);
     let hush = id(&exec(&store, ana, long_ago, channel("hush", Visibility::Private, vec![bo.member])).await);
     let thread = |channel: i64, title: &str| Command::CreateThread {
-        channel: ChannelId(channel),
+        home: ChannelId(channel).into(),
         title: title.into(),
         tags: vec![],
         body: None,

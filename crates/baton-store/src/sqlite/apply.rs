@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use sqlx::SqliteConnection;
 
 use super::read::{self, event_json, micros};
-use crate::command::{Command, Envelope, Invite, MessageTarget, NewMember};
+use crate::command::{Command, Envelope, Invite, MessageTarget, NewMember, ThreadHome};
 use crate::error::{Error, Result};
 use crate::view::{CommittedEvent, Scope, Viewer};
 
@@ -194,19 +194,19 @@ async fn apply_as(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, command: &Command) -> 
         }
         Command::AddChannelMember { channel, member } => add_channel_member(ctx, viewer, *channel, *member).await,
         Command::RemoveChannelMember { channel, member } => remove_channel_member(ctx, viewer, *channel, *member).await,
-        Command::CreateThread { channel, title, tags, body } => {
-            create_thread(ctx, viewer, *channel, title, tags, body).await
-        }
+        Command::CreateThread { home, title, tags, body } => create_thread(ctx, viewer, *home, title, tags, body).await,
         Command::OpenTimeline { channel } => open_timeline(ctx, viewer, *channel).await,
         Command::UpdateThread { id, title, tags, resolved } => {
             update_thread(ctx, viewer, *id, title, tags, *resolved).await
         }
         Command::PostMessage { target, text, urgent } => post_message(ctx, viewer, *target, text, *urgent).await,
+        Command::Reply { message, text, urgent } => reply(ctx, viewer, *message, text, *urgent).await,
+        Command::MoveToThread { message, thread } => move_to_thread(ctx, viewer, *message, *thread).await,
         Command::EditMessage { id, text } => edit_message(ctx, viewer, *id, text).await,
         Command::DeleteMessage { id } => delete_message(ctx, viewer, *id).await,
         Command::AddReaction { message, emoji } => react(ctx, viewer, *message, emoji, true).await,
         Command::RemoveReaction { message, emoji } => react(ctx, viewer, *message, emoji, false).await,
-        Command::OpenDm { members } => open_dm(ctx, viewer, members).await,
+        Command::OpenDm { members, export_name } => open_dm(ctx, viewer, members, export_name.as_deref()).await,
         Command::CreateProject { name, description } => create_project(ctx, viewer, name, description).await,
         Command::UpdateProject { id, name, description, archived } => {
             update_project(ctx, viewer, *id, name, description, *archived).await
@@ -626,20 +626,25 @@ async fn remove_channel_member(
     Ok(json!({ "channel_id": channel, "member_id": member, "removed": true }))
 }
 
+/// Inserts a thread in `home` (none: a task's, whose task is linked after) and its event.
 async fn insert_thread(
     ctx: &mut Ctx<'_, '_>,
     viewer: &Viewer,
-    channel: Option<ChannelId>,
-    task: Option<TaskId>,
+    home: Option<ThreadHome>,
     title: &str,
     tags: &[String],
     timeline: bool,
 ) -> Result<read::ThreadRow> {
+    let (channel, dm) = match home {
+        Some(ThreadHome::Channel(channel)) => (Some(channel), None),
+        Some(ThreadHome::Dm(dm)) => (None, Some(dm)),
+        None => (None, None),
+    };
     let done = sqlx::query(
-        "INSERT INTO threads (channel_id, task_id, title, timeline, tags, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO threads (channel_id, dm_id, title, timeline, tags, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(channel.map(|c| c.0))
-    .bind(task.map(|t| t.0))
+    .bind(dm.map(|d| d.0))
     .bind(title)
     .bind(timeline)
     .bind(serde_json::to_string(tags)?)
@@ -658,7 +663,7 @@ async fn insert_thread(
     let thread = read::thread_row(ctx.conn, viewer, id).await?.into_thread();
     ctx.emit(
         kind::THREAD_CREATED,
-        json!({ "thread_id": id, "channel_id": channel, "task_id": task, "thread": thread }),
+        json!({ "thread_id": id, "channel_id": channel, "dm_id": dm, "task_id": null, "thread": thread }),
         scope,
     )
     .await?;
@@ -668,16 +673,23 @@ async fn insert_thread(
 async fn create_thread(
     ctx: &mut Ctx<'_, '_>,
     viewer: &Viewer,
-    channel: ChannelId,
+    home: ThreadHome,
     title: &str,
     tags: &[String],
     body: &Option<MessageText>,
 ) -> Result<Value> {
-    let row = read::channel_row(ctx.conn, viewer, channel).await?;
-    if row.archived {
-        return Err(Error::conflict(format!("channel {channel} is archived")));
+    match home {
+        ThreadHome::Channel(channel) => {
+            let row = read::channel_row(ctx.conn, viewer, channel).await?;
+            if row.archived {
+                return Err(Error::conflict(format!("channel {channel} is archived")));
+            }
+        }
+        ThreadHome::Dm(dm) => {
+            read::dm_row(ctx.conn, viewer, dm).await?;
+        }
     }
-    let thread = insert_thread(ctx, viewer, Some(channel), None, title, tags, false).await?;
+    let thread = insert_thread(ctx, viewer, Some(home), title, tags, false).await?;
     let id = ThreadId(thread.id);
     if let Some(body) = body {
         post_message(ctx, viewer, MessageTarget::Thread(id), body, false).await?;
@@ -748,7 +760,7 @@ async fn open_timeline(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, channel: ChannelI
         .await?;
     let id = match existing {
         Some((id,)) => ThreadId(id),
-        None => ThreadId(insert_thread(ctx, viewer, Some(channel), None, "", &[], true).await?.id),
+        None => ThreadId(insert_thread(ctx, viewer, Some(channel.into()), "", &[], true).await?.id),
     };
     Ok(serde_json::to_value(read::thread_row(ctx.conn, viewer, id).await?.into_thread())?)
 }
@@ -817,17 +829,18 @@ async fn post_message(
     text: &MessageText,
     urgent: bool,
 ) -> Result<Value> {
-    let (thread_id, dm_id, scope) = match target {
+    // `conversation`: the direct conversation it is in, its timeline or one of its threads.
+    let (thread_id, dm_id, conversation, scope) = match target {
         MessageTarget::Thread(id) => {
             let (row, channel) = read::thread_with_channel(ctx.conn, viewer, id).await?;
             if channel.is_some_and(|c| c.archived) {
                 return Err(Error::conflict(format!("the channel of thread {id} is archived")));
             }
-            (Some(id.0), None, row.scope())
+            (Some(id.0), None, row.dm_id, row.scope())
         }
         MessageTarget::Dm(id) => {
             read::dm_row(ctx.conn, viewer, id).await?;
-            (None, Some(id.0), Scope::Dm(id))
+            (None, Some(id.0), Some(id.0), Scope::Dm(id))
         }
     };
     let mentions = resolve_mentions(ctx, &text.mentioned_handles).await?;
@@ -853,7 +866,7 @@ async fn post_message(
             .execute(&mut *ctx.conn)
             .await?;
     }
-    if let Some(dm) = dm_id {
+    if let Some(dm) = conversation {
         sqlx::query("UPDATE dms SET last_message_at = MAX(COALESCE(last_message_at, 0), ?) WHERE id = ?")
             .bind(at)
             .bind(dm)
@@ -878,7 +891,7 @@ async fn post_message(
     ctx.emit(kind::MESSAGE_POSTED, json!({ "message": value }), scope).await?;
     // Imported history notifies nobody: it happened long ago, elsewhere.
     let recipients = if ctx.source == "baton" {
-        notify::message_recipients(ctx, viewer.member, thread_id.map(ThreadId), dm_id, &message.mentions).await?
+        notify::message_recipients(ctx, viewer.member, thread_id.map(ThreadId), conversation, &message.mentions).await?
     } else {
         Vec::new()
     };
@@ -887,6 +900,127 @@ async fn post_message(
         notify::notify_member(ctx, member, why, about, urgent).await?;
     }
     Ok(value)
+}
+
+/// The characters of a message that title the thread it starts, as a Slack thread is titled by
+/// its parent's text.
+const TITLE_CHARS: usize = 80;
+
+async fn reply(
+    ctx: &mut Ctx<'_, '_>,
+    viewer: &Viewer,
+    id: MessageId,
+    text: &MessageText,
+    urgent: bool,
+) -> Result<Value> {
+    let row = read::message_row(ctx.conn, viewer, id).await?;
+    let thread = match (row.thread_id, row.dm_id) {
+        (Some(thread), _) => {
+            let found = read::thread_row(ctx.conn, viewer, ThreadId(thread)).await?;
+            match found.channel_id {
+                Some(channel) if found.timeline => {
+                    start_thread_from(ctx, viewer, &row, ThreadHome::Channel(ChannelId(channel))).await?
+                }
+                _ => ThreadId(thread),
+            }
+        }
+        (None, Some(dm)) => start_thread_from(ctx, viewer, &row, ThreadHome::Dm(DmId(dm))).await?,
+        (None, None) => return Err(Error::not_found(format!("message {id}"))),
+    };
+    post_message(ctx, viewer, MessageTarget::Thread(thread), text, urgent).await
+}
+
+/// A thread beside a timeline message, titled with its first characters; the message moves in.
+async fn start_thread_from(
+    ctx: &mut Ctx<'_, '_>,
+    viewer: &Viewer,
+    row: &read::MessageRow,
+    home: ThreadHome,
+) -> Result<ThreadId> {
+    if row.deleted {
+        return Err(Error::conflict(format!("message {} was deleted", row.id)));
+    }
+    let title: String = row.body().chars().take(TITLE_CHARS).collect();
+    let thread = ThreadId(insert_thread(ctx, viewer, Some(home), &title, &[], false).await?.id);
+    move_message(ctx, viewer, row, thread).await?;
+    Ok(thread)
+}
+
+async fn move_to_thread(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, id: MessageId, thread: ThreadId) -> Result<Value> {
+    let row = read::message_row(ctx.conn, viewer, id).await?;
+    let target = read::thread_row(ctx.conn, viewer, thread).await?;
+    // In a direct conversation its people arrange their own messages (reading it is taking part).
+    if target.dm_id.is_none() && !viewer.role.is_admin() {
+        return Err(Error::forbidden("only owners and admins move a channel's messages"));
+    }
+    if row.thread_id != Some(thread.0) {
+        let from_home = match (row.thread_id, row.dm_id) {
+            (Some(from), _) => {
+                let from = read::thread_row(ctx.conn, viewer, ThreadId(from)).await?;
+                from.timeline.then_some((from.channel_id, None))
+            }
+            (None, dm) => Some((None, dm)),
+        };
+        if target.timeline || from_home != Some((target.channel_id, target.dm_id)) {
+            return Err(Error::invalid(
+                "thread",
+                "a message moves only from a timeline into a thread of the same channel or conversation",
+            ));
+        }
+        move_message(ctx, viewer, &row, thread).await?;
+    }
+    Ok(serde_json::to_value(read::message(ctx.conn, viewer, id).await?)?)
+}
+
+/// Moves a timeline message into `thread` (same channel or conversation, checked by the caller);
+/// its author follows the thread from then on.
+async fn move_message(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, row: &read::MessageRow, thread: ThreadId) -> Result<()> {
+    sqlx::query("UPDATE messages SET thread_id = ?, dm_id = NULL WHERE id = ?")
+        .bind(thread.0)
+        .bind(row.id)
+        .execute(&mut *ctx.conn)
+        .await?;
+    sqlx::query("UPDATE threads SET message_count = message_count + 1, last_message_at = MAX(COALESCE(last_message_at, 0), ?) WHERE id = ?")
+        .bind(row.created_at_micros())
+        .bind(thread.0)
+        .execute(&mut *ctx.conn)
+        .await?;
+    if let Some(from) = row.thread_id {
+        sqlx::query(
+            "UPDATE threads SET message_count = message_count - 1, \
+             last_message_at = (SELECT MAX(created_at) FROM messages WHERE thread_id = ?1) WHERE id = ?1",
+        )
+        .bind(from)
+        .execute(&mut *ctx.conn)
+        .await?;
+    }
+    sqlx::query("INSERT OR IGNORE INTO thread_followers (thread_id, member_id) VALUES (?, ?)")
+        .bind(thread.0)
+        .bind(row.author_id)
+        .execute(&mut *ctx.conn)
+        .await?;
+    // Whoever had read it where it was has read it where it is.
+    let read_it = match row.thread_id {
+        Some(_) => "SELECT member_id FROM thread_read_marks WHERE thread_id = ?3 AND message_id >= ?2",
+        None => "SELECT member_id FROM dm_read_marks WHERE dm_id = ?3 AND message_id >= ?2",
+    };
+    sqlx::query(&format!(
+        "INSERT INTO thread_read_marks (member_id, thread_id, message_id) SELECT member_id, ?1, ?2 FROM ({read_it}) \
+         WHERE true ON CONFLICT (member_id, thread_id) DO UPDATE SET message_id = MAX(message_id, excluded.message_id)"
+    ))
+    .bind(thread.0)
+    .bind(row.id)
+    .bind(row.thread_id.or(row.dm_id))
+    .execute(&mut *ctx.conn)
+    .await?;
+    let scope = read::thread_row(ctx.conn, viewer, thread).await?.scope();
+    let payload = json!({
+        "message_id": row.id,
+        "thread_id": thread,
+        "from_thread_id": row.thread_id,
+        "from_dm_id": row.dm_id,
+    });
+    ctx.emit(kind::MESSAGE_MOVED, payload, scope).await
 }
 
 async fn message_scope(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, row: &read::MessageRow) -> Result<Scope> {
@@ -979,7 +1113,12 @@ async fn react(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, id: MessageId, emoji: &st
     Ok(serde_json::to_value(read::message(ctx.conn, viewer, id).await?)?)
 }
 
-async fn open_dm(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, members: &[MemberId]) -> Result<Value> {
+async fn open_dm(
+    ctx: &mut Ctx<'_, '_>,
+    viewer: &Viewer,
+    members: &[MemberId],
+    export_name: Option<&str>,
+) -> Result<Value> {
     let mut people: Vec<MemberId> = members.to_vec();
     people.push(viewer.member);
     people.sort();
@@ -999,9 +1138,10 @@ async fn open_dm(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, members: &[MemberId]) -
     let id = match existing {
         Some((id,)) => DmId(id),
         None => {
-            let done = sqlx::query("INSERT INTO dms (member_key, created_at) VALUES (?, ?)")
+            let done = sqlx::query("INSERT INTO dms (member_key, created_at, export_name) VALUES (?, ?, ?)")
                 .bind(&key)
                 .bind(micros(ctx.at))
+                .bind(export_name)
                 .execute(&mut *ctx.conn)
                 .await?;
             let id = DmId(done.last_insert_rowid());
@@ -1017,6 +1157,19 @@ async fn open_dm(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, members: &[MemberId]) -
             id
         }
     };
+    // A conversation that began here and is later found in an export takes the export's name
+    // once, so that reports over the export name it as the export does.
+    if let Some(name) = export_name {
+        let named = sqlx::query("UPDATE dms SET export_name = ? WHERE id = ? AND export_name IS NULL")
+            .bind(name)
+            .bind(id.0)
+            .execute(&mut *ctx.conn)
+            .await?;
+        if named.rows_affected() == 1 {
+            let dm = read::dm(ctx.conn, viewer, id).await?;
+            ctx.emit(kind::DM_UPDATED, json!({ "dm_id": id, "dm": dm }), Scope::Dm(id)).await?;
+        }
+    }
     Ok(serde_json::to_value(read::dm(ctx.conn, viewer, id).await?)?)
 }
 
@@ -1088,7 +1241,7 @@ async fn create_task(
     if let Some(assignee) = task.assignee {
         active_member(ctx, assignee).await?;
     }
-    let thread = insert_thread(ctx, viewer, None, None, task.title, &[], false).await?;
+    let thread = insert_thread(ctx, viewer, None, task.title, &[], false).await?;
     let at = micros(ctx.at);
     let done = sqlx::query(
         "INSERT INTO tasks (project_id, thread_id, title, description, assignee_id, status, due, priority, created_by, created_at, updated_at, done_at) \

@@ -224,9 +224,10 @@ pub(crate) async fn channel_members(
 pub(crate) struct ThreadRow {
     pub(crate) id: i64,
     pub(crate) channel_id: Option<i64>,
+    pub(crate) dm_id: Option<i64>,
     pub(crate) task_id: Option<i64>,
-    title: String,
-    timeline: bool,
+    pub(crate) title: String,
+    pub(crate) timeline: bool,
     resolved: bool,
     tags: String,
     created_by: i64,
@@ -240,6 +241,7 @@ impl ThreadRow {
         Thread {
             id: ThreadId(self.id),
             channel_id: self.channel_id.map(ChannelId),
+            dm_id: self.dm_id.map(DmId),
             task_id: self.task_id.map(TaskId),
             title: self.title,
             timeline: self.timeline,
@@ -254,23 +256,25 @@ impl ThreadRow {
 
     /// Who may read what happens in this thread.
     pub(crate) fn scope(&self) -> Scope {
-        match self.channel_id {
-            Some(channel) => Scope::Channel(ChannelId(channel)),
-            None => Scope::Internal,
+        match (self.channel_id, self.dm_id) {
+            (Some(channel), _) => Scope::Channel(ChannelId(channel)),
+            (None, Some(dm)) => Scope::Dm(DmId(dm)),
+            (None, None) => Scope::Internal,
         }
     }
 }
 
 const THREAD_COLUMNS: &str =
-    "id, channel_id, task_id, title, timeline, resolved, tags, created_by, created_at, message_count, last_message_at";
+    "id, channel_id, dm_id, task_id, title, timeline, resolved, tags, created_by, created_at, message_count, last_message_at";
 
-/// The thread, if the viewer may see it: its channel is visible, or it is a task's thread and
-/// the viewer is no guest.
+/// The thread, if the viewer may see it: its channel is visible, the viewer takes part in its
+/// direct conversation, or it is a task's thread and the viewer is no guest.
 pub(crate) async fn thread_row(conn: &mut SqliteConnection, viewer: &Viewer, id: ThreadId) -> Result<ThreadRow> {
     Ok(thread_with_channel(conn, viewer, id).await?.0)
 }
 
-/// The thread and its channel (none for a task's thread), if the viewer may see them.
+/// The thread and its channel (none for a direct conversation's or a task's thread), if the
+/// viewer may see them.
 pub(crate) async fn thread_with_channel(
     conn: &mut SqliteConnection,
     viewer: &Viewer,
@@ -282,10 +286,14 @@ pub(crate) async fn thread_with_channel(
         .await?;
     let not_found = || Error::not_found(format!("thread {id}"));
     let row = row.ok_or_else(not_found)?;
-    let channel = match row.channel_id {
-        Some(channel) => Some(channel_row(conn, viewer, ChannelId(channel)).await.map_err(|_| not_found())?),
-        None if viewer.role == Role::Guest => return Err(not_found()),
-        None => None,
+    let channel = match (row.channel_id, row.dm_id) {
+        (Some(channel), _) => Some(channel_row(conn, viewer, ChannelId(channel)).await.map_err(|_| not_found())?),
+        (None, Some(dm)) => {
+            dm_row(conn, viewer, DmId(dm)).await.map_err(|_| not_found())?;
+            None
+        }
+        (None, None) if viewer.role == Role::Guest => return Err(not_found()),
+        (None, None) => None,
     };
     Ok((row, channel))
 }
@@ -328,6 +336,11 @@ pub(crate) struct MessageRow {
 impl MessageRow {
     pub(crate) fn created_at_micros(&self) -> i64 {
         self.created_at
+    }
+
+    /// Markdown as written.
+    pub(crate) fn body(&self) -> &str {
+        &self.body
     }
 }
 
@@ -449,7 +462,8 @@ pub(crate) async fn search(
         "SELECT {MESSAGE_COLUMNS} FROM messages m WHERE m.deleted = 0 AND m.body LIKE ?3 ESCAPE '\\' AND ( \
            m.dm_id IN (SELECT dm_id FROM dm_members WHERE member_id = ?2) \
            OR m.thread_id IN (SELECT id FROM threads WHERE channel_id IN ({VISIBLE_CHANNELS}) \
-                              OR (channel_id IS NULL AND ?1 = 0))) \
+                              OR dm_id IN (SELECT dm_id FROM dm_members WHERE member_id = ?2) \
+                              OR (channel_id IS NULL AND dm_id IS NULL AND ?1 = 0))) \
          ORDER BY m.id DESC LIMIT ?4"
     ))
     .bind(guest_flag(viewer))
@@ -468,12 +482,13 @@ pub(crate) struct DmRow {
     pub(crate) id: i64,
     created_at: i64,
     last_message_at: Option<i64>,
+    pub(crate) export_name: Option<String>,
 }
 
 /// The conversation, if the viewer takes part in it.
 pub(crate) async fn dm_row(conn: &mut SqliteConnection, viewer: &Viewer, id: DmId) -> Result<DmRow> {
     sqlx::query_as::<_, DmRow>(
-        "SELECT id, created_at, last_message_at FROM dms WHERE id = ? \
+        "SELECT id, created_at, last_message_at, export_name FROM dms WHERE id = ? \
          AND EXISTS (SELECT 1 FROM dm_members WHERE dm_id = dms.id AND member_id = ?)",
     )
     .bind(id.0)
@@ -495,6 +510,7 @@ async fn dm_from_row(conn: &mut SqliteConnection, row: DmRow) -> Result<Dm> {
         id: DmId(row.id),
         member_ids: people.iter().map(|(id, _)| MemberId(*id)).collect(),
         name: people.iter().map(|(_, handle)| handle.as_str()).collect::<Vec<_>>().join(","),
+        export_name: row.export_name,
         created_at: ts(row.created_at),
         last_message_at: row.last_message_at.map(ts),
     })
@@ -507,7 +523,7 @@ pub(crate) async fn dm(conn: &mut SqliteConnection, viewer: &Viewer, id: DmId) -
 
 pub(crate) async fn dms(conn: &mut SqliteConnection, viewer: &Viewer) -> Result<Vec<Dm>> {
     let rows = sqlx::query_as::<_, DmRow>(
-        "SELECT id, created_at, last_message_at FROM dms \
+        "SELECT id, created_at, last_message_at, export_name FROM dms \
          WHERE id IN (SELECT dm_id FROM dm_members WHERE member_id = ?) \
          ORDER BY COALESCE(last_message_at, created_at) DESC",
     )
@@ -537,6 +553,24 @@ pub(crate) async fn dm_messages(
     .fetch_all(&mut *conn)
     .await?;
     with_reactions(conn, rows).await
+}
+
+pub(crate) async fn dm_threads(
+    conn: &mut SqliteConnection,
+    viewer: &Viewer,
+    id: DmId,
+    page: Page,
+) -> Result<Vec<Thread>> {
+    dm_row(conn, viewer, id).await?;
+    let rows = sqlx::query_as::<_, ThreadRow>(&format!(
+        "SELECT {THREAD_COLUMNS} FROM threads WHERE dm_id = ? AND id > ? ORDER BY id LIMIT ?"
+    ))
+    .bind(id.0)
+    .bind(page.after.unwrap_or(0))
+    .bind(page.limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows.into_iter().map(ThreadRow::into_thread).collect())
 }
 
 // ---- projects and tasks -----------------------------------------------------------------------

@@ -68,7 +68,7 @@ async fn check_store(store: Arc<dyn Store>) {
     };
     let channel = run(&*store, owner, "2024-01-02T09:00:00Z", private).await.unwrap();
     let thread = Command::CreateThread {
-        channel: baton_core::ChannelId(id(&channel)),
+        home: baton_core::ChannelId(id(&channel)).into(),
         title: "t".into(),
         tags: vec![],
         body: None,
@@ -148,6 +148,105 @@ async fn check_store(store: Arc<dyn Store>) {
     assert_eq!(done["assignee_id"], Value::Null);
     let kinds: Vec<String> = store.task_history(&owner, task).await.unwrap().into_iter().map(|e| e.kind).collect();
     assert_eq!(kinds, ["task.created", "task.assigned", "task.status_changed"]);
+
+    check_dm_threads(&*store, owner, ana).await;
+}
+
+/// A direct conversation has a timeline and threads: a reply to a timeline message starts a
+/// thread that takes the message in; only the conversation's people see any of it.
+async fn check_dm_threads(store: &dyn Store, owner: Viewer, ana: Viewer) {
+    let bo = run(
+        store,
+        owner,
+        "2024-01-05T00:00:00Z",
+        Command::AddMember { member: member("bo", Role::Member), invite: None },
+    )
+    .await
+    .unwrap();
+    let bo = Viewer { member: MemberId(id(&bo["member"])), role: Role::Member };
+    let open = Command::OpenDm { members: vec![bo.member], export_name: None };
+    let dm = baton_core::DmId(id(&run(store, ana, "2024-01-05T09:00:00Z", open).await.unwrap()));
+    let say = |target, body: &str| Command::PostMessage { target, text: MessageText::new(body.into()), urgent: false };
+    let question =
+        id(&run(store, ana, "2024-01-05T09:01:00Z", say(MessageTarget::Dm(dm), "dm-question?")).await.unwrap());
+    let aside = id(&run(store, ana, "2024-01-05T09:02:00Z", say(MessageTarget::Dm(dm), "dm-aside")).await.unwrap());
+    let reply = |message: i64, body: &str| Command::Reply {
+        message: baton_core::MessageId(message),
+        text: MessageText::new(body.into()),
+        urgent: false,
+    };
+    let answer = run(store, bo, "2024-01-05T10:00:00Z", reply(question, "dm-answer")).await.unwrap();
+    let thread = ThreadId(answer["thread_id"].as_i64().expect("the reply is in a thread"));
+    assert_eq!(answer["dm_id"], Value::Null);
+    let threads = store.dm_threads(&ana, dm, Page::default()).await.unwrap();
+    assert_eq!(threads.len(), 1);
+    assert_eq!((threads[0].id, threads[0].dm_id, threads[0].channel_id), (thread, Some(dm), None));
+    assert_eq!(threads[0].title, "dm-question?", "titled with the parent's text");
+    assert_eq!(threads[0].message_count, 2);
+    let in_thread: Vec<String> =
+        store.thread_messages(&bo, thread, Page::default()).await.unwrap().into_iter().map(|m| m.body).collect();
+    assert_eq!(in_thread, ["dm-question?", "dm-answer"], "the parent moved in, before the reply");
+    let timeline: Vec<String> =
+        store.dm_messages(&ana, dm, Page::default()).await.unwrap().into_iter().map(|m| m.body).collect();
+    assert_eq!(timeline, ["dm-aside"]);
+    // A second reply to the parent, now in the thread, goes to the same thread.
+    let again = run(store, ana, "2024-01-05T11:00:00Z", reply(question, "dm-thanks")).await.unwrap();
+    assert_eq!(again["thread_id"].as_i64(), Some(thread.0));
+    let unread = store.unread(&bo).await.unwrap();
+    assert_eq!(unread.dms.get(&dm), Some(&3), "the aside in the timeline, the question and the thanks in the thread");
+    assert_eq!(store.unread_threads(&bo, baton_store::ThreadHome::Dm(dm)).await.unwrap(), [(thread, 2)]);
+    // Whoever had read the question in the timeline has read it in the thread.
+    let read = Command::MarkRead { target: MessageTarget::Dm(dm), up_to: baton_core::MessageId(aside) };
+    run(store, bo, "2024-01-05T11:00:01Z", read).await.unwrap();
+    assert_eq!(store.unread(&bo).await.unwrap().dms.get(&dm), Some(&2), "the question now counts in the thread only");
+
+    // The owner, an admin outside the conversation, sees nothing of it.
+    assert!(matches!(store.thread(&owner, thread).await, Err(Error::NotFound { .. })));
+    assert!(matches!(store.thread_messages(&owner, thread, Page::default()).await, Err(Error::NotFound { .. })));
+    assert!(matches!(store.dm_threads(&owner, dm, Page::default()).await, Err(Error::NotFound { .. })));
+    assert!(matches!(store.unread_threads(&owner, baton_store::ThreadHome::Dm(dm)).await, Err(Error::NotFound { .. })));
+    let outside = run(store, owner, "2024-01-05T12:00:00Z", reply(question, "let me in")).await;
+    assert!(matches!(outside, Err(Error::NotFound { .. })), "{outside:?}");
+    assert!(store.search(&owner, "dm-", 10).await.unwrap().is_empty());
+    assert_eq!(store.search(&bo, "dm-", 10).await.unwrap().len(), 4);
+    let seen_by_owner = store.events(&owner, Seq(0), 1000).await.unwrap();
+    assert!(seen_by_owner.iter().all(|e| !String::from_utf8_lossy(&e.json).contains("dm-")));
+    assert!(seen_by_owner.iter().all(|e| e.kind != "message.moved" && e.kind != "thread.created" || {
+        let event: Value = serde_json::from_slice(&e.json).unwrap();
+        event["payload"]["dm_id"].is_null()
+    }));
+    let seen_by_bo: Vec<String> = store
+        .events(&bo, Seq(0), 1000)
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| e.kind.clone())
+        .filter(|kind| !kind.starts_with("notification."))
+        .collect();
+    let tail: Vec<&str> = seen_by_bo.iter().rev().take(4).rev().map(String::as_str).collect();
+    assert_eq!(tail, ["thread.created", "message.moved", "message.posted", "message.posted"]);
+
+    // Its people may file a timeline message into one of its threads; not across conversations.
+    let moved = Command::MoveToThread { message: baton_core::MessageId(aside), thread };
+    assert!(matches!(run(store, owner, "2024-01-05T13:00:00Z", moved.clone()).await, Err(Error::NotFound { .. })));
+    let filed = run(store, bo, "2024-01-05T13:00:00Z", moved.clone()).await.unwrap();
+    assert_eq!(filed["thread_id"].as_i64(), Some(thread.0));
+    assert_eq!(run(store, bo, "2024-01-05T13:00:01Z", moved).await.unwrap(), filed, "already there: unchanged");
+    assert!(store.dm_messages(&ana, dm, Page::default()).await.unwrap().is_empty());
+
+    // A deleted message starts no thread.
+    let gone = id(&run(store, ana, "2024-01-05T14:00:00Z", say(MessageTarget::Dm(dm), "oops")).await.unwrap());
+    run(store, ana, "2024-01-05T14:00:01Z", Command::DeleteMessage { id: baton_core::MessageId(gone) }).await.unwrap();
+    let refused = run(store, bo, "2024-01-05T14:00:02Z", reply(gone, "what was it?")).await;
+    assert!(matches!(refused, Err(Error::Conflict { .. })), "{refused:?}");
+
+    // An import names a conversation once: the first export name sticks.
+    let named = Command::OpenDm { members: vec![bo.member], export_name: Some("D9".into()) };
+    assert_eq!(run(store, ana, "2024-01-06T00:00:00Z", named).await.unwrap()["export_name"], "D9");
+    let renamed = Command::OpenDm { members: vec![bo.member], export_name: Some("D10".into()) };
+    assert_eq!(run(store, ana, "2024-01-06T00:00:01Z", renamed).await.unwrap()["export_name"], "D9");
+    let updates = store.events(&ana, Seq(0), 1000).await.unwrap().iter().filter(|e| e.kind == "dm.updated").count();
+    assert_eq!(updates, 1);
 }
 
 #[tokio::test]
@@ -163,11 +262,13 @@ async fn sqlite_reopens_with_everything_and_continues_the_sequence() {
     let store = SqliteStore::open(dir.path()).await.unwrap();
     check_store(Arc::new(store.clone())).await;
     let owner = Viewer { member: MemberId(1), role: Role::Owner };
-    let n_before = store.events(&owner, Seq(0), 1000).await.unwrap().len() as i64;
+    let seen_before = store.events(&owner, Seq(0), 1000).await.unwrap().len();
+    let n_before = store.head().await.unwrap().0;
     store.close().await;
 
     let store = SqliteStore::open(dir.path()).await.unwrap();
-    assert_eq!(store.events(&owner, Seq(0), 1000).await.unwrap().len() as i64, n_before);
+    assert_eq!(store.events(&owner, Seq(0), 1000).await.unwrap().len(), seen_before);
+    assert_eq!(store.head().await.unwrap().0, n_before);
     let project = Command::CreateProject { name: "after restart".into(), description: String::new() };
     run(&store, owner, "2024-02-01T00:00:00Z", project).await.unwrap();
     let events = store.events(&owner, Seq(n_before), 10).await.unwrap();
@@ -237,8 +338,12 @@ async fn failures_inside_a_group_leave_nothing() {
         members: vec![],
     };
     let channel = id(&run(&store, owner, "2024-01-01T00:00:01Z", channel).await.unwrap());
-    let thread =
-        Command::CreateThread { channel: baton_core::ChannelId(channel), title: "t".into(), tags: vec![], body: None };
+    let thread = Command::CreateThread {
+        home: baton_core::ChannelId(channel).into(),
+        title: "t".into(),
+        tags: vec![],
+        body: None,
+    };
     let thread = ThreadId(id(&run(&store, owner, "2024-01-01T00:00:02Z", thread).await.unwrap()));
     let before = store.events(&owner, Seq(0), 1000).await.unwrap().len();
 

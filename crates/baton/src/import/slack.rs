@@ -10,10 +10,10 @@ use anyhow::{anyhow, bail, Context};
 use baton_core::calendar::{parse_time_zone, WorkingHours};
 use baton_core::model::{Role, Visibility};
 use baton_core::text::{render_markdown, MessageText};
-use baton_core::{ChannelId, DmId, MemberId, ThreadId};
+use baton_core::{ChannelId, DmId, MemberId, MessageId, ThreadId};
 use baton_import::export_files::ExportFiles;
 use baton_import::slack::{self, Conversation, ConversationKind, Export};
-use baton_store::{Command, Envelope, MessageTarget, NewMember, SqliteStore, Store, Viewer};
+use baton_store::{Command, Envelope, MessageTarget, NewMember, SqliteStore, Store, ThreadHome, Viewer};
 use indicatif::{ProgressBar, ProgressStyle};
 use jiff::Timestamp;
 use serde_json::Value;
@@ -227,9 +227,11 @@ impl<'a> Writer<'a> {
             bail!("it has messages but no member who is a person");
         };
         let at = conversation.created.unwrap_or(self.start);
-        let mut batches: Vec<(MessageTarget, &[slack::Message])> = Vec::new();
+        // Where each run of messages is posted, and the thread they are then filed into.
+        let mut batches: Vec<(MessageTarget, Option<ThreadId>, &[slack::Message])> = Vec::new();
         match self.channel_of(conversation).await? {
             Some(channel) => {
+                let home = ThreadHome::Channel(channel);
                 if !conversation.timeline.is_empty() {
                     let timeline = self
                         .execute(
@@ -239,46 +241,65 @@ impl<'a> Writer<'a> {
                             Command::OpenTimeline { channel },
                         )
                         .await?;
-                    batches.push((MessageTarget::Thread(thread_id(&timeline)?), &conversation.timeline));
+                    batches.push((MessageTarget::Thread(thread_id(&timeline)?), None, &conversation.timeline));
                 }
                 for thread in &conversation.threads {
-                    let first = thread.messages.first().map_or(at, |m| m.at);
-                    let started = slack::parse_ts(&thread.ts).map_or(first, |parent| parent.min(first));
-                    let create =
-                        Command::CreateThread { channel, title: thread.title.clone(), tags: Vec::new(), body: None };
-                    let key = format!("thread:{}:{}", conversation.id, thread.ts);
-                    let created = self.execute(self.owner, started, key, create).await?;
-                    batches.push((MessageTarget::Thread(thread_id(&created)?), &thread.messages));
+                    let created = self.thread(self.owner, conversation, home, thread).await?;
+                    batches.push((MessageTarget::Thread(created), None, &thread.messages));
                 }
             }
             None => {
-                // A direct conversation has no threads in Baton: Slack's threads in a DM are
-                // part of its one timeline, in time order.
+                // A direct conversation has a timeline and threads, as a channel does; it keeps
+                // its name in the export (a DM's id, an mpim's name) for reports.
                 let others: Vec<MemberId> = people.iter().copied().filter(|m| *m != opener).collect();
                 let members = if others.is_empty() { vec![opener] } else { others };
                 let viewer = Viewer { member: opener, role: Role::Member };
-                let opened =
-                    self.execute(viewer, at, format!("dm:{}", conversation.id), Command::OpenDm { members }).await?;
+                let open = Command::OpenDm { members, export_name: Some(conversation.name.clone()) };
+                // Not `dm:`, the key of the unnamed opening an earlier version recorded: a new
+                // key names a conversation that import opened.
+                let opened = self.execute(viewer, at, format!("conversation:{}", conversation.id), open).await?;
                 let dm = DmId(opened["id"].as_i64().context("the store answered without a conversation id")?);
-                batches.push((MessageTarget::Dm(dm), &conversation.timeline));
+                batches.push((MessageTarget::Dm(dm), None, &conversation.timeline));
+                // A thread's messages are posted as an earlier version posted them, into the
+                // timeline (the same request under the same key, so a data directory it
+                // imported accepts them again), then filed into their thread, as the first reply
+                // to a message files it in Baton.
                 for thread in &conversation.threads {
-                    batches.push((MessageTarget::Dm(dm), &thread.messages));
+                    let created = self.thread(viewer, conversation, ThreadHome::Dm(dm), thread).await?;
+                    batches.push((MessageTarget::Dm(dm), Some(created), &thread.messages));
                 }
             }
         }
         let mut written = 0;
-        for (target, messages) in batches {
+        for (target, file_into, messages) in batches {
             for chunk in messages.chunks(CHUNK) {
-                written += self.messages(conversation, target, chunk).await?;
+                written += self.messages(conversation, target, file_into, chunk).await?;
             }
         }
         Ok(written)
+    }
+
+    /// The Baton thread of a Slack thread, begun when its parent was posted.
+    async fn thread(
+        &self,
+        viewer: Viewer,
+        conversation: &Conversation,
+        home: ThreadHome,
+        thread: &slack::Thread,
+    ) -> anyhow::Result<ThreadId> {
+        let at = conversation.created.unwrap_or(self.start);
+        let first = thread.messages.first().map_or(at, |m| m.at);
+        let started = slack::parse_ts(&thread.ts).map_or(first, |parent| parent.min(first));
+        let create = Command::CreateThread { home, title: thread.title.clone(), tags: Vec::new(), body: None };
+        let key = format!("thread:{}:{}", conversation.id, thread.ts);
+        thread_id(&self.execute(viewer, started, key, create).await?)
     }
 
     async fn messages(
         &self,
         conversation: &Conversation,
         target: MessageTarget,
+        file_into: Option<ThreadId>,
         messages: &[slack::Message],
     ) -> anyhow::Result<usize> {
         let envelopes = messages
@@ -296,8 +317,26 @@ impl<'a> Writer<'a> {
             })
             .collect();
         let answers = self.store.execute_many(envelopes).await;
+        let mut misplaced = Vec::new();
         for (message, answer) in messages.iter().zip(answers) {
-            answer.with_context(|| format!("message {} could not be imported", message.ts))?;
+            let answer = answer.with_context(|| format!("message {} could not be imported", message.ts))?;
+            if let Some(thread) = file_into {
+                if answer["thread_id"].as_i64() != Some(thread.0) {
+                    let id = MessageId(answer["id"].as_i64().context("the store answered without a message id")?);
+                    let key = format!("move:{}:{}", conversation.id, message.ts);
+                    // Its author takes part in the conversation, which lets them arrange it.
+                    let author = Viewer { member: self.members[message.author.as_str()], role: Role::Member };
+                    misplaced.push(self.envelope(
+                        author,
+                        message.at,
+                        key,
+                        Command::MoveToThread { message: id, thread },
+                    ));
+                }
+            }
+        }
+        for answer in self.store.execute_many(misplaced).await {
+            answer.context("a message could not be moved into its thread")?;
         }
         self.progress.inc(messages.len() as u64);
         Ok(messages.len())

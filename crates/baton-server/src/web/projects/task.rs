@@ -98,7 +98,7 @@ pub(super) async fn task_page(
 
             h2 { "Discussion" }
             p { a.discussion href=(format!("/t/{thread}")) { "Open the discussion" } }
-            ol.messages { (super::super::messages::list(&messages, &people, signed, &format!("/tasks/{}", task.id))) }
+            ol.messages { (super::super::messages::list(&messages, &people, signed, &format!("/tasks/{}", task.id), super::super::messages::Place::Thread)) }
             form.composer method="post" action=(format!("/t/{thread}/messages")) {
                 (csrf_field(&signed.csrf))
                 label { "Reply (markdown; @handle mentions)" textarea name="body" rows="3" required {} }

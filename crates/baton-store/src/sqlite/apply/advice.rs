@@ -71,7 +71,7 @@ pub(super) async fn record(
             json!({ "checkin_id": checkin, "member_id": member, "task_id": task })
         }
         Some(AdviceAction::Pair { members, message }) => {
-            let dm = open_dm(ctx, viewer, members).await?;
+            let dm = open_dm(ctx, viewer, members, None).await?;
             let id = baton_core::DmId(dm["id"].as_i64().unwrap_or_default());
             let posted = post_message(ctx, viewer, MessageTarget::Dm(id), message, false).await?;
             json!({ "dm": dm, "message": posted })

@@ -100,7 +100,7 @@ pub(super) async fn create(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, new: NewCheck
         active_member(ctx, *member).await?;
     }
     let thread =
-        insert_thread(ctx, viewer, Some(new.channel), None, &format!("Check-in: {}", new.title), &[], false).await?;
+        insert_thread(ctx, viewer, Some(new.channel.into()), &format!("Check-in: {}", new.title), &[], false).await?;
     let (zone, _) = member_schedule(ctx, viewer.member).await?;
     let done = sqlx::query(
         "INSERT INTO checkins (channel_id, thread_id, title, questions, ask_at, digest_at, digest_zone, created_by, created_at) \

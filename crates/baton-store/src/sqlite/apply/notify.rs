@@ -13,7 +13,9 @@ use crate::error::Result;
 use crate::sqlite::read::{self, micros};
 use crate::view::{Scope, Viewer};
 
-/// Whom a new message notifies: `(member, kind)`, each member once, never its author.
+/// Whom a new message notifies: `(member, kind)`, each member once, never its author, only
+/// those who may read it. `dm` is the direct conversation it is in (its timeline or a thread of
+/// it): its other people hear of it.
 pub(super) async fn message_recipients(
     ctx: &mut Ctx<'_, '_>,
     author: MemberId,
@@ -30,14 +32,18 @@ pub(super) async fn message_recipients(
     for member in mentions {
         add(*member, "mention");
     }
-    if let Some(dm) = dm {
-        let members: Vec<(i64,)> = sqlx::query_as("SELECT member_id FROM dm_members WHERE dm_id = ?")
+    let dm_members: Vec<i64> = match dm {
+        Some(dm) => sqlx::query_as::<_, (i64,)>("SELECT member_id FROM dm_members WHERE dm_id = ?")
             .bind(dm)
             .fetch_all(&mut *ctx.conn)
-            .await?;
-        for (member,) in members {
-            add(MemberId(member), "dm");
-        }
+            .await?
+            .into_iter()
+            .map(|(m,)| m)
+            .collect(),
+        None => Vec::new(),
+    };
+    for member in &dm_members {
+        add(MemberId(*member), "dm");
     }
     if let Some(thread) = thread {
         // Followers: who started the thread or posted in it before.
@@ -60,16 +66,17 @@ pub(super) async fn message_recipients(
     if out.is_empty() {
         return Ok(Vec::new());
     }
-    // Who may read a thread: for a channel's, its members, and every non-guest when it is
-    // public; for a task's, every non-guest. Read once per post, not once per recipient.
+    // Who may read it: in a direct conversation, its people; in a channel's thread, the channel's
+    // members, and every non-guest when it is public; in a task's, every non-guest. Read once
+    // per post, not once per recipient.
     let place: Option<(Option<i64>, Option<String>)> = match thread {
-        Some(thread) => sqlx::query_as(
+        Some(thread) if dm.is_none() => sqlx::query_as(
             "SELECT t.channel_id, c.visibility FROM threads t LEFT JOIN channels c ON c.id = t.channel_id WHERE t.id = ?",
         )
         .bind(thread.0)
         .fetch_optional(&mut *ctx.conn)
         .await?,
-        None => None,
+        _ => None,
     };
     let channel_members: Vec<i64> = match &place {
         Some((Some(channel), _)) => {
@@ -92,6 +99,7 @@ pub(super) async fn message_recipients(
         }
         let guest = Role::parse(&row.role) == Some(Role::Guest);
         let may_read = match &place {
+            _ if dm.is_some() => dm_members.contains(&member.0),
             None => true,
             Some((None, _)) => !guest,
             Some((Some(_), visibility)) => {

@@ -1,0 +1,86 @@
+//! A list of threads, a channel's or a direct conversation's: the most recently active first,
+//! each with its unread count and a flag when it bounces.
+
+use std::collections::HashMap;
+
+use baton_core::model::Thread;
+use baton_core::ThreadId;
+use baton_insights::Origin;
+use baton_store::ThreadHome;
+use maud::{html, Markup};
+
+use super::channels::unread_badge;
+use super::layout::when;
+use super::session::Signed;
+use super::PageError;
+use crate::AppState;
+
+/// How many threads a list shows (the most recently active).
+const THREADS_SHOWN: usize = 200;
+
+/// The threads, most recently active first, at most [`THREADS_SHOWN`].
+pub fn latest_first(mut threads: Vec<Thread>) -> Vec<Thread> {
+    threads.sort_by_key(|t| std::cmp::Reverse(t.last_message_at.unwrap_or(t.created_at)));
+    threads.truncate(THREADS_SHOWN);
+    threads
+}
+
+/// What a list flags beside each thread.
+pub struct Flags {
+    unread: HashMap<ThreadId, i64>,
+    bouncing: HashMap<ThreadId, u32>,
+}
+
+impl Flags {
+    pub async fn of(state: &AppState, signed: &Signed, home: ThreadHome) -> Result<Flags, PageError> {
+        let unread = state.store.unread_threads(&signed.viewer, home).await?.into_iter().collect();
+        Ok(Flags { unread, bouncing: bouncing_in(state, home).await? })
+    }
+}
+
+/// The threads of `home` that bounce (DESIGN's ping-pong, over the last four weeks), with their
+/// handoffs.
+async fn bouncing_in(state: &AppState, home: ThreadHome) -> Result<HashMap<ThreadId, u32>, PageError> {
+    let (data, origins, ids) = crate::api::insights::log_snapshot(state).await?;
+    let now = state.now();
+    let from = now.checked_sub(jiff::SignedDuration::from_hours(24 * 28)).unwrap_or(now);
+    let Ok(window) = baton_insights::Window::new(from, now) else { return Ok(HashMap::new()) };
+    let wanted = match home {
+        ThreadHome::Channel(channel) => Origin::Channel(channel.0),
+        ThreadHome::Dm(dm) => Origin::Dm(dm.0),
+    };
+    Ok(state
+        .cpu(move || {
+            let thresholds = baton_insights::Thresholds::design_defaults();
+            baton_insights::conversations::bouncing_threads(&data, window, &thresholds)
+                .into_iter()
+                .filter(|b| origins.get(b.conversation) == Some(&wanted))
+                .filter_map(|b| Some((ThreadId(ids.threads.get(b.conversation).copied().flatten()?), b.handoffs)))
+                .collect()
+        })
+        .await?)
+}
+
+/// The list's items (the `ul` is the page's, so that live updates can replace its content).
+pub fn thread_list(threads: &[Thread], flags: &Flags, signed: &Signed) -> Markup {
+    html! {
+        @if threads.is_empty() { p.empty { "No threads yet." } }
+        @for thread in threads {
+            li.thread-row data-thread=(thread.id) {
+                a.thread href=(format!("/t/{}", thread.id)) { (thread.title) }
+                (unread_badge(flags.unread.get(&thread.id).copied().unwrap_or(0)))
+                @if let Some(handoffs) = flags.bouncing.get(&thread.id) {
+                    " " span.badge.bouncing title=(format!("Changed hands {handoffs} times without being resolved: consider taking it live"))
+                        { "bouncing" }
+                }
+                " "
+                @if thread.resolved { span.badge.resolved { "resolved" } } @else { span.badge.open { "open" } }
+                @for tag in &thread.tags { " " span.tag { (tag) } }
+                span.meta {
+                    (thread.message_count) " messages"
+                    @if let Some(last) = thread.last_message_at { " · last " (when(last, &signed.member, None)) }
+                }
+            }
+        }
+    }
+}
