@@ -9,6 +9,7 @@
 //   BATON_SHOTS      where screenshots go as <name>.png (default: a new temporary directory)
 //   BATON_CHROMIUM   the browser to launch (default: /usr/bin/chromium)
 //   BATON_DEMO_URL   a server on a `baton demo` workspace (optional): the insights steps run there
+//   BATON_SETUP_TOKEN the fresh server's one-time setup token (its data directory's setup-token)
 //
 // Each step prints one `ok` line. The first failing step prints one line naming the step, the
 // page's URL and what went wrong, saves `failed-<step>.png`, and the script exits 1.
@@ -28,6 +29,7 @@ mkdirSync(SHOTS, { recursive: true });
 const EXECUTABLE = process.env.BATON_CHROMIUM || '/usr/bin/chromium';
 const DEMO = (process.env.BATON_DEMO_URL ?? '').replace(/\/+$/, '');
 const DEMO_PASSWORD = 'baton-demo-password';
+const SETUP_TOKEN = process.env.BATON_SETUP_TOKEN ?? '';
 
 /** Everything a step waits for gives up after this long. */
 const STEP_TIMEOUT_MS = 15_000;
@@ -206,7 +208,11 @@ async function main() {
       expect(path(pageA) === '/setup', `a fresh server should send / to /setup, but the browser is on ${path(pageA)}`);
       const redirect = await response?.request().redirectedFrom()?.response();
       expect(redirect?.status() === 303, `GET / should answer 303 to /setup, it answered ${redirect?.status() ?? 'no redirect'}`);
-      await submitForm(pageA, 'Create workspace', OWNER);
+      // Without the setup link's token the page asks for it, and a wrong one is refused.
+      await submitForm(pageA, 'Create workspace', { ...OWNER, token: 'not-the-token' });
+      const refused = oneLine(await pageA.locator('.error').first().innerText());
+      expect(refused.includes('setup_token'), `a wrong setup token should be refused, the page says "${refused}"`);
+      await submitForm(pageA, 'Create workspace', { ...OWNER, token: SETUP_TOKEN });
       await expectPath(pageA, '/', 'after creating the workspace');
       await screenshot(pageA, 'setup-done');
     });
@@ -581,6 +587,14 @@ async function main() {
       }
       await screenshot(pageM, 'thread-mobile');
       await contextM.close();
+    });
+
+    await step('not-found', async () => {
+      current = pageA;
+      const response = await pageA.goto(url('/no/such/page'));
+      expect(response?.status() === 404, `an unknown URL should answer 404, it answered ${response?.status()}`);
+      const heading = oneLine(await pageA.locator('h1').first().innerText());
+      expect(heading === 'Page not found', `an unknown URL should show an HTML page, its h1 is "${heading}"`);
     });
 
     await step('csp', async () => {

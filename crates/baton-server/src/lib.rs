@@ -68,8 +68,20 @@ async fn health() -> &'static str {
     "ok"
 }
 
-async fn not_found() -> ApiError {
-    ApiError::NotFound("no such route; see /api/v1/openapi.json".into())
+/// An unknown URL: the API's JSON error for API paths and for clients that do not ask for a page,
+/// an HTML page for a browser.
+async fn not_found(request: axum::extract::Request) -> axum::response::Response {
+    let wants_page = !request.uri().path().starts_with("/api/")
+        && request
+            .headers()
+            .get(axum::http::header::ACCEPT)
+            .and_then(|accept| accept.to_str().ok())
+            .is_some_and(|accept| accept.contains("text/html"));
+    if wants_page {
+        web::not_found_page()
+    } else {
+        ApiError::NotFound("no such route; see /api/v1/openapi.json".into()).into_response()
+    }
 }
 
 async fn method_not_allowed() -> ApiError {

@@ -20,6 +20,25 @@ pub struct AppState {
     /// What time a change is recorded at and reports default to: the machine's clock, or a
     /// manual one in tests that replay a history through the API.
     clock: Arc<dyn Clock>,
+    /// The one-time token a fresh server asks of whoever sets it up; `None` leaves setup to the
+    /// embedder (tests that set up a workspace themselves).
+    setup_gate: Option<Arc<SetupGate>>,
+}
+
+/// What guards the setup of a fresh workspace: the token `baton serve` printed and wrote to a
+/// file that only the server's owner can read, and that file, removed once setup is done.
+#[derive(Debug)]
+pub struct SetupGate {
+    pub token: String,
+    pub file: Option<std::path::PathBuf>,
+}
+
+impl SetupGate {
+    /// Whether `offered` is the token, compared in constant time.
+    pub fn admits(&self, offered: &str) -> bool {
+        offered.len() == self.token.len()
+            && offered.bytes().zip(self.token.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+    }
 }
 
 impl AppState {
@@ -30,7 +49,19 @@ impl AppState {
             cpu_permits: Arc::new(Semaphore::new(cores)),
             insights: Arc::default(),
             clock: Arc::new(SystemClock),
+            setup_gate: None,
         }
+    }
+
+    /// The same state, asking `gate`'s token of whoever sets the workspace up.
+    pub fn with_setup_gate(mut self, gate: SetupGate) -> AppState {
+        self.setup_gate = Some(Arc::new(gate));
+        self
+    }
+
+    /// The setup token guard, if this server has one.
+    pub fn setup_gate(&self) -> Option<&SetupGate> {
+        self.setup_gate.as_deref()
     }
 
     /// The same state reading the time from `clock`.

@@ -76,6 +76,21 @@ pub fn router() -> Router<AppState> {
         .layer(axum::middleware::from_fn(security_headers))
 }
 
+/// The page for a URL that leads nowhere, with the headers every page gets.
+pub fn not_found_page() -> Response {
+    let page = layout::bare(
+        "Page not found",
+        maud::html! {
+            h1 { "Page not found" }
+            p { "There is no page at this address. It may have moved, or the link has a typo." }
+            p { a href="/" { "Back to the start" } }
+        },
+    );
+    let mut response = (axum::http::StatusCode::NOT_FOUND, page).into_response();
+    page_headers(response.headers_mut());
+    response
+}
+
 async fn asset(content_type: &'static str, body: &'static str) -> Response {
     // Assets change only with the binary; an hour is short enough for an upgrade to show.
     ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "public, max-age=3600")], body).into_response()
@@ -83,10 +98,13 @@ async fn asset(content_type: &'static str, body: &'static str) -> Response {
 
 async fn security_headers(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
     let mut response = next.run(request).await;
-    let headers = response.headers_mut();
+    page_headers(response.headers_mut());
+    response
+}
+
+fn page_headers(headers: &mut axum::http::HeaderMap) {
     headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CONTENT_SECURITY_POLICY));
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    response
 }

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use baton_server::scheduler::Scheduler;
+use baton_server::state::SetupGate;
 use baton_server::AppState;
 use baton_store::{SqliteStore, Store};
 
@@ -39,15 +40,34 @@ pub(crate) async fn run(args: ServeArgs) -> anyhow::Result<()> {
             demo::OWNER_EMAIL,
             demo::OWNER_PASSWORD
         );
-    } else if fresh {
-        println!("New workspace: create it and its owner with POST /api/v1/setup (see /api/v1/openapi.json).");
     }
+    let token_file = args.data_dir.join(SETUP_TOKEN_FILE);
+    let gate = if fresh && !args.demo {
+        let token = baton_server::auth::new_token();
+        write_owner_only(&token_file, &token)
+            .with_context(|| format!("cannot write the setup token to {}", token_file.display()))?;
+        Some(SetupGate { token, file: Some(token_file) })
+    } else {
+        // A token left from an earlier start opens nothing once the workspace exists.
+        let _ = std::fs::remove_file(&token_file);
+        None
+    };
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
     let address = listener.local_addr()?;
     println!("Baton is listening on http://{address}  (API: http://{address}/api/v1/openapi.json)");
-    let state = AppState::new(Arc::new(store));
+    let mut state = AppState::new(Arc::new(store));
+    if let Some(gate) = gate {
+        // As Jupyter and Grafana do: whoever reaches a fresh server first cannot claim it
+        // without the token that only the person who started it can see.
+        println!("New workspace: set it up at http://{address}/setup?token={}", gate.token);
+        println!(
+            "  (the token is also in {}; POST /api/v1/setup takes it as setup_token)",
+            args.data_dir.join(SETUP_TOKEN_FILE).display()
+        );
+        state = state.with_setup_gate(gate);
+    }
     // Timed work (scheduled messages, reminders, held notifications) fires while it serves.
     let scheduler = Scheduler::new(state.store.clone(), state.clock());
     let scheduler = tokio::spawn(scheduler.run());
@@ -55,6 +75,22 @@ pub(crate) async fn run(args: ServeArgs) -> anyhow::Result<()> {
     scheduler.abort();
     served.context("the server stopped")?;
     Ok(())
+}
+
+/// The file in the data directory that holds a fresh server's one-time setup token.
+const SETUP_TOKEN_FILE: &str = "setup-token";
+
+/// Writes `content` to a new file only its owner may read (the data directory may be shared).
+fn write_owner_only(path: &std::path::Path, content: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let _ = std::fs::remove_file(path);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path)?;
+    file.write_all(content.as_bytes())?;
+    file.write_all(b"\n")
 }
 
 async fn shutdown_signal() {

@@ -48,6 +48,9 @@ pub struct SetupRequest {
     /// IANA time zone of the owner and of the workspace calendar; default `UTC`.
     pub time_zone: Option<String>,
     pub working_hours: Option<WorkingHours>,
+    /// The one-time setup token `baton serve` printed in its setup URL and wrote to
+    /// `DATA_DIR/setup-token` (readable by the server's owner only).
+    pub setup_token: Option<String>,
 }
 
 /// A session: the bearer token to send as `Authorization: Bearer <token>`, and who it is for.
@@ -107,10 +110,12 @@ pub(crate) async fn new_member(
     })
 }
 
-/// Creates the workspace and its owner on a fresh data directory.
+/// Creates the workspace and its owner on a fresh data directory. A server started by
+/// `baton serve` asks for the one-time `setup_token` it printed.
 #[utoipa::path(post, path = "/api/v1/setup", tag = "auth", request_body = SetupRequest,
-    responses((status = 201, body = SetupResponse), (status = 409, description = "already set up", body = ErrorBody),
-              (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = SetupResponse),
+              (status = 403, description = "the setup token is missing or wrong", body = ErrorBody),
+              (status = 409, description = "already set up", body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn setup(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<SetupRequest>,
@@ -123,6 +128,15 @@ async fn setup(
 pub(crate) async fn set_up(state: &AppState, req: SetupRequest) -> ApiResult<SetupResponse> {
     if state.store.workspace().await?.is_some() {
         return Err(ApiError::Conflict("the workspace is already set up; sign in instead".into()));
+    }
+    if let Some(gate) = state.setup_gate() {
+        if !req.setup_token.as_deref().is_some_and(|offered| gate.admits(offered.trim())) {
+            return Err(ApiError::Forbidden(
+                "setup_token: missing or wrong; use the setup link the server printed when it started, \
+                 or the token in the data directory's setup-token file"
+                    .into(),
+            ));
+        }
     }
     let workspace_name = validate::name("workspace_name", &req.workspace_name)?;
     let zone = req.time_zone.clone().unwrap_or_else(|| "UTC".into());
@@ -139,6 +153,12 @@ pub(crate) async fn set_up(state: &AppState, req: SetupRequest) -> ApiResult<Set
     let member: Member = serde_json::from_value(created["member"].clone()).map_err(ApiError::internal)?;
     let workspace: Workspace = serde_json::from_value(created["workspace"].clone()).map_err(ApiError::internal)?;
     let token = issue_token(state, &member).await?;
+    // The token has done its work: a set-up workspace answers 409 to any setup.
+    if let Some(file) = state.setup_gate().and_then(|gate| gate.file.as_ref()) {
+        if let Err(err) = tokio::fs::remove_file(file).await {
+            tracing::warn!(file = %file.display(), error = %err, "could not remove the used setup token");
+        }
+    }
     Ok(SetupResponse { token, member, workspace })
 }
 

@@ -1,6 +1,6 @@
 //! First run (create the workspace and its owner), signing in and out.
 
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -24,9 +24,17 @@ pub struct SetupForm {
     display_name: String,
     email: String,
     password: String,
+    /// The one-time setup token from the URL the server printed.
+    token: String,
 }
 
-fn setup_form(csrf: &CsrfToken, form: &SetupForm, error: Option<&str>) -> Markup {
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct SetupQuery {
+    token: String,
+}
+
+fn setup_form(csrf: &CsrfToken, form: &SetupForm, error: Option<&str>, gated: bool) -> Markup {
     bare(
         "Set up Baton",
         html! {
@@ -35,6 +43,13 @@ fn setup_form(csrf: &CsrfToken, form: &SetupForm, error: Option<&str>) -> Markup
             @if let Some(error) = error { p.error role="alert" { (error) } }
             form method="post" action="/setup" {
                 (csrf_field(csrf))
+                @if gated && form.token.is_empty() {
+                    p.hint { "Open the setup link the server printed when it started, or paste the token from the "
+                        "data directory's " code { "setup-token" } " file." }
+                    label { "Setup token" input name="token" required autocomplete="off"; }
+                } @else if gated {
+                    input type="hidden" name="token" value=(form.token);
+                }
                 label { "Workspace name" input name="workspace_name" required value=(form.workspace_name) autocomplete="organization"; }
                 label { "Time zone (IANA, e.g. Europe/Berlin)"
                     input name="time_zone" required value=(if form.time_zone.is_empty() { "UTC" } else { &form.time_zone }); }
@@ -48,11 +63,16 @@ fn setup_form(csrf: &CsrfToken, form: &SetupForm, error: Option<&str>) -> Markup
     )
 }
 
-pub async fn setup_page(State(state): State<AppState>, csrf: CsrfToken) -> Result<Response, PageError> {
+pub async fn setup_page(
+    State(state): State<AppState>,
+    csrf: CsrfToken,
+    Query(query): Query<SetupQuery>,
+) -> Result<Response, PageError> {
     if state.store.workspace().await?.is_some() {
         return Ok(Redirect::to("/login").into_response());
     }
-    Ok(setup_form(&csrf, &SetupForm::default(), None).into_response())
+    let form = SetupForm { token: query.token, ..SetupForm::default() };
+    Ok(setup_form(&csrf, &form, None, state.setup_gate().is_some()).into_response())
 }
 
 pub async fn setup(
@@ -72,12 +92,18 @@ pub async fn setup(
         display_name: Some(form.display_name.clone()).filter(|n| !n.trim().is_empty()),
         time_zone: Some(form.time_zone.clone()).filter(|z| !z.trim().is_empty()),
         working_hours: None,
+        setup_token: Some(form.token.clone()),
     };
     match set_up(&state, request).await {
         Ok(created) => Ok(signed_in(&created.token, &headers)),
         Err(err) => {
             let status = err.status();
-            Ok((status, setup_form(&csrf, &form, Some(&err.to_string()))).into_response())
+            // A wrong token is asked for again rather than kept.
+            let form = match err {
+                crate::ApiError::Forbidden(_) => SetupForm { token: String::new(), ..form },
+                _ => form,
+            };
+            Ok((status, setup_form(&csrf, &form, Some(&err.to_string()), state.setup_gate().is_some())).into_response())
         }
     }
 }

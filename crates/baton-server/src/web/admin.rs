@@ -37,12 +37,17 @@ fn admin_only(signed: &Signed) -> Result<(), PageError> {
     }
 }
 
+/// What the admin page says above its tables: an error (from the URL, it holds no secret), or a
+/// member just added and their invitation link, rendered once in the answer to the form and never
+/// put in a URL, where it would stay in the browser's history.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 struct Notice {
-    invited: String,
-    token: String,
     error: String,
+    #[serde(skip)]
+    invited: String,
+    #[serde(skip)]
+    link: Option<String>,
 }
 
 async fn show(
@@ -71,8 +76,11 @@ async fn admin_page(state: &AppState, signed: &Signed, notice: &Notice) -> Resul
             @if !notice.error.is_empty() { p.error role="alert" { (notice.error) } }
             @if !notice.invited.is_empty() {
                 p.notice role="status" {
-                    "@" (notice.invited) " was added. Send them this invitation link (shown once): "
-                    code { "/invite?token=" (notice.token) }
+                    "@" (notice.invited) " was added."
+                    @if let Some(link) = &notice.link {
+                        " Send them this invitation link; it is shown only now: "
+                        code.invite-link { (link) }
+                    }
                 }
             }
             h2 { "Members" }
@@ -177,9 +185,18 @@ struct NewMemberForm {
     password: String,
 }
 
+/// This server's address as the browser reached it (behind a TLS proxy that says so, `https`).
+fn public_base(headers: &HeaderMap) -> String {
+    let host = headers.get(axum::http::header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
+    let tls =
+        headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()).is_some_and(|v| v.eq_ignore_ascii_case("https"));
+    format!("{}://{host}", if tls { "https" } else { "http" })
+}
+
 async fn add(
     State(state): State<AppState>,
     signed: Signed,
+    headers: HeaderMap,
     Form(form): Form<NewMemberForm>,
 ) -> Result<Response, PageError> {
     admin_only(&signed)?;
@@ -193,11 +210,14 @@ async fn add(
         working_hours: None,
     };
     match add_member(&state, signed.viewer, request, None).await {
-        Ok(added) => {
-            let token = added.invite_token.unwrap_or_default();
-            let to = format!("/admin?invited={}&token={}", urlencode(&added.member.handle), urlencode(&token));
-            Ok(Redirect::to(&to).into_response())
-        }
+        Ok(added) => match added.invite_token {
+            Some(token) => {
+                let link = Some(format!("{}/invite?token={token}", public_base(&headers)));
+                let notice = Notice { invited: added.member.handle, link, ..Notice::default() };
+                Ok(admin_page(&state, &signed, &notice).await?.into_response())
+            }
+            None => Ok(Redirect::to("/admin").into_response()),
+        },
         Err(ApiError::Internal(source)) => Err(ApiError::Internal(source).into()),
         Err(err) => Ok(back_with_error(&err.to_string())),
     }

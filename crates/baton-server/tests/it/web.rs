@@ -332,13 +332,20 @@ async fn settings_change_hours_and_admins_add_members_with_invitations() {
     assert_eq!(overlapping.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(owner.get("/api/v1/me").await.1["time_zone"], "Asia/Kolkata", "a refused form changes nothing");
 
-    // An invitation: no password, a one-time link; the invitee sets one and is signed in.
+    // An invitation: no password, a one-time link; the invitee sets one and is signed in. The
+    // link is absolute and shown once, in the answer to the form: never in a URL, where it would
+    // stay in the admin's browser history.
     let added = browser
         .post("/admin/members", &[("handle", "dee"), ("email", "dee@example.com"), ("role", "member")], None)
         .await;
-    let to = location(&added).to_string();
-    assert!(to.starts_with("/admin?invited=dee&token="), "{to}");
-    let token = to.split("token=").nth(1).unwrap().to_string();
+    assert_eq!(added.status(), StatusCode::OK, "the answer is the page itself, not a redirect");
+    let page = added.text().await.unwrap();
+    let prefix = format!("http://{}/invite?token=", server.addr);
+    let start = page.find(&prefix).unwrap_or_else(|| panic!("an absolute invitation link: {page}")) + prefix.len();
+    let token: String = page[start..].chars().take_while(char::is_ascii_alphanumeric).collect();
+    assert_eq!(token.len(), 64, "{page}");
+    let (_, again) = browser.get("/admin").await;
+    assert!(!again.contains(&token), "shown only once");
     let mut dee = Browser::new(&server);
     let (status, page) = dee.get(&format!("/invite?token={token}")).await;
     assert_eq!(status, StatusCode::OK, "{page}");
@@ -456,4 +463,24 @@ async fn a_reply_in_a_direct_conversation_starts_a_thread_its_page_lists() {
     }
     let refused = admin.post(&format!("/messages/{question}/reply"), &[("body", "me too")], None).await;
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+}
+
+/// An unknown URL answers a browser with an HTML page (and every page's headers); API clients and
+/// API paths keep the JSON error.
+#[tokio::test]
+async fn unknown_urls_answer_a_browser_with_a_page() {
+    let server = TestServer::start().await;
+    let browser = reqwest::Client::new();
+    let page = browser.get(server.url("/no/such/page")).header("accept", "text/html,*/*;q=0.8").send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::NOT_FOUND);
+    assert!(page.headers().get(CONTENT_SECURITY_POLICY).is_some(), "a page's headers");
+    assert!(page.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    let body = page.text().await.unwrap();
+    assert!(body.starts_with("<!DOCTYPE html>") && body.contains("Page not found"), "{body}");
+    for (path, accept) in [("/no/such/page", "application/json"), ("/api/v1/nope", "text/html")] {
+        let answer = browser.get(server.url(path)).header("accept", accept).send().await.unwrap();
+        assert_eq!(answer.status(), StatusCode::NOT_FOUND, "{path}");
+        let body: serde_json::Value = answer.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "not_found", "{path}: {body}");
+    }
 }

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Output;
 
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use crate::server::{baton, Server};
 
@@ -149,6 +149,51 @@ fn summarize(events: &[Value]) -> Summary {
     }
     kinds_at.sort();
     Summary { n_events: events.len(), kinds, kinds_at }
+}
+
+/// DESIGN: setup is not open to whoever comes first. A fresh server prints its setup URL with a
+/// one-time token, keeps the token in a file only its owner reads, and takes only that token.
+#[tokio::test]
+async fn a_fresh_server_is_set_up_only_with_the_token_it_printed() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path()).await;
+    let file = dir.path().join("setup-token");
+    let token = server.setup_token().expect("a fresh server writes DATA_DIR/setup-token");
+    assert_eq!(token.len(), 64, "{token}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "the token file is readable by its owner only");
+    }
+    assert!(
+        server.stdout().contains(&format!("{}/setup?token={token}", server.base)),
+        "the setup URL is printed: {}",
+        server.stdout()
+    );
+    let api = server.api();
+    let owner = json!({"workspace_name": "W", "handle": "owner", "email": "o@example.com", "password": "long enough"});
+    for offered in [Value::Null, json!("not-the-token")] {
+        let mut request = owner.clone();
+        request["setup_token"] = offered.clone();
+        let (status, body) = api.post("/api/v1/setup", &request).await;
+        assert_eq!(status, 403, "setup with {offered}: {body}");
+        assert!(body["error"]["message"].as_str().unwrap().contains("setup_token"), "{body}");
+    }
+    let page = reqwest::get(format!("{}/setup", server.base)).await.unwrap().text().await.unwrap();
+    assert!(page.contains("name=\"token\""), "the page asks for the token without it: {page}");
+    let page = reqwest::get(format!("{}/setup?token={token}", server.base)).await.unwrap().text().await.unwrap();
+    assert!(page.contains(&format!("type=\"hidden\" name=\"token\" value=\"{token}\"")), "{page}");
+    api.setup("o@example.com", "long enough").await;
+    assert!(!file.exists(), "the used token's file is removed");
+    drop(server);
+
+    let server = Server::start(dir.path()).await;
+    assert!(server.setup_token().is_none(), "a set-up workspace writes no token");
+    let mut request = owner.clone();
+    request["setup_token"] = json!(token);
+    let (status, _) = server.api().post("/api/v1/setup", &request).await;
+    assert_eq!(status, 409);
 }
 
 #[tokio::test]

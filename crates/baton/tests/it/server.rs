@@ -29,6 +29,7 @@ pub(crate) struct Server {
     data_dir: PathBuf,
     /// `http://127.0.0.1:PORT`
     pub(crate) base: String,
+    stdout: Arc<Mutex<String>>,
     stderr: Arc<Mutex<String>>,
     stderr_reader: Option<std::thread::JoinHandle<()>>,
 }
@@ -63,10 +64,16 @@ impl Server {
         // on a full pipe.
         let stdout = child.stdout.take().expect("stdout was piped");
         let (address_tx, address_rx) = tokio::sync::oneshot::channel::<String>();
+        let printed = Arc::new(Mutex::new(String::new()));
+        let printed_sink = Arc::clone(&printed);
         std::thread::spawn(move || {
             let mut address_tx = Some(address_tx);
             for line in BufReader::new(stdout).lines() {
                 let Ok(line) = line else { break };
+                let mut sink = printed_sink.lock().unwrap();
+                sink.push_str(&line);
+                sink.push('\n');
+                drop(sink);
                 if let Some(rest) = line.strip_prefix("Baton is listening on ") {
                     let address = rest.split_whitespace().next().unwrap_or_default().to_string();
                     if let Some(tx) = address_tx.take() {
@@ -79,6 +86,7 @@ impl Server {
             child,
             data_dir: data_dir.to_path_buf(),
             base: String::new(),
+            stdout: printed,
             stderr,
             stderr_reader: Some(stderr_reader),
         };
@@ -134,13 +142,23 @@ impl Server {
         (self.data_dir.clone(), stderr)
     }
 
+    /// Everything the server printed on stdout so far.
+    pub(crate) fn stdout(&self) -> String {
+        self.stdout.lock().unwrap().clone()
+    }
+
     /// Everything the server wrote to stderr so far.
     pub(crate) fn stderr(&self) -> String {
         self.stderr.lock().unwrap().clone()
     }
 
     pub(crate) fn api(&self) -> Api {
-        Api { base: self.base.clone(), token: None, client: reqwest::Client::new() }
+        Api { base: self.base.clone(), token: None, setup_token: self.setup_token(), client: reqwest::Client::new() }
+    }
+
+    /// The one-time token a fresh server wrote to its data directory, if it has one.
+    pub(crate) fn setup_token(&self) -> Option<String> {
+        std::fs::read_to_string(self.data_dir.join("setup-token")).ok().map(|t| t.trim().to_string())
     }
 }
 
@@ -156,6 +174,8 @@ impl Drop for Server {
 pub(crate) struct Api {
     pub(crate) base: String,
     pub(crate) token: Option<String>,
+    /// What a fresh server asks of whoever sets it up.
+    pub(crate) setup_token: Option<String>,
     pub(crate) client: reqwest::Client,
 }
 
@@ -198,6 +218,7 @@ impl Api {
             "email": email,
             "password": password,
             "time_zone": "Europe/Berlin",
+            "setup_token": self.setup_token,
         });
         let (status, body) = self.post("/api/v1/setup", &request).await;
         assert_eq!(status, 201, "setup answered {status}: {body}");

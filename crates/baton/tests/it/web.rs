@@ -80,6 +80,7 @@ async fn pages_work_in_a_real_browser() {
     node.arg(web_dir.join("browser.mjs"))
         .current_dir(&web_dir)
         .env("BATON_URL", &server.base)
+        .env("BATON_SETUP_TOKEN", server.setup_token().expect("a fresh server writes a setup token"))
         .env("BATON_DEMO_URL", &demo_server.base)
         .env("BATON_SHOTS", &shots)
         .stdin(Stdio::null())
