@@ -324,6 +324,55 @@ async function main() {
       expect(value === 'Thanks @ana ', `choosing the mention should give "Thanks @ana ", the box holds "${value}"`);
     });
 
+    await step('thread-actions', async () => {
+      current = pageA;
+      await pageA.goto(url(threadPath));
+      await formWithButton(pageA, 'Resolve thread').then(({ button }) => button.click());
+      await pageA.locator('h1 .badge.resolved').waitFor();
+      await formWithButton(pageA, 'Reopen thread').then(({ button }) => button.click());
+      await pageA.locator('h1 .badge.open').waitFor();
+      await submitForm(pageA, 'Save tags', { tags: 'decision, launch' });
+      const tags = await pageA.locator('h1 .tag').allInnerTexts();
+      expect(tags.join(',') === 'decision,launch', `the thread's tags should read decision,launch, they read ${tags}`);
+
+      // A message for a time already past is refused, and the draft waits where it was typed.
+      await submitForm(pageA, 'Send', { body: 'Draft that must not be lost', send_at: '2001-01-01T09:00' });
+      const error = pageA.locator('#composer-send-at-error');
+      try {
+        await error.waitFor();
+      } catch {
+        fail('a send-later time in the past shows no error beside the field');
+      }
+      const kept = await pageA.locator('form.composer textarea[name="body"]').inputValue();
+      expect(kept === 'Draft that must not be lost', `the refused draft was lost: the box holds "${kept}"`);
+
+      // Mentions stand out; one of a handle nobody has says so.
+      await submitForm(pageA, 'Send', { body: 'Thanks @ana and @nobody', send_at: '' });
+      const message = pageA.locator('ol#messages > li.message', { hasText: 'Thanks' }).last();
+      await message.waitFor();
+      expect((await message.locator('span.mention.me').count()) === 1, 'the own mention is not highlighted');
+      const unknown = message.locator('span.mention.unknown');
+      expect((await unknown.count()) === 1, 'the unknown mention is not marked');
+      expect(((await unknown.getAttribute('title')) ?? '').includes('No member'), 'the unknown mention does not say why');
+      await screenshot(pageA, 'mentions');
+
+      await message.locator('details.delete summary').click();
+      await message.locator('details.delete button[type="submit"]').click();
+      try {
+        await pageA.locator('ol#messages .body.deleted').first().waitFor();
+      } catch {
+        fail('deleting a message left no tombstone');
+      }
+      const gone = await pageA.locator('ol#messages', { hasText: 'Thanks @ana and' }).count();
+      expect(gone === 0, 'the deleted message is still shown');
+
+      await pageA.goto(url(channelPath));
+      await submitForm(pageA, 'Save topic', { topic: 'Everything about the launch' });
+      await expectPath(pageA, channelPath, 'after saving the topic');
+      const topic = oneLine(await pageA.locator('p.topic').first().innerText());
+      expect(topic === 'Everything about the launch', `the channel's topic reads "${topic}"`);
+    });
+
     await step('private-channel', async () => {
       current = pageA;
       await pageA.goto(url('/'));

@@ -4,15 +4,90 @@ use pulldown_cmark::{html, Options, Parser};
 
 /// Markdown to HTML that is safe to put in a page: pulldown-cmark renders (raw HTML in the
 /// source passes through it), then ammonia removes anything that could run or restyle the page.
+/// Each `@handle` in prose becomes `<span class="mention" data-handle="handle">`, so that a page
+/// can highlight it (and tell a handle nobody has from one that names a member).
 pub fn render_markdown(body: &str) -> String {
+    use pulldown_cmark::{CowStr, Event, Tag, TagEnd};
     let mut options = Options::empty();
     options.insert(Options::ENABLE_STRIKETHROUGH);
     options.insert(Options::ENABLE_TABLES);
     options.insert(Options::ENABLE_TASKLISTS);
-    let parser = Parser::new_ext(body, options);
+    let mut in_code_block = false;
+    let events = Parser::new_ext(body, options).flat_map(|event| match event {
+        Event::Start(Tag::CodeBlock(_)) => {
+            in_code_block = true;
+            vec![event]
+        }
+        Event::End(TagEnd::CodeBlock) => {
+            in_code_block = false;
+            vec![event]
+        }
+        Event::Text(text) if !in_code_block && text.contains('@') => with_mentions(&text)
+            .into_iter()
+            .map(|part| match part {
+                Part::Text(text) => Event::Text(CowStr::from(text)),
+                Part::Mention(typed) => Event::InlineHtml(CowStr::from(format!(
+                    r#"<span class="mention" data-handle="{}">@{typed}</span>"#,
+                    typed.to_ascii_lowercase()
+                ))),
+            })
+            .collect(),
+        other => vec![other],
+    });
     let mut unsafe_html = String::with_capacity(body.len() * 3 / 2);
-    html::push_html(&mut unsafe_html, parser);
-    ammonia::Builder::default().link_rel(Some("noopener noreferrer nofollow")).clean(&unsafe_html).to_string()
+    html::push_html(&mut unsafe_html, events);
+    ammonia::Builder::default()
+        .link_rel(Some("noopener noreferrer nofollow"))
+        .add_tag_attributes("span", ["data-handle"])
+        .add_allowed_classes("span", ["mention"])
+        .clean(&unsafe_html)
+        .to_string()
+}
+
+/// A run of prose: plain text, or a mention's handle as typed.
+enum Part {
+    Text(String),
+    Mention(String),
+}
+
+/// `text` cut into plain runs and `@handle` mentions, read as [`mentioned_handles`] reads them.
+fn with_mentions(text: &str) -> Vec<Part> {
+    let bytes = text.as_bytes();
+    let mut parts = Vec::new();
+    let mut plain_from = 0;
+    let mut idx = 0;
+    while idx < bytes.len() {
+        if bytes[idx] == b'@' && (idx == 0 || !is_handle_byte(bytes[idx - 1])) {
+            let (start, end) = (idx + 1, handle_end(bytes, idx + 1));
+            if end > start {
+                if plain_from < idx {
+                    parts.push(Part::Text(text[plain_from..idx].to_string()));
+                }
+                parts.push(Part::Mention(text[start..end].to_string()));
+                plain_from = end;
+            }
+            idx = end.max(start);
+        } else {
+            idx += 1;
+        }
+    }
+    if plain_from < text.len() {
+        parts.push(Part::Text(text[plain_from..].to_string()));
+    }
+    parts
+}
+
+/// Where a handle that starts at `start` ends: handle characters, but not a trailing `.` or `-`
+/// ("@ana." is "@ana" then a full stop).
+fn handle_end(bytes: &[u8], start: usize) -> usize {
+    let mut end = start;
+    while end < bytes.len() && is_handle_byte(bytes[end]) {
+        end += 1;
+    }
+    while end > start && matches!(bytes[end - 1], b'.' | b'-') {
+        end -= 1;
+    }
+    end
 }
 
 /// A message body with what is derived from it: its sanitized HTML and the handles it mentions.
@@ -48,14 +123,7 @@ pub fn mentioned_handles(body: &str) -> Vec<String> {
         while idx < bytes.len() {
             if bytes[idx] == b'@' && (idx == 0 || !is_handle_byte(bytes[idx - 1])) {
                 let start = idx + 1;
-                let mut end = start;
-                while end < bytes.len() && is_handle_byte(bytes[end]) {
-                    end += 1;
-                }
-                // A handle cannot end in '.' or '-': "@ana." is "@ana" then a full stop.
-                while end > start && matches!(bytes[end - 1], b'.' | b'-') {
-                    end -= 1;
-                }
+                let end = handle_end(bytes, start);
                 if end > start {
                     let handle = text[start..end].to_ascii_lowercase();
                     if !GROUP_MENTIONS.contains(&handle.as_str()) && !out.contains(&handle) {

@@ -12,11 +12,24 @@
     area.setAttribute("aria-controls", list.id);
     area.setAttribute("aria-autocomplete", "list");
     area.parentNode.insertBefore(list, area.nextSibling);
-    var items = [], active = 0, start = -1;
+    var items = [], active = 0, start = -1, typed = "";
+    var groups = ["here", "channel", "everyone", "all"];
 
     function close() { list.hidden = true; items = []; start = -1; }
     function show() {
       list.textContent = "";
+      if (items.length === 0) {
+        // Nobody has that handle: say so now, rather than let the mention go out as plain text.
+        if (typed.length < 2 || groups.indexOf(typed.toLowerCase()) >= 0) { list.hidden = true; return; }
+        var none = document.createElement("li");
+        none.className = "none";
+        none.setAttribute("role", "option");
+        none.setAttribute("aria-disabled", "true");
+        none.textContent = "No member is called @" + typed + ": it will not notify anyone";
+        list.appendChild(none);
+        list.hidden = false;
+        return;
+      }
       items.forEach(function (m, i) {
         var li = document.createElement("li");
         li.setAttribute("role", "option");
@@ -41,13 +54,14 @@
       var match = /(^|\s)@([a-z0-9._-]{1,40})$/i.exec(upto);
       if (!match) return close();
       start = upto.length - match[2].length - 1;
+      typed = match[2];
       fetch(area.dataset.mentions + "?q=" + encodeURIComponent(match[2]), { credentials: "same-origin" })
         .then(function (r) { return r.ok ? r.json() : []; })
         .then(function (found) { items = found; active = 0; show(); })
         .catch(close);
     });
     area.addEventListener("keydown", function (e) {
-      if (list.hidden) return;
+      if (list.hidden || items.length === 0) return;
       if (e.key === "ArrowDown") { active = (active + 1) % items.length; show(); e.preventDefault(); }
       else if (e.key === "ArrowUp") { active = (active + items.length - 1) % items.length; show(); e.preventDefault(); }
       else if (e.key === "Enter" || e.key === "Tab") { pick(); e.preventDefault(); }

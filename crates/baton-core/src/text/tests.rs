@@ -37,6 +37,21 @@ fn question_ignores_trailing_whitespace() {
 fn message_text_carries_what_the_writer_needs() {
     let text = MessageText::new("hi *@ana*".into());
     assert_eq!(text.body, "hi *@ana*");
-    assert_eq!(text.html, "<p>hi <em>@ana</em></p>\n");
+    assert_eq!(text.html, "<p>hi <em><span class=\"mention\" data-handle=\"ana\">@ana</span></em></p>\n");
     assert_eq!(text.mentioned_handles, vec!["ana"]);
+}
+
+#[test]
+fn mentions_render_as_spans_outside_code_and_addresses() {
+    let html =
+        render_markdown("Thanks @Ana. Ask bo@example.com, or `@code` and\n\n```\n@block\n```\n[@cy](https://x.test)");
+    assert!(
+        html.contains(r#"Thanks <span class="mention" data-handle="ana">@Ana</span>. Ask bo@example.com"#),
+        "{html}"
+    );
+    assert!(html.contains("<code>@code</code>") && html.contains("@block\n</code>"), "code stays as written: {html}");
+    assert!(html.contains(r#"<span class="mention" data-handle="cy">@cy</span></a>"#), "{html}");
+    // Someone typing the span's markup gets no other class through.
+    let forged = render_markdown(r#"<span class="mention evil" style="x" data-handle="z">hi</span>"#);
+    assert!(!forged.contains("evil") && !forged.contains("style"), "{forged}");
 }

@@ -23,12 +23,13 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/auth/logout", post(logout))
         .route("/api/v1/invites/accept", post(accept_invite))
         .route("/api/v1/me", get(me).patch(update_me))
+        .route("/api/v1/me/password", post(change_password))
 }
 
 /// The OpenAPI description of this module's operations.
 pub fn doc() -> utoipa::openapi::OpenApi {
     #[derive(utoipa::OpenApi)]
-    #[openapi(paths(setup, login, logout, accept_invite, me, update_me))]
+    #[openapi(paths(setup, login, logout, accept_invite, me, update_me, change_password))]
     struct Doc;
     <Doc as utoipa::OpenApi>::openapi()
 }
@@ -241,6 +242,49 @@ pub(crate) async fn accept(state: &AppState, req: AcceptInvite) -> ApiResult<Ses
     let member = state.store.member(&viewer, member_id).await?;
     let token = issue_token(state, &member).await?;
     Ok(Session { token, member })
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ChangePassword {
+    /// The password in use now.
+    pub current_password: String,
+    /// At least 8 characters.
+    pub new_password: String,
+}
+
+/// Changes the signed-in member's password. Every session of theirs ends, this one included;
+/// the answer is a new session token.
+#[utoipa::path(post, path = "/api/v1/me/password", tag = "members", security(("bearer" = [])),
+    request_body = ChangePassword,
+    responses((status = 200, body = Session), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
+async fn change_password(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiJson(req): ApiJson<ChangePassword>,
+) -> ApiResult<Json<Session>> {
+    Ok(Json(change_own_password(&state, &auth.member, req).await?))
+}
+
+/// Checks the current password, sets the new one, signs the member out everywhere and in again
+/// here: `POST /me/password` and the settings page.
+pub(crate) async fn change_own_password(state: &AppState, member: &Member, req: ChangePassword) -> ApiResult<Session> {
+    validate::password("new_password", &req.new_password)?;
+    let wrong = || ApiError::Forbidden("current_password: that is not your current password".into());
+    let (id, hash) = state.store.login_lookup(&member.handle).await?.ok_or_else(wrong)?;
+    let hash = hash.ok_or_else(wrong)?;
+    if id != member.id
+        || req.current_password.chars().count() > 1000
+        || !verify_password(state, req.current_password, hash).await?
+    {
+        return Err(wrong());
+    }
+    let password_hash = hash_password(state, req.new_password).await?;
+    let command =
+        Command::SetPassword { member: member.id, password_hash, consume_invite: None, revoke_sessions: true };
+    state.store.execute(Envelope::system(state.now(), command)).await?;
+    let token = issue_token(state, member).await?;
+    Ok(Session { token, member: member.clone() })
 }
 
 /// The signed-in member.

@@ -4,9 +4,9 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
-use baton_core::model::{Thread, Visibility};
+use baton_core::model::{Member, Thread, Visibility};
 use baton_core::text::MessageText;
-use baton_core::{validate, ChannelId};
+use baton_core::{validate, ChannelId, MemberId};
 use baton_store::{Command, Envelope, Page};
 use maud::{html, Markup};
 use serde::Deserialize;
@@ -132,29 +132,116 @@ async fn threads_of(state: &AppState, signed: &Signed, channel: ChannelId) -> Re
 }
 
 pub async fn show(State(state): State<AppState>, signed: Signed, Path(id): Path<i64>) -> Result<Response, PageError> {
-    let channel = state.store.channel(&signed.viewer, ChannelId(id)).await?;
-    let threads = threads_of(&state, &signed, channel.id).await?;
-    let flags = Flags::of(&state, &signed, channel.id.into()).await?;
+    Ok(channel_page(&state, &signed, ChannelId(id), &ChannelForms::default()).await?.into_response())
+}
+
+/// What the channel page's forms show again when one was refused: what was typed and why.
+#[derive(Debug, Default)]
+struct ChannelForms {
+    thread: NewThread,
+    thread_error: Option<String>,
+    settings_error: Option<String>,
+}
+
+async fn channel_page(
+    state: &AppState,
+    signed: &Signed,
+    id: ChannelId,
+    forms: &ChannelForms,
+) -> Result<Markup, PageError> {
+    let channel = state.store.channel(&signed.viewer, id).await?;
+    let threads = threads_of(state, signed, channel.id).await?;
+    let flags = Flags::of(state, signed, channel.id.into()).await?;
     let since = state.store.head().await?.0;
+    let manages = signed.member.role.is_admin() || channel.created_by == signed.member.id;
+    let members = if channel.visibility == Visibility::Private {
+        state.store.channel_members(&signed.viewer, channel.id).await?
+    } else {
+        Vec::new()
+    };
+    let others: Vec<Member> = if channel.visibility == Visibility::Private && channel.is_member {
+        let mut everyone = state.store.members(&signed.viewer).await?;
+        everyone.retain(|m| m.active && !m.service && !members.iter().any(|inside| inside.id == m.id));
+        everyone.sort_by(|a, b| a.handle.cmp(&b.handle));
+        everyone
+    } else {
+        Vec::new()
+    };
     Ok(page(
         &format!("#{}", channel.name),
-        &signed,
-        Live::Channel { id, since },
+        signed,
+        Live::Channel { id: id.0, since },
         html! {
-            h1 { "#" (channel.name) }
+            h1 {
+                "#" (channel.name)
+                @if channel.visibility == Visibility::Private { " " span.badge { "private" } }
+                @if channel.archived { " " span.badge { "archived" } }
+            }
             @if !channel.topic.is_empty() { p.topic { (channel.topic) } }
+            // A refused change of the channel or its members, whichever form it came from.
+            @if let Some(error) = &forms.settings_error { p.error role="alert" { (error) } }
             h2 { "Threads" }
-            ul #threads .threads { (thread_list(&threads, &flags, &signed)) }
-            h2 { "Start a thread" }
-            form method="post" action=(format!("/c/{id}/threads")) {
-                (csrf_field(&signed.csrf))
-                label { "Title" input name="title" required maxlength="200"; }
-                label { "First message (markdown)" textarea name="body" rows="4" {} }
-                button type="submit" { "Start thread" }
+            ul #threads .threads { (thread_list(&threads, &flags, signed)) }
+            @if !channel.archived {
+                h2 { "Start a thread" }
+                form method="post" action=(format!("/c/{id}/threads")) {
+                    (csrf_field(&signed.csrf))
+                    label { "Title" input name="title" required maxlength=(validate::MAX_NAME_CHARS) value=(forms.thread.title); }
+                    label { "First message (markdown)"
+                        textarea name="body" rows="4" maxlength=(validate::MAX_MESSAGE_CHARS)
+                            aria-invalid=[forms.thread_error.as_ref().map(|_| "true")] { (forms.thread.body) } }
+                    @if let Some(error) = &forms.thread_error { p.error role="alert" { (error) } }
+                    button type="submit" { "Start thread" }
+                }
+            }
+            @if channel.visibility == Visibility::Private {
+                section.members-manage aria-label="Members" {
+                    h2 { "Members" }
+                    ul {
+                        @for member in &members {
+                            li {
+                                "@" (member.handle) span.meta { (member.display_name) }
+                                @if manages || member.id == signed.member.id {
+                                    form.inline-one method="post" action=(format!("/c/{id}/members/{}/remove", member.id)) {
+                                        (csrf_field(&signed.csrf))
+                                        button type="submit" {
+                                            @if member.id == signed.member.id { "Leave channel" } @else { "Remove @" (member.handle) }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    @if !others.is_empty() {
+                        form.inline-one method="post" action=(format!("/c/{id}/members")) {
+                            (csrf_field(&signed.csrf))
+                            label { "Add a member"
+                                select name="member" {
+                                    @for member in &others { option value=(member.id) { "@" (member.handle) " · " (member.display_name) } }
+                                }
+                            }
+                            button type="submit" { "Add to channel" }
+                        }
+                    }
+                }
+            }
+            @if manages {
+                section aria-label="Channel settings" {
+                    h2 { "Channel settings" }
+                    form.inline-one method="post" action=(format!("/c/{id}/settings")) {
+                        (csrf_field(&signed.csrf))
+                        label { "Topic" input name="topic" maxlength=(validate::MAX_NAME_CHARS) value=(channel.topic); }
+                        button type="submit" { "Save topic" }
+                    }
+                    form.inline-one method="post" action=(format!("/c/{id}/settings")) {
+                        (csrf_field(&signed.csrf))
+                        input type="hidden" name="archived" value=(!channel.archived);
+                        button type="submit" { @if channel.archived { "Unarchive channel" } @else { "Archive channel" } }
+                    }
+                }
             }
         },
-    )
-    .into_response())
+    ))
 }
 
 /// The thread list alone, for the page's live updates.
@@ -191,8 +278,97 @@ pub async fn start_thread(
                 .map(|b| validate::message_body("body", b).map(|b| MessageText::new(b.to_string())))
                 .transpose()?,
         })
-    })()
-    .map_err(|err| PageError::Other(StatusCode::UNPROCESSABLE_ENTITY, err.to_string()))?;
-    let created = state.store.execute(Envelope::new(signed.viewer, state.now(), command)).await?;
-    Ok(Redirect::to(&format!("/t/{}", created["id"].as_i64().unwrap_or_default())).into_response())
+    })();
+    let created = match command {
+        Ok(command) => {
+            state.store.execute(Envelope::new(signed.viewer, state.now(), command)).await.map_err(ApiError::from)
+        }
+        Err(err) => Err(err),
+    };
+    match created {
+        Ok(created) => Ok(Redirect::to(&format!("/t/{}", created["id"].as_i64().unwrap_or_default())).into_response()),
+        // Shown again with what was typed and why, rather than on a page of its own.
+        Err(ApiError::Invalid(message) | ApiError::Conflict(message)) => {
+            let forms = ChannelForms { thread: form, thread_error: Some(message), ..ChannelForms::default() };
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, channel_page(&state, &signed, ChannelId(id), &forms).await?)
+                .into_response())
+        }
+        Err(err) => Err(err.into()),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct SettingsForm {
+    topic: Option<String>,
+    archived: Option<String>,
+}
+
+/// Sets the channel's topic, or archives or unarchives it (its creator or an admin).
+pub async fn settings(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+    Form(form): Form<SettingsForm>,
+) -> Result<Response, PageError> {
+    let topic =
+        match form.topic.as_deref().map(|t| validate::text("topic", t.trim(), validate::MAX_NAME_CHARS)).transpose() {
+            Ok(topic) => topic,
+            Err(err) => return settings_refused(&state, &signed, id, err.into()).await,
+        };
+    let command =
+        Command::UpdateChannel { id: ChannelId(id), name: None, topic, archived: form.archived.map(|a| a == "true") };
+    match state.store.execute(Envelope::new(signed.viewer, state.now(), command)).await {
+        Ok(_) => Ok(Redirect::to(&format!("/c/{id}")).into_response()),
+        Err(err) => settings_refused(&state, &signed, id, err.into()).await,
+    }
+}
+
+async fn settings_refused(state: &AppState, signed: &Signed, id: i64, err: ApiError) -> Result<Response, PageError> {
+    let status = err.status();
+    if !matches!(err, ApiError::Invalid(_) | ApiError::Conflict(_) | ApiError::Forbidden(_)) {
+        return Err(err.into());
+    }
+    let forms = ChannelForms { settings_error: Some(err.to_string()), ..ChannelForms::default() };
+    Ok((status, channel_page(state, signed, ChannelId(id), &forms).await?).into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct MemberForm {
+    member: String,
+}
+
+/// Adds someone to a private channel (its members may).
+pub async fn add_member(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+    Form(form): Form<MemberForm>,
+) -> Result<Response, PageError> {
+    let member = form
+        .member
+        .parse()
+        .map(MemberId)
+        .map_err(|_| PageError::Other(StatusCode::UNPROCESSABLE_ENTITY, "Choose someone to add.".into()))?;
+    let command = Command::AddChannelMember { channel: ChannelId(id), member };
+    match state.store.execute(Envelope::new(signed.viewer, state.now(), command)).await {
+        Ok(_) => Ok(Redirect::to(&format!("/c/{id}")).into_response()),
+        Err(err) => settings_refused(&state, &signed, id, err.into()).await,
+    }
+}
+
+/// Removes someone from a private channel (its creator or an admin; anyone may leave).
+pub async fn remove_member(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path((id, member)): Path<(i64, i64)>,
+) -> Result<Response, PageError> {
+    let command = Command::RemoveChannelMember { channel: ChannelId(id), member: MemberId(member) };
+    match state.store.execute(Envelope::new(signed.viewer, state.now(), command)).await {
+        // Whoever left can no longer see the channel.
+        Ok(_) if member == signed.member.id.0 => Ok(Redirect::to("/").into_response()),
+        Ok(_) => Ok(Redirect::to(&format!("/c/{id}")).into_response()),
+        Err(err) => settings_refused(&state, &signed, id, err.into()).await,
+    }
 }

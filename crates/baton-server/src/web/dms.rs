@@ -13,7 +13,7 @@ use baton_store::{Command, Envelope, MessageTarget, Page, ThreadHome};
 use maud::{html, Markup};
 
 use super::layout::{csrf_field, page, when, Live};
-use super::messages::{self, NewMessage};
+use super::messages::{self, Draft, NewMessage, SendError};
 use super::session::Signed;
 use super::thread_list::{self, thread_list, Flags};
 use super::PageError;
@@ -108,16 +108,21 @@ async fn list_of(state: &AppState, signed: &Signed, id: DmId) -> Result<Markup, 
 }
 
 async fn show(State(state): State<AppState>, signed: Signed, Path(id): Path<i64>) -> Result<Response, PageError> {
-    let dm = state.store.dm(&signed.viewer, DmId(id)).await?;
-    let people = messages::people(&state, &signed).await?;
+    Ok(dm_page(&state, &signed, DmId(id), &Draft::default()).await?.into_response())
+}
+
+/// The conversation's page, its composer filled with `draft`.
+async fn dm_page(state: &AppState, signed: &Signed, id: DmId, draft: &Draft) -> Result<Markup, PageError> {
+    let dm = state.store.dm(&signed.viewer, id).await?;
+    let people = messages::people(state, signed).await?;
     let since = state.store.head().await?.0;
-    let list = list_of(&state, &signed, dm.id).await?;
-    let threads = threads_of(&state, &signed, dm.id).await?;
+    let list = list_of(state, signed, dm.id).await?;
+    let threads = threads_of(state, signed, dm.id).await?;
     let title = names(&dm.member_ids, &people, signed.member.id);
     Ok(page(
         &title,
-        &signed,
-        Live::Dm { id, since },
+        signed,
+        Live::Dm { id: id.0, since },
         html! {
             p.crumbs { a href="/dms" { "Direct conversations" } }
             h1 { (title) }
@@ -125,10 +130,9 @@ async fn show(State(state): State<AppState>, signed: Signed, Path(id): Path<i64>
             ul #threads .threads { (threads) }
             h2 { "Messages" }
             ol #messages .messages aria-live="polite" { (list) }
-            (messages::composer(&format!("/dms/{id}/messages"), &signed.csrf, "Message"))
+            (messages::composer(&format!("/dms/{id}/messages"), &signed.csrf, "Message", draft))
         },
-    )
-    .into_response())
+    ))
 }
 
 /// The conversation's threads, with unread counts and bouncing flags.
@@ -156,5 +160,11 @@ async fn send(
     Path(id): Path<i64>,
     Form(form): Form<NewMessage>,
 ) -> Result<Response, PageError> {
-    messages::send(&state, &signed, MessageTarget::Dm(DmId(id)), form, &format!("/dms/{id}")).await
+    match messages::send(&state, &signed, MessageTarget::Dm(DmId(id)), form, &format!("/dms/{id}")).await {
+        Ok(sent) => Ok(sent),
+        Err(SendError::Refused(draft)) => {
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, dm_page(&state, &signed, DmId(id), &draft).await?).into_response())
+        }
+        Err(SendError::Page(err)) => Err(err),
+    }
 }

@@ -10,8 +10,8 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use baton_core::model::{Huddle, Member};
-use baton_core::{HuddleId, MemberId, ThreadId};
+use baton_core::model::{Huddle, Member, Project};
+use baton_core::{validate, HuddleId, MemberId, ThreadId};
 use baton_store::{Command, Envelope, HuddleOn};
 use maud::{html, Markup};
 use serde::Deserialize;
@@ -41,20 +41,63 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// What someone typed into the start form, kept when it is refused.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Default)]
 pub struct NewHuddle {
     title: String,
     call_link: String,
     agenda: String,
+    /// Members invited (besides the one starting it).
+    invite: Vec<MemberId>,
+    /// The project that receives the action items (empty: the default).
+    project: String,
+}
+
+impl NewHuddle {
+    /// The form's fields; `invite` repeats once per person chosen, which a struct form cannot
+    /// hold.
+    fn from_pairs(pairs: &[(String, String)]) -> NewHuddle {
+        let mut form = NewHuddle::default();
+        for (key, value) in pairs {
+            match key.as_str() {
+                "title" => form.title.clone_from(value),
+                "call_link" => form.call_link.clone_from(value),
+                "agenda" => form.agenda.clone_from(value),
+                "project" => form.project.clone_from(value),
+                "invite" => form.invite.extend(value.parse().ok().map(MemberId)),
+                _ => {}
+            }
+        }
+        form
+    }
+}
+
+/// Whom a new huddle can invite and which project can take its action items.
+pub struct StartChoices {
+    others: Vec<Member>,
+    projects: Vec<Project>,
+}
+
+/// The start form's choices for `signed`: the other active people, the open projects.
+pub async fn start_choices(state: &AppState, signed: &Signed) -> Result<StartChoices, PageError> {
+    let mut others: Vec<Member> = state
+        .store
+        .members(&signed.viewer)
+        .await?
+        .into_iter()
+        .filter(|m| m.active && !m.service && m.id != signed.member.id)
+        .collect();
+    others.sort_by(|a, b| a.handle.cmp(&b.handle));
+    let mut projects = state.store.projects(&signed.viewer).await?;
+    projects.retain(|p| !p.archived);
+    Ok(StartChoices { others, projects })
 }
 
 /// The form that starts a huddle on a thread, folded away until wanted: for the thread page.
-pub fn start_form(thread_id: i64, csrf: &CsrfToken) -> Markup {
-    start_form_with(thread_id, csrf, &NewHuddle::default(), false)
+pub fn start_form(thread_id: i64, csrf: &CsrfToken, choices: &StartChoices) -> Markup {
+    start_form_with(thread_id, csrf, &NewHuddle::default(), false, choices)
 }
 
-fn start_form_with(thread_id: i64, csrf: &CsrfToken, typed: &NewHuddle, open: bool) -> Markup {
+fn start_form_with(thread_id: i64, csrf: &CsrfToken, typed: &NewHuddle, open: bool, choices: &StartChoices) -> Markup {
     html! {
         details.start-huddle open[open] {
             summary { "Start a huddle" }
@@ -64,7 +107,24 @@ fn start_form_with(thread_id: i64, csrf: &CsrfToken, typed: &NewHuddle, open: bo
                 label { "Call link (any video tool, optional)"
                     input type="url" name="call_link" placeholder="https://" value=(typed.call_link);
                 }
-                label { "Agenda" textarea name="agenda" rows="3" { (typed.agenda) } }
+                label { "Agenda" textarea name="agenda" rows="3" maxlength=(validate::MAX_DESCRIPTION_CHARS) { (typed.agenda) } }
+                label { "Invite (hold Ctrl or ⌘ for several; they are notified)"
+                    select name="invite" multiple size=(choices.others.len().clamp(2, 6)) {
+                        @for member in &choices.others {
+                            option value=(member.id) selected[typed.invite.contains(&member.id)] {
+                                "@" (member.handle) " · " (member.display_name) " (" (member.time_zone) ")"
+                            }
+                        }
+                    }
+                }
+                label { "Action items become tasks in"
+                    select name="project" {
+                        option value="" selected[typed.project.is_empty()] { "the default project (the task's, else Action items)" }
+                        @for project in &choices.projects {
+                            option value=(project.id) selected[typed.project == project.id.to_string()] { (project.name) }
+                        }
+                    }
+                }
                 button type="submit" { "Start huddle" }
             }
         }
@@ -142,8 +202,9 @@ async fn render(
     let huddle = state.store.huddle(&signed.viewer, HuddleId(id)).await?;
     let thread = state.store.thread(&signed.viewer, huddle.thread_id).await?;
     let people = people(state, signed).await?;
-    let content =
-        page::huddle(&page::Shown { huddle: &huddle, thread: &thread, people: &people }, signed, draft, refusal);
+    let choices = start_choices(state, signed).await?;
+    let shown = page::Shown { huddle: &huddle, thread: &thread, people: &people, choices: &choices };
+    let content = page::huddle(&shown, signed, draft, refusal);
     Ok(page(&huddle.title, signed, Live::Nothing, content))
 }
 
@@ -257,14 +318,15 @@ async fn start(
     State(state): State<AppState>,
     signed: Signed,
     Path(thread): Path<i64>,
-    Form(form): Form<NewHuddle>,
+    Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
+    let form = NewHuddle::from_pairs(&pairs);
     let request = StartHuddle {
         title: Some(form.title.clone()).filter(|t| !t.trim().is_empty()),
         call_link: Some(form.call_link.clone()),
         agenda: Some(form.agenda.clone()),
-        invite: Vec::new(),
-        project_id: None,
+        invite: form.invite.clone(),
+        project_id: form.project.parse().ok().map(baton_core::ProjectId),
     };
     let started = match api::start_command(HuddleOn::Thread(ThreadId(thread)), request) {
         Ok(command) => {
@@ -289,7 +351,7 @@ async fn start(
         p.crumbs { a href=(format!("/t/{thread}")) { (title) } }
         h1 { "Start a huddle" }
         p.error role="alert" { (err.to_string()) }
-        (start_form_with(thread, &signed.csrf, &form, true))
+        (start_form_with(thread, &signed.csrf, &form, true, &start_choices(&state, &signed).await?))
     };
     Ok((status, page("Start a huddle", &signed, Live::Nothing, content)).into_response())
 }

@@ -20,7 +20,7 @@ use serde::Deserialize;
 use super::layout::{csrf_field, when};
 use super::session::{CsrfToken, Signed};
 use super::PageError;
-use crate::AppState;
+use crate::{ApiError, AppState};
 
 /// The reactions offered as one-click buttons (any emoji others added shows too).
 const QUICK_REACTIONS: [&str; 4] = ["👍", "🎉", "👀", "✅"];
@@ -31,6 +31,7 @@ pub fn routes() -> Router<AppState> {
         .route("/messages/{id}/react", post(react))
         .route("/messages/{id}/remind", post(remind))
         .route("/messages/{id}/reply", post(reply))
+        .route("/messages/{id}/delete", post(delete))
         .route("/mentions", get(mentions))
         .route("/static/compose.js", get(|| super::asset("text/javascript; charset=utf-8", COMPOSE_JS)))
 }
@@ -76,7 +77,7 @@ pub fn list(
                     div.body.deleted { "This message was deleted." }
                 } @else {
                     // Rendered from markdown and cleaned by ammonia when it was posted.
-                    div.body { (PreEscaped(&message.html)) }
+                    div.body { (PreEscaped(marked_mentions(&message.html, people, viewer))) }
                     (reactions(message, signed, back))
                     @if place == Place::Timeline {
                         details.reply {
@@ -99,6 +100,17 @@ pub fn list(
                             button type="submit" { "Set reminder" }
                         }
                     }
+                    @if message.author_id == viewer.id || viewer.role.is_admin() {
+                        details.delete {
+                            summary { "Delete" }
+                            form.inline-one method="post" action=(format!("/messages/{}/delete", message.id)) {
+                                (csrf_field(&signed.csrf))
+                                input type="hidden" name="back" value=(back);
+                                span { "Delete this message for everyone? Its text and edits are removed." }
+                                button.danger type="submit" { "Delete message" }
+                            }
+                        }
+                    }
                     @if message.author_id == viewer.id {
                         details.edit {
                             summary { "Edit" }
@@ -114,6 +126,32 @@ pub fn list(
             }
         }
     }
+}
+
+/// The mention spans of a message's HTML marked for the viewer: their own (`me`), and handles no
+/// member has (`unknown`, with a note), which notified no one.
+fn marked_mentions(html: &str, people: &HashMap<MemberId, Member>, viewer: &Member) -> String {
+    const OPEN: &str = r#"<span class="mention" data-handle=""#;
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(at) = rest.find(OPEN) {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + OPEN.len()..];
+        let Some(end) = after.find('"') else { break };
+        let handle = &after[..end];
+        let known = baton_core::text::GROUP_MENTIONS.contains(&handle) || people.values().any(|m| m.handle == handle);
+        // The handle is ours (lowercase handle characters only), so it needs no escaping.
+        match (handle == viewer.handle, known) {
+            (true, _) => out.push_str(&format!(r#"<span class="mention me" data-handle="{handle}""#)),
+            (false, true) => out.push_str(&format!(r#"<span class="mention" data-handle="{handle}""#)),
+            (false, false) => out.push_str(&format!(
+                r#"<span class="mention unknown" title="No member is called @{handle}; nobody was notified" data-handle="{handle}""#
+            )),
+        }
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 fn reactions(message: &Message, signed: &Signed, back: &str) -> Markup {
@@ -141,18 +179,49 @@ fn reactions(message: &Message, signed: &Signed, back: &str) -> Markup {
     }
 }
 
-/// The reply form: markdown, urgent, or send later (a time in the viewer's zone).
-pub fn composer(action: &str, csrf: &CsrfToken, label: &str) -> Markup {
+/// What a composer shows: what was typed, and why the server refused it, beside its field.
+#[derive(Debug, Default, Clone)]
+pub struct Draft {
+    pub body: String,
+    pub urgent: bool,
+    pub send_at: String,
+    pub error: Option<(DraftField, String)>,
+}
+
+/// The composer field an error belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DraftField {
+    Body,
+    SendAt,
+}
+
+impl Draft {
+    fn error_for(&self, field: DraftField) -> Option<&str> {
+        self.error.as_ref().filter(|(f, _)| *f == field).map(|(_, message)| message.as_str())
+    }
+}
+
+/// The reply form: markdown, urgent, or send later (a time in the viewer's zone). A refused
+/// message comes back in it with the reason beside its field, so nothing typed is lost.
+pub fn composer(action: &str, csrf: &CsrfToken, label: &str, draft: &Draft) -> Markup {
+    let body_error = draft.error_for(DraftField::Body);
+    let send_at_error = draft.error_for(DraftField::SendAt);
     html! {
-        form.composer method="post" action=(action) {
+        form.composer #composer method="post" action=(action) {
             (csrf_field(csrf))
             label { (label) " (markdown; type @ to mention)"
-                textarea name="body" rows="3" required data-mentions="/mentions" {} }
+                textarea name="body" rows="3" required maxlength=(validate::MAX_MESSAGE_CHARS) data-mentions="/mentions"
+                    aria-invalid=[body_error.map(|_| "true")] aria-describedby=[body_error.map(|_| "composer-body-error")]
+                    { (draft.body) } }
+            @if let Some(error) = body_error { p.error #composer-body-error role="alert" { (error) } }
             div.row {
-                label.check { input type="checkbox" name="urgent" value="true"; " Urgent: notify now, even outside working hours" }
-                label.later { "Send later (your time)" input type="datetime-local" name="send_at"; }
+                label.check { input type="checkbox" name="urgent" value="true" checked[draft.urgent]; " Urgent: notify now, even outside working hours" }
+                label.later { "Send later (your time)"
+                    input type="datetime-local" name="send_at" value=(draft.send_at)
+                        aria-invalid=[send_at_error.map(|_| "true")] aria-describedby=[send_at_error.map(|_| "composer-send-at-error")]; }
                 button type="submit" { "Send" }
             }
+            @if let Some(error) = send_at_error { p.error #composer-send-at-error role="alert" { (error) } }
         }
         script src="/static/compose.js" defer {}
     }
@@ -166,6 +235,20 @@ pub struct NewMessage {
     send_at: String,
 }
 
+/// Why a composer's message was not sent: refused, with the draft to show again, or a page error
+/// (nothing to see, signed out, our fault).
+#[derive(Debug)]
+pub enum SendError {
+    Refused(Draft),
+    Page(PageError),
+}
+
+impl From<PageError> for SendError {
+    fn from(err: PageError) -> SendError {
+        SendError::Page(err)
+    }
+}
+
 /// Posts (or schedules) a composer's message to `target`, then back to `back`.
 pub async fn send(
     state: &AppState,
@@ -173,20 +256,43 @@ pub async fn send(
     target: MessageTarget,
     form: NewMessage,
     back: &str,
-) -> Result<Response, PageError> {
-    let invalid = |message: String| PageError::Other(StatusCode::UNPROCESSABLE_ENTITY, message);
-    let body = validate::message_body("body", form.body.trim()).map_err(|e| invalid(e.to_string()))?;
-    let urgent = form.urgent.is_some_and(|u| u == "true" || u == "on");
+) -> Result<Response, SendError> {
+    let urgent = form.urgent.as_deref().is_some_and(|u| u == "true" || u == "on");
+    let mut draft = Draft { body: form.body.clone(), urgent, send_at: form.send_at.clone(), error: None };
+    let mut refuse = |field: DraftField, message: String| {
+        draft.error = Some((field, message));
+        SendError::Refused(draft.clone())
+    };
+    let body = match validate::message_body("body", form.body.trim()) {
+        Ok(body) => body,
+        Err(err) => return Err(refuse(DraftField::Body, err.to_string())),
+    };
     let now = state.now();
-    if !form.send_at.trim().is_empty() {
-        let at = future_instant(signed, &form.send_at, "send later", now)?;
+    let written = if form.send_at.trim().is_empty() {
+        let command = Command::PostMessage { target, text: MessageText::new(body), urgent };
+        state.store.execute(Envelope::new(signed.viewer, now, command)).await
+    } else {
+        let at = match future_instant(signed, &form.send_at, "send later", now) {
+            Ok(at) => at,
+            Err(PageError::Other(_, message)) => return Err(refuse(DraftField::SendAt, message)),
+            Err(other) => return Err(other.into()),
+        };
         let command = Command::ScheduleMessage { target, body, urgent, at };
-        state.store.execute(Envelope::new(signed.viewer, now, command)).await?;
-        return Ok(Redirect::to(back).into_response());
+        match state.store.execute(Envelope::new(signed.viewer, now, command)).await {
+            Ok(_) => return Ok(Redirect::to(back).into_response()),
+            Err(err) => Err(err),
+        }
+    };
+    match written {
+        Ok(posted) => {
+            Ok(Redirect::to(&format!("{back}#m{}", posted["id"].as_i64().unwrap_or_default())).into_response())
+        }
+        // What the person can fix (an archived channel, a bad value) is said beside the text.
+        Err(err) => match ApiError::from(err) {
+            ApiError::Invalid(message) | ApiError::Conflict(message) => Err(refuse(DraftField::Body, message)),
+            other => Err(PageError::from(other).into()),
+        },
     }
-    let command = Command::PostMessage { target, text: MessageText::new(body), urgent };
-    let posted = state.store.execute(Envelope::new(signed.viewer, now, command)).await?;
-    Ok(Redirect::to(&format!("{back}#m{}", posted["id"].as_i64().unwrap_or_default())).into_response())
 }
 
 /// A `datetime-local` value in the viewer's zone as an instant after `now`.
@@ -292,6 +398,24 @@ async fn edit(
     let body = validate::message_body("body", form.body.trim())
         .map_err(|e| PageError::Other(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?;
     let command = Command::EditMessage { id: MessageId(id), text: MessageText::new(body) };
+    state.store.execute(Envelope::new(signed.viewer, state.now(), command)).await?;
+    Ok(Redirect::to(&format!("{}#m{id}", back_to(&form.back))).into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct BackForm {
+    back: String,
+}
+
+/// Deletes a message (its author, or an admin): a tombstone keeps its place.
+async fn delete(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+    Form(form): Form<BackForm>,
+) -> Result<Response, PageError> {
+    let command = Command::DeleteMessage { id: MessageId(id) };
     state.store.execute(Envelope::new(signed.viewer, state.now(), command)).await?;
     Ok(Redirect::to(&format!("{}#m{id}", back_to(&form.back))).into_response())
 }

@@ -41,6 +41,7 @@ pub fn routes() -> Router<AppState> {
         .route("/p/{id}", get(board::show))
         .route("/p/{id}/tasks", post(board::create_task))
         .route("/tasks/{id}", get(task::show).post(task::edit))
+        .route("/tasks/{id}/text", post(task::edit_text))
         .route("/tasks/{id}/status", post(board::move_task))
         .route("/static/board.js", get(|| super::asset("text/javascript; charset=utf-8", BOARD_JS)))
 }

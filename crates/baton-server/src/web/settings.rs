@@ -4,7 +4,7 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Form, Router};
 use baton_core::calendar::{DailyInterval, WorkingHours};
 use jiff::civil::Weekday;
@@ -12,10 +12,10 @@ use maud::{html, Markup};
 use serde::Deserialize;
 
 use super::layout::{csrf_field, page, Live};
-use super::session::Signed;
+use super::session::{session_cookie, Signed};
 use super::PageError;
-use crate::api::auth::UpdateProfile;
-use crate::AppState;
+use crate::api::auth::{change_own_password, ChangePassword, UpdateProfile};
+use crate::{ApiError, AppState};
 
 const DAYS: [(Weekday, &str, &str); 7] = [
     (Weekday::Monday, "mon", "Monday"),
@@ -28,7 +28,7 @@ const DAYS: [(Weekday, &str, &str); 7] = [
 ];
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/settings", get(show).post(save))
+    Router::new().route("/settings", get(show).post(save)).route("/settings/password", post(change_password))
 }
 
 /// A day's intervals as typed in the form: `09:00-12:00, 13:00-17:00`.
@@ -91,13 +91,76 @@ fn form(signed: &Signed, values: &SettingsForm, error: Option<&str>) -> Markup {
     }
 }
 
+/// Changing one's password: the current one, then the new one twice. Every other session ends.
+fn password_form(signed: &Signed, error: Option<&str>, changed: bool) -> Markup {
+    html! {
+        section #password aria-label="Password" {
+            h2 { "Password" }
+            @if changed { p.notice role="status" { "Your password was changed. Other sessions were signed out." } }
+            @if let Some(error) = error { p.error role="alert" { (error) } }
+            form method="post" action="/settings/password" {
+                (csrf_field(&signed.csrf))
+                label { "Current password" input type="password" name="current_password" required autocomplete="current-password"; }
+                label { "New password (at least 8 characters)"
+                    input type="password" name="new_password" required minlength="8" autocomplete="new-password"; }
+                label { "New password again"
+                    input type="password" name="repeat_password" required minlength="8" autocomplete="new-password"; }
+                button type="submit" { "Change password" }
+            }
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct PasswordForm {
+    current_password: String,
+    new_password: String,
+    repeat_password: String,
+}
+
+async fn change_password(
+    State(state): State<AppState>,
+    signed: Signed,
+    headers: axum::http::HeaderMap,
+    Form(passwords): Form<PasswordForm>,
+) -> Result<Response, PageError> {
+    let values = SettingsForm {
+        display_name: signed.member.display_name.clone(),
+        time_zone: signed.member.time_zone.clone(),
+        ..SettingsForm::default()
+    };
+    let refuse = |status: StatusCode, message: String| -> Result<Response, PageError> {
+        let content = html! { (form(&signed, &values, None)) (password_form(&signed, Some(&message), false)) };
+        Ok((status, page("Settings", &signed, Live::Nothing, content)).into_response())
+    };
+    if passwords.new_password != passwords.repeat_password {
+        return refuse(StatusCode::UNPROCESSABLE_ENTITY, "The new password and its repetition differ.".into());
+    }
+    let request = ChangePassword { current_password: passwords.current_password, new_password: passwords.new_password };
+    match change_own_password(&state, &signed.member, request).await {
+        Ok(session) => {
+            let content = html! { (form(&signed, &values, None)) (password_form(&signed, None, true)) };
+            let mut response = page("Settings", &signed, Live::Nothing, content).into_response();
+            // This browser stays signed in with the new session.
+            if let Some(cookie) = session_cookie(&session.token, &headers) {
+                response.headers_mut().append(axum::http::header::SET_COOKIE, cookie);
+            }
+            Ok(response)
+        }
+        Err(err @ (ApiError::Invalid(_) | ApiError::Forbidden(_))) => refuse(err.status(), err.to_string()),
+        Err(err) => Err(err.into()),
+    }
+}
+
 async fn show(signed: Signed) -> Result<Response, PageError> {
     let values = SettingsForm {
         display_name: signed.member.display_name.clone(),
         time_zone: signed.member.time_zone.clone(),
         ..SettingsForm::default()
     };
-    Ok(page("Settings", &signed, Live::Nothing, form(&signed, &values, None)).into_response())
+    let content = html! { (form(&signed, &values, None)) (password_form(&signed, None, false)) };
+    Ok(page("Settings", &signed, Live::Nothing, content).into_response())
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -156,7 +219,7 @@ async fn save(
     Form(values): Form<SettingsForm>,
 ) -> Result<Response, PageError> {
     let refuse = |message: String| -> Result<Response, PageError> {
-        let content = form(&signed, &values, Some(&message));
+        let content = html! { (form(&signed, &values, Some(&message))) (password_form(&signed, None, false)) };
         Ok((StatusCode::UNPROCESSABLE_ENTITY, page("Settings", &signed, Live::Nothing, content)).into_response())
     };
     let hours = match values.working_hours() {

@@ -1,17 +1,20 @@
-//! A thread: its messages and the composer; opening it marks it read.
+//! A thread: its messages and the composer; opening it marks it read. Resolving, reopening and
+//! tagging it are here too.
 
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
-use baton_core::ThreadId;
-use baton_store::{MessageTarget, Page};
+use baton_core::{validate, ThreadId};
+use baton_store::{Command, Envelope, MessageTarget, Page};
 use maud::{html, Markup};
+use serde::Deserialize;
 
-use super::layout::{page, Live};
-use super::messages::{self, NewMessage};
+use super::layout::{csrf_field, page, Live};
+use super::messages::{self, Draft, NewMessage, SendError};
 use super::session::Signed;
 use super::PageError;
-use crate::AppState;
+use crate::{ApiError, AppState};
 
 /// The messages a thread page shows: its first 1,000.
 const MESSAGES_SHOWN: u32 = 1000;
@@ -24,7 +27,19 @@ async fn messages_of(state: &AppState, signed: &Signed, id: ThreadId) -> Result<
 }
 
 pub async fn show(State(state): State<AppState>, signed: Signed, Path(id): Path<i64>) -> Result<Response, PageError> {
-    let thread = state.store.thread(&signed.viewer, ThreadId(id)).await?;
+    Ok(thread_page(&state, &signed, ThreadId(id), &Draft::default(), None).await?.into_response())
+}
+
+/// The thread's page; `draft` fills the composer, `settings_error` explains a refused change of
+/// its state or tags.
+async fn thread_page(
+    state: &AppState,
+    signed: &Signed,
+    id: ThreadId,
+    draft: &Draft,
+    settings_error: Option<&str>,
+) -> Result<Markup, PageError> {
+    let thread = state.store.thread(&signed.viewer, id).await?;
     let channel = match thread.channel_id {
         Some(channel) => Some(state.store.channel(&signed.viewer, channel).await?),
         None => None,
@@ -32,17 +47,17 @@ pub async fn show(State(state): State<AppState>, signed: Signed, Path(id): Path<
     let dm = match thread.dm_id {
         Some(dm) => {
             let dm = state.store.dm(&signed.viewer, dm).await?;
-            let people = messages::people(&state, &signed).await?;
+            let people = messages::people(state, signed).await?;
             Some((dm.id, super::dms::names(&dm.member_ids, &people, signed.member.id)))
         }
         None => None,
     };
     let since = state.store.head().await?.0;
-    let list = messages_of(&state, &signed, thread.id).await?;
+    let list = messages_of(state, signed, thread.id).await?;
     Ok(page(
         &thread.title,
-        &signed,
-        Live::Thread { id, since },
+        signed,
+        Live::Thread { id: id.0, since },
         html! {
             @if let Some(channel) = &channel {
                 p.crumbs { a href=(format!("/c/{}", channel.id)) { "#" (channel.name) } }
@@ -58,12 +73,28 @@ pub async fn show(State(state): State<AppState>, signed: Signed, Path(id): Path<
                 @if thread.resolved { span.badge.resolved { "resolved" } } @else { span.badge.open { "open" } }
                 @for tag in &thread.tags { " " span.tag { (tag) } }
             }
+            @if !thread.timeline {
+                div.thread-actions {
+                    form.inline-one method="post" action=(format!("/t/{id}/state")) {
+                        (csrf_field(&signed.csrf))
+                        input type="hidden" name="resolved" value=(!thread.resolved);
+                        button type="submit" { @if thread.resolved { "Reopen thread" } @else { "Resolve thread" } }
+                    }
+                    form.inline-one method="post" action=(format!("/t/{id}/tags")) {
+                        (csrf_field(&signed.csrf))
+                        label { "Tags (comma separated, e.g. decision, brainstorm)"
+                            input name="tags" value=(thread.tags.join(", ")) maxlength="400"
+                                aria-invalid=[settings_error.map(|_| "true")]; }
+                        button type="submit" { "Save tags" }
+                    }
+                    @if let Some(error) = settings_error { p.error role="alert" { (error) } }
+                }
+            }
             ol #messages .messages aria-live="polite" { (list) }
-            (messages::composer(&format!("/t/{id}/messages"), &signed.csrf, "Reply"))
-            (super::huddles::start_form(id, &signed.csrf))
+            (messages::composer(&format!("/t/{id}/messages"), &signed.csrf, "Reply", draft))
+            (super::huddles::start_form(id.0, &signed.csrf, &super::huddles::start_choices(state, signed).await?))
         },
-    )
-    .into_response())
+    ))
 }
 
 /// The message list alone, for the page's live updates.
@@ -81,5 +112,65 @@ pub async fn post(
     Path(id): Path<i64>,
     Form(form): Form<NewMessage>,
 ) -> Result<Response, PageError> {
-    messages::send(&state, &signed, MessageTarget::Thread(ThreadId(id)), form, &format!("/t/{id}")).await
+    match messages::send(&state, &signed, MessageTarget::Thread(ThreadId(id)), form, &format!("/t/{id}")).await {
+        Ok(sent) => Ok(sent),
+        Err(SendError::Refused(draft)) => {
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, thread_page(&state, &signed, ThreadId(id), &draft, None).await?)
+                .into_response())
+        }
+        Err(SendError::Page(err)) => Err(err),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct StateForm {
+    resolved: String,
+}
+
+/// Resolves or reopens the thread.
+pub async fn set_state(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+    Form(form): Form<StateForm>,
+) -> Result<Response, PageError> {
+    let command =
+        Command::UpdateThread { id: ThreadId(id), title: None, tags: None, resolved: Some(form.resolved == "true") };
+    state.store.execute(Envelope::new(signed.viewer, state.now(), command)).await?;
+    Ok(Redirect::to(&format!("/t/{id}")).into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct TagsForm {
+    tags: String,
+}
+
+/// Sets the thread's tags from a comma-separated list (empty clears them).
+pub async fn set_tags(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+    Form(form): Form<TagsForm>,
+) -> Result<Response, PageError> {
+    let tags: Vec<String> = form.tags.split(',').map(|t| t.trim().to_lowercase()).filter(|t| !t.is_empty()).collect();
+    let refused = match validate::tags("tags", &tags) {
+        Ok(tags) => {
+            let command = Command::UpdateThread { id: ThreadId(id), title: None, tags: Some(tags), resolved: None };
+            match state.store.execute(Envelope::new(signed.viewer, state.now(), command)).await {
+                Ok(_) => return Ok(Redirect::to(&format!("/t/{id}")).into_response()),
+                Err(err) => ApiError::from(err),
+            }
+        }
+        Err(err) => err.into(),
+    };
+    match refused {
+        ApiError::Invalid(message) => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            thread_page(&state, &signed, ThreadId(id), &Draft::default(), Some(&message)).await?,
+        )
+            .into_response()),
+        other => Err(other.into()),
+    }
 }

@@ -17,6 +17,7 @@ mod privacy;
 mod scheduled;
 mod stream;
 mod web;
+mod web_actions;
 mod web_huddles;
 mod web_insights;
 mod web_projects;

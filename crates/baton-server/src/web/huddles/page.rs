@@ -17,6 +17,7 @@ pub(super) struct Shown<'a> {
     pub(super) huddle: &'a Huddle,
     pub(super) thread: &'a Thread,
     pub(super) people: &'a HashMap<MemberId, Member>,
+    pub(super) choices: &'a super::StartChoices,
 }
 
 impl Shown<'_> {
@@ -145,7 +146,7 @@ pub(super) fn huddle(shown: &Shown, signed: &Signed, draft: &Draft, refusal: Opt
         (action_items(shown, signed, draft, refusal))
         @if !running {
             h2 { "Another huddle" }
-            (start_form(huddle.thread_id.0, &signed.csrf))
+            (start_form(huddle.thread_id.0, &signed.csrf, shown.choices))
         }
     }
 }

@@ -35,13 +35,19 @@ pub(super) async fn show(
     Ok(task_page(&state, &signed, TaskId(id), None, None).await?.into_response())
 }
 
-/// The task's page; `error` is why the last form was refused, `typed` what the edit form held.
+/// What a refused form held, to show it again.
+pub(super) enum Typed<'a> {
+    Fields(&'a EditTask),
+    Text(&'a TaskText),
+}
+
+/// The task's page; `error` is why the last form was refused, `typed` what that form held.
 pub(super) async fn task_page(
     state: &AppState,
     signed: &Signed,
     id: TaskId,
     error: Option<&str>,
-    typed: Option<&EditTask>,
+    typed: Option<Typed<'_>>,
 ) -> Result<Markup, PageError> {
     let task = state.store.task(&signed.viewer, id).await?;
     let project = state.store.project(&signed.viewer, task.project_id).await?;
@@ -50,9 +56,19 @@ pub(super) async fn task_page(
         state.store.thread_messages(&signed.viewer, task.thread_id, Page::new(None, Some(MESSAGES_SHOWN))).await?;
     let people = people(state, signed).await?;
     let today = today(state).await?;
+    let (text_error, fields_error) = match typed {
+        Some(Typed::Text(_)) => (error, None),
+        _ => (None, error),
+    };
+    let (title, description) = match &typed {
+        Some(Typed::Text(text)) => (text.title.clone(), text.description.clone()),
+        _ => (task.title.clone(), task.description.clone()),
+    };
     let (status, assignee, due, priority) = match typed {
-        Some(typed) => (typed.status.clone(), typed.assignee.clone(), typed.due.clone(), typed.priority.clone()),
-        None => (
+        Some(Typed::Fields(typed)) => {
+            (typed.status.clone(), typed.assignee.clone(), typed.due.clone(), typed.priority.clone())
+        }
+        _ => (
             task.status.as_str().to_string(),
             task.assignee_id.map(|a| a.0.to_string()).unwrap_or_default(),
             task.due.map(|d| d.to_string()).unwrap_or_default(),
@@ -80,8 +96,20 @@ pub(super) async fn task_page(
             @if task.description.is_empty() { p.empty { "No description." } }
             @else { p.task-description { (task.description) } }
 
+            details.edit-text open[text_error.is_some()] {
+                summary { "Edit title and description" }
+                @if let Some(error) = text_error { p.error role="alert" { (error) } }
+                form method="post" action=(format!("/tasks/{}/text", id.0)) {
+                    (csrf_field(&signed.csrf))
+                    label { "Title" input name="title" required maxlength=(baton_core::validate::MAX_NAME_CHARS) value=(title); }
+                    label { "Description (markdown)"
+                        textarea name="description" rows="5" maxlength=(baton_core::validate::MAX_DESCRIPTION_CHARS) { (description) } }
+                    button type="submit" { "Save title and description" }
+                }
+            }
+
             h2 { "Change" }
-            @if let Some(error) = error { p.error role="alert" { (error) } }
+            @if let Some(error) = fields_error { p.error role="alert" { (error) } }
             form.inline.edit-task method="post" action=(format!("/tasks/{}", id.0)) {
                 (csrf_field(&signed.csrf))
                 label { "Status" select name="status" { (status_options(&status)) } }
@@ -101,7 +129,8 @@ pub(super) async fn task_page(
             ol.messages { (super::super::messages::list(&messages, &people, signed, &format!("/tasks/{}", task.id), super::super::messages::Place::Thread)) }
             form.composer method="post" action=(format!("/t/{thread}/messages")) {
                 (csrf_field(&signed.csrf))
-                label { "Reply (markdown; @handle mentions)" textarea name="body" rows="3" required {} }
+                label { "Reply (markdown; @handle mentions)"
+                    textarea name="body" rows="3" required maxlength=(baton_core::validate::MAX_MESSAGE_CHARS) {} }
                 div.row { button type="submit" { "Send" } }
             }
         },
@@ -184,7 +213,50 @@ pub(super) async fn edit(
         Ok(_) => Ok(Redirect::to(&format!("/tasks/{id}")).into_response()),
         Err(err) => {
             let (status, message) = input_error(err)?;
-            Ok((status, task_page(&state, &signed, task.id, Some(&message), Some(&form)).await?).into_response())
+            let page = task_page(&state, &signed, task.id, Some(&message), Some(Typed::Fields(&form))).await?;
+            Ok((status, page).into_response())
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(super) struct TaskText {
+    title: String,
+    description: String,
+}
+
+/// Renames the task or rewrites its description; only what changed is recorded.
+pub(super) async fn edit_text(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+    Form(form): Form<TaskText>,
+) -> Result<Response, PageError> {
+    let task = state.store.task(&signed.viewer, TaskId(id)).await?;
+    let title = form.title.trim().to_string();
+    let description = form.description.trim().to_string();
+    let change = UpdateTask {
+        title: Some(title).filter(|t| *t != task.title),
+        description: Some(description).filter(|d| *d != task.description),
+        assignee_id: None,
+        status: None,
+        due: None,
+        priority: None,
+    };
+    if change.title.is_none() && change.description.is_none() {
+        return Ok(Redirect::to(&format!("/tasks/{id}")).into_response());
+    }
+    let changed = match update_task_command(task.id, change) {
+        Ok(command) => execute(&state, &signed, command).await,
+        Err(err) => Err(err),
+    };
+    match changed {
+        Ok(_) => Ok(Redirect::to(&format!("/tasks/{id}")).into_response()),
+        Err(err) => {
+            let (status, message) = input_error(err)?;
+            let page = task_page(&state, &signed, task.id, Some(&message), Some(Typed::Text(&form))).await?;
+            Ok((status, page).into_response())
         }
     }
 }
