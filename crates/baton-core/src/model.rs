@@ -323,6 +323,9 @@ pub struct Huddle {
     pub started_at: Timestamp,
     #[schema(value_type = Option<String>, format = DateTime)]
     pub ended_at: Option<Timestamp>,
+    /// When a huddle set up for a later slot opens: nobody joins before. `null`: open at once.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub opens_at: Option<Timestamp>,
     /// Invited members (they are notified; anyone who may read the thread may join).
     pub invited: Vec<MemberId>,
     /// Every stretch someone was in the huddle, in order of joining.
@@ -437,12 +440,125 @@ pub struct CheckIn {
     /// `HH:MM` in `digest_zone`.
     pub digest_at: String,
     pub digest_zone: String,
+    /// On which days and how many weeks apart it asks (and posts its digest).
+    pub cadence: Cadence,
     pub member_ids: Vec<MemberId>,
     pub created_by: MemberId,
     #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
     /// Every ask so far, the latest first (at most 500).
     pub asks: Vec<CheckInAsk>,
+}
+
+/// A day of the week, as check-in cadences name them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Day {
+    Mon,
+    Tue,
+    Wed,
+    Thu,
+    Fri,
+    Sat,
+    Sun,
+}
+
+impl Day {
+    pub const ALL: [Day; 7] = [Day::Mon, Day::Tue, Day::Wed, Day::Thu, Day::Fri, Day::Sat, Day::Sun];
+
+    pub fn weekday(self) -> jiff::civil::Weekday {
+        use jiff::civil::Weekday;
+        match self {
+            Day::Mon => Weekday::Monday,
+            Day::Tue => Weekday::Tuesday,
+            Day::Wed => Weekday::Wednesday,
+            Day::Thu => Weekday::Thursday,
+            Day::Fri => Weekday::Friday,
+            Day::Sat => Weekday::Saturday,
+            Day::Sun => Weekday::Sunday,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Day::Mon => "mon",
+            Day::Tue => "tue",
+            Day::Wed => "wed",
+            Day::Thu => "thu",
+            Day::Fri => "fri",
+            Day::Sat => "sat",
+            Day::Sun => "sun",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Day> {
+        Day::ALL.into_iter().find(|d| d.as_str() == s.trim().to_ascii_lowercase().get(..3).unwrap_or_default())
+    }
+}
+
+/// How often a check-in asks: on `days` (each member's working days when empty), every
+/// `every_weeks` weeks, counted from the week it was created. `{}` is daily: every working day.
+/// `{"days": ["mon"]}` is weekly on Mondays; `{"days": ["fri"], "every_weeks": 2}` every other
+/// Friday.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Cadence {
+    #[serde(default)]
+    pub days: Vec<Day>,
+    /// 1 to 4.
+    #[serde(default = "Cadence::weekly")]
+    pub every_weeks: u8,
+}
+
+impl Default for Cadence {
+    fn default() -> Cadence {
+        Cadence { days: Vec::new(), every_weeks: 1 }
+    }
+}
+
+impl Cadence {
+    fn weekly() -> u8 {
+        1
+    }
+
+    /// Whether it asks on `date`, for someone who works on `working` days, in a check-in whose
+    /// weeks are counted from the one holding `anchor`.
+    pub fn asks_on(&self, date: jiff::civil::Date, anchor: jiff::civil::Date, working: bool) -> bool {
+        let day_ok = self.days.is_empty() || self.days.iter().any(|d| d.weekday() == date.weekday());
+        day_ok && working && self.in_week_of(date, anchor)
+    }
+
+    /// Whether `date` falls in one of its weeks (every `every_weeks`-th week from `anchor`'s).
+    pub fn in_week_of(&self, date: jiff::civil::Date, anchor: jiff::civil::Date) -> bool {
+        let monday = |d: jiff::civil::Date| {
+            d.checked_sub(jiff::Span::new().days(i64::from(d.weekday().to_monday_zero_offset()))).unwrap_or(d)
+        };
+        let weeks = monday(anchor).until(monday(date)).map_or(0, |span| span.get_days() / 7);
+        weeks.rem_euclid(i32::from(self.every_weeks.max(1))) == 0
+    }
+
+    /// In words: "every working day", "Mondays", "every 2 weeks on Fridays".
+    pub fn describe(&self) -> String {
+        let names = |days: &[Day]| {
+            days.iter()
+                .map(|d| match d {
+                    Day::Mon => "Mondays",
+                    Day::Tue => "Tuesdays",
+                    Day::Wed => "Wednesdays",
+                    Day::Thu => "Thursdays",
+                    Day::Fri => "Fridays",
+                    Day::Sat => "Saturdays",
+                    Day::Sun => "Sundays",
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        match (self.days.is_empty(), self.every_weeks) {
+            (true, 0 | 1) => "every working day".into(),
+            (true, n) => format!("every working day, every {n} weeks"),
+            (false, 0 | 1) => names(&self.days),
+            (false, n) => format!("every {n} weeks on {}", names(&self.days)),
+        }
+    }
 }
 
 /// One member asked on one of their local working days, and their answer if given.

@@ -142,3 +142,14 @@ pub fn date(field: &'static str, raw: &str) -> Result<jiff::civil::Date> {
 
 #[cfg(test)]
 mod tests;
+
+/// A check-in's cadence: 1 to 4 weeks apart, its days each named once (in week order).
+pub fn cadence(field: &'static str, raw: &crate::model::Cadence) -> Result<crate::model::Cadence> {
+    if !(1..=4).contains(&raw.every_weeks) {
+        return Err(Error::invalid(field, "every_weeks must be 1 to 4"));
+    }
+    let mut days = raw.days.clone();
+    days.sort();
+    days.dedup();
+    Ok(crate::model::Cadence { days, every_weeks: raw.every_weeks })
+}

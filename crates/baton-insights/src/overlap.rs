@@ -32,6 +32,17 @@ pub fn week_of(
     Ok((monday, start, end))
 }
 
+/// A day of the week worth planning by default, as of `now` in `zone`: today, or on a Saturday
+/// or a Sunday, when the working week is over, the coming Monday.
+pub fn coming_week_day(now: Timestamp, zone: &jiff::tz::TimeZone) -> jiff::civil::Date {
+    let today = now.to_zoned(zone.clone()).date();
+    match today.weekday() {
+        jiff::civil::Weekday::Saturday => today.tomorrow().and_then(|d| d.tomorrow()).unwrap_or(today),
+        jiff::civil::Weekday::Sunday => today.tomorrow().unwrap_or(today),
+        _ => today,
+    }
+}
+
 /// The total length of intervals.
 pub fn total(intervals: &[(Timestamp, Timestamp)]) -> SignedDuration {
     intervals.iter().map(|(start, end)| end.duration_since(*start)).sum()

@@ -264,6 +264,9 @@ pub enum Command {
         project: Option<ProjectId>,
         /// Whether the starter is in it at once (not when the advisor sets one up for later).
         join: bool,
+        /// A later slot it opens at: nobody joins before; invitees hear of it now and when it
+        /// opens. `None` opens it at once.
+        opens_at: Option<Timestamp>,
     },
     JoinHuddle {
         id: HuddleId,
@@ -326,6 +329,7 @@ pub enum Command {
         ask_at: jiff::civil::Time,
         digest_at: jiff::civil::Time,
         members: Vec<MemberId>,
+        cadence: baton_core::model::Cadence,
     },
     /// The viewer's answer to their latest ask: a message in the check-in's thread.
     AnswerCheckIn {

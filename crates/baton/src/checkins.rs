@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 use anyhow::Context;
-use baton_core::model::CheckIn;
+use baton_core::model::{Cadence, CheckIn, Day};
 use baton_core::MemberId;
 use baton_store::{Command, Envelope, Store};
 use jiff::civil::Time;
@@ -32,15 +32,26 @@ pub(crate) struct CheckInsArgs {
     /// Who is asked: handles or ids, comma separated.
     #[arg(long, value_delimiter = ',')]
     members: Vec<String>,
-    /// When each member is asked, in their own time zone, on their working days (HH:MM).
+    /// When each member is asked, in their own time zone, on the cadence's days (HH:MM).
     #[arg(long, default_value = "09:30")]
     ask_at: Time,
-    /// When the digest is posted, Monday to Friday, in the workspace's time zone (HH:MM).
+    /// When the digest is posted, on the cadence's days, in the workspace's time zone (HH:MM).
     #[arg(long, default_value = "16:00")]
     digest_at: Time,
+    /// The weekdays it asks on, e.g. `mon` or `mon,thu` (default: each member's working days).
+    #[arg(long, value_delimiter = ',', value_parser = parse_day)]
+    days: Vec<Day>,
+    /// Ask every N weeks (1 to 4), counted from this one: `--days fri --every-weeks 2` is every
+    /// other Friday.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=4))]
+    every_weeks: u8,
     /// Print JSON.
     #[arg(long)]
     json: bool,
+}
+
+fn parse_day(raw: &str) -> Result<Day, String> {
+    Day::parse(raw).ok_or_else(|| format!("{raw:?} is not a weekday (mon, tue, wed, thu, fri, sat, sun)"))
 }
 
 pub(crate) async fn run(args: CheckInsArgs) -> anyhow::Result<()> {
@@ -57,6 +68,7 @@ pub(crate) async fn run(args: CheckInsArgs) -> anyhow::Result<()> {
             ask_at: args.ask_at,
             digest_at: args.digest_at,
             members: members.iter().map(|m| m.id).collect(),
+            cadence: Cadence { days: args.days.clone(), every_weeks: args.every_weeks },
         };
         let created = store.execute(Envelope::new(owner, Timestamp::now(), command)).await?;
         let id = created["id"].as_i64().context("creating the check-in returned no id")?;
@@ -77,10 +89,11 @@ pub(crate) async fn run(args: CheckInsArgs) -> anyhow::Result<()> {
     }
     for checkin in &checkins {
         println!(
-            "{:>4}  {}  asks {} members at {} their time; digest at {} {}",
+            "{:>4}  {}  asks {} members {} at {} their time; digest at {} {}",
             checkin.id,
             checkin.title,
             checkin.member_ids.len(),
+            checkin.cadence.describe(),
             checkin.ask_at,
             checkin.digest_at,
             checkin.digest_zone
@@ -110,8 +123,11 @@ fn print_one(checkin: &CheckIn, handles: &HashMap<MemberId, &str>) {
     let name = |id: &MemberId| handles.get(id).map_or_else(|| format!("member {id}"), |h| format!("@{h}"));
     println!("Check-in {}: {} (thread {})", checkin.id, checkin.title, checkin.thread_id);
     println!(
-        "  asks at {} in each member's zone; digest at {} {}",
-        checkin.ask_at, checkin.digest_at, checkin.digest_zone
+        "  asks {} at {} in each member's zone; digest at {} {}",
+        checkin.cadence.describe(),
+        checkin.ask_at,
+        checkin.digest_at,
+        checkin.digest_zone
     );
     for question in &checkin.questions {
         println!("  - {question}");

@@ -585,6 +585,7 @@ impl Plan {
             ask_at: jiff::civil::time(9, 30, 0, 0),
             digest_at: jiff::civil::time(16, 0, 0, 0),
             members: self.checkin.iter().map(|i| ids[*i]).collect(),
+            cadence: baton_core::model::Cadence::default(),
         };
         let checkin = id_of(&store.execute(Envelope::new(admin, setup_at, checkin)).await?)?;
         // Timed work (check-in asks and digests, held notifications, reminders) fires at its
@@ -642,6 +643,7 @@ impl Plan {
                     invite: guests.iter().map(|g| ids[*g]).collect(),
                     project: Some(projects[2]),
                     join: true,
+                    opens_at: None,
                 };
                 let huddle = HuddleId(id_of(&store.execute(Envelope::new(as_member(*host), *at, start)).await?)?);
                 for guest in guests {

@@ -38,7 +38,7 @@ pub(crate) async fn run(args: OverlapArgs) -> anyhow::Result<()> {
         .map(|m| Ok(Calendar::new(parse_time_zone(&m.time_zone)?, m.working_hours.clone())))
         .collect::<anyhow::Result<Vec<_>>>()?;
     let refs: Vec<&Calendar> = calendars.iter().collect();
-    let day = args.week.unwrap_or_else(|| Timestamp::now().to_zoned(zone.clone()).date());
+    let day = args.week.unwrap_or_else(|| baton_insights::overlap::coming_week_day(Timestamp::now(), &zone));
     let (monday, start, end) = week_of(day, &zone)?;
     let found = overlap(&refs, start, end);
     let names: Vec<String> = people.iter().map(|m| format!("{} ({})", m.handle, m.time_zone)).collect();

@@ -121,3 +121,21 @@ fn a_week_runs_monday_to_monday_in_its_zone_and_is_an_hour_short_when_clocks_go_
     // A Monday is its own week's start.
     assert_eq!(week_of(jiff::civil::date(2027, 3, 29), &berlin).unwrap().0, jiff::civil::date(2027, 3, 29));
 }
+
+/// The week worth planning by default: this one on a working day, the coming one at the weekend
+/// (on a Sunday this week is all but over).
+#[test]
+fn the_default_week_moves_on_at_the_weekend() {
+    let berlin = jiff::tz::TimeZone::get("Europe/Berlin").unwrap();
+    for (now, day) in [
+        ("2027-03-24T12:00:00Z", "2027-03-24"),
+        ("2027-03-27T12:00:00Z", "2027-03-29"),
+        ("2027-03-28T12:00:00Z", "2027-03-29"),
+        // Sunday 23:30 UTC is already Monday in Berlin.
+        ("2027-03-28T23:30:00Z", "2027-03-29"),
+        // Friday evening is still this week.
+        ("2027-03-26T20:00:00Z", "2027-03-26"),
+    ] {
+        assert_eq!(coming_week_day(at(now), &berlin).to_string(), day, "{now}");
+    }
+}

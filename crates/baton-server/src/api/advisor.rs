@@ -162,7 +162,7 @@ pub async fn decision(
 pub async fn suggestions(state: &AppState, viewer: Viewer, at: Option<&str>) -> ApiResult<Vec<Suggestion>> {
     let at = match at {
         Some(raw) => raw.parse::<Timestamp>().map_err(|e| ApiError::Invalid(format!("at: {e}")))?,
-        None => Timestamp::now(),
+        None => state.now(),
     };
     let from = at.checked_sub(LOOK_BACK).map_err(|e| ApiError::Invalid(format!("at: {e}")))?;
     let window = Window::new(from, at).map_err(|e| ApiError::Invalid(e.to_string()))?;

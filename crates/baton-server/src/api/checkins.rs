@@ -6,7 +6,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use baton_core::model::CheckIn;
+use baton_core::model::{Cadence, CheckIn};
 use baton_core::{validate, ChannelId, MemberId};
 use baton_store::{Command, Envelope};
 use jiff::civil::Time;
@@ -48,11 +48,15 @@ pub struct NewCheckIn {
     pub title: String,
     /// 1 to 10 questions.
     pub questions: Vec<String>,
-    /// When to ask each member, in their own time zone, on their working days (`HH:MM`).
+    /// When to ask each member, in their own time zone, on the cadence's days (`HH:MM`).
     pub ask_at: String,
-    /// When to post the digest, in your time zone, Monday to Friday (`HH:MM`).
+    /// When to post the digest, in your time zone, on the cadence's days (Monday to Friday for a
+    /// daily one) (`HH:MM`).
     pub digest_at: String,
     pub member_ids: Vec<MemberId>,
+    /// How often: `{}` (the default) every working day; `{"days": ["mon"]}` Mondays;
+    /// `{"days": ["fri"], "every_weeks": 2}` every other Friday (weeks counted from this one).
+    pub cadence: Option<Cadence>,
 }
 
 /// Creates a check-in in a channel, with its own thread; asking starts on each member's next
@@ -90,6 +94,7 @@ pub(crate) fn create_command(channel: ChannelId, req: NewCheckIn) -> ApiResult<C
         ask_at: clock("ask_at", &req.ask_at)?,
         digest_at: clock("digest_at", &req.digest_at)?,
         members: req.member_ids,
+        cadence: validate::cadence("cadence", &req.cadence.unwrap_or_default())?,
     })
 }
 

@@ -52,6 +52,10 @@ pub struct StartHuddle {
     /// The project whose tasks the action items become (default: the task's project, else the
     /// workspace's "Action items" project).
     pub project_id: Option<ProjectId>,
+    /// Sets it up for a later slot (RFC 3339, in the future): nobody joins before, and the
+    /// invitees hear of it now and again when it opens. Absent: it runs at once, the starter in.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub opens_at: Option<jiff::Timestamp>,
 }
 
 /// The command that starts a huddle, its fields checked (the API and the web page share it).
@@ -67,7 +71,8 @@ pub(crate) fn start_command(on: HuddleOn, req: StartHuddle) -> ApiResult<Command
         agenda: validate::text("agenda", req.agenda.as_deref().unwrap_or_default(), validate::MAX_DESCRIPTION_CHARS)?,
         invite: req.invite,
         project: req.project_id,
-        join: true,
+        join: req.opens_at.is_none(),
+        opens_at: req.opens_at,
     })
 }
 

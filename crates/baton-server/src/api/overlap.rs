@@ -88,7 +88,7 @@ async fn week(
     let people = members(&state, &auth.viewer, &query.members).await?;
     let me = state.store.member(&auth.viewer, auth.viewer.member).await?;
     let zone = parse_time_zone(&me.time_zone).map_err(|e| ApiError::Invalid(e.to_string()))?;
-    let (start, end) = week_in(query.week.as_deref(), &zone)?;
+    let (start, end) = week_in(query.week.as_deref(), &zone, state.now())?;
     let calendars = calendars(&people)?;
     let refs: Vec<&Calendar> = calendars.iter().collect();
     let found = overlap::overlap(&refs, start, end);
@@ -160,7 +160,7 @@ async fn slots(
     }
     let from = match query.from.as_deref() {
         Some(raw) => raw.parse::<Timestamp>().map_err(|e| ApiError::Invalid(format!("from: {e}")))?,
-        None => Timestamp::now(),
+        None => state.now(),
     };
     Ok(Json(slots_for(&state, &people, from, SignedDuration::from_mins(minutes), count).await?))
 }
@@ -274,16 +274,21 @@ pub(crate) fn calendars(people: &[Member]) -> ApiResult<Vec<Calendar>> {
 
 /// The week a `week` parameter names (default: this week), Monday 00:00 to the next Monday
 /// 00:00 in `zone`.
-pub(crate) fn week_in(raw: Option<&str>, zone: &jiff::tz::TimeZone) -> ApiResult<(Timestamp, Timestamp)> {
-    let day = day_in_week(raw, zone)?;
+pub(crate) fn week_in(
+    raw: Option<&str>,
+    zone: &jiff::tz::TimeZone,
+    now: Timestamp,
+) -> ApiResult<(Timestamp, Timestamp)> {
+    let day = day_in_week(raw, zone, now)?;
     let (_, start, end) = overlap::week_of(day, zone).map_err(|e| ApiError::Invalid(format!("week: {e}")))?;
     Ok((start, end))
 }
 
-/// A day of the week a `week` parameter names (default: today in `zone`).
-fn day_in_week(raw: Option<&str>, zone: &jiff::tz::TimeZone) -> ApiResult<Date> {
+/// A day of the week a `week` parameter names (default: this week in `zone`, or the coming one
+/// at the weekend).
+fn day_in_week(raw: Option<&str>, zone: &jiff::tz::TimeZone, now: Timestamp) -> ApiResult<Date> {
     let date = match raw.map(str::trim) {
-        None | Some("") => Timestamp::now().to_zoned(zone.clone()).date(),
+        None | Some("") => overlap::coming_week_day(now, zone),
         Some(text) if text.contains("-W") => {
             let (year, week) = text.split_once("-W").unwrap_or_default();
             let (year, week) = (year.parse::<i16>(), week.parse::<i8>());

@@ -11,7 +11,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use baton_core::model::{Channel, Member};
+use baton_core::model::{Cadence, Channel, Day, Member};
 use baton_core::{ChannelId, MemberId};
 use baton_store::{Command, Envelope};
 use maud::{html, Markup};
@@ -38,6 +38,9 @@ struct Draft {
     ask_at: String,
     digest_at: String,
     members: Vec<String>,
+    /// Weekdays chosen (`mon`…); none: every working day.
+    days: Vec<String>,
+    every_weeks: String,
 }
 
 impl Default for Draft {
@@ -50,6 +53,8 @@ impl Default for Draft {
             ask_at: "09:30".into(),
             digest_at: "17:00".into(),
             members: Vec::new(),
+            days: Vec::new(),
+            every_weeks: "1".into(),
         }
     }
 }
@@ -68,6 +73,8 @@ impl Draft {
                 "ask_at" => draft.ask_at = value,
                 "digest_at" => draft.digest_at = value,
                 "members" => draft.members.push(value),
+                "days" => draft.days.push(value),
+                "every_weeks" => draft.every_weeks = value,
                 _ => {}
             }
         }
@@ -86,12 +93,23 @@ impl Draft {
             .map(|m| m.trim().parse::<i64>().map(MemberId))
             .collect::<Result<Vec<_>, _>>()
             .map_err(|_| ApiError::Invalid("members: pick members from the list".into()))?;
+        let days = self
+            .days
+            .iter()
+            .map(|d| Day::parse(d).ok_or_else(|| ApiError::Invalid(format!("days: {d:?} is not a weekday"))))
+            .collect::<Result<Vec<_>, _>>()?;
+        let every_weeks = self
+            .every_weeks
+            .trim()
+            .parse::<u8>()
+            .map_err(|_| ApiError::Invalid("every_weeks: pick how many weeks apart".into()))?;
         let request = NewCheckIn {
             title: self.title.clone(),
             questions: self.questions.lines().map(str::trim).filter(|q| !q.is_empty()).map(String::from).collect(),
             ask_at: self.ask_at.trim().to_string(),
             digest_at: self.digest_at.trim().to_string(),
             member_ids,
+            cadence: Some(Cadence { days, every_weeks }),
         };
         api::create_command(ChannelId(channel), request)
     }
@@ -125,7 +143,7 @@ async fn list_page(state: &AppState, signed: &Signed, draft: &Draft, error: Opti
                         @if checkin.member_ids.contains(&signed.member.id) { " " span.badge.mine { "you answer" } }
                         span.meta {
                             @if let Some(name) = channel_names.get(&checkin.channel_id) { "#" (name) " · " }
-                            "asks at " (checkin.ask_at) " each member's time · digest "
+                            "asks " (checkin.cadence.describe()) " at " (checkin.ask_at) " each member's time · digest "
                             (checkin.digest_at) " " (checkin.digest_zone)
                             " · " (checkin.member_ids.len()) " members"
                         }
@@ -160,7 +178,23 @@ fn new_form(signed: &Signed, channels: &[Channel], members: &[Member], draft: &D
                 label { "Questions (one per line, up to 10)" textarea name="questions" rows="4" required { (draft.questions) } }
                 div.checkin-times {
                     label { "Ask at (each member's own time)" input type="time" name="ask_at" required value=(draft.ask_at); }
-                    label { "Digest at (your time, Monday to Friday)" input type="time" name="digest_at" required value=(draft.digest_at); }
+                    label { "Digest at (your time, on the days it asks)" input type="time" name="digest_at" required value=(draft.digest_at); }
+                }
+                fieldset.cadence {
+                    legend { "How often (no day ticked: every working day)" }
+                    @for day in Day::ALL {
+                        label.check {
+                            input type="checkbox" name="days" value=(day.as_str()) checked[draft.days.iter().any(|d| d == day.as_str())];
+                            " " (day.as_str())
+                        }
+                    }
+                    label { "Every"
+                        select name="every_weeks" {
+                            @for (value, text) in [("1", "week"), ("2", "2 weeks"), ("3", "3 weeks"), ("4", "4 weeks")] {
+                                option value=(value) selected[draft.every_weeks == value] { (text) }
+                            }
+                        }
+                    }
                 }
                 label { "Members (hold Ctrl or ⌘ to pick several)"
                     select name="members" multiple required size="6" {

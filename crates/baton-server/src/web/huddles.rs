@@ -136,6 +136,7 @@ async fn list(State(state): State<AppState>, signed: Signed) -> Result<Response,
     // Running ones first: those are the ones to join.
     huddles.sort_by_key(|h| (h.ended_at.is_some(), std::cmp::Reverse(h.started_at)));
     let people = people(&state, &signed).await?;
+    let now = state.now();
     Ok(page(
         "Huddles",
         &signed,
@@ -150,10 +151,14 @@ async fn list(State(state): State<AppState>, signed: Signed) -> Result<Response,
                     li.huddle-row {
                         a.huddle href=(format!("/huddles/{}", huddle.id)) { (huddle.title) }
                         " "
-                        @if huddle.ended_at.is_none() { span.badge.running { "running" } }
-                        @else { span.badge.ended { "ended" } }
+                        @if huddle.ended_at.is_some() { span.badge.ended { "ended" } }
+                        @else if huddle.opens_at.is_some_and(|opens| opens > now) { span.badge.scheduled { "scheduled" } }
+                        @else { span.badge.running { "running" } }
                         span.meta {
-                            "started " (when(huddle.started_at, &signed.member, starter))
+                            @if let Some(opens) = huddle.opens_at.filter(|opens| *opens > now) {
+                                "opens " (when(opens, &signed.member, None)) " · "
+                            }
+                            "set up " (when(huddle.started_at, &signed.member, starter))
                             " by @" (starter.map_or("unknown", |m| m.handle.as_str()))
                             @if huddle.ended_at.is_none() { " · " (in_now(huddle)) " in now" }
                             @else { " · " (plural(took_part(huddle), "person", "people")) " took part" }
@@ -203,7 +208,7 @@ async fn render(
     let thread = state.store.thread(&signed.viewer, huddle.thread_id).await?;
     let people = people(state, signed).await?;
     let choices = start_choices(state, signed).await?;
-    let shown = page::Shown { huddle: &huddle, thread: &thread, people: &people, choices: &choices };
+    let shown = page::Shown { huddle: &huddle, thread: &thread, people: &people, choices: &choices, now: state.now() };
     let content = page::huddle(&shown, signed, draft, refusal);
     Ok(page(&huddle.title, signed, Live::Nothing, content))
 }
@@ -327,6 +332,7 @@ async fn start(
         agenda: Some(form.agenda.clone()),
         invite: form.invite.clone(),
         project_id: form.project.parse().ok().map(baton_core::ProjectId),
+        opens_at: None,
     };
     let started = match api::start_command(HuddleOn::Thread(ThreadId(thread)), request) {
         Ok(command) => {

@@ -36,6 +36,8 @@ fn why(kind: &str) -> &str {
         "due_soon" => "Due today",
         "no_reply" => "Follow-up: still no reply",
         "checkin" => "Check-in",
+        "huddle_invite" => "Invited to a huddle",
+        "huddle_opens" => "A huddle you were invited to opens now",
         other => other,
     }
 }
@@ -59,6 +61,10 @@ fn target(notification: &Notification, names: &Names) -> Option<(String, String)
     let message = p["message_id"].as_i64().map(|m| format!("#m{m}")).unwrap_or_default();
     if let Some(checkin) = p["checkin_id"].as_i64() {
         return Some((format!("/checkins/{checkin}#answer"), "Answer the check-in".to_string()));
+    }
+    if let Some(huddle) = p["huddle_id"].as_i64() {
+        let title = p["title"].as_str().map_or_else(|| format!("Huddle #{huddle}"), str::to_string);
+        return Some((format!("/huddles/{huddle}"), title));
     }
     if let Some(task) = p["task_id"].as_i64() {
         let title = p["title"].as_str().map_or_else(|| format!("Task #{task}"), str::to_string);

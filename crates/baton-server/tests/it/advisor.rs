@@ -43,6 +43,11 @@ struct Planted {
 }
 
 async fn workspace() -> Planted {
+    workspace_at(None).await
+}
+
+/// The planted workspace, served with its clock at `at` (default: the machine's).
+async fn workspace_at(at: Option<&str>) -> Planted {
     let data = tempfile::tempdir().unwrap();
     let store = SqliteStore::open(data.path()).await.unwrap();
     let hash = baton_server::auth::hash_password_blocking(PASSWORD).unwrap();
@@ -103,7 +108,10 @@ async fn workspace() -> Planted {
     let shared: baton_store::DynStore = std::sync::Arc::new(store.clone());
     Planted {
         store: shared,
-        server: TestServer::serve(data, store).await,
+        server: match at {
+            Some(at) => TestServer::serve_at(data, store, at.parse().unwrap()).await,
+            None => TestServer::serve(data, store).await,
+        },
         ids,
         bouncing,
         budget,
@@ -124,7 +132,7 @@ fn keys(list: &[Value]) -> Vec<String> {
 
 #[tokio::test]
 async fn exactly_the_planted_findings_are_suggested_and_accepting_creates_what_they_say() {
-    let planted = workspace().await;
+    let planted = workspace_at(Some(AT)).await;
     let server = &planted.server;
     let owner = server.login("owner").await;
     let quinn = planted.ids[4];
@@ -185,6 +193,30 @@ async fn exactly_the_planted_findings_are_suggested_and_accepting_creates_what_t
         server.call(Method::GET, &format!("/api/v1/threads/{}/messages", planted.bouncing), Some(&owner), None).await;
     let invitation = messages.as_array().unwrap().last().unwrap();
     assert!(invitation["body"].as_str().unwrap().contains("2024-05-13T13:00:00Z"), "{invitation}");
+    // It opens at the slot, not when accepted: nobody joins before, everyone invited may then.
+    assert_eq!(huddle["opens_at"], "2024-05-13T13:00:00Z", "{huddle}");
+    let id = baton_core::HuddleId(huddle["id"].as_i64().unwrap());
+    let bo = Viewer { member: planted.ids[2], role: baton_core::model::Role::Member };
+    let early = planted
+        .store
+        .execute(Envelope::new(bo, "2024-05-13T12:59:00Z".parse().unwrap(), Command::JoinHuddle { id }))
+        .await;
+    assert!(matches!(early, Err(baton_store::Error::Conflict { .. })), "{early:?}");
+    planted
+        .store
+        .execute(Envelope::new(bo, "2024-05-13T13:00:00Z".parse().unwrap(), Command::JoinHuddle { id }))
+        .await
+        .unwrap();
+    // The invitees heard of it when it was set up, and hear again, at once, when it opens.
+    let invited = planted.store.notifications(&bo, false, true, 50).await.unwrap();
+    assert!(
+        invited.iter().any(|n| n.kind == "huddle_invite" && n.payload["opens_at"] == "2024-05-13T13:00:00Z"),
+        "{invited:?}"
+    );
+    let clock = std::sync::Arc::new(baton_server::scheduler::ManualClock::new("2024-05-13T13:00:00Z".parse().unwrap()));
+    baton_server::scheduler::Scheduler::new(planted.store.clone(), clock).run_due().await.unwrap();
+    let opened = planted.store.notifications(&bo, false, false, 50).await.unwrap();
+    assert!(opened.iter().any(|n| n.kind == "huddle_opens" && n.urgent && n.delivered_at.is_some()), "{opened:?}");
 
     let (status, nudge) = accept(&want[1]).await;
     assert_eq!(status, StatusCode::OK, "{nudge}");

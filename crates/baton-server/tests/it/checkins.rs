@@ -60,6 +60,7 @@ async fn four_zones_are_asked_once_per_working_day_at_their_0930_and_the_digest_
         ask_at: "09:30".parse().unwrap(),
         digest_at: "17:00".parse().unwrap(),
         members: ids.values().copied().collect(),
+        cadence: baton_core::model::Cadence::default(),
     };
     let checkin = store.execute(Envelope::new(owner, created, checkin)).await.unwrap();
     let (id, thread) = (checkin["id"].as_i64().unwrap(), checkin["thread_id"].as_i64().unwrap());
@@ -144,4 +145,81 @@ async fn four_zones_are_asked_once_per_working_day_at_their_0930_and_the_digest_
     let prompts: Vec<&Value> = inbox.as_array().unwrap().iter().filter(|n| n["kind"] == "checkin").collect();
     assert_eq!(prompts.len(), 6);
     assert_eq!(prompts[0]["payload"]["questions"][1], "Anything blocking you?");
+}
+
+/// Weekly and custom cadences: Mondays only, and every other Friday counted from the week the
+/// check-in was made; the digests follow the same days.
+#[tokio::test]
+async fn weekly_and_every_other_week_check_ins_ask_only_on_their_days() {
+    let data = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(data.path()).await.unwrap();
+    let hash = baton_server::auth::hash_password_blocking(PASSWORD).unwrap();
+    // Wednesday 2 October 2024: its week is week 0.
+    let created: Timestamp = "2024-10-02T00:00:00Z".parse().unwrap();
+    let setup = Command::Setup {
+        workspace_name: "W".into(),
+        time_zone: "UTC".into(),
+        owner: new_member("owner", "Europe/Berlin", Role::Owner, &hash),
+    };
+    store.execute(Envelope::system(created, setup)).await.unwrap();
+    let owner = Viewer { member: MemberId(1), role: Role::Owner };
+    let add = Command::AddMember { member: new_member("ber", "Europe/Berlin", Role::Member, &hash), invite: None };
+    let ber =
+        MemberId(store.execute(Envelope::new(owner, created, add)).await.unwrap()["member"]["id"].as_i64().unwrap());
+    let channel = Command::CreateChannel {
+        name: "team".into(),
+        visibility: Visibility::Public,
+        topic: String::new(),
+        members: vec![],
+    };
+    let channel =
+        ChannelId(store.execute(Envelope::new(owner, created, channel)).await.unwrap()["id"].as_i64().unwrap());
+    let make = |title: &str, cadence: baton_core::model::Cadence| Command::CreateCheckIn {
+        channel,
+        title: title.into(),
+        questions: vec!["How is it going?".into()],
+        ask_at: "09:30".parse().unwrap(),
+        digest_at: "17:00".parse().unwrap(),
+        members: vec![ber],
+        cadence,
+    };
+    use baton_core::model::{Cadence, Day};
+    let weekly = make("Weekly", Cadence { days: vec![Day::Mon], every_weeks: 1 });
+    let weekly = store.execute(Envelope::new(owner, created, weekly)).await.unwrap();
+    let fortnightly = make("Retro", Cadence { days: vec![Day::Fri], every_weeks: 2 });
+    let fortnightly = store.execute(Envelope::new(owner, created, fortnightly)).await.unwrap();
+    assert_eq!(fortnightly["cadence"], serde_json::json!({"days": ["fri"], "every_weeks": 2}));
+
+    let clock = Arc::new(ManualClock::new(created));
+    let scheduler = Scheduler::new(Arc::new(store.clone()) as DynStore, clock.clone());
+    let end: Timestamp = "2024-11-01T00:00:00Z".parse().unwrap();
+    let mut now = created;
+    while now < end {
+        clock.set(now);
+        scheduler.run_due().await.unwrap();
+        now += SignedDuration::from_hours(1);
+    }
+    assert_eq!(
+        asked_days(&store, &owner, &weekly).await,
+        ["Mon 2024-10-07", "Mon 2024-10-14", "Mon 2024-10-21", "Mon 2024-10-28"]
+    );
+    // Weeks 0, 2, 4 from the week of 2 October: Fridays the 4th and the 18th (1 November is past
+    // the end).
+    assert_eq!(asked_days(&store, &owner, &fortnightly).await, ["Fri 2024-10-04", "Fri 2024-10-18"]);
+    let thread = baton_core::ThreadId(fortnightly["thread_id"].as_i64().unwrap());
+    let messages = store.thread_messages(&owner, thread, baton_store::Page::default()).await.unwrap();
+    let digests: Vec<String> = messages
+        .iter()
+        .filter(|m| m.body.starts_with("**Check-in digest"))
+        .map(|m| m.created_at.to_zoned(parse_time_zone("Europe/Berlin").unwrap()).date().to_string())
+        .collect();
+    assert_eq!(digests, ["2024-10-04", "2024-10-18"], "the digest follows the same Fridays");
+}
+
+/// The local days a check-in asked on, in order, as `Mon 2024-10-07`.
+async fn asked_days(store: &SqliteStore, owner: &Viewer, checkin: &Value) -> Vec<String> {
+    let found = store.checkin(owner, checkin["id"].as_i64().unwrap()).await.unwrap();
+    let mut days: Vec<String> = found.asks.iter().map(|a| format!("{} {}", a.day.strftime("%a"), a.day)).collect();
+    days.sort();
+    days
 }

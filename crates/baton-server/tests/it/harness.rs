@@ -28,10 +28,19 @@ impl TestServer {
 
     /// A server over a store the test has already filled (e.g. with back-dated commands).
     pub async fn serve(data: TempDir, store: SqliteStore) -> TestServer {
+        TestServer::serve_state(data, AppState::new(Arc::new(store))).await
+    }
+
+    /// A server over a filled store whose clock stands at `at` (the history's "now").
+    pub async fn serve_at(data: TempDir, store: SqliteStore, at: jiff::Timestamp) -> TestServer {
+        let clock = Arc::new(baton_server::scheduler::ManualClock::new(at));
+        TestServer::serve_state(data, AppState::new(Arc::new(store)).with_clock(clock)).await
+    }
+
+    async fn serve_state(data: TempDir, state: AppState) -> TestServer {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port");
         let addr = listener.local_addr().expect("a bound address");
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let state = AppState::new(Arc::new(store));
         tokio::spawn(async move {
             let _ = baton_server::serve(listener, state, async move {
                 let _ = stopped.await;

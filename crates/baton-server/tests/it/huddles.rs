@@ -65,7 +65,15 @@ async fn a_huddle_from_a_thread_ends_with_a_summary_and_tasks() {
     let summary = messages.as_array().unwrap().last().unwrap();
     assert_eq!(summary["id"], ended["summary_message_id"]);
     let body = summary["body"].as_str().unwrap();
-    for needle in ["Huddle ended", "@owner", "@bo", "We ship on Friday", "Write the release notes", "due 2027-03-26"] {
+    for needle in [
+        "Huddle ended",
+        "@owner",
+        "@bo",
+        "We ship on Friday",
+        "Write the release notes",
+        "due 2027-03-26",
+        "**Notes**\n\nQA is green",
+    ] {
         assert!(body.contains(needle), "{needle:?} in the summary: {body}");
     }
     assert!(summary["mentions"].as_array().unwrap().contains(&json!(bo.id)), "participants are mentioned");

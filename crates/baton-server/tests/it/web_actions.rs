@@ -243,3 +243,35 @@ async fn mentions_are_highlighted_and_an_unknown_one_says_so() {
         "{page}"
     );
 }
+
+/// A huddle set up for a later slot says when it opens and offers no Join until then; its
+/// invitees hear of it in their inbox.
+#[tokio::test]
+async fn a_huddle_for_a_later_slot_opens_then() {
+    let server = TestServer::start().await;
+    let owner = server.setup().await;
+    let bo = owner.add_member("bo", "member").await;
+    let (_, thread) = owner.channel_and_thread("general").await;
+    let opens = (jiff::Timestamp::now() + jiff::SignedDuration::from_hours(26)).to_string();
+    let huddle =
+        owner.create(&format!("/api/v1/threads/{thread}/huddles"), json!({"invite": [bo.id], "opens_at": opens})).await;
+    assert_eq!(huddle["participants"], json!([]), "nobody is in it yet: {huddle}");
+    let id = huddle["id"].as_i64().unwrap();
+    let (status, body) = bo.send(reqwest::Method::POST, &format!("/api/v1/huddles/{id}/join"), json!({})).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert!(body["error"]["message"].as_str().unwrap().contains("opens at"), "{body}");
+    let mut browser = Browser::signed_in(&server, "bo@example.com").await;
+    let (_, page) = browser.get(&format!("/huddles/{id}")).await;
+    assert!(page.contains("badge scheduled") && page.contains("join then"), "{page}");
+    assert!(!page.contains(&format!("action=\"/huddles/{id}/join\"")), "no Join before it opens: {page}");
+    let (_, inbox) = browser.get("/inbox").await;
+    assert!(inbox.contains("Invited to a huddle") && inbox.contains(&format!("href=\"/huddles/{id}\"")), "{inbox}");
+    let (status, _) = owner
+        .send(
+            reqwest::Method::POST,
+            &format!("/api/v1/threads/{thread}/huddles"),
+            json!({"opens_at": "2001-01-01T00:00:00Z"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "a slot in the past is refused");
+}

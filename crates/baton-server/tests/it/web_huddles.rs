@@ -249,6 +249,8 @@ async fn an_admin_creates_a_check_in_from_the_list_and_a_member_cannot() {
             ("digest_at", "17:00"),
             ("members", bo_id.as_str()),
             ("members", cy_id.as_str()),
+            ("days", "fri"),
+            ("every_weeks", "2"),
         ]
     };
 
@@ -273,6 +275,9 @@ async fn an_admin_creates_a_check_in_from_the_list_and_a_member_cannot() {
     assert_eq!(checkin["questions"], json!(["Done?", "Next?"]));
     assert_eq!((checkin["ask_at"].as_str(), checkin["digest_at"].as_str()), (Some("09:30"), Some("17:00")));
     assert_eq!(checkin["member_ids"], json!([bo.id, cy.id]));
+    assert_eq!(checkin["cadence"], json!({"days": ["fri"], "every_weeks": 2}), "every other Friday");
+    let (_, list) = ana.get("/checkins").await;
+    assert!(list.contains("asks every 2 weeks on Fridays"), "{list}");
 }
 
 /// Working hours that exclude now: one weekday, three days from today (in UTC).

@@ -8,7 +8,7 @@ use baton_core::{ChannelId, MemberId, ProjectId, ThreadId};
 use baton_store::{Command, Envelope, MessageTarget, SqliteStore, Store, Viewer};
 use jiff::{SignedDuration, Timestamp};
 use reqwest::{Method, StatusCode};
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use crate::browser::{location, Browser};
 use crate::harness::{new_member, TestServer, PASSWORD};
@@ -318,7 +318,16 @@ async fn the_overlap_page_lines_everyone_up_in_the_viewers_zone() {
         assert_eq!(got, status, "{query}: {page}");
         assert!(page.contains("class=\"error\"") && !page.contains("<svg class=\"strip\""), "{page}");
     }
+    // A first visit is not blank: the viewer's own week, and their channels' people one click away.
+    let channel = owner.create("/api/v1/channels", json!({"name": "team"})).await["id"].as_i64().unwrap();
+    let bo_id = owner.get("/api/v1/members").await.1.as_array().unwrap().iter().find(|m| m["handle"] == "bo").unwrap()
+        ["id"]
+        .as_i64()
+        .unwrap();
+    owner.create(&format!("/api/v1/channels/{channel}/members"), json!({"member_id": bo_id})).await;
     let (status, page) = berlin.get("/overlap").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(page.contains("name=\"members\"") && !page.contains("class=\"error\""), "{page}");
+    assert!(page.contains("name=\"members\" value=\"owner\"") && !page.contains("class=\"error\""), "{page}");
+    assert_eq!(page.matches("<svg class=\"strip\"").count(), 2, "the viewer's strip and everyone's: {page}");
+    assert!(page.contains("href=\"/overlap?members=bo,owner\">#team</a>"), "{page}");
 }

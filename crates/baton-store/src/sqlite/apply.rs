@@ -216,8 +216,17 @@ async fn apply_as(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, command: &Command) -> 
                 TaskFields { title, description, assignee: *assignee, status: *status, due: *due, priority: *priority };
             create_task(ctx, viewer, *project, fields).await
         }
-        Command::StartHuddle { on, title, call_link, agenda, invite, project, join } => {
-            let start = huddles::Start { on: *on, title, call_link, agenda, invite, project: *project, join: *join };
+        Command::StartHuddle { on, title, call_link, agenda, invite, project, join, opens_at } => {
+            let start = huddles::Start {
+                on: *on,
+                title,
+                call_link,
+                agenda,
+                invite,
+                project: *project,
+                join: *join,
+                opens_at: *opens_at,
+            };
             huddles::start(ctx, viewer, start).await
         }
         Command::JoinHuddle { id } => huddles::join(ctx, viewer, *id).await,
@@ -237,7 +246,7 @@ async fn apply_as(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, command: &Command) -> 
         Command::CancelJob { id } => jobs::cancel(ctx, viewer, *id).await,
         Command::ReadNotifications { ids } => notify::read(ctx, viewer, ids).await,
         Command::MarkRead { target, up_to } => mark_read(ctx, viewer, *target, *up_to).await,
-        Command::CreateCheckIn { channel, title, questions, ask_at, digest_at, members } => {
+        Command::CreateCheckIn { channel, title, questions, ask_at, digest_at, members, cadence } => {
             let new = checkins::NewCheckIn {
                 channel: *channel,
                 title,
@@ -245,6 +254,7 @@ async fn apply_as(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, command: &Command) -> 
                 ask_at: *ask_at,
                 digest_at: *digest_at,
                 members,
+                cadence,
             };
             checkins::create(ctx, viewer, new).await
         }

@@ -71,7 +71,7 @@ async fn render(
     let people: HashMap<MemberId, Member> =
         state.store.members(&signed.viewer).await?.into_iter().map(|m| (m.id, m)).collect();
     let channel = state.store.channel(&signed.viewer, checkin.channel_id).await?;
-    let now = Timestamp::now();
+    let now = state.now();
     let viewer = &signed.member;
     let content = html! {
         p.crumbs {
@@ -214,7 +214,7 @@ pub(super) async fn answer(
     };
     let posted = match command {
         Ok(command) => {
-            state.store.execute(Envelope::new(signed.viewer, Timestamp::now(), command)).await.map_err(ApiError::from)
+            state.store.execute(Envelope::new(signed.viewer, state.now(), command)).await.map_err(ApiError::from)
         }
         Err(err) => Err(err),
     };

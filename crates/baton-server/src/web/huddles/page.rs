@@ -18,6 +18,15 @@ pub(super) struct Shown<'a> {
     pub(super) thread: &'a Thread,
     pub(super) people: &'a HashMap<MemberId, Member>,
     pub(super) choices: &'a super::StartChoices,
+    /// The page's time: whether a huddle set up for a slot is open yet.
+    pub(super) now: Timestamp,
+}
+
+impl Shown<'_> {
+    /// When it opens, if that is still to come.
+    fn opens(&self) -> Option<Timestamp> {
+        self.huddle.opens_at.filter(|opens| *opens > self.now)
+    }
 }
 
 impl Shown<'_> {
@@ -110,10 +119,13 @@ pub(super) fn huddle(shown: &Shown, signed: &Signed, draft: &Draft, refusal: Opt
         }
         h1 {
             (huddle.title) " "
-            @if running { span.badge.running { "running" } } @else { span.badge.ended { "ended" } }
+            @if !running { span.badge.ended { "ended" } }
+            @else if shown.opens().is_some() { span.badge.scheduled { "scheduled" } }
+            @else { span.badge.running { "running" } }
         }
         p.meta {
-            "Started by " (shown.handle(huddle.started_by)) " " (when(huddle.started_at, &signed.member, starter))
+            @if let Some(opens) = shown.opens() { "Opens " (when(opens, &signed.member, None)) " · " }
+            "Set up by " (shown.handle(huddle.started_by)) " " (when(huddle.started_at, &signed.member, starter))
             @if let Some(ended) = huddle.ended_at {
                 " · ended " (when(ended, &signed.member, None)) " · lasted " (lasted(huddle.started_at, ended))
             }
@@ -159,7 +171,9 @@ fn presence(shown: &Shown, signed: &Signed, refusal: Option<&Refusal>) -> Markup
         section #presence .huddle-presence aria-label="Presence" {
             (refused(refusal, Part::Presence))
             div.actions {
-                @if inside {
+                @if let Some(opens) = shown.opens() {
+                    p.opens { "It opens " (when(opens, &signed.member, None)) ": join then." }
+                } @else if inside {
                     form method="post" action=(format!("/huddles/{id}/leave")) {
                         (csrf_field(&signed.csrf))
                         button type="submit" { "Leave" }

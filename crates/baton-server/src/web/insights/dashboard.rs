@@ -120,7 +120,7 @@ pub async fn show(
     let Query(query) = query
         .map_err(|_| PageError::Other(StatusCode::BAD_REQUEST, "This page's address could not be read.".into()))?;
     let zone = zone_of(&signed.member);
-    let today = Timestamp::now().to_zoned(zone.clone()).date();
+    let today = state.now().to_zoned(zone.clone()).date();
     let options = Options {
         channels: state.store.channels(&signed.viewer).await?,
         projects: state.store.projects(&signed.viewer).await?,

@@ -62,22 +62,45 @@ pub async fn show(
     let Query(query) = query
         .map_err(|_| PageError::Other(StatusCode::BAD_REQUEST, "This page's address could not be read.".into()))?;
     let zone = zone_of(&signed.member);
+    // A first visit starts from the viewer's own week, with the people of their channels one
+    // click away, rather than from an empty form.
+    let mut query = query;
     if query.members.trim().is_empty() {
-        return Ok(render(&signed, &query, None, None).into_response());
+        query.members.clone_from(&signed.member.handle);
     }
+    let teams = teams(&state, &signed).await?;
     match week_of(&state, &signed, &query, &zone).await {
-        Ok(week) => Ok(render(&signed, &query, Some(&week), None).into_response()),
+        Ok(week) => Ok(render(&signed, &query, Some(&week), None, &teams).into_response()),
         // An unknown handle or a week that is not a date: say so by the form.
         Err(err) if err.status().is_client_error() => {
-            Ok((err.status(), render(&signed, &query, None, Some(&err.to_string()))).into_response())
+            Ok((err.status(), render(&signed, &query, None, Some(&err.to_string()), &teams)).into_response())
         }
         Err(err) => Err(err.into()),
     }
 }
 
+/// How many channels the page offers as ready-made groups, and the most people in one.
+const TEAMS_OFFERED: usize = 8;
+const TEAM_SIZE: usize = 25;
+
+/// The channels the viewer is in, as groups to line up: `(#name, "ana,bo,…")`.
+async fn teams(state: &AppState, signed: &Signed) -> Result<Vec<(String, String)>, PageError> {
+    let mut channels = state.store.channels(&signed.viewer).await?;
+    channels.retain(|c| c.is_member && !c.archived);
+    let mut teams = Vec::new();
+    for channel in channels.iter().take(TEAMS_OFFERED) {
+        let members = state.store.channel_members(&signed.viewer, channel.id).await?;
+        let handles: Vec<&str> = members.iter().filter(|m| m.active && !m.service).map(|m| m.handle.as_str()).collect();
+        if (2..=TEAM_SIZE).contains(&handles.len()) {
+            teams.push((format!("#{}", channel.name), handles.join(",")));
+        }
+    }
+    Ok(teams)
+}
+
 async fn week_of(state: &AppState, signed: &Signed, query: &OverlapQuery, zone: &TimeZone) -> ApiResult<Week> {
     let people = members(state, &signed.viewer, &query.members).await?;
-    let (start, end) = week_in(Some(query.week.trim()).filter(|w| !w.is_empty()), zone)?;
+    let (start, end) = week_in(Some(query.week.trim()).filter(|w| !w.is_empty()), zone, state.now())?;
     let calendars = calendars(&people)?;
     let strips = people
         .iter()
@@ -86,11 +109,17 @@ async fn week_of(state: &AppState, signed: &Signed, query: &OverlapQuery, zone: 
         .collect();
     let everyone: Vec<&Calendar> = calendars.iter().collect();
     let shared = overlap(&everyone, start, end);
-    let slots = slots_for(state, &people, Timestamp::now(), SLOT, N_SLOTS).await?;
+    let slots = slots_for(state, &people, state.now(), SLOT, N_SLOTS).await?;
     Ok(Week { start, end, strips, shared, slots })
 }
 
-fn render(signed: &Signed, query: &OverlapQuery, week: Option<&Week>, error: Option<&str>) -> Markup {
+fn render(
+    signed: &Signed,
+    query: &OverlapQuery,
+    week: Option<&Week>,
+    error: Option<&str>,
+    teams: &[(String, String)],
+) -> Markup {
     let zone = zone_of(&signed.member);
     // A date input shows dates only: an ISO week is shown as its Monday.
     let week_value = match week {
@@ -115,6 +144,14 @@ fn render(signed: &Signed, query: &OverlapQuery, week: Option<&Week>, error: Opt
                     }
                     label { "Week" input type="date" name="week" value=(week_value); }
                     button type="submit" { "Show" }
+                }
+                @if !teams.is_empty() {
+                    p.teams {
+                        "Line up the people of: "
+                        @for (name, handles) in teams {
+                            a href=(format!("/overlap?members={}", handles)) { (name) } " "
+                        }
+                    }
                 }
                 @if let Some(error) = error { p.error role="alert" { (error) } }
                 @if let Some(week) = week { (strips(week, &zone)) (slots(&week.slots, &zone)) }

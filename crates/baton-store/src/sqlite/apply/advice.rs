@@ -47,6 +47,8 @@ pub(super) async fn record(
                 invite,
                 project: None,
                 join: false,
+                // It opens at the proposed slot, not now: the slot may be tomorrow.
+                opens_at: slot.map(|(start, _)| start).filter(|start| *start > ctx.at),
             };
             let huddle = huddles::start(ctx, viewer, start).await?;
             let posted = post_message(ctx, viewer, MessageTarget::Thread(*thread), message, false).await?;

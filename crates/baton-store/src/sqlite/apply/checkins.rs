@@ -1,9 +1,11 @@
-//! Check-ins: a question set asked of each member at a local time on each of their working
-//! days (a job per member, rescheduled when it fires, so each day is asked once), answers in
-//! the check-in's thread, and a digest of answers, missing members and blockers at a set time.
+//! Check-ins: a question set asked of each member at a local time on the days of its cadence
+//! (each of their working days, or chosen weekdays, every week or every few weeks; a job per
+//! member, rescheduled when it fires, so each day is asked once), answers in the check-in's
+//! thread, and a digest of answers, missing members and blockers at a set time.
 
 use baton_core::calendar::{parse_time_zone, WorkingHours};
 use baton_core::event::kind;
+use baton_core::model::Cadence;
 use baton_core::text::MessageText;
 use baton_core::{ChannelId, MemberId, ThreadId};
 use jiff::civil::{Date, Time};
@@ -25,6 +27,29 @@ pub(super) struct NewCheckIn<'a> {
     pub(super) ask_at: Time,
     pub(super) digest_at: Time,
     pub(super) members: &'a [MemberId],
+    pub(super) cadence: &'a Cadence,
+}
+
+/// When and how often a check-in asks, as its jobs read it.
+struct Schedule {
+    cadence: Cadence,
+    /// The day it was created (in its digest zone): its weeks count from that one's.
+    anchor: Date,
+}
+
+impl Schedule {
+    async fn of(ctx: &mut Ctx<'_, '_>, checkin: i64) -> Result<Schedule> {
+        let (cadence, created_at, zone): (String, i64, String) =
+            sqlx::query_as("SELECT cadence, created_at, digest_zone FROM checkins WHERE id = ?")
+                .bind(checkin)
+                .fetch_one(&mut *ctx.conn)
+                .await?;
+        let zone = parse_time_zone(&zone).unwrap_or(TimeZone::UTC);
+        Ok(Schedule {
+            cadence: serde_json::from_str(&cadence).unwrap_or_default(),
+            anchor: read::ts(created_at).to_zoned(zone).date(),
+        })
+    }
 }
 
 /// The first instant after `after` at `time` on a local date of `zone` that passes `day_ok`,
@@ -36,7 +61,8 @@ fn next_local(
     day_ok: impl Fn(Date) -> bool,
 ) -> Option<(Timestamp, Date)> {
     let mut date = after.to_zoned(zone.clone()).date().yesterday().ok()?;
-    for _ in 0..22 {
+    // Five weeks: the longest cadence (every 4 weeks) always has a day in them.
+    for _ in 0..36 {
         if day_ok(date) {
             // "compatible" reading, like working hours: a time in a gap moves forward.
             if let Ok(at) = zone.to_timestamp(date.to_datetime(time)) {
@@ -55,7 +81,8 @@ async fn member_schedule(ctx: &mut Ctx<'_, '_>, member: MemberId) -> Result<(Tim
     Ok((parse_time_zone(&shown.time_zone).unwrap_or(TimeZone::UTC), shown.working_hours))
 }
 
-/// Schedules a member's next ask after `after`: their next working day, at `ask_at` local.
+/// Schedules a member's next ask after `after`: the next day of the cadence that is a working
+/// day of theirs, at `ask_at` local.
 async fn schedule_ask(
     ctx: &mut Ctx<'_, '_>,
     checkin: i64,
@@ -64,7 +91,9 @@ async fn schedule_ask(
     after: Timestamp,
 ) -> Result<()> {
     let (zone, hours) = member_schedule(ctx, member).await?;
-    let Some((at, day)) = next_local(&zone, ask_at, after, |d| !hours.on(d.weekday()).is_empty()) else {
+    let schedule = Schedule::of(ctx, checkin).await?;
+    let asks = |d: Date| schedule.cadence.asks_on(d, schedule.anchor, !hours.on(d.weekday()).is_empty());
+    let Some((at, day)) = next_local(&zone, ask_at, after, asks) else {
         return Ok(());
     };
     insert_job(ctx, "checkin_ask", member, at, &json!({ "checkin_id": checkin, "member_id": member, "day": day }))
@@ -72,7 +101,8 @@ async fn schedule_ask(
     Ok(())
 }
 
-/// Schedules the next digest after `after`: Monday to Friday at `digest_at` in `zone`.
+/// Schedules the next digest after `after`: at `digest_at` in `zone`, on the cadence's days
+/// (Monday to Friday for a daily one) of its weeks.
 async fn schedule_digest(
     ctx: &mut Ctx<'_, '_>,
     checkin: i64,
@@ -81,8 +111,16 @@ async fn schedule_digest(
     digest_at: Time,
     after: Timestamp,
 ) -> Result<()> {
-    let weekday = |d: Date| d.weekday().to_monday_one_offset() <= 5;
-    let Some((at, day)) = next_local(zone, digest_at, after, weekday) else { return Ok(()) };
+    let schedule = Schedule::of(ctx, checkin).await?;
+    let day_ok = |d: Date| {
+        let weekday_ok = if schedule.cadence.days.is_empty() {
+            d.weekday().to_monday_one_offset() <= 5
+        } else {
+            schedule.cadence.days.iter().any(|day| day.weekday() == d.weekday())
+        };
+        weekday_ok && schedule.cadence.in_week_of(d, schedule.anchor)
+    };
+    let Some((at, day)) = next_local(zone, digest_at, after, day_ok) else { return Ok(()) };
     insert_job(ctx, "checkin_digest", owner, at, &json!({ "checkin_id": checkin, "day": day })).await?;
     Ok(())
 }
@@ -103,8 +141,8 @@ pub(super) async fn create(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, new: NewCheck
         insert_thread(ctx, viewer, Some(new.channel.into()), &format!("Check-in: {}", new.title), &[], false).await?;
     let (zone, _) = member_schedule(ctx, viewer.member).await?;
     let done = sqlx::query(
-        "INSERT INTO checkins (channel_id, thread_id, title, questions, ask_at, digest_at, digest_zone, created_by, created_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO checkins (channel_id, thread_id, title, questions, ask_at, digest_at, digest_zone, cadence, created_by, created_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(new.channel.0)
     .bind(thread.id)
@@ -113,6 +151,7 @@ pub(super) async fn create(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, new: NewCheck
     .bind(new.ask_at.strftime("%H:%M").to_string())
     .bind(new.digest_at.strftime("%H:%M").to_string())
     .bind(zone.iana_name().unwrap_or("UTC"))
+    .bind(serde_json::to_string(new.cadence)?)
     .bind(viewer.member.0)
     .bind(micros(ctx.at))
     .execute(&mut *ctx.conn)

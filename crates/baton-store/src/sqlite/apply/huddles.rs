@@ -25,6 +25,7 @@ pub(super) struct Start<'a> {
     pub(super) invite: &'a [MemberId],
     pub(super) project: Option<ProjectId>,
     pub(super) join: bool,
+    pub(super) opens_at: Option<jiff::Timestamp>,
 }
 
 pub(super) async fn start(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, start: Start<'_>) -> Result<Value> {
@@ -55,10 +56,13 @@ pub(super) async fn start(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, start: Start<'
     for member in start.invite {
         active_member(ctx, *member).await?;
     }
+    if start.opens_at.is_some_and(|opens| opens <= ctx.at) {
+        return Err(Error::invalid("opens_at", "must be in the future"));
+    }
     let title = start.title.clone().filter(|t| !t.trim().is_empty()).unwrap_or(default_title);
     let done = sqlx::query(
-        "INSERT INTO huddles (thread_id, task_id, project_id, title, call_link, agenda, started_by, started_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO huddles (thread_id, task_id, project_id, title, call_link, agenda, started_by, started_at, opens_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(thread.0)
     .bind(task.map(|t| t.0))
@@ -68,6 +72,7 @@ pub(super) async fn start(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, start: Start<'
     .bind(start.agenda)
     .bind(viewer.member.0)
     .bind(micros(ctx.at))
+    .bind(start.opens_at.map(micros))
     .execute(&mut *ctx.conn)
     .await?;
     let id = HuddleId(done.last_insert_rowid());
@@ -81,7 +86,16 @@ pub(super) async fn start(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, start: Start<'
     let huddle = read::huddle(ctx.conn, viewer, id).await?;
     let scope = read::thread_row(ctx.conn, viewer, thread).await?.scope();
     ctx.emit(kind::HUDDLE_STARTED, json!({ "huddle_id": id, "huddle": huddle }), scope).await?;
-    if start.join {
+    // Invitees hear of it: at once when it runs now (come and join); otherwise when they work,
+    // and again, at once, when it opens.
+    let about = json!({ "huddle_id": id, "thread_id": thread, "title": huddle.title, "opens_at": start.opens_at, "by": viewer.member });
+    for member in start.invite.iter().filter(|m| **m != viewer.member) {
+        notify_if_readable(ctx, *member, thread, "huddle_invite", about.clone(), start.opens_at.is_none()).await?;
+        if let Some(opens) = start.opens_at {
+            super::jobs::insert_job(ctx, "huddle_opens", *member, opens, &json!({ "huddle_id": id })).await?;
+        }
+    }
+    if start.join && start.opens_at.is_none() {
         enter(ctx, viewer, id).await?;
     }
     Ok(serde_json::to_value(read::huddle(ctx.conn, viewer, id).await?)?)
@@ -97,9 +111,51 @@ async fn open_huddle(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, id: HuddleId) -> Re
     Ok((huddle.thread_id, scope))
 }
 
-/// Puts the viewer in the huddle; already in, nothing changes.
+/// Notifies `member` about the huddle on `thread` if they may read the thread (an invitation
+/// never opens a private channel or a direct conversation to someone outside it).
+async fn notify_if_readable(
+    ctx: &mut Ctx<'_, '_>,
+    member: MemberId,
+    thread: ThreadId,
+    why: &str,
+    about: Value,
+    urgent: bool,
+) -> Result<()> {
+    let row = read::member_row(ctx.conn, member).await?;
+    let reader =
+        Viewer { member, role: baton_core::model::Role::parse(&row.role).unwrap_or(baton_core::model::Role::Member) };
+    if read::thread_row(ctx.conn, &reader, thread).await.is_ok() {
+        super::notify::notify(ctx, member, why, about, urgent).await?;
+    }
+    Ok(())
+}
+
+/// Fires a scheduled huddle's opening for one invitee: they hear at once that it is open.
+pub(super) async fn fire_opens(ctx: &mut Ctx<'_, '_>, member: MemberId, payload: &Value) -> Result<Value> {
+    let id = HuddleId(payload["huddle_id"].as_i64().unwrap_or_default());
+    let row: Option<(i64, String, Option<i64>)> =
+        sqlx::query_as("SELECT thread_id, title, ended_at FROM huddles WHERE id = ?")
+            .bind(id.0)
+            .fetch_optional(&mut *ctx.conn)
+            .await?;
+    let Some((thread, title, ended)) = row else { return Ok(json!({ "error": "the huddle is gone" })) };
+    if ended.is_some() {
+        return Ok(json!({ "skipped": "the huddle has ended" }));
+    }
+    let about = json!({ "huddle_id": id, "thread_id": thread, "title": title });
+    notify_if_readable(ctx, member, ThreadId(thread), "huddle_opens", about, true).await?;
+    Ok(json!({ "notified": member }))
+}
+
+/// Puts the viewer in the huddle; already in, nothing changes. A huddle set up for a later slot
+/// cannot be joined before it opens.
 async fn enter(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, id: HuddleId) -> Result<()> {
     let (_, scope) = open_huddle(ctx, viewer, id).await?;
+    let opens: Option<(Option<i64>,)> =
+        sqlx::query_as("SELECT opens_at FROM huddles WHERE id = ?").bind(id.0).fetch_optional(&mut *ctx.conn).await?;
+    if let Some(opens) = opens.and_then(|(o,)| o).map(read::ts).filter(|opens| *opens > ctx.at) {
+        return Err(Error::conflict(format!("huddle {id} opens at {opens}; join it then")));
+    }
     let inside: Option<(i64,)> =
         sqlx::query_as("SELECT id FROM huddle_participants WHERE huddle_id = ? AND member_id = ? AND left_at IS NULL")
             .bind(id.0)
@@ -300,6 +356,12 @@ pub(super) async fn end(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, id: HuddleId) ->
                 body.push_str(&format!(" (task {task})"));
             }
         }
+    }
+    // The shared notes are the rest of the record: what was said that is neither a decision
+    // nor an action item. They go into the thread with the rest, so the async record stays whole.
+    if !huddle.notes.trim().is_empty() {
+        body.push_str("\n\n**Notes**\n\n");
+        body.push_str(huddle.notes.trim());
     }
     let message = post_message(ctx, viewer, MessageTarget::Thread(thread), &MessageText::new(body), false).await?;
     let message_id = message["id"].as_i64().unwrap_or_default();

@@ -18,12 +18,13 @@ struct CheckInRow {
     ask_at: String,
     digest_at: String,
     digest_zone: String,
+    cadence: String,
     created_by: i64,
     created_at: i64,
 }
 
 const COLUMNS: &str =
-    "id, channel_id, thread_id, title, questions, ask_at, digest_at, digest_zone, created_by, created_at";
+    "id, channel_id, thread_id, title, questions, ask_at, digest_at, digest_zone, cadence, created_by, created_at";
 
 pub(crate) async fn checkin(conn: &mut SqliteConnection, viewer: &Viewer, id: i64) -> Result<CheckIn> {
     let row = sqlx::query_as::<_, CheckInRow>(&format!("SELECT {COLUMNS} FROM checkins WHERE id = ?"))
@@ -73,6 +74,7 @@ async fn from_row(conn: &mut SqliteConnection, row: CheckInRow) -> Result<CheckI
         ask_at: row.ask_at,
         digest_at: row.digest_at,
         digest_zone: row.digest_zone,
+        cadence: serde_json::from_str(&row.cadence).unwrap_or_default(),
         member_ids: members.into_iter().map(|(m,)| MemberId(m)).collect(),
         created_by: MemberId(row.created_by),
         created_at: ts(row.created_at),

@@ -20,11 +20,13 @@ struct HuddleRow {
     started_by: i64,
     started_at: i64,
     ended_at: Option<i64>,
+    opens_at: Option<i64>,
     summary_message_id: Option<i64>,
 }
 
 const HUDDLE_COLUMNS: &str =
-    "id, thread_id, task_id, title, call_link, agenda, notes, started_by, started_at, ended_at, summary_message_id";
+    "id, thread_id, task_id, title, call_link, agenda, notes, started_by, started_at, ended_at, \
+     opens_at, summary_message_id";
 
 #[derive(sqlx::FromRow)]
 struct ItemRow {
@@ -121,6 +123,7 @@ async fn from_row(conn: &mut SqliteConnection, row: HuddleRow) -> Result<Huddle>
         started_by: MemberId(row.started_by),
         started_at: ts(row.started_at),
         ended_at: row.ended_at.map(ts),
+        opens_at: row.opens_at.map(ts),
         invited: invited.into_iter().map(|(m,)| MemberId(m)).collect(),
         participants: stretches
             .into_iter()
