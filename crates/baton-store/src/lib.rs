@@ -63,6 +63,15 @@ pub trait Store: Send + Sync + 'static {
     async fn threads(&self, viewer: &Viewer, channel: ChannelId, page: Page) -> Result<Vec<Thread>>;
     async fn thread(&self, viewer: &Viewer, id: ThreadId) -> Result<Thread>;
     async fn thread_messages(&self, viewer: &Viewer, id: ThreadId, page: Page) -> Result<Vec<Message>>;
+    /// The latest messages of a thread or a direct conversation's timeline, newest first: at most
+    /// `limit`, those before message `before` when given (to page back through a long history).
+    async fn latest_messages(
+        &self,
+        viewer: &Viewer,
+        target: MessageTarget,
+        before: Option<MessageId>,
+        limit: u32,
+    ) -> Result<Vec<Message>>;
     async fn message(&self, viewer: &Viewer, id: MessageId) -> Result<Message>;
     async fn message_versions(&self, viewer: &Viewer, id: MessageId) -> Result<Vec<MessageVersion>>;
 

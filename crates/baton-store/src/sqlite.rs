@@ -162,6 +162,16 @@ impl Store for SqliteStore {
         read::thread_messages(&mut *self.conn().await?, viewer, id, page).await
     }
 
+    async fn latest_messages(
+        &self,
+        viewer: &Viewer,
+        target: crate::MessageTarget,
+        before: Option<MessageId>,
+        limit: u32,
+    ) -> Result<Vec<Message>> {
+        read::latest_messages(&mut *self.conn().await?, viewer, target, before, limit).await
+    }
+
     async fn message(&self, viewer: &Viewer, id: MessageId) -> Result<Message> {
         read::message(&mut *self.conn().await?, viewer, id).await
     }

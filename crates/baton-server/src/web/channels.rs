@@ -126,10 +126,27 @@ pub fn unread_badge(count: i64) -> Markup {
 }
 
 async fn threads_of(state: &AppState, signed: &Signed, channel: ChannelId) -> Result<Vec<Thread>, PageError> {
-    let mut threads = state.store.threads(&signed.viewer, channel, Page::new(None, Some(Page::MAX_LIMIT))).await?;
-    threads.retain(|t| !t.timeline);
-    Ok(thread_list::latest_first(threads))
+    Ok(threads_and_timeline(state, signed, channel).await?.0)
 }
+
+/// The channel's threads, most recently active first, and its timeline (an imported channel's
+/// messages outside any thread), if it has one.
+async fn threads_and_timeline(
+    state: &AppState,
+    signed: &Signed,
+    channel: ChannelId,
+) -> Result<(Vec<Thread>, Option<Thread>), PageError> {
+    let (timelines, threads): (Vec<Thread>, Vec<Thread>) = state
+        .store
+        .threads(&signed.viewer, channel, Page::new(None, Some(Page::MAX_LIMIT)))
+        .await?
+        .into_iter()
+        .partition(|t| t.timeline);
+    Ok((thread_list::latest_first(threads), timelines.into_iter().next()))
+}
+
+/// How many of a timeline's latest messages the channel page shows.
+const TIMELINE_SHOWN: u32 = 10;
 
 pub async fn show(State(state): State<AppState>, signed: Signed, Path(id): Path<i64>) -> Result<Response, PageError> {
     Ok(channel_page(&state, &signed, ChannelId(id), &ChannelForms::default()).await?.into_response())
@@ -150,7 +167,22 @@ async fn channel_page(
     forms: &ChannelForms,
 ) -> Result<Markup, PageError> {
     let channel = state.store.channel(&signed.viewer, id).await?;
-    let threads = threads_of(state, signed, channel.id).await?;
+    let (threads, timeline) = threads_and_timeline(state, signed, channel.id).await?;
+    let latest = match &timeline {
+        Some(timeline) => {
+            let target = baton_store::MessageTarget::Thread(timeline.id);
+            let found = state.store.latest_messages(&signed.viewer, target, None, TIMELINE_SHOWN).await?;
+            let people = super::messages::people(state, signed).await?;
+            Some(super::messages::list(
+                &found,
+                &people,
+                signed,
+                &format!("/t/{}", timeline.id),
+                super::messages::Place::Timeline,
+            ))
+        }
+        None => None,
+    };
     let flags = Flags::of(state, signed, channel.id.into()).await?;
     let since = state.store.head().await?.0;
     let manages = signed.member.role.is_admin() || channel.created_by == signed.member.id;
@@ -182,6 +214,16 @@ async fn channel_page(
             @if let Some(error) = &forms.settings_error { p.error role="alert" { (error) } }
             h2 { "Threads" }
             ul #threads .threads { (thread_list(&threads, &flags, signed)) }
+            @if let (Some(timeline), Some(latest)) = (&timeline, &latest) {
+                section.timeline aria-labelledby="timeline-h" {
+                    h2 #timeline-h { "Messages outside threads" }
+                    p.meta {
+                        "The latest of " (timeline.message_count) ", newest first. "
+                        a href=(format!("/t/{}", timeline.id)) { "All of them" }
+                    }
+                    ol.messages { (latest) }
+                }
+            }
             @if !channel.archived {
                 h2 { "Start a thread" }
                 form method="post" action=(format!("/c/{id}/threads")) {

@@ -1,11 +1,12 @@
 //! A thread: its messages and the composer; opening it marks it read. Resolving, reopening and
 //! tagging it are here too.
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
-use baton_core::{validate, ThreadId};
+use baton_core::model::Thread;
+use baton_core::{validate, MessageId, ThreadId};
 use baton_store::{Command, Envelope, MessageTarget, Page};
 use maud::{html, Markup};
 use serde::Deserialize;
@@ -18,16 +19,81 @@ use crate::{ApiError, AppState};
 
 /// The messages a thread page shows: its first 1,000.
 const MESSAGES_SHOWN: u32 = 1000;
+/// The messages a timeline page shows at once, newest first; older ones page by page.
+const TIMELINE_PAGE: u32 = 100;
 
-async fn messages_of(state: &AppState, signed: &Signed, id: ThreadId) -> Result<Markup, PageError> {
-    let found = state.store.thread_messages(&signed.viewer, id, Page::new(None, Some(MESSAGES_SHOWN))).await?;
+/// The messages a page lists: a thread's from the first; a timeline's (an imported channel's
+/// messages outside any thread) newest first, before `before` when paging back.
+async fn messages_of(
+    state: &AppState,
+    signed: &Signed,
+    thread: &Thread,
+    before: Option<MessageId>,
+) -> Result<(Markup, Option<MessageId>), PageError> {
+    let id = thread.id;
+    let (found, older) = if thread.timeline {
+        let found =
+            state.store.latest_messages(&signed.viewer, MessageTarget::Thread(id), before, TIMELINE_PAGE).await?;
+        let older = (found.len() == TIMELINE_PAGE as usize).then(|| found.last().map(|m| m.id)).flatten();
+        (found, older)
+    } else {
+        (state.store.thread_messages(&signed.viewer, id, Page::new(None, Some(MESSAGES_SHOWN))).await?, None)
+    };
     let people = messages::people(state, signed).await?;
     messages::mark_read(state, signed, MessageTarget::Thread(id), &found).await?;
-    Ok(messages::list(&found, &people, signed, &format!("/t/{id}"), messages::Place::Thread))
+    let place = if thread.timeline { messages::Place::Timeline } else { messages::Place::Thread };
+    Ok((messages::list(&found, &people, signed, &format!("/t/{id}"), place), older))
 }
 
-pub async fn show(State(state): State<AppState>, signed: Signed, Path(id): Path<i64>) -> Result<Response, PageError> {
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct Paging {
+    before: Option<i64>,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+    Query(paging): Query<Paging>,
+) -> Result<Response, PageError> {
+    let thread = state.store.thread(&signed.viewer, ThreadId(id)).await?;
+    if thread.timeline {
+        return Ok(timeline_page(&state, &signed, &thread, paging.before.map(MessageId)).await?.into_response());
+    }
     Ok(thread_page(&state, &signed, ThreadId(id), &Draft::default(), None).await?.into_response())
+}
+
+/// A channel's timeline: its messages outside any thread, newest first, older ones on demand.
+/// Each can start a thread with a reply; the timeline itself takes no new messages.
+async fn timeline_page(
+    state: &AppState,
+    signed: &Signed,
+    thread: &Thread,
+    before: Option<MessageId>,
+) -> Result<Markup, PageError> {
+    let channel = match thread.channel_id {
+        Some(channel) => state.store.channel(&signed.viewer, channel).await?,
+        None => return Err(PageError::Forbidden),
+    };
+    let since = state.store.head().await?.0;
+    let (list, older) = messages_of(state, signed, thread, before).await?;
+    let title = format!("#{}: messages outside threads", channel.name);
+    Ok(page(
+        &title,
+        signed,
+        Live::Thread { id: thread.id.0, since },
+        html! {
+            p.crumbs { a href=(format!("/c/{}", channel.id)) { "#" (channel.name) } }
+            h1 { "#" (channel.name) ": messages outside threads" }
+            p.meta { (thread.message_count) " messages, newest first. Reply to one to start a thread with it." }
+            @if before.is_some() { p { a href=(format!("/t/{}", thread.id)) { "Back to the newest" } } }
+            ol #messages .messages aria-live="polite" { (list) }
+            @if let Some(older) = older {
+                p { a.older href=(format!("/t/{}?before={older}", thread.id)) { "Older messages" } }
+            }
+        },
+    ))
 }
 
 /// The thread's page; `draft` fills the composer, `settings_error` explains a refused change of
@@ -53,7 +119,7 @@ async fn thread_page(
         None => None,
     };
     let since = state.store.head().await?.0;
-    let list = messages_of(state, signed, thread.id).await?;
+    let (list, _) = messages_of(state, signed, &thread, None).await?;
     Ok(page(
         &thread.title,
         signed,
@@ -103,7 +169,8 @@ pub async fn messages_fragment(
     signed: Signed,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
-    Ok(messages_of(&state, &signed, ThreadId(id)).await?.into_response())
+    let thread = state.store.thread(&signed.viewer, ThreadId(id)).await?;
+    Ok(messages_of(&state, &signed, &thread, None).await?.0.into_response())
 }
 
 pub async fn post(

@@ -275,3 +275,64 @@ async fn a_huddle_for_a_later_slot_opens_then() {
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "a slot in the past is refused");
 }
+
+/// An imported channel's messages outside threads are on its page, newest first, and on a
+/// timeline page of their own with a real heading, older ones on demand; a reply to one starts a
+/// thread with it.
+#[tokio::test]
+async fn a_channels_timeline_is_shown_newest_first_with_older_messages_on_demand() {
+    use baton_core::text::MessageText;
+    use baton_store::{Command, Envelope, MessageTarget, SqliteStore, Store, Viewer};
+    let data = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(data.path()).await.unwrap();
+    let hash = baton_server::auth::hash_password_blocking(PASSWORD).unwrap();
+    let at = |minute: i64| jiff::Timestamp::from_second(1_700_000_000 + minute * 60).unwrap();
+    let setup = Command::Setup {
+        workspace_name: "W".into(),
+        time_zone: "UTC".into(),
+        owner: crate::harness::new_member("owner", "UTC", baton_core::model::Role::Owner, &hash),
+    };
+    store.execute(Envelope::system(at(0), setup)).await.unwrap();
+    let owner = Viewer { member: baton_core::MemberId(1), role: baton_core::model::Role::Owner };
+    let channel = Command::CreateChannel {
+        name: "random".into(),
+        visibility: baton_core::model::Visibility::Public,
+        topic: String::new(),
+        members: vec![],
+    };
+    let channel = store.execute(Envelope::new(owner, at(0), channel)).await.unwrap()["id"].as_i64().unwrap();
+    let timeline = Command::OpenTimeline { channel: baton_core::ChannelId(channel) };
+    let timeline = baton_core::ThreadId(
+        store.execute(Envelope::new(owner, at(0), timeline)).await.unwrap()["id"].as_i64().unwrap(),
+    );
+    for n in 1..=120 {
+        let post = Command::PostMessage {
+            target: MessageTarget::Thread(timeline),
+            text: MessageText::new(format!("note number {n:03}")),
+            urgent: false,
+        };
+        store.execute(Envelope::new(owner, at(n), post)).await.unwrap();
+    }
+    let server = TestServer::serve(data, store).await;
+    let mut browser = Browser::signed_in(&server, "owner").await;
+
+    let (_, page) = browser.get(&format!("/c/{channel}")).await;
+    assert!(page.contains("Messages outside threads") && page.contains("The latest of 120"), "{page}");
+    let (newest, tenth) = (page.find("note number 120").unwrap(), page.find("note number 111").unwrap());
+    assert!(newest < tenth && !page.contains("note number 110"), "the latest ten, newest first");
+
+    let (_, page) = browser.get(&format!("/t/{timeline}")).await;
+    assert!(page.contains("<h1>#random: messages outside threads</h1>"), "a real heading: {page}");
+    assert!(page.contains("note number 021") && !page.contains("note number 020"), "a hundred at once");
+    let older = page.split("class=\"older\" href=\"").nth(1).unwrap().split('"').next().unwrap().replace("&amp;", "&");
+    let (_, page) = browser.get(&older).await;
+    assert!(page.contains("note number 020") && page.contains("note number 001") && !page.contains("note number 021"));
+    assert!(!page.contains("class=\"older\""), "nothing older than the first");
+
+    // A reply to a timeline message starts a thread in the channel with it.
+    let first = page.split("action=\"/messages/").nth(1).unwrap().split('/').next().unwrap().to_string();
+    let replied = browser.post(&format!("/messages/{first}/reply"), &[("body", "about that")], None).await;
+    let thread_page = location(&replied);
+    let (_, page) = browser.get(&thread_page).await;
+    assert!(page.contains("about that") && page.contains(&format!("href=\"/c/{channel}\"")), "{page}");
+}

@@ -451,6 +451,34 @@ pub(crate) async fn thread_messages(
     with_reactions(conn, rows).await
 }
 
+pub(crate) async fn latest_messages(
+    conn: &mut SqliteConnection,
+    viewer: &Viewer,
+    target: crate::MessageTarget,
+    before: Option<MessageId>,
+    limit: u32,
+) -> Result<Vec<Message>> {
+    let (column, id) = match target {
+        crate::MessageTarget::Thread(thread) => {
+            thread_row(conn, viewer, thread).await?;
+            ("thread_id", thread.0)
+        }
+        crate::MessageTarget::Dm(dm) => {
+            dm_row(conn, viewer, dm).await?;
+            ("dm_id", dm.0)
+        }
+    };
+    let rows = sqlx::query_as::<_, MessageRow>(&format!(
+        "SELECT {MESSAGE_COLUMNS} FROM messages WHERE {column} = ? AND id < ? ORDER BY id DESC LIMIT ?"
+    ))
+    .bind(id)
+    .bind(before.map_or(i64::MAX, |m| m.0))
+    .bind(limit.clamp(1, Page::MAX_LIMIT))
+    .fetch_all(&mut *conn)
+    .await?;
+    with_reactions(conn, rows).await
+}
+
 pub(crate) async fn search(
     conn: &mut SqliteConnection,
     viewer: &Viewer,
