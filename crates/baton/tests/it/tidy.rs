@@ -54,6 +54,31 @@ fn dependencies_point_downward() {
     assert!(violations.is_empty(), "forbidden dependency edges (STYLE.md section 1):\n{}", violations.join("\n"));
 }
 
+/// The repository's documents stand alone: a reader of the repository has no design document
+/// outside it, so none of them may send one there.
+#[test]
+fn the_docs_name_no_document_outside_the_repository() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let mut documents = vec![root.join("README.md"), root.join("ARCHITECTURE.md"), root.join("bench/README.md")];
+    for entry in std::fs::read_dir(root.join("docs")).expect("docs/ exists") {
+        let path = entry.expect("a readable entry").path();
+        if path.extension().is_some_and(|e| e == "md") {
+            documents.push(path);
+        }
+    }
+    for path in documents {
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        for (n, line) in text.lines().enumerate() {
+            assert!(
+                !line.contains("DESIGN"),
+                "{}:{}: refers to a design document the repository does not have: {line}",
+                path.display(),
+                n + 1
+            );
+        }
+    }
+}
+
 #[test]
 fn every_crate_folder_is_named_after_its_crate() {
     for (folder, manifest) in crate_folders().iter().map(|dir| (dir, read_manifest(dir))) {
