@@ -502,6 +502,12 @@ async function main() {
       const history = oneLine(await pageA.locator('ol#history').innerText());
       expect(/In progress/.test(history), `the task's history does not show the move: ${history}`);
       expect(/Blocked/.test(history), `the task's history does not show the drag to Blocked: ${history}`);
+      // Its title and description are edited on its page.
+      await pageA.locator('details.edit-text summary').click();
+      await submitForm(pageA, 'Save title and description', { title: 'Write the launch announcement', description: 'Two paragraphs' });
+      await expectPath(pageA, taskPath, 'after editing the task');
+      const title = oneLine(await pageA.locator('h1').first().innerText());
+      expect(title === 'Write the launch announcement', `the task's title did not change: "${title}"`);
       await screenshot(pageA, 'task');
     });
 
@@ -509,9 +515,13 @@ async function main() {
       current = pageA;
       await pageA.goto(url(threadPath));
       await pageA.locator('details', { hasText: 'Start a huddle' }).locator('summary').click();
-      await submitForm(pageA, 'Start huddle', { agenda: 'Settle the launch date' });
+      const bo = await pageA.locator('select[name="invite"] option', { hasText: '@bo' }).first().getAttribute('value');
+      expect(bo, 'the start form offers no @bo to invite');
+      await submitForm(pageA, 'Start huddle', { agenda: 'Settle the launch date', invite: bo });
       const huddlePath = await expectPath(pageA, /^\/huddles\/[^/]+$/, 'after starting a huddle');
       huddlePage = huddlePath;
+      const invited = oneLine(await pageA.locator('ul.invited').innerText());
+      expect(invited.includes('@bo'), `the huddle does not list @bo as invited: "${invited}"`);
       if ((await pageA.getByRole('button', { name: 'Join', exact: true }).count()) > 0) {
         await pageA.getByRole('button', { name: 'Join', exact: true }).click();
         await expectPath(pageA, huddlePath, 'after joining');
@@ -636,6 +646,28 @@ async function main() {
       }
       await screenshot(pageM, 'thread-mobile');
       await contextM.close();
+    });
+
+    await step('password', async () => {
+      const context = await newContext(browser);
+      const page = await context.newPage();
+      current = page;
+      await signIn(page, 'bo@example.com', 'bo-password-123');
+      await page.goto(url('/settings'));
+      await submitForm(page, 'Change password', {
+        current_password: 'bo-password-123', new_password: 'bo-new-password-456', repeat_password: 'bo-new-password-456',
+      });
+      try {
+        await page.locator('#password .notice').waitFor();
+      } catch {
+        fail(`changing the password said nothing${await pageErrorText(page)}`);
+      }
+      await context.close();
+      const again = await newContext(browser);
+      const fresh = await again.newPage();
+      current = fresh;
+      await signIn(fresh, 'bo@example.com', 'bo-new-password-456');
+      await again.close();
     });
 
     await step('not-found', async () => {
