@@ -1,5 +1,7 @@
 //! The half-open window `[from, to)` a report covers, and the thresholds metrics use.
 
+use jiff::fmt::temporal::Pieces;
+use jiff::tz::{AmbiguousOffset, Offset};
 use jiff::{SignedDuration, Timestamp};
 
 use crate::error::{Error, Result};
@@ -33,18 +35,68 @@ impl Window {
     }
 }
 
-/// An RFC 3339 instant (`2024-09-30T00:00:00Z`), or a date (`2024-09-30`) meaning its
-/// midnight in `zone` (the workspace's), as `baton report` and the API take them.
+/// An instant as `baton report` and `GET /api/v1/insights` take it (DESIGN.md: "RFC 3339
+/// instants or dates (midnight in the workspace zone)"), read without guessing; `zone` is the
+/// workspace's:
+///
+/// - an instant with its offset (`2024-09-30T10:00:00Z`, `2024-09-30T12:00+02:00`) is that
+///   instant;
+/// - a date (`2024-09-30`) is its midnight in `zone` (where a clock change skips midnight, the
+///   day's first instant, as everywhere else in Baton);
+/// - a date and time without an offset (`2024-09-30T10:00`, seconds optional) is that wall-clock
+///   time in `zone`, as a date is its midnight there. A time `zone` skips or repeats at a clock
+///   change is refused: either reading would be a guess, and the message names the offsets.
+///
+/// Anything else is refused with one sentence naming `field`: a date-time is never cut to its
+/// date, and a time zone name without an offset (`2024-09-30T10:00[Europe/Berlin]`) is refused
+/// rather than read in the workspace's zone.
 pub fn parse_instant(field: &'static str, raw: &str, zone: &jiff::tz::TimeZone) -> Result<Timestamp> {
-    if let Ok(at) = raw.parse::<Timestamp>() {
-        return Ok(at);
+    let invalid = |reason: String| Error::Invalid { field, reason };
+    let pieces = Pieces::parse(raw).map_err(|_| {
+        invalid(format!(
+            "{raw:?} is not an instant (2024-09-30T10:00:00Z), a date and time in the workspace's time zone \
+             (2024-09-30T10:00) or a date (2024-09-30)"
+        ))
+    })?;
+    if pieces.offset().is_some() {
+        // The offset says which instant it is; a zone name after it only annotates it.
+        return raw.parse::<Timestamp>().map_err(|e| invalid(format!("{raw:?} is not an instant Baton can hold: {e}")));
     }
-    let invalid = || Error::Invalid {
-        field,
-        reason: format!("{raw:?} is neither an RFC 3339 instant (2024-09-30T00:00:00Z) nor a date (2024-09-30)"),
+    if pieces.time_zone_annotation().is_some() {
+        return Err(invalid(format!(
+            "{raw:?} names a time zone but no offset: give the offset (2024-09-30T10:00+02:00), or leave the zone \
+             out to mean the workspace's"
+        )));
+    }
+    let out_of_range = |e: jiff::Error| invalid(format!("{raw:?} is not an instant Baton can hold: {e}"));
+    let Some(time) = pieces.time() else {
+        return pieces.date().to_zoned(zone.clone()).map(|midnight| midnight.timestamp()).map_err(out_of_range);
     };
-    let date = raw.parse::<jiff::civil::Date>().map_err(|_| invalid())?;
-    date.to_zoned(zone.clone()).map(|z| z.timestamp()).map_err(|_| invalid())
+    let wall_clock = pieces.date().to_datetime(time);
+    let zone_name = zone.iana_name().unwrap_or("the workspace's time zone");
+    match zone.to_ambiguous_timestamp(wall_clock).offset() {
+        AmbiguousOffset::Unambiguous { offset } => offset.to_timestamp(wall_clock).map_err(out_of_range),
+        AmbiguousOffset::Gap { before, after } => Err(invalid(format!(
+            "{raw:?} does not exist in {zone_name}: the clocks skip it as they change from {} to {}; give an \
+             offset to say which instant you mean",
+            offset_text(before),
+            offset_text(after)
+        ))),
+        AmbiguousOffset::Fold { before, after } => Err(invalid(format!(
+            "{raw:?} happens twice in {zone_name} as the clocks change, first at {} and then at {}: add the offset \
+             you mean ({wall_clock}{})",
+            offset_text(before),
+            offset_text(after),
+            offset_text(before)
+        ))),
+    }
+}
+
+/// `offset` as RFC 3339 writes it (`+02:00`); jiff's own display shortens it to `+02`.
+fn offset_text(offset: Offset) -> String {
+    let sign = if offset.is_negative() { '-' } else { '+' };
+    let minutes = offset.seconds().unsigned_abs() / 60;
+    format!("{sign}{:02}:{:02}", minutes / 60, minutes % 60)
 }
 
 /// The numbers metrics compare against. DESIGN.md's values are [`Thresholds::design_defaults`].
@@ -77,3 +129,6 @@ impl Thresholds {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -14,8 +14,10 @@ pub(crate) struct ReportArgs {
     /// Where the database lives.
     #[arg(long, default_value_os_t = crate::default_data_dir(), env = "BATON_DATA_DIR")]
     data_dir: PathBuf,
-    /// Start of the window (inclusive): an RFC 3339 instant (2024-09-30T00:00:00Z) or a date
-    /// (midnight in the workspace's time zone).
+    /// Start of the window (inclusive): an RFC 3339 instant (2024-09-30T10:00:00Z), a date and
+    /// time without an offset (2024-09-30T10:00, that wall-clock time in the workspace's time
+    /// zone) or a date (midnight there).
+
     #[arg(long)]
     from: String,
     /// End of the window (exclusive), in the same forms as --from.

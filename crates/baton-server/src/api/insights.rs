@@ -83,7 +83,9 @@ pub const PRIVACY_FLOOR: usize = 5;
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct InsightsQuery {
-    /// Start of the window (inclusive): RFC 3339, or a date meaning midnight in the workspace zone.
+    /// Start of the window (inclusive): an RFC 3339 instant (`2024-09-30T10:00:00Z`), a date and
+    /// time without an offset (`2024-09-30T10:00`, that wall-clock time in the workspace zone) or a
+    /// date (midnight there). Anything else, or a time the zone skips or repeats, is a 422.
     pub from: String,
     /// End of the window (exclusive), in the same forms.
     pub to: String,

@@ -191,6 +191,59 @@ async fn a_bad_window_is_a_clear_error() {
     }
 }
 
+// Issue 12: a date and time without an offset was read as its date's midnight.
+#[tokio::test]
+async fn a_date_and_time_without_offset_is_that_time_in_the_workspace_zone() {
+    let server = TestServer::start().await;
+    let owner = server.setup().await; // Europe/Berlin: +02:00 in May
+    let (status, body) = owner
+        .get("/api/v1/insights?from=2024-05-06T10:00&to=2024-05-13T09:30:15&compare=2024-04-29T10:00..2024-05-06")
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["window"], json!({"from": "2024-05-06T08:00:00Z", "to": "2024-05-13T07:30:15Z"}));
+    assert_eq!(body["compare"]["before"], json!({"from": "2024-04-29T08:00:00Z", "to": "2024-05-05T22:00:00Z"}));
+}
+
+/// `raw` with every byte but letters, digits and `-._~` percent-encoded, for a query string.
+fn query_value(raw: &str) -> String {
+    raw.bytes()
+        .map(|byte| match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => char::from(byte).to_string(),
+            _ => format!("%{byte:02X}"),
+        })
+        .collect()
+}
+
+// Issue 12: an instant is read or refused, never reinterpreted; refused over the API is a 422.
+#[tokio::test]
+async fn an_instant_that_cannot_be_read_as_written_is_a_422_never_a_guess_or_a_500() {
+    let server = TestServer::start().await;
+    let owner = server.setup().await; // Europe/Berlin: clocks skip 02:00–03:00 on 2024-03-31, repeat it on 2024-10-27
+    let cases = [
+        ("from", "2024-05-06T10:00[America/New_York]", "names a time zone but no offset"),
+        ("from", "2024-03-31T02:30", "does not exist in Europe/Berlin"),
+        ("to", "2024-10-27T02:30", "happens twice in Europe/Berlin"),
+        ("to", "9999-12-31T23:00Z", "is not an instant Baton can hold"),
+        ("from", "-009999-01-01", "is not an instant Baton can hold"),
+        ("from", "2024-05-06Z", "is not an instant"),
+        ("to", "2024-05-13 noon", "is not an instant"),
+        ("compare", "2024-04-29T10:00[America/New_York]..2024-05-06", "names a time zone but no offset"),
+        ("compare", "2024-03-31T02:30..2024-05-06", "does not exist in Europe/Berlin"),
+    ];
+    for (field, raw, needle) in cases {
+        let mut query = vec![("from", "2024-05-06"), ("to", "2024-05-13")];
+        query.retain(|(name, _)| *name != field);
+        query.push((field, raw));
+        let query: Vec<String> = query.iter().map(|(name, value)| format!("{name}={}", query_value(value))).collect();
+        let (status, body) = owner.get(&format!("/api/v1/insights?{}", query.join("&"))).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{field}={raw}: {body}");
+        assert_eq!(body["error"]["code"], "invalid_input", "{field}={raw}: {body}");
+        let message = body["error"]["message"].as_str().unwrap_or_default();
+        assert!(message.starts_with(&format!("{field}: ")), "{field}={raw}: the field is named: {message}");
+        assert!(message.contains(needle), "{field}={raw}: {needle:?} missing from {message}");
+    }
+}
+
 async fn get_as(server: &TestServer, handle: &str, query: &str) -> (StatusCode, Value) {
     let token = server.login(handle).await;
     server

@@ -360,6 +360,45 @@ fn report_prints_one_json_document_with_the_demo_story() {
     check_fails(&["report", "--data-dir", data_dir, "--from", "2026-03-01", "--to", "2026-02-01"], "before");
 }
 
+/// A data directory holding the small demo: 12 members, 20 days up to 2026-03-01, in UTC.
+fn small_demo() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let output = demo(dir.path());
+    assert!(output.status.success(), "the demo failed: {}", stderr(&output));
+    dir
+}
+
+// Issue 12: `--from 2026-11-01T10:00` was read as 2026-11-01 and silently cut to midnight.
+#[test]
+fn report_reads_a_date_and_time_without_offset_as_that_time_in_the_workspace_zone() {
+    let dir = small_demo();
+    let data_dir = path_arg(dir.path());
+    let report = ["report", "--data-dir", data_dir];
+    let json = run_ok(
+        &[
+            &report[..],
+            &["--from", "2026-02-20T10:00", "--to", "2026-03-01T08:30:15", "--format", "json"],
+            &["--compare", "2026-02-10T10:00..2026-02-20T10:00"],
+        ]
+        .concat(),
+    );
+    let json: Value = serde_json::from_str(&json).expect("one JSON document");
+    let window = |from: &str, to: &str| serde_json::json!({"from": from, "to": to});
+    assert_eq!(json["window"], window("2026-02-20T10:00:00Z", "2026-03-01T08:30:15Z"), "the demo's zone is UTC");
+    assert_eq!(json["compare"]["before"], window("2026-02-10T10:00:00Z", "2026-02-20T10:00:00Z"));
+
+    let with = |from: &'static str, to: &'static str| [&report[..], &["--from", from, "--to", to]].concat();
+    check_fails(
+        &with("2026-02-20T10:00[Europe/Berlin]", "2026-03-01"),
+        "--from: \"2026-02-20T10:00[Europe/Berlin]\" names a time zone but no offset",
+    );
+    check_fails(&with("2026-02-20", "2026-03-01 noon"), "--to: \"2026-03-01 noon\" is not an instant");
+    check_fails(
+        &[&with("2026-02-20", "2026-03-01")[..], &["--compare", "2026-02-10..2026-02-20T10:00[UTC]"]].concat(),
+        "--compare: \"2026-02-20T10:00[UTC]\" names a time zone",
+    );
+}
+
 #[test]
 fn overlap_and_advisor_on_the_demo() {
     let dir = tempfile::tempdir().unwrap();
