@@ -79,6 +79,39 @@ pub struct MetricChange {
     pub ci95: Option<[f64; 2]>,
 }
 
+/// What a [`MetricChange`]'s values measure, so that a text or HTML rendering can show them as
+/// it shows the report's own figures (the JSON keeps the plain numbers).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unit {
+    /// Whole seconds of working time; a difference is signed.
+    Seconds,
+    /// A share in `[0, 1]`; a difference of two shares is in the same unit, so × 100 it is in
+    /// percentage points, not a percentage of the earlier value.
+    Share,
+}
+
+impl MetricChange {
+    /// The unit of `before`, `after`, `difference` and `ci95`.
+    pub fn unit(&self) -> Unit {
+        match self.metric {
+            "median_working_response_s" => Unit::Seconds,
+            _ => Unit::Share,
+        }
+    }
+
+    /// The metric in words (`median working response`), for a row heading.
+    pub fn label(&self) -> &'static str {
+        match self.metric {
+            "median_working_response_s" => "median working response",
+            "within_norm_share" => "within norm",
+            "stall_rate" => "stall rate",
+            "completion_rate" => "completion rate",
+            "isolation_rate" => "isolation rate",
+            other => other,
+        }
+    }
+}
+
 /// Compares the metrics of `before` and `after` (see the module docs); `seed` fixes the
 /// bootstrap's draws.
 pub fn compare(data: &Dataset, before: Window, after: Window, thresholds: &Thresholds, seed: u64) -> Comparison {

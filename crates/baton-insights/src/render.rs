@@ -12,6 +12,7 @@ use std::fmt;
 
 use jiff::SignedDuration;
 
+use crate::compare::Unit;
 use crate::conversations::responses;
 use crate::dataset::Dataset;
 use crate::report::Report;
@@ -33,33 +34,60 @@ pub fn html(report: &Report, trend: &[WeekPoint], response_working: &[SignedDura
 
 /// A "Before and after" section for [`html`]'s page (insert it before `</body>`): each
 /// headline metric over the earlier and the later window, the change and its 95% bootstrap
-/// interval.
+/// interval, shown as the page shows the same figures: durations and whole percentages, and a
+/// change of a share in percentage points.
 pub fn comparison_section(comparison: &crate::compare::Comparison) -> String {
     use std::fmt::Write as _;
-    let number = |v: Option<f64>| v.map_or_else(|| "—".to_string(), |v| format!("{v:.2}"));
     let mut out = String::new();
     let (from, to) = (Escaped(&comparison.before.from), Escaped(&comparison.before.to));
     let _ = write!(
         out,
         "<section><h2>Before and after</h2><p class=\"note\">Compared with {from} → {to}; the interval is a seeded \
-         95% bootstrap interval of the change.</p><div class=\"scroll\"><table><thead><tr><th>Metric</th>\
-         <th class=\"n\">Before</th><th class=\"n\">After</th><th class=\"n\">Change</th><th class=\"n\">95% interval</th>\
-         </tr></thead><tbody>"
+         95% bootstrap interval of the change; pts are percentage points.</p><div class=\"scroll\"><table><thead><tr>\
+         <th>Metric</th><th class=\"n\">Before</th><th class=\"n\">After</th><th class=\"n\">Change</th>\
+         <th class=\"n\">95% interval</th></tr></thead><tbody>"
     );
     for metric in &comparison.metrics {
-        let interval = metric.ci95.map_or_else(|| "—".to_string(), |[lo, hi]| format!("[{lo:.2}, {hi:.2}]"));
+        let unit = metric.unit();
+        let value = |v: Option<f64>| match unit {
+            Unit::Seconds => html::duration(v.map(|v| v.round() as i64)),
+            Unit::Share => html::percent(v),
+        };
+        let change = |v: Option<f64>| v.map_or_else(|| "—".to_string(), |v| change_text(unit, v));
+        let interval = metric
+            .ci95
+            .map_or_else(|| "—".to_string(), |[lo, hi]| format!("[{}, {}]", change(Some(lo)), change(Some(hi))));
         let _ = write!(
             out,
             "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
-            Escaped(metric.metric),
-            number(metric.before),
-            number(metric.after),
-            number(metric.difference),
+            Escaped(metric.label()),
+            value(metric.before),
+            value(metric.after),
+            change(metric.difference),
             interval
         );
     }
     out.push_str("</tbody></table></div></section>\n");
     out
+}
+
+/// A change with its sign: a duration ("+1h 5m", "−12m") or percentage points ("+8 pts").
+fn change_text(unit: Unit, difference: f64) -> String {
+    let (signed, magnitude) = match unit {
+        Unit::Seconds => {
+            let seconds = difference.round() as i64;
+            (seconds, html::duration(Some(seconds.abs())))
+        }
+        Unit::Share => {
+            let points = (difference * 100.0).round() as i64;
+            (points, format!("{} pts", points.abs()))
+        }
+    };
+    match signed.signum() {
+        1 => format!("+{magnitude}"),
+        -1 => format!("−{magnitude}"),
+        _ => magnitude,
+    }
 }
 
 /// The exact working response times (responder's calendar) of the responses whose responding

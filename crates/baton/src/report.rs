@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::{bail, Context};
-use baton_insights::compare::{compare, Comparison};
+use baton_insights::compare::{compare, Comparison, Unit};
 use baton_insights::{dataset_from_events, parse_instant, render, report, trend, Report, Scope, Thresholds, Window};
 use baton_store::{SqliteStore, Store};
 
@@ -221,20 +221,50 @@ fn write_comparison(out: &mut impl Write, comparison: &Comparison) -> std::io::R
     writeln!(out)?;
     writeln!(
         out,
-        "Compared with {} → {} (95% bootstrap interval of the difference):",
+        "Compared with {} → {} (change = after − before, with its 95% bootstrap interval; pts = percentage points):",
         comparison.before.from, comparison.before.to
     )?;
-    let number = |v: Option<f64>| v.map_or_else(|| "—".to_string(), |v| format!("{v:.2}"));
     for metric in &comparison.metrics {
-        let interval = metric.ci95.map_or_else(|| "—".to_string(), |[lo, hi]| format!("[{lo:.2}, {hi:.2}]"));
+        // Shown as the report above shows the same figures: durations and whole percentages.
+        let unit = metric.unit();
+        let value = |v: Option<f64>| match unit {
+            Unit::Seconds => seconds(v.map(|v| v.round() as i64)),
+            Unit::Share => share(v),
+        };
+        let change = |v: f64| match unit {
+            Unit::Seconds => signed_seconds(v),
+            Unit::Share => percentage_points(v),
+        };
+        let interval =
+            metric.ci95.map_or_else(|| "—".to_string(), |[lo, hi]| format!("[{}, {}]", change(lo), change(hi)));
         writeln!(
             out,
-            "  {:<28} {:>10} → {:>10}  change {:>10}  {interval}",
-            metric.metric,
-            number(metric.before),
-            number(metric.after),
-            number(metric.difference)
+            "  {:<24} {:>7} → {:>7}  change {:>7}  {interval}",
+            metric.label(),
+            value(metric.before),
+            value(metric.after),
+            metric.difference.map_or_else(|| "—".to_string(), change)
         )?;
     }
     Ok(())
+}
+
+/// A difference of whole seconds with its sign, in the units of [`seconds`] ("+1h05m", "-12m05s").
+fn signed_seconds(value: f64) -> String {
+    let whole = value.round() as i64;
+    let sign = match whole.signum() {
+        1 => "+",
+        -1 => "-",
+        _ => "",
+    };
+    format!("{sign}{}", seconds(Some(whole.abs())))
+}
+
+/// A difference of two shares in percentage points ("+8 pts", as the web dashboard writes them):
+/// points of the whole, not a percentage of the earlier share.
+fn percentage_points(value: f64) -> String {
+    match (value * 100.0).round() as i64 {
+        0 => "0 pts".to_string(),
+        points => format!("{points:+} pts"),
+    }
 }

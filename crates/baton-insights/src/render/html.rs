@@ -295,13 +295,13 @@ fn members(out: &mut String, members: &[MemberRow]) -> fmt::Result {
 }
 
 /// A rate in `[0, 1]` as a whole percentage, or [`DASH`].
-fn percent(rate: Option<f64>) -> String {
+pub(super) fn percent(rate: Option<f64>) -> String {
     rate.map_or_else(|| DASH.to_owned(), |rate| format!("{:.0}%", rate * 100.0))
 }
 
 /// Whole seconds as the largest two units that matter ("45s", "12m", "3h 20m"), or [`DASH`].
 /// Hours are never folded into days, because a working day is 8 h and a wall-clock one 24 h.
-fn duration(seconds: Option<i64>) -> String {
+pub(super) fn duration(seconds: Option<i64>) -> String {
     let Some(seconds) = seconds else { return DASH.to_owned() };
     match seconds {
         ..60 => format!("{seconds}s"),

@@ -292,3 +292,44 @@ fn a_demo_sized_page_stays_under_200_kb() {
     assert!(page.contains("<td class=\"text\">member-49</td>"), "every member is listed");
     assert!(page.len() < 200_000, "{} bytes", page.len());
 }
+
+/// A comparison with one duration and one share, as [`crate::compare::compare`] returns them.
+fn comparison() -> crate::compare::Comparison {
+    use crate::compare::{Comparison, MetricChange};
+    use crate::report::WindowJson;
+    let window = |from: &str, to: &str| WindowJson { from: from.into(), to: to.into() };
+    Comparison {
+        before: window("2024-02-26T00:00:00Z", "2024-03-04T00:00:00Z"),
+        after: window("2024-03-04T00:00:00Z", "2024-03-11T00:00:00Z"),
+        metrics: vec![
+            MetricChange {
+                metric: "median_working_response_s",
+                before: Some(11_400.0),
+                after: Some(7_500.0),
+                difference: Some(-3_900.0),
+                ci95: Some([-7_200.0, 900.0]),
+            },
+            MetricChange {
+                metric: "within_norm_share",
+                before: Some(0.62),
+                after: Some(0.7),
+                difference: Some(0.08),
+                ci95: Some([-0.03, 0.19]),
+            },
+            MetricChange { metric: "stall_rate", before: None, after: Some(0.5), difference: None, ci95: None },
+        ],
+    }
+}
+
+// Issue 12: the comparison printed raw seconds and fractions (11400.00, 0.62).
+#[test]
+fn the_comparison_shows_durations_percentages_and_points() {
+    let section = comparison_section(&comparison());
+    let rows: Vec<&str> = section.split("<tr>").skip(2).filter_map(|row| row.split("</tr>").next()).collect();
+    let cells = |row: &str| -> Vec<String> {
+        row.split("</td>").filter_map(|cell| Some(cell.split('>').nth(1)?.to_owned())).collect()
+    };
+    assert_eq!(cells(rows[0]), ["median working response", "3h 10m", "2h 5m", "−1h 5m", "[−2h, +15m]"], "{section}");
+    assert_eq!(cells(rows[1]), ["within norm", "62%", "70%", "+8 pts", "[−3 pts, +19 pts]"], "{section}");
+    assert_eq!(cells(rows[2]), ["stall rate", "—", "50%", "—", "—"], "{section}");
+}

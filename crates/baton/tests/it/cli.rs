@@ -399,6 +399,69 @@ fn report_reads_a_date_and_time_without_offset_as_that_time_in_the_workspace_zon
     );
 }
 
+/// The text between `start` and the next `end` in `line`.
+fn between<'a>(line: &'a str, start: &str, end: &str) -> &'a str {
+    let rest = &line[line.find(start).unwrap_or_else(|| panic!("no {start:?} in {line:?}")) + start.len()..];
+    &rest[..rest.find(end).unwrap_or_else(|| panic!("no {end:?} after {start:?} in {line:?}"))]
+}
+
+/// The line of `text` that starts with `start`.
+fn line_of<'a>(text: &'a str, start: &str) -> &'a str {
+    text.lines().find(|line| line.starts_with(start)).unwrap_or_else(|| panic!("no line {start:?} in:\n{text}"))
+}
+
+// Issue 12: `--compare` printed raw seconds and fractions ("4380.00", "0.82") under a report that
+// shows durations and percentages.
+#[test]
+fn report_text_compares_in_durations_and_percentages_like_the_rest_of_the_report() {
+    let dir = small_demo();
+    let data_dir = path_arg(dir.path());
+    let text = |extra: &[&str]| run_ok(&[&["report", "--data-dir", data_dir][..], extra].concat());
+    let before = text(&["--from", "2026-02-10", "--to", "2026-02-20"]);
+    let after = text(&["--from", "2026-02-20", "--to", "2026-03-01"]);
+    let compared = text(&["--from", "2026-02-20", "--to", "2026-03-01", "--compare", "2026-02-10..2026-02-20"]);
+    assert!(compared.starts_with(&after), "the report comes first, unchanged:\n{compared}");
+
+    // Each row: label, before → after, "change" and the change, then the interval.
+    let rows: Vec<(&str, &str, &str, &str, &str)> = compared
+        .lines()
+        .skip_while(|line| !line.starts_with("Compared with"))
+        .skip(1)
+        .map(|row| {
+            let (label_and_before, rest) = row.split_once(" → ").expect("before → after");
+            let (label, before) = label_and_before.trim().rsplit_once(' ').expect("a label and a value");
+            let (after, rest) = rest.split_once(" change ").expect("a change");
+            let (change, interval) = rest.trim().split_once("  ").expect("a change and an interval");
+            (label.trim(), before, after.trim(), change, interval.trim())
+        })
+        .collect();
+    let labels: Vec<&str> = rows.iter().map(|row| row.0).collect();
+    assert_eq!(labels, ["median working response", "within norm", "stall rate", "completion rate", "isolation rate"]);
+
+    // Before and after read exactly as each window's own report shows them.
+    let working_median = |report: &str| between(line_of(report, "Response time"), "(working ", ")").to_owned();
+    let within_norm = |report: &str| between(line_of(report, "Response time"), "; ", " within norm").to_owned();
+    let isolation_rate = |report: &str| between(line_of(report, "Isolation"), " (", ")").to_owned();
+    for (row, shown) in [(0, &working_median as &dyn Fn(&str) -> String), (1, &within_norm), (4, &isolation_rate)] {
+        assert_eq!((rows[row].1, rows[row].2), (shown(&before).as_str(), shown(&after).as_str()), "{compared}");
+    }
+    // A change of a duration is a signed duration; of a share, signed percentage points.
+    let duration = |value: &str| {
+        let value = value.trim_start_matches(['+', '-']);
+        let (number, unit) = value.split_at(value.find(|c: char| !c.is_ascii_digit()).unwrap_or(value.len()));
+        !number.is_empty() && (unit.starts_with('h') || unit.starts_with('m')) && !value.contains('.')
+    };
+    let points = |value: &str| {
+        let number = value.strip_suffix(" pts").unwrap_or("x");
+        number == "0" || (number.starts_with(['+', '-']) && number[1..].parse::<u32>().is_ok())
+    };
+    for (label, _, _, change, interval) in &rows {
+        let bounds: Vec<&str> = interval.trim_matches(['[', ']']).split(", ").collect();
+        let reads = if *label == "median working response" { &duration as &dyn Fn(&str) -> bool } else { &points };
+        assert!(reads(change) && bounds.iter().all(|b| reads(b)), "{label}: {change} {interval}\n{compared}");
+    }
+}
+
 #[test]
 fn overlap_and_advisor_on_the_demo() {
     let dir = tempfile::tempdir().unwrap();
