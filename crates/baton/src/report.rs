@@ -17,7 +17,6 @@ pub(crate) struct ReportArgs {
     /// Start of the window (inclusive): an RFC 3339 instant (2024-09-30T10:00:00Z), a date and
     /// time without an offset (2024-09-30T10:00, that wall-clock time in the workspace's time
     /// zone) or a date (midnight there).
-
     #[arg(long)]
     from: String,
     /// End of the window (exclusive), in the same forms as --from.
@@ -96,7 +95,7 @@ pub(crate) async fn run(args: ReportArgs) -> anyhow::Result<()> {
             writeln!(out)?;
         }
         Format::Text => {
-            write_text(&mut out, &report)?;
+            write_text(&mut out, &report, &thresholds)?;
             if let Some(comparison) = &comparison {
                 write_comparison(&mut out, comparison)?;
             }
@@ -133,7 +132,7 @@ fn share(value: Option<f64>) -> String {
     value.map_or_else(|| "—".into(), |v| format!("{:.0}%", v * 100.0))
 }
 
-fn write_text(out: &mut impl Write, report: &Report) -> std::io::Result<()> {
+fn write_text(out: &mut impl Write, report: &Report, thresholds: &Thresholds) -> std::io::Result<()> {
     writeln!(out, "Baton report  {} → {}", report.window.from, report.window.to)?;
     writeln!(out)?;
     let m = &report.messages;
@@ -177,7 +176,17 @@ fn write_text(out: &mut impl Write, report: &Report) -> std::io::Result<()> {
         seconds(t.cycle_median_working_s)
     )?;
     let i = &report.isolation;
-    writeln!(out, "Isolation      {} of {} active members isolated ({})", i.isolated, i.active, share(i.rate))?;
+    // "Active" is DESIGN's: posted in the span before `to`, which may start before `from`; an old
+    // export read up to today has nobody active, and the line should say why.
+    writeln!(
+        out,
+        "Isolation      {} isolated of {} members active in the {} days before {} ({})",
+        i.isolated,
+        i.active,
+        thresholds.isolation_days,
+        report.window.to,
+        share(i.rate)
+    )?;
     if !report.bouncing_threads.is_empty() {
         writeln!(out)?;
         writeln!(out, "Bouncing threads (handoffs, span):")?;

@@ -462,6 +462,22 @@ fn report_text_compares_in_durations_and_percentages_like_the_rest_of_the_report
     }
 }
 
+// Issue 12: "Isolation 0 of 0 active members" on an old export did not say what "active" means.
+#[test]
+fn report_text_says_isolation_counts_the_members_active_in_the_14_days_before_to() {
+    let dir = small_demo();
+    let data_dir = path_arg(dir.path());
+    // The demo's history starts in February's second week: nobody is active before the 5th.
+    let early = run_ok(&["report", "--data-dir", data_dir, "--from", "2026-02-01", "--to", "2026-02-05"]);
+    assert_eq!(
+        line_of(&early, "Isolation"),
+        "Isolation      0 isolated of 0 members active in the 14 days before 2026-02-05T00:00:00Z (—)"
+    );
+    let late = run_ok(&["report", "--data-dir", data_dir, "--from", "2026-02-28", "--to", "2026-03-01"]);
+    let isolation = line_of(&late, "Isolation");
+    assert!(isolation.contains(" of 12 members active in the 14 days before 2026-03-01T00:00:00Z"), "{late}");
+}
+
 #[test]
 fn overlap_and_advisor_on_the_demo() {
     let dir = tempfile::tempdir().unwrap();
