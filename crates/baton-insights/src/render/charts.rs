@@ -185,20 +185,24 @@ fn bucket_counts(working: &[SignedDuration]) -> [u32; RESPONSE_BUCKETS.len()] {
     counts
 }
 
-/// One bar with its value above it, or "—" on an empty axis when there is no value.
+/// One bar with its value above it, or "—" on an empty axis when there is no value. The axis
+/// runs from 0 to a round number just above the value ([`ValueAxis`]), so the bar's height is
+/// its value on a scale whose labels say so, whatever its size (0.04 huddle hours as well as 40
+/// messages).
 fn draw_bar(
     area: &DrawingArea<SVGBackend<'_>, Shift>,
     caption: &str,
     value: Option<f64>,
     color: RGBColor,
 ) -> DrawResult {
-    let top = value.filter(|value| *value > 0.0).map_or(1.0, |value| value * 1.2);
+    let axis = ValueAxis::holding(value.unwrap_or(0.0));
     let mut chart = ChartBuilder::on(area)
         .caption(caption, label_style())
         .margin(12)
         .x_label_area_size(8)
         .y_label_area_size(48)
-        .build_cartesian_2d(0.0..1.0, 0.0..top)?;
+        .build_cartesian_2d(0.0..1.0, 0.0..axis.top())?;
+    let decimals = axis.decimals();
     chart
         .configure_mesh()
         .disable_x_mesh()
@@ -206,17 +210,69 @@ fn draw_bar(
         .bold_line_style(GRID)
         .axis_style(INK)
         .x_labels(0)
-        .y_labels(4)
-        .y_label_formatter(&|y| format!("{y:.1}"))
+        // plotters picks 1–2–5 steps too, so on this range these many labels fall on the ticks.
+        .y_labels(axis.ticks().len())
+        .y_label_formatter(&|y| format!("{y:.decimals$}"))
         .label_style(label_style())
         .draw()?;
     if let Some(value) = value {
         chart.draw_series([Rectangle::new([(0.3, 0.0), (0.7, value)], color.filled())])?;
     }
-    let shown = value.map_or_else(|| "—".to_owned(), |value| format!("{value:.1}"));
+    let shown = value.map_or_else(|| "—".to_owned(), bar_label);
     let on_top = label_style().pos(Pos::new(HPos::Center, VPos::Bottom));
     chart.draw_series([Text::new(shown, (0.5, value.unwrap_or(0.0)), on_top)])?;
     Ok(())
+}
+
+/// A value axis from 0 in `n_steps` equal steps of 1, 2 or 5 × 10ⁿ: round tick labels, and a
+/// top close enough to the value that a small value is not drawn as a tall bar on a scale
+/// labelled with zeros.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct ValueAxis {
+    step: f64,
+    n_steps: u32,
+}
+
+impl ValueAxis {
+    /// The axis that holds `value` with at least 15% room above it for the bar's label, in at
+    /// most four steps; 0 to 1 when there is no positive value.
+    fn holding(value: f64) -> ValueAxis {
+        if !(value.is_finite() && value > 0.0) {
+            return ValueAxis { step: 0.5, n_steps: 2 };
+        }
+        let room = value * 1.15;
+        let smallest_step = room / 4.0;
+        let magnitude = 10f64.powf(smallest_step.log10().floor());
+        let step = [1.0, 2.0, 5.0, 10.0]
+            .into_iter()
+            .map(|mantissa| mantissa * magnitude)
+            .find(|step| *step >= smallest_step)
+            .unwrap_or(10.0 * magnitude);
+        ValueAxis { step, n_steps: ((room / step).ceil() as u32).max(1) }
+    }
+
+    fn top(&self) -> f64 {
+        self.step * f64::from(self.n_steps)
+    }
+
+    fn ticks(&self) -> Vec<f64> {
+        (0..=self.n_steps).map(|step_idx| self.step * f64::from(step_idx)).collect()
+    }
+
+    /// Decimals that show every tick exactly: none for a step of 20, two for 0.02.
+    fn decimals(&self) -> usize {
+        (-self.step.log10().floor()).max(0.0) as usize
+    }
+}
+
+/// A bar's value with two significant digits and at least one decimal: "0.038", "0.50", "4.6",
+/// "45.3".
+fn bar_label(value: f64) -> String {
+    if value == 0.0 || !value.is_finite() {
+        return format!("{value:.1}");
+    }
+    let decimals = (1.0 - value.abs().log10().floor()).max(1.0) as usize;
+    format!("{value:.decimals$}")
 }
 
 /// A row of colour swatches and names, drawn by hand above the plot so that it never covers a
