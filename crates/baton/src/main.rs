@@ -1,4 +1,5 @@
-//! `baton`: the command line. Serves the workspace, fills a demo, administers a data directory.
+//! `baton`: the command line. Serves the workspace, fills a demo, imports other tools' history,
+//! reports insights and advice, and administers a data directory.
 
 mod admin;
 mod advisor;
@@ -17,27 +18,34 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-/// Baton: a self-hosted workspace where a team's async and sync work live together, and where
-/// the team can see, measured, whether its async habits deliver.
+/// Baton: a self-hosted team workspace where async and sync work live together, and where the
+/// team can see, measured, whether its async habits deliver.
 #[derive(Debug, Parser)]
-#[command(name = "baton", version, about, long_about = None)]
+#[command(
+    name = "baton",
+    version,
+    long_about = None,
+    after_help = "Every command works on a data directory (--data-dir, default ./baton-data) and explains its \
+                  options with `baton <COMMAND> --help`. To start: `baton serve --demo`, or `baton import slack \
+                  EXPORT.zip` and then `baton report --from 2024-01-01 --to 2024-04-01`."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
 }
 
+/// Each variant's doc comment is its one line in `baton --help` and heads its own `--help`.
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Serve the web API and the live stream.
+    /// Serve the workspace: the web app, the HTTP API and the live stream.
     Serve(serve::ServeArgs),
     /// Fill a fresh data directory with a deterministic, realistic demo workspace.
     Demo(demo::DemoArgs),
-    /// Administer a data directory: create users, reset passwords.
+    /// Administer a data directory: create users, list them, reset a password.
     Admin(admin::AdminArgs),
-    /// Insights over a window: response times, bouncing threads, stalled tasks, isolation.
+    /// Insights over a window, as text, JSON or HTML: response times, bouncing threads, stalled tasks, isolation.
     Report(report::ReportArgs),
-    /// Import another tool's history (events keep their original times; importing twice
-    /// changes nothing).
+    /// Import another tool's history: a Slack export or a task CSV (importing twice changes nothing).
     Import(import::ImportArgs),
     /// When members are all in working hours during a week, each in their own time zone.
     Overlap(overlap::OverlapArgs),

@@ -89,6 +89,53 @@ fn help_lists_every_subcommand() {
     }
 }
 
+/// `baton --help`, as a new team lead first reads it.
+const HELP: &str = "\
+Baton: a self-hosted team workspace where async and sync work live together, and where the team can see, measured, \
+whether its async habits deliver
+
+Usage: baton <COMMAND>
+
+Commands:
+  serve     Serve the workspace: the web app, the HTTP API and the live stream
+  demo      Fill a fresh data directory with a deterministic, realistic demo workspace
+  admin     Administer a data directory: create users, list them, reset a password
+  report    Insights over a window, as text, JSON or HTML: response times, bouncing threads, stalled tasks, isolation
+  import    Import another tool's history: a Slack export or a task CSV (importing twice changes nothing)
+  overlap   When members are all in working hours during a week, each in their own time zone
+  advisor   The advisor's suggestions (take a thread live, nudge, escalate, pair); accept or dismiss one
+  huddles   Huddles: the list, newest first, or one in full (decisions, action items, who was there)
+  checkins  Recurring check-ins: the list, one with its asks and answers, or create one
+  norms     Reply norms (\"reply within N working hours\"): show them, set or clear one
+  help      Print this message or the help of the given subcommand(s)
+
+Options:
+  -h, --help     Print help
+  -V, --version  Print version
+
+Every command works on a data directory (--data-dir, default ./baton-data) and explains its options with `baton \
+<COMMAND> --help`. To start: `baton serve --demo`, or `baton import slack EXPORT.zip` and then `baton report --from \
+2024-01-01 --to 2024-04-01`.
+";
+
+// Issue 12: the summary said "The baton command: serve, demo, admin." above ten commands.
+#[test]
+fn help_says_what_baton_is_and_gives_every_command_a_line_its_own_help_repeats() {
+    let help = run_ok(&["--help"]);
+    assert_eq!(help, HELP);
+    let commands: Vec<&str> =
+        help.lines().skip_while(|line| *line != "Commands:").skip(1).take_while(|line| !line.is_empty()).collect();
+    assert_eq!(commands.len(), 11, "ten commands and help: {help}");
+    for line in commands {
+        let (name, description) = line.trim().split_once(' ').expect("a name and a description");
+        if name == "help" {
+            continue;
+        }
+        let own = run_ok(&[name, "--help"]);
+        assert_eq!(own.lines().next(), Some(description.trim()), "baton {name} --help:\n{own}");
+    }
+}
+
 #[test]
 fn demo_refuses_a_directory_that_holds_a_workspace() {
     let dir = tempfile::tempdir().unwrap();
