@@ -636,3 +636,23 @@ fn huddles_checkins_and_norms_on_the_demo() {
         "no member \"nobody\"",
     );
 }
+
+/// `baton report … | head`: when the reader stops early, the report stops quietly and succeeds.
+#[test]
+fn a_reader_that_stops_early_is_no_failure() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(demo(dir.path()).status.success());
+    let mut child = baton()
+        .args(["report", "--data-dir", path_arg(dir.path()), "--from", "2026-02-01", "--to", "2026-03-01"])
+        .args(["--format", "html"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Close the read end before the report is written: every write then fails with EPIPE.
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(!stderr.contains("Broken pipe"), "{stderr}");
+}
