@@ -2,8 +2,8 @@
 //! row ([`Dialect`]):
 //!
 //! - Baton's task CSV (DESIGN.md, "Imported data"): header
-//!   `id,title,project,assignee,status,created_at,updated_at,due,done_at`; instants in RFC 3339,
-//!   `due` a date, `assignee` a member's handle or e-mail (may be empty), `status` one of the task
+//!   `id,title,project,assignee,status,created_at,updated_at,due,done_at`; instants in RFC 3339
+//!   or plain dates (midnight in the workspace's zone, as `baton report` reads them), `due` a date, `assignee` a member's handle or e-mail (may be empty), `status` one of the task
 //!   statuses. Columns may come in any order; other columns are ignored.
 //! - GitLab's "Export issues to CSV" (`gitlab`), Plane's issues CSV (`plane`) and
 //!   TickTick's backup CSV (`ticktick`), whose columns are mapped onto [`TaskRecord`] as
@@ -119,8 +119,9 @@ pub fn dialect(bytes: &[u8]) -> Option<Dialect> {
 
 /// Reads the whole file: every task it could read, and a diagnostic for every line it could
 /// not. `file` names the file in diagnostics; its stem is the project of GitLab issues that
-/// have no milestone (GitLab's export has no project column).
-pub fn read(file: &str, bytes: &[u8]) -> (Vec<TaskRecord>, Vec<Diagnostic>) {
+/// have no milestone (GitLab's export has no project column). `zone` is the workspace's: a
+/// plain date in one of Baton's instant columns is its midnight there.
+pub fn read(file: &str, bytes: &[u8], zone: &TimeZone) -> (Vec<TaskRecord>, Vec<Diagnostic>) {
     let diagnostic = |line: u64, message: String| Diagnostic { file: file.into(), line, message };
     let mut diagnostics = Vec::new();
     let mut records = Vec::new();
@@ -129,7 +130,7 @@ pub fn read(file: &str, bytes: &[u8]) -> (Vec<TaskRecord>, Vec<Diagnostic>) {
         Ok(found) => found,
         Err((line, message)) => return (records, vec![diagnostic(line, message)]),
     };
-    let mapper = match Mapper::new(dialect, &header, &fallback_project(file)) {
+    let mapper = match Mapper::new(dialect, &header, &fallback_project(file), zone) {
         Ok(mapper) => mapper,
         Err(message) => return (records, vec![diagnostic(header.line, message)]),
     };
@@ -294,15 +295,15 @@ fn first_of_list(value: &str) -> Option<String> {
 
 /// How one dialect turns a row into a task.
 enum Mapper {
-    /// Baton's columns, by index in [`COLUMNS`] order.
-    Baton([usize; 9]),
+    /// Baton's columns, by index in [`COLUMNS`] order, and the zone of plain dates.
+    Baton([usize; 9], TimeZone),
     GitLab(gitlab::GitLab),
     Plane(plane::Plane),
     TickTick(ticktick::TickTick),
 }
 
 impl Mapper {
-    fn new(dialect: Dialect, header: &Header, fallback_project: &str) -> Result<Mapper, String> {
+    fn new(dialect: Dialect, header: &Header, fallback_project: &str, zone: &TimeZone) -> Result<Mapper, String> {
         Ok(match dialect {
             Dialect::Baton => {
                 let mut position = [0usize; 9];
@@ -311,7 +312,7 @@ impl Mapper {
                         format!("the header has no `{column}` column (expected {})", COLUMNS.join(","))
                     })?;
                 }
-                Mapper::Baton(position)
+                Mapper::Baton(position, zone.clone())
             }
             Dialect::GitLab => Mapper::GitLab(gitlab::GitLab::new(header, fallback_project)?),
             Dialect::Plane => Mapper::Plane(plane::Plane::new(header)?),
@@ -322,7 +323,7 @@ impl Mapper {
     /// What the file calls the columns behind `created_at`, `updated_at` and `done_at`.
     fn time_columns(&self) -> [&'static str; 3] {
         match self {
-            Mapper::Baton(_) => ["created_at", "updated_at", "done_at"],
+            Mapper::Baton(..) => ["created_at", "updated_at", "done_at"],
             Mapper::GitLab(_) => ["Created At (UTC)", "Updated At (UTC)", "Closed At (UTC)"],
             Mapper::Plane(_) => ["Created At", "Updated At", "Completed At"],
             Mapper::TickTick(_) => ["Created Time", "Completed Time", "Completed Time"],
@@ -331,7 +332,9 @@ impl Mapper {
 
     fn record(&self, line: u64, row: &StringRecord) -> Result<TaskRecord, String> {
         match self {
-            Mapper::Baton(position) => baton_record(line, &|idx| row.get(position[idx]).unwrap_or("").trim()),
+            Mapper::Baton(position, zone) => {
+                baton_record(line, &|idx| row.get(position[idx]).unwrap_or("").trim(), zone)
+            }
             Mapper::GitLab(gitlab) => gitlab.record(line, row),
             Mapper::Plane(plane) => plane.record(line, row),
             Mapper::TickTick(ticktick) => ticktick.record(line, row),
@@ -339,7 +342,7 @@ impl Mapper {
     }
 }
 
-fn baton_record<'a>(line: u64, cell: &dyn Fn(usize) -> &'a str) -> Result<TaskRecord, String> {
+fn baton_record<'a>(line: u64, cell: &dyn Fn(usize) -> &'a str, zone: &TimeZone) -> Result<TaskRecord, String> {
     let required = |idx: usize| {
         let value = cell(idx);
         if value.is_empty() {
@@ -348,9 +351,16 @@ fn baton_record<'a>(line: u64, cell: &dyn Fn(usize) -> &'a str) -> Result<TaskRe
             Ok(value.to_string())
         }
     };
+    // As `baton report --from` reads them: an RFC 3339 instant, or a date meaning its midnight
+    // in the workspace's zone.
     let instant = |idx: usize| -> Result<Timestamp, String> {
         let value = cell(idx);
-        value.parse().map_err(|_| format!("`{}` {value:?} is not an RFC 3339 instant", COLUMNS[idx]))
+        let invalid = || format!("`{}` {value:?} is not an RFC 3339 instant or a date (YYYY-MM-DD)", COLUMNS[idx]);
+        if let Ok(instant) = value.parse::<Timestamp>() {
+            return Ok(instant);
+        }
+        let date = value.parse::<Date>().map_err(|_| invalid())?;
+        date.to_zoned(zone.clone()).map(|midnight| midnight.timestamp()).map_err(|_| invalid())
     };
     let optional_instant = |idx: usize| if cell(idx).is_empty() { Ok(None) } else { instant(idx).map(Some) };
     let status = cell(4);

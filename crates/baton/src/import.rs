@@ -5,10 +5,10 @@
 mod slack;
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
-use baton_core::calendar::WorkingHours;
+use baton_core::calendar::{parse_time_zone, WorkingHours};
 use baton_core::model::{Priority, Role, TaskStatus};
 use baton_core::{validate, MemberId, ProjectId, TaskId};
 use baton_import::task_csv::{self, TaskRecord};
@@ -61,7 +61,15 @@ async fn tasks_csv(file: PathBuf, data_dir: PathBuf) -> anyhow::Result<()> {
     }
     let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
     let name = file.display().to_string();
-    let (tasks, diagnostics) = task_csv::read(&name, &bytes);
+    // Plain dates are midnight in the workspace's zone; a new data directory gets a workspace in
+    // UTC. Only an existing database is opened before the file is known to read.
+    let existing = if data_dir.join("baton.db").is_file() { Some(open_store(&data_dir).await?) } else { None };
+    let zone = match &existing {
+        Some(store) => store.workspace().await?.map(|w| w.time_zone),
+        None => None,
+    };
+    let zone = parse_time_zone(zone.as_deref().unwrap_or("UTC"))?;
+    let (tasks, diagnostics) = task_csv::read(&name, &bytes, &zone);
     // Nothing is written unless the whole file reads: no half-done import.
     if let Some(first) = diagnostics.first() {
         for diagnostic in diagnostics.iter().skip(1).take(20) {
@@ -69,9 +77,10 @@ async fn tasks_csv(file: PathBuf, data_dir: PathBuf) -> anyhow::Result<()> {
         }
         bail!("{first} ({} unreadable lines in all; nothing was imported)", diagnostics.len());
     }
-    let store = SqliteStore::open(&data_dir)
-        .await
-        .with_context(|| format!("cannot open the data directory {}", data_dir.display()))?;
+    let store = match existing {
+        Some(store) => store,
+        None => open_store(&data_dir).await?,
+    };
     let owner = ensure_workspace(&store, SOURCE).await?;
     let progress = ProgressBar::new(tasks.len() as u64).with_message("tasks");
     progress.set_style(
@@ -89,6 +98,10 @@ async fn tasks_csv(file: PathBuf, data_dir: PathBuf) -> anyhow::Result<()> {
     progress.finish_and_clear();
     eprintln!("imported {} tasks from {name} into {}", tasks.len(), data_dir.display());
     Ok(())
+}
+
+async fn open_store(data_dir: &Path) -> anyhow::Result<SqliteStore> {
+    SqliteStore::open(data_dir).await.with_context(|| format!("cannot open the data directory {}", data_dir.display()))
 }
 
 /// The owner imports act as; on an empty directory a workspace (UTC) is set up with a service

@@ -7,7 +7,7 @@ fn reads_rows_in_any_column_order() {
     let file = "status,id,title,project,assignee,created_at,updated_at,due,done_at,extra\n\
         done,T-1,\"Write, then ship\",Relaunch,ana@example.com,2024-03-01T09:00:00Z,2024-03-04T10:00:00Z,2024-03-05,2024-03-04T10:00:00Z,x\n\
         todo,T-2,Plan,Relaunch,,2024-03-02T09:00:00Z,2024-03-02T09:00:00Z,,\n";
-    let (tasks, diagnostics) = read("t.csv", file.as_bytes());
+    let (tasks, diagnostics) = read("t.csv", file.as_bytes(), &TimeZone::UTC);
     assert_eq!(diagnostics, vec![]);
     assert_eq!(tasks.len(), 2);
     assert_eq!(tasks[0].title, "Write, then ship");
@@ -31,7 +31,7 @@ fn every_bad_line_is_named() {
         T-6,,P,,todo,2024-03-01T09:00:00Z,2024-03-01T09:00:00Z,,\n\
         T-7,time,P,,todo,yesterday,2024-03-01T09:00:00Z,,\n"
     );
-    let (tasks, diagnostics) = read("t.csv", file.as_bytes());
+    let (tasks, diagnostics) = read("t.csv", file.as_bytes(), &TimeZone::UTC);
     assert_eq!(tasks.len(), 1);
     let lines: Vec<u64> = diagnostics.iter().map(|d| d.line).collect();
     assert_eq!(lines, vec![3, 4, 5, 6, 7, 8]);
@@ -44,7 +44,7 @@ fn every_bad_line_is_named() {
 
 #[test]
 fn a_missing_column_stops_at_the_header() {
-    let (tasks, diagnostics) = read("t.csv", b"id,title\nT-1,x\n");
+    let (tasks, diagnostics) = read("t.csv", b"id,title\nT-1,x\n", &TimeZone::UTC);
     assert!(tasks.is_empty());
     assert_eq!(diagnostics.len(), 1);
     assert_eq!(diagnostics[0].line, 1);
@@ -81,7 +81,7 @@ fn ticktick_data_rows(path: &str) -> usize {
 
 fn read_shared(path: &str) -> Vec<TaskRecord> {
     let bytes = std::fs::read(path).unwrap();
-    let (tasks, diagnostics) = read(path, &bytes);
+    let (tasks, diagnostics) = read(path, &bytes, &TimeZone::UTC);
     assert_eq!(diagnostics, vec![], "{path}");
     tasks
 }
@@ -236,7 +236,8 @@ fn a_ticktick_backup_with_space_dates_reads_them_in_the_task_time_zone() {
 
 #[test]
 fn an_unknown_header_names_line_1_and_the_formats() {
-    let (tasks, diagnostics) = read("export/tasks.csv", b"Summary,Owner,When\nShip it,ana,2024-03-01\n");
+    let (tasks, diagnostics) =
+        read("export/tasks.csv", b"Summary,Owner,When\nShip it,ana,2024-03-01\n", &TimeZone::UTC);
     assert!(tasks.is_empty());
     assert_eq!(diagnostics.len(), 1);
     let diagnostic = &diagnostics[0];
@@ -245,13 +246,14 @@ fn an_unknown_header_names_line_1_and_the_formats() {
         assert!(diagnostic.message.contains(format), "{diagnostic}");
     }
     // A preamble with no header after it is no better.
-    let (_, diagnostics) = read("t.csv", "\u{feff}\"Date: 2025-11-25+0000\"\n\"Version: 7.1\"\n".as_bytes());
+    let (_, diagnostics) =
+        read("t.csv", "\u{feff}\"Date: 2025-11-25+0000\"\n\"Version: 7.1\"\n".as_bytes(), &TimeZone::UTC);
     assert_eq!(diagnostics.iter().map(|d| d.line).collect::<Vec<_>>(), vec![1]);
     // Only TickTick's header may follow a preamble.
-    let (_, diagnostics) = read("t.csv", format!("\"Exported tasks\"\n{HEADER}").as_bytes());
+    let (_, diagnostics) = read("t.csv", format!("\"Exported tasks\"\n{HEADER}").as_bytes(), &TimeZone::UTC);
     assert_eq!(diagnostics.iter().map(|d| d.line).collect::<Vec<_>>(), vec![1]);
     assert_eq!(dialect(b"Summary,Owner,When\n"), None);
-    let (_, diagnostics) = read("empty.csv", b"");
+    let (_, diagnostics) = read("empty.csv", b"", &TimeZone::UTC);
     assert_eq!(diagnostics.iter().map(|d| d.line).collect::<Vec<_>>(), vec![1]);
 }
 
@@ -262,7 +264,7 @@ fn a_bad_gitlab_date_names_its_line() {
         2,Bad,Closed,,,2020-02-30 10:00:00,2020-03-01 10:00:00,2020-03-01 10:00:00,\n\
         3,Closed long ago,Closed,,\"bo, cy\",2020-01-17 10:36:26,2020-01-20 10:00:00,,Q1\n\
         4,Reopened?,Merged,,,2020-01-17 10:36:26,2020-01-20 10:00:00,,\n";
-    let (tasks, diagnostics) = read("exports/issues.csv", file.as_bytes());
+    let (tasks, diagnostics) = read("exports/issues.csv", file.as_bytes(), &TimeZone::UTC);
     let lines: Vec<u64> = diagnostics.iter().map(|d| d.line).collect();
     assert_eq!(lines, vec![4, 6]);
     assert_eq!(
@@ -284,7 +286,7 @@ fn plane_and_ticktick_rows_name_what_is_wrong() {
         \"P\",\"P-1\",\"Ok\",\"Cancelled\",\"\",\"2024-01-01T10:00:00Z\",\"\",\"\",\"2024-02-01T10:00:00Z\"\n\
         \"P\",\"P-2\",\"Odd\",\"Triage\",\"[]\",\"2024-01-01T10:00:00Z\",\"2024-01-01T10:00:00Z\",\"\",\"\"\n\
         \"P\",\"P-3\",\"Bad\",\"Todo\",\"[Jane\",\"2024-01-01T10:00:00Z\",\"2024-01-01T10:00:00Z\",\"\",\"\"\n";
-    let (tasks, diagnostics) = read("plane.csv", plane.as_bytes());
+    let (tasks, diagnostics) = read("plane.csv", plane.as_bytes(), &TimeZone::UTC);
     assert_eq!(diagnostics.iter().map(|d| d.line).collect::<Vec<_>>(), vec![3, 4]);
     assert!(diagnostics[0].message.contains("`State Name` \"Triage\""));
     assert!(diagnostics[1].message.contains("`Assignees`"));
@@ -298,7 +300,7 @@ fn plane_and_ticktick_rows_name_what_is_wrong() {
         \"\",\"Inbox\",\"Nowhere\",\"0\",\"2022-10-09T15:09:48+0000\",\"\",\"Mars/Olympus\"\n\
         \"\",\"Inbox\",\"Odd\",\"7\",\"2022-10-09T15:09:48+0000\",\"\",\"\"\n\
         \"\",\"Inbox\",\"No id column\",\"0\",\"2022-10-09 17:09:48\",\"\",\"Europe/Berlin\"\n";
-    let (tasks, diagnostics) = read("backup.csv", ticktick.as_bytes());
+    let (tasks, diagnostics) = read("backup.csv", ticktick.as_bytes(), &TimeZone::UTC);
     assert_eq!(diagnostics.iter().map(|d| d.line).collect::<Vec<_>>(), vec![8, 9, 10]);
     assert!(diagnostics[0].message.contains("`Completed Time`"));
     assert!(diagnostics[1].message.contains("\"Mars/Olympus\""));
@@ -311,7 +313,35 @@ fn plane_and_ticktick_rows_name_what_is_wrong() {
 fn a_baton_file_may_start_with_a_byte_order_mark() {
     let file = format!("\u{feff}{HEADER}T-1,ok,P,,todo,2024-03-01T09:00:00Z,2024-03-01T09:00:00Z,,\n");
     assert_eq!(dialect(file.as_bytes()), Some(Dialect::Baton));
-    let (tasks, diagnostics) = read("t.csv", file.as_bytes());
+    let (tasks, diagnostics) = read("t.csv", file.as_bytes(), &TimeZone::UTC);
     assert_eq!(diagnostics, vec![]);
     assert_eq!((tasks.len(), tasks[0].line), (1, 2));
+}
+
+/// Issue 12: `baton report --from 2024-03-01` takes a plain date, so Baton's own task CSV takes
+/// one too, as midnight in the workspace's zone.
+#[test]
+fn plain_dates_in_baton_instant_columns_are_midnight_in_the_workspace_zone() {
+    let berlin = baton_core::calendar::parse_time_zone("Europe/Berlin").unwrap();
+    let file = format!(
+        "{HEADER}\
+        T-1,Write copy,P,,done,2024-03-01,2024-03-04T10:00:00Z,,2024-03-04\n\
+        T-2,Summer,P,,todo,2024-07-01,2024-07-01,,\n"
+    );
+    let (tasks, diagnostics) = read("t.csv", file.as_bytes(), &berlin);
+    assert_eq!(diagnostics, vec![]);
+    assert_eq!(tasks[0].created_at, at("2024-02-29T23:00:00Z"), "CET is UTC+1");
+    assert_eq!(tasks[0].updated_at, at("2024-03-04T10:00:00Z"), "an instant stays as written");
+    assert_eq!(tasks[0].done_at, Some(at("2024-03-03T23:00:00Z")));
+    assert_eq!(tasks[1].created_at, at("2024-06-30T22:00:00Z"), "CEST is UTC+2");
+
+    let (tasks, _) = read("t.csv", file.as_bytes(), &TimeZone::UTC);
+    assert_eq!(tasks[0].created_at, at("2024-03-01T00:00:00Z"));
+
+    let (_, diagnostics) =
+        read("t.csv", format!("{HEADER}T-3,x,P,,todo,2024-02-30,2024-03-01,,\n").as_bytes(), &berlin);
+    assert_eq!(
+        diagnostics[0].to_string(),
+        "t.csv:2: `created_at` \"2024-02-30\" is not an RFC 3339 instant or a date (YYYY-MM-DD)"
+    );
 }

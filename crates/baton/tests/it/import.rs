@@ -64,3 +64,19 @@ fn a_malformed_file_names_the_line_and_imports_nothing() {
     assert!(!stderr.contains("panicked"));
     assert!(!data.join("baton.db").exists(), "no database was created for a file that does not read");
 }
+
+/// Issue 12: `2024-03-04` in an instant column stopped the import, though `baton report` takes it.
+#[test]
+fn plain_dates_import_as_midnight_in_the_workspace_zone() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("dates.csv");
+    let csv = "id,title,project,assignee,status,created_at,updated_at,due,done_at\n\
+               T-1,Write copy,Relaunch,,done,2024-03-04,2024-03-06,2024-03-08,2024-03-06\n";
+    std::fs::write(&file, csv).unwrap();
+    let data = dir.path().join("data");
+    let output = run(&["import", "tasks-csv", file.to_str().unwrap(), "--data-dir", data.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let tasks = &report(data.to_str().unwrap())["tasks"];
+    assert_eq!((&tasks["created"], &tasks["done"]), (&json!(1), &json!(1)));
+    assert_eq!(tasks["cycle_median_s"], 2 * 86_400, "midnight (UTC, the new workspace's zone) to midnight");
+}
