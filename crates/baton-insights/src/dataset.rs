@@ -135,8 +135,20 @@ impl Dataset {
         member.and_then(|m| self.people.get(m)).map_or(&self.workspace_calendar, |p| &p.calendar)
     }
 
+    /// When something happened: every message's time and every task event's (created, and
+    /// each later change), in no particular order. What the default window looks for.
+    pub fn activity(&self) -> impl Iterator<Item = Timestamp> + '_ {
+        activity(&self.messages, &self.tasks)
+    }
+
     /// Sorts messages by (time, id), as the metrics expect.
     pub fn sort_messages(&mut self) {
         self.messages.sort_by_key(|m| (m.at, m.id));
     }
+}
+
+/// Messages' and task events' times (see [`Dataset::activity`]).
+pub(crate) fn activity<'a>(messages: &'a [Message], tasks: &'a [Task]) -> impl Iterator<Item = Timestamp> + 'a {
+    let task_events = tasks.iter().flat_map(|t| std::iter::once(t.created_at).chain(t.changes.iter().map(|c| c.0)));
+    messages.iter().map(|m| m.at).chain(task_events)
 }

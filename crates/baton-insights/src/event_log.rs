@@ -15,6 +15,7 @@ use baton_core::event::{kind, Event};
 use baton_core::model::TaskStatus;
 use baton_core::text::ends_with_question;
 use jiff::civil::Date;
+use jiff::Timestamp;
 use serde_json::Value;
 
 use crate::dataset::{Conversation, ConversationKind, Dataset, Huddle, Message, Person, Task, TaskChange};
@@ -325,6 +326,12 @@ impl DatasetBuilder {
         if let Some(idx) = int(&event.payload["task_id"]).and_then(|t| self.task_of.get(&t)) {
             self.tasks[*idx].changes.push((event.at, change));
         }
+    }
+
+    /// The times of the messages and task events applied so far, as [`Dataset::activity`]
+    /// gives them, without copying the dataset.
+    pub fn activity(&self) -> impl Iterator<Item = Timestamp> + '_ {
+        crate::dataset::activity(&self.messages, &self.tasks)
     }
 
     /// The dataset as of the events applied so far, and each conversation's origin.

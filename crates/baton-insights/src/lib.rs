@@ -26,4 +26,4 @@ pub use error::{Error, Result};
 pub use event_log::{dataset_and_origins, dataset_from_events, DatasetBuilder, LogIds, Origin};
 pub use report::{report, Report};
 pub use scope::{Narrowed, Scope, ScopeError};
-pub use window::{parse_instant, Thresholds, Window};
+pub use window::{days, default_last_day, four_weeks_through, parse_instant, Thresholds, Window, DEFAULT_DAYS};

@@ -1,8 +1,9 @@
 //! The half-open window `[from, to)` a report covers, and the thresholds metrics use.
 
+use jiff::civil::Date;
 use jiff::fmt::temporal::Pieces;
-use jiff::tz::{AmbiguousOffset, Offset};
-use jiff::{SignedDuration, Timestamp};
+use jiff::tz::{AmbiguousOffset, Offset, TimeZone};
+use jiff::{SignedDuration, Timestamp, ToSpan};
 
 use crate::error::{Error, Result};
 
@@ -97,6 +98,47 @@ fn offset_text(offset: Offset) -> String {
     let sign = if offset.is_negative() { '-' } else { '+' };
     let minutes = offset.seconds().unsigned_abs() / 60;
     format!("{sign}{:02}:{:02}", minutes / 60, minutes % 60)
+}
+
+/// How many days the window is when none is asked for: four weeks.
+pub const DEFAULT_DAYS: i64 = 28;
+
+/// The last day (in `zone`, included) of the window shown when none is asked for: today,
+/// unless the four weeks through today hold no activity (a message or a task event) while
+/// earlier days do, as in a history imported long after it ended: then the day of the latest
+/// activity, so that the window holds the data. `activity` is every message's and task event's
+/// time ([`crate::Dataset::activity`]); `now` comes from the caller, as everywhere here.
+pub fn default_last_day(activity: impl Iterator<Item = Timestamp>, now: Timestamp, zone: &TimeZone) -> Date {
+    let today = now.to_zoned(zone.clone()).date();
+    let (first, _) = four_weeks_through(today);
+    let recent = days(first, today, zone);
+    let mut latest: Option<Timestamp> = None;
+    for at in activity {
+        if recent.as_ref().is_ok_and(|recent| recent.contains(at)) {
+            return today;
+        }
+        latest = latest.max(Some(at));
+    }
+    latest.map_or(today, |at| at.to_zoned(zone.clone()).date())
+}
+
+/// The first and last day of the four weeks ([`DEFAULT_DAYS`]) that end with `last` (included).
+pub fn four_weeks_through(last: Date) -> (Date, Date) {
+    (last.checked_sub((DEFAULT_DAYS - 1).days()).unwrap_or(Date::MIN), last)
+}
+
+/// Whole days `first..=last` in `zone`: from the midnight that starts `first` to the one that
+/// ends `last` (DST-aware: a day is not always 24 hours).
+pub fn days(first: Date, last: Date, zone: &TimeZone) -> Result<Window> {
+    let midnight = |date: Date| {
+        date.to_zoned(zone.clone())
+            .map(|z| z.timestamp())
+            .map_err(|e| Error::Invalid { field: "window", reason: format!("{date} has no midnight in the zone: {e}") })
+    };
+    let after_last = last
+        .checked_add(1.day())
+        .map_err(|e| Error::Invalid { field: "window", reason: format!("{last} has no next day: {e}") })?;
+    Window::new(midnight(first)?, midnight(after_last)?)
 }
 
 /// The numbers metrics compare against. DESIGN.md's values are [`Thresholds::design_defaults`].

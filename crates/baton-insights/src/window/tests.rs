@@ -1,7 +1,8 @@
+use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
 
-use super::parse_instant;
+use super::*;
 
 /// `raw` read in `zone` is `expected` (an RFC 3339 instant in UTC).
 fn check(zone: &str, raw: &str, expected: &str) {
@@ -66,4 +67,48 @@ fn anything_else_is_refused_with_one_sentence() {
     // Beyond what an instant can hold.
     check_refused("UTC", "9999-12-31T23:00Z", "is not an instant Baton can hold");
     check_refused("UTC", "-009999-01-01", "is not an instant Baton can hold");
+}
+
+fn at(instant: &str) -> Timestamp {
+    instant.parse().unwrap()
+}
+
+fn date(raw: &str) -> Date {
+    raw.parse().unwrap()
+}
+
+const NOW: &str = "2026-12-07T01:30:00Z";
+
+#[test]
+fn the_default_window_ends_today_when_the_last_four_weeks_hold_activity() {
+    let activity = [at("2017-06-25T10:00:00Z"), at("2026-11-10T00:00:00Z")];
+    assert_eq!(default_last_day(activity.into_iter(), at(NOW), &TimeZone::UTC), date("2026-12-07"));
+}
+
+/// Issue 12: a history imported long after it ended showed an empty dashboard.
+#[test]
+fn the_default_window_ends_with_the_last_activity_when_the_last_four_weeks_hold_none() {
+    let activity = [at("2018-01-24T17:54:46Z"), at("2017-06-25T10:00:00Z"), at("2026-11-09T23:59:59Z")];
+    assert_eq!(
+        default_last_day(activity.into_iter(), at(NOW), &TimeZone::UTC),
+        date("2026-11-09"),
+        "2026-11-10 is the first of the four weeks through 2026-12-07"
+    );
+    let old = [at("2018-01-24T17:54:46Z"), at("2017-06-25T10:00:00Z")];
+    assert_eq!(default_last_day(old.into_iter(), at(NOW), &TimeZone::UTC), date("2018-01-24"));
+    let kolkata = baton_core::calendar::parse_time_zone("Asia/Kolkata").unwrap();
+    assert_eq!(default_last_day(old.into_iter(), at(NOW), &kolkata), date("2018-01-24"), "23:24 there");
+    let late = [at("2018-01-24T19:00:00Z")];
+    assert_eq!(default_last_day(late.into_iter(), at(NOW), &kolkata), date("2018-01-25"), "00:30 there");
+    assert_eq!(default_last_day(std::iter::empty(), at(NOW), &TimeZone::UTC), date("2026-12-07"), "no data: today");
+}
+
+#[test]
+fn four_weeks_are_28_whole_days_in_the_zone() {
+    assert_eq!(four_weeks_through(date("2018-01-24")), (date("2017-12-28"), date("2018-01-24")));
+    let berlin = baton_core::calendar::parse_time_zone("Europe/Berlin").unwrap();
+    let (first, last) = four_weeks_through(date("2024-04-07"));
+    let window = days(first, last, &berlin).unwrap();
+    assert_eq!((window.from(), window.to()), (at("2024-03-10T23:00:00Z"), at("2024-04-07T22:00:00Z")));
+    assert_eq!(window.to().duration_since(window.from()), SignedDuration::from_hours(28 * 24 - 1), "DST began");
 }

@@ -9,9 +9,11 @@ use axum::{Json, Router};
 use baton_core::calendar::parse_time_zone;
 use baton_insights::compare::{compare, Comparison};
 use baton_insights::{
-    parse_instant, report, Dataset, DatasetBuilder, LogIds, Origin, Report, Scope, Thresholds, Window,
+    days, default_last_day, four_weeks_through, parse_instant, report, Dataset, DatasetBuilder, LogIds, Origin, Report,
+    Scope, Thresholds, Window,
 };
 use baton_store::{Access, Viewer};
+use jiff::tz::TimeZone;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use utoipa::{IntoParams, ToSchema};
@@ -53,9 +55,12 @@ async fn newer_events(state: &AppState) -> ApiResult<Vec<std::sync::Arc<baton_st
     }
 }
 
-/// The whole log as a dataset, with each conversation's origin and the ids behind it: the
-/// kept dataset brought up to date with the events committed since the last call.
-pub(crate) async fn log_snapshot(state: &AppState) -> ApiResult<(Dataset, Vec<Origin>, LogIds)> {
+/// Brings the kept dataset up to date with the events committed since the last call, then runs
+/// `read` on it, on the CPU pool.
+async fn with_log<T: Send + 'static>(
+    state: &AppState,
+    read: impl FnOnce(&DatasetBuilder) -> T + Send + 'static,
+) -> ApiResult<T> {
     let events = newer_events(state).await?;
     let cache = state.insights.clone();
     state
@@ -71,10 +76,27 @@ pub(crate) async fn log_snapshot(state: &AppState) -> ApiResult<(Dataset, Vec<Or
                 cache.builder.apply(&event);
                 cache.seq = committed.seq.0;
             }
-            let (data, origins) = cache.builder.snapshot();
-            Ok((data, origins, cache.builder.ids()))
+            Ok(read(&cache.builder))
         })
         .await?
+}
+
+/// The whole log as a dataset, with each conversation's origin and the ids behind it: the
+/// kept dataset brought up to date with the events committed since the last call.
+pub(crate) async fn log_snapshot(state: &AppState) -> ApiResult<(Dataset, Vec<Origin>, LogIds)> {
+    with_log(state, |builder| {
+        let (data, origins) = builder.snapshot();
+        (data, origins, builder.ids())
+    })
+    .await
+}
+
+/// The last day (in `zone`) of the window insights show when none is asked for: today, or the
+/// day of the last message or task event when the four weeks through today hold none
+/// ([`default_last_day`]).
+pub(crate) async fn default_last_day_in(state: &AppState, zone: TimeZone) -> ApiResult<jiff::civil::Date> {
+    let now = state.now();
+    with_log(state, move |builder| default_last_day(builder.activity(), now, &zone)).await
 }
 
 /// The smallest group whose aggregates a non-admin may see.
@@ -86,9 +108,12 @@ pub struct InsightsQuery {
     /// Start of the window (inclusive): an RFC 3339 instant (`2024-09-30T10:00:00Z`), a date and
     /// time without an offset (`2024-09-30T10:00`, that wall-clock time in the workspace zone) or a
     /// date (midnight there). Anything else, or a time the zone skips or repeats, is a 422.
-    pub from: String,
+    /// Without `from` and `to`: the four weeks through today (workspace zone), or, when they hold
+    /// no message and no task event, the four weeks through the day of the last one (an
+    /// imported history that ended long ago). Give both or neither.
+    pub from: Option<String>,
     /// End of the window (exclusive), in the same forms.
-    pub to: String,
+    pub to: Option<String>,
     /// Only this channel's threads and timeline (no tasks unless `project` is given too).
     pub channel: Option<String>,
     /// Only this project's tasks and their threads.
@@ -180,9 +205,19 @@ pub(crate) async fn shown_to(state: &AppState, viewer: Viewer, query: InsightsQu
     let workspace = state.store.workspace().await?.ok_or_else(|| ApiError::NotFound("no workspace yet".into()))?;
     let zone =
         parse_time_zone(&workspace.time_zone).map_err(|e| ApiError::internal(std::io::Error::other(e.to_string())))?;
-    let from = parse_instant("from", &query.from, &zone).map_err(|e| ApiError::Invalid(e.to_string()))?;
-    let to = parse_instant("to", &query.to, &zone).map_err(|e| ApiError::Invalid(e.to_string()))?;
-    let window = Window::new(from, to).map_err(|e| ApiError::Invalid(e.to_string()))?;
+    let window = match (&query.from, &query.to) {
+        (Some(from), Some(to)) => {
+            let from = parse_instant("from", from, &zone).map_err(|e| ApiError::Invalid(e.to_string()))?;
+            let to = parse_instant("to", to, &zone).map_err(|e| ApiError::Invalid(e.to_string()))?;
+            Window::new(from, to).map_err(|e| ApiError::Invalid(e.to_string()))?
+        }
+        (None, None) => {
+            let (first, last) = four_weeks_through(default_last_day_in(state, zone.clone()).await?);
+            days(first, last, &zone).map_err(|e| ApiError::Invalid(e.to_string()))?
+        }
+        _ => return Err(ApiError::BadRequest("give both `from` and `to`, or neither (the last four weeks)".into())),
+    };
+    let to = window.to();
     let before = match &query.compare {
         Some(range) => {
             let (a, b) = range

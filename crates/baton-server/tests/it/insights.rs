@@ -318,3 +318,38 @@ async fn a_later_report_sees_what_was_written_since_the_last_one() {
         Some(before["messages"]["conversations_active"].as_u64().unwrap() + 1)
     );
 }
+
+/// Issue 12: without `from` and `to`, a workspace whose history ended long ago (here on
+/// 2024-05-08) gets the four weeks through its last message or task event, not four empty
+/// weeks through today; once something happens within the last four weeks, they are through
+/// today. An explicit window is taken as it is.
+#[tokio::test]
+async fn without_a_window_insights_cover_the_four_weeks_with_the_last_activity() {
+    let server = workspace(5).await;
+    let token = server.login("owner").await;
+    let (status, latest) = server.call(Method::GET, "/api/v1/insights", Some(&token), None).await;
+    assert_eq!(status, StatusCode::OK, "{latest}");
+    assert_eq!(latest["window"], json!({"from": "2024-04-11T00:00:00Z", "to": "2024-05-09T00:00:00Z"}));
+    assert_eq!(latest["messages"]["count"], 27, "every message of the workspace");
+    let url = "/api/v1/insights?from=2024-04-11&to=2024-05-09";
+    let (_, explicit) = server.call(Method::GET, url, Some(&token), None).await;
+    assert_eq!(latest, explicit, "the same report as the window given explicitly");
+    let (_, given) =
+        server.call(Method::GET, "/api/v1/insights?from=2024-05-06&to=2024-05-07", Some(&token), None).await;
+    assert_eq!(given["window"], json!({"from": "2024-05-06T00:00:00Z", "to": "2024-05-07T00:00:00Z"}));
+
+    let (_, channels) = server.call(Method::GET, "/api/v1/channels", Some(&token), None).await;
+    let open = channels.as_array().unwrap().iter().find(|c| c["name"] == "open").unwrap()["id"].clone();
+    let thread = json!({"title": "today", "body": "back at it"});
+    let (status, body) =
+        server.call(Method::POST, &format!("/api/v1/channels/{open}/threads"), Some(&token), Some(thread)).await;
+    assert!(status.is_success(), "{body}");
+    let today = jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date();
+    let (_, recent) = server.call(Method::GET, "/api/v1/insights", Some(&token), None).await;
+    let midnight = |date: jiff::civil::Date| format!("{date}T00:00:00Z");
+    assert_eq!(
+        recent["window"],
+        json!({"from": midnight(today - jiff::Span::new().days(27)), "to": midnight(today.tomorrow().unwrap())})
+    );
+    assert_eq!(recent["messages"]["count"], 1, "only today's message is in the last four weeks");
+}

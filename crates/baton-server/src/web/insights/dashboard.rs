@@ -16,14 +16,15 @@ use serde::Deserialize;
 
 use super::figures::{self, Charts};
 use super::zone_of;
-use crate::api::insights::{shown_to, InsightsQuery, Shown};
+use crate::api::insights::{default_last_day_in, shown_to, InsightsQuery, Shown};
 use crate::web::layout::{page, Live};
 use crate::web::session::Signed;
 use crate::web::PageError;
 use crate::{ApiError, AppState};
 
-/// The window shown when none is asked for: four weeks, ending today.
-const DEFAULT_DAYS: i64 = 28;
+/// The window shown when none is asked for: four weeks, ending today, or with the last
+/// activity when the four weeks through today hold none (`api::insights::default_last_day_in`).
+const DEFAULT_DAYS: i64 = baton_insights::DEFAULT_DAYS;
 /// The longest window the page computes (its charts and bootstrap grow with it).
 const MAX_DAYS: i64 = 3 * 366;
 
@@ -52,11 +53,16 @@ struct Filters {
 }
 
 impl Filters {
-    fn read(query: &DashboardQuery, today: Date) -> Result<Filters, String> {
+    /// `last_day` ends the window when neither date is given; `today` when only `from` is.
+    fn read(query: &DashboardQuery, today: Date, last_day: Date) -> Result<Filters, String> {
         let date = |field: &str, raw: &str| {
             raw.trim().parse::<Date>().map_err(|_| format!("{field}: {raw:?} is not a date such as 2024-05-06"))
         };
-        let to = if query.to.trim().is_empty() { today } else { date("To", &query.to)? };
+        let to = match (query.from.trim().is_empty(), query.to.trim().is_empty()) {
+            (true, true) => last_day,
+            (false, true) => today,
+            (_, false) => date("To", &query.to)?,
+        };
         let from = if query.from.trim().is_empty() {
             to.checked_sub((DEFAULT_DAYS - 1).days()).map_err(|e| e.to_string())?
         } else {
@@ -121,11 +127,17 @@ pub async fn show(
         .map_err(|_| PageError::Other(StatusCode::BAD_REQUEST, "This page's address could not be read.".into()))?;
     let zone = zone_of(&signed.member);
     let today = state.now().to_zoned(zone.clone()).date();
+    // Only an empty form needs the data's last day (a history imported long after it ended).
+    let last_day = if query.from.trim().is_empty() && query.to.trim().is_empty() {
+        default_last_day_in(&state, zone.clone()).await?
+    } else {
+        today
+    };
     let options = Options {
         channels: state.store.channels(&signed.viewer).await?,
         projects: state.store.projects(&signed.viewer).await?,
     };
-    let filters = match Filters::read(&query, today) {
+    let filters = match Filters::read(&query, today, last_day) {
         Ok(filters) => filters,
         Err(message) => {
             let body = render(&signed, &query, None, &options, Outcome::Refused(message));
@@ -140,8 +152,8 @@ pub async fn show(
     }
     let ((from, to), (before_from, before_to)) = filters.windows(&zone)?;
     let api_query = InsightsQuery {
-        from: from.to_string(),
-        to: to.to_string(),
+        from: Some(from.to_string()),
+        to: Some(to.to_string()),
         channel: filters.channel.clone(),
         project: filters.project.clone(),
         member: None,
