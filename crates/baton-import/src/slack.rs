@@ -11,7 +11,10 @@
 //! - other messages belong to their conversation's timeline;
 //! - entries with a subtype other than `thread_broadcast`, `file_share` or `me_message`, and
 //!   everything bots post, are not messages; a person posting through an integration (`bot_id`
-//!   with a person's `user` and no subtype) is that person.
+//!   with a person's `user` and no subtype) is that person;
+//! - a message keeps its reactions (emoji names as exported, given by people: bots and users
+//!   not in `users.json` are left out) and the time of its last edit (`edited.ts`); an export
+//!   keeps only the text after the edit, so that is the message's text.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -40,6 +43,9 @@ pub struct Export {
     pub conversations: Vec<Conversation>,
     /// What was read but is not a message, by reason; for the import's summary.
     pub skipped: BTreeMap<String, u64>,
+    /// Reactions left out: given by a bot or a user not in `users.json`, by someone outside the
+    /// private conversation, or with a name Baton cannot keep.
+    pub reactions_left_out: u64,
     /// Things that were odd but did not stop the import (an unknown zone, a folder without
     /// metadata), one sentence each, with the file.
     pub warnings: Vec<Diagnostic>,
@@ -106,6 +112,18 @@ pub struct Message {
     pub body: String,
     /// Members mentioned (`<@U…>` of a person), by handle, without duplicates.
     pub mentions: Vec<String>,
+    /// When it was last edited (`edited.ts`), never before `at`; `None` if it never was.
+    pub edited_at: Option<Timestamp>,
+    /// Its reactions, in export order, each given by at least one member.
+    pub reactions: Vec<Reaction>,
+}
+
+/// A reaction to a message: the emoji's name as exported (`+1`, `tada`, a custom emoji's name)
+/// and the member ids of the people who gave it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reaction {
+    pub emoji: String,
+    pub members: Vec<String>,
 }
 
 impl Export {
@@ -187,6 +205,25 @@ struct RawMessage {
     thread_ts: Option<String>,
     #[serde(default, deserialize_with = "null_as_default")]
     files: Vec<RawFile>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    reactions: Vec<RawReaction>,
+    #[serde(default)]
+    edited: Option<RawEdited>,
+}
+
+#[derive(Deserialize)]
+struct RawReaction {
+    #[serde(default, deserialize_with = "null_as_default")]
+    name: String,
+    #[serde(default, deserialize_with = "null_as_default")]
+    users: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct RawEdited {
+    /// A `ts`, as a string (as Slack writes it) or a number.
+    #[serde(default)]
+    ts: Option<Value>,
 }
 
 /// Exports write `null` where a field has no value (`"members": null`): read it as empty.
@@ -278,7 +315,7 @@ pub fn read(files: &mut ExportFiles) -> Result<Export, Diagnostic> {
                 threads: Vec::new(),
                 timeline: Vec::new(),
             };
-            arrange(&context, entries, &mut out, &mut export.skipped);
+            arrange(&context, entries, &mut out, &mut export.skipped, &mut export.reactions_left_out);
             let listed: HashSet<String> = members.iter().cloned().collect();
             let mut authors: Vec<String> = out
                 .timeline
@@ -291,6 +328,9 @@ pub fn read(files: &mut ExportFiles) -> Result<Export, Diagnostic> {
             authors.dedup();
             members.extend(authors);
             out.members = members;
+            if kind != ConversationKind::Public {
+                export.reactions_left_out += keep_reactions_of_members(&mut out);
+            }
             export.conversations.push(out);
         }
     }
@@ -396,8 +436,32 @@ fn read_folder(
     Ok(entries)
 }
 
+/// In a private channel or a direct conversation only its people can read a message, so only
+/// their reactions are kept; returns how many were left out.
+fn keep_reactions_of_members(conversation: &mut Conversation) -> u64 {
+    let people: HashSet<String> = conversation.members.iter().cloned().collect();
+    let mut left_out = 0;
+    let messages =
+        conversation.timeline.iter_mut().chain(conversation.threads.iter_mut().flat_map(|t| &mut t.messages));
+    for message in messages {
+        for reaction in &mut message.reactions {
+            let before = reaction.members.len();
+            reaction.members.retain(|m| people.contains(m));
+            left_out += (before - reaction.members.len()) as u64;
+        }
+        message.reactions.retain(|r| !r.members.is_empty());
+    }
+    left_out
+}
+
 /// Sorts a conversation's entries into threads and its timeline.
-fn arrange(context: &Context<'_>, entries: Vec<Entry>, out: &mut Conversation, skipped: &mut BTreeMap<String, u64>) {
+fn arrange(
+    context: &Context<'_>,
+    entries: Vec<Entry>,
+    out: &mut Conversation,
+    skipped: &mut BTreeMap<String, u64>,
+    reactions_left_out: &mut u64,
+) {
     let parents: HashMap<&str, &Entry> = entries.iter().map(|e| (e.ts.as_str(), e)).collect();
     let mut thread_of: HashMap<String, usize> = HashMap::new();
     let mut threads: Vec<Thread> = Vec::new();
@@ -412,7 +476,7 @@ fn arrange(context: &Context<'_>, entries: Vec<Entry>, out: &mut Conversation, s
                 threads.len() - 1
             })
         });
-        let Some(message) = message(context, entry, skipped) else { continue };
+        let Some(message) = message(context, entry, skipped, reactions_left_out) else { continue };
         match thread {
             Some(idx) => threads[idx].messages.push(message),
             None => out.timeline.push(message),
@@ -425,7 +489,12 @@ fn arrange(context: &Context<'_>, entries: Vec<Entry>, out: &mut Conversation, s
 }
 
 /// The entry as a person's message, or `None` (counted in `skipped`) when it is not one.
-fn message(context: &Context<'_>, entry: &Entry, skipped: &mut BTreeMap<String, u64>) -> Option<Message> {
+fn message(
+    context: &Context<'_>,
+    entry: &Entry,
+    skipped: &mut BTreeMap<String, u64>,
+    reactions_left_out: &mut u64,
+) -> Option<Message> {
     let raw = &entry.raw;
     let mut skip = |why: String| {
         *skipped.entry(why).or_insert(0) += 1;
@@ -449,7 +518,37 @@ fn message(context: &Context<'_>, entry: &Entry, skipped: &mut BTreeMap<String, 
             body = names.iter().map(|n| format!("[file: {n}]")).collect::<Vec<_>>().join(" ");
         }
     }
-    Some(Message { ts: entry.ts.clone(), at: entry.at, author: user.to_string(), body, mentions })
+    // The export keeps no earlier text, only when the text last changed; an edit time before
+    // the message itself is read as the message's own.
+    let edited_at = raw.edited.as_ref().and_then(|e| e.ts.as_ref()).and_then(ts_value).map(|at| at.max(entry.at));
+    let mut reactions = Vec::new();
+    for reaction in &raw.reactions {
+        let Ok(emoji) = baton_core::validate::emoji("reaction", &reaction.name) else {
+            *reactions_left_out += reaction.users.len() as u64;
+            continue;
+        };
+        let mut members: Vec<String> = Vec::new();
+        for user in &reaction.users {
+            if !context.people.contains_key(user) {
+                *reactions_left_out += 1;
+            } else if !members.contains(user) {
+                members.push(user.clone());
+            }
+        }
+        if !members.is_empty() {
+            reactions.push(Reaction { emoji, members });
+        }
+    }
+    Some(Message { ts: entry.ts.clone(), at: entry.at, author: user.to_string(), body, mentions, edited_at, reactions })
+}
+
+/// A `ts` written as a string or, by some tools, as a number.
+fn ts_value(value: &Value) -> Option<Timestamp> {
+    match value {
+        Value::String(ts) => parse_ts(ts),
+        Value::Number(ts) => parse_ts(&ts.to_string()),
+        _ => None,
+    }
 }
 
 /// Slack's markup made readable (`<@U1>` → `@ana`, `<https://x|label>` → `[label](https://x)`,

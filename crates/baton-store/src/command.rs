@@ -202,6 +202,12 @@ pub enum Command {
         id: MessageId,
         text: MessageText,
     },
+    /// An imported message was edited at the envelope's time (its author only): the text it was
+    /// posted with is already the text after the edit, and the export keeps no earlier one, so
+    /// no version is recorded; the message only shows as edited. Its time does not move.
+    MarkEdited {
+        message: MessageId,
+    },
     DeleteMessage {
         id: MessageId,
     },

@@ -49,6 +49,8 @@ fn entry(ts: &str, user: Option<&str>, text: &str, subtype: Option<&str>, thread
             subtype: subtype.map(str::to_string),
             thread_ts: thread_ts.map(str::to_string),
             files: Vec::new(),
+            reactions: Vec::new(),
+            edited: None,
         },
         ts: ts.into(),
         at: parse_ts(ts).unwrap(),
@@ -85,7 +87,7 @@ fn threads_timeline_and_non_messages() {
         timeline: Vec::new(),
     };
     let mut skipped = BTreeMap::new();
-    arrange(&context, entries, &mut conversation, &mut skipped);
+    arrange(&context, entries, &mut conversation, &mut skipped, &mut 0);
     let timeline: Vec<&str> = conversation.timeline.iter().map(|m| m.body.as_str()).collect();
     assert_eq!(timeline, ["hello"]);
     assert_eq!(conversation.threads.len(), 2, "the bot-only thread has no messages");
@@ -163,4 +165,51 @@ fn not_an_export_is_refused_with_a_reason() {
     std::fs::write(&file, b"not a zip").unwrap();
     let err = ExportFiles::open(&file, "users.json").err().unwrap();
     assert!(err.message.contains("not a readable ZIP"), "{err}");
+}
+
+/// Issue 12: reactions and edit times were dropped.
+#[test]
+fn the_zulip_zip_keeps_reactions_by_people_and_edit_times() {
+    let mut files = ExportFiles::open(&shared("zulip-test_slack_importer.zip"), "users.json").unwrap();
+    let export = read(&mut files).unwrap();
+    let general = export.conversations.iter().find(|c| c.name == "general").unwrap();
+    let message = |ts: &str| general.timeline.iter().find(|m| m.ts == ts).unwrap();
+    // rishiweb_0 reacted to their own message; the `+1` on a channel_join is on no message.
+    assert_eq!(
+        message("1516457468.000016").reactions,
+        vec![Reaction { emoji: "no_mouth".into(), members: vec!["U8X25EBAB".into()] }]
+    );
+    let edited = message("1516468466.000125");
+    assert_eq!(edited.edited_at, parse_ts("1516468486.000000"));
+    assert_eq!(edited.at, parse_ts("1516468466.000125").unwrap(), "an edit does not move the message");
+    let edited_or_reacted =
+        general.timeline.iter().filter(|m| m.edited_at.is_some() || !m.reactions.is_empty()).count();
+    assert_eq!(edited_or_reacted, 2);
+    assert_eq!(export.reactions_left_out, 0);
+}
+
+#[test]
+fn reactions_by_bots_strangers_and_outsiders_are_left_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let users = r#"[{"id":"U1","name":"ana"},{"id":"U2","name":"bo"},{"id":"U3","name":"cy"},
+                    {"id":"B1","name":"bot","is_bot":true}]"#;
+    std::fs::write(dir.path().join("users.json"), users).unwrap();
+    std::fs::write(dir.path().join("channels.json"), r#"[{"id":"C1","name":"open"}]"#).unwrap();
+    std::fs::write(dir.path().join("groups.json"), r#"[{"id":"G1","name":"hush","members":["U1","U2"]}]"#).unwrap();
+    let day = r#"[{"ts":"10.0","user":"U1","text":"hi","edited":{"user":"U1","ts":"5.0"},
+                   "reactions":[{"name":"+1","users":["U2","B1","U9","U3","U2"]},{"name":"bad name","users":["U2"]},
+                                {"name":"tada","users":["B1"]}]}]"#;
+    for folder in ["open", "hush"] {
+        std::fs::create_dir(dir.path().join(folder)).unwrap();
+        std::fs::write(dir.path().join(folder).join("2024-01-02.json"), day).unwrap();
+    }
+    let export = read(&mut ExportFiles::open(dir.path(), "users.json").unwrap()).unwrap();
+    let reactions = |name: &str| export.conversations.iter().find(|c| c.name == name).unwrap().timeline[0].clone();
+    let open = reactions("open");
+    assert_eq!(open.reactions, vec![Reaction { emoji: "+1".into(), members: vec!["U2".into(), "U3".into()] }]);
+    assert_eq!(open.edited_at, parse_ts("10.0"), "an edit before the message is read as at the message");
+    // In the private channel cy is not a member: only bo's reaction is kept.
+    assert_eq!(reactions("hush").reactions, vec![Reaction { emoji: "+1".into(), members: vec!["U2".into()] }]);
+    // Each conversation: the bot, the stranger, the bad name, the bot's tada; hush: cy too.
+    assert_eq!(export.reactions_left_out, 4 + 4 + 1);
 }

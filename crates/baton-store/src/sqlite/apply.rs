@@ -203,6 +203,7 @@ async fn apply_as(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, command: &Command) -> 
         Command::Reply { message, text, urgent } => reply(ctx, viewer, *message, text, *urgent).await,
         Command::MoveToThread { message, thread } => move_to_thread(ctx, viewer, *message, *thread).await,
         Command::EditMessage { id, text } => edit_message(ctx, viewer, *id, text).await,
+        Command::MarkEdited { message } => mark_edited(ctx, viewer, *message).await,
         Command::DeleteMessage { id } => delete_message(ctx, viewer, *id).await,
         Command::AddReaction { message, emoji } => react(ctx, viewer, *message, emoji, true).await,
         Command::RemoveReaction { message, emoji } => react(ctx, viewer, *message, emoji, false).await,
@@ -1070,6 +1071,33 @@ async fn edit_message(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, id: MessageId, tex
     ctx.emit(
         kind::MESSAGE_EDITED,
         json!({ "message_id": id, "body": text.body, "html": text.html, "mentions": mentions }),
+        scope,
+    )
+    .await?;
+    Ok(serde_json::to_value(message)?)
+}
+
+/// See [`Command::MarkEdited`]: `edited_at` and a `message.edited` event that carries the text as
+/// it is (after the edit), and no version, since the text before it is unknown.
+async fn mark_edited(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, id: MessageId) -> Result<Value> {
+    let row = read::message_row(ctx.conn, viewer, id).await?;
+    if row.author_id != viewer.member.0 {
+        return Err(Error::forbidden("only the author edits a message"));
+    }
+    if row.deleted {
+        return Err(Error::conflict(format!("message {id} was deleted")));
+    }
+    let scope = message_scope(ctx, viewer, &row).await?;
+    let edited_at = micros(ctx.at).max(row.created_at_micros());
+    sqlx::query("UPDATE messages SET edited_at = MAX(COALESCE(edited_at, 0), ?) WHERE id = ?")
+        .bind(edited_at)
+        .bind(id.0)
+        .execute(&mut *ctx.conn)
+        .await?;
+    let message = read::message(ctx.conn, viewer, id).await?;
+    ctx.emit(
+        kind::MESSAGE_EDITED,
+        json!({ "message_id": id, "body": message.body, "html": message.html, "mentions": message.mentions }),
         scope,
     )
     .await?;

@@ -150,6 +150,38 @@ async fn check_store(store: Arc<dyn Store>) {
     assert_eq!(kinds, ["task.created", "task.assigned", "task.status_changed"]);
 
     check_dm_threads(&*store, owner, ana).await;
+    check_imported_edits(&*store, owner, ana).await;
+}
+
+/// What imports bring beside the text: an edit time without an earlier version (issue 12).
+async fn check_imported_edits(store: &dyn Store, owner: Viewer, ana: Viewer) {
+    let open = Command::CreateChannel {
+        name: "open".into(),
+        visibility: Visibility::Public,
+        topic: String::new(),
+        members: vec![],
+    };
+    let open = baton_core::ChannelId(id(&run(store, owner, "2024-02-01T00:00:00Z", open).await.unwrap()));
+    let create = Command::CreateThread { home: open.into(), title: "_*duck*_".into(), tags: vec![], body: None };
+    let thread = ThreadId(id(&run(store, owner, "2024-02-01T00:00:01Z", create).await.unwrap()));
+
+    let post = Command::PostMessage {
+        target: MessageTarget::Thread(thread),
+        text: MessageText::new("final text".into()),
+        urgent: false,
+    };
+    let message = baton_core::MessageId(id(&run(store, ana, "2024-02-01T10:00:00Z", post).await.unwrap()));
+    let mark = Command::MarkEdited { message };
+    let refused = run(store, owner, "2024-02-02T10:00:00Z", mark.clone()).await;
+    assert!(matches!(refused, Err(Error::Forbidden { .. })), "only its author");
+    let edited = run(store, ana, "2024-02-02T10:00:00Z", mark).await.unwrap();
+    assert_eq!(edited["edited_at"], "2024-02-02T10:00:00Z");
+    assert_eq!(edited["created_at"], "2024-02-01T10:00:00Z", "the message keeps its time");
+    assert_eq!(edited["body"], "final text");
+    assert!(store.message_versions(&ana, message).await.unwrap().is_empty(), "no earlier text is made up");
+    let last = store.events(&ana, Seq(0), 10_000).await.unwrap();
+    let last: Value = serde_json::from_slice(&last.last().unwrap().json).unwrap();
+    assert_eq!((last["kind"].as_str(), last["payload"]["body"].as_str()), (Some("message.edited"), Some("final text")));
 }
 
 /// A direct conversation has a timeline and threads: a reply to a timeline message starts a

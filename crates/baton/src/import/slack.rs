@@ -2,6 +2,8 @@
 //! is read and checked first, so a malformed file stops the import before anything is
 //! written; every write then carries an idempotency key made of Slack's own ids, so importing
 //! the same export again changes nothing and an interrupted import resumes where it stopped.
+//! Reactions and edit times come after the messages they belong to; neither moves a message's
+//! time nor any number of a report.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -318,14 +320,29 @@ impl<'a> Writer<'a> {
             .collect();
         let answers = self.store.execute_many(envelopes).await;
         let mut misplaced = Vec::new();
+        // Reactions and edits, once the messages are where they belong.
+        let mut afterwards = Vec::new();
         for (message, answer) in messages.iter().zip(answers) {
             let answer = answer.with_context(|| format!("message {} could not be imported", message.ts))?;
+            let id = MessageId(answer["id"].as_i64().context("the store answered without a message id")?);
+            let author = Viewer { member: self.members[message.author.as_str()], role: Role::Member };
+            if let Some(edited_at) = message.edited_at {
+                let key = format!("edited:{}:{}", conversation.id, message.ts);
+                afterwards.push(self.envelope(author, edited_at, key, Command::MarkEdited { message: id }));
+            }
+            for reaction in &message.reactions {
+                for member in &reaction.members {
+                    let by = Viewer { member: self.members[member.as_str()], role: Role::Member };
+                    // The export does not say when: no earlier than the message.
+                    let key = format!("reaction:{}:{}:{}", conversation.id, message.ts, reaction.emoji);
+                    let react = Command::AddReaction { message: id, emoji: reaction.emoji.clone() };
+                    afterwards.push(self.envelope(by, message.at, key, react));
+                }
+            }
             if let Some(thread) = file_into {
                 if answer["thread_id"].as_i64() != Some(thread.0) {
-                    let id = MessageId(answer["id"].as_i64().context("the store answered without a message id")?);
                     let key = format!("move:{}:{}", conversation.id, message.ts);
                     // Its author takes part in the conversation, which lets them arrange it.
-                    let author = Viewer { member: self.members[message.author.as_str()], role: Role::Member };
                     misplaced.push(self.envelope(
                         author,
                         message.at,
@@ -337,6 +354,9 @@ impl<'a> Writer<'a> {
         }
         for answer in self.store.execute_many(misplaced).await {
             answer.context("a message could not be moved into its thread")?;
+        }
+        for answer in self.store.execute_many(afterwards).await {
+            answer.context("a reaction or an edit could not be imported")?;
         }
         self.progress.inc(messages.len() as u64);
         Ok(messages.len())

@@ -49,7 +49,8 @@ const PARENT: &str = "Can we ship <@U1>? The release notes are in the doc and QA
 
 /// ana (Berlin), bo (New York, with a wrong `tz_offset` that must be ignored), cy (no zone:
 /// the workspace's, UTC), dee (Berlin, deleted), a bot and Slackbot. All times UTC; the window
-/// is Mon 2024-03-04 → Mon 2024-03-11.
+/// is Mon 2024-03-04 → Mon 2024-03-11. ana's "ok" was edited on Wednesday; "Morning all" has
+/// reactions by bo, cy, the bot and a stranger, the thread's parent one by ana.
 fn build_export(dir: &Path) {
     write(
         dir,
@@ -75,7 +76,12 @@ fn build_export(dir: &Path) {
         dir,
         "general/2024-03-04.json",
         json!([
-            msg(&ts(0, 9, 0), "U1", "Morning all"),
+            with(
+                msg(&ts(0, 9, 0), "U1", "Morning all"),
+                "reactions",
+                json!([{"name": "+1", "users": ["U2", "U3", "B1"], "count": 3},
+                       {"name": "eyes", "users": ["U9"], "count": 1}])
+            ),
             msg(&ts(0, 9, 30), "U2", "hi <@U1>"),
             with(msg(&ts(0, 9, 40), "U3", "<@U3> has joined the channel"), "subtype", json!("channel_join")),
             with(msg(&ts(0, 9, 45), "B1", "deploy done"), "subtype", json!("bot_message")),
@@ -87,7 +93,11 @@ fn build_export(dir: &Path) {
         dir,
         "general/2024-03-05.json",
         json!([
-            with(msg(&parent, "U2", PARENT), "thread_ts", json!(parent)),
+            with(
+                with(msg(&parent, "U2", PARENT), "thread_ts", json!(parent)),
+                "reactions",
+                json!([{"name": "tada", "users": ["U1"], "count": 1}])
+            ),
             with(msg(&ts(1, 15, 0), "U1", "yes"), "thread_ts", json!(parent)),
         ]),
     );
@@ -365,4 +375,75 @@ fn the_report_narrows_to_a_channel_or_a_member_and_renders_html() {
     assert!(!page.contains("<script"), "no JavaScript");
     assert!(page.contains("Can we ship &lt;@U1&gt;?"), "the bouncing thread's title, escaped");
     assert!(page.contains("Before and after"));
+}
+
+/// Every file of an export, its messages' `reactions` and `edited` removed.
+fn without_reactions_and_edits(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        let target = to.join(path.file_name().unwrap());
+        if path.is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            without_reactions_and_edits(&path, &target);
+            continue;
+        }
+        let mut value: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        for message in value.as_array_mut().unwrap() {
+            message.as_object_mut().unwrap().remove("reactions");
+            message.as_object_mut().unwrap().remove("edited");
+        }
+        std::fs::write(target, serde_json::to_vec(&value).unwrap()).unwrap();
+    }
+}
+
+/// Issue 12: Slack reactions and edit times were dropped. They are imported (bots and strangers
+/// left out), the edit without an invented earlier version, and no number of the report moves.
+#[tokio::test]
+async fn reactions_and_edit_times_are_imported_and_change_no_report_number() {
+    use baton_core::model::Role;
+    use baton_store::{SqliteStore, Store, Viewer};
+
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("export");
+    build_export(&export);
+    let plain = dir.path().join("plain");
+    std::fs::create_dir_all(&plain).unwrap();
+    without_reactions_and_edits(&export, &plain);
+    let (data, plain_data) = (dir.path().join("data"), dir.path().join("plain-data"));
+    import(&export, &data);
+    import(&plain, &plain_data);
+    assert_eq!(
+        report(&data, "2024-03-04", "2024-03-11"),
+        report(&plain_data, "2024-03-04", "2024-03-11"),
+        "reactions and edits change no number"
+    );
+
+    let store = SqliteStore::open(&data).await.unwrap();
+    let owner = Viewer { member: baton_core::MemberId(1), role: Role::Owner };
+    let members = store.members(&owner).await.unwrap();
+    let id_of = |handle: &str| members.iter().find(|m| m.handle == handle).unwrap().id;
+    let events = baton_store::full_log(&store).await.unwrap();
+    let posted = |body: &str| {
+        let event = events.iter().find(|e| e.kind == "message.posted" && e.payload["message"]["body"] == body).unwrap();
+        baton_core::MessageId(event.payload["message"]["id"].as_i64().unwrap())
+    };
+    let ok = store.message(&owner, posted("ok")).await.unwrap();
+    assert_eq!(ok.edited_at, Some("2024-03-06T00:00:00Z".parse().unwrap()));
+    assert_eq!(ok.created_at, "2024-03-04T10:00:00Z".parse().unwrap(), "an edit does not move the message");
+    assert_eq!(ok.body, "ok");
+    assert!(store.message_versions(&owner, ok.id).await.unwrap().is_empty(), "the export has no earlier text");
+    let morning = store.message(&owner, posted("Morning all")).await.unwrap();
+    let reactions: Vec<(&str, Vec<baton_core::MemberId>)> =
+        morning.reactions.iter().map(|r| (r.emoji.as_str(), r.members.clone())).collect();
+    assert_eq!(reactions, [("+1", vec![id_of("bo"), id_of("cy")])], "the bot and the stranger are left out");
+    assert_eq!(morning.edited_at, None);
+    let parent = store.message(&owner, posted(&PARENT.replace("<@U1>", "@ana"))).await.unwrap();
+    assert_eq!(parent.reactions.len(), 1);
+    assert_eq!((parent.reactions[0].emoji.as_str(), parent.reactions[0].members.clone()), ("tada", vec![id_of("ana")]));
+    let n_events = events.len();
+    drop(store);
+
+    import(&export, &data);
+    let store = SqliteStore::open(&data).await.unwrap();
+    assert_eq!(baton_store::full_log(&store).await.unwrap().len(), n_events, "a second import writes nothing");
 }
