@@ -197,7 +197,12 @@ pub struct Thread {
     pub dm_id: Option<DmId>,
     /// The task it discusses, if it is a task's thread.
     pub task_id: Option<TaskId>,
+    /// The title; an imported thread's as exported, markup and all (reports name it so).
     pub title: String,
+    /// How an imported title reads, without the exporting tool's markup (`_*launch*_` →
+    /// `launch`); absent when it reads as `title`. Show this when present.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_title: Option<String>,
     /// A channel's timeline: the messages an imported channel had outside any thread (one per
     /// channel, untitled, never resolved).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
@@ -210,6 +215,13 @@ pub struct Thread {
     pub message_count: i64,
     #[schema(value_type = Option<String>, format = DateTime)]
     pub last_message_at: Option<Timestamp>,
+}
+
+impl Thread {
+    /// The title as people read it: the display title of an import, else the title.
+    pub fn shown_title(&self) -> &str {
+        self.display_title.as_deref().unwrap_or(&self.title)
+    }
 }
 
 /// A reaction and who gave it.

@@ -16,6 +16,8 @@
 //!   not in `users.json` are left out) and the time of its last edit (`edited.ts`); an export
 //!   keeps only the text after the edit, so that is the message's text.
 
+mod markup;
+
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use jiff::Timestamp;
@@ -25,6 +27,7 @@ use serde_json::Value;
 
 use crate::diagnostic::Diagnostic;
 use crate::export_files::ExportFiles;
+use markup::{display_title, readable};
 
 /// Slackbot's id: a bot, though `users.json` does not always say so.
 const SLACKBOT: &str = "USLACKBOT";
@@ -96,7 +99,13 @@ pub struct Conversation {
 pub struct Thread {
     /// The parent's `ts`: the thread's id within its conversation.
     pub ts: String,
+    /// The first 80 characters of the parent's text as exported, markup and all: what reports
+    /// name the thread by (DESIGN.md).
     pub title: String,
+    /// The title for people to read in the app: the parent's text with mentions and links
+    /// resolved, without Slack's `*bold*`, `_italic_`, `~strike~` and `` `code` `` marks, on one
+    /// line, at most 80 characters. Equal to `title` when the parent has no markup.
+    pub display_title: String,
     /// Its messages in time order (the parent first, if it is a message).
     pub messages: Vec<Message>,
 }
@@ -468,11 +477,10 @@ fn arrange(
     for entry in &entries {
         let thread = entry.raw.thread_ts.as_ref().map(|parent_ts| {
             *thread_of.entry(parent_ts.clone()).or_insert_with(|| {
-                let title = parents
-                    .get(parent_ts.as_str())
-                    .map(|p| p.raw.text.as_deref().unwrap_or_default().chars().take(TITLE_CHARS).collect())
-                    .unwrap_or_default();
-                threads.push(Thread { ts: parent_ts.clone(), title, messages: Vec::new() });
+                let text = parents.get(parent_ts.as_str()).map(|p| p.raw.text.as_deref().unwrap_or_default());
+                let title = text.map(|t| t.chars().take(TITLE_CHARS).collect()).unwrap_or_default();
+                let display_title = text.map(|t| display_title(context, t)).unwrap_or_default();
+                threads.push(Thread { ts: parent_ts.clone(), title, display_title, messages: Vec::new() });
                 threads.len() - 1
             })
         });
@@ -549,62 +557,6 @@ fn ts_value(value: &Value) -> Option<Timestamp> {
         Value::Number(ts) => parse_ts(&ts.to_string()),
         _ => None,
     }
-}
-
-/// Slack's markup made readable (`<@U1>` → `@ana`, `<https://x|label>` → `[label](https://x)`,
-/// `&lt;` → `<`), and the handles of the people it mentions.
-fn readable(context: &Context<'_>, text: &str) -> (String, Vec<String>) {
-    let mut out = String::with_capacity(text.len());
-    let mut mentions: Vec<String> = Vec::new();
-    let mut rest = text;
-    while let Some(open) = rest.find('<') {
-        out.push_str(&decode(&rest[..open]));
-        let Some(close) = rest[open..].find('>') else {
-            rest = &rest[open..];
-            break;
-        };
-        let inner = &rest[open + 1..open + close];
-        let (target, label) = match inner.split_once('|') {
-            Some((target, label)) => (target, Some(label)),
-            None => (inner, None),
-        };
-        if let Some(user) = target.strip_prefix('@') {
-            if let Some(handle) = context.people.get(user) {
-                if !mentions.contains(handle) {
-                    mentions.push(handle.clone());
-                }
-                out.push('@');
-                out.push_str(handle);
-            } else {
-                let name = context.names.get(user).map(String::as_str).or(label).unwrap_or(user);
-                out.push_str(name);
-            }
-        } else if let Some(special) = target.strip_prefix('!') {
-            // `<!here>`, `<!channel>`, `<!subteam^S1|@team>`: they address groups, not people.
-            let word = label
-                .map(|l| l.trim_start_matches('@'))
-                .unwrap_or_else(|| special.split('^').next().unwrap_or(special));
-            out.push('@');
-            out.push_str(word);
-        } else if let Some(channel) = target.strip_prefix('#') {
-            out.push('#');
-            out.push_str(label.unwrap_or(channel));
-        } else {
-            let url = decode(target);
-            match label {
-                Some(label) => out.push_str(&format!("[{}]({url})", decode(label))),
-                None => out.push_str(&format!("<{url}>")),
-            }
-        }
-        rest = &rest[open + close + 1..];
-    }
-    out.push_str(&decode(rest));
-    (out, mentions)
-}
-
-/// Slack escapes exactly these three in message text.
-fn decode(text: &str) -> String {
-    text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 }
 
 /// A Slack `ts` (`"1736478630.905399"`): seconds and microseconds since the epoch.

@@ -170,11 +170,19 @@ pub enum Command {
     OpenTimeline {
         channel: ChannelId,
     },
+    /// A new `title` also drops the display title an import set.
     UpdateThread {
         id: ThreadId,
         title: Option<String>,
         tags: Option<Vec<String>>,
         resolved: Option<bool>,
+    },
+    /// How an imported thread's title reads in the app (imports only; owners and admins): its
+    /// title keeps the exporting tool's markup, as reports name the thread by it (DESIGN.md),
+    /// while people read this (`Thread::display_title`).
+    SetDisplayTitle {
+        thread: ThreadId,
+        display_title: String,
     },
     PostMessage {
         target: MessageTarget,

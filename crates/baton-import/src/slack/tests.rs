@@ -213,3 +213,32 @@ fn reactions_by_bots_strangers_and_outsiders_are_left_out() {
     // Each conversation: the bot, the stranger, the bad name, the bot's tada; hush: cy too.
     assert_eq!(export.reactions_left_out, 4 + 4 + 1);
 }
+
+/// Issue 12: titles kept raw Slack markup (`_*rabbitduck*_`) where people read them.
+#[test]
+fn display_titles_drop_slack_markup_and_titles_keep_it() {
+    let (people, names, bots) = context_fixture();
+    let mut people = people;
+    people.insert("U3".into(), "k._".into());
+    let context = Context { people: &people, names: &names, bots: &bots };
+    let cases = [
+        ("_*rabbitduck*_", "rabbitduck"),
+        ("*foo* _bar_ ~baz~ `qux` [md](https://chat.zulip.org)", "foo bar baz qux [md](https://chat.zulip.org)"),
+        ("<@U1> please reply to <https://x.io/a|the doc>", "@ana please reply to the doc"),
+        ("*<@U3>* and <https://x.io/b>", "@k._ and https://x.io/b"),
+        ("snake_case_name, 2*3*4 and 5 * 6 stay", "snake_case_name, 2*3*4 and 5 * 6 stay"),
+        ("an *open mark", "an *open mark"),
+        ("two\n\nlines  &amp; ```code```", "two lines & code"),
+    ];
+    for (text, shown) in cases {
+        assert_eq!(display_title(&context, text), shown, "{text:?}");
+    }
+    let long = format!("*{}*", "y".repeat(100));
+    assert_eq!(display_title(&context, &long), "y".repeat(80));
+
+    let mut files = ExportFiles::open(&shared("zulip-test_slack_importer.zip"), "users.json").unwrap();
+    let export = read(&mut files).unwrap();
+    let thread = &export.conversations[0].threads[0];
+    assert_eq!(thread.title, "_*rabbitduck*_", "what reports name it by, as exported");
+    assert_eq!(thread.display_title, "rabbitduck");
+}

@@ -349,7 +349,7 @@ async fn start(
     // The thread's own page is someone else's; this one only says why and keeps the form.
     let status = err.status();
     let title = match state.store.thread(&signed.viewer, ThreadId(thread)).await {
-        Ok(found) if status.is_client_error() => found.title,
+        Ok(found) if status.is_client_error() => found.shown_title().to_string(),
         Ok(_) => return Err(err.into()),
         Err(lookup) => return Err(lookup.into()),
     };

@@ -90,7 +90,7 @@ async fn names(state: &AppState, signed: &Signed, notifications: &[&Notification
             continue;
         }
         if let Ok(found) = state.store.thread(&signed.viewer, ThreadId(thread)).await {
-            threads.insert(thread, found.title);
+            threads.insert(thread, found.shown_title().to_string());
         }
     }
     Ok(Names { people, threads })

@@ -67,7 +67,7 @@ pub fn thread_list(threads: &[Thread], flags: &Flags, signed: &Signed) -> Markup
         @if threads.is_empty() { p.empty { "No threads yet." } }
         @for thread in threads {
             li.thread-row data-thread=(thread.id) {
-                a.thread href=(format!("/t/{}", thread.id)) { (thread.title) }
+                a.thread href=(format!("/t/{}", thread.id)) { (thread.shown_title()) }
                 (unread_badge(flags.unread.get(&thread.id).copied().unwrap_or(0)))
                 @if let Some(handoffs) = flags.bouncing.get(&thread.id) {
                     " " span.badge.bouncing title=(format!("Changed hands {handoffs} times without being resolved: consider taking it live"))

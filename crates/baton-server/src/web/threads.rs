@@ -121,7 +121,7 @@ async fn thread_page(
     let since = state.store.head().await?.0;
     let (list, _) = messages_of(state, signed, &thread, None).await?;
     Ok(page(
-        &thread.title,
+        thread.shown_title(),
         signed,
         Live::Thread { id: id.0, since },
         html! {
@@ -135,7 +135,7 @@ async fn thread_page(
                 p.crumbs { a href=(format!("/tasks/{task}")) { "The task" } }
             }
             h1 {
-                (thread.title) " "
+                (thread.shown_title()) " "
                 @if thread.resolved { span.badge.resolved { "resolved" } } @else { span.badge.open { "open" } }
                 @for tag in &thread.tags { " " span.tag { (tag) } }
             }

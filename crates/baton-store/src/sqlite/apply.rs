@@ -199,6 +199,9 @@ async fn apply_as(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, command: &Command) -> 
         Command::UpdateThread { id, title, tags, resolved } => {
             update_thread(ctx, viewer, *id, title, tags, *resolved).await
         }
+        Command::SetDisplayTitle { thread, display_title } => {
+            set_display_title(ctx, viewer, *thread, display_title).await
+        }
         Command::PostMessage { target, text, urgent } => post_message(ctx, viewer, *target, text, *urgent).await,
         Command::Reply { message, text, urgent } => reply(ctx, viewer, *message, text, *urgent).await,
         Command::MoveToThread { message, thread } => move_to_thread(ctx, viewer, *message, *thread).await,
@@ -789,7 +792,8 @@ async fn update_thread(
     let before = row.into_thread();
     if title.is_some() || tags.is_some() {
         if let Some(title) = title {
-            sqlx::query("UPDATE threads SET title = ? WHERE id = ?")
+            // A title someone chose reads as written: an import's display title gives way.
+            sqlx::query("UPDATE threads SET title = ?, display_title = NULL WHERE id = ?")
                 .bind(title)
                 .bind(id.0)
                 .execute(&mut *ctx.conn)
@@ -813,6 +817,24 @@ async fn update_thread(
         let kind = if resolved { kind::THREAD_RESOLVED } else { kind::THREAD_REOPENED };
         ctx.emit(kind, json!({ "thread_id": id }), scope).await?;
     }
+    Ok(serde_json::to_value(read::thread_row(ctx.conn, viewer, id).await?.into_thread())?)
+}
+
+async fn set_display_title(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, id: ThreadId, display_title: &str) -> Result<Value> {
+    if !viewer.role.is_admin() {
+        return Err(Error::forbidden("only owners and admins set how an imported title reads"));
+    }
+    let row = read::thread_row(ctx.conn, viewer, id).await?;
+    let scope = row.scope();
+    let shown = Some(display_title).filter(|shown| *shown != row.title);
+    sqlx::query("UPDATE threads SET display_title = ? WHERE id = ?")
+        .bind(shown)
+        .bind(id.0)
+        .execute(&mut *ctx.conn)
+        .await?;
+    // `title` stays as it was: reports read the title a thread was created with.
+    let payload = json!({ "thread_id": id, "title": null, "tags": null, "display_title": shown });
+    ctx.emit(kind::THREAD_UPDATED, payload, scope).await?;
     Ok(serde_json::to_value(read::thread_row(ctx.conn, viewer, id).await?.into_thread())?)
 }
 

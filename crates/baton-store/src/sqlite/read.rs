@@ -227,6 +227,7 @@ pub(crate) struct ThreadRow {
     pub(crate) dm_id: Option<i64>,
     pub(crate) task_id: Option<i64>,
     pub(crate) title: String,
+    display_title: Option<String>,
     pub(crate) timeline: bool,
     resolved: bool,
     tags: String,
@@ -244,6 +245,7 @@ impl ThreadRow {
             dm_id: self.dm_id.map(DmId),
             task_id: self.task_id.map(TaskId),
             title: self.title,
+            display_title: self.display_title,
             timeline: self.timeline,
             resolved: self.resolved,
             tags: serde_json::from_str(&self.tags).unwrap_or_default(),
@@ -265,7 +267,7 @@ impl ThreadRow {
 }
 
 const THREAD_COLUMNS: &str =
-    "id, channel_id, dm_id, task_id, title, timeline, resolved, tags, created_by, created_at, message_count, last_message_at";
+    "id, channel_id, dm_id, task_id, title, display_title, timeline, resolved, tags, created_by, created_at, message_count, last_message_at";
 
 /// The thread, if the viewer may see it: its channel is visible, the viewer takes part in its
 /// direct conversation, or it is a task's thread and the viewer is no guest.

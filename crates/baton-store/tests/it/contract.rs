@@ -150,11 +150,12 @@ async fn check_store(store: Arc<dyn Store>) {
     assert_eq!(kinds, ["task.created", "task.assigned", "task.status_changed"]);
 
     check_dm_threads(&*store, owner, ana).await;
-    check_imported_edits(&*store, owner, ana).await;
+    check_imported_titles_and_edits(&*store, owner, ana).await;
 }
 
-/// What imports bring beside the text: an edit time without an earlier version (issue 12).
-async fn check_imported_edits(store: &dyn Store, owner: Viewer, ana: Viewer) {
+/// What imports bring beside the text: a display title without the exporting tool's markup
+/// (the title stays as exported), and an edit time without an earlier version (issue 12).
+async fn check_imported_titles_and_edits(store: &dyn Store, owner: Viewer, ana: Viewer) {
     let open = Command::CreateChannel {
         name: "open".into(),
         visibility: Visibility::Public,
@@ -164,6 +165,15 @@ async fn check_imported_edits(store: &dyn Store, owner: Viewer, ana: Viewer) {
     let open = baton_core::ChannelId(id(&run(store, owner, "2024-02-01T00:00:00Z", open).await.unwrap()));
     let create = Command::CreateThread { home: open.into(), title: "_*duck*_".into(), tags: vec![], body: None };
     let thread = ThreadId(id(&run(store, owner, "2024-02-01T00:00:01Z", create).await.unwrap()));
+    let shown = Command::SetDisplayTitle { thread, display_title: "duck".into() };
+    let refused = run(store, ana, "2024-02-01T00:00:02Z", shown.clone()).await;
+    assert!(matches!(refused, Err(Error::Forbidden { .. })), "imports only: owners and admins");
+    run(store, owner, "2024-02-01T00:00:02Z", shown).await.unwrap();
+    let found = store.thread(&ana, thread).await.unwrap();
+    assert_eq!((found.title.as_str(), found.shown_title()), ("_*duck*_", "duck"));
+    let rename = Command::UpdateThread { id: thread, title: Some("Ducks".into()), tags: None, resolved: None };
+    run(store, owner, "2024-02-01T00:00:03Z", rename).await.unwrap();
+    assert_eq!(store.thread(&ana, thread).await.unwrap().display_title, None, "a chosen title reads as written");
 
     let post = Command::PostMessage {
         target: MessageTarget::Thread(thread),

@@ -294,7 +294,14 @@ impl<'a> Writer<'a> {
         let started = slack::parse_ts(&thread.ts).map_or(first, |parent| parent.min(first));
         let create = Command::CreateThread { home, title: thread.title.clone(), tags: Vec::new(), body: None };
         let key = format!("thread:{}:{}", conversation.id, thread.ts);
-        thread_id(&self.execute(viewer, started, key, create).await?)
+        let id = thread_id(&self.execute(viewer, started, key, create).await?)?;
+        // The title stays as exported, for reports (DESIGN.md); people read it without markup.
+        if thread.display_title != thread.title {
+            let shown = Command::SetDisplayTitle { thread: id, display_title: thread.display_title.clone() };
+            let key = format!("display-title:{}:{}", conversation.id, thread.ts);
+            self.execute(self.owner, started, key, shown).await?;
+        }
+        Ok(id)
     }
 
     async fn messages(

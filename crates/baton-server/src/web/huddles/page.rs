@@ -115,7 +115,7 @@ pub(super) fn huddle(shown: &Shown, signed: &Signed, draft: &Draft, refusal: Opt
     html! {
         p.crumbs {
             a href="/huddles" { "Huddles" } " · "
-            a href=(format!("/t/{}", huddle.thread_id)) { "Thread: " (shown.thread.title) }
+            a href=(format!("/t/{}", huddle.thread_id)) { "Thread: " (shown.thread.shown_title()) }
         }
         h1 {
             (huddle.title) " "
