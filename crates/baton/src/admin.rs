@@ -6,7 +6,7 @@ use anyhow::{bail, Context};
 use baton_core::calendar::parse_time_zone;
 use baton_core::model::Role;
 use baton_core::validate;
-use baton_server::auth::hash_password_blocking;
+use baton_server::auth::{hash_password_blocking, new_token};
 use baton_store::{Command, Envelope, NewMember, SqliteStore, Store, Viewer};
 
 #[derive(Debug, clap::Args)]
@@ -20,16 +20,19 @@ pub(crate) struct AdminArgs {
 
 #[derive(Debug, clap::Subcommand)]
 enum AdminCommand {
-    /// Create a member who can sign in with the given password.
+    /// Create a member who can sign in with the given password (or one made up and printed).
+    #[command(after_help = "Example, a login that sees everything in an imported workspace:\n  \
+        baton admin create-user --data-dir ./team --role owner --handle lead --email lead@example.com")]
     CreateUser {
         #[arg(long)]
         handle: String,
         #[arg(long)]
         email: String,
-        /// At least 8 characters.
+        /// At least 8 characters. Without it a password is made up and printed once.
         #[arg(long, env = "BATON_PASSWORD")]
-        password: String,
-        /// owner, admin, member or guest.
+        password: Option<String>,
+        /// owner or admin: sees every page (admin, insights with every member, nothing withheld
+        /// under the five-person privacy floor); member: sees what they take part in; guest.
         #[arg(long, default_value = "member")]
         role: String,
         /// IANA time zone; default the workspace's.
@@ -72,6 +75,8 @@ pub(crate) async fn run(args: AdminArgs) -> anyhow::Result<()> {
         AdminCommand::CreateUser { handle, email, password, role, time_zone, display_name } => {
             let role = Role::parse(&role)
                 .with_context(|| format!("unknown role {role:?}: use owner, admin, member or guest"))?;
+            let made_up = password.is_none();
+            let password = password.unwrap_or_else(|| new_token()[..24].to_string());
             validate::password("password", &password)?;
             let time_zone = time_zone.unwrap_or(workspace.time_zone);
             parse_time_zone(&time_zone)?;
@@ -93,7 +98,12 @@ pub(crate) async fn run(args: AdminArgs) -> anyhow::Result<()> {
                 .execute(Envelope::new(owner, jiff::Timestamp::now(), Command::AddMember { member, invite: None }))
                 .await?;
             let member = &created["member"];
-            println!("created member {} (@{})", member["id"], member["handle"].as_str().unwrap_or_default());
+            let role = member["role"].as_str().unwrap_or_default();
+            println!("created {role} {} (@{})", member["id"], member["handle"].as_str().unwrap_or_default());
+            if made_up {
+                println!("password: {password}");
+                eprintln!("(shown once; `baton admin reset-password` sets another)");
+            }
         }
         AdminCommand::ResetPassword { user, password } => {
             validate::password("password", &password)?;

@@ -20,6 +20,9 @@ use indicatif::{ProgressBar, ProgressStyle};
 use jiff::Timestamp;
 use serde_json::Value;
 
+use super::summary::Summary;
+use super::{count, open_store};
+
 const SOURCE: &str = "slack";
 
 /// Messages handed to the store at once: the writer commits them in groups, which is what
@@ -32,21 +35,49 @@ pub(crate) async fn run(path: PathBuf, data_dir: PathBuf) -> anyhow::Result<()> 
     for warning in &export.warnings {
         eprintln!("warning: {warning}");
     }
-    let store = SqliteStore::open(&data_dir)
-        .await
-        .with_context(|| format!("cannot open the data directory {}", data_dir.display()))?;
+    let store = open_store(&data_dir).await?;
+    let head_before = store.head().await?;
     let owner = super::ensure_workspace(&store, SOURCE).await?;
-    let summary = Writer::new(&store, owner, &export).await?.write().await?;
-    eprintln!(
-        "imported {} members, {} conversations and {} messages from {} into {} ({} entries were not messages)",
-        export.members.len(),
-        export.conversations.len(),
-        summary,
-        path.display(),
-        data_dir.display(),
-        export.skipped.values().sum::<u64>(),
-    );
-    Ok(())
+    Writer::new(&store, owner, &export).await?.write().await?;
+    let changed = store.head().await? != head_before;
+    summary(&export).print(&store, owner, &path.display().to_string(), &data_dir, changed).await
+}
+
+/// What the export holds, for the import's last words.
+fn summary(export: &Export) -> Summary {
+    let messages = || {
+        export.conversations.iter().flat_map(|c| c.timeline.iter().chain(c.threads.iter().flat_map(|t| &t.messages)))
+    };
+    let n_edited = messages().filter(|m| m.edited_at.is_some()).count() as u64;
+    let n_reactions: usize = messages().flat_map(|m| &m.reactions).map(|r| r.members.len()).sum();
+    let mut n_messages = count(export.message_count() as u64, "message", "messages");
+    if n_edited > 0 {
+        n_messages.push_str(&format!(" ({n_edited} edited)"));
+    }
+    let mut counts = vec![
+        count(export.members.len() as u64, "member", "members"),
+        count(export.conversations.len() as u64, "conversation", "conversations"),
+        n_messages,
+    ];
+    if n_reactions > 0 {
+        counts.push(count(n_reactions as u64, "reaction", "reactions"));
+    }
+    let mut notes = Vec::new();
+    let n_skipped: u64 = export.skipped.values().sum();
+    if n_skipped > 0 {
+        let reasons: Vec<String> = export.skipped.iter().map(|(why, n)| format!("{why}: {n}")).collect();
+        let entries = count(n_skipped, "entry was not a message", "entries were not messages");
+        notes.push(format!("{entries} ({})", reasons.join(", ")));
+    }
+    if export.reactions_left_out > 0 {
+        notes.push(format!(
+            "{} out: given by a bot, by a user not in users.json or outside a private conversation, or with a name \
+             Baton cannot keep",
+            count(export.reactions_left_out, "reaction was left", "reactions were left"),
+        ));
+    }
+    let times = messages().map(|m| m.at);
+    Summary { counts, notes, first: times.clone().min(), last: times.max() }
 }
 
 struct Writer<'a> {
@@ -96,13 +127,10 @@ impl<'a> Writer<'a> {
         Ok(self.store.execute(self.envelope(viewer, at, key, command)).await?)
     }
 
-    /// Returns the number of messages written.
-    async fn write(mut self) -> anyhow::Result<usize> {
+    async fn write(mut self) -> anyhow::Result<()> {
         self.members().await?;
-        let mut written = 0;
         for conversation in &self.export.conversations {
-            written += self
-                .conversation(conversation)
+            self.conversation(conversation)
                 .await
                 .with_context(|| format!("conversation {:?} could not be imported", conversation.name))?;
         }
@@ -126,7 +154,7 @@ impl<'a> Writer<'a> {
             self.execute(self.owner, self.start, format!("deactivate:{}", member.id), deactivate).await?;
         }
         self.progress.finish_and_clear();
-        Ok(written)
+        Ok(())
     }
 
     /// Every person, matched by handle or e-mail to a member the workspace has, else added.
@@ -220,11 +248,11 @@ impl<'a> Writer<'a> {
         }
     }
 
-    async fn conversation(&self, conversation: &Conversation) -> anyhow::Result<usize> {
+    async fn conversation(&self, conversation: &Conversation) -> anyhow::Result<()> {
         let people = self.member_ids(conversation);
         let Some(opener) = people.first().copied() else {
             if conversation.timeline.is_empty() && conversation.threads.is_empty() {
-                return Ok(0);
+                return Ok(());
             }
             bail!("it has messages but no member who is a person");
         };
@@ -272,13 +300,12 @@ impl<'a> Writer<'a> {
                 }
             }
         }
-        let mut written = 0;
         for (target, file_into, messages) in batches {
             for chunk in messages.chunks(CHUNK) {
-                written += self.messages(conversation, target, file_into, chunk).await?;
+                self.messages(conversation, target, file_into, chunk).await?;
             }
         }
-        Ok(written)
+        Ok(())
     }
 
     /// The Baton thread of a Slack thread, begun when its parent was posted.
@@ -310,7 +337,7 @@ impl<'a> Writer<'a> {
         target: MessageTarget,
         file_into: Option<ThreadId>,
         messages: &[slack::Message],
-    ) -> anyhow::Result<usize> {
+    ) -> anyhow::Result<()> {
         let envelopes = messages
             .iter()
             .map(|message| {
@@ -366,7 +393,7 @@ impl<'a> Writer<'a> {
             answer.context("a reaction or an edit could not be imported")?;
         }
         self.progress.inc(messages.len() as u64);
-        Ok(messages.len())
+        Ok(())
     }
 }
 

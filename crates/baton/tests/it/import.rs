@@ -1,4 +1,7 @@
-//! `baton import tasks-csv`: a file with known answers, imported, then reported.
+//! `baton import tasks-csv`: a file with known answers, imported, then reported; what the
+//! import says when it is done.
+
+use std::path::Path;
 
 use serde_json::{json, Value};
 
@@ -13,6 +16,33 @@ T-4,Plan Q2,Ops,ana@example.com,todo,2024-03-08T09:00:00Z,2024-03-08T15:00:00Z,,
 
 fn run(args: &[&str]) -> std::process::Output {
     baton().args(args).output().expect("baton runs")
+}
+
+/// The commands an import printed for what to do next (indented lines that start with
+/// `baton`), each split into its arguments, `baton` left out: to be run as written.
+pub(crate) fn printed_commands(stderr: &str) -> Vec<Vec<String>> {
+    stderr
+        .lines()
+        .filter_map(|line| line.strip_prefix("    baton "))
+        .map(|command| command.split_whitespace().map(str::to_string).collect())
+        .collect()
+}
+
+/// Runs a printed command as written; returns its stdout.
+pub(crate) fn run_printed(command: &[String]) -> String {
+    let output = baton().args(command).output().expect("baton runs");
+    assert!(output.status.success(), "baton {command:?}: {}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8(output.stdout).unwrap()
+}
+
+fn import(file: &Path, data: &Path, extra: &[&str]) -> std::process::Output {
+    let mut args = vec!["import", "tasks-csv", file.to_str().unwrap(), "--data-dir", data.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    run(&args)
+}
+
+fn stderr(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
 fn report(dir: &str) -> Value {
@@ -63,6 +93,62 @@ fn a_malformed_file_names_the_line_and_imports_nothing() {
     assert!(stderr.contains("nothing was imported"), "{stderr}");
     assert!(!stderr.contains("panicked"));
     assert!(!data.join("baton.db").exists(), "no database was created for a file that does not read");
+}
+
+/// Issue 12: the import ends by saying what it imported and the next two commands, which work
+/// as printed: a login that sees everything, and a report over the data's last four weeks; a
+/// second import says that nothing changed.
+#[test]
+fn the_import_says_what_it_imported_and_next_commands_that_work_as_printed() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("tasks.csv");
+    std::fs::write(&file, CSV).unwrap();
+    let data = dir.path().join("data");
+    let output = import(&file, &data, &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(output.stdout.is_empty(), "people's output goes to stderr");
+    let said = stderr(&output);
+    let first_line =
+        format!("imported 4 tasks, 2 projects and 2 assignees from {} into {}", file.display(), data.display());
+    assert!(said.contains(&first_line), "{said}");
+    assert!(said.contains("the data runs from 2024-03-04 to 2024-03-08 (UTC)"), "{said}");
+    let data_arg = data.to_str().unwrap().to_string();
+    let commands = printed_commands(&said);
+    let expected: Vec<Vec<String>> = [
+        "admin create-user --data-dir DATA --role owner --handle lead --email lead@example.com",
+        "report --data-dir DATA --from 2024-02-10 --to 2024-03-09",
+    ]
+    .iter()
+    .map(|c| c.split(' ').map(|w| if w == "DATA" { data_arg.clone() } else { w.to_string() }).collect())
+    .collect();
+    assert_eq!(commands, expected, "{said}");
+
+    let created = run_printed(&commands[0]);
+    assert!(created.contains("created owner") && created.contains("@lead"), "{created}");
+    assert!(created.lines().any(|l| l.strip_prefix("password: ").is_some_and(|p| p.len() >= 8)), "{created}");
+    let users = String::from_utf8(run(&["admin", "list-users", "--data-dir", &data_arg]).stdout).unwrap();
+    assert!(users.lines().any(|l| l.contains("@lead ") && l.contains("owner")), "{users}");
+    let report = run_printed(&commands[1]);
+    assert!(report.contains("Tasks          4 created, 1 done, 2 open"), "the window holds the data: {report}");
+
+    let again = import(&file, &data, &[]);
+    assert!(again.status.success(), "{}", stderr(&again));
+    let said = stderr(&again);
+    assert!(said.starts_with("already imported, nothing changed"), "{said}");
+    assert!(!said.contains("imported 4"), "{said}");
+    // The lead has a login now: the next step is to serve and sign in.
+    assert_eq!(printed_commands(&said)[0], ["serve", "--data-dir", &data_arg], "{said}");
+}
+
+/// Issue 12: "1 tasks".
+#[test]
+fn one_of_a_kind_is_counted_in_the_singular() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("one.csv");
+    std::fs::write(&file, CSV.lines().take(2).map(|l| format!("{l}\n")).collect::<String>()).unwrap();
+    let output = import(&file, &dir.path().join("data"), &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stderr(&output).contains("imported 1 task, 1 project and 1 assignee from"), "{}", stderr(&output));
 }
 
 /// Issue 12: `2024-03-04` in an instant column stopped the import, though `baton report` takes it.

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{json, Value};
 
+use crate::import::{printed_commands, run_printed};
 use crate::server::baton;
 
 fn run(args: &[&str]) -> std::process::Output {
@@ -375,6 +376,65 @@ fn the_report_narrows_to_a_channel_or_a_member_and_renders_html() {
     assert!(!page.contains("<script"), "no JavaScript");
     assert!(page.contains("Can we ship &lt;@U1&gt;?"), "the bouncing thread's title, escaped");
     assert!(page.contains("Before and after"));
+}
+
+fn stderr(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// Issue 12: the import ends by saying what it imported (counted in the singular where there is
+/// one), when the data runs, and the next two commands, which work as printed; a second import
+/// says that nothing changed.
+#[test]
+fn the_import_says_what_it_imported_and_a_second_import_that_nothing_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("export");
+    build_export(&export);
+    let data = dir.path().join("data");
+    let args = ["import", "slack", export.to_str().unwrap(), "--data-dir", data.to_str().unwrap()];
+    let output = run(&args);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(output.stdout.is_empty(), "people's output goes to stderr");
+    let said = stderr(&output);
+    let lines: Vec<&str> = said.lines().collect();
+    assert_eq!(
+        lines[..4],
+        [
+            format!(
+                "imported 4 members, 2 conversations, 14 messages (1 edited) and 3 reactions from {} into {}",
+                export.display(),
+                data.display()
+            )
+            .as_str(),
+            "the data runs from 2024-03-04 to 2024-03-08 (UTC)",
+            "5 entries were not messages (posted by a bot: 2, subtype bot_message: 1, subtype channel_join: 1, \
+             subtype tombstone: 1)",
+            "2 reactions were left out: given by a bot, by a user not in users.json or outside a private \
+             conversation, or with a name Baton cannot keep",
+        ],
+        "{said}"
+    );
+    let commands = printed_commands(&said);
+    assert_eq!(commands.len(), 2, "{said}");
+    assert_eq!(commands[1][3..], ["--from", "2024-02-10", "--to", "2024-03-09"], "{said}");
+    assert!(run_printed(&commands[0]).contains("created owner"));
+    let report = run_printed(&commands[1]);
+    assert!(report.contains("Messages       14 in 4 conversations, 10 responses"), "{report}");
+
+    let again = run(&args);
+    assert!(again.status.success(), "{}", stderr(&again));
+    let said = stderr(&again);
+    assert!(said.starts_with("already imported, nothing changed: "), "{said}");
+    assert!(said.contains("the 4 members, 2 conversations, 14 messages (1 edited) and 3 reactions of"), "{said}");
+
+    // One of each: no "1 conversations".
+    let single = dir.path().join("single");
+    write(&single, "users.json", json!([{"id": "U1", "name": "ana"}]));
+    write(&single, "channels.json", json!([{"id": "C1", "name": "general", "members": ["U1"]}]));
+    write(&single, "general/2024-03-04.json", json!([msg(&ts(0, 9, 0), "U1", "alone")]));
+    let output =
+        run(&["import", "slack", single.to_str().unwrap(), "--data-dir", dir.path().join("d").to_str().unwrap()]);
+    assert!(stderr(&output).starts_with("imported 1 member, 1 conversation and 1 message from"), "{}", stderr(&output));
 }
 
 /// Every file of an export, its messages' `reactions` and `edited` removed.
