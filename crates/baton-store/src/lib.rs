@@ -22,7 +22,7 @@ use tokio::sync::broadcast;
 pub use command::{AdviceAction, Command, Envelope, HuddleOn, Invite, MessageTarget, NewMember, ThreadHome};
 pub use error::{Error, Result};
 pub use sqlite::SqliteStore;
-pub use view::{Access, CommittedEvent, Page, Scope, Unread, Viewer};
+pub use view::{Access, CommittedEvent, KeyRecord, Page, Scope, Unread, Viewer};
 
 /// The workspace's storage. Reads take the [`Viewer`] so that a backend can never return what
 /// that member may not see; writes go through [`Store::execute`].
@@ -131,6 +131,11 @@ pub trait Store: Send + Sync + 'static {
     /// The `seq` of the latest committed event (0 for an empty log): where a client that only
     /// wants what happens from now on starts its stream.
     async fn head(&self) -> Result<Seq>;
+
+    /// What the request `actor` sent with idempotency `key` was and got, if it was sent: so that
+    /// an importer can check a whole file against what it imported before, before it writes
+    /// anything, and tell a real conflict in the file's terms. `actor` 0 is the system.
+    async fn idempotency_record(&self, actor: MemberId, key: &str) -> Result<Option<KeyRecord>>;
 
     /// The keys of advisor suggestions already accepted or dismissed.
     async fn decided_advice(&self) -> Result<Vec<String>>;

@@ -333,6 +333,21 @@ impl Store for SqliteStore {
         Ok(Seq(seq))
     }
 
+    async fn idempotency_record(&self, actor: MemberId, key: &str) -> Result<Option<crate::KeyRecord>> {
+        let found: Option<(String, String)> =
+            sqlx::query_as("SELECT fingerprint, response FROM idempotency WHERE actor = ? AND key = ?")
+                .bind(actor.0)
+                .bind(key)
+                .fetch_optional(&mut *self.conn().await?)
+                .await?;
+        match found {
+            Some((fingerprint, answer)) => {
+                Ok(Some(crate::KeyRecord { fingerprint, answer: serde_json::from_str(&answer)? }))
+            }
+            None => Ok(None),
+        }
+    }
+
     async fn decided_advice(&self) -> Result<Vec<String>> {
         let keys: Vec<(String,)> =
             sqlx::query_as("SELECT key FROM advisor_outcomes").fetch_all(&mut *self.conn().await?).await?;

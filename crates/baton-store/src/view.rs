@@ -39,6 +39,14 @@ pub struct CommittedEvent {
     pub json: Bytes,
 }
 
+/// A request recorded under its idempotency key: the hex SHA-256 of what identifies it
+/// ([`crate::Command::fingerprint_hash`]) and the answer it got, which a retry gets again.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeyRecord {
+    pub fingerprint: String,
+    pub answer: serde_json::Value,
+}
+
 /// Messages by others a viewer has not read yet, per channel and per direct conversation
 /// (absent: none).
 #[derive(Debug, Clone, Default)]

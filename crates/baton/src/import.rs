@@ -7,6 +7,7 @@ mod slack;
 mod summary;
 mod tasks_csv;
 
+use std::fmt;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
@@ -40,6 +41,11 @@ enum ImportKind {
         /// Where the database lives (a workspace is set up there if there is none).
         #[arg(long, default_value_os_t = crate::default_data_dir(), env = "BATON_DATA_DIR")]
         data_dir: PathBuf,
+        /// Where the file comes from (e.g. jira), to keep its tasks apart from tasks imported
+        /// before whose project and id are the same but which are other tasks. Default: none; a
+        /// task is known by its project and id, so importing the same file again changes nothing.
+        #[arg(long, value_name = "NAME")]
+        source: Option<String>,
     },
 }
 
@@ -49,7 +55,7 @@ const MAX_FILE_BYTES: u64 = 512 * 1024 * 1024;
 pub(crate) async fn run(args: ImportArgs) -> anyhow::Result<()> {
     match args.kind {
         ImportKind::Slack { path, data_dir } => slack::run(path, data_dir).await,
-        ImportKind::TasksCsv { file, data_dir } => tasks_csv::run(file, data_dir).await,
+        ImportKind::TasksCsv { file, data_dir, source } => tasks_csv::run(file, data_dir, source).await,
     }
 }
 
@@ -78,6 +84,40 @@ async fn ensure_workspace(store: &SqliteStore, source: &str) -> anyhow::Result<V
         store.execute(envelope).await?;
     }
     crate::admin::first_owner(store).await
+}
+
+/// Whether the store refused a request because its idempotency key was used before for another
+/// request: for an import, something it imported before differs from what it reads now.
+fn is_reused_key(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        matches!(
+            cause.downcast_ref::<baton_store::Error>(),
+            Some(baton_store::Error::Invalid { field, .. }) if field == "Idempotency-Key"
+        )
+    })
+}
+
+/// Something an earlier import into the data directory wrote differs from what the export holds
+/// now, said in the export's terms (the store only knows that a key was used for another request).
+#[derive(Debug)]
+struct Differs(String);
+
+impl fmt::Display for Differs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Differs {}
+
+/// `err` as a [`Differs`] saying `what` when a reused key caused it, else as it is.
+fn in_export_terms(err: impl Into<anyhow::Error>, what: impl FnOnce() -> String) -> anyhow::Error {
+    let err = err.into();
+    if is_reused_key(&err) {
+        Differs(what()).into()
+    } else {
+        err
+    }
 }
 
 /// `n` and the noun, singular for one: "1 conversation", "2 conversations".

@@ -95,9 +95,13 @@ async fn check_store(store: Arc<dyn Store>) {
         urgent: false,
     };
     let keyed = Envelope::new(owner, at("2024-01-02T09:00:03Z"), post).with_idempotency_key(Some("k".into()));
+    let fingerprint = keyed.fingerprint.clone();
     let first = store.execute(keyed.clone()).await.unwrap();
     let second = store.execute(keyed).await.unwrap();
     assert_eq!(first, second, "the same key gives the first answer");
+    let record = store.idempotency_record(owner.member, "k").await.unwrap().expect("the key is recorded");
+    assert_eq!((record.fingerprint, record.answer), (fingerprint, first.clone()));
+    assert_eq!(store.idempotency_record(ana.member, "k").await.unwrap(), None, "keys are each actor's own");
     let after = store.events(&owner, Seq(0), 1000).await.unwrap();
     assert_eq!(after.len(), before.len() + 1, "one event for two keyed posts and a refused one");
     let seqs: Vec<i64> = after.iter().map(|e| e.seq.0).collect();

@@ -21,7 +21,7 @@ use jiff::Timestamp;
 use serde_json::Value;
 
 use super::summary::Summary;
-use super::{count, open_store};
+use super::{count, in_export_terms, open_store, Differs};
 
 const SOURCE: &str = "slack";
 
@@ -130,9 +130,15 @@ impl<'a> Writer<'a> {
     async fn write(mut self) -> anyhow::Result<()> {
         self.members().await?;
         for conversation in &self.export.conversations {
-            self.conversation(conversation)
-                .await
-                .with_context(|| format!("conversation {:?} could not be imported", conversation.name))?;
+            self.conversation(conversation).await.map_err(|err| match err.downcast_ref::<Differs>() {
+                Some(_) => err.context(format!(
+                    "conversation {:?} was imported into this data directory before, from an export that \
+                     differs from this one; Baton imports a conversation's history once and does not update \
+                     it, so import this export into a new data directory",
+                    conversation.name
+                )),
+                None => err.context(format!("conversation {:?} could not be imported", conversation.name)),
+            })?;
         }
         // Last, because archived channels take no messages and deactivated members post none.
         for conversation in self.export.conversations.iter().filter(|c| c.archived) {
@@ -224,7 +230,10 @@ impl<'a> Writer<'a> {
             members: self.member_ids(conversation),
         };
         let at = conversation.created.unwrap_or(self.start);
-        match self.execute(self.owner, at, format!("channel:{}", conversation.id), command).await {
+        let created = self.execute(self.owner, at, format!("channel:{}", conversation.id), command).await;
+        let created = created
+            .map_err(|err| in_export_terms(err, || "the channel had other members or another topic then".to_string()));
+        match created {
             Ok(created) => {
                 Ok(Some(ChannelId(created["id"].as_i64().context("the store answered without a channel id")?)))
             }
@@ -321,7 +330,12 @@ impl<'a> Writer<'a> {
         let started = slack::parse_ts(&thread.ts).map_or(first, |parent| parent.min(first));
         let create = Command::CreateThread { home, title: thread.title.clone(), tags: Vec::new(), body: None };
         let key = format!("thread:{}:{}", conversation.id, thread.ts);
-        let id = thread_id(&self.execute(viewer, started, key, create).await?)?;
+        let created = self.execute(viewer, started, key, create).await.map_err(|err| {
+            in_export_terms(err, || {
+                format!("the thread of {} had another title then (its first message was edited?)", thread.ts)
+            })
+        })?;
+        let id = thread_id(&created)?;
         // The title stays as exported, for reports (DESIGN.md); people read it without markup.
         if thread.display_title != thread.title {
             let shown = Command::SetDisplayTitle { thread: id, display_title: thread.display_title.clone() };
@@ -357,7 +371,17 @@ impl<'a> Writer<'a> {
         // Reactions and edits, once the messages are where they belong.
         let mut afterwards = Vec::new();
         for (message, answer) in messages.iter().zip(answers) {
-            let answer = answer.with_context(|| format!("message {} could not be imported", message.ts))?;
+            let answer = answer.map_err(|err| {
+                match in_export_terms(err, || {
+                    format!(
+                        "message {} ({}) had another text or author then (edited or deleted since?)",
+                        message.ts, message.at
+                    )
+                }) {
+                    err if err.is::<Differs>() => err,
+                    err => err.context(format!("message {} could not be imported", message.ts)),
+                }
+            })?;
             let id = MessageId(answer["id"].as_i64().context("the store answered without a message id")?);
             let author = Viewer { member: self.members[message.author.as_str()], role: Role::Member };
             if let Some(edited_at) = message.edited_at {

@@ -1,12 +1,17 @@
 //! `baton import tasks-csv`: a task CSV (Baton's own or another tool's) into a data directory.
-//! The whole file is read before anything is written: a bad line stops it with the file and
-//! line, and nothing is imported. Every write's idempotency key comes from the file's task ids,
-//! so a second import (or a resumed one) changes nothing.
+//! The whole file is read, then checked against what earlier imports wrote, before anything is
+//! written: a bad line or a real conflict stops it with the file, line and task, and nothing
+//! is imported.
+//!
+//! A task's idempotency keys name its project and id (and the `--source`, if given): two files
+//! whose ids overlap in different projects are different tasks, and the same file imported
+//! again changes nothing. Versions before issue 12 keyed a task by its id alone; a task such a
+//! version imported into the same project keeps its old keys.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use anyhow::{bail, Context};
+use anyhow::{anyhow, bail, Context};
 use baton_core::calendar::{parse_time_zone, WorkingHours};
 use baton_core::model::{Priority, Role, TaskStatus};
 use baton_core::{validate, MemberId, ProjectId, TaskId};
@@ -17,11 +22,15 @@ use jiff::Timestamp;
 use serde_json::Value;
 
 use super::summary::Summary;
-use super::{count, ensure_workspace, open_store, MAX_FILE_BYTES};
+use super::{count, ensure_workspace, is_reused_key, open_store, MAX_FILE_BYTES};
 
 const SOURCE: &str = "tasks-csv";
 
-pub(super) async fn run(file: PathBuf, data_dir: PathBuf) -> anyhow::Result<()> {
+/// Conflicts listed before the import stops.
+const SHOWN_CONFLICTS: usize = 10;
+
+pub(super) async fn run(file: PathBuf, data_dir: PathBuf, source: Option<String>) -> anyhow::Result<()> {
+    let source = source.map(|s| validate::name("--source", &s)).transpose()?;
     let size = std::fs::metadata(&file).with_context(|| format!("cannot read {}", file.display()))?.len();
     if size > MAX_FILE_BYTES {
         bail!("{} is {size} bytes; imports read at most {MAX_FILE_BYTES}", file.display());
@@ -50,17 +59,34 @@ pub(super) async fn run(file: PathBuf, data_dir: PathBuf) -> anyhow::Result<()> 
     };
     let head_before = store.head().await?;
     let owner = ensure_workspace(&store, SOURCE).await?;
-    let mut importer = Importer { store: &store, owner, members: HashMap::new(), projects: HashMap::new() };
+    let mut importer = Importer { store: &store, owner, source, members: HashMap::new(), projects: HashMap::new() };
+    let conflicts = importer.conflicts(&tasks).await?;
+    if let Some(first) = conflicts.first() {
+        for conflict in conflicts.iter().skip(1).take(SHOWN_CONFLICTS - 1) {
+            eprintln!("{name}:{conflict}");
+        }
+        bail!(
+            "{name}:{first} ({} in all; nothing was imported). Baton imports a task once and does not update it \
+             from a later export. If the file's tasks are other tasks that share project and id with ones \
+             imported before, import it with --source NAME (where it comes from, e.g. --source jira) to keep \
+             them apart; if it is a newer export of the same tasks, import it into a new data directory",
+            count(conflicts.len() as u64, "task imported before differs", "tasks imported before differ"),
+        );
+    }
     let progress = ProgressBar::new(tasks.len() as u64).with_message("tasks");
     progress.set_style(
         ProgressStyle::with_template("{msg:>6} [{bar:40}] {pos}/{len} ({eta})")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     for task in &tasks {
-        importer
-            .task(task)
-            .await
-            .with_context(|| format!("{name}:{}: task {:?} could not be imported", task.line, task.id))?;
+        importer.task(task).await.map_err(|err| {
+            if is_reused_key(&err) {
+                // Another import wrote it between the check and now.
+                anyhow!("{name}:{}: task {:?} was imported before from another row", task.line, task.id)
+            } else {
+                err.context(format!("{name}:{}: task {:?} could not be imported", task.line, task.id))
+            }
+        })?;
         progress.inc(1);
     }
     progress.finish_and_clear();
@@ -92,6 +118,8 @@ fn summary(tasks: &[TaskRecord]) -> Summary {
 struct Importer<'s> {
     store: &'s SqliteStore,
     owner: Viewer,
+    /// `--source`: keys its tasks apart from those of other sources.
+    source: Option<String>,
     members: HashMap<String, MemberId>,
     projects: HashMap<String, ProjectId>,
 }
@@ -108,9 +136,86 @@ impl Importer<'_> {
         Ok(self.store.execute(envelope).await?)
     }
 
-    /// The keys of a task's steps, without the step: from its id.
-    fn task_key(task: &TaskRecord) -> String {
+    /// The keys of a task's steps, without the step: its project and id (quoted, so that no two
+    /// pairs make the same key), under `--source` if given.
+    fn task_key(&self, task: &TaskRecord) -> String {
+        match &self.source {
+            Some(source) => format!("{SOURCE}:source:{source:?}:project-task:{:?}:{:?}", task.project, task.id),
+            None => format!("{SOURCE}:project-task:{:?}:{:?}", task.project, task.id),
+        }
+    }
+
+    /// How versions before issue 12 keyed a task: by its id alone.
+    fn former_task_key(task: &TaskRecord) -> String {
         format!("{SOURCE}:task:{}", task.id)
+    }
+
+    /// The prefix of the task's keys: the former one when an earlier version imported this task
+    /// into the same project, so that importing that file again still changes nothing.
+    async fn keys_of(&self, task: &TaskRecord, project: Option<ProjectId>) -> anyhow::Result<String> {
+        let key = self.task_key(task);
+        if self.source.is_some() || self.record(&format!("{key}:{CREATED}")).await?.is_some() {
+            return Ok(key);
+        }
+        let former = Self::former_task_key(task);
+        let imported = self.record(&format!("{former}:{CREATED}")).await?;
+        let same_project = |answer: &Value| project.is_some_and(|p| answer["project_id"].as_i64() == Some(p.0));
+        Ok(if imported.is_some_and(|r| same_project(&r.answer)) { former } else { key })
+    }
+
+    async fn record(&self, key: &str) -> anyhow::Result<Option<baton_store::KeyRecord>> {
+        Ok(self.store.idempotency_record(self.owner.member, key).await?)
+    }
+
+    /// Every task whose earlier import differs from its row now, as `LINE: what differs`, found
+    /// without writing anything.
+    async fn conflicts(&self, tasks: &[TaskRecord]) -> anyhow::Result<Vec<String>> {
+        let projects: HashMap<String, ProjectId> =
+            self.store.projects(&self.owner).await?.into_iter().map(|p| (p.name, p.id)).collect();
+        let mut conflicts = Vec::new();
+        for task in tasks {
+            let project = projects.get(&task.project).copied();
+            let keys = self.keys_of(task, project).await?;
+            let Some(created) = self.record(&format!("{keys}:{CREATED}")).await? else { continue };
+            let assignee = match &task.assignee {
+                Some(who) => Some(self.known_member(who).await?),
+                None => None,
+            };
+            let create = create_command(task, project.unwrap_or(ProjectId(-1)), assignee)?;
+            let differs =
+                |record: &baton_store::KeyRecord, command: &Command| record.fingerprint != command.fingerprint_hash();
+            let what = if differs(&created, &create) {
+                Some("its title, assignee or due date")
+            } else {
+                let id = TaskId(created.answer["id"].as_i64().context("an imported task without an id")?);
+                let mut what = None;
+                for (step, _, command) in later_steps(task, id) {
+                    let record = self.record(&format!("{keys}:{step}")).await?;
+                    if record.is_some_and(|r| differs(&r, &command)) {
+                        what = Some(if step == STATUS { "its status or when it changed" } else { "its last update" });
+                        break;
+                    }
+                }
+                what
+            };
+            if let Some(what) = what {
+                conflicts.push(format!(
+                    "{}: task {:?} of project {:?} was imported before from a row that differs in {what}",
+                    task.line, task.id, task.project
+                ));
+            }
+        }
+        Ok(conflicts)
+    }
+
+    /// The member [`Importer::member`] would take for `who`, without adding anyone: someone the
+    /// workspace does not know yet (id -1) was no task's assignee before.
+    async fn known_member(&self, who: &str) -> anyhow::Result<MemberId> {
+        if let Some((id, _)) = self.store.login_lookup(who).await? {
+            return Ok(id);
+        }
+        let added = self.record(&member_key(who)).await?;
+        Ok(MemberId(added.and_then(|r| r.answer["member"]["id"].as_i64()).unwrap_or(-1)))
     }
 
     /// The member named by a handle or an e-mail address, added (without a password) if the
@@ -169,7 +274,7 @@ impl Importer<'_> {
             Some(who) => Some(self.member(who, task.created_at).await?),
             None => None,
         };
-        let keys = Self::task_key(task);
+        let keys = self.keys_of(task, Some(project)).await?;
         let create = create_command(task, project, assignee)?;
         let created = self.execute(task.created_at, format!("{keys}:{CREATED}"), create).await?;
         let id = TaskId(created["id"].as_i64().context("no task id")?);

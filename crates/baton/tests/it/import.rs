@@ -1,5 +1,5 @@
 //! `baton import tasks-csv`: a file with known answers, imported, then reported; what the
-//! import says when it is done.
+//! import says when it is done; two files whose ids overlap; a real conflict.
 
 use std::path::Path;
 
@@ -149,6 +149,130 @@ fn one_of_a_kind_is_counted_in_the_singular() {
     let output = import(&file, &dir.path().join("data"), &[]);
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(stderr(&output).contains("imported 1 task, 1 project and 1 assignee from"), "{}", stderr(&output));
+}
+
+/// Issue 12: a second file whose ids overlap the first stopped with "Idempotency-Key: this key
+/// was already used for a different request".
+#[test]
+fn a_second_file_whose_ids_overlap_the_first_in_another_project_imports() {
+    let dir = tempfile::tempdir().unwrap();
+    let (first, second) = (dir.path().join("web.csv"), dir.path().join("mobile.csv"));
+    std::fs::write(&first, CSV).unwrap();
+    std::fs::write(&second, CSV.replace(",Relaunch,", ",Mobile,").replace(",Ops,", ",Mobile ops,")).unwrap();
+    let data = dir.path().join("data");
+    for file in [&first, &second] {
+        let output = import(file, &data, &[]);
+        assert!(output.status.success(), "{}", stderr(&output));
+        assert!(stderr(&output).starts_with("imported 4 tasks"), "{}", stderr(&output));
+    }
+    assert_eq!(report(data.to_str().unwrap())["tasks"]["created"], 8);
+    let again = import(&second, &data, &[]);
+    assert!(stderr(&again).starts_with("already imported, nothing changed"), "{}", stderr(&again));
+}
+
+/// Issue 12: a real conflict names the file, the line and the task and says what to do, and
+/// nothing of the file is written.
+#[test]
+fn a_row_that_differs_from_its_earlier_import_is_named_and_nothing_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("tasks.csv");
+    std::fs::write(&file, CSV).unwrap();
+    let data = dir.path().join("data");
+    assert!(import(&file, &data, &[]).status.success());
+    let before = report(data.to_str().unwrap());
+
+    let newer = dir.path().join("newer.csv");
+    let changed = CSV.replace("T-3,Old idea", "T-3,Older idea")
+        + "T-5,Fresh,Relaunch,bo,todo,2024-03-08T09:00:00Z,2024-03-08T09:00:00Z,,\n";
+    std::fs::write(&newer, changed.replace("Build pages,Relaunch,bo,in_progress", "Build pages,Relaunch,bo,blocked"))
+        .unwrap();
+    let output = import(&newer, &data, &[]);
+    assert_eq!(output.status.code(), Some(1));
+    let said = stderr(&output);
+    let lines: Vec<&str> = said.lines().collect();
+    assert_eq!(lines.len(), 2, "the second conflict, then the error: {said}");
+    assert_eq!(
+        lines[0],
+        format!(
+            "{}:4: task \"T-3\" of project \"Ops\" was imported before from a row that differs in its title, \
+             assignee or due date",
+            newer.display()
+        )
+    );
+    let error = lines[1];
+    let first = format!(
+        "baton: {}:3: task \"T-2\" of project \"Relaunch\" was imported before from a row that differs in its status \
+         or when it changed (2 tasks imported before differ in all; nothing was imported).",
+        newer.display()
+    );
+    assert!(error.starts_with(&first), "{said}");
+    assert!(error.contains("--source NAME") && error.contains("new data directory"), "{said}");
+    assert!(!said.contains("Idempotency-Key"), "{said}");
+    assert_eq!(report(data.to_str().unwrap()), before, "not even the new T-5 was written");
+
+    // Told apart by where it comes from, the file imports as other tasks.
+    let output = import(&newer, &data, &["--source", "other tracker"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(report(data.to_str().unwrap())["tasks"]["created"], 4 + 5);
+}
+
+/// A data directory imported before issue 12 keyed tasks by their id alone: importing the same
+/// file again still changes nothing.
+#[tokio::test]
+async fn a_task_an_earlier_version_imported_is_not_imported_twice() {
+    use baton_core::calendar::WorkingHours;
+    use baton_core::model::{Priority, Role, TaskStatus};
+    use baton_store::{Command, Envelope, NewMember, SqliteStore, Store, Viewer};
+
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    {
+        // What that version wrote for `T-9,Plan,Ops,,todo,2024-03-08T09:00:00Z,2024-03-08T09:00:00Z,,`.
+        let store = SqliteStore::open(&data).await.unwrap();
+        let owner = NewMember {
+            handle: "importer".into(),
+            email: "importer@baton.invalid".into(),
+            display_name: "Importer".into(),
+            role: Role::Owner,
+            time_zone: "UTC".into(),
+            working_hours: WorkingHours::default(),
+            password_hash: None,
+            service: true,
+        };
+        let setup = Command::Setup { workspace_name: "Imported".into(), time_zone: "UTC".into(), owner };
+        let answer = store.execute(Envelope::system(jiff::Timestamp::UNIX_EPOCH, setup)).await.unwrap();
+        let owner =
+            Viewer { member: baton_core::MemberId(answer["member"]["id"].as_i64().unwrap()), role: Role::Owner };
+        let at: jiff::Timestamp = "2024-03-08T09:00:00Z".parse().unwrap();
+        let write = |key: &str, command: Command| {
+            let mut envelope = Envelope::new(owner, at, command).with_idempotency_key(Some(key.into()));
+            envelope.source = "tasks-csv".into();
+            envelope
+        };
+        let project = Command::CreateProject { name: "Ops".into(), description: String::new() };
+        let project = store.execute(write("tasks-csv:project:Ops", project)).await.unwrap();
+        let task = Command::CreateTask {
+            project: baton_core::ProjectId(project["id"].as_i64().unwrap()),
+            title: "Plan".into(),
+            description: String::new(),
+            assignee: None,
+            status: TaskStatus::Todo,
+            due: None,
+            priority: Priority::Normal,
+        };
+        store.execute(write("tasks-csv:task:T-9:created", task)).await.unwrap();
+    }
+    let file = dir.path().join("tasks.csv");
+    std::fs::write(
+        &file,
+        "id,title,project,assignee,status,created_at,updated_at,due,done_at\n\
+                           T-9,Plan,Ops,,todo,2024-03-08T09:00:00Z,2024-03-08T09:00:00Z,,\n",
+    )
+    .unwrap();
+    let output = import(&file, &data, &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stderr(&output).starts_with("already imported, nothing changed"), "{}", stderr(&output));
+    assert_eq!(report(data.to_str().unwrap())["tasks"]["created"], 1);
 }
 
 /// Issue 12: `2024-03-04` in an instant column stopped the import, though `baton report` takes it.

@@ -507,3 +507,32 @@ async fn reactions_and_edit_times_are_imported_and_change_no_report_number() {
     let store = SqliteStore::open(&data).await.unwrap();
     assert_eq!(baton_store::full_log(&store).await.unwrap().len(), n_events, "a second import writes nothing");
 }
+
+/// Issue 12: an export that differs from the one imported before (a message edited since)
+/// stopped with "Idempotency-Key: this key was already used for a different request"; it is
+/// told in the export's terms.
+#[test]
+fn an_export_that_differs_from_the_one_imported_before_is_explained() {
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("export");
+    build_export(&export);
+    let data = dir.path().join("data");
+    import(&export, &data);
+    let day = export.join("general/2024-03-04.json");
+    let edited = std::fs::read_to_string(&day).unwrap().replace("\"Morning all\"", "\"Morning, all\"");
+    std::fs::write(&day, edited).unwrap();
+    let output = run(&["import", "slack", export.to_str().unwrap(), "--data-dir", data.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    let said = stderr(&output);
+    assert_eq!(said.lines().count(), 1, "{said}");
+    assert!(said.starts_with("baton: conversation \"general\" was imported into this data directory before"), "{said}");
+    assert!(said.contains("import this export into a new data directory"), "{said}");
+    assert!(
+        said.ends_with(&format!(
+            "message {} (2024-03-04T09:00:00Z) had another text or author then (edited or deleted since?)\n",
+            ts(0, 9, 0)
+        )),
+        "{said}"
+    );
+    assert!(!said.contains("Idempotency-Key"), "{said}");
+}
