@@ -5,6 +5,7 @@ mod dm_threads;
 mod durability;
 mod import;
 mod import_slack;
+mod imported_history;
 mod server;
 mod tidy;
 mod web;
