@@ -10,6 +10,8 @@
 //   BATON_CHROMIUM   the browser to launch (default: /usr/bin/chromium)
 //   BATON_DEMO_URL   a server on a `baton demo` workspace (optional): the insights steps run there
 //   BATON_SETUP_TOKEN the fresh server's one-time setup token (its data directory's setup-token)
+//   BATON_IMPORTED_URL a server on an imported Slack history with an owner lead@example.com
+//                    (password lead-password-123): the imported-history step runs there
 //
 // Each step prints one `ok` line. The first failing step prints one line naming the step, the
 // page's URL and what went wrong, saves `failed-<step>.png`, and the script exits 1.
@@ -30,6 +32,7 @@ const EXECUTABLE = process.env.BATON_CHROMIUM || '/usr/bin/chromium';
 const DEMO = (process.env.BATON_DEMO_URL ?? '').replace(/\/+$/, '');
 const DEMO_PASSWORD = 'baton-demo-password';
 const SETUP_TOKEN = process.env.BATON_SETUP_TOKEN ?? '';
+const IMPORTED = (process.env.BATON_IMPORTED_URL ?? '').replace(/\/+$/, '');
 
 /** Everything a step waits for gives up after this long. */
 const STEP_TIMEOUT_MS = 15_000;
@@ -614,6 +617,33 @@ async function main() {
         expect((await page.locator('section.isolated').count()) === 0, 'a member who is not an admin sees section.isolated');
         const text = await page.locator('main').innerText();
         expect(!text.includes('@quinn'), 'a member who is not an admin sees who is isolated (@quinn)');
+        await context.close();
+      });
+    }
+
+    if (IMPORTED) {
+      // A lead's first look at their team's imported history (it ended in January 2018).
+      await step('imported-history', async () => {
+        const context = await newContext(browser, { viewport: { width: 1280, height: 900 } });
+        const page = await context.newPage();
+        current = page;
+        await page.goto(`${IMPORTED}/login`);
+        await submitForm(page, 'Sign in', { email: 'lead@example.com', password: 'lead-password-123' });
+        await page.waitForURL((u) => u.pathname === '/');
+        await page.locator('a.channel', { hasText: '#general' }).first().click();
+        await page.waitForURL((u) => /^\/c\/[^/]+$/.test(u.pathname));
+        const timeline = page.locator('section.timeline');
+        expect((await timeline.count()) === 1, 'an imported channel does not show its messages outside threads');
+        expect((await timeline.locator('li.message').count()) > 0, 'the channel page lists none of its timeline');
+        await timeline.getByRole('link', { name: 'All of them' }).click();
+        const heading = oneLine(await page.locator('h1').first().innerText());
+        expect(heading === '#general: messages outside threads', `the timeline's page is headed "${heading}"`);
+        await screenshot(page, 'timeline');
+        // Insights open on the weeks the data holds, not on an empty present.
+        await page.goto(`${IMPORTED}/insights`);
+        const headline = oneLine(await page.locator('main').innerText());
+        expect(/2018/.test(headline), `the insights page does not show the data's weeks (2018): ${headline.slice(0, 300)}`);
+        expect((await page.locator('figure.chart svg').count()) >= 3, 'the insights page draws no charts for the imported history');
         await context.close();
       });
     }

@@ -74,6 +74,22 @@ async fn pages_work_in_a_real_browser() {
         .expect("baton demo can be run");
     assert!(demo.status.success(), "baton demo failed: {}", String::from_utf8_lossy(&demo.stderr));
     let demo_server = Server::start(demo_dir.path()).await;
+    // A third on a real Slack export as a lead imports it (a history that ended in 2018), with the
+    // owner login the import tells them to make.
+    let imported_dir = tempfile::tempdir().unwrap();
+    let export = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/slack/zulip-test_slack_importer.zip");
+    for args in [
+        vec!["import", "slack", export.to_str().unwrap(), "--data-dir", imported_dir.path().to_str().unwrap()],
+        vec!["admin", "--data-dir", imported_dir.path().to_str().unwrap(), "create-user", "--role", "owner"],
+    ] {
+        let mut args = args;
+        if args[0] == "admin" {
+            args.extend(["--handle", "lead", "--email", "lead@example.com", "--password", "lead-password-123"]);
+        }
+        let output = crate::server::baton().args(&args).output().expect("baton runs");
+        assert!(output.status.success(), "baton {args:?}: {}", String::from_utf8_lossy(&output.stderr));
+    }
+    let imported_server = Server::start(imported_dir.path()).await;
 
     let started = Instant::now();
     let mut node = tokio::process::Command::new("node");
@@ -82,6 +98,7 @@ async fn pages_work_in_a_real_browser() {
         .env("BATON_URL", &server.base)
         .env("BATON_SETUP_TOKEN", server.setup_token().expect("a fresh server writes a setup token"))
         .env("BATON_DEMO_URL", &demo_server.base)
+        .env("BATON_IMPORTED_URL", &imported_server.base)
         .env("BATON_SHOTS", &shots)
         .stdin(Stdio::null())
         .kill_on_drop(true);
