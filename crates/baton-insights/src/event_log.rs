@@ -196,17 +196,21 @@ impl DatasetBuilder {
                 }
             }
             kind::MESSAGE_POSTED => self.message(event),
+            // A deleted message is redacted in the log: what its text said (a question, a
+            // mention) is gone; that it was posted, by whom and when, stays. A dataset kept up to
+            // date event by event reads it as one rebuilt from the redacted log does.
+            kind::MESSAGE_DELETED => {
+                if let Some(idx) = int(&p["message_id"]).and_then(|id| self.message_idx(id)) {
+                    self.messages[idx].mentions_other = false;
+                    self.messages[idx].ends_with_question = false;
+                }
+            }
             // The first reply to a timeline message moved it into the thread it started: like a
             // Slack thread's parent, it belongs to the thread for its whole history.
             kind::MESSAGE_MOVED => {
                 let (Some(id), Some(thread)) = (int(&p["message_id"]), int(&p["thread_id"])) else { return };
                 let Some(conversation) = self.thread_conversation.get(&thread).copied() else { return };
-                // Messages arrive in `seq` order, which is id order: search, then make sure.
-                let idx = match self.messages.binary_search_by_key(&id, |m| m.id) {
-                    Ok(idx) => Some(idx),
-                    Err(_) => self.messages.iter().rposition(|m| m.id == id),
-                };
-                if let Some(idx) = idx {
+                if let Some(idx) = self.message_idx(id) {
                     self.messages[idx].conversation = conversation;
                 }
             }
@@ -274,6 +278,15 @@ impl DatasetBuilder {
             }
             kind::TASK_UPDATED => self.task_change(event, TaskChange::Updated),
             _ => {}
+        }
+    }
+
+    /// Where message `id` is in the messages so far.
+    fn message_idx(&self, id: i64) -> Option<usize> {
+        // Messages arrive in `seq` order, which is id order: search, then make sure.
+        match self.messages.binary_search_by_key(&id, |m| m.id) {
+            Ok(idx) => Some(idx),
+            Err(_) => self.messages.iter().rposition(|m| m.id == id),
         }
     }
 

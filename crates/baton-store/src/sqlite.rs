@@ -62,6 +62,9 @@ impl SqliteStore {
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(5))
             .pragma("cache_size", "-32000")
+            // Freed space is overwritten with zeros: a deleted message's text does not linger
+            // in the file's free pages.
+            .pragma("secure_delete", "ON")
             .disable_statement_logging();
         let mut write_conn = options.connect().await.map_err(|err| open_error(&path, err))?;
         sqlx::migrate!("./migrations/sqlite")

@@ -246,3 +246,28 @@ fn a_thread_in_a_direct_conversation_holds_the_message_that_started_it() {
     let in_timeline: Vec<i64> = data.messages.iter().filter(|m| m.conversation == 1).map(|m| m.id).collect();
     assert_eq!(in_timeline, [12]);
 }
+
+/// A deleted message still counts (it was posted, by whom and when), but it no longer asks: the
+/// log is redacted, and a dataset kept up to date event by event reads it as a rebuilt one does.
+#[test]
+fn a_deleted_message_counts_but_no_longer_asks() {
+    let mut events = log();
+    let next = events.len() as i64 + 1;
+    events.push(event(next, "2024-05-08T10:00:00Z", 1, "message.deleted", json!({"message_id": 12})));
+    let data = dataset_from_events(&events);
+    let lunch = data.messages.iter().find(|m| m.id == 12).expect("the deleted message is still a message");
+    assert!(!lunch.ends_with_question && !lunch.mentions_other);
+    let redacted: Vec<Event> = log()
+        .into_iter()
+        .map(|mut e| {
+            if e.payload["message"]["id"] == 12 {
+                e.payload["message"]["body"] = json!("");
+                e.payload["message"]["mentions"] = json!([]);
+            }
+            e
+        })
+        .collect();
+    let rebuilt = dataset_from_events(&redacted);
+    let again = rebuilt.messages.iter().find(|m| m.id == 12).unwrap();
+    assert_eq!((again.ends_with_question, again.mentions_other), (lunch.ends_with_question, lunch.mentions_other));
+}

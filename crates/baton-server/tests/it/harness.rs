@@ -50,6 +50,11 @@ impl TestServer {
         TestServer { addr, http: reqwest::Client::new(), _data: data, stop: Some(stop) }
     }
 
+    /// The data directory the server's store lives in.
+    pub fn data_dir(&self) -> &std::path::Path {
+        self._data.path()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{}", self.addr, path)
     }

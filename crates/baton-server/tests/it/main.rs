@@ -6,6 +6,7 @@ mod api;
 mod bad_input;
 mod browser;
 mod checkins;
+mod deletion;
 mod harness;
 mod huddles;
 mod idempotency;

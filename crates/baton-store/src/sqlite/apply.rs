@@ -25,6 +25,9 @@ mod notify;
 pub(crate) struct Log<'a> {
     pub(crate) next_seq: &'a mut i64,
     pub(crate) events: &'a mut Vec<CommittedEvent>,
+    /// A command redacted text from the log: after the commit, the write-ahead log is
+    /// checkpointed and truncated so that no copy of it stays on disk.
+    pub(crate) redacted: &'a mut bool,
 }
 
 struct Ctx<'a, 'l> {
@@ -1139,9 +1142,53 @@ async fn delete_message(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, id: MessageId) -
             .execute(&mut *ctx.conn)
             .await?;
         sqlx::query("DELETE FROM message_versions WHERE message_id = ?").bind(id.0).execute(&mut *ctx.conn).await?;
+        redact(ctx, id).await?;
         ctx.emit(kind::MESSAGE_DELETED, json!({ "message_id": id }), scope).await?;
     }
     Ok(serde_json::to_value(read::message(ctx.conn, viewer, id).await?)?)
+}
+
+/// Takes a deleted message's text out of everything that kept it, the log included (the events
+/// stay, redacted, as a Matrix redaction leaves its event): the event that posted it and those
+/// that edited it, the answer kept for a retry of its post, and a scheduled message's job that
+/// sent it. Only its place, author and time remain; the page-level copies go with
+/// `secure_delete` and the checkpoint after the commit.
+async fn redact(ctx: &mut Ctx<'_, '_>, id: MessageId) -> Result<()> {
+    sqlx::query(
+        "UPDATE events SET payload = json_set(payload, '$.message.body', '', '$.message.html', '', \
+           '$.message.mentions', json('[]'), '$.message.deleted', json('true'), '$.redacted', json('true')) \
+         WHERE kind = 'message.posted' AND json_extract(payload, '$.message.id') = ?",
+    )
+    .bind(id.0)
+    .execute(&mut *ctx.conn)
+    .await?;
+    sqlx::query(
+        "UPDATE events SET payload = json_set(payload, '$.body', '', '$.html', '', '$.mentions', json('[]'), \
+           '$.redacted', json('true')) \
+         WHERE kind = 'message.edited' AND json_extract(payload, '$.message_id') = ?",
+    )
+    .bind(id.0)
+    .execute(&mut *ctx.conn)
+    .await?;
+    // A retried post answers with what was kept for it: a message, known by its id and author.
+    sqlx::query(
+        "UPDATE idempotency SET response = json_set(response, '$.body', '', '$.html', '', '$.mentions', json('[]'), \
+           '$.deleted', json('true')) \
+         WHERE json_valid(response) AND json_extract(response, '$.id') = ? \
+           AND json_extract(response, '$.author_id') IS NOT NULL AND json_type(response, '$.body') = 'text'",
+    )
+    .bind(id.0)
+    .execute(&mut *ctx.conn)
+    .await?;
+    sqlx::query(
+        "UPDATE jobs SET payload = json_set(payload, '$.body', '') \
+         WHERE kind = 'send_message' AND json_extract(outcome, '$.message_id') = ?",
+    )
+    .bind(id.0)
+    .execute(&mut *ctx.conn)
+    .await?;
+    *ctx.log.redacted = true;
+    Ok(())
 }
 
 async fn react(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, id: MessageId, emoji: &str, add: bool) -> Result<Value> {

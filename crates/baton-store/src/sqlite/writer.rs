@@ -148,6 +148,7 @@ async fn try_commit_group(
         events.extend(foreign);
     }
     let mut answers = Vec::with_capacity(batch.len());
+    let mut redacted = false;
     // Closing one command's savepoint and opening the next one's go to SQLite together: each
     // statement is a round trip to sqlx's worker thread, and the writer is the bottleneck.
     let mut between = "SAVEPOINT command";
@@ -156,7 +157,7 @@ async fn try_commit_group(
         let seq_before = next_seq;
         let n_events = events.len();
         let answer = {
-            let mut log = Log { next_seq: &mut next_seq, events: &mut *events };
+            let mut log = Log { next_seq: &mut next_seq, events: &mut *events, redacted: &mut redacted };
             apply(conn, &request.envelope, &mut log).await
         };
         between = if answer.is_ok() {
@@ -177,5 +178,14 @@ async fn try_commit_group(
         "ROLLBACK TO command; RELEASE command; COMMIT"
     };
     sqlx::query(closing).execute(&mut *conn).await?;
+    if redacted {
+        // The pages that held a deleted message's text were zeroed in the database
+        // (`secure_delete`), but the write-ahead log still has their earlier versions: copy it
+        // back and empty it now. Readers in the middle of a read may keep it from finishing;
+        // the next deletion, or SQLite's own checkpoints, complete it.
+        if let Err(err) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&mut *conn).await {
+            tracing::warn!(error = %err, "could not checkpoint the write-ahead log after a deletion");
+        }
+    }
     Ok(answers)
 }
