@@ -227,3 +227,27 @@ async fn a_direct_conversations_threads_stay_with_its_people() {
     let (_, inbox) = ana.get("/api/v1/inbox?held=true").await;
     assert!(inbox.to_string().contains(&format!("\"thread_id\":{thread}")), "ana hears of bo's reply: {inbox}");
 }
+
+/// Tasks are seen by every member but guests; the tasks a huddle in a private channel leaves
+/// behind name nothing of it (its title defaults to the private thread's).
+#[tokio::test]
+async fn action_items_of_a_private_huddle_do_not_name_it() {
+    let server = TestServer::start().await;
+    let owner = server.setup().await;
+    let ana = owner.add_member("ana", "member").await;
+    let channel = ana.create("/api/v1/channels", json!({"name": "hush-channel", "visibility": "private"})).await["id"]
+        .as_i64()
+        .unwrap();
+    let thread = ana.create(&format!("/api/v1/channels/{channel}/threads"), json!({"title": "hush topic"})).await;
+    let thread = thread["id"].as_i64().unwrap();
+    let huddle = ana.create(&format!("/api/v1/threads/{thread}/huddles"), json!({})).await["id"].as_i64().unwrap();
+    ana.create(&format!("/api/v1/huddles/{huddle}/action-items"), json!({"title": "Follow up with legal"})).await;
+    ana.create(&format!("/api/v1/huddles/{huddle}/end"), json!({})).await;
+
+    // The owner, an admin outside the channel, sees the task, and nothing of where it came from.
+    let (_, tasks) = owner.get("/api/v1/tasks").await;
+    let task = tasks.as_array().unwrap().iter().find(|t| t["title"] == "Follow up with legal").expect("the task");
+    assert_eq!(task["description"], "Action item from a huddle in a private conversation.");
+    assert_hidden("the owner's events", &serde_json::to_string(&owner.all_events().await).unwrap());
+    assert_hidden("the task", &task.to_string());
+}

@@ -238,23 +238,64 @@ impl<'a> Writer<'a> {
                 Ok(Some(ChannelId(created["id"].as_i64().context("the store answered without a channel id")?)))
             }
             Err(err) if is_conflict(&err) => {
-                let existing = self
-                    .store
-                    .channels(&self.owner)
-                    .await?
-                    .into_iter()
-                    .find(|c| c.name == conversation.name)
-                    .with_context(|| {
-                        format!("a channel named {:?} exists but is hidden from the owner", conversation.name)
-                    })?;
-                for member in self.member_ids(conversation) {
-                    let add = Command::AddChannelMember { channel: existing.id, member };
-                    self.execute(self.owner, at, format!("channel:{}:member:{member}", conversation.id), add).await?;
+                let existing =
+                    self.store.channels(&self.owner).await?.into_iter().find(|c| c.name == conversation.name);
+                match existing {
+                    Some(existing) if existing.visibility == visibility => {
+                        for member in self.member_ids(conversation) {
+                            let add = Command::AddChannelMember { channel: existing.id, member };
+                            let key = format!("channel:{}:member:{member}", conversation.id);
+                            self.execute(self.owner, at, key, add).await?;
+                        }
+                        Ok(Some(existing.id))
+                    }
+                    // The name belongs to a channel more (or fewer) people may read, or to one the
+                    // importer cannot see: the history goes to a channel of its own rather than
+                    // pour a private conversation into a public one.
+                    _ => self.renamed_channel(conversation, visibility, at).await.map(Some),
                 }
-                Ok(Some(existing.id))
             }
             Err(err) => Err(err),
         }
+    }
+
+    /// A channel of the export's visibility under a name nobody has: `NAME-private` (or
+    /// `NAME-public`), then with a number.
+    async fn renamed_channel(
+        &self,
+        conversation: &Conversation,
+        visibility: Visibility,
+        at: Timestamp,
+    ) -> anyhow::Result<ChannelId> {
+        let base: String = conversation.name.chars().take(64).collect();
+        for n in 1..=20 {
+            let mut name = format!("{base}-{}", visibility.as_str());
+            if n > 1 {
+                name.push_str(&format!("-{n}"));
+            }
+            let command = Command::CreateChannel {
+                name: name.clone(),
+                visibility,
+                topic: conversation.topic.clone(),
+                members: self.member_ids(conversation),
+            };
+            // A key per name tried, so that importing again lands on the same one.
+            let key = format!("channel:{}:as:{name}", conversation.id);
+            match self.execute(self.owner, at, key, command).await {
+                Ok(created) => {
+                    eprintln!(
+                        "warning: a channel named #{} already exists here with other readers; the {} Slack channel \
+                         is imported as #{name}",
+                        conversation.name,
+                        visibility.as_str()
+                    );
+                    return Ok(ChannelId(created["id"].as_i64().context("the store answered without a channel id")?));
+                }
+                Err(err) if is_conflict(&err) => continue,
+                Err(err) => return Err(err),
+            }
+        }
+        bail!("no free name for the channel {:?} (tried {base}-{} and 19 more)", conversation.name, visibility.as_str())
     }
 
     async fn conversation(&self, conversation: &Conversation) -> anyhow::Result<()> {

@@ -536,3 +536,52 @@ fn an_export_that_differs_from_the_one_imported_before_is_explained() {
     );
     assert!(!said.contains("Idempotency-Key"), "{said}");
 }
+
+/// A private Slack channel whose name a public channel of the workspace already has is imported
+/// as a channel of its own: its history never pours into the public one.
+#[test]
+fn a_private_channel_named_like_a_public_one_gets_its_own_channel() {
+    let dir = tempfile::tempdir().unwrap();
+    let user = json!([{"id": "U1", "name": "ana", "tz": "UTC", "profile": {"email": "ana@example.com"}}]);
+    let public = dir.path().join("public");
+    write(&public, "users.json", user.clone());
+    write(&public, "channels.json", json!([{"id": "C1", "name": "plans", "members": ["U1"]}]));
+    write(&public, "plans/2024-03-04.json", json!([msg(&ts(0, 9, 0), "U1", "public words")]));
+    let private = dir.path().join("private");
+    write(&private, "users.json", user);
+    write(&private, "channels.json", json!([]));
+    write(&private, "groups.json", json!([{"id": "G1", "name": "plans", "members": ["U1"]}]));
+    write(
+        &private,
+        "plans/2024-03-04.json",
+        json!([msg(&ts(0, 10, 0), "U1", "hush-private-words"), msg(&ts(0, 11, 0), "U1", "more")]),
+    );
+    let data = dir.path().join("data");
+    import(&public, &data);
+    let output = run(&["import", "slack", private.to_str().unwrap(), "--data-dir", data.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("#plans-private"), "the import says where it went: {stderr}");
+    let count = |channel: &str| {
+        let output = run(&[
+            "report",
+            "--data-dir",
+            data.to_str().unwrap(),
+            "--from",
+            "2024-03-04",
+            "--to",
+            "2024-03-11",
+            "--format",
+            "json",
+            "--channel",
+            channel,
+        ]);
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        serde_json::from_slice::<Value>(&output.stdout).unwrap()["messages"]["count"].clone()
+    };
+    assert_eq!(count("plans"), json!(1), "the public channel keeps only its own message");
+    assert_eq!(count("plans-private"), json!(2));
+    // Importing the private export again lands on the same channel and changes nothing.
+    import(&private, &data);
+    assert_eq!(count("plans-private"), json!(2));
+}

@@ -302,8 +302,15 @@ pub(super) async fn end(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, id: HuddleId) ->
             Some(project) => project,
             None => action_items_project(ctx, viewer).await?,
         };
+        // Tasks are seen by every member but guests: one from a huddle in a private channel or a
+        // direct conversation must not carry that place's name (the huddle's title defaults to
+        // its thread's).
+        let description = if thread_is_open_to_all(ctx, thread).await? {
+            format!("Action item from the huddle \"{}\".", huddle.title)
+        } else {
+            "Action item from a huddle in a private conversation.".to_string()
+        };
         for item in &huddle.action_items {
-            let description = format!("Action item from the huddle \"{}\".", huddle.title);
             let fields = TaskFields {
                 title: &item.text,
                 description: &description,
@@ -383,6 +390,17 @@ pub(super) async fn end(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, id: HuddleId) ->
     });
     ctx.emit(kind::HUDDLE_ENDED, payload, scope).await?;
     Ok(serde_json::to_value(huddle)?)
+}
+
+/// Whether every member but guests may read `thread`: a public channel's or a task's.
+async fn thread_is_open_to_all(ctx: &mut Ctx<'_, '_>, thread: ThreadId) -> Result<bool> {
+    let (visibility, dm): (Option<String>, Option<i64>) = sqlx::query_as(
+        "SELECT c.visibility, t.dm_id FROM threads t LEFT JOIN channels c ON c.id = t.channel_id WHERE t.id = ?",
+    )
+    .bind(thread.0)
+    .fetch_one(&mut *ctx.conn)
+    .await?;
+    Ok(dm.is_none() && visibility.as_deref() != Some("private"))
 }
 
 /// How long it ran: from the first person joining (a huddle set up ahead of its slot waits
