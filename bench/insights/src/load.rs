@@ -35,6 +35,7 @@ pub fn load(dir: &Path) -> Result<Dataset> {
             channel: text(r, 2)?,
             title: text(r, 3)?,
             direct: flag(&r[4])?,
+            channel_id: None,
             resolutions,
             norm: None,
         });
@@ -56,6 +57,7 @@ pub fn load(dir: &Path) -> Result<Dataset> {
         out.push(Task {
             id: int(&r[0])?,
             project: text(r, 1)?,
+            project_id: None,
             title: String::new(),
             created_at: instant(&r[2])?,
             status: status(&r[3])?,

@@ -30,6 +30,10 @@ pub struct Conversation {
     pub kind: ConversationKind,
     /// The channel's name as the user sees it; for a direct conversation, its name.
     pub channel: String,
+    /// The channel's id in the workspace, when it is one's: what rows group by, so that a
+    /// renamed channel stays one row and two channels of one name stay two. `None` for a direct
+    /// conversation, a task's thread and data without ids (grouped by name).
+    pub channel_id: Option<i64>,
     /// The thread's title as the user sees it (a Slack thread: the first 80 characters of its
     /// parent's text); empty for a timeline.
     pub title: String,
@@ -72,6 +76,8 @@ pub enum TaskChange {
 pub struct Task {
     pub id: i64,
     pub project: String,
+    /// The project's id in the workspace, as [`Conversation::channel_id`] is for channels.
+    pub project_id: Option<i64>,
     pub title: String,
     pub created_at: Timestamp,
     /// Status, assignee and due date when created.

@@ -151,6 +151,10 @@ impl DatasetBuilder {
                     channel: channel.unwrap_or_default(),
                     title: if timeline { String::new() } else { text(&p["thread"]["title"]) },
                     direct: matches!(origin, Origin::Dm(_)),
+                    channel_id: match origin {
+                        Origin::Channel(channel) => Some(channel),
+                        _ => None,
+                    },
                     resolutions: Vec::new(),
                     norm: None,
                 });
@@ -185,6 +189,7 @@ impl DatasetBuilder {
                     channel: dm_name(&p["dm"]),
                     title: String::new(),
                     direct: true,
+                    channel_id: None,
                     resolutions: Vec::new(),
                     norm: None,
                 });
@@ -324,6 +329,7 @@ impl DatasetBuilder {
         self.tasks.push(Task {
             id,
             project: int(&fields["project_id"]).and_then(|p| self.projects.get(&p).cloned()).unwrap_or_default(),
+            project_id: int(&fields["project_id"]),
             title: text(&fields["title"]),
             created_at: event.at,
             status: fields["status"].as_str().and_then(TaskStatus::parse).unwrap_or(TaskStatus::Todo),
@@ -380,10 +386,14 @@ impl DatasetBuilder {
         // set; direct conversations and task threads follow the workspace's.
         let mut conversations = self.conversations;
         for (conversation, origin) in conversations.iter_mut().zip(&self.origins) {
-            if let Origin::Dm(dm) = origin {
-                if let Some(name) = self.dm_names.get(dm) {
-                    conversation.channel.clone_from(name);
-                }
+            // Names as last set: a channel renamed after its threads began is one channel.
+            let latest = match origin {
+                Origin::Dm(dm) => self.dm_names.get(dm),
+                Origin::Channel(channel) => self.channel_names.get(channel),
+                Origin::Task => None,
+            };
+            if let Some(name) = latest {
+                conversation.channel.clone_from(name);
             }
             let own = match origin {
                 Origin::Channel(channel) => self.channel_norms.get(channel).copied().flatten(),
@@ -394,6 +404,13 @@ impl DatasetBuilder {
         let mut tasks = self.tasks;
         for task in &mut tasks {
             task.changes.sort_by_key(|(at, _)| *at);
+            // A project's name as last set; its tasks' threads are named after it.
+            if let Some(name) = task.project_id.and_then(|p| self.projects.get(&p)) {
+                task.project.clone_from(name);
+                if let Some(conversation) = task.conversation {
+                    conversations[conversation].channel.clone_from(name);
+                }
+            }
         }
         let mut thread_decisions: Vec<(usize, jiff::Timestamp)> = self
             .decision_threads

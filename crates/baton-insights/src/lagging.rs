@@ -101,6 +101,13 @@ pub(crate) struct Groups<'a> {
     thread_projects: Vec<u32>,
 }
 
+/// What identifies a channel's or a project's row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum RowKey<'a> {
+    Id(i64),
+    Name(&'a str),
+}
+
 /// Whose rows a conversation's responses count for.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) enum Group {
@@ -119,20 +126,24 @@ impl<'a> Groups<'a> {
     /// The groups as of `to`: a thread belongs to the projects of its tasks created before `to`.
     pub(crate) fn of(data: &'a Dataset, to: Timestamp) -> Groups<'a> {
         let mut project_names = Vec::new();
-        let mut project_idx: HashMap<&str, u32> = HashMap::new();
-        let intern = |name: &'a str, names: &mut Vec<&'a str>, index: &mut HashMap<&'a str, u32>| {
-            *index.entry(name).or_insert_with(|| {
-                names.push(name);
-                index_u32(names.len() - 1)
-            })
-        };
+        let mut project_idx: HashMap<RowKey<'a>, u32> = HashMap::new();
+        // A row is a channel or project by id when the data has ids (a rename stays one row, two
+        // channels of one name stay two), else by name; it shows the name.
+        let intern =
+            |key: RowKey<'a>, name: &'a str, names: &mut Vec<&'a str>, index: &mut HashMap<RowKey<'a>, u32>| {
+                *index.entry(key).or_insert_with(|| {
+                    names.push(name);
+                    index_u32(names.len() - 1)
+                })
+            };
         let mut threads: Vec<(usize, u32)> = Vec::new();
         let task_project = data
             .tasks
             .iter()
             .map(|task| {
                 (task.created_at < to).then(|| {
-                    let project = intern(&task.project, &mut project_names, &mut project_idx);
+                    let key = task.project_id.map_or(RowKey::Name(&task.project), RowKey::Id);
+                    let project = intern(key, &task.project, &mut project_names, &mut project_idx);
                     threads.extend(task.conversation.map(|conversation| (conversation, project)));
                     project
                 })
@@ -144,10 +155,11 @@ impl<'a> Groups<'a> {
         let n_slots = threads.iter().map(|&(conversation, _)| conversation + 1).max().unwrap_or(0);
         let mut of_conversation = vec![Group::Neither; data.conversations.len().max(n_slots)];
         let mut channel_names = Vec::new();
-        let mut channel_idx: HashMap<&str, u32> = HashMap::new();
+        let mut channel_idx: HashMap<RowKey<'a>, u32> = HashMap::new();
         for (group, conversation) in of_conversation.iter_mut().zip(&data.conversations) {
             if !conversation.direct {
-                *group = Group::Channel(intern(&conversation.channel, &mut channel_names, &mut channel_idx));
+                let key = conversation.channel_id.map_or(RowKey::Name(&conversation.channel), RowKey::Id);
+                *group = Group::Channel(intern(key, &conversation.channel, &mut channel_names, &mut channel_idx));
             }
         }
         let thread_projects: Vec<u32> = threads.iter().map(|&(_, project)| project).collect();

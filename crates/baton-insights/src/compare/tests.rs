@@ -38,6 +38,7 @@ fn thread() -> Conversation {
         channel: "general".to_owned(),
         title: "plans".to_owned(),
         direct: false,
+        channel_id: None,
         resolutions: Vec::new(),
         norm: None,
     }
@@ -80,6 +81,7 @@ fn task(created: &str, due: Option<Date>, done_at: Option<&str>) -> Task {
     Task {
         id: 1,
         project: "p".to_owned(),
+        project_id: None,
         title: "t".to_owned(),
         created_at: at(created),
         status: TaskStatus::Todo,

@@ -77,6 +77,7 @@ fn thread() -> Conversation {
         channel: "general".to_owned(),
         title: "a topic".to_owned(),
         direct: false,
+        channel_id: None,
         resolutions: Vec::new(),
         norm: None,
     }

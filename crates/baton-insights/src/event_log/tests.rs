@@ -271,3 +271,40 @@ fn a_deleted_message_counts_but_no_longer_asks() {
     let again = rebuilt.messages.iter().find(|m| m.id == 12).unwrap();
     assert_eq!((again.ends_with_question, again.mentions_other), (lunch.ends_with_question, lunch.mentions_other));
 }
+
+/// Rows go by id and names are as last set: a channel renamed halfway is one row under its new
+/// name, and so is a renamed project.
+#[test]
+fn a_renamed_channel_or_project_stays_one_row_under_its_new_name() {
+    let mut events = log();
+    let mut next = events.len() as i64 + 1;
+    let mut push = |at: &str, actor: i64, kind: &str, payload: Value| {
+        events.push(event(next, at, actor, kind, payload));
+        next += 1;
+    };
+    push("2024-05-08T09:00:00Z", 1, "channel.updated", json!({"channel_id": 7, "channel": {"name": "announcements"}}));
+    push(
+        "2024-05-08T09:00:00Z",
+        1,
+        "thread.created",
+        json!({"thread_id": 30, "channel_id": 7, "thread": {"title": "later"}}),
+    );
+    push("2024-05-08T10:00:00Z", 1, "message.posted", message(40, 1, Some(30), None, "news?", &[]));
+    push("2024-05-08T15:00:00Z", 2, "message.posted", message(41, 2, Some(30), None, "read it", &[]));
+    push("2024-05-08T16:00:00Z", 1, "project.updated", json!({"project_id": 5, "project": {"name": "Launch"}}));
+    let data = dataset_from_events(&events);
+    let channels: Vec<(&str, Option<i64>)> = data
+        .conversations
+        .iter()
+        .filter(|c| !c.direct && c.channel_id.is_some())
+        .map(|c| (c.channel.as_str(), c.channel_id))
+        .collect();
+    assert_eq!(channels, [("announcements", Some(7)), ("announcements", Some(7))]);
+    assert_eq!((data.tasks[0].project.as_str(), data.tasks[0].project_id), ("Launch", Some(5)));
+    let window = Window::new("2024-05-06T00:00:00Z".parse().unwrap(), "2024-05-13T00:00:00Z".parse().unwrap()).unwrap();
+    let report = crate::report(&data, window, &Thresholds::design_defaults());
+    let rows: Vec<&str> = report.lagging.channels.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(rows, ["announcements"], "one row for the channel, under its new name");
+    let projects: Vec<&str> = report.lagging.projects.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(projects, ["Launch"]);
+}

@@ -42,6 +42,7 @@ fn thread(channel: &str) -> Conversation {
         channel: channel.to_owned(),
         title: "a topic".to_owned(),
         direct: false,
+        channel_id: None,
         resolutions: Vec::new(),
         norm: None,
     }
@@ -83,6 +84,7 @@ fn task(project: &str, created: &str) -> Task {
     Task {
         id: 1,
         project: project.to_owned(),
+        project_id: None,
         title: "t".to_owned(),
         created_at: at(created),
         status: TaskStatus::Todo,

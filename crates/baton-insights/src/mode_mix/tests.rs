@@ -24,6 +24,7 @@ fn dataset(n_people: usize, instants: &[&str]) -> Dataset {
             channel: "general".to_owned(),
             title: String::new(),
             direct: false,
+            channel_id: None,
             resolutions: Vec::new(),
             norm: None,
         }],

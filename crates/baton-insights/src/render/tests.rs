@@ -34,6 +34,7 @@ fn thread(channel: &str, title: &str) -> Conversation {
         channel: channel.to_owned(),
         title: title.to_owned(),
         direct: false,
+        channel_id: None,
         resolutions: Vec::new(),
         norm: None,
     }
@@ -74,6 +75,7 @@ fn busy_week() -> Dataset {
     let open_task = Task {
         id: 1,
         project: "p<1>".to_owned(),
+        project_id: None,
         title: "t".to_owned(),
         created_at: at("2024-03-04T09:00:00Z"),
         status: TaskStatus::Todo,
@@ -272,6 +274,7 @@ fn demo_sized() -> (Dataset, Window) {
             Task {
                 id: task_idx,
                 project: format!("project-{}", task_idx % 5),
+                project_id: None,
                 title: format!("task {task_idx}"),
                 created_at,
                 status: TaskStatus::Todo,

@@ -26,6 +26,7 @@ fn dataset(messages: Vec<Message>) -> Dataset {
         channel: "general".into(),
         title: "plans".into(),
         direct: false,
+        channel_id: None,
         resolutions: Vec::new(),
         norm: None,
     };
@@ -113,6 +114,7 @@ fn workspace(messages: &[(usize, usize, i64, bool)], task_changes: &[(usize, i64
         channel: channel.into(),
         title: "t".into(),
         direct,
+        channel_id: None,
         resolutions: Vec::new(),
         norm: None,
     };
@@ -145,6 +147,7 @@ fn workspace(messages: &[(usize, usize, i64, bool)], task_changes: &[(usize, i64
         .map(|(idx, &(assignee, offset_s, status))| Task {
             id: idx as i64,
             project: if idx % 2 == 0 { "alpha" } else { "beta" }.into(),
+            project_id: None,
             title: "task".into(),
             created_at: base + SignedDuration::from_secs(offset_s / 2),
             status: TaskStatus::Todo,

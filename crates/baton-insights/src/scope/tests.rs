@@ -18,6 +18,7 @@ fn conversation(channel: &str, direct: bool) -> Conversation {
         channel: channel.to_owned(),
         title: format!("in {channel}"),
         direct,
+        channel_id: None,
         resolutions: Vec::new(),
         norm: None,
     }
@@ -31,6 +32,7 @@ fn task(id: i64, project: &str, assignee: Option<MemberIdx>, conversation: usize
     Task {
         id,
         project: project.to_owned(),
+        project_id: None,
         title: format!("task {id}"),
         created_at: at("2024-03-04T09:00:00Z"),
         status: TaskStatus::Todo,

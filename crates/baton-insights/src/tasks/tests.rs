@@ -35,6 +35,7 @@ fn thread() -> Conversation {
         channel: "general".to_owned(),
         title: "a task".to_owned(),
         direct: false,
+        channel_id: None,
         resolutions: Vec::new(),
         norm: None,
     }
@@ -72,6 +73,7 @@ fn task(created: &str) -> Task {
     Task {
         id: 1,
         project: "p".to_owned(),
+        project_id: None,
         title: "t".to_owned(),
         created_at: at(created),
         status: TaskStatus::Todo,

@@ -23,6 +23,7 @@ fn task(created: &str) -> Task {
     Task {
         id: 1,
         project: "p".to_owned(),
+        project_id: None,
         title: "t".to_owned(),
         created_at: at(created),
         status: TaskStatus::Todo,
@@ -53,6 +54,7 @@ fn dataset(tasks: Vec<Task>, thread_message: &str) -> Dataset {
             channel: "general".to_owned(),
             title: "a task".to_owned(),
             direct: false,
+            channel_id: None,
             resolutions: Vec::new(),
             norm: None,
         }],
