@@ -21,6 +21,9 @@ use crate::tasks::assignee_at;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Scope {
     pub channel: Option<String>,
+    /// Of the channels named `channel`, only these (by id): a viewer's filter names the channels
+    /// they may see, and two channels may share a name when one is private.
+    pub channel_ids: Option<Vec<i64>>,
     pub project: Option<String>,
     /// A member's handle.
     pub member: Option<String>,
@@ -65,7 +68,15 @@ impl Scope {
         if let Some(channel) = &self.channel {
             let mut any = false;
             for (idx, conversation) in data.conversations.iter().enumerate() {
-                if !conversation.direct && !task_threads.contains(&idx) && &conversation.channel == channel {
+                let one_of_them = self
+                    .channel_ids
+                    .as_ref()
+                    .is_none_or(|ids| conversation.channel_id.is_some_and(|id| ids.contains(&id)));
+                if !conversation.direct
+                    && !task_threads.contains(&idx)
+                    && &conversation.channel == channel
+                    && one_of_them
+                {
                     conversations[idx] = true;
                     any = true;
                 }

@@ -89,6 +89,7 @@ fn kept(scope: &Scope) -> (Vec<usize>, Vec<i64>) {
 fn scope(channel: Option<&str>, project: Option<&str>, member: Option<&str>) -> Scope {
     Scope {
         channel: channel.map(str::to_owned),
+        channel_ids: None,
         project: project.map(str::to_owned),
         member: member.map(str::to_owned),
     }

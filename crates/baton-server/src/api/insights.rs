@@ -236,7 +236,20 @@ pub(crate) async fn shown_to(state: &AppState, viewer: Viewer, query: InsightsQu
             return Err(ApiError::Forbidden("only admins narrow insights to another member".into()));
         }
     }
-    let scope = Scope { channel: query.channel, project: query.project, member: query.member };
+    // A name the viewer gives is one of the channels they may see by that name (a private
+    // channel of the same name, which they may not, is not in it and is not told of).
+    let channel_ids = match &query.channel {
+        Some(name) => {
+            let ids: Vec<i64> =
+                state.store.channels(&viewer).await?.into_iter().filter(|c| &c.name == name).map(|c| c.id.0).collect();
+            if ids.is_empty() {
+                return Err(ApiError::NotFound(format!("no channel named {name:?} has any conversation")));
+            }
+            Some(ids)
+        }
+        None => None,
+    };
+    let scope = Scope { channel: query.channel, channel_ids, project: query.project, member: query.member };
     let seed = query.seed.unwrap_or(1);
     let (whole, whole_origins, ids) = log_snapshot(state).await?;
     let access = state.store.access(&viewer).await?;

@@ -251,3 +251,43 @@ async fn action_items_of_a_private_huddle_do_not_name_it() {
     assert_hidden("the owner's events", &serde_json::to_string(&owner.all_events().await).unwrap());
     assert_hidden("the task", &task.to_string());
 }
+
+/// Naming a channel like a private one you cannot see is no way to learn that it exists: the
+/// name is yours to take, and your filters then mean your channel.
+#[tokio::test]
+async fn a_private_channels_name_is_not_revealed_by_taking_it() {
+    let server = TestServer::start().await;
+    let owner = server.setup().await;
+    let outsider = owner.add_member("outsider", "member").await;
+    let private = owner.create("/api/v1/channels", json!({"name": "hush-channel", "visibility": "private"})).await;
+    let private = private["id"].as_i64().unwrap();
+    let thread = owner.create(&format!("/api/v1/channels/{private}/threads"), json!({"title": "hush topic"})).await;
+    owner.create(&format!("/api/v1/threads/{}/messages", thread["id"]), json!({"body": "hush-text-31337"})).await;
+
+    let (status, mine) =
+        outsider.send(reqwest::Method::POST, "/api/v1/channels", json!({"name": "hush-channel"})).await;
+    assert_eq!(status, StatusCode::CREATED, "the name is free for someone who cannot see the other: {mine}");
+    assert_ne!(mine["id"], private);
+    let (status, _) = outsider.send(reqwest::Method::POST, "/api/v1/channels", json!({"name": "hush-channel"})).await;
+    assert_eq!(status, StatusCode::CONFLICT, "their own is visible to them");
+    let (_, other) = outsider.send(reqwest::Method::POST, "/api/v1/channels", json!({"name": "spare"})).await;
+    let (status, _) = outsider
+        .send(reqwest::Method::PATCH, &format!("/api/v1/channels/{}", other["id"]), json!({"name": "hush-channel"}))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+
+    let own_thread =
+        outsider.create(&format!("/api/v1/channels/{}/threads", mine["id"]), json!({"title": "plans"})).await;
+    outsider.create(&format!("/api/v1/threads/{}/messages", own_thread["id"]), json!({"body": "mine"})).await;
+
+    // The outsider's filter by that name is their channel: no 404, nothing of the private one.
+    let today = jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date();
+    let (from, to) = (today.yesterday().unwrap(), today.tomorrow().unwrap());
+    let (status, report) = outsider.get(&format!("/api/v1/insights?from={from}&to={to}&channel=hush-channel")).await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_hidden("the outsider's filtered insights", &report.to_string().replace("hush-channel", ""));
+    assert_eq!(report["privacy"]["aggregates_withheld"], true, "one person took part: {report}");
+    let (status, report) = owner.get(&format!("/api/v1/insights?from={from}&to={to}&channel=hush-channel")).await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!(report["messages"]["count"], 2, "the owner sees both channels of that name");
+}

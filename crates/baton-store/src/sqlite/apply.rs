@@ -494,6 +494,7 @@ async fn create_channel(
     members: &[MemberId],
 ) -> Result<Value> {
     no_guest(viewer, "create channels")?;
+    name_free(ctx, viewer, name, None).await?;
     let inserted =
         sqlx::query("INSERT INTO channels (name, visibility, topic, created_by, created_at) VALUES (?, ?, ?, ?, ?)")
             .bind(name)
@@ -502,14 +503,8 @@ async fn create_channel(
             .bind(viewer.member.0)
             .bind(micros(ctx.at))
             .execute(&mut *ctx.conn)
-            .await;
-    let id = match inserted {
-        Ok(done) => ChannelId(done.last_insert_rowid()),
-        Err(err) if unique_violation(&err) => {
-            return Err(Error::conflict(format!("a channel named {name} already exists")))
-        }
-        Err(err) => return Err(err.into()),
-    };
+            .await?;
+    let id = ChannelId(inserted.last_insert_rowid());
     insert_channel_member(ctx, id, viewer.member).await?;
     let channel = read::channel_row(ctx.conn, viewer, id).await?.into_channel();
     ctx.emit(kind::CHANNEL_CREATED, json!({ "channel_id": id, "channel": shared_view(&channel)? }), Scope::Channel(id))
@@ -527,6 +522,16 @@ async fn create_channel(
         }
     }
     Ok(serde_json::to_value(channel)?)
+}
+
+/// A channel name is taken by a channel the viewer can see (other than `except`, the one being
+/// renamed). One they cannot see does not take it: answering "already exists" would tell them
+/// that a private channel of that name exists.
+async fn name_free(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, name: &str, except: Option<ChannelId>) -> Result<()> {
+    match read::visible_channel_named(ctx.conn, viewer, name).await? {
+        Some(taken) if Some(taken) != except => Err(Error::conflict(format!("a channel named {name} already exists"))),
+        _ => Ok(()),
+    }
 }
 
 /// A channel as every reader of its events sees it: without `is_member`, which is the writer's.
@@ -556,19 +561,8 @@ async fn update_channel(
     let row = read::channel_row(ctx.conn, viewer, id).await?;
     may_manage_channel(viewer, &row).await?;
     if let Some(name) = name {
-        let renamed = sqlx::query("UPDATE channels SET name = ? WHERE id = ?")
-            .bind(name)
-            .bind(id.0)
-            .execute(&mut *ctx.conn)
-            .await;
-        match renamed {
-            Err(err) if unique_violation(&err) => {
-                return Err(Error::conflict(format!("a channel named {name} already exists")))
-            }
-            other => {
-                other?;
-            }
-        }
+        name_free(ctx, viewer, name, Some(id)).await?;
+        sqlx::query("UPDATE channels SET name = ? WHERE id = ?").bind(name).bind(id.0).execute(&mut *ctx.conn).await?;
     }
     if let Some(topic) = topic {
         sqlx::query("UPDATE channels SET topic = ? WHERE id = ?")

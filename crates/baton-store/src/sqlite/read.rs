@@ -202,6 +202,23 @@ pub(crate) async fn channel_row(conn: &mut SqliteConnection, viewer: &Viewer, id
         .ok_or_else(|| Error::not_found(format!("channel {id}")))
 }
 
+/// A channel named `name` that the viewer may see, if there is one.
+pub(crate) async fn visible_channel_named(
+    conn: &mut SqliteConnection,
+    viewer: &Viewer,
+    name: &str,
+) -> Result<Option<ChannelId>> {
+    let found: Option<(i64,)> = sqlx::query_as(&format!(
+        "SELECT id FROM channels WHERE name = ?3 AND id IN ({VISIBLE_CHANNELS}) ORDER BY id LIMIT 1"
+    ))
+    .bind(guest_flag(viewer))
+    .bind(viewer.member.0)
+    .bind(name)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(found.map(|(id,)| ChannelId(id)))
+}
+
 pub(crate) async fn channel_members(
     conn: &mut SqliteConnection,
     viewer: &Viewer,

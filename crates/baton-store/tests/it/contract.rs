@@ -119,6 +119,32 @@ async fn check_store(store: Arc<dyn Store>) {
     let access = store.access(&ana).await.unwrap();
     assert!(access.channels.is_empty());
 
+    // A channel's name is taken only by channels the asker can see: a private one they cannot
+    // see neither refuses the name nor tells them it exists.
+    let named = |name: &str, visibility| Command::CreateChannel {
+        name: name.into(),
+        visibility,
+        topic: String::new(),
+        members: vec![],
+    };
+    let mine = run(&*store, ana, "2024-01-02T10:00:00Z", named("hush", Visibility::Public)).await.unwrap();
+    assert_ne!(id(&mine), id(&channel), "a channel of its own");
+    let again = run(&*store, ana, "2024-01-02T10:00:01Z", named("hush", Visibility::Private)).await;
+    assert!(matches!(again, Err(Error::Conflict { .. })), "ana sees her own #hush: {again:?}");
+    let by_owner = run(&*store, owner, "2024-01-02T10:00:02Z", named("hush", Visibility::Private)).await;
+    assert!(matches!(by_owner, Err(Error::Conflict { .. })), "the owner sees both: {by_owner:?}");
+    let other = id(&run(&*store, ana, "2024-01-02T10:00:03Z", named("other", Visibility::Public)).await.unwrap());
+    let rename = Command::UpdateChannel {
+        id: baton_core::ChannelId(other),
+        name: Some("hush".into()),
+        topic: None,
+        archived: None,
+    };
+    let renamed = run(&*store, ana, "2024-01-02T10:00:04Z", rename).await;
+    assert!(matches!(renamed, Err(Error::Conflict { .. })), "{renamed:?}");
+    let names: Vec<String> = store.channels(&ana).await.unwrap().into_iter().map(|c| c.name).collect();
+    assert_eq!(names, ["hush", "other"], "ana lists her #hush only");
+
     // Tasks: each kind of change is its own event; history is in order.
     let project = run(
         &*store,
