@@ -2,3 +2,4 @@
 //! that the PostgreSQL backend, when it lands, runs the same one.
 
 mod contract;
+mod privacy;
