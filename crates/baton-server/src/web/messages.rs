@@ -361,6 +361,12 @@ fn back_to(back: &str) -> &str {
     local_path(back).unwrap_or("/")
 }
 
+/// A message body typed into a form, checked; a bad one is the form's 422 page.
+fn typed_body(raw: &str) -> Result<String, PageError> {
+    validate::message_body("body", raw.trim())
+        .map_err(|e| PageError::Other(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))
+}
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct ReplyForm {
@@ -374,8 +380,7 @@ async fn reply(
     Path(id): Path<i64>,
     Form(form): Form<ReplyForm>,
 ) -> Result<Response, PageError> {
-    let body = validate::message_body("body", form.body.trim())
-        .map_err(|e| PageError::Other(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?;
+    let body = typed_body(&form.body)?;
     let command = Command::Reply { message: MessageId(id), text: MessageText::new(body), urgent: false };
     let posted = state.store.execute(Envelope::new(signed.viewer, state.now(), command)).await?;
     let (thread, reply) = (posted["thread_id"].as_i64().unwrap_or_default(), posted["id"].as_i64().unwrap_or_default());
@@ -395,8 +400,7 @@ async fn edit(
     Path(id): Path<i64>,
     Form(form): Form<EditForm>,
 ) -> Result<Response, PageError> {
-    let body = validate::message_body("body", form.body.trim())
-        .map_err(|e| PageError::Other(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?;
+    let body = typed_body(&form.body)?;
     let command = Command::EditMessage { id: MessageId(id), text: MessageText::new(body) };
     state.store.execute(Envelope::new(signed.viewer, state.now(), command)).await?;
     Ok(Redirect::to(&format!("{}#m{id}", back_to(&form.back))).into_response())

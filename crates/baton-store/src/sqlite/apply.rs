@@ -1061,7 +1061,9 @@ async fn message_scope(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, row: &read::Messa
     })
 }
 
-async fn edit_message(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, id: MessageId, text: &MessageText) -> Result<Value> {
+/// The viewer's own message, not deleted, and who may read what happens to it: what an edit
+/// needs.
+async fn own_live_message(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, id: MessageId) -> Result<(read::MessageRow, Scope)> {
     let row = read::message_row(ctx.conn, viewer, id).await?;
     if row.author_id != viewer.member.0 {
         return Err(Error::forbidden("only the author edits a message"));
@@ -1070,6 +1072,11 @@ async fn edit_message(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, id: MessageId, tex
         return Err(Error::conflict(format!("message {id} was deleted")));
     }
     let scope = message_scope(ctx, viewer, &row).await?;
+    Ok((row, scope))
+}
+
+async fn edit_message(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, id: MessageId, text: &MessageText) -> Result<Value> {
+    let (_, scope) = own_live_message(ctx, viewer, id).await?;
     sqlx::query(
         "INSERT INTO message_versions (message_id, body, replaced_at) SELECT id, body, ? FROM messages WHERE id = ?",
     )
@@ -1099,14 +1106,7 @@ async fn edit_message(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, id: MessageId, tex
 /// See [`Command::MarkEdited`]: `edited_at` and a `message.edited` event that carries the text as
 /// it is (after the edit), and no version, since the text before it is unknown.
 async fn mark_edited(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, id: MessageId) -> Result<Value> {
-    let row = read::message_row(ctx.conn, viewer, id).await?;
-    if row.author_id != viewer.member.0 {
-        return Err(Error::forbidden("only the author edits a message"));
-    }
-    if row.deleted {
-        return Err(Error::conflict(format!("message {id} was deleted")));
-    }
-    let scope = message_scope(ctx, viewer, &row).await?;
+    let (row, scope) = own_live_message(ctx, viewer, id).await?;
     let edited_at = micros(ctx.at).max(row.created_at_micros());
     sqlx::query("UPDATE messages SET edited_at = MAX(COALESCE(edited_at, 0), ?) WHERE id = ?")
         .bind(edited_at)

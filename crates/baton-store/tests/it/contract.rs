@@ -1,25 +1,13 @@
 use std::sync::Arc;
 
-use baton_core::calendar::WorkingHours;
 use baton_core::model::{Priority, Role, TaskStatus, Visibility};
 use baton_core::text::MessageText;
 use baton_core::{MemberId, Seq, ThreadId};
-use baton_store::{Command, Envelope, Error, MessageTarget, NewMember, Page, SqliteStore, Store, Viewer};
+use baton_store::{Command, Envelope, Error, MessageTarget, Page, SqliteStore, Store, Viewer};
 use jiff::Timestamp;
 use serde_json::Value;
 
-fn member(handle: &str, role: Role) -> NewMember {
-    NewMember {
-        handle: handle.into(),
-        email: format!("{handle}@example.com"),
-        display_name: handle.into(),
-        role,
-        time_zone: "Europe/Berlin".into(),
-        working_hours: WorkingHours::default(),
-        password_hash: None,
-        service: false,
-    }
-}
+use crate::member;
 
 fn at(s: &str) -> Timestamp {
     s.parse().expect("an RFC 3339 instant")

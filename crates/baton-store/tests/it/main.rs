@@ -3,3 +3,21 @@
 
 mod contract;
 mod privacy;
+
+use baton_core::calendar::WorkingHours;
+use baton_core::model::Role;
+use baton_store::NewMember;
+
+/// A member to add, `handle@example.com`, in Berlin with the default hours and no password.
+pub(crate) fn member(handle: &str, role: Role) -> NewMember {
+    NewMember {
+        handle: handle.into(),
+        email: format!("{handle}@example.com"),
+        display_name: handle.into(),
+        role,
+        time_zone: "Europe/Berlin".into(),
+        working_hours: WorkingHours::default(),
+        password_hash: None,
+        service: false,
+    }
+}

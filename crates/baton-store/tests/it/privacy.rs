@@ -11,12 +11,13 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use baton_core::calendar::WorkingHours;
 use baton_core::model::{Role, Visibility};
 use baton_core::text::MessageText;
 use baton_core::{ChannelId, DmId, MemberId, MessageId, Seq, ThreadId};
-use baton_store::{Command, Envelope, MessageTarget, NewMember, Page, SqliteStore, Store, Viewer};
+use baton_store::{Command, Envelope, MessageTarget, Page, SqliteStore, Store, Viewer};
 use proptest::prelude::*;
+
+use crate::member;
 
 /// A workspace to build: everyone's role (the first is the owner), channels with their
 /// visibility and members, direct conversations, and removals from private channels.
@@ -46,19 +47,6 @@ fn plan() -> impl Strategy<Value = Plan> {
             removals,
         })
     })
-}
-
-fn member(handle: &str, role: Role) -> NewMember {
-    NewMember {
-        handle: handle.into(),
-        email: format!("{handle}@example.com"),
-        display_name: handle.into(),
-        role,
-        time_zone: "UTC".into(),
-        working_hours: WorkingHours::default(),
-        password_hash: None,
-        service: false,
-    }
 }
 
 /// What was built: who is who, and where each token went.
