@@ -5,8 +5,9 @@
 //!
 //! Every change is a [`Command`]: one command is applied inside one transaction that assigns
 //! the next `seq`, appends the event, updates the projections and records the idempotency key.
-//! Committed events are then published on an in-process broadcast channel for live streams.
+//! Committed events are then published on the store's [`Bus`] for live streams.
 
+pub mod bus;
 pub mod command;
 pub mod error;
 pub mod sqlite;
@@ -17,8 +18,8 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use baton_core::model::{Channel, Dm, Member, Message, MessageVersion, Project, Task, TaskStatus, Thread, Workspace};
 use baton_core::{ChannelId, DmId, MemberId, MessageId, ProjectId, Seq, TaskId, ThreadId};
-use tokio::sync::broadcast;
 
+pub use bus::{Bus, LocalBus, Missed, Subscription};
 pub use command::{AdviceAction, Command, Envelope, HuddleOn, Invite, MessageTarget, NewMember, ThreadHome};
 pub use error::{Error, Result};
 pub use sqlite::SqliteStore;
@@ -43,8 +44,9 @@ pub trait Store: Send + Sync + 'static {
         answers
     }
 
-    /// Live events, in `seq` order, published after their transaction committed.
-    fn subscribe(&self) -> broadcast::Receiver<Arc<CommittedEvent>>;
+    /// Where this store announces its events, in `seq` order, once their transaction committed:
+    /// live streams subscribe there.
+    fn bus(&self) -> &dyn Bus;
 
     async fn workspace(&self) -> Result<Option<Workspace>>;
     /// The active member a session token belongs to (the token's SHA-256, hex).

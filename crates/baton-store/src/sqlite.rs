@@ -21,8 +21,9 @@ use baton_core::model::{Channel, Dm, Member, Message, MessageVersion, Project, T
 use baton_core::{ChannelId, DmId, MemberId, MessageId, ProjectId, Seq, TaskId, ThreadId};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{ConnectOptions, Connection};
-use tokio::sync::{broadcast, mpsc};
+use tokio::sync::mpsc;
 
+use crate::bus::{Bus, LocalBus};
 use crate::command::{Envelope, ThreadHome};
 use crate::error::{Error, Result};
 use crate::view::{Access, CommittedEvent, Page, Unread, Viewer};
@@ -31,23 +32,25 @@ use crate::Store;
 /// The most commands committed in one transaction.
 pub const MAX_BATCH: usize = 512;
 
-/// Live events kept for slow subscribers before they are told they lagged and must catch up
-/// from the store.
-const BROADCAST_CAPACITY: usize = 4096;
-
 /// The SQLite backend. Cheap to clone: all clones share one writer and one read pool.
 #[derive(Clone)]
 pub struct SqliteStore {
     reads: SqlitePool,
     writes: mpsc::Sender<writer::WriteRequest>,
-    live: broadcast::Sender<Arc<CommittedEvent>>,
+    bus: Arc<dyn Bus>,
     path: PathBuf,
 }
 
 impl SqliteStore {
     /// Opens (creating if needed) `baton.db` in `data_dir`, runs migrations and starts the
-    /// writer task. Needs a tokio runtime.
+    /// writer task, which announces committed events on a bus of this process's own. Needs a
+    /// tokio runtime.
     pub async fn open(data_dir: &Path) -> Result<SqliteStore> {
+        SqliteStore::open_with_bus(data_dir, Arc::new(LocalBus::new())).await
+    }
+
+    /// [`SqliteStore::open`], announcing committed events on `bus`.
+    pub async fn open_with_bus(data_dir: &Path, bus: Arc<dyn Bus>) -> Result<SqliteStore> {
         std::fs::create_dir_all(data_dir)
             .map_err(|err| Error::invalid("data_dir", format!("cannot create {}: {err}", data_dir.display())))?;
         let path = data_dir.join("baton.db");
@@ -78,10 +81,9 @@ impl SqliteStore {
             .connect_with(options.read_only(true))
             .await
             .map_err(|err| open_error(&path, err))?;
-        let (live, _) = broadcast::channel(BROADCAST_CAPACITY);
         let (writes, queue) = mpsc::channel(MAX_BATCH * 4);
-        tokio::spawn(writer::run(write_conn, queue, live.clone()));
-        Ok(SqliteStore { reads, writes, live, path })
+        tokio::spawn(writer::run(write_conn, queue, bus.clone()));
+        Ok(SqliteStore { reads, writes, bus, path })
     }
 
     /// The database file.
@@ -179,8 +181,8 @@ impl Store for SqliteStore {
         writer::submit_many(&self.writes, envelopes).await
     }
 
-    fn subscribe(&self) -> broadcast::Receiver<Arc<CommittedEvent>> {
-        self.live.subscribe()
+    fn bus(&self) -> &dyn Bus {
+        &*self.bus
     }
 
     async fn workspace(&self) -> Result<Option<Workspace>> {

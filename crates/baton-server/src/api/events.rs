@@ -12,10 +12,9 @@ use axum::routing::get;
 use axum::Router;
 use baton_core::event::{kind, Event};
 use baton_core::Seq;
-use baton_store::{CommittedEvent, DynStore, Viewer};
+use baton_store::{CommittedEvent, DynStore, Missed, Viewer};
 use bytes::{BufMut, BytesMut};
 use serde::{Deserialize, Serialize};
-use tokio::sync::broadcast::error::RecvError;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth;
@@ -170,7 +169,7 @@ async fn run_stream(
 ) -> Result<(), StreamError> {
     // Subscribe before reading the backlog: an event committed meanwhile is then in the backlog,
     // on the channel, or both (and `last` drops the copy), never in neither.
-    let mut live = store.subscribe();
+    let mut live = store.bus().subscribe();
     // What the viewer may see as of the subscription: live events are then filtered in order,
     // each membership change re-reading it when its own event comes through. Read after the
     // backlog instead, a removal committed meanwhile would hide messages posted before it.
@@ -200,11 +199,11 @@ async fn run_stream(
                 }
                 // This stream fell behind: it is cut over to the store and caught up from its
                 // last `seq`, so it loses nothing and slows no one else.
-                Err(RecvError::Lagged(_)) => {
+                Err(Missed::Lagged(_)) => {
                     last = catch_up(&mut socket, &store, &viewer, last).await?;
                     access = store.access(&viewer).await?;
                 }
-                Err(RecvError::Closed) => return Ok(()),
+                Err(Missed::Closed) => return Ok(()),
             },
             incoming = socket.recv() => match incoming {
                 None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return Ok(()),

@@ -5,11 +5,12 @@ use std::time::Duration;
 
 use serde_json::Value;
 use sqlx::SqliteConnection;
-use tokio::sync::{broadcast, mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot};
 
 use super::apply::{apply, Log};
 use super::read;
 use super::MAX_BATCH;
+use crate::bus::Bus;
 use crate::command::Envelope;
 use crate::error::{Error, Result};
 use crate::view::CommittedEvent;
@@ -52,11 +53,7 @@ pub(crate) async fn submit_many(queue: &mpsc::Sender<WriteRequest>, envelopes: V
 /// demo`) committed to the same database, to publish them to live streams.
 const FOREIGN_POLL: Duration = Duration::from_secs(1);
 
-pub(crate) async fn run(
-    mut conn: SqliteConnection,
-    mut queue: mpsc::Receiver<WriteRequest>,
-    live: broadcast::Sender<Arc<CommittedEvent>>,
-) {
+pub(crate) async fn run(mut conn: SqliteConnection, mut queue: mpsc::Receiver<WriteRequest>, bus: Arc<dyn Bus>) {
     // The last seq published live: everything up to it has been sent to subscribers.
     let mut published = match last_seq(&mut conn).await {
         Ok(seq) => seq,
@@ -73,25 +70,24 @@ pub(crate) async fn run(
             Ok(_) => {
                 let mut events = Vec::new();
                 let answers = commit_group(&mut conn, &batch, published, &mut events).await;
-                publish(&live, &mut published, events);
+                publish(&*bus, &mut published, events);
                 for (request, answer) in batch.drain(..).zip(answers) {
                     // The caller may have gone away (a dropped request); the change stands anyway.
                     let _ = request.answer.send(answer);
                 }
             }
             Err(_idle) => match foreign_events(&mut conn, published).await {
-                Ok(events) => publish(&live, &mut published, events),
+                Ok(events) => publish(&*bus, &mut published, events),
                 Err(err) => tracing::warn!(error = %err, "cannot look for other writers' events"),
             },
         }
     }
 }
 
-fn publish(live: &broadcast::Sender<Arc<CommittedEvent>>, published: &mut i64, events: Vec<CommittedEvent>) {
+fn publish(bus: &dyn Bus, published: &mut i64, events: Vec<CommittedEvent>) {
     for event in events {
         *published = event.seq.0;
-        // No subscriber is fine: nobody is listening live.
-        let _ = live.send(Arc::new(event));
+        bus.publish(Arc::new(event));
     }
 }
 

@@ -362,7 +362,7 @@ async fn another_writers_events_are_published_live() {
     let dir = tempfile::tempdir().unwrap();
     let server = SqliteStore::open(dir.path()).await.unwrap();
     let admin = SqliteStore::open(dir.path()).await.unwrap();
-    let mut live = server.subscribe();
+    let mut live = server.bus().subscribe();
     let setup =
         Command::Setup { workspace_name: "W".into(), time_zone: "UTC".into(), owner: member("own", Role::Owner) };
     admin.execute(Envelope::system(at("2024-01-01T00:00:00Z"), setup)).await.unwrap();
