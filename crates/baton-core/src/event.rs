@@ -1,28 +1,88 @@
-//! The append-only record of every change.
+//! The append-only record of every change: each [`Event`] carries one typed [`Change`].
+//!
+//! On the wire (the API, the stream, the database) an event is `{"kind": …, "payload": …}`
+//! beside its envelope fields; in Rust it is one variant of [`Change`] per kind, with a payload
+//! type of its own ([`change`]). Evolving the log: a field is only ever added, with a default
+//! so that events written before it still read; a change of meaning is a new kind. An event of
+//! a kind this version does not know, or whose payload it cannot read, is kept as
+//! [`Change::Other`], untouched, so that reading and writing the log back never loses anything.
 
 use jiff::Timestamp;
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::ids::{MemberId, Seq};
+
+pub mod change;
+
+pub use change::*;
 
 /// One entry of the workspace's event log. `seq` is gap-free and strictly increasing per
 /// workspace; `at` is when the change happened (imports keep their original times); `source`
 /// names where it came from (`baton` for changes made here, e.g. `slack` for imports).
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone)]
 pub struct Event {
     pub workspace: i64,
     pub seq: Seq,
-    #[schema(value_type = String, format = DateTime)]
     pub at: Timestamp,
-    /// The member who made the change; `null` for the system.
+    /// The member who made the change; `None` for the system.
     pub actor: Option<MemberId>,
+    pub change: Change,
+    pub source: String,
+}
+
+impl Event {
+    /// What happened, e.g. `message.posted`.
+    pub fn kind(&self) -> &str {
+        self.change.kind()
+    }
+}
+
+/// An event as the API documents it and as it travels: its change as `kind` and `payload`.
+#[derive(Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = Event)]
+pub struct Wire {
+    workspace: i64,
+    seq: Seq,
+    #[schema(value_type = String, format = DateTime)]
+    at: Timestamp,
+    /// The member who made the change; `null` for the system.
+    actor: Option<MemberId>,
     /// What happened, e.g. `message.posted`, `task.status_changed`.
-    pub kind: String,
+    kind: String,
     /// The change itself; its shape depends on `kind`.
     #[schema(value_type = Object)]
-    pub payload: serde_json::Value,
-    pub source: String,
+    payload: Box<serde_json::value::RawValue>,
+    source: String,
+}
+
+impl Serialize for Event {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        Wire {
+            workspace: self.workspace,
+            seq: self.seq,
+            at: self.at,
+            actor: self.actor,
+            kind: self.kind().to_string(),
+            payload: serde_json::value::RawValue::from_string(self.change.payload_json())
+                .map_err(serde::ser::Error::custom)?,
+            source: self.source.clone(),
+        }
+        .serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for Event {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let wire = Wire::deserialize(deserializer)?;
+        Ok(Event {
+            workspace: wire.workspace,
+            seq: wire.seq,
+            at: wire.at,
+            actor: wire.actor,
+            change: Change::from_parts(&wire.kind, wire.payload.get()),
+            source: wire.source,
+        })
+    }
 }
 
 /// The event kinds Baton writes, in one place so readers and writers agree on the spelling.
@@ -90,3 +150,6 @@ pub mod kind {
         MEMBER_ROLE_CHANGED,
     ];
 }
+
+#[cfg(test)]
+mod tests;

@@ -339,6 +339,7 @@ pub struct Huddle {
     #[schema(value_type = Option<String>, format = DateTime)]
     pub opens_at: Option<Timestamp>,
     /// Invited members (they are notified; anyone who may read the thread may join).
+    #[serde(default)]
     pub invited: Vec<MemberId>,
     /// Every stretch someone was in the huddle, in order of joining.
     pub participants: Vec<HuddleParticipation>,
@@ -453,12 +454,14 @@ pub struct CheckIn {
     pub digest_at: String,
     pub digest_zone: String,
     /// On which days and how many weeks apart it asks (and posts its digest).
+    #[serde(default)]
     pub cadence: Cadence,
     pub member_ids: Vec<MemberId>,
     pub created_by: MemberId,
     #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
     /// Every ask so far, the latest first (at most 500).
+    #[serde(default)]
     pub asks: Vec<CheckInAsk>,
 }
 

@@ -11,12 +11,10 @@
 use std::collections::HashMap;
 
 use baton_core::calendar::{parse_time_zone, Calendar, WorkingHours};
-use baton_core::event::{kind, Event};
-use baton_core::model::TaskStatus;
+use baton_core::event::{Change, Event};
 use baton_core::text::ends_with_question;
-use jiff::civil::Date;
+use baton_core::TaskId;
 use jiff::Timestamp;
-use serde_json::Value;
 
 use crate::dataset::{Conversation, ConversationKind, Dataset, Huddle, Message, Person, Task, TaskChange};
 
@@ -86,22 +84,14 @@ pub struct DatasetBuilder {
 /// The tag that marks a thread as where a decision was made.
 const DECISION_TAG: &str = "decision";
 
-fn tagged_decision(tags: &Value) -> bool {
-    tags.as_array().is_some_and(|tags| tags.iter().any(|t| t.as_str() == Some(DECISION_TAG)))
+fn tagged_decision(tags: &[String]) -> bool {
+    tags.iter().any(|t| t == DECISION_TAG)
 }
 
 /// A direct conversation's name for reports: its name in the export it came from, else its
 /// participants' handles.
-fn dm_name(dm: &Value) -> String {
-    dm["export_name"].as_str().map_or_else(|| text(&dm["name"]), str::to_string)
-}
-
-fn int(value: &Value) -> Option<i64> {
-    value.as_i64()
-}
-
-fn text(value: &Value) -> String {
-    value.as_str().unwrap_or_default().to_string()
+fn dm_name(dm: &baton_core::model::Dm) -> String {
+    dm.export_name.clone().unwrap_or_else(|| dm.name.clone())
 }
 
 impl DatasetBuilder {
@@ -116,40 +106,35 @@ impl DatasetBuilder {
 
     /// Takes one event, in `seq` order; kinds it does not know are skipped.
     pub fn apply(&mut self, event: &Event) {
-        let p = &event.payload;
-        match event.kind.as_str() {
-            kind::WORKSPACE_CREATED => self.workspace_zone = p["workspace"]["time_zone"].as_str().map(str::to_string),
-            kind::MEMBER_JOINED | kind::MEMBER_UPDATED => {
-                let Some(member) = int(&p["member_id"]) else { return };
-                let fields = &p["member"];
+        match &event.change {
+            Change::WorkspaceCreated(p) => self.workspace_zone = Some(p.workspace.time_zone.clone()),
+            Change::MemberJoined(p) | Change::MemberUpdated(p) => {
+                let member = p.member_id.0;
                 // A service account (an import's owner) is not a person: not listed, not
                 // counted, unless it ever posts (then it shows under its id).
-                if fields["service"].as_bool() == Some(true) && !self.person_of.contains_key(&member) {
+                if p.member.service && !self.person_of.contains_key(&member) {
                     return;
                 }
                 let idx = self.person(member);
-                let hours = serde_json::from_value(fields["working_hours"].clone()).unwrap_or_default();
-                self.people[idx] = (text(&fields["handle"]), text(&fields["time_zone"]), hours);
+                self.people[idx] =
+                    (p.member.handle.clone(), p.member.time_zone.clone(), p.member.working_hours.clone());
             }
-            kind::CHANNEL_CREATED | kind::CHANNEL_UPDATED => {
-                if let Some(channel) = int(&p["channel_id"]) {
-                    self.channel_names.insert(channel, text(&p["channel"]["name"]));
-                }
+            Change::ChannelCreated(p) | Change::ChannelUpdated(p) => {
+                self.channel_names.insert(p.channel_id.0, p.channel.name.clone());
             }
-            kind::THREAD_CREATED => {
-                let Some(thread) = int(&p["thread_id"]) else { return };
-                let (origin, channel) = match (int(&p["channel_id"]), int(&p["dm_id"])) {
-                    (Some(channel), _) => (Origin::Channel(channel), self.channel_names.get(&channel).cloned()),
-                    (None, Some(dm)) => (Origin::Dm(dm), self.dm_names.get(&dm).cloned()),
+            Change::ThreadCreated(p) => {
+                let (origin, channel) = match (p.channel_id, p.dm_id) {
+                    (Some(channel), _) => (Origin::Channel(channel.0), self.channel_names.get(&channel.0).cloned()),
+                    (None, Some(dm)) => (Origin::Dm(dm.0), self.dm_names.get(&dm.0).cloned()),
                     (None, None) => (Origin::Task, None),
                 };
                 self.origins.push(origin);
                 // An imported channel's unthreaded messages: a timeline, which never bounces.
-                let timeline = p["thread"]["timeline"].as_bool() == Some(true);
+                let timeline = p.thread.timeline;
                 self.conversations.push(Conversation {
                     kind: if timeline { ConversationKind::Timeline } else { ConversationKind::Thread },
                     channel: channel.unwrap_or_default(),
-                    title: if timeline { String::new() } else { text(&p["thread"]["title"]) },
+                    title: if timeline { String::new() } else { p.thread.title.clone() },
                     direct: matches!(origin, Origin::Dm(_)),
                     channel_id: match origin {
                         Origin::Channel(channel) => Some(channel),
@@ -158,35 +143,34 @@ impl DatasetBuilder {
                     resolutions: Vec::new(),
                     norm: None,
                 });
-                self.thread_conversation.insert(thread, self.conversations.len() - 1);
-                if tagged_decision(&p["thread"]["tags"]) {
+                self.thread_conversation.insert(p.thread_id.0, self.conversations.len() - 1);
+                if tagged_decision(&p.thread.tags) {
                     self.decision_threads.insert(self.conversations.len() - 1);
                 }
             }
-            kind::THREAD_UPDATED => {
-                let Some(idx) = int(&p["thread_id"]).and_then(|t| self.thread_conversation.get(&t).copied()) else {
-                    return;
-                };
-                if p["tags"].is_array() {
-                    if tagged_decision(&p["tags"]) {
+            Change::ThreadUpdated(p) => {
+                let Some(idx) = self.thread_conversation.get(&p.thread_id.0).copied() else { return };
+                if let Some(tags) = &p.tags {
+                    if tagged_decision(tags) {
                         self.decision_threads.insert(idx);
                     } else {
                         self.decision_threads.remove(&idx);
                     }
                 }
             }
-            kind::THREAD_RESOLVED | kind::THREAD_REOPENED => {
-                if let Some(idx) = int(&p["thread_id"]).and_then(|t| self.thread_conversation.get(&t)) {
-                    self.conversations[*idx].resolutions.push((event.at, event.kind == kind::THREAD_RESOLVED));
+            Change::ThreadResolved(p) | Change::ThreadReopened(p) => {
+                if let Some(idx) = self.thread_conversation.get(&p.thread_id.0) {
+                    let resolved = matches!(event.change, Change::ThreadResolved(_));
+                    self.conversations[*idx].resolutions.push((event.at, resolved));
                 }
             }
-            kind::DM_CREATED => {
-                let Some(dm) = int(&p["dm_id"]) else { return };
-                self.dm_names.insert(dm, dm_name(&p["dm"]));
+            Change::DmCreated(p) => {
+                let dm = p.dm_id.0;
+                self.dm_names.insert(dm, dm_name(&p.dm));
                 self.origins.push(Origin::Dm(dm));
                 self.conversations.push(Conversation {
                     kind: ConversationKind::Timeline,
-                    channel: dm_name(&p["dm"]),
+                    channel: dm_name(&p.dm),
                     title: String::new(),
                     direct: true,
                     channel_id: None,
@@ -195,52 +179,45 @@ impl DatasetBuilder {
                 });
                 self.dm_conversation.insert(dm, self.conversations.len() - 1);
             }
-            kind::DM_UPDATED => {
-                if let Some(dm) = int(&p["dm_id"]) {
-                    self.dm_names.insert(dm, dm_name(&p["dm"]));
-                }
+            Change::DmUpdated(p) => {
+                self.dm_names.insert(p.dm_id.0, dm_name(&p.dm));
             }
-            kind::MESSAGE_POSTED => self.message(event),
+            Change::MessagePosted(p) => self.message(event.at, &p.message),
             // A deleted message is redacted in the log: what its text said (a question, a
             // mention) is gone; that it was posted, by whom and when, stays. A dataset kept up to
             // date event by event reads it as one rebuilt from the redacted log does.
-            kind::MESSAGE_DELETED => {
-                if let Some(idx) = int(&p["message_id"]).and_then(|id| self.message_idx(id)) {
+            Change::MessageDeleted(p) => {
+                if let Some(idx) = self.message_idx(p.message_id.0) {
                     self.messages[idx].mentions_other = false;
                     self.messages[idx].ends_with_question = false;
                 }
             }
             // The first reply to a timeline message moved it into the thread it started: like a
             // Slack thread's parent, it belongs to the thread for its whole history.
-            kind::MESSAGE_MOVED => {
-                let (Some(id), Some(thread)) = (int(&p["message_id"]), int(&p["thread_id"])) else { return };
-                let Some(conversation) = self.thread_conversation.get(&thread).copied() else { return };
-                if let Some(idx) = self.message_idx(id) {
+            Change::MessageMoved(p) => {
+                let Some(conversation) = self.thread_conversation.get(&p.thread_id.0).copied() else { return };
+                if let Some(idx) = self.message_idx(p.message_id.0) {
                     self.messages[idx].conversation = conversation;
                 }
             }
             // A check-in's thread collects status answers rather than a discussion: it is read
             // as a timeline, which never bounces.
-            kind::CHECKIN_CREATED => {
-                if let Some(idx) = int(&p["checkin"]["thread_id"]).and_then(|t| self.thread_conversation.get(&t)) {
+            Change::CheckInCreated(p) => {
+                if let Some(idx) = self.thread_conversation.get(&p.checkin.thread_id.0) {
                     self.conversations[*idx].kind = ConversationKind::Timeline;
                     self.conversations[*idx].title = String::new();
                 }
             }
-            kind::HUDDLE_STARTED => {
-                if let Some(huddle) = int(&p["huddle_id"]) {
-                    let conversation =
-                        int(&p["huddle"]["thread_id"]).and_then(|t| self.thread_conversation.get(&t)).copied();
-                    self.huddles.push(Huddle { conversation, ..Huddle::default() });
-                    self.huddle_of.insert(huddle, self.huddles.len() - 1);
-                }
+            Change::HuddleStarted(p) => {
+                let conversation = self.thread_conversation.get(&p.huddle.thread_id.0).copied();
+                self.huddles.push(Huddle { conversation, ..Huddle::default() });
+                self.huddle_of.insert(p.huddle_id.0, self.huddles.len() - 1);
             }
-            kind::HUDDLE_JOINED | kind::HUDDLE_LEFT => {
-                let (Some(huddle), Some(member)) = (int(&p["huddle_id"]), int(&p["member_id"])) else { return };
-                let Some(idx) = self.huddle_of.get(&huddle).copied() else { return };
-                let person = self.person(member);
+            Change::HuddleJoined(p) | Change::HuddleLeft(p) => {
+                let Some(idx) = self.huddle_of.get(&p.huddle_id.0).copied() else { return };
+                let person = self.person(p.member_id.0);
                 let stretches = &mut self.huddles[idx].stretches;
-                if event.kind == kind::HUDDLE_JOINED {
+                if matches!(event.change, Change::HuddleJoined(_)) {
                     stretches.push((person, event.at, None));
                 } else if let Some(open) =
                     stretches.iter_mut().rev().find(|(m, _, left)| *m == person && left.is_none())
@@ -248,40 +225,28 @@ impl DatasetBuilder {
                     open.2 = Some(event.at);
                 }
             }
-            kind::HUDDLE_DECISION_RECORDED => {
-                if let Some(idx) = int(&p["huddle_id"]).and_then(|h| self.huddle_of.get(&h)) {
+            Change::HuddleDecisionRecorded(p) => {
+                if let Some(idx) = self.huddle_of.get(&p.huddle_id.0) {
                     self.huddles[*idx].decisions.push(event.at);
                 }
             }
-            kind::NORM_CHANGED => {
-                let minutes = p["reply_within_minutes"].as_i64();
-                match int(&p["channel_id"]) {
-                    Some(channel) => {
-                        self.channel_norms.insert(channel, minutes);
-                    }
-                    None => self.workspace_norm = minutes.or(self.workspace_norm),
+            Change::NormChanged(p) => match p.channel_id {
+                Some(channel) => {
+                    self.channel_norms.insert(channel.0, p.reply_within_minutes);
                 }
+                None => self.workspace_norm = p.reply_within_minutes.or(self.workspace_norm),
+            },
+            Change::ProjectCreated(p) | Change::ProjectUpdated(p) => {
+                self.projects.insert(p.project_id.0, p.project.name.clone());
             }
-            kind::PROJECT_CREATED | kind::PROJECT_UPDATED => {
-                if let Some(project) = int(&p["project_id"]) {
-                    self.projects.insert(project, text(&p["project"]["name"]));
-                }
+            Change::TaskCreated(p) => self.task(event.at, &p.task),
+            Change::TaskStatusChanged(p) => self.task_change(event.at, p.task_id, TaskChange::Status(p.to)),
+            Change::TaskAssigned(p) => {
+                let assignee = p.to.map(|m| self.person(m.0));
+                self.task_change(event.at, p.task_id, TaskChange::Assigned(assignee));
             }
-            kind::TASK_CREATED => self.task(event),
-            kind::TASK_STATUS_CHANGED => {
-                if let Some(status) = p["to"].as_str().and_then(TaskStatus::parse) {
-                    self.task_change(event, TaskChange::Status(status));
-                }
-            }
-            kind::TASK_ASSIGNED => {
-                let assignee = int(&p["to"]).map(|m| self.person(m));
-                self.task_change(event, TaskChange::Assigned(assignee));
-            }
-            kind::TASK_DUE_CHANGED => {
-                let due = p["to"].as_str().and_then(|d| d.parse::<Date>().ok());
-                self.task_change(event, TaskChange::Due(due));
-            }
-            kind::TASK_UPDATED => self.task_change(event, TaskChange::Updated),
+            Change::TaskDueChanged(p) => self.task_change(event.at, p.task_id, TaskChange::Due(p.to)),
+            Change::TaskUpdated(p) => self.task_change(event.at, p.task_id, TaskChange::Updated),
             _ => {}
         }
     }
@@ -295,55 +260,51 @@ impl DatasetBuilder {
         }
     }
 
-    fn message(&mut self, event: &Event) {
-        let fields = &event.payload["message"];
-        let (Some(id), Some(author)) = (int(&fields["id"]), int(&fields["author_id"])) else { return };
-        let conversation = match (int(&fields["thread_id"]), int(&fields["dm_id"])) {
-            (Some(thread), _) => self.thread_conversation.get(&thread).copied(),
-            (None, Some(dm)) => self.dm_conversation.get(&dm).copied(),
+    fn message(&mut self, at: Timestamp, message: &baton_core::model::Message) {
+        let conversation = match (message.thread_id, message.dm_id) {
+            (Some(thread), _) => self.thread_conversation.get(&thread.0).copied(),
+            (None, Some(dm)) => self.dm_conversation.get(&dm.0).copied(),
             (None, None) => None,
         };
         let Some(conversation) = conversation else { return };
-        let mentions_other =
-            fields["mentions"].as_array().is_some_and(|ids| ids.iter().any(|m| int(m) != Some(author)));
-        let author = self.person(author);
+        let mentions_other = message.mentions.iter().any(|m| *m != message.author_id);
+        let author = self.person(message.author_id.0);
         self.messages.push(Message {
-            id,
+            id: message.id.0,
             conversation,
             author,
-            at: event.at,
+            at,
             mentions_other,
-            ends_with_question: ends_with_question(fields["body"].as_str().unwrap_or_default()),
+            ends_with_question: ends_with_question(&message.body),
         });
     }
 
-    fn task(&mut self, event: &Event) {
-        let fields = &event.payload["task"];
-        let Some(id) = int(&fields["id"]) else { return };
-        let assignee = int(&fields["assignee_id"]).map(|m| self.person(m));
-        let conversation = int(&fields["thread_id"]).and_then(|t| self.thread_conversation.get(&t).copied());
+    fn task(&mut self, at: Timestamp, task: &baton_core::model::Task) {
+        let project_id = task.project_id.0;
+        let assignee = task.assignee_id.map(|m| self.person(m.0));
+        let conversation = self.thread_conversation.get(&task.thread_id.0).copied();
+        let project = self.projects.get(&project_id).cloned().unwrap_or_default();
         if let Some(idx) = conversation {
-            let project = int(&fields["project_id"]).and_then(|p| self.projects.get(&p).cloned()).unwrap_or_default();
-            self.conversations[idx].channel = project;
+            self.conversations[idx].channel.clone_from(&project);
         }
         self.tasks.push(Task {
-            id,
-            project: int(&fields["project_id"]).and_then(|p| self.projects.get(&p).cloned()).unwrap_or_default(),
-            project_id: int(&fields["project_id"]),
-            title: text(&fields["title"]),
-            created_at: event.at,
-            status: fields["status"].as_str().and_then(TaskStatus::parse).unwrap_or(TaskStatus::Todo),
+            id: task.id.0,
+            project,
+            project_id: Some(project_id),
+            title: task.title.clone(),
+            created_at: at,
+            status: task.status,
             assignee,
-            due: fields["due"].as_str().and_then(|d| d.parse().ok()),
+            due: task.due,
             changes: Vec::new(),
             conversation,
         });
-        self.task_of.insert(id, self.tasks.len() - 1);
+        self.task_of.insert(task.id.0, self.tasks.len() - 1);
     }
 
-    fn task_change(&mut self, event: &Event, change: TaskChange) {
-        if let Some(idx) = int(&event.payload["task_id"]).and_then(|t| self.task_of.get(&t)) {
-            self.tasks[*idx].changes.push((event.at, change));
+    fn task_change(&mut self, at: Timestamp, task: TaskId, change: TaskChange) {
+        if let Some(idx) = self.task_of.get(&task.0) {
+            self.tasks[*idx].changes.push((at, change));
         }
     }
 

@@ -51,6 +51,7 @@ pub struct EventsQuery {
 /// A page of events; ask again with `since = next_since` until `events` is empty.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct EventPage {
+    #[schema(value_type = Vec<baton_core::event::Wire>)]
     pub events: Vec<Event>,
     /// The `seq` to ask from next.
     pub next_since: i64,

@@ -114,7 +114,7 @@ pub(crate) fn update_task_command(id: TaskId, req: UpdateTask) -> ApiResult<Comm
 
 /// The task's events in order: created, status changes, reassignments, due-date moves, edits.
 #[utoipa::path(get, path = "/api/v1/tasks/{task_id}/history", tag = "tasks", security(("bearer" = [])),
-    params(("task_id" = i64, Path)), responses((status = 200, body = [Event]), (status = 404, body = ErrorBody)))]
+    params(("task_id" = i64, Path)), responses((status = 200, body = [baton_core::event::Wire]), (status = 404, body = ErrorBody)))]
 async fn history(State(state): State<AppState>, auth: Auth, ApiPath(id): ApiPath<i64>) -> ApiResult<Json<Vec<Event>>> {
     Ok(Json(state.store.task_history(&auth.viewer, TaskId(id)).await?))
 }

@@ -1,7 +1,7 @@
 //! One command inside the writer's transaction: check it against the current state, append its
 //! events, update the projections, and return what the API shows.
 
-use baton_core::event::kind;
+use baton_core::event::{self as ev, Change};
 use baton_core::model::{Role, TaskStatus, Visibility};
 use baton_core::text::MessageText;
 use baton_core::{ChannelId, DmId, MemberId, MessageId, ProjectId, TaskId, ThreadId};
@@ -39,20 +39,15 @@ struct Ctx<'a, 'l> {
 }
 
 impl Ctx<'_, '_> {
-    async fn emit(&mut self, kind: &str, payload: Value, scope: Scope) -> Result<()> {
-        self.emit_also_for(kind, payload, scope, None).await
+    async fn emit(&mut self, change: Change, scope: Scope) -> Result<()> {
+        self.emit_also_for(change, scope, None).await
     }
 
     /// An event that `also_for` may read besides those the scope lets in.
-    async fn emit_also_for(
-        &mut self,
-        kind: &str,
-        payload: Value,
-        scope: Scope,
-        also_for: Option<MemberId>,
-    ) -> Result<()> {
+    async fn emit_also_for(&mut self, change: Change, scope: Scope, also_for: Option<MemberId>) -> Result<()> {
         let seq = *self.log.next_seq;
-        let payload = serde_json::to_string(&payload)?;
+        let kind = change.kind();
+        let payload = change.payload_json();
         let (channel, dm, internal) = match scope {
             Scope::Everyone => (None, None, 0),
             Scope::Internal => (None, None, 1),
@@ -327,13 +322,13 @@ async fn setup(ctx: &mut Ctx<'_, '_>, workspace_name: &str, time_zone: &str, own
         .bind(micros(ctx.at))
         .execute(&mut *ctx.conn)
         .await?;
-    let workspace = read::workspace(ctx.conn).await?;
-    ctx.emit(kind::WORKSPACE_CREATED, json!({ "workspace": workspace }), Scope::Everyone).await?;
+    let workspace = read::workspace(ctx.conn).await?.ok_or_else(|| Error::conflict("the workspace was not written"))?;
+    ctx.emit(Change::WorkspaceCreated(ev::WorkspaceCreated { workspace: workspace.clone() }), Scope::Everyone).await?;
     let id = insert_member(ctx, owner).await?;
     ctx.actor = Some(id);
     let member = read::member(ctx.conn, None, id).await?;
     let public = read::member(ctx.conn, Some(&Viewer { member: MemberId(0), role: Role::Member }), id).await?;
-    ctx.emit(kind::MEMBER_JOINED, json!({ "member_id": id, "member": public }), Scope::Everyone).await?;
+    ctx.emit(Change::MemberJoined(ev::MemberChanged { member_id: id, member: public }), Scope::Everyone).await?;
     Ok(json!({ "workspace": workspace, "member": member }))
 }
 
@@ -359,7 +354,7 @@ async fn add_member(
             .await?;
     }
     let public = read::member(ctx.conn, Some(&Viewer { member: MemberId(0), role: Role::Member }), id).await?;
-    ctx.emit(kind::MEMBER_JOINED, json!({ "member_id": id, "member": public }), Scope::Everyone).await?;
+    ctx.emit(Change::MemberJoined(ev::MemberChanged { member_id: id, member: public }), Scope::Everyone).await?;
     let member = read::member(ctx.conn, Some(viewer), id).await?;
     // The plain invitation token is kept in the answer so that a retried request (same
     // Idempotency-Key) hands out the token that works; it is single-use either way.
@@ -440,21 +435,17 @@ async fn update_member(
     }
     let public = read::member(ctx.conn, Some(&Viewer { member: MemberId(0), role: Role::Member }), id).await?;
     if display_name.is_some() || time_zone.is_some() || working_hours.is_some() {
-        ctx.emit(kind::MEMBER_UPDATED, json!({ "member_id": id, "member": public }), Scope::Everyone).await?;
+        ctx.emit(Change::MemberUpdated(ev::MemberChanged { member_id: id, member: public }), Scope::Everyone).await?;
     }
     if let Some(role) = role.filter(|r| *r != current_role) {
-        ctx.emit(
-            kind::MEMBER_ROLE_CHANGED,
-            json!({ "member_id": id, "from": current_role, "to": role }),
-            Scope::Everyone,
-        )
-        .await?;
+        let change = ev::RoleChanged { member_id: id, from: current_role, to: role };
+        ctx.emit(Change::MemberRoleChanged(change), Scope::Everyone).await?;
     }
     if active == Some(false) && current.active {
-        ctx.emit(kind::MEMBER_DEACTIVATED, json!({ "member_id": id }), Scope::Everyone).await?;
+        ctx.emit(Change::MemberDeactivated(ev::MemberRef { member_id: id }), Scope::Everyone).await?;
     }
     if active == Some(true) && !current.active {
-        ctx.emit(kind::MEMBER_REACTIVATED, json!({ "member_id": id }), Scope::Everyone).await?;
+        ctx.emit(Change::MemberReactivated(ev::MemberRef { member_id: id }), Scope::Everyone).await?;
     }
     Ok(serde_json::to_value(read::member(ctx.conn, Some(viewer), id).await?)?)
 }
@@ -507,18 +498,18 @@ async fn create_channel(
     let id = ChannelId(inserted.last_insert_rowid());
     insert_channel_member(ctx, id, viewer.member).await?;
     let channel = read::channel_row(ctx.conn, viewer, id).await?.into_channel();
-    ctx.emit(kind::CHANNEL_CREATED, json!({ "channel_id": id, "channel": shared_view(&channel)? }), Scope::Channel(id))
-        .await?;
-    ctx.emit(kind::CHANNEL_MEMBER_ADDED, json!({ "channel_id": id, "member_id": viewer.member }), Scope::Channel(id))
-        .await?;
+    let shared = ev::ChannelChanged { channel_id: id, channel: (&channel).into() };
+    ctx.emit(Change::ChannelCreated(shared), Scope::Channel(id)).await?;
+    let joined = ev::ChannelMembership { channel_id: id, member_id: viewer.member };
+    ctx.emit(Change::ChannelMemberAdded(joined), Scope::Channel(id)).await?;
     for member in members.iter().filter(|m| **m != viewer.member) {
         let target = active_member(ctx, *member).await?;
         if target.role == "guest" && !viewer.role.is_admin() {
             return Err(Error::forbidden("only admins add guests to channels"));
         }
         if insert_channel_member(ctx, id, *member).await? {
-            ctx.emit(kind::CHANNEL_MEMBER_ADDED, json!({ "channel_id": id, "member_id": member }), Scope::Channel(id))
-                .await?;
+            let added = ev::ChannelMembership { channel_id: id, member_id: *member };
+            ctx.emit(Change::ChannelMemberAdded(added), Scope::Channel(id)).await?;
         }
     }
     Ok(serde_json::to_value(channel)?)
@@ -532,15 +523,6 @@ async fn name_free(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, name: &str, except: O
         Some(taken) if Some(taken) != except => Err(Error::conflict(format!("a channel named {name} already exists"))),
         _ => Ok(()),
     }
-}
-
-/// A channel as every reader of its events sees it: without `is_member`, which is the writer's.
-fn shared_view(channel: &baton_core::model::Channel) -> Result<Value> {
-    let mut value = serde_json::to_value(channel)?;
-    if let Some(fields) = value.as_object_mut() {
-        fields.remove("is_member");
-    }
-    Ok(value)
 }
 
 async fn may_manage_channel(viewer: &Viewer, channel: &read::ChannelRow) -> Result<()> {
@@ -579,8 +561,8 @@ async fn update_channel(
             .await?;
     }
     let channel = read::channel_row(ctx.conn, viewer, id).await?.into_channel();
-    ctx.emit(kind::CHANNEL_UPDATED, json!({ "channel_id": id, "channel": shared_view(&channel)? }), Scope::Channel(id))
-        .await?;
+    let shared = ev::ChannelChanged { channel_id: id, channel: (&channel).into() };
+    ctx.emit(Change::ChannelUpdated(shared), Scope::Channel(id)).await?;
     Ok(serde_json::to_value(channel)?)
 }
 
@@ -604,8 +586,7 @@ async fn add_channel_member(
     }
     if insert_channel_member(ctx, channel, member).await? {
         ctx.emit(
-            kind::CHANNEL_MEMBER_ADDED,
-            json!({ "channel_id": channel, "member_id": member }),
+            Change::ChannelMemberAdded(ev::ChannelMembership { channel_id: channel, member_id: member }),
             Scope::Channel(channel),
         )
         .await?;
@@ -632,8 +613,8 @@ async fn remove_channel_member(
         return Err(Error::not_found(format!("member {member} in channel {channel}")));
     }
     // The removed member can no longer read the channel, but must learn that they left it.
-    let payload = json!({ "channel_id": channel, "member_id": member });
-    ctx.emit_also_for(kind::CHANNEL_MEMBER_REMOVED, payload, Scope::Channel(channel), Some(member)).await?;
+    let removed = ev::ChannelMembership { channel_id: channel, member_id: member };
+    ctx.emit_also_for(Change::ChannelMemberRemoved(removed), Scope::Channel(channel), Some(member)).await?;
     Ok(json!({ "channel_id": channel, "member_id": member, "removed": true }))
 }
 
@@ -672,12 +653,8 @@ async fn insert_thread(
     let row = read::thread_row(ctx.conn, viewer, id).await?;
     let scope = row.scope();
     let thread = read::thread_row(ctx.conn, viewer, id).await?.into_thread();
-    ctx.emit(
-        kind::THREAD_CREATED,
-        json!({ "thread_id": id, "channel_id": channel, "dm_id": dm, "task_id": null, "thread": thread }),
-        scope,
-    )
-    .await?;
+    let created = ev::ThreadCreated { thread_id: id, channel_id: channel, dm_id: dm, task_id: None, thread };
+    ctx.emit(Change::ThreadCreated(created), scope).await?;
     Ok(row)
 }
 
@@ -755,9 +732,10 @@ async fn book_slot(
                 .await?;
         }
     }
-    let payload = json!({ "start": start, "end": end, "members": members, "outside_working_hours": outside });
-    ctx.emit(kind::SLOT_BOOKED, payload.clone(), Scope::Internal).await?;
-    Ok(payload)
+    let booked = ev::SlotBooked { start, end, members: members.to_vec(), outside_working_hours: outside };
+    let answer = serde_json::to_value(&booked)?;
+    ctx.emit(Change::SlotBooked(booked), Scope::Internal).await?;
+    Ok(answer)
 }
 
 async fn open_timeline(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, channel: ChannelId) -> Result<Value> {
@@ -803,7 +781,9 @@ async fn update_thread(
                 .execute(&mut *ctx.conn)
                 .await?;
         }
-        ctx.emit(kind::THREAD_UPDATED, json!({ "thread_id": id, "title": title, "tags": tags }), scope).await?;
+        let updated =
+            ev::ThreadUpdated { thread_id: id, title: title.clone(), tags: tags.clone(), display_title: None };
+        ctx.emit(Change::ThreadUpdated(updated), scope).await?;
     }
     if let Some(resolved) = resolved.filter(|r| *r != before.resolved) {
         sqlx::query("UPDATE threads SET resolved = ? WHERE id = ?")
@@ -811,8 +791,9 @@ async fn update_thread(
             .bind(id.0)
             .execute(&mut *ctx.conn)
             .await?;
-        let kind = if resolved { kind::THREAD_RESOLVED } else { kind::THREAD_REOPENED };
-        ctx.emit(kind, json!({ "thread_id": id }), scope).await?;
+        let thread = ev::ThreadRef { thread_id: id };
+        let change = if resolved { Change::ThreadResolved(thread) } else { Change::ThreadReopened(thread) };
+        ctx.emit(change, scope).await?;
     }
     Ok(serde_json::to_value(read::thread_row(ctx.conn, viewer, id).await?.into_thread())?)
 }
@@ -830,8 +811,9 @@ async fn set_display_title(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, id: ThreadId,
         .execute(&mut *ctx.conn)
         .await?;
     // `title` stays as it was: reports read the title a thread was created with.
-    let payload = json!({ "thread_id": id, "title": null, "tags": null, "display_title": shown });
-    ctx.emit(kind::THREAD_UPDATED, payload, scope).await?;
+    let updated =
+        ev::ThreadUpdated { thread_id: id, title: None, tags: None, display_title: Some(shown.map(str::to_string)) };
+    ctx.emit(Change::ThreadUpdated(updated), scope).await?;
     Ok(serde_json::to_value(read::thread_row(ctx.conn, viewer, id).await?.into_thread())?)
 }
 
@@ -918,7 +900,7 @@ async fn post_message(
         deleted: false,
     };
     let value = serde_json::to_value(&message)?;
-    ctx.emit(kind::MESSAGE_POSTED, json!({ "message": value }), scope).await?;
+    ctx.emit(Change::MessagePosted(ev::MessagePosted { message: message.clone(), redacted: false }), scope).await?;
     // Imported history notifies nobody: it happened long ago, elsewhere.
     let recipients = if ctx.source == "baton" {
         notify::message_recipients(ctx, viewer.member, thread_id.map(ThreadId), conversation, &message.mentions).await?
@@ -1044,13 +1026,13 @@ async fn move_message(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, row: &read::Messag
     .execute(&mut *ctx.conn)
     .await?;
     let scope = read::thread_row(ctx.conn, viewer, thread).await?.scope();
-    let payload = json!({
-        "message_id": row.id,
-        "thread_id": thread,
-        "from_thread_id": row.thread_id,
-        "from_dm_id": row.dm_id,
-    });
-    ctx.emit(kind::MESSAGE_MOVED, payload, scope).await
+    let moved = ev::MessageMoved {
+        message_id: MessageId(row.id),
+        thread_id: thread,
+        from_thread_id: row.thread_id.map(ThreadId),
+        from_dm_id: row.dm_id.map(DmId),
+    };
+    ctx.emit(Change::MessageMoved(moved), scope).await
 }
 
 async fn message_scope(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, row: &read::MessageRow) -> Result<Scope> {
@@ -1094,12 +1076,14 @@ async fn edit_message(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, id: MessageId, tex
         .execute(&mut *ctx.conn)
         .await?;
     let message = read::message(ctx.conn, viewer, id).await?;
-    ctx.emit(
-        kind::MESSAGE_EDITED,
-        json!({ "message_id": id, "body": text.body, "html": text.html, "mentions": mentions }),
-        scope,
-    )
-    .await?;
+    let edited = ev::MessageEdited {
+        message_id: id,
+        body: text.body.clone(),
+        html: text.html.clone(),
+        mentions,
+        redacted: false,
+    };
+    ctx.emit(Change::MessageEdited(edited), scope).await?;
     Ok(serde_json::to_value(message)?)
 }
 
@@ -1114,12 +1098,14 @@ async fn mark_edited(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, id: MessageId) -> R
         .execute(&mut *ctx.conn)
         .await?;
     let message = read::message(ctx.conn, viewer, id).await?;
-    ctx.emit(
-        kind::MESSAGE_EDITED,
-        json!({ "message_id": id, "body": message.body, "html": message.html, "mentions": message.mentions }),
-        scope,
-    )
-    .await?;
+    let edited = ev::MessageEdited {
+        message_id: id,
+        body: message.body.clone(),
+        html: message.html.clone(),
+        mentions: message.mentions.clone(),
+        redacted: false,
+    };
+    ctx.emit(Change::MessageEdited(edited), scope).await?;
     Ok(serde_json::to_value(message)?)
 }
 
@@ -1137,7 +1123,7 @@ async fn delete_message(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, id: MessageId) -
             .await?;
         sqlx::query("DELETE FROM message_versions WHERE message_id = ?").bind(id.0).execute(&mut *ctx.conn).await?;
         redact(ctx, id).await?;
-        ctx.emit(kind::MESSAGE_DELETED, json!({ "message_id": id }), scope).await?;
+        ctx.emit(Change::MessageDeleted(ev::MessageRef { message_id: id }), scope).await?;
     }
     Ok(serde_json::to_value(read::message(ctx.conn, viewer, id).await?)?)
 }
@@ -1208,8 +1194,9 @@ async fn react(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, id: MessageId, emoji: &st
             .await?
     };
     if changed.rows_affected() == 1 {
-        let kind = if add { kind::REACTION_ADDED } else { kind::REACTION_REMOVED };
-        ctx.emit(kind, json!({ "message_id": id, "emoji": emoji, "member_id": viewer.member }), scope).await?;
+        let reaction = ev::ReactionChanged { message_id: id, emoji: emoji.to_string(), member_id: viewer.member };
+        let change = if add { Change::ReactionAdded(reaction) } else { Change::ReactionRemoved(reaction) };
+        ctx.emit(change, scope).await?;
     }
     Ok(serde_json::to_value(read::message(ctx.conn, viewer, id).await?)?)
 }
@@ -1254,7 +1241,7 @@ async fn open_dm(
                     .await?;
             }
             let dm = read::dm(ctx.conn, viewer, id).await?;
-            ctx.emit(kind::DM_CREATED, json!({ "dm_id": id, "dm": dm }), Scope::Dm(id)).await?;
+            ctx.emit(Change::DmCreated(ev::DmChanged { dm_id: id, dm }), Scope::Dm(id)).await?;
             id
         }
     };
@@ -1268,7 +1255,7 @@ async fn open_dm(
             .await?;
         if named.rows_affected() == 1 {
             let dm = read::dm(ctx.conn, viewer, id).await?;
-            ctx.emit(kind::DM_UPDATED, json!({ "dm_id": id, "dm": dm }), Scope::Dm(id)).await?;
+            ctx.emit(Change::DmUpdated(ev::DmChanged { dm_id: id, dm }), Scope::Dm(id)).await?;
         }
     }
     Ok(serde_json::to_value(read::dm(ctx.conn, viewer, id).await?)?)
@@ -1287,8 +1274,9 @@ async fn create_project(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, name: &str, desc
         .await?;
     let id = ProjectId(done.last_insert_rowid());
     let project = read::project(ctx.conn, viewer, id).await?;
-    ctx.emit(kind::PROJECT_CREATED, json!({ "project_id": id, "project": project }), Scope::Internal).await?;
-    Ok(serde_json::to_value(project)?)
+    let answer = serde_json::to_value(&project)?;
+    ctx.emit(Change::ProjectCreated(ev::ProjectChanged { project_id: id, project }), Scope::Internal).await?;
+    Ok(answer)
 }
 
 async fn update_project(
@@ -1318,8 +1306,9 @@ async fn update_project(
             .await?;
     }
     let project = read::project(ctx.conn, viewer, id).await?;
-    ctx.emit(kind::PROJECT_UPDATED, json!({ "project_id": id, "project": project }), Scope::Internal).await?;
-    Ok(serde_json::to_value(project)?)
+    let answer = serde_json::to_value(&project)?;
+    ctx.emit(Change::ProjectUpdated(ev::ProjectChanged { project_id: id, project }), Scope::Internal).await?;
+    Ok(answer)
 }
 
 struct TaskFields<'a> {
@@ -1369,7 +1358,7 @@ async fn create_task(
         .execute(&mut *ctx.conn)
         .await?;
     let task = read::task(ctx.conn, viewer, id).await?;
-    ctx.emit(kind::TASK_CREATED, json!({ "task_id": id, "task": task }), Scope::Internal).await?;
+    ctx.emit(Change::TaskCreated(ev::TaskCreated { task_id: id, task: task.clone() }), Scope::Internal).await?;
     if let Some(member) = task.assignee_id.filter(|m| *m != viewer.member) {
         let about = json!({ "task_id": id, "title": task.title, "by": viewer.member });
         notify::notify(ctx, member, "assigned", about, false).await?;
@@ -1421,12 +1410,13 @@ async fn update_task(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, id: TaskId, change:
                 .execute(&mut *ctx.conn)
                 .await?;
         }
-        ctx.emit(
-            kind::TASK_UPDATED,
-            json!({ "task_id": id, "title": change.title, "description": change.description, "priority": change.priority }),
-            Scope::Internal,
-        )
-        .await?;
+        let updated = ev::TaskUpdated {
+            task_id: id,
+            title: change.title.clone(),
+            description: change.description.clone(),
+            priority: change.priority,
+        };
+        ctx.emit(Change::TaskUpdated(updated), Scope::Internal).await?;
         touched = true;
     }
     if let Some(assignee) = change.assignee.filter(|a| *a != before.assignee_id) {
@@ -1438,12 +1428,8 @@ async fn update_task(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, id: TaskId, change:
             .bind(id.0)
             .execute(&mut *ctx.conn)
             .await?;
-        ctx.emit(
-            kind::TASK_ASSIGNED,
-            json!({ "task_id": id, "from": before.assignee_id, "to": assignee }),
-            Scope::Internal,
-        )
-        .await?;
+        let assigned = ev::TaskAssigned { task_id: id, from: before.assignee_id, to: assignee };
+        ctx.emit(Change::TaskAssigned(assigned), Scope::Internal).await?;
         if let Some(member) = assignee.filter(|m| *m != viewer.member) {
             let about = json!({ "task_id": id, "title": before.title, "by": viewer.member });
             notify::notify(ctx, member, "assigned", about, false).await?;
@@ -1456,8 +1442,8 @@ async fn update_task(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, id: TaskId, change:
             .bind(id.0)
             .execute(&mut *ctx.conn)
             .await?;
-        ctx.emit(kind::TASK_DUE_CHANGED, json!({ "task_id": id, "from": before.due, "to": due }), Scope::Internal)
-            .await?;
+        let moved = ev::TaskDueChanged { task_id: id, from: before.due, to: due };
+        ctx.emit(Change::TaskDueChanged(moved), Scope::Internal).await?;
         if let Some(due) = due {
             jobs::remind_due(ctx, id, due, viewer.member).await?;
         }
@@ -1471,12 +1457,8 @@ async fn update_task(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, id: TaskId, change:
             .bind(id.0)
             .execute(&mut *ctx.conn)
             .await?;
-        ctx.emit(
-            kind::TASK_STATUS_CHANGED,
-            json!({ "task_id": id, "from": before.status, "to": status }),
-            Scope::Internal,
-        )
-        .await?;
+        let moved = ev::TaskStatusChanged { task_id: id, from: before.status, to: status };
+        ctx.emit(Change::TaskStatusChanged(moved), Scope::Internal).await?;
         touched = true;
     }
     if touched {

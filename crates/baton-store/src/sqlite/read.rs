@@ -766,8 +766,7 @@ pub(crate) async fn task_history(conn: &mut SqliteConnection, viewer: &Viewer, i
             seq: Seq(r.seq),
             at: ts(r.at),
             actor: r.actor.map(MemberId),
-            kind: r.kind,
-            payload: serde_json::from_str(&r.payload).unwrap_or(serde_json::Value::Null),
+            change: baton_core::event::Change::from_parts(&r.kind, &r.payload),
             source: r.source,
         })
         .collect())

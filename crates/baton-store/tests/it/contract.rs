@@ -164,7 +164,8 @@ async fn check_store(store: Arc<dyn Store>) {
     let done = run(&*store, ana, "2024-01-04T00:00:00Z", done).await.unwrap();
     assert_eq!(done["done_at"], "2024-01-04T00:00:00Z");
     assert_eq!(done["assignee_id"], Value::Null);
-    let kinds: Vec<String> = store.task_history(&owner, task).await.unwrap().into_iter().map(|e| e.kind).collect();
+    let kinds: Vec<String> =
+        store.task_history(&owner, task).await.unwrap().into_iter().map(|e| e.kind().to_string()).collect();
     assert_eq!(kinds, ["task.created", "task.assigned", "task.status_changed"]);
 
     check_dm_threads(&*store, owner, ana).await;

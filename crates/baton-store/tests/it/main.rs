@@ -3,6 +3,7 @@
 
 mod contract;
 mod privacy;
+mod upgrade;
 
 use baton_core::calendar::WorkingHours;
 use baton_core::model::Role;

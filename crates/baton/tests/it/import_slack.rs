@@ -484,8 +484,13 @@ async fn reactions_and_edit_times_are_imported_and_change_no_report_number() {
     let id_of = |handle: &str| members.iter().find(|m| m.handle == handle).unwrap().id;
     let events = baton_store::full_log(&store).await.unwrap();
     let posted = |body: &str| {
-        let event = events.iter().find(|e| e.kind == "message.posted" && e.payload["message"]["body"] == body).unwrap();
-        baton_core::MessageId(event.payload["message"]["id"].as_i64().unwrap())
+        events
+            .iter()
+            .find_map(|e| match &e.change {
+                baton_core::event::Change::MessagePosted(p) if p.message.body == body => Some(p.message.id),
+                _ => None,
+            })
+            .unwrap()
     };
     let ok = store.message(&owner, posted("ok")).await.unwrap();
     assert_eq!(ok.edited_at, Some("2024-03-06T00:00:00Z".parse().unwrap()));

@@ -6,13 +6,12 @@ use std::collections::HashMap;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
-use baton_core::event::{kind, Event};
-use baton_core::model::{Member, TaskStatus};
+use baton_core::event::{Change, Event};
+use baton_core::model::Member;
 use baton_core::{MemberId, TaskId};
 use baton_store::Page;
 use maud::{html, Markup};
 use serde::Deserialize;
-use serde_json::Value;
 
 use super::{
     assignee_options, due_markup, execute, handle_of, input_error, parse_assignee, parse_priority, parse_status,
@@ -144,31 +143,27 @@ fn history_entry(event: &Event, people: &HashMap<MemberId, Member>, viewer: &Mem
         Some(actor) => handle_of(people, Some(actor)),
         None => "Baton".to_string(),
     };
-    let payload = &event.payload;
-    let status = |value: &Value| value.as_str().and_then(TaskStatus::parse).map_or("?", status_label);
-    let member = |value: &Value| handle_of(people, value.as_i64().map(MemberId));
-    let date = |value: &Value| value.as_str().map_or_else(|| "none".to_string(), str::to_string);
-    let what = match event.kind.as_str() {
-        kind::TASK_CREATED => format!("created the task in {}", status(&payload["task"]["status"])),
-        kind::TASK_STATUS_CHANGED => {
-            format!("moved it {} → {}", status(&payload["from"]), status(&payload["to"]))
-        }
-        kind::TASK_ASSIGNED => format!("reassigned it {} → {}", member(&payload["from"]), member(&payload["to"])),
-        kind::TASK_DUE_CHANGED => format!("moved the due date {} → {}", date(&payload["from"]), date(&payload["to"])),
-        kind::TASK_UPDATED => {
+    let member = |id: Option<MemberId>| handle_of(people, id);
+    let date = |due: Option<jiff::civil::Date>| due.map_or_else(|| "none".to_string(), |d| d.to_string());
+    let what = match &event.change {
+        Change::TaskCreated(p) => format!("created the task in {}", status_label(p.task.status)),
+        Change::TaskStatusChanged(p) => format!("moved it {} → {}", status_label(p.from), status_label(p.to)),
+        Change::TaskAssigned(p) => format!("reassigned it {} → {}", member(p.from), member(p.to)),
+        Change::TaskDueChanged(p) => format!("moved the due date {} → {}", date(p.from), date(p.to)),
+        Change::TaskUpdated(p) => {
             let mut changes = Vec::new();
-            if !payload["title"].is_null() {
+            if p.title.is_some() {
                 changes.push("the title".to_string());
             }
-            if !payload["description"].is_null() {
+            if p.description.is_some() {
                 changes.push("the description".to_string());
             }
-            if let Some(priority) = payload["priority"].as_str() {
-                changes.push(format!("the priority to {priority}"));
+            if let Some(priority) = p.priority {
+                changes.push(format!("the priority to {}", priority.as_str()));
             }
             format!("changed {}", changes.join(", "))
         }
-        other => other.to_string(),
+        other => other.kind().to_string(),
     };
     html! {
         span.who { (who) } " " (what) " " (when(event.at, viewer, actor))

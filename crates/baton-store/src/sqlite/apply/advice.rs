@@ -1,7 +1,7 @@
 //! The outcome of an advisor suggestion: recorded once, and when accepted, carried out in the
 //! same transaction (a huddle and an invitation, a nudge, a pairing conversation).
 
-use baton_core::event::kind;
+use baton_core::event::{self as ev, Change};
 use baton_core::model::Role;
 use serde_json::{json, Value};
 
@@ -79,10 +79,11 @@ pub(super) async fn record(
             json!({ "dm": dm, "message": posted })
         }
     };
-    let kind = if accepted { kind::ADVICE_ACCEPTED } else { kind::ADVICE_DISMISSED };
-    let payload = json!({ "key": key, "suggestion": detail, "created": created });
+    let decided = ev::AdviceDecided { key: key.to_string(), suggestion: detail.clone(), created };
+    let answer = serde_json::to_value(&decided)?;
+    let change = if accepted { Change::AdviceAccepted(decided) } else { Change::AdviceDismissed(decided) };
     // A pairing suggestion is about one person's isolation: for owners and admins only.
     let scope = if key.starts_with("pair-") { Scope::Admins } else { Scope::Internal };
-    ctx.emit(kind, payload.clone(), scope).await?;
-    Ok(payload)
+    ctx.emit(change, scope).await?;
+    Ok(answer)
 }

@@ -4,7 +4,7 @@
 //! thread, and a digest of answers, missing members and blockers at a set time.
 
 use baton_core::calendar::{parse_time_zone, WorkingHours};
-use baton_core::event::kind;
+use baton_core::event::{self as ev, Change};
 use baton_core::model::Cadence;
 use baton_core::text::MessageText;
 use baton_core::{ChannelId, MemberId, ThreadId};
@@ -167,8 +167,8 @@ pub(super) async fn create(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, new: NewCheck
     }
     schedule_digest(ctx, id, viewer.member, &zone, new.digest_at, ctx.at).await?;
     let checkin = read::checkin(ctx.conn, viewer, id).await?;
-    ctx.emit(kind::CHECKIN_CREATED, json!({ "checkin_id": id, "checkin": checkin }), Scope::Channel(new.channel))
-        .await?;
+    let created = ev::CheckInCreated { checkin_id: id, checkin: checkin.clone() };
+    ctx.emit(Change::CheckInCreated(created), Scope::Channel(new.channel)).await?;
     Ok(serde_json::to_value(checkin)?)
 }
 

@@ -2,7 +2,7 @@
 //! notes, decisions and action items, and the end, which posts the outcome back into the
 //! thread and turns action items into tasks, so the async record stays whole.
 
-use baton_core::event::kind;
+use baton_core::event::{self as ev, Change};
 use baton_core::model::{Priority, TaskStatus};
 use baton_core::text::MessageText;
 use baton_core::{HuddleId, MemberId, ProjectId, TaskId, ThreadId};
@@ -85,7 +85,7 @@ pub(super) async fn start(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, start: Start<'
     }
     let huddle = read::huddle(ctx.conn, viewer, id).await?;
     let scope = read::thread_row(ctx.conn, viewer, thread).await?.scope();
-    ctx.emit(kind::HUDDLE_STARTED, json!({ "huddle_id": id, "huddle": huddle }), scope).await?;
+    ctx.emit(Change::HuddleStarted(ev::HuddleStarted { huddle_id: id, huddle: huddle.clone() }), scope).await?;
     // Invitees hear of it: at once when it runs now (come and join); otherwise when they work,
     // and again, at once, when it opens.
     let about = json!({ "huddle_id": id, "thread_id": thread, "title": huddle.title, "opens_at": start.opens_at, "by": viewer.member });
@@ -171,7 +171,8 @@ async fn enter(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, id: HuddleId) -> Result<(
         .bind(micros(ctx.at))
         .execute(&mut *ctx.conn)
         .await?;
-    ctx.emit(kind::HUDDLE_JOINED, json!({ "huddle_id": id, "member_id": viewer.member, "at": ctx.at }), scope).await
+    let joined = ev::HuddlePresence { huddle_id: id, member_id: viewer.member, at: ctx.at };
+    ctx.emit(Change::HuddleJoined(joined), scope).await
 }
 
 pub(super) async fn join(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, id: HuddleId) -> Result<Value> {
@@ -201,7 +202,8 @@ async fn leave_all(
             .bind(stretch)
             .execute(&mut *ctx.conn)
             .await?;
-        ctx.emit(kind::HUDDLE_LEFT, json!({ "huddle_id": id, "member_id": member, "at": ctx.at }), scope).await?;
+        let left = ev::HuddlePresence { huddle_id: id, member_id: MemberId(*member), at: ctx.at };
+        ctx.emit(Change::HuddleLeft(left), scope).await?;
     }
     Ok(open.len())
 }
@@ -242,8 +244,13 @@ pub(super) async fn update(
             .await?;
     }
     if agenda.is_some() || notes.is_some() || call_link.is_some() {
-        let payload = json!({ "huddle_id": id, "agenda": agenda, "notes": notes, "call_link": call_link });
-        ctx.emit(kind::HUDDLE_UPDATED, payload, scope).await?;
+        let updated = ev::HuddleUpdated {
+            huddle_id: id,
+            agenda: agenda.clone(),
+            notes: notes.clone(),
+            call_link: call_link.clone().flatten(),
+        };
+        ctx.emit(Change::HuddleUpdated(updated), scope).await?;
     }
     Ok(serde_json::to_value(read::huddle(ctx.conn, viewer, id).await?)?)
 }
@@ -274,14 +281,21 @@ pub(super) async fn add_item(
     .execute(&mut *ctx.conn)
     .await?;
     let item = done.last_insert_rowid();
-    let (kind, payload) = match action {
-        Some(_) => (
-            kind::HUDDLE_ACTION_ITEM_ADDED,
-            json!({ "huddle_id": id, "item_id": item, "title": text, "assignee_id": assignee, "due": due }),
-        ),
-        None => (kind::HUDDLE_DECISION_RECORDED, json!({ "huddle_id": id, "item_id": item, "text": text })),
+    let change = match action {
+        Some(_) => Change::HuddleActionItemAdded(ev::ActionItemAdded {
+            huddle_id: id,
+            item_id: item,
+            title: text.to_string(),
+            assignee_id: assignee,
+            due,
+        }),
+        None => Change::HuddleDecisionRecorded(ev::DecisionRecorded {
+            huddle_id: id,
+            item_id: item,
+            text: text.to_string(),
+        }),
     };
-    ctx.emit(kind, payload, scope).await?;
+    ctx.emit(change, scope).await?;
     Ok(serde_json::to_value(read::huddle(ctx.conn, viewer, id).await?)?)
 }
 
@@ -379,16 +393,16 @@ pub(super) async fn end(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, id: HuddleId) ->
         .await?;
     let huddle = read::huddle(ctx.conn, viewer, id).await?;
     let duration_s = duration(&huddle, ctx.at).as_secs();
-    let payload = json!({
-        "huddle_id": id,
-        "thread_id": thread,
-        "duration_s": duration_s,
-        "participants": huddle.participants,
-        "decisions": huddle.decisions,
-        "action_items": huddle.action_items,
-        "summary_message_id": message_id,
-    });
-    ctx.emit(kind::HUDDLE_ENDED, payload, scope).await?;
+    let ended = ev::HuddleEnded {
+        huddle_id: id,
+        thread_id: thread,
+        duration_s,
+        participants: huddle.participants.clone(),
+        decisions: huddle.decisions.clone(),
+        action_items: huddle.action_items.clone(),
+        summary_message_id: baton_core::MessageId(message_id),
+    };
+    ctx.emit(Change::HuddleEnded(ended), scope).await?;
     Ok(serde_json::to_value(huddle)?)
 }
 

@@ -2,7 +2,7 @@
 //! the job and does its effect in one transaction, so a job fires exactly once however the
 //! process stops and starts around it.
 
-use baton_core::event::kind;
+use baton_core::event::{self as ev, Change};
 use baton_core::model::Role;
 use baton_core::text::MessageText;
 use baton_core::{DmId, MemberId, MessageId, ThreadId};
@@ -43,8 +43,9 @@ async fn insert(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, kind: &str, at: Timestam
     }
     let id = insert_job(ctx, kind, viewer.member, at, payload).await?;
     let job = read::job(ctx.conn, viewer, id).await?;
-    ctx.emit_also_for(kind::JOB_SCHEDULED, json!({ "job": job }), Scope::Private, Some(viewer.member)).await?;
-    Ok(serde_json::to_value(job)?)
+    let answer = serde_json::to_value(&job)?;
+    ctx.emit_also_for(Change::JobScheduled(ev::JobScheduled::Job { job }), Scope::Private, Some(viewer.member)).await?;
+    Ok(answer)
 }
 
 pub(super) async fn schedule_message(
@@ -93,7 +94,7 @@ pub(super) async fn cancel(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, id: i64) -> R
         .bind(id)
         .execute(&mut *ctx.conn)
         .await?;
-    ctx.emit_also_for(kind::JOB_CANCELLED, json!({ "job_id": id }), Scope::Private, Some(viewer.member)).await?;
+    ctx.emit_also_for(Change::JobCancelled(ev::JobRef { job_id: id }), Scope::Private, Some(viewer.member)).await?;
     Ok(serde_json::to_value(read::job(ctx.conn, viewer, id).await?)?)
 }
 
@@ -144,8 +145,9 @@ pub(super) async fn fire(ctx: &mut Ctx<'_, '_>, id: i64) -> Result<Value> {
                 let message = MessageId(payload["message_id"].as_i64().unwrap_or_default());
                 match read::message_row(ctx.conn, &viewer, message).await {
                     Ok(_) => {
-                        let reminder = json!({ "job_id": id, "message_id": message, "note": payload["note"] });
-                        ctx.emit_also_for(kind::REMINDER_DUE, reminder, Scope::Private, Some(viewer.member)).await?;
+                        let note = payload["note"].as_str().map(str::to_string);
+                        let reminder = ev::ReminderDue { job_id: id, message_id: message, note };
+                        ctx.emit_also_for(Change::ReminderDue(reminder), Scope::Private, Some(viewer.member)).await?;
                         json!({ "reminded": true })
                     }
                     Err(Error::NotFound { .. }) => json!({ "error": "the message is gone or no longer visible" }),
@@ -161,9 +163,10 @@ pub(super) async fn fire(ctx: &mut Ctx<'_, '_>, id: i64) -> Result<Value> {
         .bind(id)
         .execute(&mut *ctx.conn)
         .await?;
-    let fired = json!({ "job_id": id, "kind": kind, "outcome": outcome });
-    ctx.emit_also_for(kind::JOB_FIRED, fired.clone(), Scope::Private, Some(viewer.member)).await?;
-    Ok(fired)
+    let fired = ev::JobFired { job_id: id, kind, outcome };
+    let answer = serde_json::to_value(&fired)?;
+    ctx.emit_also_for(Change::JobFired(fired), Scope::Private, Some(viewer.member)).await?;
+    Ok(answer)
 }
 
 /// Posts a scheduled message, or says why it cannot be posted any more.

@@ -2,7 +2,7 @@
 //! the follow-up that notifies someone when a message goes unanswered past it.
 
 use baton_core::calendar::{parse_time_zone, Calendar, WorkingHours};
-use baton_core::event::kind;
+use baton_core::event::{self as ev, Change};
 use baton_core::{ChannelId, MemberId, MessageId};
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{json, Value};
@@ -36,9 +36,10 @@ pub(super) async fn set(
                 .bind(id.0)
                 .execute(&mut *ctx.conn)
                 .await?;
-            let payload = json!({ "channel_id": id, "reply_within_minutes": minutes });
-            ctx.emit(kind::NORM_CHANGED, payload.clone(), Scope::Channel(id)).await?;
-            Ok(payload)
+            let changed = ev::NormChanged { channel_id: Some(id), reply_within_minutes: minutes };
+            let answer = serde_json::to_value(&changed)?;
+            ctx.emit(Change::NormChanged(changed), Scope::Channel(id)).await?;
+            Ok(answer)
         }
         None => {
             if !viewer.role.is_admin() {
@@ -46,9 +47,10 @@ pub(super) async fn set(
             }
             let minutes = minutes.ok_or_else(|| Error::invalid("reply_within_hours", "the workspace needs a norm"))?;
             sqlx::query("UPDATE workspace SET reply_within_minutes = ?").bind(minutes).execute(&mut *ctx.conn).await?;
-            let payload = json!({ "channel_id": null, "reply_within_minutes": minutes });
-            ctx.emit(kind::NORM_CHANGED, payload.clone(), Scope::Everyone).await?;
-            Ok(payload)
+            let changed = ev::NormChanged { channel_id: None, reply_within_minutes: Some(minutes) };
+            let answer = serde_json::to_value(&changed)?;
+            ctx.emit(Change::NormChanged(changed), Scope::Everyone).await?;
+            Ok(answer)
         }
     }
 }
@@ -115,9 +117,10 @@ pub(super) async fn follow_up(
         .max(ctx.at);
     let payload = json!({ "message_id": message, "notify": notify, "within_minutes": minutes });
     let id = super::jobs::insert_job(ctx, "no_reply", viewer.member, due, &payload).await?;
-    let answer =
-        json!({ "job_id": id, "message_id": message, "notify": notify, "within_minutes": minutes, "due_at": due });
-    ctx.emit_also_for(kind::JOB_SCHEDULED, answer.clone(), Scope::Private, Some(viewer.member)).await?;
+    let scheduled =
+        ev::JobScheduled::FollowUp { job_id: id, message_id: message, notify, within_minutes: minutes, due_at: due };
+    let answer = serde_json::to_value(&scheduled)?;
+    ctx.emit_also_for(Change::JobScheduled(scheduled), Scope::Private, Some(viewer.member)).await?;
     Ok(answer)
 }
 

@@ -3,7 +3,7 @@
 //! job holds it until their next working period starts, in their own zone (DST included).
 
 use baton_core::calendar::{parse_time_zone, Calendar};
-use baton_core::event::kind;
+use baton_core::event::{self as ev, Change};
 use baton_core::model::Role;
 use baton_core::{MemberId, ThreadId};
 use serde_json::{json, Value};
@@ -176,13 +176,8 @@ pub(super) async fn deliver(ctx: &mut Ctx<'_, '_>, id: i64) -> Result<()> {
     }
     let notification = read::notification(ctx.conn, id).await?;
     let member = notification.member_id;
-    ctx.emit_also_for(
-        kind::NOTIFICATION_DELIVERED,
-        json!({ "notification": notification }),
-        Scope::Private,
-        Some(member),
-    )
-    .await
+    let delivered = ev::NotificationDelivered { notification };
+    ctx.emit_also_for(Change::NotificationDelivered(delivered), Scope::Private, Some(member)).await
 }
 
 /// Marks the viewer's delivered notifications read (these ids, or all); answers how many.
@@ -205,8 +200,8 @@ pub(super) async fn read(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, ids: &Option<Ve
         }
     }
     if !marked.is_empty() {
-        ctx.emit_also_for(kind::NOTIFICATION_READ, json!({ "ids": marked }), Scope::Private, Some(viewer.member))
-            .await?;
+        let read = ev::NotificationsRead { ids: marked.clone() };
+        ctx.emit_also_for(Change::NotificationRead(read), Scope::Private, Some(viewer.member)).await?;
     }
     Ok(json!({ "read": marked.len() }))
 }
