@@ -9,6 +9,7 @@
 
 pub mod bus;
 pub mod command;
+mod domain;
 pub mod error;
 pub mod sqlite;
 pub mod view;

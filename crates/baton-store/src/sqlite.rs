@@ -7,6 +7,7 @@
 //! once per request.
 
 mod apply;
+mod project;
 mod read;
 mod writer;
 

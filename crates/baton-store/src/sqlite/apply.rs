@@ -2,7 +2,7 @@
 //! events, update the projections, and return what the API shows.
 
 use baton_core::event::{self as ev, Change};
-use baton_core::model::{Role, TaskStatus, Visibility};
+use baton_core::model::{Role, TaskStatus};
 use baton_core::text::MessageText;
 use baton_core::{ChannelId, DmId, MemberId, MessageId, ProjectId, TaskId, ThreadId};
 use jiff::Timestamp;
@@ -11,6 +11,7 @@ use sqlx::SqliteConnection;
 
 use super::read::{self, event_json, micros};
 use crate::command::{Command, Envelope, Invite, MessageTarget, NewMember, ThreadHome};
+use crate::domain::{channels, no_guest, IdKind, Tx};
 use crate::error::{Error, Result};
 use crate::view::{CommittedEvent, Scope, Viewer};
 
@@ -73,6 +74,7 @@ impl Ctx<'_, '_> {
         .execute(&mut *self.conn)
         .await?;
         *self.log.next_seq += 1;
+        super::project::project(self.conn, &change).await?;
         let json = event_json(seq, self.at, self.actor.map(|a| a.0), kind, &payload, self.source);
         self.log.events.push(CommittedEvent {
             seq: baton_core::Seq(seq),
@@ -82,6 +84,42 @@ impl Ctx<'_, '_> {
             json,
         });
         Ok(())
+    }
+}
+
+#[async_trait::async_trait]
+impl Tx for Ctx<'_, '_> {
+    fn at(&self) -> Timestamp {
+        self.at
+    }
+
+    async fn member(&mut self, id: MemberId) -> Result<Option<baton_core::model::Member>> {
+        match read::member_row(self.conn, id).await {
+            Ok(row) => Ok(Some(row.into_member(None))),
+            Err(Error::NotFound { .. }) => Ok(None),
+            Err(err) => Err(err),
+        }
+    }
+
+    async fn channel(&mut self, id: ChannelId, member: MemberId) -> Result<Option<baton_core::model::Channel>> {
+        read::any_channel(self.conn, id, member).await
+    }
+
+    async fn channels_named(&mut self, name: &str, member: MemberId) -> Result<Vec<baton_core::model::Channel>> {
+        read::channels_named(self.conn, name, member).await
+    }
+
+    async fn next_id(&mut self, kind: IdKind) -> Result<i64> {
+        let table = match kind {
+            IdKind::Channel => "channels",
+        };
+        let (next,): (i64,) =
+            sqlx::query_as(&format!("SELECT COALESCE(MAX(id), 0) + 1 FROM {table}")).fetch_one(&mut *self.conn).await?;
+        Ok(next)
+    }
+
+    async fn record(&mut self, change: Change, scope: Scope, also_for: Option<MemberId>) -> Result<()> {
+        self.emit_also_for(change, scope, also_for).await
     }
 }
 
@@ -185,13 +223,15 @@ async fn apply_as(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, command: &Command) -> 
             update_member(ctx, viewer, *id, display_name, time_zone, working_hours, *role, *active).await
         }
         Command::CreateChannel { name, visibility, topic, members } => {
-            create_channel(ctx, viewer, name, *visibility, topic, members).await
+            channels::create(ctx, viewer, name, *visibility, topic, members).await
         }
         Command::UpdateChannel { id, name, topic, archived } => {
-            update_channel(ctx, viewer, *id, name, topic, *archived).await
+            channels::update(ctx, viewer, *id, name, topic, *archived).await
         }
-        Command::AddChannelMember { channel, member } => add_channel_member(ctx, viewer, *channel, *member).await,
-        Command::RemoveChannelMember { channel, member } => remove_channel_member(ctx, viewer, *channel, *member).await,
+        Command::AddChannelMember { channel, member } => channels::add_member(ctx, viewer, *channel, *member).await,
+        Command::RemoveChannelMember { channel, member } => {
+            channels::remove_member(ctx, viewer, *channel, *member).await
+        }
         Command::CreateThread { home, title, tags, body } => create_thread(ctx, viewer, *home, title, tags, body).await,
         Command::OpenTimeline { channel } => open_timeline(ctx, viewer, *channel).await,
         Command::UpdateThread { id, title, tags, resolved } => {
@@ -459,164 +499,6 @@ async fn active_member(ctx: &mut Ctx<'_, '_>, id: MemberId) -> Result<read::Memb
 }
 
 // ---- channels and threads ---------------------------------------------------------------------
-
-fn no_guest(viewer: &Viewer, what: &str) -> Result<()> {
-    if viewer.role == Role::Guest {
-        return Err(Error::forbidden(format!("guests cannot {what}")));
-    }
-    Ok(())
-}
-
-async fn insert_channel_member(ctx: &mut Ctx<'_, '_>, channel: ChannelId, member: MemberId) -> Result<bool> {
-    let done = sqlx::query("INSERT OR IGNORE INTO channel_members (channel_id, member_id) VALUES (?, ?)")
-        .bind(channel.0)
-        .bind(member.0)
-        .execute(&mut *ctx.conn)
-        .await?;
-    Ok(done.rows_affected() == 1)
-}
-
-async fn create_channel(
-    ctx: &mut Ctx<'_, '_>,
-    viewer: &Viewer,
-    name: &str,
-    visibility: Visibility,
-    topic: &str,
-    members: &[MemberId],
-) -> Result<Value> {
-    no_guest(viewer, "create channels")?;
-    name_free(ctx, viewer, name, None).await?;
-    let inserted =
-        sqlx::query("INSERT INTO channels (name, visibility, topic, created_by, created_at) VALUES (?, ?, ?, ?, ?)")
-            .bind(name)
-            .bind(visibility.as_str())
-            .bind(topic)
-            .bind(viewer.member.0)
-            .bind(micros(ctx.at))
-            .execute(&mut *ctx.conn)
-            .await?;
-    let id = ChannelId(inserted.last_insert_rowid());
-    insert_channel_member(ctx, id, viewer.member).await?;
-    let channel = read::channel_row(ctx.conn, viewer, id).await?.into_channel();
-    let shared = ev::ChannelChanged { channel_id: id, channel: (&channel).into() };
-    ctx.emit(Change::ChannelCreated(shared), Scope::Channel(id)).await?;
-    let joined = ev::ChannelMembership { channel_id: id, member_id: viewer.member };
-    ctx.emit(Change::ChannelMemberAdded(joined), Scope::Channel(id)).await?;
-    for member in members.iter().filter(|m| **m != viewer.member) {
-        let target = active_member(ctx, *member).await?;
-        if target.role == "guest" && !viewer.role.is_admin() {
-            return Err(Error::forbidden("only admins add guests to channels"));
-        }
-        if insert_channel_member(ctx, id, *member).await? {
-            let added = ev::ChannelMembership { channel_id: id, member_id: *member };
-            ctx.emit(Change::ChannelMemberAdded(added), Scope::Channel(id)).await?;
-        }
-    }
-    Ok(serde_json::to_value(channel)?)
-}
-
-/// A channel name is taken by a channel the viewer can see (other than `except`, the one being
-/// renamed). One they cannot see does not take it: answering "already exists" would tell them
-/// that a private channel of that name exists.
-async fn name_free(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, name: &str, except: Option<ChannelId>) -> Result<()> {
-    match read::visible_channel_named(ctx.conn, viewer, name).await? {
-        Some(taken) if Some(taken) != except => Err(Error::conflict(format!("a channel named {name} already exists"))),
-        _ => Ok(()),
-    }
-}
-
-async fn may_manage_channel(viewer: &Viewer, channel: &read::ChannelRow) -> Result<()> {
-    if viewer.role.is_admin() || channel.created_by == viewer.member.0 {
-        return Ok(());
-    }
-    Err(Error::forbidden("only the channel's creator or an admin can do that"))
-}
-
-async fn update_channel(
-    ctx: &mut Ctx<'_, '_>,
-    viewer: &Viewer,
-    id: ChannelId,
-    name: &Option<String>,
-    topic: &Option<String>,
-    archived: Option<bool>,
-) -> Result<Value> {
-    let row = read::channel_row(ctx.conn, viewer, id).await?;
-    may_manage_channel(viewer, &row).await?;
-    if let Some(name) = name {
-        name_free(ctx, viewer, name, Some(id)).await?;
-        sqlx::query("UPDATE channels SET name = ? WHERE id = ?").bind(name).bind(id.0).execute(&mut *ctx.conn).await?;
-    }
-    if let Some(topic) = topic {
-        sqlx::query("UPDATE channels SET topic = ? WHERE id = ?")
-            .bind(topic)
-            .bind(id.0)
-            .execute(&mut *ctx.conn)
-            .await?;
-    }
-    if let Some(archived) = archived {
-        sqlx::query("UPDATE channels SET archived = ? WHERE id = ?")
-            .bind(archived)
-            .bind(id.0)
-            .execute(&mut *ctx.conn)
-            .await?;
-    }
-    let channel = read::channel_row(ctx.conn, viewer, id).await?.into_channel();
-    let shared = ev::ChannelChanged { channel_id: id, channel: (&channel).into() };
-    ctx.emit(Change::ChannelUpdated(shared), Scope::Channel(id)).await?;
-    Ok(serde_json::to_value(channel)?)
-}
-
-async fn add_channel_member(
-    ctx: &mut Ctx<'_, '_>,
-    viewer: &Viewer,
-    channel: ChannelId,
-    member: MemberId,
-) -> Result<Value> {
-    let row = read::channel_row(ctx.conn, viewer, channel).await?;
-    let target = active_member(ctx, member).await?;
-    let joining_self = member == viewer.member;
-    if row.visibility == "private" && !row.is_member {
-        return Err(Error::forbidden("only members of a private channel add people to it"));
-    }
-    if target.role == "guest" && !viewer.role.is_admin() {
-        return Err(Error::forbidden("only admins add guests to channels"));
-    }
-    if viewer.role == Role::Guest && !joining_self {
-        return Err(Error::forbidden("guests cannot add people to channels"));
-    }
-    if insert_channel_member(ctx, channel, member).await? {
-        ctx.emit(
-            Change::ChannelMemberAdded(ev::ChannelMembership { channel_id: channel, member_id: member }),
-            Scope::Channel(channel),
-        )
-        .await?;
-    }
-    Ok(serde_json::to_value(read::channel_row(ctx.conn, viewer, channel).await?.into_channel())?)
-}
-
-async fn remove_channel_member(
-    ctx: &mut Ctx<'_, '_>,
-    viewer: &Viewer,
-    channel: ChannelId,
-    member: MemberId,
-) -> Result<Value> {
-    let row = read::channel_row(ctx.conn, viewer, channel).await?;
-    if member != viewer.member {
-        may_manage_channel(viewer, &row).await?;
-    }
-    let done = sqlx::query("DELETE FROM channel_members WHERE channel_id = ? AND member_id = ?")
-        .bind(channel.0)
-        .bind(member.0)
-        .execute(&mut *ctx.conn)
-        .await?;
-    if done.rows_affected() == 0 {
-        return Err(Error::not_found(format!("member {member} in channel {channel}")));
-    }
-    // The removed member can no longer read the channel, but must learn that they left it.
-    let removed = ev::ChannelMembership { channel_id: channel, member_id: member };
-    ctx.emit_also_for(Change::ChannelMemberRemoved(removed), Scope::Channel(channel), Some(member)).await?;
-    Ok(json!({ "channel_id": channel, "member_id": member, "removed": true }))
-}
 
 /// Inserts a thread in `home` (none: a task's, whose task is linked after) and its event.
 async fn insert_thread(

@@ -202,21 +202,28 @@ pub(crate) async fn channel_row(conn: &mut SqliteConnection, viewer: &Viewer, id
         .ok_or_else(|| Error::not_found(format!("channel {id}")))
 }
 
-/// A channel named `name` that the viewer may see, if there is one.
-pub(crate) async fn visible_channel_named(
+/// A channel whoever may see it, `is_member` for `member`: for the domain, which decides.
+pub(crate) async fn any_channel(
     conn: &mut SqliteConnection,
-    viewer: &Viewer,
-    name: &str,
-) -> Result<Option<ChannelId>> {
-    let found: Option<(i64,)> = sqlx::query_as(&format!(
-        "SELECT id FROM channels WHERE name = ?3 AND id IN ({VISIBLE_CHANNELS}) ORDER BY id LIMIT 1"
-    ))
-    .bind(guest_flag(viewer))
-    .bind(viewer.member.0)
-    .bind(name)
-    .fetch_optional(&mut *conn)
-    .await?;
-    Ok(found.map(|(id,)| ChannelId(id)))
+    id: ChannelId,
+    member: MemberId,
+) -> Result<Option<Channel>> {
+    let row = sqlx::query_as::<_, ChannelRow>(&format!("{CHANNEL_SELECT} WHERE c.id = ?1"))
+        .bind(id.0)
+        .bind(member.0)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(row.map(ChannelRow::into_channel))
+}
+
+/// The channels called `name`, whoever may see them, `is_member` for `member`.
+pub(crate) async fn channels_named(conn: &mut SqliteConnection, name: &str, member: MemberId) -> Result<Vec<Channel>> {
+    let rows = sqlx::query_as::<_, ChannelRow>(&format!("{CHANNEL_SELECT} WHERE c.name = ?1 ORDER BY c.id"))
+        .bind(name)
+        .bind(member.0)
+        .fetch_all(&mut *conn)
+        .await?;
+    Ok(rows.into_iter().map(ChannelRow::into_channel).collect())
 }
 
 pub(crate) async fn channel_members(

@@ -54,6 +54,32 @@ fn dependencies_point_downward() {
     assert!(violations.is_empty(), "forbidden dependency edges (STYLE.md section 1):\n{}", violations.join("\n"));
 }
 
+/// The domain (`baton-store/src/domain/`) holds the rules every backend runs: it reads and
+/// writes only through its `Tx` trait, so it never names a database crate or a backend module.
+#[test]
+fn the_domain_knows_no_backend() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../baton-store/src");
+    let mut files = vec![root.join("domain.rs")];
+    let mut folders = vec![root.join("domain")];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                folders.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                files.push(path);
+            }
+        }
+    }
+    assert!(files.len() >= 3, "the domain's files were not found: {files:?}");
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        for word in ["sqlx", "crate::sqlite", "SELECT ", "INSERT ", "UPDATE ", "postgres"] {
+            assert!(!text.contains(word), "{} names `{word}`: the domain goes through `Tx` only", file.display());
+        }
+    }
+}
+
 /// The repository's documents stand alone: a reader of the repository has no design document
 /// outside it, so none of them may send one there.
 #[test]

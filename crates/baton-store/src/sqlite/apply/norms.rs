@@ -7,7 +7,8 @@ use baton_core::{ChannelId, MemberId, MessageId};
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{json, Value};
 
-use super::{active_member, may_manage_channel, notify, Ctx};
+use super::{active_member, notify, Ctx};
+use crate::domain::channels::may_manage;
 use crate::error::{Error, Result};
 use crate::sqlite::read;
 use crate::view::{Scope, Viewer};
@@ -30,7 +31,7 @@ pub(super) async fn set(
     match channel {
         Some(id) => {
             let row = read::channel_row(ctx.conn, viewer, id).await?;
-            may_manage_channel(viewer, &row).await?;
+            may_manage(viewer, &row.into_channel())?;
             sqlx::query("UPDATE channels SET reply_within_minutes = ? WHERE id = ?")
                 .bind(minutes)
                 .bind(id.0)

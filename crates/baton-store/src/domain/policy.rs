@@ -1,0 +1,19 @@
+//! Who may read what: the one definition the domain decides by. Backends that filter lists in
+//! their queries (for speed) must agree with it; the privacy property test
+//! (`tests/it/privacy.rs`) checks every read surface against it.
+
+use baton_core::model::{Channel, Role, Visibility};
+
+use crate::view::Viewer;
+
+/// Whether `viewer` may read a channel, its threads and messages: its members may; so may every
+/// member but guests when it is public. Admins are no exception: a private channel is its
+/// members' alone.
+pub(crate) fn may_read_channel(viewer: &Viewer, visibility: Visibility, is_member: bool) -> bool {
+    is_member || (visibility == Visibility::Public && viewer.role != Role::Guest)
+}
+
+/// [`may_read_channel`] for a channel read with `is_member` for the viewer.
+pub(crate) fn may_read(viewer: &Viewer, channel: &Channel) -> bool {
+    may_read_channel(viewer, channel.visibility, channel.is_member)
+}
