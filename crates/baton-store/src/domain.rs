@@ -13,15 +13,18 @@
 
 use async_trait::async_trait;
 use baton_core::event::Change;
-use baton_core::model::{Channel, Member, Role};
-use baton_core::{ChannelId, MemberId};
+use baton_core::model::{Channel, Member, Project, Role, Task, Workspace};
+use baton_core::{ChannelId, MemberId, ProjectId, TaskId};
 use jiff::Timestamp;
+use serde_json::Value;
 
 use crate::error::{Error, Result};
 use crate::view::{Scope, Viewer};
 
 pub(crate) mod channels;
 pub(crate) mod policy;
+pub(crate) mod tasks;
+pub(crate) mod threads;
 
 #[cfg(test)]
 mod tests;
@@ -30,6 +33,9 @@ mod tests;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum IdKind {
     Channel,
+    Project,
+    Task,
+    Thread,
 }
 
 /// One write transaction as the domain sees it: typed reads of the current state, ids for new
@@ -47,10 +53,20 @@ pub(crate) trait Tx: Send {
     /// The channels called `name`, with `is_member` for `member`.
     async fn channels_named(&mut self, name: &str, member: MemberId) -> Result<Vec<Channel>>;
 
+    async fn workspace(&mut self) -> Result<Option<Workspace>>;
+    async fn project(&mut self, id: ProjectId) -> Result<Option<Project>>;
+    async fn task(&mut self, id: TaskId) -> Result<Option<Task>>;
+
     /// An id for a new row of `kind`, unused so far.
     async fn next_id(&mut self, kind: IdKind) -> Result<i64>;
     /// Appends `change` to the log, readable by `scope` and by `also_for`, and projects it.
     async fn record(&mut self, change: Change, scope: Scope, also_for: Option<MemberId>) -> Result<()>;
+    /// Timed work for `member` at `at`: a job of `kind` the scheduler fires then.
+    async fn schedule(&mut self, kind: &str, member: MemberId, at: Timestamp, payload: &Value) -> Result<i64>;
+    /// Tells `member` about something (`why`: `mention`, `dm`, `reply`, `assigned`): delivered
+    /// now or held for their working hours. (When and how is still the backend's rule: it moves
+    /// here with the messages.)
+    async fn notify(&mut self, member: MemberId, why: &str, about: Value, urgent: bool) -> Result<()>;
 }
 
 pub(crate) fn no_guest(viewer: &Viewer, what: &str) -> Result<()> {

@@ -3,8 +3,9 @@
 //! (`tests/it/privacy.rs`) checks every read surface against it.
 
 use baton_core::model::{Channel, Role, Visibility};
+use baton_core::{ChannelId, DmId};
 
-use crate::view::Viewer;
+use crate::view::{Scope, Viewer};
 
 /// Whether `viewer` may read a channel, its threads and messages: its members may; so may every
 /// member but guests when it is public. Admins are no exception: a private channel is its
@@ -16,4 +17,19 @@ pub(crate) fn may_read_channel(viewer: &Viewer, visibility: Visibility, is_membe
 /// [`may_read_channel`] for a channel read with `is_member` for the viewer.
 pub(crate) fn may_read(viewer: &Viewer, channel: &Channel) -> bool {
     may_read_channel(viewer, channel.visibility, channel.is_member)
+}
+
+/// Who may read what happens in a thread: its channel's readers, its direct conversation's
+/// participants, or, for a task's thread, every member but guests.
+pub(crate) fn thread_scope(channel: Option<ChannelId>, dm: Option<DmId>) -> Scope {
+    match (channel, dm) {
+        (Some(channel), _) => Scope::Channel(channel),
+        (None, Some(dm)) => Scope::Dm(dm),
+        (None, None) => Scope::Internal,
+    }
+}
+
+/// Whether `viewer` may read projects and tasks (and tasks' threads): every member but guests.
+pub(crate) fn may_read_work(viewer: &Viewer) -> bool {
+    viewer.role != Role::Guest
 }

@@ -5,9 +5,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use async_trait::async_trait;
 use baton_core::calendar::WorkingHours;
 use baton_core::event::Change;
-use baton_core::model::{Channel, Member, Role, Visibility};
-use baton_core::{ChannelId, MemberId};
+use baton_core::model::{Channel, Member, Priority, Project, Role, Task, TaskStatus, Visibility, Workspace};
+use baton_core::{ChannelId, MemberId, ProjectId, TaskId};
 use jiff::Timestamp;
+use serde_json::Value;
 
 use super::*;
 
@@ -17,7 +18,12 @@ struct Memory {
     members: BTreeMap<MemberId, Member>,
     channels: BTreeMap<ChannelId, Channel>,
     in_channel: BTreeSet<(ChannelId, MemberId)>,
+    projects: BTreeMap<ProjectId, Project>,
+    tasks: BTreeMap<TaskId, Task>,
+    threads: i64,
     recorded: Vec<(Change, Scope, Option<MemberId>)>,
+    scheduled: Vec<(String, MemberId, Timestamp, Value)>,
+    notified: Vec<(MemberId, String, Value)>,
 }
 
 impl Memory {
@@ -73,10 +79,36 @@ impl Tx for Memory {
         Ok(found)
     }
 
+    async fn workspace(&mut self) -> Result<Option<Workspace>> {
+        let created_at = Timestamp::UNIX_EPOCH;
+        Ok(Some(Workspace { id: 1, name: "W".into(), time_zone: "Europe/Berlin".into(), created_at }))
+    }
+
+    async fn project(&mut self, id: ProjectId) -> Result<Option<Project>> {
+        Ok(self.projects.get(&id).cloned())
+    }
+
+    async fn task(&mut self, id: TaskId) -> Result<Option<Task>> {
+        Ok(self.tasks.get(&id).cloned())
+    }
+
     async fn next_id(&mut self, kind: IdKind) -> Result<i64> {
-        match kind {
-            IdKind::Channel => Ok(self.channels.keys().last().map_or(1, |id| id.0 + 1)),
-        }
+        Ok(match kind {
+            IdKind::Channel => self.channels.keys().last().map_or(1, |id| id.0 + 1),
+            IdKind::Project => self.projects.keys().last().map_or(1, |id| id.0 + 1),
+            IdKind::Task => self.tasks.keys().last().map_or(1, |id| id.0 + 1),
+            IdKind::Thread => self.threads + 1,
+        })
+    }
+
+    async fn schedule(&mut self, kind: &str, member: MemberId, at: Timestamp, payload: &Value) -> Result<i64> {
+        self.scheduled.push((kind.to_string(), member, at, payload.clone()));
+        Ok(self.scheduled.len() as i64)
+    }
+
+    async fn notify(&mut self, member: MemberId, why: &str, about: Value, _urgent: bool) -> Result<()> {
+        self.notified.push((member, why.to_string(), about));
+        Ok(())
     }
 
     async fn record(&mut self, change: Change, scope: Scope, also_for: Option<MemberId>) -> Result<()> {
@@ -103,6 +135,22 @@ impl Tx for Memory {
             Change::ChannelMemberRemoved(m) => {
                 self.in_channel.remove(&(m.channel_id, m.member_id));
             }
+            Change::ThreadCreated(t) => self.threads = self.threads.max(t.thread_id.0),
+            Change::ProjectCreated(p) | Change::ProjectUpdated(p) => {
+                self.projects.insert(p.project_id, p.project.clone());
+            }
+            Change::TaskCreated(t) => {
+                self.tasks.insert(t.task_id, t.task.clone());
+            }
+            Change::TaskUpdated(u) => {
+                let task = self.tasks.get_mut(&u.task_id).unwrap();
+                task.title = u.title.clone().unwrap_or(task.title.clone());
+                task.description = u.description.clone().unwrap_or(task.description.clone());
+                task.priority = u.priority.unwrap_or(task.priority);
+            }
+            Change::TaskAssigned(a) => self.tasks.get_mut(&a.task_id).unwrap().assignee_id = a.to,
+            Change::TaskDueChanged(d) => self.tasks.get_mut(&d.task_id).unwrap().due = d.to,
+            Change::TaskStatusChanged(s) => self.tasks.get_mut(&s.task_id).unwrap().status = s.to,
             _ => {}
         }
         self.recorded.push((change, scope, also_for));
@@ -191,4 +239,102 @@ async fn joining_twice_records_once_and_a_guest_adds_only_themself() {
     assert_eq!(tx.recorded.len(), before + 1);
     let refused = channels::add_member(&mut tx, &GUEST, id, MemberId(5)).await.unwrap_err();
     assert!(matches!(refused, Error::Forbidden { .. }), "{refused:?}");
+}
+
+fn fields<'a>(title: &'a str, assignee: Option<MemberId>, due: Option<&str>) -> tasks::TaskFields<'a> {
+    tasks::TaskFields {
+        title,
+        description: "",
+        assignee,
+        status: TaskStatus::Todo,
+        due: due.map(|d| d.parse().unwrap()),
+        priority: Priority::Normal,
+    }
+}
+
+async fn project(tx: &mut Memory) -> ProjectId {
+    let made = tasks::create_project(tx, &OWNER, "Launch", "").await.unwrap();
+    ProjectId(made["id"].as_i64().unwrap())
+}
+
+/// A task begins with its thread, for every member but guests; its assignee hears of it (unless
+/// they made it), and a future due date schedules a reminder at the start of that day in the
+/// workspace's zone.
+#[tokio::test]
+async fn a_new_task_has_its_thread_notifies_its_assignee_and_schedules_its_due_day() {
+    let mut tx = workspace();
+    let launch = project(&mut tx).await;
+    let made = tasks::create_task(&mut tx, &OWNER, launch, fields("ship", Some(ANA.member), Some("2024-05-03")))
+        .await
+        .unwrap();
+    assert_eq!(&tx.kinds()[1..], ["thread.created", "task.created"]);
+    assert!(tx.recorded.iter().all(|(_, scope, _)| *scope == Scope::Internal));
+    assert_eq!(made["thread_id"], 1);
+    assert_eq!(tx.notified.len(), 1);
+    assert_eq!((tx.notified[0].0, tx.notified[0].1.as_str()), (ANA.member, "assigned"));
+    let (kind, owner, at, _) = &tx.scheduled[0];
+    assert_eq!((kind.as_str(), *owner), ("due_soon", OWNER.member));
+    assert_eq!(*at, "2024-05-02T22:00:00Z".parse::<Timestamp>().unwrap(), "midnight in Berlin");
+    // Assigning oneself notifies nobody; a due date already begun schedules nothing.
+    tasks::create_task(&mut tx, &ANA, launch, fields("mine", Some(ANA.member), Some("2024-05-01"))).await.unwrap();
+    assert_eq!((tx.notified.len(), tx.scheduled.len()), (1, 1));
+}
+
+#[tokio::test]
+async fn guests_neither_see_nor_make_projects_and_tasks() {
+    let mut tx = workspace();
+    let launch = project(&mut tx).await;
+    let refused = tasks::create_project(&mut tx, &GUEST, "mine", "").await.unwrap_err();
+    assert!(matches!(refused, Error::Forbidden { .. }), "{refused:?}");
+    let refused = tasks::create_task(&mut tx, &GUEST, launch, fields("t", None, None)).await.unwrap_err();
+    assert!(matches!(refused, Error::Forbidden { .. }), "{refused:?}");
+    let hidden = tasks::update_project(&mut tx, &GUEST, launch, &Some("x".into()), &None, None).await.unwrap_err();
+    assert!(matches!(hidden, Error::NotFound { .. }), "{hidden:?}");
+}
+
+/// An update records only what changed, each as its own event, and a refused part (an
+/// inactive assignee) leaves everything unrecorded.
+#[tokio::test]
+async fn an_update_records_what_changed_and_nothing_when_refused() {
+    let mut tx = workspace();
+    let launch = project(&mut tx).await;
+    let made = tasks::create_task(&mut tx, &OWNER, launch, fields("ship", None, None)).await.unwrap();
+    let id = TaskId(made["id"].as_i64().unwrap());
+    let before = tx.recorded.len();
+    let none = None;
+    let same = tasks::TaskChange {
+        title: &none,
+        description: &none,
+        assignee: Some(None),
+        status: Some(TaskStatus::Todo),
+        due: Some(None),
+        priority: None,
+    };
+    tasks::update_task(&mut tx, &ANA, id, same).await.unwrap();
+    assert_eq!(tx.recorded.len(), before, "nothing changed, nothing recorded");
+    tx.members.get_mut(&MemberId(5)).unwrap().active = false;
+    let title = Some("ship it".to_string());
+    let refused = tasks::TaskChange {
+        title: &title,
+        description: &none,
+        assignee: Some(Some(MemberId(5))),
+        status: Some(TaskStatus::InProgress),
+        due: None,
+        priority: None,
+    };
+    let gone = tasks::update_task(&mut tx, &ANA, id, refused).await.unwrap_err();
+    assert!(matches!(gone, Error::NotFound { .. }), "{gone:?}");
+    assert_eq!(tx.recorded.len(), before, "a refused update records nothing");
+    let change = tasks::TaskChange {
+        title: &title,
+        description: &none,
+        assignee: Some(Some(OWNER.member)),
+        status: Some(TaskStatus::InProgress),
+        due: None,
+        priority: None,
+    };
+    let after = tasks::update_task(&mut tx, &ANA, id, change).await.unwrap();
+    assert_eq!(&tx.kinds()[before..], ["task.updated", "task.assigned", "task.status_changed"]);
+    assert_eq!((after["title"].as_str(), after["status"].as_str()), (Some("ship it"), Some("in_progress")));
+    assert_eq!(tx.notified.last().unwrap().0, OWNER.member);
 }

@@ -2,7 +2,7 @@
 //! events, update the projections, and return what the API shows.
 
 use baton_core::event::{self as ev, Change};
-use baton_core::model::{Role, TaskStatus};
+use baton_core::model::Role;
 use baton_core::text::MessageText;
 use baton_core::{ChannelId, DmId, MemberId, MessageId, ProjectId, TaskId, ThreadId};
 use jiff::Timestamp;
@@ -11,7 +11,8 @@ use sqlx::SqliteConnection;
 
 use super::read::{self, event_json, micros};
 use crate::command::{Command, Envelope, Invite, MessageTarget, NewMember, ThreadHome};
-use crate::domain::{channels, no_guest, IdKind, Tx};
+use crate::domain::tasks::{self, TaskChange, TaskFields};
+use crate::domain::{channels, no_guest, threads, IdKind, Tx};
 use crate::error::{Error, Result};
 use crate::view::{CommittedEvent, Scope, Viewer};
 
@@ -74,7 +75,7 @@ impl Ctx<'_, '_> {
         .execute(&mut *self.conn)
         .await?;
         *self.log.next_seq += 1;
-        super::project::project(self.conn, &change).await?;
+        super::project::project(self.conn, self.at, &change).await?;
         let json = event_json(seq, self.at, self.actor.map(|a| a.0), kind, &payload, self.source);
         self.log.events.push(CommittedEvent {
             seq: baton_core::Seq(seq),
@@ -109,9 +110,24 @@ impl Tx for Ctx<'_, '_> {
         read::channels_named(self.conn, name, member).await
     }
 
+    async fn workspace(&mut self) -> Result<Option<baton_core::model::Workspace>> {
+        read::workspace(self.conn).await
+    }
+
+    async fn project(&mut self, id: ProjectId) -> Result<Option<baton_core::model::Project>> {
+        read::any_project(self.conn, id).await
+    }
+
+    async fn task(&mut self, id: TaskId) -> Result<Option<baton_core::model::Task>> {
+        read::any_task(self.conn, id).await
+    }
+
     async fn next_id(&mut self, kind: IdKind) -> Result<i64> {
         let table = match kind {
             IdKind::Channel => "channels",
+            IdKind::Project => "projects",
+            IdKind::Task => "tasks",
+            IdKind::Thread => "threads",
         };
         let (next,): (i64,) =
             sqlx::query_as(&format!("SELECT COALESCE(MAX(id), 0) + 1 FROM {table}")).fetch_one(&mut *self.conn).await?;
@@ -120,6 +136,14 @@ impl Tx for Ctx<'_, '_> {
 
     async fn record(&mut self, change: Change, scope: Scope, also_for: Option<MemberId>) -> Result<()> {
         self.emit_also_for(change, scope, also_for).await
+    }
+
+    async fn schedule(&mut self, kind: &str, member: MemberId, at: Timestamp, payload: &Value) -> Result<i64> {
+        jobs::insert_job(self, kind, member, at, payload).await
+    }
+
+    async fn notify(&mut self, member: MemberId, why: &str, about: Value, urgent: bool) -> Result<()> {
+        notify::notify(self, member, why, about, urgent).await
     }
 }
 
@@ -249,14 +273,14 @@ async fn apply_as(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, command: &Command) -> 
         Command::AddReaction { message, emoji } => react(ctx, viewer, *message, emoji, true).await,
         Command::RemoveReaction { message, emoji } => react(ctx, viewer, *message, emoji, false).await,
         Command::OpenDm { members, export_name } => open_dm(ctx, viewer, members, export_name.as_deref()).await,
-        Command::CreateProject { name, description } => create_project(ctx, viewer, name, description).await,
+        Command::CreateProject { name, description } => tasks::create_project(ctx, viewer, name, description).await,
         Command::UpdateProject { id, name, description, archived } => {
-            update_project(ctx, viewer, *id, name, description, *archived).await
+            tasks::update_project(ctx, viewer, *id, name, description, *archived).await
         }
         Command::CreateTask { project, title, description, assignee, status, due, priority } => {
             let fields =
                 TaskFields { title, description, assignee: *assignee, status: *status, due: *due, priority: *priority };
-            create_task(ctx, viewer, *project, fields).await
+            tasks::create_task(ctx, viewer, *project, fields).await
         }
         Command::StartHuddle { on, title, call_link, agenda, invite, project, join, opens_at } => {
             let start = huddles::Start {
@@ -315,7 +339,7 @@ async fn apply_as(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, command: &Command) -> 
         Command::UpdateTask { id, title, description, assignee, status, due, priority } => {
             let change =
                 TaskChange { title, description, assignee: *assignee, status: *status, due: *due, priority: *priority };
-            update_task(ctx, viewer, *id, change).await
+            tasks::update_task(ctx, viewer, *id, change).await
         }
     }
 }
@@ -509,35 +533,8 @@ async fn insert_thread(
     tags: &[String],
     timeline: bool,
 ) -> Result<read::ThreadRow> {
-    let (channel, dm) = match home {
-        Some(ThreadHome::Channel(channel)) => (Some(channel), None),
-        Some(ThreadHome::Dm(dm)) => (None, Some(dm)),
-        None => (None, None),
-    };
-    let done = sqlx::query(
-        "INSERT INTO threads (channel_id, dm_id, title, timeline, tags, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(channel.map(|c| c.0))
-    .bind(dm.map(|d| d.0))
-    .bind(title)
-    .bind(timeline)
-    .bind(serde_json::to_string(tags)?)
-    .bind(viewer.member.0)
-    .bind(micros(ctx.at))
-    .execute(&mut *ctx.conn)
-    .await?;
-    let id = ThreadId(done.last_insert_rowid());
-    sqlx::query("INSERT INTO thread_followers (thread_id, member_id) VALUES (?, ?)")
-        .bind(id.0)
-        .bind(viewer.member.0)
-        .execute(&mut *ctx.conn)
-        .await?;
-    let row = read::thread_row(ctx.conn, viewer, id).await?;
-    let scope = row.scope();
-    let thread = read::thread_row(ctx.conn, viewer, id).await?.into_thread();
-    let created = ev::ThreadCreated { thread_id: id, channel_id: channel, dm_id: dm, task_id: None, thread };
-    ctx.emit(Change::ThreadCreated(created), scope).await?;
-    Ok(row)
+    let thread = threads::begin(ctx, viewer, home, title, tags, timeline).await?;
+    read::thread_row(ctx.conn, viewer, thread.id).await
 }
 
 async fn create_thread(
@@ -1144,207 +1141,3 @@ async fn open_dm(
 }
 
 // ---- projects and tasks -----------------------------------------------------------------------
-
-async fn create_project(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, name: &str, description: &str) -> Result<Value> {
-    no_guest(viewer, "create projects")?;
-    let done = sqlx::query("INSERT INTO projects (name, description, created_by, created_at) VALUES (?, ?, ?, ?)")
-        .bind(name)
-        .bind(description)
-        .bind(viewer.member.0)
-        .bind(micros(ctx.at))
-        .execute(&mut *ctx.conn)
-        .await?;
-    let id = ProjectId(done.last_insert_rowid());
-    let project = read::project(ctx.conn, viewer, id).await?;
-    let answer = serde_json::to_value(&project)?;
-    ctx.emit(Change::ProjectCreated(ev::ProjectChanged { project_id: id, project }), Scope::Internal).await?;
-    Ok(answer)
-}
-
-async fn update_project(
-    ctx: &mut Ctx<'_, '_>,
-    viewer: &Viewer,
-    id: ProjectId,
-    name: &Option<String>,
-    description: &Option<String>,
-    archived: Option<bool>,
-) -> Result<Value> {
-    read::project(ctx.conn, viewer, id).await?;
-    if let Some(name) = name {
-        sqlx::query("UPDATE projects SET name = ? WHERE id = ?").bind(name).bind(id.0).execute(&mut *ctx.conn).await?;
-    }
-    if let Some(description) = description {
-        sqlx::query("UPDATE projects SET description = ? WHERE id = ?")
-            .bind(description)
-            .bind(id.0)
-            .execute(&mut *ctx.conn)
-            .await?;
-    }
-    if let Some(archived) = archived {
-        sqlx::query("UPDATE projects SET archived = ? WHERE id = ?")
-            .bind(archived)
-            .bind(id.0)
-            .execute(&mut *ctx.conn)
-            .await?;
-    }
-    let project = read::project(ctx.conn, viewer, id).await?;
-    let answer = serde_json::to_value(&project)?;
-    ctx.emit(Change::ProjectUpdated(ev::ProjectChanged { project_id: id, project }), Scope::Internal).await?;
-    Ok(answer)
-}
-
-struct TaskFields<'a> {
-    title: &'a str,
-    description: &'a str,
-    assignee: Option<MemberId>,
-    status: TaskStatus,
-    due: Option<jiff::civil::Date>,
-    priority: baton_core::model::Priority,
-}
-
-async fn create_task(
-    ctx: &mut Ctx<'_, '_>,
-    viewer: &Viewer,
-    project: ProjectId,
-    task: TaskFields<'_>,
-) -> Result<Value> {
-    no_guest(viewer, "create tasks")?;
-    read::project(ctx.conn, viewer, project).await?;
-    if let Some(assignee) = task.assignee {
-        active_member(ctx, assignee).await?;
-    }
-    let thread = insert_thread(ctx, viewer, None, task.title, &[], false).await?;
-    let at = micros(ctx.at);
-    let done = sqlx::query(
-        "INSERT INTO tasks (project_id, thread_id, title, description, assignee_id, status, due, priority, created_by, created_at, updated_at, done_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(project.0)
-    .bind(thread.id)
-    .bind(task.title)
-    .bind(task.description)
-    .bind(task.assignee.map(|a| a.0))
-    .bind(task.status.as_str())
-    .bind(task.due.map(|d| d.to_string()))
-    .bind(task.priority.as_str())
-    .bind(viewer.member.0)
-    .bind(at)
-    .bind(at)
-    .bind((task.status == TaskStatus::Done).then_some(at))
-    .execute(&mut *ctx.conn)
-    .await?;
-    let id = TaskId(done.last_insert_rowid());
-    sqlx::query("UPDATE threads SET task_id = ? WHERE id = ?")
-        .bind(id.0)
-        .bind(thread.id)
-        .execute(&mut *ctx.conn)
-        .await?;
-    let task = read::task(ctx.conn, viewer, id).await?;
-    ctx.emit(Change::TaskCreated(ev::TaskCreated { task_id: id, task: task.clone() }), Scope::Internal).await?;
-    if let Some(member) = task.assignee_id.filter(|m| *m != viewer.member) {
-        let about = json!({ "task_id": id, "title": task.title, "by": viewer.member });
-        notify::notify(ctx, member, "assigned", about, false).await?;
-    }
-    if let Some(due) = task.due {
-        jobs::remind_due(ctx, id, due, viewer.member).await?;
-    }
-    Ok(serde_json::to_value(task)?)
-}
-
-struct TaskChange<'a> {
-    title: &'a Option<String>,
-    description: &'a Option<String>,
-    assignee: Option<Option<MemberId>>,
-    status: Option<TaskStatus>,
-    due: Option<Option<jiff::civil::Date>>,
-    priority: Option<baton_core::model::Priority>,
-}
-
-async fn update_task(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, id: TaskId, change: TaskChange<'_>) -> Result<Value> {
-    no_guest(viewer, "change tasks")?;
-    let before = read::task(ctx.conn, viewer, id).await?;
-    let at = micros(ctx.at);
-    let mut touched = false;
-    if change.title.is_some() || change.description.is_some() || change.priority.is_some() {
-        if let Some(title) = change.title {
-            sqlx::query("UPDATE tasks SET title = ? WHERE id = ?")
-                .bind(title)
-                .bind(id.0)
-                .execute(&mut *ctx.conn)
-                .await?;
-            sqlx::query("UPDATE threads SET title = ? WHERE id = ?")
-                .bind(title)
-                .bind(before.thread_id.0)
-                .execute(&mut *ctx.conn)
-                .await?;
-        }
-        if let Some(description) = change.description {
-            sqlx::query("UPDATE tasks SET description = ? WHERE id = ?")
-                .bind(description)
-                .bind(id.0)
-                .execute(&mut *ctx.conn)
-                .await?;
-        }
-        if let Some(priority) = change.priority {
-            sqlx::query("UPDATE tasks SET priority = ? WHERE id = ?")
-                .bind(priority.as_str())
-                .bind(id.0)
-                .execute(&mut *ctx.conn)
-                .await?;
-        }
-        let updated = ev::TaskUpdated {
-            task_id: id,
-            title: change.title.clone(),
-            description: change.description.clone(),
-            priority: change.priority,
-        };
-        ctx.emit(Change::TaskUpdated(updated), Scope::Internal).await?;
-        touched = true;
-    }
-    if let Some(assignee) = change.assignee.filter(|a| *a != before.assignee_id) {
-        if let Some(member) = assignee {
-            active_member(ctx, member).await?;
-        }
-        sqlx::query("UPDATE tasks SET assignee_id = ? WHERE id = ?")
-            .bind(assignee.map(|a| a.0))
-            .bind(id.0)
-            .execute(&mut *ctx.conn)
-            .await?;
-        let assigned = ev::TaskAssigned { task_id: id, from: before.assignee_id, to: assignee };
-        ctx.emit(Change::TaskAssigned(assigned), Scope::Internal).await?;
-        if let Some(member) = assignee.filter(|m| *m != viewer.member) {
-            let about = json!({ "task_id": id, "title": before.title, "by": viewer.member });
-            notify::notify(ctx, member, "assigned", about, false).await?;
-        }
-        touched = true;
-    }
-    if let Some(due) = change.due.filter(|d| *d != before.due) {
-        sqlx::query("UPDATE tasks SET due = ? WHERE id = ?")
-            .bind(due.map(|d| d.to_string()))
-            .bind(id.0)
-            .execute(&mut *ctx.conn)
-            .await?;
-        let moved = ev::TaskDueChanged { task_id: id, from: before.due, to: due };
-        ctx.emit(Change::TaskDueChanged(moved), Scope::Internal).await?;
-        if let Some(due) = due {
-            jobs::remind_due(ctx, id, due, viewer.member).await?;
-        }
-        touched = true;
-    }
-    if let Some(status) = change.status.filter(|s| *s != before.status) {
-        let done_at = (status == TaskStatus::Done).then_some(at);
-        sqlx::query("UPDATE tasks SET status = ?, done_at = ? WHERE id = ?")
-            .bind(status.as_str())
-            .bind(done_at)
-            .bind(id.0)
-            .execute(&mut *ctx.conn)
-            .await?;
-        let moved = ev::TaskStatusChanged { task_id: id, from: before.status, to: status };
-        ctx.emit(Change::TaskStatusChanged(moved), Scope::Internal).await?;
-        touched = true;
-    }
-    if touched {
-        sqlx::query("UPDATE tasks SET updated_at = ? WHERE id = ?").bind(at).bind(id.0).execute(&mut *ctx.conn).await?;
-    }
-    Ok(serde_json::to_value(read::task(ctx.conn, viewer, id).await?)?)
-}

@@ -671,6 +671,17 @@ pub(crate) async fn projects(conn: &mut SqliteConnection, viewer: &Viewer) -> Re
     Ok(rows.into_iter().map(ProjectRow::into_project).collect())
 }
 
+/// A project whoever may see it: for the domain, which decides.
+pub(crate) async fn any_project(conn: &mut SqliteConnection, id: ProjectId) -> Result<Option<Project>> {
+    let row = sqlx::query_as::<_, ProjectRow>(
+        "SELECT id, name, description, created_by, created_at, archived FROM projects WHERE id = ?",
+    )
+    .bind(id.0)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(row.map(ProjectRow::into_project))
+}
+
 pub(crate) async fn project(conn: &mut SqliteConnection, viewer: &Viewer, id: ProjectId) -> Result<Project> {
     let what = || format!("project {id}");
     no_guests(viewer, what)?;
@@ -722,6 +733,15 @@ impl TaskRow {
             done_at: self.done_at.map(ts),
         }
     }
+}
+
+/// A task whoever may see it: for the domain, which decides.
+pub(crate) async fn any_task(conn: &mut SqliteConnection, id: TaskId) -> Result<Option<Task>> {
+    let row = sqlx::query_as::<_, TaskRow>(&format!("SELECT {TASK_COLUMNS} FROM tasks WHERE id = ?"))
+        .bind(id.0)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(row.map(TaskRow::into_task))
 }
 
 pub(crate) async fn task(conn: &mut SqliteConnection, viewer: &Viewer, id: TaskId) -> Result<Task> {

@@ -8,8 +8,9 @@ use baton_core::text::MessageText;
 use baton_core::{HuddleId, MemberId, ProjectId, TaskId, ThreadId};
 use serde_json::{json, Value};
 
-use super::{active_member, create_project, create_task, no_guest, post_message, Ctx, TaskFields};
+use super::{active_member, no_guest, post_message, Ctx};
 use crate::command::{HuddleOn, MessageTarget};
+use crate::domain::tasks::{create_project, create_task, TaskFields};
 use crate::error::{Error, Result};
 use crate::sqlite::read::{self, micros};
 use crate::view::Viewer;

@@ -187,25 +187,6 @@ async fn send(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, payload: &Value) -> Result
     }
 }
 
-/// Schedules the "due today" reminder of a task: at the start of its due date in the
-/// workspace's zone (the notification then waits for the assignee's working hours). A date
-/// already begun gets none; a later change of the date makes this one obsolete when it fires.
-pub(super) async fn remind_due(
-    ctx: &mut Ctx<'_, '_>,
-    task: baton_core::TaskId,
-    due: jiff::civil::Date,
-    owner: MemberId,
-) -> Result<()> {
-    let workspace = read::workspace(ctx.conn).await?.ok_or_else(|| Error::conflict("no workspace yet"))?;
-    let zone = baton_core::calendar::parse_time_zone(&workspace.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
-    let Ok(start) = due.to_zoned(zone).map(|z| z.timestamp()) else { return Ok(()) };
-    if start <= ctx.at {
-        return Ok(());
-    }
-    insert_job(ctx, "due_soon", owner, start, &json!({ "task_id": task, "due": due })).await?;
-    Ok(())
-}
-
 /// Fires a "due today" reminder: to the task's assignee, if it is still open, still due that
 /// day and assigned.
 async fn fire_due(ctx: &mut Ctx<'_, '_>, payload: &Value) -> Result<Value> {
