@@ -77,7 +77,7 @@ pub struct Invite {
 }
 
 /// Where a message goes.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum MessageTarget {
     Thread(ThreadId),
     Dm(DmId),

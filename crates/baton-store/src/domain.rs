@@ -7,14 +7,15 @@
 //! into its tables in the same transaction. Nothing here knows SQL: the domain is tested on an
 //! in-memory [`Tx`] (`domain/tests.rs`), the backends on the store contract suite.
 //!
-//! Commands move here family by family; `channels` is the first. A family's changes are
+//! Commands move here family by family: channels, projects and tasks, threads, messages and
+//! direct conversations so far. A family's changes are
 //! projected by the backend's projector; the others are still written by their command inside
 //! the SQLite backend (`sqlite/apply*.rs`) until they move.
 
 use async_trait::async_trait;
 use baton_core::event::Change;
-use baton_core::model::{Channel, Member, Project, Role, Task, Workspace};
-use baton_core::{ChannelId, MemberId, ProjectId, TaskId};
+use baton_core::model::{Channel, Dm, Member, Message, Project, Role, Task, Thread, Workspace};
+use baton_core::{ChannelId, DmId, MemberId, MessageId, ProjectId, TaskId, ThreadId};
 use jiff::Timestamp;
 use serde_json::Value;
 
@@ -22,6 +23,8 @@ use crate::error::{Error, Result};
 use crate::view::{Scope, Viewer};
 
 pub(crate) mod channels;
+pub(crate) mod dms;
+pub(crate) mod messages;
 pub(crate) mod policy;
 pub(crate) mod tasks;
 pub(crate) mod threads;
@@ -36,6 +39,8 @@ pub(crate) enum IdKind {
     Project,
     Task,
     Thread,
+    Message,
+    Dm,
 }
 
 /// One write transaction as the domain sees it: typed reads of the current state, ids for new
@@ -45,6 +50,9 @@ pub(crate) enum IdKind {
 pub(crate) trait Tx: Send {
     /// When the command happens.
     fn at(&self) -> Timestamp;
+    /// Whether the command happens here and now (`false` for imported history, which notifies
+    /// nobody).
+    fn is_live(&self) -> bool;
 
     /// A member, active or not.
     async fn member(&mut self, id: MemberId) -> Result<Option<Member>>;
@@ -53,6 +61,22 @@ pub(crate) trait Tx: Send {
     /// The channels called `name`, with `is_member` for `member`.
     async fn channels_named(&mut self, name: &str, member: MemberId) -> Result<Vec<Channel>>;
 
+    /// A thread, wherever it is.
+    async fn thread(&mut self, id: ThreadId) -> Result<Option<Thread>>;
+    /// A channel's timeline thread, if it has one.
+    async fn timeline_of(&mut self, channel: ChannelId) -> Result<Option<ThreadId>>;
+    /// Whether `member` takes part in direct conversation `dm` (false when there is none).
+    async fn in_dm(&mut self, dm: DmId, member: MemberId) -> Result<bool>;
+    /// Who takes part in direct conversation `dm`.
+    async fn dm_members(&mut self, dm: DmId) -> Result<Vec<MemberId>>;
+    /// The direct conversation of exactly these people (sorted by id), if they have one.
+    async fn dm_of(&mut self, people: &[MemberId]) -> Result<Option<Dm>>;
+    /// Who follows a thread: who began it or posted in it.
+    async fn followers(&mut self, thread: ThreadId) -> Result<Vec<MemberId>>;
+    /// A message with its reactions, wherever it is.
+    async fn message(&mut self, id: MessageId) -> Result<Option<Message>>;
+    /// The members with these handles, in their order; unknown handles are skipped.
+    async fn members_by_handle(&mut self, handles: &[String]) -> Result<Vec<MemberId>>;
     async fn workspace(&mut self) -> Result<Option<Workspace>>;
     async fn project(&mut self, id: ProjectId) -> Result<Option<Project>>;
     async fn task(&mut self, id: TaskId) -> Result<Option<Task>>;
@@ -61,6 +85,17 @@ pub(crate) trait Tx: Send {
     async fn next_id(&mut self, kind: IdKind) -> Result<i64>;
     /// Appends `change` to the log, readable by `scope` and by `also_for`, and projects it.
     async fn record(&mut self, change: Change, scope: Scope, also_for: Option<MemberId>) -> Result<()>;
+    /// Takes a deleted message's text out of everything beside its projection that kept it: the
+    /// log (its events stay, redacted, as a Matrix redaction leaves its event), the answer kept
+    /// for a retry, a scheduled message's job that sent it.
+    async fn redact(&mut self, message: MessageId) -> Result<()>;
+    /// Notes that `member` read `target` up to message `up_to` (never moves back).
+    async fn mark_read(
+        &mut self,
+        member: MemberId,
+        target: crate::command::MessageTarget,
+        up_to: MessageId,
+    ) -> Result<()>;
     /// Timed work for `member` at `at`: a job of `kind` the scheduler fires then.
     async fn schedule(&mut self, kind: &str, member: MemberId, at: Timestamp, payload: &Value) -> Result<i64>;
     /// Tells `member` about something (`why`: `mention`, `dm`, `reply`, `assigned`): delivered

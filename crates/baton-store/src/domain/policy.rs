@@ -2,7 +2,7 @@
 //! their queries (for speed) must agree with it; the privacy property test
 //! (`tests/it/privacy.rs`) checks every read surface against it.
 
-use baton_core::model::{Channel, Role, Visibility};
+use baton_core::model::{Channel, Role, Thread, Visibility};
 use baton_core::{ChannelId, DmId};
 
 use crate::view::{Scope, Viewer};
@@ -32,4 +32,15 @@ pub(crate) fn thread_scope(channel: Option<ChannelId>, dm: Option<DmId>) -> Scop
 /// Whether `viewer` may read projects and tasks (and tasks' threads): every member but guests.
 pub(crate) fn may_read_work(viewer: &Viewer) -> bool {
     viewer.role != Role::Guest
+}
+
+/// Whether `viewer` may read a thread: one in a channel if they may read the channel (given as
+/// read for them; `None` when it is gone), one in a direct conversation if they take part in it
+/// (`in_dm`), a task's thread if they may read tasks.
+pub(crate) fn may_read_thread(viewer: &Viewer, thread: &Thread, channel: Option<&Channel>, in_dm: bool) -> bool {
+    match (thread.channel_id, thread.dm_id) {
+        (Some(_), _) => channel.is_some_and(|channel| may_read(viewer, channel)),
+        (None, Some(_)) => in_dm,
+        (None, None) => may_read_work(viewer),
+    }
 }

@@ -5,12 +5,15 @@ use std::collections::{BTreeMap, BTreeSet};
 use async_trait::async_trait;
 use baton_core::calendar::WorkingHours;
 use baton_core::event::Change;
-use baton_core::model::{Channel, Member, Priority, Project, Role, Task, TaskStatus, Visibility, Workspace};
-use baton_core::{ChannelId, MemberId, ProjectId, TaskId};
+use baton_core::model::{
+    Channel, Dm, Member, Message, Priority, Project, Reaction, Role, Task, TaskStatus, Thread, Visibility, Workspace,
+};
+use baton_core::{ChannelId, DmId, MemberId, MessageId, ProjectId, TaskId, ThreadId};
 use jiff::Timestamp;
 use serde_json::Value;
 
 use super::*;
+use crate::command::{MessageTarget, ThreadHome};
 
 /// A workspace held in maps: members, channels and who is in which, and every change recorded.
 #[derive(Default)]
@@ -20,7 +23,14 @@ struct Memory {
     in_channel: BTreeSet<(ChannelId, MemberId)>,
     projects: BTreeMap<ProjectId, Project>,
     tasks: BTreeMap<TaskId, Task>,
-    threads: i64,
+    threads: BTreeMap<ThreadId, Thread>,
+    in_dm: BTreeSet<(DmId, MemberId)>,
+    dms: BTreeMap<DmId, Dm>,
+    messages: BTreeMap<MessageId, Message>,
+    followers: BTreeSet<(ThreadId, MemberId)>,
+    read_marks: BTreeMap<(MemberId, MessageTarget), MessageId>,
+    redacted: Vec<MessageId>,
+    imported: bool,
     recorded: Vec<(Change, Scope, Option<MemberId>)>,
     scheduled: Vec<(String, MemberId, Timestamp, Value)>,
     notified: Vec<(MemberId, String, Value)>,
@@ -61,6 +71,49 @@ impl Tx for Memory {
         "2024-05-01T10:00:00Z".parse().unwrap()
     }
 
+    fn is_live(&self) -> bool {
+        !self.imported
+    }
+
+    async fn dm_members(&mut self, dm: DmId) -> Result<Vec<MemberId>> {
+        Ok(self.in_dm.iter().filter(|(d, _)| *d == dm).map(|(_, m)| *m).collect())
+    }
+
+    async fn dm_of(&mut self, people: &[MemberId]) -> Result<Option<Dm>> {
+        Ok(self
+            .dms
+            .values()
+            .find(|dm| {
+                let mut ids = dm.member_ids.clone();
+                ids.sort();
+                ids == people
+            })
+            .cloned())
+    }
+
+    async fn followers(&mut self, thread: ThreadId) -> Result<Vec<MemberId>> {
+        Ok(self.followers.iter().filter(|(t, _)| *t == thread).map(|(_, m)| *m).collect())
+    }
+
+    async fn message(&mut self, id: MessageId) -> Result<Option<Message>> {
+        Ok(self.messages.get(&id).cloned())
+    }
+
+    async fn members_by_handle(&mut self, handles: &[String]) -> Result<Vec<MemberId>> {
+        Ok(handles.iter().filter_map(|h| self.members.values().find(|m| &m.handle == h).map(|m| m.id)).collect())
+    }
+
+    async fn redact(&mut self, message: MessageId) -> Result<()> {
+        self.redacted.push(message);
+        Ok(())
+    }
+
+    async fn mark_read(&mut self, member: MemberId, target: MessageTarget, up_to: MessageId) -> Result<()> {
+        let mark = self.read_marks.entry((member, target)).or_insert(up_to);
+        *mark = (*mark).max(up_to);
+        Ok(())
+    }
+
     async fn member(&mut self, id: MemberId) -> Result<Option<Member>> {
         Ok(self.members.get(&id).cloned())
     }
@@ -77,6 +130,18 @@ impl Tx for Memory {
             found.extend(self.channel(id, member).await?);
         }
         Ok(found)
+    }
+
+    async fn thread(&mut self, id: ThreadId) -> Result<Option<Thread>> {
+        Ok(self.threads.get(&id).cloned())
+    }
+
+    async fn timeline_of(&mut self, channel: ChannelId) -> Result<Option<ThreadId>> {
+        Ok(self.threads.values().find(|t| t.timeline && t.channel_id == Some(channel)).map(|t| t.id))
+    }
+
+    async fn in_dm(&mut self, dm: DmId, member: MemberId) -> Result<bool> {
+        Ok(self.in_dm.contains(&(dm, member)))
     }
 
     async fn workspace(&mut self) -> Result<Option<Workspace>> {
@@ -97,7 +162,9 @@ impl Tx for Memory {
             IdKind::Channel => self.channels.keys().last().map_or(1, |id| id.0 + 1),
             IdKind::Project => self.projects.keys().last().map_or(1, |id| id.0 + 1),
             IdKind::Task => self.tasks.keys().last().map_or(1, |id| id.0 + 1),
-            IdKind::Thread => self.threads + 1,
+            IdKind::Thread => self.threads.keys().last().map_or(1, |id| id.0 + 1),
+            IdKind::Message => self.messages.keys().last().map_or(1, |id| id.0 + 1),
+            IdKind::Dm => self.dms.keys().last().map_or(1, |id| id.0 + 1),
         })
     }
 
@@ -135,7 +202,64 @@ impl Tx for Memory {
             Change::ChannelMemberRemoved(m) => {
                 self.in_channel.remove(&(m.channel_id, m.member_id));
             }
-            Change::ThreadCreated(t) => self.threads = self.threads.max(t.thread_id.0),
+            Change::ThreadCreated(t) => {
+                self.threads.insert(t.thread_id, t.thread.clone());
+                self.followers.insert((t.thread_id, t.thread.created_by));
+            }
+            Change::DmCreated(d) | Change::DmUpdated(d) => {
+                for member in &d.dm.member_ids {
+                    self.in_dm.insert((d.dm_id, *member));
+                }
+                self.dms.insert(d.dm_id, d.dm.clone());
+            }
+            Change::MessagePosted(p) => {
+                if let Some(thread) = p.message.thread_id {
+                    self.followers.insert((thread, p.message.author_id));
+                }
+                self.messages.insert(p.message.id, p.message.clone());
+            }
+            Change::MessageEdited(e) => {
+                let at = self.at();
+                let message = self.messages.get_mut(&e.message_id).unwrap();
+                message.body.clone_from(&e.body);
+                message.mentions.clone_from(&e.mentions);
+                message.edited_at = Some(at);
+            }
+            Change::MessageDeleted(d) => {
+                let message = self.messages.get_mut(&d.message_id).unwrap();
+                message.body.clear();
+                message.mentions.clear();
+                message.deleted = true;
+            }
+            Change::MessageMoved(m) => {
+                let message = self.messages.get_mut(&m.message_id).unwrap();
+                message.thread_id = Some(m.thread_id);
+                message.dm_id = None;
+                self.followers.insert((m.thread_id, message.author_id));
+            }
+            Change::ReactionAdded(r) => {
+                let message = self.messages.get_mut(&r.message_id).unwrap();
+                message.reactions.push(Reaction { emoji: r.emoji.clone(), members: vec![r.member_id] });
+            }
+            Change::ReactionRemoved(r) => {
+                let message = self.messages.get_mut(&r.message_id).unwrap();
+                message.reactions.retain(|x| !(x.emoji == r.emoji && x.members.contains(&r.member_id)));
+            }
+            Change::ThreadUpdated(u) => {
+                let thread = self.threads.get_mut(&u.thread_id).unwrap();
+                if let Some(title) = &u.title {
+                    thread.title.clone_from(title);
+                    thread.display_title = None;
+                }
+                if let Some(tags) = &u.tags {
+                    thread.tags.clone_from(tags);
+                }
+                if let Some(shown) = &u.display_title {
+                    thread.display_title.clone_from(shown);
+                }
+            }
+            Change::ThreadResolved(t) => self.threads.get_mut(&t.thread_id).unwrap().resolved = true,
+            Change::ThreadReopened(t) => self.threads.get_mut(&t.thread_id).unwrap().resolved = false,
             Change::ProjectCreated(p) | Change::ProjectUpdated(p) => {
                 self.projects.insert(p.project_id, p.project.clone());
             }
@@ -337,4 +461,194 @@ async fn an_update_records_what_changed_and_nothing_when_refused() {
     assert_eq!(&tx.kinds()[before..], ["task.updated", "task.assigned", "task.status_changed"]);
     assert_eq!((after["title"].as_str(), after["status"].as_str()), (Some("ship it"), Some("in_progress")));
     assert_eq!(tx.notified.last().unwrap().0, OWNER.member);
+}
+
+/// A thread is read as its home is: the admin outside a private channel cannot touch its
+/// threads, nobody outside a direct conversation reaches its threads, guests no task's thread.
+#[tokio::test]
+async fn a_thread_is_as_private_as_its_home() {
+    let mut tx = workspace();
+    let secret = private(&mut tx, &ANA, "secret").await;
+    let thread = threads::create(&mut tx, &ANA, ThreadHome::Channel(secret), "plans", &[]).await.unwrap();
+    for outsider in [ADMIN, OWNER, GUEST] {
+        let hidden = threads::update(&mut tx, &outsider, thread.id, &Some("x".into()), &None, None).await.unwrap_err();
+        assert!(matches!(hidden, Error::NotFound { .. }), "{outsider:?}: {hidden:?}");
+    }
+    tx.in_dm.insert((DmId(9), ANA.member));
+    let refused = threads::create(&mut tx, &ADMIN, ThreadHome::Dm(DmId(9)), "ours", &[]).await.unwrap_err();
+    assert!(matches!(refused, Error::NotFound { .. }), "{refused:?}");
+    let ours = threads::create(&mut tx, &ANA, ThreadHome::Dm(DmId(9)), "ours", &[]).await.unwrap();
+    assert_eq!(tx.recorded.last().unwrap().1, Scope::Dm(DmId(9)));
+    let hidden = threads::readable(&mut tx, &ADMIN, ours.id).await.unwrap_err();
+    assert!(matches!(hidden, Error::NotFound { .. }), "{hidden:?}");
+    let launch = project(&mut tx).await;
+    let task = tasks::create_task(&mut tx, &OWNER, launch, fields("t", None, None)).await.unwrap();
+    let task_thread = ThreadId(task["thread_id"].as_i64().unwrap());
+    assert!(threads::readable(&mut tx, &ANA, task_thread).await.is_ok());
+    assert!(threads::readable(&mut tx, &GUEST, task_thread).await.is_err());
+}
+
+#[tokio::test]
+async fn an_archived_channel_takes_no_new_thread_and_a_timeline_is_opened_once() {
+    let mut tx = workspace();
+    let made = channels::create(&mut tx, &OWNER, "old", Visibility::Public, "", &[]).await.unwrap();
+    let old = ChannelId(made["id"].as_i64().unwrap());
+    let first = threads::open_timeline(&mut tx, &OWNER, old).await.unwrap();
+    assert!(first.timeline);
+    assert_eq!(threads::open_timeline(&mut tx, &ADMIN, old).await.unwrap().id, first.id);
+    let refused = threads::open_timeline(&mut tx, &ANA, old).await.unwrap_err();
+    assert!(matches!(refused, Error::Forbidden { .. }), "{refused:?}");
+    channels::update(&mut tx, &OWNER, old, &None, &None, Some(true)).await.unwrap();
+    let refused = threads::create(&mut tx, &ANA, ThreadHome::Channel(old), "late", &[]).await.unwrap_err();
+    assert!(matches!(refused, Error::Conflict { .. }), "{refused:?}");
+}
+
+/// Resolving a resolved thread records nothing; a display title equal to the title is cleared
+/// (recorded as `null`), and a new title clears an import's display title.
+#[tokio::test]
+async fn resolution_and_titles_record_only_real_changes() {
+    let mut tx = workspace();
+    let made = channels::create(&mut tx, &OWNER, "c", Visibility::Public, "", &[]).await.unwrap();
+    let home = ThreadHome::Channel(ChannelId(made["id"].as_i64().unwrap()));
+    let thread = threads::create(&mut tx, &ANA, home, "_*launch*_", &[]).await.unwrap();
+    threads::update(&mut tx, &ANA, thread.id, &None, &None, Some(true)).await.unwrap();
+    let before = tx.recorded.len();
+    threads::update(&mut tx, &ANA, thread.id, &None, &None, Some(true)).await.unwrap();
+    assert_eq!(tx.recorded.len(), before);
+    let refused = threads::set_display_title(&mut tx, &ANA, thread.id, "launch").await.unwrap_err();
+    assert!(matches!(refused, Error::Forbidden { .. }), "{refused:?}");
+    let shown = threads::set_display_title(&mut tx, &ADMIN, thread.id, "launch").await.unwrap();
+    assert_eq!(shown.display_title.as_deref(), Some("launch"));
+    let same = threads::set_display_title(&mut tx, &ADMIN, thread.id, "_*launch*_").await.unwrap();
+    assert_eq!(same.display_title, None);
+    let Change::ThreadUpdated(update) = &tx.recorded.last().unwrap().0 else { panic!() };
+    assert_eq!(update.display_title, Some(None));
+    threads::set_display_title(&mut tx, &ADMIN, thread.id, "launch").await.unwrap();
+    let renamed = threads::update(&mut tx, &ANA, thread.id, &Some("Launch".into()), &None, None).await.unwrap();
+    assert_eq!((renamed.title.as_str(), renamed.display_title), ("Launch", None));
+}
+
+fn text(body: &str) -> baton_core::text::MessageText {
+    baton_core::text::MessageText::new(body.to_string())
+}
+
+/// A mention notifies only who may read where it was said: the admin outside a private
+/// channel hears nothing of it, nor does a mentioned member outside a direct conversation.
+/// Followers hear of replies; the author, deactivated members and imported history never.
+#[tokio::test]
+async fn a_message_notifies_only_who_may_read_it() {
+    let mut tx = workspace();
+    let secret = private(&mut tx, &ANA, "secret").await;
+    channels::add_member(&mut tx, &ANA, secret, MemberId(5)).await.unwrap();
+    let thread = threads::create(&mut tx, &ANA, ThreadHome::Channel(secret), "plans", &[]).await.unwrap();
+    messages::post(&mut tx, &ANA, MessageTarget::Thread(thread.id), &text("hi @m2 and @m5 and @m3"), false)
+        .await
+        .unwrap();
+    let heard: Vec<(i64, &str)> = tx.notified.iter().map(|(m, why, _)| (m.0, why.as_str())).collect();
+    assert_eq!(heard, [(5, "mention")], "not the admin (m2), not the author (m3)");
+    let m5 = Viewer { member: MemberId(5), role: Role::Member };
+    messages::post(&mut tx, &m5, MessageTarget::Thread(thread.id), &text("sure"), false).await.unwrap();
+    assert_eq!(tx.notified.last().map(|(m, why, _)| (m.0, why.as_str())), Some((3, "reply")));
+    let dm = dms::open(&mut tx, &ANA, &[MemberId(5)], None).await.unwrap();
+    let before = tx.notified.len();
+    messages::post(&mut tx, &ANA, MessageTarget::Dm(dm.id), &text("just us, @m2"), false).await.unwrap();
+    let heard: Vec<(i64, &str)> = tx.notified[before..].iter().map(|(m, why, _)| (m.0, why.as_str())).collect();
+    assert_eq!(heard, [(5, "dm")], "the mentioned admin is outside the conversation");
+    tx.members.get_mut(&MemberId(5)).unwrap().active = false;
+    messages::post(&mut tx, &ANA, MessageTarget::Dm(dm.id), &text("still there?"), false).await.unwrap();
+    tx.members.get_mut(&MemberId(5)).unwrap().active = true;
+    tx.imported = true;
+    messages::post(&mut tx, &ANA, MessageTarget::Dm(dm.id), &text("from the export"), false).await.unwrap();
+    assert_eq!(tx.notified.len(), before + 1, "nobody inactive, nothing imported");
+}
+
+/// A reply to a timeline message starts a thread beside it, titled with its first characters,
+/// and moves it in; a deleted one cannot be replied to.
+#[tokio::test]
+async fn a_reply_to_a_timeline_message_starts_a_thread_and_moves_it_in() {
+    let mut tx = workspace();
+    let dm = dms::open(&mut tx, &ANA, &[MemberId(5)], Some("D1")).await.unwrap();
+    let long = "x".repeat(100);
+    let first = messages::post(&mut tx, &ANA, MessageTarget::Dm(dm.id), &text(&long), false).await.unwrap();
+    let m5 = Viewer { member: MemberId(5), role: Role::Member };
+    let reply = messages::reply(&mut tx, &m5, first.id, &text("yes"), false).await.unwrap();
+    let thread = tx.threads.get(&reply.thread_id.unwrap()).unwrap().clone();
+    assert_eq!((thread.dm_id, thread.title.chars().count()), (Some(dm.id), 80));
+    let kinds = tx.kinds();
+    assert_eq!(&kinds[kinds.len() - 3..], ["thread.created", "message.moved", "message.posted"]);
+    assert_eq!(tx.messages[&first.id].thread_id, Some(thread.id));
+    let gone = messages::post(&mut tx, &ANA, MessageTarget::Dm(dm.id), &text("oops"), false).await.unwrap();
+    messages::delete(&mut tx, &ANA, gone.id).await.unwrap();
+    let refused = messages::reply(&mut tx, &m5, gone.id, &text("?"), false).await.unwrap_err();
+    assert!(matches!(refused, Error::Conflict { .. }), "{refused:?}");
+    let outsider = messages::reply(&mut tx, &ADMIN, first.id, &text("me too"), false).await.unwrap_err();
+    assert!(matches!(outsider, Error::NotFound { .. }), "{outsider:?}");
+}
+
+/// Only its author edits a message; its author or an admin deletes it, once: the deletion
+/// redacts and is recorded a single time.
+#[tokio::test]
+async fn edits_are_the_authors_and_a_deletion_redacts_once() {
+    let mut tx = workspace();
+    let made = channels::create(&mut tx, &OWNER, "c", Visibility::Public, "", &[]).await.unwrap();
+    let home = ThreadHome::Channel(ChannelId(made["id"].as_i64().unwrap()));
+    let thread = threads::create(&mut tx, &ANA, home, "t", &[]).await.unwrap();
+    let posted = messages::post(&mut tx, &ANA, MessageTarget::Thread(thread.id), &text("draft"), false).await.unwrap();
+    let refused = messages::edit(&mut tx, &ADMIN, posted.id, &text("mine now")).await.unwrap_err();
+    assert!(matches!(refused, Error::Forbidden { .. }), "{refused:?}");
+    let edited = messages::edit(&mut tx, &ANA, posted.id, &text("final @m5")).await.unwrap();
+    assert_eq!((edited.body.as_str(), edited.mentions.as_slice()), ("final @m5", &[MemberId(5)][..]));
+    let refused =
+        messages::delete(&mut tx, &Viewer { member: MemberId(5), role: Role::Member }, posted.id).await.unwrap_err();
+    assert!(matches!(refused, Error::Forbidden { .. }), "{refused:?}");
+    messages::delete(&mut tx, &ADMIN, posted.id).await.unwrap();
+    messages::delete(&mut tx, &ANA, posted.id).await.unwrap();
+    assert_eq!(tx.redacted, [posted.id]);
+    assert_eq!(tx.kinds().iter().filter(|k| **k == "message.deleted").count(), 1);
+    let refused = messages::edit(&mut tx, &ANA, posted.id, &text("back")).await.unwrap_err();
+    assert!(matches!(refused, Error::Conflict { .. }), "{refused:?}");
+}
+
+#[tokio::test]
+async fn a_reaction_is_recorded_only_when_it_changes_something() {
+    let mut tx = workspace();
+    let dm = dms::open(&mut tx, &ANA, &[MemberId(5)], None).await.unwrap();
+    let posted = messages::post(&mut tx, &ANA, MessageTarget::Dm(dm.id), &text("lunch"), false).await.unwrap();
+    let before = tx.recorded.len();
+    messages::react(&mut tx, &ANA, posted.id, "tada", false).await.unwrap();
+    messages::react(&mut tx, &ANA, posted.id, "tada", true).await.unwrap();
+    messages::react(&mut tx, &ANA, posted.id, "tada", true).await.unwrap();
+    messages::react(&mut tx, &ANA, posted.id, "tada", false).await.unwrap();
+    assert_eq!(&tx.kinds()[before..], ["reaction.added", "reaction.removed"]);
+    let outsider = messages::react(&mut tx, &ADMIN, posted.id, "eyes", true).await.unwrap_err();
+    assert!(matches!(outsider, Error::NotFound { .. }), "{outsider:?}");
+}
+
+/// One conversation per set of people; an export's name is taken once; at most nine people;
+/// read marks need read access and never move back.
+#[tokio::test]
+async fn direct_conversations_are_one_per_set_of_people() {
+    let mut tx = workspace();
+    let first = dms::open(&mut tx, &ANA, &[MemberId(5)], None).await.unwrap();
+    assert_eq!(first.name, "m3,m5");
+    let m5 = Viewer { member: MemberId(5), role: Role::Member };
+    let again = dms::open(&mut tx, &m5, &[ANA.member, MemberId(5)], Some("D1")).await.unwrap();
+    assert_eq!((again.id, again.export_name.as_deref()), (first.id, Some("D1")));
+    let kept = dms::open(&mut tx, &ANA, &[MemberId(5)], Some("D2")).await.unwrap();
+    assert_eq!(kept.export_name.as_deref(), Some("D1"));
+    assert_eq!(tx.kinds().iter().filter(|k| k.starts_with("dm.")).count(), 2, "created, then named once");
+    let crowd: Vec<MemberId> = (1..=10).map(MemberId).collect();
+    for member in 6..=10 {
+        tx.members.insert(MemberId(member), Member { id: MemberId(member), ..tx.members[&MemberId(5)].clone() });
+    }
+    let refused = dms::open(&mut tx, &ANA, &crowd, None).await.unwrap_err();
+    assert!(matches!(refused, Error::Invalid { .. }), "{refused:?}");
+    let refused = dms::open(&mut tx, &ANA, &[], None).await.unwrap_err();
+    assert!(matches!(refused, Error::Invalid { .. }), "{refused:?}");
+    let target = MessageTarget::Dm(first.id);
+    messages::mark_read(&mut tx, &ANA, target, MessageId(7)).await.unwrap();
+    messages::mark_read(&mut tx, &ANA, target, MessageId(3)).await.unwrap();
+    assert_eq!(tx.read_marks[&(ANA.member, target)], MessageId(7));
+    let outsider = messages::mark_read(&mut tx, &ADMIN, target, MessageId(7)).await.unwrap_err();
+    assert!(matches!(outsider, Error::NotFound { .. }), "{outsider:?}");
 }

@@ -12,7 +12,7 @@ use sqlx::SqliteConnection;
 use super::read::{self, event_json, micros};
 use crate::command::{Command, Envelope, Invite, MessageTarget, NewMember, ThreadHome};
 use crate::domain::tasks::{self, TaskChange, TaskFields};
-use crate::domain::{channels, no_guest, threads, IdKind, Tx};
+use crate::domain::{channels, dms, messages, no_guest, threads, IdKind, Tx};
 use crate::error::{Error, Result};
 use crate::view::{CommittedEvent, Scope, Viewer};
 
@@ -94,6 +94,10 @@ impl Tx for Ctx<'_, '_> {
         self.at
     }
 
+    fn is_live(&self) -> bool {
+        self.source == "baton"
+    }
+
     async fn member(&mut self, id: MemberId) -> Result<Option<baton_core::model::Member>> {
         match read::member_row(self.conn, id).await {
             Ok(row) => Ok(Some(row.into_member(None))),
@@ -108,6 +112,70 @@ impl Tx for Ctx<'_, '_> {
 
     async fn channels_named(&mut self, name: &str, member: MemberId) -> Result<Vec<baton_core::model::Channel>> {
         read::channels_named(self.conn, name, member).await
+    }
+
+    async fn thread(&mut self, id: ThreadId) -> Result<Option<baton_core::model::Thread>> {
+        read::any_thread(self.conn, id).await
+    }
+
+    async fn timeline_of(&mut self, channel: ChannelId) -> Result<Option<ThreadId>> {
+        let found: Option<(i64,)> = sqlx::query_as("SELECT id FROM threads WHERE channel_id = ? AND timeline = 1")
+            .bind(channel.0)
+            .fetch_optional(&mut *self.conn)
+            .await?;
+        Ok(found.map(|(id,)| ThreadId(id)))
+    }
+
+    async fn in_dm(&mut self, dm: DmId, member: MemberId) -> Result<bool> {
+        let found: Option<(i64,)> = sqlx::query_as("SELECT 1 FROM dm_members WHERE dm_id = ? AND member_id = ?")
+            .bind(dm.0)
+            .bind(member.0)
+            .fetch_optional(&mut *self.conn)
+            .await?;
+        Ok(found.is_some())
+    }
+
+    async fn dm_members(&mut self, dm: DmId) -> Result<Vec<MemberId>> {
+        let rows: Vec<(i64,)> = sqlx::query_as("SELECT member_id FROM dm_members WHERE dm_id = ?")
+            .bind(dm.0)
+            .fetch_all(&mut *self.conn)
+            .await?;
+        Ok(rows.into_iter().map(|(m,)| MemberId(m)).collect())
+    }
+
+    async fn dm_of(&mut self, people: &[MemberId]) -> Result<Option<baton_core::model::Dm>> {
+        let found: Option<(i64,)> = sqlx::query_as("SELECT id FROM dms WHERE member_key = ?")
+            .bind(super::project::member_key(people))
+            .fetch_optional(&mut *self.conn)
+            .await?;
+        match found {
+            Some((id,)) => Ok(Some(read::any_dm(self.conn, DmId(id)).await?)),
+            None => Ok(None),
+        }
+    }
+
+    async fn followers(&mut self, thread: ThreadId) -> Result<Vec<MemberId>> {
+        let rows: Vec<(i64,)> = sqlx::query_as("SELECT member_id FROM thread_followers WHERE thread_id = ?")
+            .bind(thread.0)
+            .fetch_all(&mut *self.conn)
+            .await?;
+        Ok(rows.into_iter().map(|(m,)| MemberId(m)).collect())
+    }
+
+    async fn message(&mut self, id: MessageId) -> Result<Option<baton_core::model::Message>> {
+        read::any_message(self.conn, id).await
+    }
+
+    async fn members_by_handle(&mut self, handles: &[String]) -> Result<Vec<MemberId>> {
+        let mut ids = Vec::new();
+        for handle in handles {
+            let found: Option<(i64,)> = sqlx::query_as("SELECT id FROM members WHERE handle = ?")
+                .bind(handle)
+                .fetch_optional(&mut *self.conn)
+                .await?;
+            ids.extend(found.map(|(id,)| MemberId(id)));
+        }
+        Ok(ids)
     }
 
     async fn workspace(&mut self) -> Result<Option<baton_core::model::Workspace>> {
@@ -128,6 +196,8 @@ impl Tx for Ctx<'_, '_> {
             IdKind::Project => "projects",
             IdKind::Task => "tasks",
             IdKind::Thread => "threads",
+            IdKind::Message => "messages",
+            IdKind::Dm => "dms",
         };
         let (next,): (i64,) =
             sqlx::query_as(&format!("SELECT COALESCE(MAX(id), 0) + 1 FROM {table}")).fetch_one(&mut *self.conn).await?;
@@ -136,6 +206,27 @@ impl Tx for Ctx<'_, '_> {
 
     async fn record(&mut self, change: Change, scope: Scope, also_for: Option<MemberId>) -> Result<()> {
         self.emit_also_for(change, scope, also_for).await
+    }
+
+    async fn redact(&mut self, message: MessageId) -> Result<()> {
+        redact(self, message).await
+    }
+
+    async fn mark_read(&mut self, member: MemberId, target: MessageTarget, up_to: MessageId) -> Result<()> {
+        let (sql, target) = match target {
+            MessageTarget::Thread(id) => (
+                "INSERT INTO thread_read_marks (member_id, thread_id, message_id) VALUES (?, ?, ?) \
+                 ON CONFLICT (member_id, thread_id) DO UPDATE SET message_id = MAX(message_id, excluded.message_id)",
+                id.0,
+            ),
+            MessageTarget::Dm(id) => (
+                "INSERT INTO dm_read_marks (member_id, dm_id, message_id) VALUES (?, ?, ?) \
+                 ON CONFLICT (member_id, dm_id) DO UPDATE SET message_id = MAX(message_id, excluded.message_id)",
+                id.0,
+            ),
+        };
+        sqlx::query(sql).bind(member.0).bind(target).bind(up_to.0).execute(&mut *self.conn).await?;
+        Ok(())
     }
 
     async fn schedule(&mut self, kind: &str, member: MemberId, at: Timestamp, payload: &Value) -> Result<i64> {
@@ -257,21 +348,33 @@ async fn apply_as(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, command: &Command) -> 
             channels::remove_member(ctx, viewer, *channel, *member).await
         }
         Command::CreateThread { home, title, tags, body } => create_thread(ctx, viewer, *home, title, tags, body).await,
-        Command::OpenTimeline { channel } => open_timeline(ctx, viewer, *channel).await,
+        Command::OpenTimeline { channel } => {
+            Ok(serde_json::to_value(threads::open_timeline(ctx, viewer, *channel).await?)?)
+        }
         Command::UpdateThread { id, title, tags, resolved } => {
-            update_thread(ctx, viewer, *id, title, tags, *resolved).await
+            Ok(serde_json::to_value(threads::update(ctx, viewer, *id, title, tags, *resolved).await?)?)
         }
         Command::SetDisplayTitle { thread, display_title } => {
-            set_display_title(ctx, viewer, *thread, display_title).await
+            Ok(serde_json::to_value(threads::set_display_title(ctx, viewer, *thread, display_title).await?)?)
         }
         Command::PostMessage { target, text, urgent } => post_message(ctx, viewer, *target, text, *urgent).await,
-        Command::Reply { message, text, urgent } => reply(ctx, viewer, *message, text, *urgent).await,
-        Command::MoveToThread { message, thread } => move_to_thread(ctx, viewer, *message, *thread).await,
-        Command::EditMessage { id, text } => edit_message(ctx, viewer, *id, text).await,
-        Command::MarkEdited { message } => mark_edited(ctx, viewer, *message).await,
-        Command::DeleteMessage { id } => delete_message(ctx, viewer, *id).await,
-        Command::AddReaction { message, emoji } => react(ctx, viewer, *message, emoji, true).await,
-        Command::RemoveReaction { message, emoji } => react(ctx, viewer, *message, emoji, false).await,
+        Command::Reply { message, text, urgent } => {
+            Ok(serde_json::to_value(messages::reply(ctx, viewer, *message, text, *urgent).await?)?)
+        }
+        Command::MoveToThread { message, thread } => {
+            Ok(serde_json::to_value(messages::move_to_thread(ctx, viewer, *message, *thread).await?)?)
+        }
+        Command::EditMessage { id, text } => Ok(serde_json::to_value(messages::edit(ctx, viewer, *id, text).await?)?),
+        Command::MarkEdited { message } => {
+            Ok(serde_json::to_value(messages::mark_edited(ctx, viewer, *message).await?)?)
+        }
+        Command::DeleteMessage { id } => Ok(serde_json::to_value(messages::delete(ctx, viewer, *id).await?)?),
+        Command::AddReaction { message, emoji } => {
+            Ok(serde_json::to_value(messages::react(ctx, viewer, *message, emoji, true).await?)?)
+        }
+        Command::RemoveReaction { message, emoji } => {
+            Ok(serde_json::to_value(messages::react(ctx, viewer, *message, emoji, false).await?)?)
+        }
         Command::OpenDm { members, export_name } => open_dm(ctx, viewer, members, export_name.as_deref()).await,
         Command::CreateProject { name, description } => tasks::create_project(ctx, viewer, name, description).await,
         Command::UpdateProject { id, name, description, archived } => {
@@ -311,7 +414,10 @@ async fn apply_as(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, command: &Command) -> 
         Command::Remind { message, note, at } => jobs::remind(ctx, viewer, *message, note, *at).await,
         Command::CancelJob { id } => jobs::cancel(ctx, viewer, *id).await,
         Command::ReadNotifications { ids } => notify::read(ctx, viewer, ids).await,
-        Command::MarkRead { target, up_to } => mark_read(ctx, viewer, *target, *up_to).await,
+        Command::MarkRead { target, up_to } => {
+            messages::mark_read(ctx, viewer, *target, *up_to).await?;
+            Ok(json!({ "read_up_to": up_to }))
+        }
         Command::CreateCheckIn { channel, title, questions, ask_at, digest_at, members, cadence } => {
             let new = checkins::NewCheckIn {
                 channel: *channel,
@@ -537,6 +643,7 @@ async fn insert_thread(
     read::thread_row(ctx.conn, viewer, thread.id).await
 }
 
+/// A new thread (the domain's) and its first message, if any (posting is still the backend's).
 async fn create_thread(
     ctx: &mut Ctx<'_, '_>,
     viewer: &Viewer,
@@ -545,48 +652,14 @@ async fn create_thread(
     tags: &[String],
     body: &Option<MessageText>,
 ) -> Result<Value> {
-    match home {
-        ThreadHome::Channel(channel) => {
-            let row = read::channel_row(ctx.conn, viewer, channel).await?;
-            if row.archived {
-                return Err(Error::conflict(format!("channel {channel} is archived")));
-            }
-        }
-        ThreadHome::Dm(dm) => {
-            read::dm_row(ctx.conn, viewer, dm).await?;
-        }
-    }
-    let thread = insert_thread(ctx, viewer, Some(home), title, tags, false).await?;
-    let id = ThreadId(thread.id);
+    let id = threads::create(ctx, viewer, home, title, tags).await?.id;
     if let Some(body) = body {
         post_message(ctx, viewer, MessageTarget::Thread(id), body, false).await?;
     }
-    Ok(serde_json::to_value(read::thread_row(ctx.conn, viewer, id).await?.into_thread())?)
+    Ok(serde_json::to_value(threads::readable(ctx, viewer, id).await?)?)
 }
 
 /// Books a slot: counts a burden for each member it puts (partly) outside working hours.
-async fn mark_read(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, target: MessageTarget, up_to: MessageId) -> Result<Value> {
-    // Reading needs read access; the row lookups answer not-found otherwise.
-    let sql = match target {
-        MessageTarget::Thread(id) => {
-            read::thread_row(ctx.conn, viewer, id).await?;
-            "INSERT INTO thread_read_marks (member_id, thread_id, message_id) VALUES (?, ?, ?) \
-             ON CONFLICT (member_id, thread_id) DO UPDATE SET message_id = MAX(message_id, excluded.message_id)"
-        }
-        MessageTarget::Dm(id) => {
-            read::dm_row(ctx.conn, viewer, id).await?;
-            "INSERT INTO dm_read_marks (member_id, dm_id, message_id) VALUES (?, ?, ?) \
-             ON CONFLICT (member_id, dm_id) DO UPDATE SET message_id = MAX(message_id, excluded.message_id)"
-        }
-    };
-    let target_id = match target {
-        MessageTarget::Thread(id) => id.0,
-        MessageTarget::Dm(id) => id.0,
-    };
-    sqlx::query(sql).bind(viewer.member.0).bind(target_id).bind(up_to.0).execute(&mut *ctx.conn).await?;
-    Ok(json!({ "read_up_to": up_to }))
-}
-
 async fn book_slot(
     ctx: &mut Ctx<'_, '_>,
     viewer: &Viewer,
@@ -617,102 +690,9 @@ async fn book_slot(
     Ok(answer)
 }
 
-async fn open_timeline(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, channel: ChannelId) -> Result<Value> {
-    if !viewer.role.is_admin() {
-        return Err(Error::forbidden("only owners and admins open a channel's timeline"));
-    }
-    read::channel_row(ctx.conn, viewer, channel).await?;
-    let existing: Option<(i64,)> = sqlx::query_as("SELECT id FROM threads WHERE channel_id = ? AND timeline = 1")
-        .bind(channel.0)
-        .fetch_optional(&mut *ctx.conn)
-        .await?;
-    let id = match existing {
-        Some((id,)) => ThreadId(id),
-        None => ThreadId(insert_thread(ctx, viewer, Some(channel.into()), "", &[], true).await?.id),
-    };
-    Ok(serde_json::to_value(read::thread_row(ctx.conn, viewer, id).await?.into_thread())?)
-}
-
-async fn update_thread(
-    ctx: &mut Ctx<'_, '_>,
-    viewer: &Viewer,
-    id: ThreadId,
-    title: &Option<String>,
-    tags: &Option<Vec<String>>,
-    resolved: Option<bool>,
-) -> Result<Value> {
-    let row = read::thread_row(ctx.conn, viewer, id).await?;
-    let scope = row.scope();
-    let before = row.into_thread();
-    if title.is_some() || tags.is_some() {
-        if let Some(title) = title {
-            // A title someone chose reads as written: an import's display title gives way.
-            sqlx::query("UPDATE threads SET title = ?, display_title = NULL WHERE id = ?")
-                .bind(title)
-                .bind(id.0)
-                .execute(&mut *ctx.conn)
-                .await?;
-        }
-        if let Some(tags) = tags {
-            sqlx::query("UPDATE threads SET tags = ? WHERE id = ?")
-                .bind(serde_json::to_string(tags)?)
-                .bind(id.0)
-                .execute(&mut *ctx.conn)
-                .await?;
-        }
-        let updated =
-            ev::ThreadUpdated { thread_id: id, title: title.clone(), tags: tags.clone(), display_title: None };
-        ctx.emit(Change::ThreadUpdated(updated), scope).await?;
-    }
-    if let Some(resolved) = resolved.filter(|r| *r != before.resolved) {
-        sqlx::query("UPDATE threads SET resolved = ? WHERE id = ?")
-            .bind(resolved)
-            .bind(id.0)
-            .execute(&mut *ctx.conn)
-            .await?;
-        let thread = ev::ThreadRef { thread_id: id };
-        let change = if resolved { Change::ThreadResolved(thread) } else { Change::ThreadReopened(thread) };
-        ctx.emit(change, scope).await?;
-    }
-    Ok(serde_json::to_value(read::thread_row(ctx.conn, viewer, id).await?.into_thread())?)
-}
-
-async fn set_display_title(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, id: ThreadId, display_title: &str) -> Result<Value> {
-    if !viewer.role.is_admin() {
-        return Err(Error::forbidden("only owners and admins set how an imported title reads"));
-    }
-    let row = read::thread_row(ctx.conn, viewer, id).await?;
-    let scope = row.scope();
-    let shown = Some(display_title).filter(|shown| *shown != row.title);
-    sqlx::query("UPDATE threads SET display_title = ? WHERE id = ?")
-        .bind(shown)
-        .bind(id.0)
-        .execute(&mut *ctx.conn)
-        .await?;
-    // `title` stays as it was: reports read the title a thread was created with.
-    let updated =
-        ev::ThreadUpdated { thread_id: id, title: None, tags: None, display_title: Some(shown.map(str::to_string)) };
-    ctx.emit(Change::ThreadUpdated(updated), scope).await?;
-    Ok(serde_json::to_value(read::thread_row(ctx.conn, viewer, id).await?.into_thread())?)
-}
-
 // ---- messages ---------------------------------------------------------------------------------
 
-/// Member ids for the handles a body mentions; unknown handles are plain text.
-async fn resolve_mentions(ctx: &mut Ctx<'_, '_>, handles: &[String]) -> Result<Vec<MemberId>> {
-    let mut ids = Vec::new();
-    for handle in handles.iter().take(50) {
-        let found: Option<(i64,)> = sqlx::query_as("SELECT id FROM members WHERE handle = ?")
-            .bind(handle)
-            .fetch_optional(&mut *ctx.conn)
-            .await?;
-        if let Some((id,)) = found {
-            ids.push(MemberId(id));
-        }
-    }
-    Ok(ids)
-}
-
+/// Posts a message (see [`messages::post`]) and answers it as the API shows it.
 async fn post_message(
     ctx: &mut Ctx<'_, '_>,
     viewer: &Viewer,
@@ -720,298 +700,22 @@ async fn post_message(
     text: &MessageText,
     urgent: bool,
 ) -> Result<Value> {
-    // `conversation`: the direct conversation it is in, its timeline or one of its threads.
-    let (thread_id, dm_id, conversation, scope) = match target {
-        MessageTarget::Thread(id) => {
-            let (row, channel) = read::thread_with_channel(ctx.conn, viewer, id).await?;
-            if channel.is_some_and(|c| c.archived) {
-                return Err(Error::conflict(format!("the channel of thread {id} is archived")));
-            }
-            (Some(id.0), None, row.dm_id, row.scope())
-        }
-        MessageTarget::Dm(id) => {
-            read::dm_row(ctx.conn, viewer, id).await?;
-            (None, Some(id.0), Some(id.0), Scope::Dm(id))
-        }
-    };
-    let mentions = resolve_mentions(ctx, &text.mentioned_handles).await?;
-    let at = micros(ctx.at);
-    let done = sqlx::query(
-        "INSERT INTO messages (thread_id, dm_id, author_id, body, html, mentions, urgent, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(thread_id)
-    .bind(dm_id)
-    .bind(viewer.member.0)
-    .bind(&text.body)
-    .bind(&text.html)
-    .bind(serde_json::to_string(&mentions)?)
-    .bind(urgent)
-    .bind(at)
-    .execute(&mut *ctx.conn)
-    .await?;
-    let id = MessageId(done.last_insert_rowid());
-    if let Some(thread) = thread_id {
-        sqlx::query("UPDATE threads SET message_count = message_count + 1, last_message_at = MAX(COALESCE(last_message_at, 0), ?) WHERE id = ?")
-            .bind(at)
-            .bind(thread)
-            .execute(&mut *ctx.conn)
-            .await?;
-    }
-    if let Some(dm) = conversation {
-        sqlx::query("UPDATE dms SET last_message_at = MAX(COALESCE(last_message_at, 0), ?) WHERE id = ?")
-            .bind(at)
-            .bind(dm)
-            .execute(&mut *ctx.conn)
-            .await?;
-    }
-    let message = baton_core::model::Message {
-        id,
-        thread_id: thread_id.map(ThreadId),
-        dm_id: dm_id.map(DmId),
-        author_id: viewer.member,
-        body: text.body.clone(),
-        html: text.html.clone(),
-        mentions,
-        reactions: Vec::new(),
-        urgent,
-        created_at: ctx.at,
-        edited_at: None,
-        deleted: false,
-    };
-    let value = serde_json::to_value(&message)?;
-    ctx.emit(Change::MessagePosted(ev::MessagePosted { message: message.clone(), redacted: false }), scope).await?;
-    // Imported history notifies nobody: it happened long ago, elsewhere.
-    let recipients = if ctx.source == "baton" {
-        notify::message_recipients(ctx, viewer.member, thread_id.map(ThreadId), conversation, &message.mentions).await?
-    } else {
-        Vec::new()
-    };
-    for (member, why) in recipients {
-        let about = json!({ "message_id": id, "thread_id": thread_id, "dm_id": dm_id, "author_id": viewer.member });
-        notify::notify_member(ctx, member, why, about, urgent).await?;
-    }
-    Ok(value)
+    Ok(serde_json::to_value(messages::post(ctx, viewer, target, text, urgent).await?)?)
 }
 
-/// The characters of a message that title the thread it starts, as a Slack thread is titled by
-/// its parent's text.
-const TITLE_CHARS: usize = 80;
-
-async fn reply(
+/// Opens a direct conversation (see [`dms::open`]) and answers it as the API shows it.
+async fn open_dm(
     ctx: &mut Ctx<'_, '_>,
     viewer: &Viewer,
-    id: MessageId,
-    text: &MessageText,
-    urgent: bool,
+    members: &[MemberId],
+    export_name: Option<&str>,
 ) -> Result<Value> {
-    let row = read::message_row(ctx.conn, viewer, id).await?;
-    let thread = match (row.thread_id, row.dm_id) {
-        (Some(thread), _) => {
-            let found = read::thread_row(ctx.conn, viewer, ThreadId(thread)).await?;
-            match found.channel_id {
-                Some(channel) if found.timeline => {
-                    start_thread_from(ctx, viewer, &row, ThreadHome::Channel(ChannelId(channel))).await?
-                }
-                _ => ThreadId(thread),
-            }
-        }
-        (None, Some(dm)) => start_thread_from(ctx, viewer, &row, ThreadHome::Dm(DmId(dm))).await?,
-        (None, None) => return Err(Error::not_found(format!("message {id}"))),
-    };
-    post_message(ctx, viewer, MessageTarget::Thread(thread), text, urgent).await
+    Ok(serde_json::to_value(dms::open(ctx, viewer, members, export_name).await?)?)
 }
 
-/// A thread beside a timeline message, titled with its first characters; the message moves in.
-async fn start_thread_from(
-    ctx: &mut Ctx<'_, '_>,
-    viewer: &Viewer,
-    row: &read::MessageRow,
-    home: ThreadHome,
-) -> Result<ThreadId> {
-    if row.deleted {
-        return Err(Error::conflict(format!("message {} was deleted", row.id)));
-    }
-    let title: String = row.body().chars().take(TITLE_CHARS).collect();
-    let thread = ThreadId(insert_thread(ctx, viewer, Some(home), &title, &[], false).await?.id);
-    move_message(ctx, viewer, row, thread).await?;
-    Ok(thread)
-}
-
-async fn move_to_thread(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, id: MessageId, thread: ThreadId) -> Result<Value> {
-    let row = read::message_row(ctx.conn, viewer, id).await?;
-    let target = read::thread_row(ctx.conn, viewer, thread).await?;
-    // In a direct conversation its people arrange their own messages (reading it is taking part).
-    if target.dm_id.is_none() && !viewer.role.is_admin() {
-        return Err(Error::forbidden("only owners and admins move a channel's messages"));
-    }
-    if row.thread_id != Some(thread.0) {
-        let from_home = match (row.thread_id, row.dm_id) {
-            (Some(from), _) => {
-                let from = read::thread_row(ctx.conn, viewer, ThreadId(from)).await?;
-                from.timeline.then_some((from.channel_id, None))
-            }
-            (None, dm) => Some((None, dm)),
-        };
-        if target.timeline || from_home != Some((target.channel_id, target.dm_id)) {
-            return Err(Error::invalid(
-                "thread",
-                "a message moves only from a timeline into a thread of the same channel or conversation",
-            ));
-        }
-        move_message(ctx, viewer, &row, thread).await?;
-    }
-    Ok(serde_json::to_value(read::message(ctx.conn, viewer, id).await?)?)
-}
-
-/// Moves a timeline message into `thread` (same channel or conversation, checked by the caller);
-/// its author follows the thread from then on.
-async fn move_message(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, row: &read::MessageRow, thread: ThreadId) -> Result<()> {
-    sqlx::query("UPDATE messages SET thread_id = ?, dm_id = NULL WHERE id = ?")
-        .bind(thread.0)
-        .bind(row.id)
-        .execute(&mut *ctx.conn)
-        .await?;
-    sqlx::query("UPDATE threads SET message_count = message_count + 1, last_message_at = MAX(COALESCE(last_message_at, 0), ?) WHERE id = ?")
-        .bind(row.created_at_micros())
-        .bind(thread.0)
-        .execute(&mut *ctx.conn)
-        .await?;
-    if let Some(from) = row.thread_id {
-        sqlx::query(
-            "UPDATE threads SET message_count = message_count - 1, \
-             last_message_at = (SELECT MAX(created_at) FROM messages WHERE thread_id = ?1) WHERE id = ?1",
-        )
-        .bind(from)
-        .execute(&mut *ctx.conn)
-        .await?;
-    }
-    sqlx::query("INSERT OR IGNORE INTO thread_followers (thread_id, member_id) VALUES (?, ?)")
-        .bind(thread.0)
-        .bind(row.author_id)
-        .execute(&mut *ctx.conn)
-        .await?;
-    // Whoever had read it where it was has read it where it is.
-    let read_it = match row.thread_id {
-        Some(_) => "SELECT member_id FROM thread_read_marks WHERE thread_id = ?3 AND message_id >= ?2",
-        None => "SELECT member_id FROM dm_read_marks WHERE dm_id = ?3 AND message_id >= ?2",
-    };
-    sqlx::query(&format!(
-        "INSERT INTO thread_read_marks (member_id, thread_id, message_id) SELECT member_id, ?1, ?2 FROM ({read_it}) \
-         WHERE true ON CONFLICT (member_id, thread_id) DO UPDATE SET message_id = MAX(message_id, excluded.message_id)"
-    ))
-    .bind(thread.0)
-    .bind(row.id)
-    .bind(row.thread_id.or(row.dm_id))
-    .execute(&mut *ctx.conn)
-    .await?;
-    let scope = read::thread_row(ctx.conn, viewer, thread).await?.scope();
-    let moved = ev::MessageMoved {
-        message_id: MessageId(row.id),
-        thread_id: thread,
-        from_thread_id: row.thread_id.map(ThreadId),
-        from_dm_id: row.dm_id.map(DmId),
-    };
-    ctx.emit(Change::MessageMoved(moved), scope).await
-}
-
-async fn message_scope(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, row: &read::MessageRow) -> Result<Scope> {
-    Ok(match (row.thread_id, row.dm_id) {
-        (Some(thread), _) => read::thread_row(ctx.conn, viewer, ThreadId(thread)).await?.scope(),
-        (None, Some(dm)) => Scope::Dm(DmId(dm)),
-        (None, None) => Scope::Internal,
-    })
-}
-
-/// The viewer's own message, not deleted, and who may read what happens to it: what an edit
-/// needs.
-async fn own_live_message(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, id: MessageId) -> Result<(read::MessageRow, Scope)> {
-    let row = read::message_row(ctx.conn, viewer, id).await?;
-    if row.author_id != viewer.member.0 {
-        return Err(Error::forbidden("only the author edits a message"));
-    }
-    if row.deleted {
-        return Err(Error::conflict(format!("message {id} was deleted")));
-    }
-    let scope = message_scope(ctx, viewer, &row).await?;
-    Ok((row, scope))
-}
-
-async fn edit_message(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, id: MessageId, text: &MessageText) -> Result<Value> {
-    let (_, scope) = own_live_message(ctx, viewer, id).await?;
-    sqlx::query(
-        "INSERT INTO message_versions (message_id, body, replaced_at) SELECT id, body, ? FROM messages WHERE id = ?",
-    )
-    .bind(micros(ctx.at))
-    .bind(id.0)
-    .execute(&mut *ctx.conn)
-    .await?;
-    let mentions = resolve_mentions(ctx, &text.mentioned_handles).await?;
-    sqlx::query("UPDATE messages SET body = ?, html = ?, mentions = ?, edited_at = ? WHERE id = ?")
-        .bind(&text.body)
-        .bind(&text.html)
-        .bind(serde_json::to_string(&mentions)?)
-        .bind(micros(ctx.at))
-        .bind(id.0)
-        .execute(&mut *ctx.conn)
-        .await?;
-    let message = read::message(ctx.conn, viewer, id).await?;
-    let edited = ev::MessageEdited {
-        message_id: id,
-        body: text.body.clone(),
-        html: text.html.clone(),
-        mentions,
-        redacted: false,
-    };
-    ctx.emit(Change::MessageEdited(edited), scope).await?;
-    Ok(serde_json::to_value(message)?)
-}
-
-/// See [`Command::MarkEdited`]: `edited_at` and a `message.edited` event that carries the text as
-/// it is (after the edit), and no version, since the text before it is unknown.
-async fn mark_edited(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, id: MessageId) -> Result<Value> {
-    let (row, scope) = own_live_message(ctx, viewer, id).await?;
-    let edited_at = micros(ctx.at).max(row.created_at_micros());
-    sqlx::query("UPDATE messages SET edited_at = MAX(COALESCE(edited_at, 0), ?) WHERE id = ?")
-        .bind(edited_at)
-        .bind(id.0)
-        .execute(&mut *ctx.conn)
-        .await?;
-    let message = read::message(ctx.conn, viewer, id).await?;
-    let edited = ev::MessageEdited {
-        message_id: id,
-        body: message.body.clone(),
-        html: message.html.clone(),
-        mentions: message.mentions.clone(),
-        redacted: false,
-    };
-    ctx.emit(Change::MessageEdited(edited), scope).await?;
-    Ok(serde_json::to_value(message)?)
-}
-
-async fn delete_message(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, id: MessageId) -> Result<Value> {
-    let row = read::message_row(ctx.conn, viewer, id).await?;
-    if row.author_id != viewer.member.0 && !viewer.role.is_admin() {
-        return Err(Error::forbidden("only the author or an admin deletes a message"));
-    }
-    if !row.deleted {
-        let scope = message_scope(ctx, viewer, &row).await?;
-        // The tombstone keeps the message's place, author and time; its text and history go.
-        sqlx::query("UPDATE messages SET body = '', html = '', mentions = '[]', deleted = 1 WHERE id = ?")
-            .bind(id.0)
-            .execute(&mut *ctx.conn)
-            .await?;
-        sqlx::query("DELETE FROM message_versions WHERE message_id = ?").bind(id.0).execute(&mut *ctx.conn).await?;
-        redact(ctx, id).await?;
-        ctx.emit(Change::MessageDeleted(ev::MessageRef { message_id: id }), scope).await?;
-    }
-    Ok(serde_json::to_value(read::message(ctx.conn, viewer, id).await?)?)
-}
-
-/// Takes a deleted message's text out of everything that kept it, the log included (the events
-/// stay, redacted, as a Matrix redaction leaves its event): the event that posted it and those
-/// that edited it, the answer kept for a retry of its post, and a scheduled message's job that
-/// sent it. Only its place, author and time remain; the page-level copies go with
-/// `secure_delete` and the checkpoint after the commit.
+/// See [`Tx::redact`]: the events that posted and edited the message, the answer kept for a
+/// retry of its post, and a scheduled message's job that sent it. The page-level copies go
+/// with `secure_delete` and the checkpoint after the commit.
 async fn redact(ctx: &mut Ctx<'_, '_>, id: MessageId) -> Result<()> {
     sqlx::query(
         "UPDATE events SET payload = json_set(payload, '$.message.body', '', '$.message.html', '', \
@@ -1048,96 +752,6 @@ async fn redact(ctx: &mut Ctx<'_, '_>, id: MessageId) -> Result<()> {
     .await?;
     *ctx.log.redacted = true;
     Ok(())
-}
-
-async fn react(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, id: MessageId, emoji: &str, add: bool) -> Result<Value> {
-    let row = read::message_row(ctx.conn, viewer, id).await?;
-    if row.deleted {
-        return Err(Error::conflict(format!("message {id} was deleted")));
-    }
-    let scope = message_scope(ctx, viewer, &row).await?;
-    let changed = if add {
-        sqlx::query("INSERT OR IGNORE INTO reactions (message_id, member_id, emoji, created_at) VALUES (?, ?, ?, ?)")
-            .bind(id.0)
-            .bind(viewer.member.0)
-            .bind(emoji)
-            .bind(micros(ctx.at))
-            .execute(&mut *ctx.conn)
-            .await?
-    } else {
-        sqlx::query("DELETE FROM reactions WHERE message_id = ? AND member_id = ? AND emoji = ?")
-            .bind(id.0)
-            .bind(viewer.member.0)
-            .bind(emoji)
-            .execute(&mut *ctx.conn)
-            .await?
-    };
-    if changed.rows_affected() == 1 {
-        let reaction = ev::ReactionChanged { message_id: id, emoji: emoji.to_string(), member_id: viewer.member };
-        let change = if add { Change::ReactionAdded(reaction) } else { Change::ReactionRemoved(reaction) };
-        ctx.emit(change, scope).await?;
-    }
-    Ok(serde_json::to_value(read::message(ctx.conn, viewer, id).await?)?)
-}
-
-async fn open_dm(
-    ctx: &mut Ctx<'_, '_>,
-    viewer: &Viewer,
-    members: &[MemberId],
-    export_name: Option<&str>,
-) -> Result<Value> {
-    let mut people: Vec<MemberId> = members.to_vec();
-    people.push(viewer.member);
-    people.sort();
-    people.dedup();
-    if members.is_empty() {
-        return Err(Error::invalid("member_ids", "name at least one member (only yourself for notes to self)"));
-    }
-    if people.len() > 9 {
-        return Err(Error::invalid("member_ids", "a direct conversation has at most 9 people; use a private channel"));
-    }
-    for member in &people {
-        active_member(ctx, *member).await?;
-    }
-    let key = people.iter().map(|m| m.0.to_string()).collect::<Vec<_>>().join(",");
-    let existing: Option<(i64,)> =
-        sqlx::query_as("SELECT id FROM dms WHERE member_key = ?").bind(&key).fetch_optional(&mut *ctx.conn).await?;
-    let id = match existing {
-        Some((id,)) => DmId(id),
-        None => {
-            let done = sqlx::query("INSERT INTO dms (member_key, created_at, export_name) VALUES (?, ?, ?)")
-                .bind(&key)
-                .bind(micros(ctx.at))
-                .bind(export_name)
-                .execute(&mut *ctx.conn)
-                .await?;
-            let id = DmId(done.last_insert_rowid());
-            for member in &people {
-                sqlx::query("INSERT INTO dm_members (dm_id, member_id) VALUES (?, ?)")
-                    .bind(id.0)
-                    .bind(member.0)
-                    .execute(&mut *ctx.conn)
-                    .await?;
-            }
-            let dm = read::dm(ctx.conn, viewer, id).await?;
-            ctx.emit(Change::DmCreated(ev::DmChanged { dm_id: id, dm }), Scope::Dm(id)).await?;
-            id
-        }
-    };
-    // A conversation that began here and is later found in an export takes the export's name
-    // once, so that reports over the export name it as the export does.
-    if let Some(name) = export_name {
-        let named = sqlx::query("UPDATE dms SET export_name = ? WHERE id = ? AND export_name IS NULL")
-            .bind(name)
-            .bind(id.0)
-            .execute(&mut *ctx.conn)
-            .await?;
-        if named.rows_affected() == 1 {
-            let dm = read::dm(ctx.conn, viewer, id).await?;
-            ctx.emit(Change::DmUpdated(ev::DmChanged { dm_id: id, dm }), Scope::Dm(id)).await?;
-        }
-    }
-    Ok(serde_json::to_value(read::dm(ctx.conn, viewer, id).await?)?)
 }
 
 // ---- projects and tasks -----------------------------------------------------------------------

@@ -2,16 +2,25 @@
 //! appends it. It holds no rules (the domain decided); it maps data.
 //!
 //! It projects the changes of the command families that moved into the domain (channels,
-//! projects and tasks, threads as they begin); the other kinds are still written by their own
-//! command (`apply*.rs`), and pass here untouched.
+//! projects and tasks, threads, messages, direct conversations); the other kinds are still
+//! written by their own command (`apply*.rs`), and pass here untouched.
 
 use baton_core::event::Change;
 use baton_core::model::TaskStatus;
+use baton_core::MemberId;
 use jiff::Timestamp;
 use sqlx::SqliteConnection;
 
 use super::read::micros;
 use crate::error::Result;
+
+/// The key that makes a set of people's direct conversation one: their ids, sorted, joined.
+pub(crate) fn member_key(people: &[MemberId]) -> String {
+    let mut ids: Vec<i64> = people.iter().map(|m| m.0).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+}
 
 /// Writes `change`, which happened `at`, into the tables.
 pub(crate) async fn project(conn: &mut SqliteConnection, at: Timestamp, change: &Change) -> Result<()> {
@@ -77,6 +86,161 @@ pub(crate) async fn project(conn: &mut SqliteConnection, at: Timestamp, change: 
             sqlx::query("INSERT INTO thread_followers (thread_id, member_id) VALUES (?, ?)")
                 .bind(thread.id.0)
                 .bind(thread.created_by.0)
+                .execute(&mut *conn)
+                .await?;
+        }
+        Change::ThreadUpdated(updated) => {
+            if let Some(title) = &updated.title {
+                // A title someone chose reads as written: an import's display title gives way.
+                sqlx::query("UPDATE threads SET title = ?, display_title = NULL WHERE id = ?")
+                    .bind(title)
+                    .bind(updated.thread_id.0)
+                    .execute(&mut *conn)
+                    .await?;
+            }
+            if let Some(tags) = &updated.tags {
+                sqlx::query("UPDATE threads SET tags = ? WHERE id = ?")
+                    .bind(serde_json::to_string(tags)?)
+                    .bind(updated.thread_id.0)
+                    .execute(&mut *conn)
+                    .await?;
+            }
+            if let Some(shown) = &updated.display_title {
+                sqlx::query("UPDATE threads SET display_title = ? WHERE id = ?")
+                    .bind(shown)
+                    .bind(updated.thread_id.0)
+                    .execute(&mut *conn)
+                    .await?;
+            }
+        }
+        Change::ThreadResolved(thread) | Change::ThreadReopened(thread) => {
+            sqlx::query("UPDATE threads SET resolved = ? WHERE id = ?")
+                .bind(matches!(change, Change::ThreadResolved(_)))
+                .bind(thread.thread_id.0)
+                .execute(&mut *conn)
+                .await?;
+        }
+        Change::MessagePosted(posted) => {
+            let message = &posted.message;
+            let created_at = micros(message.created_at);
+            sqlx::query(
+                "INSERT INTO messages (id, thread_id, dm_id, author_id, body, html, mentions, urgent, created_at) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(message.id.0)
+            .bind(message.thread_id.map(|t| t.0))
+            .bind(message.dm_id.map(|d| d.0))
+            .bind(message.author_id.0)
+            .bind(&message.body)
+            .bind(&message.html)
+            .bind(serde_json::to_string(&message.mentions)?)
+            .bind(message.urgent)
+            .bind(created_at)
+            .execute(&mut *conn)
+            .await?;
+            // The conversation it is in: its own (a timeline message) or its thread's.
+            let mut dm = message.dm_id.map(|d| d.0);
+            if let Some(thread) = message.thread_id {
+                // Posting in a thread follows it (replies notify its followers).
+                let (thread_dm,): (Option<i64>,) = sqlx::query_as(
+                    "UPDATE threads SET message_count = message_count + 1, \
+                     last_message_at = MAX(COALESCE(last_message_at, 0), ?) WHERE id = ? RETURNING dm_id",
+                )
+                .bind(created_at)
+                .bind(thread.0)
+                .fetch_one(&mut *conn)
+                .await?;
+                sqlx::query("INSERT OR IGNORE INTO thread_followers (thread_id, member_id) VALUES (?, ?)")
+                    .bind(thread.0)
+                    .bind(message.author_id.0)
+                    .execute(&mut *conn)
+                    .await?;
+                dm = dm.or(thread_dm);
+            }
+            if let Some(dm) = dm {
+                sqlx::query("UPDATE dms SET last_message_at = MAX(COALESCE(last_message_at, 0), ?) WHERE id = ?")
+                    .bind(created_at)
+                    .bind(dm)
+                    .execute(&mut *conn)
+                    .await?;
+            }
+        }
+        Change::MessageEdited(edited) => {
+            // A new text keeps the one it replaces as a version; the same text (an import's
+            // "edited" mark, whose earlier text is unknown) only marks the time.
+            sqlx::query(
+                "INSERT INTO message_versions (message_id, body, replaced_at) \
+                 SELECT id, body, ? FROM messages WHERE id = ? AND body <> ?",
+            )
+            .bind(micros(at))
+            .bind(edited.message_id.0)
+            .bind(&edited.body)
+            .execute(&mut *conn)
+            .await?;
+            sqlx::query(
+                "UPDATE messages SET body = ?, html = ?, mentions = ?, \
+                 edited_at = MAX(COALESCE(edited_at, 0), created_at, ?) WHERE id = ?",
+            )
+            .bind(&edited.body)
+            .bind(&edited.html)
+            .bind(serde_json::to_string(&edited.mentions)?)
+            .bind(micros(at))
+            .bind(edited.message_id.0)
+            .execute(&mut *conn)
+            .await?;
+        }
+        Change::MessageDeleted(deleted) => {
+            // The tombstone keeps the message's place, author and time; its text and history go.
+            sqlx::query("UPDATE messages SET body = '', html = '', mentions = '[]', deleted = 1 WHERE id = ?")
+                .bind(deleted.message_id.0)
+                .execute(&mut *conn)
+                .await?;
+            sqlx::query("DELETE FROM message_versions WHERE message_id = ?")
+                .bind(deleted.message_id.0)
+                .execute(&mut *conn)
+                .await?;
+        }
+        Change::MessageMoved(moved) => move_message(conn, moved).await?,
+        Change::ReactionAdded(reaction) => {
+            sqlx::query(
+                "INSERT OR IGNORE INTO reactions (message_id, member_id, emoji, created_at) VALUES (?, ?, ?, ?)",
+            )
+            .bind(reaction.message_id.0)
+            .bind(reaction.member_id.0)
+            .bind(&reaction.emoji)
+            .bind(micros(at))
+            .execute(&mut *conn)
+            .await?;
+        }
+        Change::ReactionRemoved(reaction) => {
+            sqlx::query("DELETE FROM reactions WHERE message_id = ? AND member_id = ? AND emoji = ?")
+                .bind(reaction.message_id.0)
+                .bind(reaction.member_id.0)
+                .bind(&reaction.emoji)
+                .execute(&mut *conn)
+                .await?;
+        }
+        Change::DmCreated(created) => {
+            let dm = &created.dm;
+            sqlx::query("INSERT INTO dms (id, member_key, created_at, export_name) VALUES (?, ?, ?, ?)")
+                .bind(dm.id.0)
+                .bind(member_key(&dm.member_ids))
+                .bind(micros(dm.created_at))
+                .bind(&dm.export_name)
+                .execute(&mut *conn)
+                .await?;
+            for member in &dm.member_ids {
+                sqlx::query("INSERT INTO dm_members (dm_id, member_id) VALUES (?, ?)")
+                    .bind(dm.id.0)
+                    .bind(member.0)
+                    .execute(&mut *conn)
+                    .await?;
+            }
+        }
+        Change::DmUpdated(updated) => {
+            sqlx::query("UPDATE dms SET export_name = ? WHERE id = ?")
+                .bind(&updated.dm.export_name)
+                .bind(updated.dm_id.0)
                 .execute(&mut *conn)
                 .await?;
         }
@@ -180,5 +344,56 @@ pub(crate) async fn project(conn: &mut SqliteConnection, at: Timestamp, change: 
         }
         _ => {}
     }
+    Ok(())
+}
+
+/// Moves a timeline message into a thread: the counts of both follow, its author follows the
+/// thread, and whoever had read it where it was has read it where it is.
+async fn move_message(conn: &mut SqliteConnection, moved: &baton_core::event::MessageMoved) -> Result<()> {
+    let (author, created_at): (i64, i64) = sqlx::query_as("SELECT author_id, created_at FROM messages WHERE id = ?")
+        .bind(moved.message_id.0)
+        .fetch_one(&mut *conn)
+        .await?;
+    let thread = moved.thread_id.0;
+    sqlx::query("UPDATE messages SET thread_id = ?, dm_id = NULL WHERE id = ?")
+        .bind(thread)
+        .bind(moved.message_id.0)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(
+        "UPDATE threads SET message_count = message_count + 1, \
+         last_message_at = MAX(COALESCE(last_message_at, 0), ?) WHERE id = ?",
+    )
+    .bind(created_at)
+    .bind(thread)
+    .execute(&mut *conn)
+    .await?;
+    if let Some(from) = moved.from_thread_id {
+        sqlx::query(
+            "UPDATE threads SET message_count = message_count - 1, \
+             last_message_at = (SELECT MAX(created_at) FROM messages WHERE thread_id = ?1) WHERE id = ?1",
+        )
+        .bind(from.0)
+        .execute(&mut *conn)
+        .await?;
+    }
+    sqlx::query("INSERT OR IGNORE INTO thread_followers (thread_id, member_id) VALUES (?, ?)")
+        .bind(thread)
+        .bind(author)
+        .execute(&mut *conn)
+        .await?;
+    let read_it = match moved.from_thread_id {
+        Some(_) => "SELECT member_id FROM thread_read_marks WHERE thread_id = ?3 AND message_id >= ?2",
+        None => "SELECT member_id FROM dm_read_marks WHERE dm_id = ?3 AND message_id >= ?2",
+    };
+    sqlx::query(&format!(
+        "INSERT INTO thread_read_marks (member_id, thread_id, message_id) SELECT member_id, ?1, ?2 FROM ({read_it}) \
+         WHERE true ON CONFLICT (member_id, thread_id) DO UPDATE SET message_id = MAX(message_id, excluded.message_id)"
+    ))
+    .bind(thread)
+    .bind(moved.message_id.0)
+    .bind(moved.from_thread_id.map(|t| t.0).or(moved.from_dm_id.map(|d| d.0)))
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }

@@ -295,6 +295,15 @@ const THREAD_COLUMNS: &str =
 
 /// The thread, if the viewer may see it: its channel is visible, the viewer takes part in its
 /// direct conversation, or it is a task's thread and the viewer is no guest.
+/// A thread whoever may see it: for the domain, which decides.
+pub(crate) async fn any_thread(conn: &mut SqliteConnection, id: ThreadId) -> Result<Option<Thread>> {
+    let row = sqlx::query_as::<_, ThreadRow>(&format!("SELECT {THREAD_COLUMNS} FROM threads WHERE id = ?"))
+        .bind(id.0)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(row.map(ThreadRow::into_thread))
+}
+
 pub(crate) async fn thread_row(conn: &mut SqliteConnection, viewer: &Viewer, id: ThreadId) -> Result<ThreadRow> {
     Ok(thread_with_channel(conn, viewer, id).await?.0)
 }
@@ -362,11 +371,6 @@ pub(crate) struct MessageRow {
 impl MessageRow {
     pub(crate) fn created_at_micros(&self) -> i64 {
         self.created_at
-    }
-
-    /// Markdown as written.
-    pub(crate) fn body(&self) -> &str {
-        &self.body
     }
 }
 
@@ -438,6 +442,18 @@ pub(crate) async fn message_row(conn: &mut SqliteConnection, viewer: &Viewer, id
         return Err(not_found());
     }
     Ok(row)
+}
+
+/// A message with its reactions, whoever may see it: for the domain, which decides.
+pub(crate) async fn any_message(conn: &mut SqliteConnection, id: MessageId) -> Result<Option<Message>> {
+    let row = sqlx::query_as::<_, MessageRow>(&format!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = ?"))
+        .bind(id.0)
+        .fetch_optional(&mut *conn)
+        .await?;
+    match row {
+        Some(row) => Ok(Some(with_reactions(conn, vec![row]).await?.remove(0))),
+        None => Ok(None),
+    }
 }
 
 pub(crate) async fn message(conn: &mut SqliteConnection, viewer: &Viewer, id: MessageId) -> Result<Message> {
@@ -568,6 +584,16 @@ async fn dm_from_row(conn: &mut SqliteConnection, row: DmRow) -> Result<Dm> {
         created_at: ts(row.created_at),
         last_message_at: row.last_message_at.map(ts),
     })
+}
+
+/// A direct conversation, whoever takes part: for the domain, which decides.
+pub(crate) async fn any_dm(conn: &mut SqliteConnection, id: DmId) -> Result<Dm> {
+    let row = sqlx::query_as::<_, DmRow>("SELECT id, created_at, last_message_at, export_name FROM dms WHERE id = ?")
+        .bind(id.0)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or_else(|| Error::not_found(format!("conversation {id}")))?;
+    dm_from_row(conn, row).await
 }
 
 pub(crate) async fn dm(conn: &mut SqliteConnection, viewer: &Viewer, id: DmId) -> Result<Dm> {

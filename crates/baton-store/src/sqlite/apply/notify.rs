@@ -4,114 +4,13 @@
 
 use baton_core::calendar::{parse_time_zone, Calendar};
 use baton_core::event::{self as ev, Change};
-use baton_core::model::Role;
-use baton_core::{MemberId, ThreadId};
+use baton_core::MemberId;
 use serde_json::{json, Value};
 
 use super::Ctx;
 use crate::error::Result;
 use crate::sqlite::read::{self, micros};
 use crate::view::{Scope, Viewer};
-
-/// Whom a new message notifies: `(member, kind)`, each member once, never its author, only
-/// those who may read it. `dm` is the direct conversation it is in (its timeline or a thread of
-/// it): its other people hear of it.
-pub(super) async fn message_recipients(
-    ctx: &mut Ctx<'_, '_>,
-    author: MemberId,
-    thread: Option<ThreadId>,
-    dm: Option<i64>,
-    mentions: &[MemberId],
-) -> Result<Vec<(read::MemberRow, &'static str)>> {
-    let mut out: Vec<(MemberId, &'static str)> = Vec::new();
-    let mut add = |member: MemberId, why: &'static str| {
-        if member != author && !out.iter().any(|(m, _)| *m == member) {
-            out.push((member, why));
-        }
-    };
-    for member in mentions {
-        add(*member, "mention");
-    }
-    let dm_members: Vec<i64> = match dm {
-        Some(dm) => sqlx::query_as::<_, (i64,)>("SELECT member_id FROM dm_members WHERE dm_id = ?")
-            .bind(dm)
-            .fetch_all(&mut *ctx.conn)
-            .await?
-            .into_iter()
-            .map(|(m,)| m)
-            .collect(),
-        None => Vec::new(),
-    };
-    for member in &dm_members {
-        add(MemberId(*member), "dm");
-    }
-    if let Some(thread) = thread {
-        // Followers: who started the thread or posted in it before.
-        let followers: Vec<(i64,)> = sqlx::query_as("SELECT member_id FROM thread_followers WHERE thread_id = ?")
-            .bind(thread.0)
-            .fetch_all(&mut *ctx.conn)
-            .await?;
-        // Most posts come from someone already following: one statement fewer for them.
-        if !followers.iter().any(|(member,)| *member == author.0) {
-            sqlx::query("INSERT OR IGNORE INTO thread_followers (thread_id, member_id) VALUES (?, ?)")
-                .bind(thread.0)
-                .bind(author.0)
-                .execute(&mut *ctx.conn)
-                .await?;
-        }
-        for (member,) in followers {
-            add(MemberId(member), "reply");
-        }
-    }
-    if out.is_empty() {
-        return Ok(Vec::new());
-    }
-    // Who may read it: in a direct conversation, its people; in a channel's thread, the channel's
-    // members, and every non-guest when it is public; in a task's, every non-guest. Read once
-    // per post, not once per recipient.
-    let place: Option<(Option<i64>, Option<String>)> = match thread {
-        Some(thread) if dm.is_none() => sqlx::query_as(
-            "SELECT t.channel_id, c.visibility FROM threads t LEFT JOIN channels c ON c.id = t.channel_id WHERE t.id = ?",
-        )
-        .bind(thread.0)
-        .fetch_optional(&mut *ctx.conn)
-        .await?,
-        _ => None,
-    };
-    let channel_members: Vec<i64> = match &place {
-        Some((Some(channel), _)) => {
-            sqlx::query_as::<_, (i64,)>("SELECT member_id FROM channel_members WHERE channel_id = ?")
-                .bind(channel)
-                .fetch_all(&mut *ctx.conn)
-                .await?
-                .into_iter()
-                .map(|(m,)| m)
-                .collect()
-        }
-        _ => Vec::new(),
-    };
-    let mut allowed = Vec::new();
-    for (member, why) in out {
-        let row = read::member_row(ctx.conn, member).await?;
-        // Service accounts (an import's owner) act but read nothing.
-        if !row.active || row.service {
-            continue;
-        }
-        let guest = Role::parse(&row.role) == Some(Role::Guest);
-        let may_read = match &place {
-            _ if dm.is_some() => dm_members.contains(&member.0),
-            None => true,
-            Some((None, _)) => !guest,
-            Some((Some(_), visibility)) => {
-                channel_members.contains(&member.0) || (!guest && visibility.as_deref() == Some("public"))
-            }
-        };
-        if may_read {
-            allowed.push((row, why));
-        }
-    }
-    Ok(allowed)
-}
 
 /// Makes a notification for `member`: delivered now inside their working hours or when
 /// `urgent`, else held by a `deliver_notification` job until their next working instant.
