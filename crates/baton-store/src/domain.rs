@@ -7,24 +7,27 @@
 //! into its tables in the same transaction. Nothing here knows SQL: the domain is tested on an
 //! in-memory [`Tx`] (`domain/tests.rs`), the backends on the store contract suite.
 //!
-//! Commands move here family by family: channels, projects and tasks, threads, messages and
-//! direct conversations so far. A family's changes are
+//! Commands move here family by family: channels, projects and tasks, threads, messages,
+//! direct conversations, norms and slots, huddles, the advisor's actions so far. A family's changes are
 //! projected by the backend's projector; the others are still written by their command inside
 //! the SQLite backend (`sqlite/apply*.rs`) until they move.
 
 use async_trait::async_trait;
 use baton_core::event::Change;
-use baton_core::model::{Channel, Dm, Member, Message, Project, Role, Task, Thread, Workspace};
-use baton_core::{ChannelId, DmId, MemberId, MessageId, ProjectId, TaskId, ThreadId};
+use baton_core::model::{Channel, Dm, Huddle, Member, Message, Project, Role, Task, Thread, Workspace};
+use baton_core::{ChannelId, DmId, HuddleId, MemberId, MessageId, ProjectId, TaskId, ThreadId};
 use jiff::Timestamp;
 use serde_json::Value;
 
 use crate::error::{Error, Result};
 use crate::view::{Scope, Viewer};
 
+pub(crate) mod advice;
 pub(crate) mod channels;
 pub(crate) mod dms;
+pub(crate) mod huddles;
 pub(crate) mod messages;
+pub(crate) mod norms;
 pub(crate) mod policy;
 pub(crate) mod tasks;
 pub(crate) mod threads;
@@ -41,6 +44,8 @@ pub(crate) enum IdKind {
     Thread,
     Message,
     Dm,
+    Huddle,
+    HuddleItem,
 }
 
 /// One write transaction as the domain sees it: typed reads of the current state, ids for new
@@ -78,13 +83,25 @@ pub(crate) trait Tx: Send {
     /// The members with these handles, in their order; unknown handles are skipped.
     async fn members_by_handle(&mut self, handles: &[String]) -> Result<Vec<MemberId>>;
     async fn workspace(&mut self) -> Result<Option<Workspace>>;
+    /// The reply norm in working minutes: the channel's own if it has one, else the workspace's.
+    async fn reply_norm(&mut self, channel: Option<ChannelId>) -> Result<i64>;
     async fn project(&mut self, id: ProjectId) -> Result<Option<Project>>;
+    /// The oldest project still open with this name.
+    async fn project_named(&mut self, name: &str) -> Result<Option<ProjectId>>;
+    /// A huddle with its invitees, stretches and items.
+    async fn huddle(&mut self, id: HuddleId) -> Result<Option<Huddle>>;
+    /// The project a huddle's action items go to, if it named one.
+    async fn huddle_project(&mut self, id: HuddleId) -> Result<Option<ProjectId>>;
     async fn task(&mut self, id: TaskId) -> Result<Option<Task>>;
 
     /// An id for a new row of `kind`, unused so far.
     async fn next_id(&mut self, kind: IdKind) -> Result<i64>;
     /// Appends `change` to the log, readable by `scope` and by `also_for`, and projects it.
     async fn record(&mut self, change: Change, scope: Scope, also_for: Option<MemberId>) -> Result<()>;
+    /// Whether an advisor suggestion was already accepted or dismissed.
+    async fn advice_decided(&mut self, key: &str) -> Result<bool>;
+    /// Puts a task on a member's next check-in prompt. (Check-ins' own rules move here next.)
+    async fn add_checkin_item(&mut self, checkin: i64, member: MemberId, task: TaskId) -> Result<()>;
     /// Takes a deleted message's text out of everything beside its projection that kept it: the
     /// log (its events stay, redacted, as a Matrix redaction leaves its event), the answer kept
     /// for a retry, a scheduled message's job that sent it.

@@ -311,6 +311,10 @@ pub struct TaskDueChanged {
 pub struct HuddleStarted {
     pub huddle_id: HuddleId,
     pub huddle: Huddle,
+    /// Where its action items become tasks (absent: its task's project, else "Action items").
+    /// Absent from huddles started before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project_id: Option<ProjectId>,
 }
 
 /// Someone joined or left a huddle.
@@ -327,7 +331,10 @@ pub struct HuddleUpdated {
     pub huddle_id: HuddleId,
     pub agenda: Option<String>,
     pub notes: Option<String>,
-    pub call_link: Option<String>,
+    /// `Some(None)` (`null`) removes the link. Events written before this distinction wrote
+    /// `null` also when the link did not change.
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "present")]
+    pub call_link: Option<Option<String>>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

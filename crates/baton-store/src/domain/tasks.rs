@@ -40,7 +40,7 @@ pub(crate) async fn readable_project(tx: &mut dyn Tx, viewer: &Viewer, id: Proje
     found.ok_or_else(|| Error::not_found(format!("project {id}")))
 }
 
-async fn readable_task(tx: &mut dyn Tx, viewer: &Viewer, id: TaskId) -> Result<Task> {
+pub(crate) async fn readable_task(tx: &mut dyn Tx, viewer: &Viewer, id: TaskId) -> Result<Task> {
     let found = if policy::may_read_work(viewer) { tx.task(id).await? } else { None };
     found.ok_or_else(|| Error::not_found(format!("task {id}")))
 }

@@ -8,7 +8,8 @@ use baton_core::event::Change;
 use baton_core::model::{
     Channel, Dm, Member, Message, Priority, Project, Reaction, Role, Task, TaskStatus, Thread, Visibility, Workspace,
 };
-use baton_core::{ChannelId, DmId, MemberId, MessageId, ProjectId, TaskId, ThreadId};
+use baton_core::model::{Huddle, HuddleItem, HuddleParticipation};
+use baton_core::{ChannelId, DmId, HuddleId, MemberId, MessageId, ProjectId, TaskId, ThreadId};
 use jiff::Timestamp;
 use serde_json::Value;
 
@@ -31,6 +32,9 @@ struct Memory {
     read_marks: BTreeMap<(MemberId, MessageTarget), MessageId>,
     redacted: Vec<MessageId>,
     imported: bool,
+    norms: BTreeMap<Option<ChannelId>, i64>,
+    huddles: BTreeMap<HuddleId, (Huddle, Option<ProjectId>)>,
+    items: i64,
     recorded: Vec<(Change, Scope, Option<MemberId>)>,
     scheduled: Vec<(String, MemberId, Timestamp, Value)>,
     notified: Vec<(MemberId, String, Value)>,
@@ -103,6 +107,19 @@ impl Tx for Memory {
         Ok(handles.iter().filter_map(|h| self.members.values().find(|m| &m.handle == h).map(|m| m.id)).collect())
     }
 
+    async fn advice_decided(&mut self, key: &str) -> Result<bool> {
+        Ok(self.recorded.iter().any(|(change, _, _)| match change {
+            Change::AdviceAccepted(d) | Change::AdviceDismissed(d) => d.key == key,
+            _ => false,
+        }))
+    }
+
+    async fn add_checkin_item(&mut self, checkin: i64, member: MemberId, task: TaskId) -> Result<()> {
+        let item = serde_json::json!([checkin, task]);
+        self.scheduled.push(("checkin_item".into(), member, Timestamp::UNIX_EPOCH, item));
+        Ok(())
+    }
+
     async fn redact(&mut self, message: MessageId) -> Result<()> {
         self.redacted.push(message);
         Ok(())
@@ -144,9 +161,26 @@ impl Tx for Memory {
         Ok(self.in_dm.contains(&(dm, member)))
     }
 
+    async fn reply_norm(&mut self, channel: Option<ChannelId>) -> Result<i64> {
+        let own = channel.and_then(|c| self.norms.get(&Some(c)).copied());
+        Ok(own.or(self.norms.get(&None).copied()).unwrap_or(240))
+    }
+
     async fn workspace(&mut self) -> Result<Option<Workspace>> {
         let created_at = Timestamp::UNIX_EPOCH;
         Ok(Some(Workspace { id: 1, name: "W".into(), time_zone: "Europe/Berlin".into(), created_at }))
+    }
+
+    async fn project_named(&mut self, name: &str) -> Result<Option<ProjectId>> {
+        Ok(self.projects.values().find(|p| p.name == name && !p.archived).map(|p| p.id))
+    }
+
+    async fn huddle(&mut self, id: HuddleId) -> Result<Option<Huddle>> {
+        Ok(self.huddles.get(&id).map(|(h, _)| h.clone()))
+    }
+
+    async fn huddle_project(&mut self, id: HuddleId) -> Result<Option<ProjectId>> {
+        Ok(self.huddles.get(&id).and_then(|(_, p)| *p))
     }
 
     async fn project(&mut self, id: ProjectId) -> Result<Option<Project>> {
@@ -165,6 +199,8 @@ impl Tx for Memory {
             IdKind::Thread => self.threads.keys().last().map_or(1, |id| id.0 + 1),
             IdKind::Message => self.messages.keys().last().map_or(1, |id| id.0 + 1),
             IdKind::Dm => self.dms.keys().last().map_or(1, |id| id.0 + 1),
+            IdKind::Huddle => self.huddles.keys().last().map_or(1, |id| id.0 + 1),
+            IdKind::HuddleItem => self.items + 1,
         })
     }
 
@@ -237,6 +273,60 @@ impl Tx for Memory {
                 message.dm_id = None;
                 self.followers.insert((m.thread_id, message.author_id));
             }
+            Change::HuddleStarted(h) => {
+                self.huddles.insert(h.huddle_id, (h.huddle.clone(), h.project_id));
+            }
+            Change::HuddleJoined(p) => {
+                let stretch = HuddleParticipation { member_id: p.member_id, joined_at: p.at, left_at: None };
+                self.huddles.get_mut(&p.huddle_id).unwrap().0.participants.push(stretch);
+            }
+            Change::HuddleLeft(p) => {
+                let huddle = &mut self.huddles.get_mut(&p.huddle_id).unwrap().0;
+                for stretch in huddle.participants.iter_mut().filter(|s| s.member_id == p.member_id) {
+                    stretch.left_at = stretch.left_at.or(Some(p.at));
+                }
+            }
+            Change::HuddleDecisionRecorded(d) => {
+                self.items = d.item_id;
+                let item = HuddleItem {
+                    id: d.item_id,
+                    text: d.text.clone(),
+                    assignee_id: None,
+                    due: None,
+                    task_id: None,
+                    created_by: MemberId(1),
+                    created_at: Timestamp::UNIX_EPOCH,
+                };
+                self.huddles.get_mut(&d.huddle_id).unwrap().0.decisions.push(item);
+            }
+            Change::HuddleActionItemAdded(a) => {
+                self.items = a.item_id;
+                let item = HuddleItem {
+                    id: a.item_id,
+                    text: a.title.clone(),
+                    assignee_id: a.assignee_id,
+                    due: a.due,
+                    task_id: None,
+                    created_by: MemberId(1),
+                    created_at: Timestamp::UNIX_EPOCH,
+                };
+                self.huddles.get_mut(&a.huddle_id).unwrap().0.action_items.push(item);
+            }
+            Change::HuddleEnded(e) => {
+                let at = self.at();
+                let huddle = &mut self.huddles.get_mut(&e.huddle_id).unwrap().0;
+                huddle.ended_at = Some(at);
+                huddle.summary_message_id = Some(e.summary_message_id);
+                huddle.action_items.clone_from(&e.action_items);
+            }
+            Change::NormChanged(n) => match n.reply_within_minutes {
+                Some(minutes) => {
+                    self.norms.insert(n.channel_id, minutes);
+                }
+                None => {
+                    self.norms.remove(&n.channel_id);
+                }
+            },
             Change::ReactionAdded(r) => {
                 let message = self.messages.get_mut(&r.message_id).unwrap();
                 message.reactions.push(Reaction { emoji: r.emoji.clone(), members: vec![r.member_id] });
@@ -651,4 +741,115 @@ async fn direct_conversations_are_one_per_set_of_people() {
     assert_eq!(tx.read_marks[&(ANA.member, target)], MessageId(7));
     let outsider = messages::mark_read(&mut tx, &ADMIN, target, MessageId(7)).await.unwrap_err();
     assert!(matches!(outsider, Error::NotFound { .. }), "{outsider:?}");
+}
+
+/// A follow-up falls due after the norm's working minutes of the workspace's calendar (Berlin,
+/// Monday to Friday 9 to 17): a message at Friday 16:00 with a two-hour channel norm is due
+/// Monday at 10:00. Only admins set the workspace's norm.
+#[tokio::test]
+async fn a_follow_up_counts_working_time_from_the_message() {
+    let mut tx = workspace();
+    let made = channels::create(&mut tx, &ANA, "c", Visibility::Public, "", &[]).await.unwrap();
+    let id = ChannelId(made["id"].as_i64().unwrap());
+    norms::set(&mut tx, &ANA, Some(id), Some(120)).await.unwrap();
+    let refused = norms::set(&mut tx, &ANA, None, Some(60)).await.unwrap_err();
+    assert!(matches!(refused, Error::Forbidden { .. }), "{refused:?}");
+    let thread = threads::create(&mut tx, &ANA, ThreadHome::Channel(id), "t", &[]).await.unwrap();
+    let posted = messages::post(&mut tx, &ANA, MessageTarget::Thread(thread.id), &text("ok?"), false).await.unwrap();
+    tx.messages.get_mut(&posted.id).unwrap().created_at = "2024-05-03T14:00:00Z".parse().unwrap();
+    norms::follow_up(&mut tx, &ANA, posted.id, MemberId(5), None).await.unwrap();
+    let (kind, owner, due, payload) = tx.scheduled.last().unwrap();
+    assert_eq!((kind.as_str(), *owner, payload["within_minutes"].as_i64()), ("no_reply", ANA.member, Some(120)));
+    assert_eq!(*due, "2024-05-06T08:00:00Z".parse::<Timestamp>().unwrap(), "Monday 10:00 in Berlin");
+    let (_, scope, also) = tx.recorded.last().unwrap();
+    assert_eq!((*scope, *also), (Scope::Private, Some(ANA.member)));
+}
+
+#[tokio::test]
+async fn a_slot_records_whom_it_puts_outside_their_hours() {
+    let mut tx = workspace();
+    tx.members.get_mut(&MemberId(5)).unwrap().time_zone = "America/New_York".into();
+    let start: Timestamp = "2024-05-06T12:00:00Z".parse().unwrap();
+    let end: Timestamp = "2024-05-06T13:00:00Z".parse().unwrap();
+    let booked = norms::book_slot(&mut tx, &ANA, &[ANA.member, MemberId(5)], start, end).await.unwrap();
+    assert_eq!(booked["outside_working_hours"], serde_json::json!([5]), "08:00 in New York, 12:00 UTC for Ana");
+    let refused = norms::book_slot(&mut tx, &ANA, &[ANA.member], end, start).await.unwrap_err();
+    assert!(matches!(refused, Error::Invalid { .. }), "{refused:?}");
+}
+
+fn start_on(thread: ThreadId, invite: &[MemberId], opens_at: Option<Timestamp>) -> huddles::Start<'_> {
+    huddles::Start {
+        on: crate::command::HuddleOn::Thread(thread),
+        title: &None,
+        call_link: &None,
+        agenda: "",
+        invite,
+        project: None,
+        join: true,
+        opens_at,
+    }
+}
+
+/// A huddle in a private channel: an invited admin outside it hears nothing; its action items
+/// become tasks that do not name the channel's thread, in the "Action items" project; the
+/// summary goes into the thread and the end records which task each item became.
+#[tokio::test]
+async fn a_private_huddle_keeps_its_place_to_itself() {
+    let mut tx = workspace();
+    let secret = private(&mut tx, &ANA, "secret").await;
+    let thread = threads::create(&mut tx, &ANA, ThreadHome::Channel(secret), "the merger", &[]).await.unwrap();
+    let huddle = huddles::start(&mut tx, &ANA, start_on(thread.id, &[ADMIN.member], None)).await.unwrap();
+    assert_eq!((huddle.title.as_str(), huddle.participants.len()), ("the merger", 1));
+    assert!(tx.notified.is_empty(), "the admin outside the channel is not told");
+    huddles::add_item(&mut tx, &ANA, huddle.id, "call the bank", Some((Some(ANA.member), None))).await.unwrap();
+    huddles::add_item(&mut tx, &ANA, huddle.id, "go ahead", None).await.unwrap();
+    let ended = huddles::end(&mut tx, &ANA, huddle.id).await.unwrap();
+    assert!(ended.ended_at.is_some() && ended.participants.iter().all(|p| p.left_at.is_some()));
+    let task = ended.action_items[0].task_id.expect("the action item became a task");
+    let made = &tx.tasks[&task];
+    assert!(!made.description.contains("merger"), "{}", made.description);
+    assert_eq!(tx.projects[&made.project_id].name, "Action items");
+    let summary = &tx.messages[&ended.summary_message_id.unwrap()];
+    assert!(summary.body.contains("go ahead") && summary.body.contains(&format!("(task {task})")), "{}", summary.body);
+    let again = huddles::join(&mut tx, &ANA, huddle.id).await.unwrap_err();
+    assert!(matches!(again, Error::Conflict { .. }), "{again:?}");
+}
+
+/// A huddle set up for a later slot: invitees are told when they work and again when it opens;
+/// nobody joins before.
+#[tokio::test]
+async fn a_huddle_for_a_later_slot_opens_then() {
+    let mut tx = workspace();
+    let made = channels::create(&mut tx, &OWNER, "c", Visibility::Public, "", &[]).await.unwrap();
+    let home = ThreadHome::Channel(ChannelId(made["id"].as_i64().unwrap()));
+    let thread = threads::create(&mut tx, &ANA, home, "plans", &[]).await.unwrap();
+    let opens: Timestamp = "2024-05-02T09:00:00Z".parse().unwrap();
+    let huddle = huddles::start(&mut tx, &ANA, start_on(thread.id, &[MemberId(5)], Some(opens))).await.unwrap();
+    assert!(huddle.participants.is_empty(), "the starter does not join before it opens");
+    assert_eq!(tx.notified.last().map(|(m, why, _)| (m.0, why.as_str())), Some((5, "huddle_invite")));
+    assert_eq!(tx.scheduled.last().map(|(kind, m, at, _)| (kind.as_str(), m.0, *at)), Some(("huddle_opens", 5, opens)));
+    let early = huddles::join(&mut tx, &ANA, huddle.id).await.unwrap_err();
+    assert!(matches!(early, Error::Conflict { .. }), "{early:?}");
+    let now = tx.at();
+    let past = huddles::start(&mut tx, &ANA, start_on(thread.id, &[], Some(now))).await.unwrap_err();
+    assert!(matches!(past, Error::Invalid { .. }), "{past:?}");
+}
+
+/// A suggestion is decided once; accepting a pairing is for admins, and what it creates (the
+/// conversation, its first message) is recorded with it, for owners and admins only.
+#[tokio::test]
+async fn advice_is_decided_once_and_a_pairing_stays_with_admins() {
+    let mut tx = workspace();
+    let pair = Some(crate::command::AdviceAction::Pair { members: vec![MemberId(5)], message: text("coffee?") });
+    let detail = serde_json::json!({ "kind": "pair" });
+    let refused = advice::decide(&mut tx, &ANA, "pair-5", true, &detail, &pair).await.unwrap_err();
+    assert!(matches!(refused, Error::Forbidden { .. }), "{refused:?}");
+    let answer = advice::decide(&mut tx, &ADMIN, "pair-5", true, &detail, &pair).await.unwrap();
+    assert_eq!(answer["created"]["message"]["body"], "coffee?");
+    let (change, scope, _) = tx.recorded.last().unwrap();
+    assert_eq!((change.kind(), *scope), ("advisor.accepted", Scope::Admins));
+    let again = advice::decide(&mut tx, &OWNER, "pair-5", false, &detail, &None).await.unwrap_err();
+    assert!(matches!(again, Error::Conflict { .. }), "{again:?}");
+    let refused = advice::decide(&mut tx, &GUEST, "nudge-1", false, &detail, &None).await.unwrap_err();
+    assert!(matches!(refused, Error::Forbidden { .. }), "{refused:?}");
 }

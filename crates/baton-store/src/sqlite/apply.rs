@@ -11,14 +11,13 @@ use sqlx::SqliteConnection;
 
 use super::read::{self, event_json, micros};
 use crate::command::{Command, Envelope, Invite, MessageTarget, NewMember, ThreadHome};
+use crate::domain::norms as domain_norms;
 use crate::domain::tasks::{self, TaskChange, TaskFields};
-use crate::domain::{channels, dms, messages, no_guest, threads, IdKind, Tx};
+use crate::domain::{advice, channels, dms, huddles, messages, no_guest, threads, IdKind, Tx};
 use crate::error::{Error, Result};
 use crate::view::{CommittedEvent, Scope, Viewer};
 
-mod advice;
 mod checkins;
-mod huddles;
 mod jobs;
 mod norms;
 mod notify;
@@ -75,7 +74,7 @@ impl Ctx<'_, '_> {
         .execute(&mut *self.conn)
         .await?;
         *self.log.next_seq += 1;
-        super::project::project(self.conn, self.at, &change).await?;
+        super::project::project(self.conn, self.at, self.actor, &change).await?;
         let json = event_json(seq, self.at, self.actor.map(|a| a.0), kind, &payload, self.source);
         self.log.events.push(CommittedEvent {
             seq: baton_core::Seq(seq),
@@ -178,8 +177,39 @@ impl Tx for Ctx<'_, '_> {
         Ok(ids)
     }
 
+    async fn reply_norm(&mut self, channel: Option<ChannelId>) -> Result<i64> {
+        let (minutes,): (i64,) = sqlx::query_as(
+            "SELECT COALESCE((SELECT reply_within_minutes FROM channels WHERE id = ?), reply_within_minutes) FROM workspace",
+        )
+        .bind(channel.map(|c| c.0))
+        .fetch_one(&mut *self.conn)
+        .await?;
+        Ok(minutes)
+    }
+
     async fn workspace(&mut self) -> Result<Option<baton_core::model::Workspace>> {
         read::workspace(self.conn).await
+    }
+
+    async fn project_named(&mut self, name: &str) -> Result<Option<ProjectId>> {
+        let found: Option<(i64,)> =
+            sqlx::query_as("SELECT id FROM projects WHERE name = ? AND archived = 0 ORDER BY id LIMIT 1")
+                .bind(name)
+                .fetch_optional(&mut *self.conn)
+                .await?;
+        Ok(found.map(|(id,)| ProjectId(id)))
+    }
+
+    async fn huddle(&mut self, id: baton_core::HuddleId) -> Result<Option<baton_core::model::Huddle>> {
+        read::huddles::any_huddle(self.conn, id).await
+    }
+
+    async fn huddle_project(&mut self, id: baton_core::HuddleId) -> Result<Option<ProjectId>> {
+        let found: Option<(Option<i64>,)> = sqlx::query_as("SELECT project_id FROM huddles WHERE id = ?")
+            .bind(id.0)
+            .fetch_optional(&mut *self.conn)
+            .await?;
+        Ok(found.and_then(|(project,)| project).map(ProjectId))
     }
 
     async fn project(&mut self, id: ProjectId) -> Result<Option<baton_core::model::Project>> {
@@ -198,6 +228,8 @@ impl Tx for Ctx<'_, '_> {
             IdKind::Thread => "threads",
             IdKind::Message => "messages",
             IdKind::Dm => "dms",
+            IdKind::Huddle => "huddles",
+            IdKind::HuddleItem => "huddle_items",
         };
         let (next,): (i64,) =
             sqlx::query_as(&format!("SELECT COALESCE(MAX(id), 0) + 1 FROM {table}")).fetch_one(&mut *self.conn).await?;
@@ -206,6 +238,25 @@ impl Tx for Ctx<'_, '_> {
 
     async fn record(&mut self, change: Change, scope: Scope, also_for: Option<MemberId>) -> Result<()> {
         self.emit_also_for(change, scope, also_for).await
+    }
+
+    async fn advice_decided(&mut self, key: &str) -> Result<bool> {
+        let found: Option<(i64,)> = sqlx::query_as("SELECT 1 FROM advisor_outcomes WHERE key = ?")
+            .bind(key)
+            .fetch_optional(&mut *self.conn)
+            .await?;
+        Ok(found.is_some())
+    }
+
+    async fn add_checkin_item(&mut self, checkin: i64, member: MemberId, task: TaskId) -> Result<()> {
+        sqlx::query("INSERT INTO checkin_agenda (checkin_id, member_id, task_id, added_at) VALUES (?, ?, ?, ?)")
+            .bind(checkin)
+            .bind(member.0)
+            .bind(task.0)
+            .bind(micros(self.at))
+            .execute(&mut *self.conn)
+            .await?;
+        Ok(())
     }
 
     async fn redact(&mut self, message: MessageId) -> Result<()> {
@@ -396,18 +447,20 @@ async fn apply_as(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, command: &Command) -> 
                 join: *join,
                 opens_at: *opens_at,
             };
-            huddles::start(ctx, viewer, start).await
+            Ok(serde_json::to_value(huddles::start(ctx, viewer, start).await?)?)
         }
-        Command::JoinHuddle { id } => huddles::join(ctx, viewer, *id).await,
-        Command::LeaveHuddle { id } => huddles::leave(ctx, viewer, *id).await,
+        Command::JoinHuddle { id } => Ok(serde_json::to_value(huddles::join(ctx, viewer, *id).await?)?),
+        Command::LeaveHuddle { id } => Ok(serde_json::to_value(huddles::leave(ctx, viewer, *id).await?)?),
         Command::UpdateHuddle { id, agenda, notes, call_link } => {
-            huddles::update(ctx, viewer, *id, agenda, notes, call_link).await
+            Ok(serde_json::to_value(huddles::update(ctx, viewer, *id, agenda, notes, call_link).await?)?)
         }
-        Command::RecordDecision { id, text } => huddles::add_item(ctx, viewer, *id, text, None).await,
+        Command::RecordDecision { id, text } => {
+            Ok(serde_json::to_value(huddles::add_item(ctx, viewer, *id, text, None).await?)?)
+        }
         Command::AddActionItem { id, title, assignee, due } => {
-            huddles::add_item(ctx, viewer, *id, title, Some((*assignee, *due))).await
+            Ok(serde_json::to_value(huddles::add_item(ctx, viewer, *id, title, Some((*assignee, *due))).await?)?)
         }
-        Command::EndHuddle { id } => huddles::end(ctx, viewer, *id).await,
+        Command::EndHuddle { id } => Ok(serde_json::to_value(huddles::end(ctx, viewer, *id).await?)?),
         Command::ScheduleMessage { target, body, urgent, at } => {
             jobs::schedule_message(ctx, viewer, *target, body, *urgent, *at).await
         }
@@ -431,16 +484,16 @@ async fn apply_as(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, command: &Command) -> 
             checkins::create(ctx, viewer, new).await
         }
         Command::AnswerCheckIn { id, body } => checkins::answer(ctx, viewer, *id, body).await,
-        Command::BookSlot { members, start, end } => book_slot(ctx, viewer, members, *start, *end).await,
+        Command::BookSlot { members, start, end } => domain_norms::book_slot(ctx, viewer, members, *start, *end).await,
         Command::SetNorm { channel, reply_within_minutes } => {
-            norms::set(ctx, viewer, *channel, *reply_within_minutes).await
+            domain_norms::set(ctx, viewer, *channel, *reply_within_minutes).await
         }
         Command::FollowUp { message, notify, within_minutes } => {
-            norms::follow_up(ctx, viewer, *message, *notify, *within_minutes).await
+            domain_norms::follow_up(ctx, viewer, *message, *notify, *within_minutes).await
         }
         Command::FireJob { .. } => unreachable!("handled before: it needs no viewer"),
         Command::Advise { key, accepted, detail, action } => {
-            advice::record(ctx, viewer, key, *accepted, detail, action).await
+            advice::decide(ctx, viewer, key, *accepted, detail, action).await
         }
         Command::UpdateTask { id, title, description, assignee, status, due, priority } => {
             let change =
@@ -657,37 +710,6 @@ async fn create_thread(
         post_message(ctx, viewer, MessageTarget::Thread(id), body, false).await?;
     }
     Ok(serde_json::to_value(threads::readable(ctx, viewer, id).await?)?)
-}
-
-/// Books a slot: counts a burden for each member it puts (partly) outside working hours.
-async fn book_slot(
-    ctx: &mut Ctx<'_, '_>,
-    viewer: &Viewer,
-    members: &[MemberId],
-    start: Timestamp,
-    end: Timestamp,
-) -> Result<Value> {
-    no_guest(viewer, "book slots")?;
-    if end <= start || end.duration_since(start) > jiff::SignedDuration::from_hours(8) {
-        return Err(Error::invalid("end", "must be after start, at most 8 hours later"));
-    }
-    let mut outside = Vec::new();
-    for member in members {
-        let row = active_member(ctx, *member).await?.into_member(None);
-        let zone = baton_core::calendar::parse_time_zone(&row.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
-        let calendar = baton_core::calendar::Calendar::new(zone, row.working_hours);
-        if calendar.working_time(start, end) < end.duration_since(start) {
-            outside.push(*member);
-            sqlx::query("INSERT INTO slot_burdens (member_id, count) VALUES (?, 1) ON CONFLICT (member_id) DO UPDATE SET count = count + 1")
-                .bind(member.0)
-                .execute(&mut *ctx.conn)
-                .await?;
-        }
-    }
-    let booked = ev::SlotBooked { start, end, members: members.to_vec(), outside_working_hours: outside };
-    let answer = serde_json::to_value(&booked)?;
-    ctx.emit(Change::SlotBooked(booked), Scope::Internal).await?;
-    Ok(answer)
 }
 
 // ---- messages ---------------------------------------------------------------------------------

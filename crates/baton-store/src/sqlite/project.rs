@@ -2,8 +2,8 @@
 //! appends it. It holds no rules (the domain decided); it maps data.
 //!
 //! It projects the changes of the command families that moved into the domain (channels,
-//! projects and tasks, threads, messages, direct conversations); the other kinds are still
-//! written by their own command (`apply*.rs`), and pass here untouched.
+//! projects and tasks, threads, messages, direct conversations, norms, slots, huddles, advice); the other kinds
+//! are still written by their own command (`apply*.rs`), and pass here untouched.
 
 use baton_core::event::Change;
 use baton_core::model::TaskStatus;
@@ -22,8 +22,13 @@ pub(crate) fn member_key(people: &[MemberId]) -> String {
     ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
 }
 
-/// Writes `change`, which happened `at`, into the tables.
-pub(crate) async fn project(conn: &mut SqliteConnection, at: Timestamp, change: &Change) -> Result<()> {
+/// Writes `change`, which `actor` made at `at`, into the tables.
+pub(crate) async fn project(
+    conn: &mut SqliteConnection,
+    at: Timestamp,
+    actor: Option<MemberId>,
+    change: &Change,
+) -> Result<()> {
     match change {
         Change::ChannelCreated(created) => {
             let channel = &created.channel;
@@ -241,6 +246,144 @@ pub(crate) async fn project(conn: &mut SqliteConnection, at: Timestamp, change: 
             sqlx::query("UPDATE dms SET export_name = ? WHERE id = ?")
                 .bind(&updated.dm.export_name)
                 .bind(updated.dm_id.0)
+                .execute(&mut *conn)
+                .await?;
+        }
+        Change::NormChanged(changed) => match changed.channel_id {
+            Some(channel) => {
+                sqlx::query("UPDATE channels SET reply_within_minutes = ? WHERE id = ?")
+                    .bind(changed.reply_within_minutes)
+                    .bind(channel.0)
+                    .execute(&mut *conn)
+                    .await?;
+            }
+            None => {
+                if let Some(minutes) = changed.reply_within_minutes {
+                    sqlx::query("UPDATE workspace SET reply_within_minutes = ?")
+                        .bind(minutes)
+                        .execute(&mut *conn)
+                        .await?;
+                }
+            }
+        },
+        Change::SlotBooked(booked) => {
+            for member in &booked.outside_working_hours {
+                sqlx::query(
+                    "INSERT INTO slot_burdens (member_id, count) VALUES (?, 1) \
+                     ON CONFLICT (member_id) DO UPDATE SET count = count + 1",
+                )
+                .bind(member.0)
+                .execute(&mut *conn)
+                .await?;
+            }
+        }
+        Change::HuddleStarted(started) => {
+            let huddle = &started.huddle;
+            sqlx::query(
+                "INSERT INTO huddles (id, thread_id, task_id, project_id, title, call_link, agenda, started_by, started_at, opens_at) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(huddle.id.0)
+            .bind(huddle.thread_id.0)
+            .bind(huddle.task_id.map(|t| t.0))
+            .bind(started.project_id.map(|p| p.0))
+            .bind(&huddle.title)
+            .bind(&huddle.call_link)
+            .bind(&huddle.agenda)
+            .bind(huddle.started_by.0)
+            .bind(micros(huddle.started_at))
+            .bind(huddle.opens_at.map(micros))
+            .execute(&mut *conn)
+            .await?;
+            for member in &huddle.invited {
+                sqlx::query("INSERT OR IGNORE INTO huddle_invites (huddle_id, member_id) VALUES (?, ?)")
+                    .bind(huddle.id.0)
+                    .bind(member.0)
+                    .execute(&mut *conn)
+                    .await?;
+            }
+        }
+        Change::HuddleJoined(joined) => {
+            sqlx::query("INSERT INTO huddle_participants (huddle_id, member_id, joined_at) VALUES (?, ?, ?)")
+                .bind(joined.huddle_id.0)
+                .bind(joined.member_id.0)
+                .bind(micros(joined.at))
+                .execute(&mut *conn)
+                .await?;
+        }
+        Change::HuddleLeft(left) => {
+            sqlx::query(
+                "UPDATE huddle_participants SET left_at = ? WHERE huddle_id = ? AND member_id = ? AND left_at IS NULL",
+            )
+            .bind(micros(left.at))
+            .bind(left.huddle_id.0)
+            .bind(left.member_id.0)
+            .execute(&mut *conn)
+            .await?;
+        }
+        Change::HuddleUpdated(updated) => {
+            sqlx::query("UPDATE huddles SET agenda = COALESCE(?, agenda), notes = COALESCE(?, notes) WHERE id = ?")
+                .bind(&updated.agenda)
+                .bind(&updated.notes)
+                .bind(updated.huddle_id.0)
+                .execute(&mut *conn)
+                .await?;
+            if let Some(link) = &updated.call_link {
+                sqlx::query("UPDATE huddles SET call_link = ? WHERE id = ?")
+                    .bind(link)
+                    .bind(updated.huddle_id.0)
+                    .execute(&mut *conn)
+                    .await?;
+            }
+        }
+        Change::HuddleDecisionRecorded(decision) => {
+            sqlx::query(
+                "INSERT INTO huddle_items (id, huddle_id, kind, text, created_by, created_at) VALUES (?, ?, 'decision', ?, ?, ?)",
+            )
+            .bind(decision.item_id)
+            .bind(decision.huddle_id.0)
+            .bind(&decision.text)
+            .bind(actor.map(|a| a.0))
+            .bind(micros(at))
+            .execute(&mut *conn)
+            .await?;
+        }
+        Change::HuddleActionItemAdded(item) => {
+            sqlx::query(
+                "INSERT INTO huddle_items (id, huddle_id, kind, text, assignee_id, due, created_by, created_at) \
+                 VALUES (?, ?, 'action', ?, ?, ?, ?, ?)",
+            )
+            .bind(item.item_id)
+            .bind(item.huddle_id.0)
+            .bind(&item.title)
+            .bind(item.assignee_id.map(|m| m.0))
+            .bind(item.due.map(|d| d.to_string()))
+            .bind(actor.map(|a| a.0))
+            .bind(micros(at))
+            .execute(&mut *conn)
+            .await?;
+        }
+        Change::HuddleEnded(ended) => {
+            sqlx::query("UPDATE huddles SET ended_at = ?, summary_message_id = ? WHERE id = ?")
+                .bind(micros(at))
+                .bind(ended.summary_message_id.0)
+                .bind(ended.huddle_id.0)
+                .execute(&mut *conn)
+                .await?;
+            for item in ended.action_items.iter().filter(|item| item.task_id.is_some()) {
+                sqlx::query("UPDATE huddle_items SET task_id = ? WHERE id = ?")
+                    .bind(item.task_id.map(|t| t.0))
+                    .bind(item.id)
+                    .execute(&mut *conn)
+                    .await?;
+            }
+        }
+        Change::AdviceAccepted(decided) | Change::AdviceDismissed(decided) => {
+            sqlx::query("INSERT INTO advisor_outcomes (key, accepted, decided_by, decided_at) VALUES (?, ?, ?, ?)")
+                .bind(&decided.key)
+                .bind(matches!(change, Change::AdviceAccepted(_)))
+                .bind(actor.map(|a| a.0))
+                .bind(micros(at))
                 .execute(&mut *conn)
                 .await?;
         }

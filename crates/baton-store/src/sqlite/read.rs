@@ -19,7 +19,7 @@ use crate::error::{Error, Result};
 use crate::view::{Access, CommittedEvent, Page, Scope, Viewer};
 
 mod checkins;
-mod huddles;
+pub(crate) mod huddles;
 mod jobs;
 mod notifications;
 pub(crate) use checkins::{checkin, checkins};
@@ -279,22 +279,11 @@ impl ThreadRow {
             last_message_at: self.last_message_at.map(ts),
         }
     }
-
-    /// Who may read what happens in this thread.
-    pub(crate) fn scope(&self) -> Scope {
-        match (self.channel_id, self.dm_id) {
-            (Some(channel), _) => Scope::Channel(ChannelId(channel)),
-            (None, Some(dm)) => Scope::Dm(DmId(dm)),
-            (None, None) => Scope::Internal,
-        }
-    }
 }
 
 const THREAD_COLUMNS: &str =
     "id, channel_id, dm_id, task_id, title, display_title, timeline, resolved, tags, created_by, created_at, message_count, last_message_at";
 
-/// The thread, if the viewer may see it: its channel is visible, the viewer takes part in its
-/// direct conversation, or it is a task's thread and the viewer is no guest.
 /// A thread whoever may see it: for the domain, which decides.
 pub(crate) async fn any_thread(conn: &mut SqliteConnection, id: ThreadId) -> Result<Option<Thread>> {
     let row = sqlx::query_as::<_, ThreadRow>(&format!("SELECT {THREAD_COLUMNS} FROM threads WHERE id = ?"))
@@ -304,6 +293,8 @@ pub(crate) async fn any_thread(conn: &mut SqliteConnection, id: ThreadId) -> Res
     Ok(row.map(ThreadRow::into_thread))
 }
 
+/// The thread, if the viewer may see it: its channel is visible, the viewer takes part in its
+/// direct conversation, or it is a task's thread and the viewer is no guest.
 pub(crate) async fn thread_row(conn: &mut SqliteConnection, viewer: &Viewer, id: ThreadId) -> Result<ThreadRow> {
     Ok(thread_with_channel(conn, viewer, id).await?.0)
 }
@@ -366,12 +357,6 @@ pub(crate) struct MessageRow {
     created_at: i64,
     edited_at: Option<i64>,
     pub(crate) deleted: bool,
-}
-
-impl MessageRow {
-    pub(crate) fn created_at_micros(&self) -> i64 {
-        self.created_at
-    }
 }
 
 const MESSAGE_COLUMNS: &str =

@@ -134,7 +134,7 @@ pub(super) async fn fire(ctx: &mut Ctx<'_, '_>, id: i64) -> Result<Value> {
             "send_message" => send(ctx, &viewer, &payload).await?,
             "no_reply" => super::norms::fire_follow_up(ctx, &payload).await?,
             "due_soon" => fire_due(ctx, &payload).await?,
-            "huddle_opens" => super::huddles::fire_opens(ctx, viewer.member, &payload).await?,
+            "huddle_opens" => crate::domain::huddles::fire_opens(ctx, viewer.member, &payload).await?,
             "checkin_ask" => super::checkins::fire_ask(ctx, &payload, read::ts(job.due_at)).await?,
             "checkin_digest" => super::checkins::fire_digest(ctx, &payload, read::ts(job.due_at)).await?,
             "deliver_notification" => {

@@ -52,6 +52,18 @@ pub(crate) async fn huddle(conn: &mut SqliteConnection, viewer: &Viewer, id: Hud
     from_row(conn, row).await
 }
 
+/// A huddle whoever may see it: for the domain, which decides.
+pub(crate) async fn any_huddle(conn: &mut SqliteConnection, id: HuddleId) -> Result<Option<Huddle>> {
+    let row = sqlx::query_as::<_, HuddleRow>(&format!("SELECT {HUDDLE_COLUMNS} FROM huddles WHERE id = ?"))
+        .bind(id.0)
+        .fetch_optional(&mut *conn)
+        .await?;
+    match row {
+        Some(row) => Ok(Some(from_row(conn, row).await?)),
+        None => Ok(None),
+    }
+}
+
 /// Huddles on threads the viewer may read, newest first; `open_only` keeps those not ended.
 pub(crate) async fn huddles(
     conn: &mut SqliteConnection,
