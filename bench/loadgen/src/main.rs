@@ -20,6 +20,10 @@ struct Args {
     /// How long to post, in seconds.
     #[arg(long, default_value_t = 10)]
     seconds: u64,
+    /// The file `baton serve` wrote its one-time setup token to (`DATA_DIR/setup-token`), for
+    /// setting up a fresh workspace; absent once it is set up.
+    #[arg(long)]
+    setup_token_file: Option<std::path::PathBuf>,
 }
 
 const EMAIL: &str = "load@example.com";
@@ -29,7 +33,17 @@ const PASSWORD: &str = "load-test-password";
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let http = reqwest::Client::builder().pool_max_idle_per_host(args.writers.max(1)).build()?;
-    let token = sign_in(&http, &args.url).await?;
+    // The server removes the file once the workspace is set up: a later run signs in instead.
+    let setup_token = match &args.setup_token_file {
+        Some(file) if file.exists() => Some(
+            std::fs::read_to_string(file)
+                .with_context(|| format!("cannot read the setup token in {}", file.display()))?
+                .trim()
+                .to_string(),
+        ),
+        _ => None,
+    };
+    let token = sign_in(&http, &args.url, setup_token.as_deref()).await?;
     let thread = thread(&http, &args.url, &token, args.writers).await?;
     let deadline = Instant::now() + Duration::from_secs(args.seconds);
     // Keys are unique per run: a second run against the same server must not replay the first.
@@ -98,8 +112,9 @@ async fn main() -> anyhow::Result<()> {
 }
 
 /// Sets a fresh workspace up, or signs in to the one an earlier run set up.
-async fn sign_in(http: &reqwest::Client, url: &str) -> anyhow::Result<String> {
-    let body = json!({"workspace_name": "Load", "handle": "load", "email": EMAIL, "password": PASSWORD});
+async fn sign_in(http: &reqwest::Client, url: &str, setup_token: Option<&str>) -> anyhow::Result<String> {
+    let body = json!({"workspace_name": "Load", "handle": "load", "email": EMAIL, "password": PASSWORD,
+                      "setup_token": setup_token});
     let response = http.post(format!("{url}/api/v1/setup")).json(&body).send().await?;
     let response = if response.status() == reqwest::StatusCode::CONFLICT {
         let body = json!({"email": EMAIL, "password": PASSWORD});
