@@ -36,7 +36,7 @@ pub(crate) mod threads;
 mod tests;
 
 /// The kinds of rows whose ids a command hands out before it records them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) enum IdKind {
     Channel,
     Project,

@@ -29,6 +29,8 @@ pub(crate) struct Log<'a> {
     /// A command redacted text from the log: after the commit, the write-ahead log is
     /// checkpointed and truncated so that no copy of it stays on disk.
     pub(crate) redacted: &'a mut bool,
+    /// The next id of each kind of row, once a command of the group asked for one.
+    pub(crate) next_ids: &'a mut std::collections::HashMap<IdKind, i64>,
 }
 
 struct Ctx<'a, 'l> {
@@ -221,6 +223,10 @@ impl Tx for Ctx<'_, '_> {
     }
 
     async fn next_id(&mut self, kind: IdKind) -> Result<i64> {
+        if let Some(next) = self.log.next_ids.get_mut(&kind) {
+            *next += 1;
+            return Ok(*next - 1);
+        }
         let table = match kind {
             IdKind::Channel => "channels",
             IdKind::Project => "projects",
@@ -233,6 +239,7 @@ impl Tx for Ctx<'_, '_> {
         };
         let (next,): (i64,) =
             sqlx::query_as(&format!("SELECT COALESCE(MAX(id), 0) + 1 FROM {table}")).fetch_one(&mut *self.conn).await?;
+        self.log.next_ids.insert(kind, next + 1);
         Ok(next)
     }
 

@@ -127,48 +127,42 @@ pub(crate) async fn project(
         }
         Change::MessagePosted(posted) => {
             let message = &posted.message;
-            let created_at = micros(message.created_at);
+            let (thread, dm, at) =
+                (message.thread_id.map(|t| t.0), message.dm_id.map(|d| d.0), micros(message.created_at));
+            // One round trip to SQLite's thread for the four statements: the message; its
+            // thread's count and last activity, and its author as a follower (posting follows a
+            // thread: replies notify its followers); its conversation's last activity, whether
+            // it is in the conversation's timeline or in one of its threads. Each statement
+            // takes the next plain `?` arguments in order (sqlx binds numbered ones of later
+            // statements wrongly).
             sqlx::query(
                 "INSERT INTO messages (id, thread_id, dm_id, author_id, body, html, mentions, urgent, created_at) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?); \
+                 UPDATE threads SET message_count = message_count + 1, \
+                 last_message_at = MAX(COALESCE(last_message_at, 0), ?) WHERE id = ?; \
+                 INSERT OR IGNORE INTO thread_followers (thread_id, member_id) SELECT ?, ? WHERE ? IS NOT NULL; \
+                 UPDATE dms SET last_message_at = MAX(COALESCE(last_message_at, 0), ?) \
+                 WHERE id = COALESCE(?, (SELECT dm_id FROM threads WHERE id = ?))",
             )
             .bind(message.id.0)
-            .bind(message.thread_id.map(|t| t.0))
-            .bind(message.dm_id.map(|d| d.0))
+            .bind(thread)
+            .bind(dm)
             .bind(message.author_id.0)
             .bind(&message.body)
             .bind(&message.html)
             .bind(serde_json::to_string(&message.mentions)?)
             .bind(message.urgent)
-            .bind(created_at)
+            .bind(at)
+            .bind(at)
+            .bind(thread)
+            .bind(thread)
+            .bind(message.author_id.0)
+            .bind(thread)
+            .bind(at)
+            .bind(dm)
+            .bind(thread)
             .execute(&mut *conn)
             .await?;
-            // The conversation it is in: its own (a timeline message) or its thread's.
-            let mut dm = message.dm_id.map(|d| d.0);
-            if let Some(thread) = message.thread_id {
-                // Posting in a thread follows it (replies notify its followers).
-                let (thread_dm,): (Option<i64>,) = sqlx::query_as(
-                    "UPDATE threads SET message_count = message_count + 1, \
-                     last_message_at = MAX(COALESCE(last_message_at, 0), ?) WHERE id = ? RETURNING dm_id",
-                )
-                .bind(created_at)
-                .bind(thread.0)
-                .fetch_one(&mut *conn)
-                .await?;
-                sqlx::query("INSERT OR IGNORE INTO thread_followers (thread_id, member_id) VALUES (?, ?)")
-                    .bind(thread.0)
-                    .bind(message.author_id.0)
-                    .execute(&mut *conn)
-                    .await?;
-                dm = dm.or(thread_dm);
-            }
-            if let Some(dm) = dm {
-                sqlx::query("UPDATE dms SET last_message_at = MAX(COALESCE(last_message_at, 0), ?) WHERE id = ?")
-                    .bind(created_at)
-                    .bind(dm)
-                    .execute(&mut *conn)
-                    .await?;
-            }
         }
         Change::MessageEdited(edited) => {
             // A new text keeps the one it replaces as a version; the same text (an import's

@@ -145,6 +145,9 @@ async fn try_commit_group(
     }
     let mut answers = Vec::with_capacity(batch.len());
     let mut redacted = false;
+    // Ids handed out in this group, per kind: read once under the write lock, then counted. A
+    // command rolled back leaves a gap in them, which is harmless (only `seq` is gap-free).
+    let mut next_ids = std::collections::HashMap::new();
     // Closing one command's savepoint and opening the next one's go to SQLite together: each
     // statement is a round trip to sqlx's worker thread, and the writer is the bottleneck.
     let mut between = "SAVEPOINT command";
@@ -153,7 +156,8 @@ async fn try_commit_group(
         let seq_before = next_seq;
         let n_events = events.len();
         let answer = {
-            let mut log = Log { next_seq: &mut next_seq, events: &mut *events, redacted: &mut redacted };
+            let mut log =
+                Log { next_seq: &mut next_seq, events: &mut *events, redacted: &mut redacted, next_ids: &mut next_ids };
             apply(conn, &request.envelope, &mut log).await
         };
         between = if answer.is_ok() {
