@@ -534,3 +534,6 @@ async fn move_message(conn: &mut SqliteConnection, moved: &baton_core::event::Me
     .await?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests;
