@@ -76,7 +76,7 @@ pub(crate) async fn follow_up(
     within: Option<i64>,
 ) -> Result<Value> {
     let (found, _) = messages::readable(tx, viewer, message).await?;
-    active_member(tx, notify).await?;
+    may_be_told(tx, notify, message).await?;
     let minutes = match within {
         Some(minutes) if (1..=MAX_MINUTES).contains(&minutes) => minutes,
         Some(minutes) => {
@@ -106,6 +106,18 @@ pub(crate) async fn follow_up(
     let answer = serde_json::to_value(&scheduled)?;
     tx.record(Change::JobScheduled(scheduled), Scope::Private, Some(viewer.member)).await?;
     Ok(answer)
+}
+
+/// Whom a follow-up may tell about a message: an active member who may read where it is. Nobody
+/// outside a private channel or a direct conversation learns through a follow-up that it, or
+/// the message, exists.
+pub(crate) async fn may_be_told(tx: &mut dyn Tx, member: MemberId, message: MessageId) -> Result<()> {
+    let found = active_member(tx, member).await?;
+    let reader = Viewer { member, role: found.role };
+    if messages::readable(tx, &reader, message).await.is_err() {
+        return Err(Error::invalid("notify_member_id", format!("member {member} cannot read this message")));
+    }
+    Ok(())
 }
 
 /// Books a slot for `members`, at most eight hours, and records whom it puts (partly) outside

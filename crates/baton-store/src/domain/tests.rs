@@ -853,3 +853,27 @@ async fn advice_is_decided_once_and_a_pairing_stays_with_admins() {
     let refused = advice::decide(&mut tx, &GUEST, "nudge-1", false, &detail, &None).await.unwrap_err();
     assert!(matches!(refused, Error::Forbidden { .. }), "{refused:?}");
 }
+
+/// A nudge accepted in a private channel's thread is read by that channel alone, and its event
+/// names the message by id, not by its text; a follow-up cannot tell someone outside.
+#[tokio::test]
+async fn advice_and_follow_ups_stay_inside_a_private_channel() {
+    let mut tx = workspace();
+    let secret = private(&mut tx, &ANA, "secret").await;
+    let thread = threads::create(&mut tx, &ANA, ThreadHome::Channel(secret), "the merger", &[]).await.unwrap();
+    let nudge = Some(crate::command::AdviceAction::Nudge { thread: thread.id, message: text("any news?") });
+    let detail = serde_json::json!({ "kind": "nudge", "thread_id": thread.id, "title": "the merger" });
+    let answer = advice::decide(&mut tx, &ANA, "nudge-1", true, &detail, &nudge).await.unwrap();
+    assert_eq!(answer["created"]["message"]["body"], "any news?", "the one accepting sees what it made");
+    let (change, scope, _) = tx.recorded.last().unwrap().clone();
+    assert_eq!(scope, Scope::Channel(secret));
+    let Change::AdviceAccepted(decided) = change else { panic!("{change:?}") };
+    assert!(decided.created.get("message").is_none() && decided.created["message_id"].is_i64(), "{}", decided.created);
+    let dismissed = serde_json::json!({ "kind": "take_live", "thread_id": thread.id, "title": "the merger" });
+    advice::decide(&mut tx, &ANA, "take-live-1", false, &dismissed, &None).await.unwrap();
+    assert_eq!(tx.recorded.last().unwrap().1, Scope::Channel(secret), "a dismissal names the thread too");
+    let message = MessageId(decided.created["message_id"].as_i64().unwrap());
+    let refused = norms::follow_up(&mut tx, &ANA, message, ADMIN.member, Some(60)).await.unwrap_err();
+    assert!(matches!(refused, Error::Invalid { .. }), "{refused:?}");
+    norms::follow_up(&mut tx, &ANA, message, ANA.member, Some(60)).await.unwrap();
+}

@@ -762,6 +762,16 @@ async fn redact(ctx: &mut Ctx<'_, '_>, id: MessageId) -> Result<()> {
     .bind(id.0)
     .execute(&mut *ctx.conn)
     .await?;
+    // Accepted advice recorded before its events named what it created by id carried the
+    // message whole.
+    sqlx::query(
+        "UPDATE events SET payload = json_set(payload, '$.created.message.body', '', '$.created.message.html', '', \
+           '$.created.message.mentions', json('[]'), '$.created.message.deleted', json('true')) \
+         WHERE kind = 'advisor.accepted' AND json_extract(payload, '$.created.message.id') = ?",
+    )
+    .bind(id.0)
+    .execute(&mut *ctx.conn)
+    .await?;
     // A retried post answers with what was kept for it: a message, known by its id and author.
     sqlx::query(
         "UPDATE idempotency SET response = json_set(response, '$.body', '', '$.html', '', '$.mentions', json('[]'), \

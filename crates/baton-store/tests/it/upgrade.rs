@@ -42,6 +42,12 @@ async fn every_event_of_an_old_log_reads_typed_and_writes_back_the_same() {
         kinds.insert(event.kind().to_string());
     }
     assert_eq!(kinds.len(), 45, "every kind but dm.updated and reminder.due: {kinds:?}");
+    // Accepted advice used to carry what it created whole; migration 0019 leaves ids.
+    let accepted = stored.iter().find(|c| c.kind == "advisor.accepted").expect("the fixture accepted advice");
+    let raw: serde_json::Value = serde_json::from_slice(&accepted.json).unwrap();
+    let created = &raw["payload"]["created"];
+    assert!(created["message_id"].is_i64() && created["huddle_id"].is_i64(), "{created}");
+    assert!(created.get("message").is_none() && created.get("huddle").is_none(), "{created}");
 }
 
 /// The old data directory opens with today's migrations, answers reads and takes new writes,

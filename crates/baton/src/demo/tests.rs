@@ -146,7 +146,7 @@ async fn the_written_demo_runs_a_whole_hybrid_week() {
     let slot = &accepted["suggestion"]["slot"];
     let (start, end): (Timestamp, Timestamp) =
         (slot[0].as_str().unwrap().parse().unwrap(), slot[1].as_str().unwrap().parse().unwrap());
-    let huddle_id = HuddleId(accepted["created"]["huddle"]["id"].as_i64().unwrap());
+    let huddle_id = HuddleId(accepted["created"]["huddle_id"].as_i64().unwrap());
     let huddle = store.huddle(&owner, huddle_id).await.unwrap();
     assert!(!huddle.invited.is_empty());
     assert_eq!(huddle.ended_at, Some(end), "ended when the proposed slot ends");

@@ -1,7 +1,7 @@
 //! Firing a follow-up (the rules that set norms and schedule follow-ups are the domain's:
 //! `domain/norms.rs`).
 
-use baton_core::MemberId;
+use baton_core::{MemberId, MessageId};
 use serde_json::{json, Value};
 
 use super::{notify, Ctx};
@@ -34,6 +34,10 @@ pub(super) async fn fire_follow_up(ctx: &mut Ctx<'_, '_>, payload: &Value) -> Re
         return Ok(json!({ "answered": true }));
     }
     let member = MemberId(payload["notify"].as_i64().unwrap_or_default());
+    // Whom it tells may have left the conversation since: then nobody is told.
+    if crate::domain::norms::may_be_told(ctx, member, MessageId(message)).await.is_err() {
+        return Ok(json!({ "skipped": "the member can no longer read the message" }));
+    }
     let about = json!({ "message_id": message, "thread_id": thread, "dm_id": dm, "author_id": author,
                         "within_minutes": payload["within_minutes"] });
     notify::notify(ctx, member, "no_reply", about, false).await?;
