@@ -8,9 +8,10 @@
 //! in-memory [`Tx`] (`domain/tests.rs`), the backends on the store contract suite.
 //!
 //! Commands move here family by family: channels, projects and tasks, threads, messages,
-//! direct conversations, norms and slots, huddles, the advisor's actions so far. A family's changes are
-//! projected by the backend's projector; the others are still written by their command inside
-//! the SQLite backend (`sqlite/apply*.rs`) until they move.
+//! direct conversations, norms and slots, huddles, the advisor's actions so far. A family's
+//! changes are projected by the backend's projector; members and sign-in, check-ins, user jobs
+//! and notification delivery are still decided inside the SQLite backend (`sqlite/apply*.rs`)
+//! until they move.
 
 use async_trait::async_trait;
 use baton_core::event::Change;
