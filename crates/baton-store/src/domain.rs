@@ -8,14 +8,14 @@
 //! in-memory [`Tx`] (`domain/tests.rs`), the backends on the store contract suite.
 //!
 //! Commands move here family by family: channels, projects and tasks, threads, messages,
-//! direct conversations, norms and slots, huddles, the advisor's actions so far. A family's
-//! changes are projected by the backend's projector; members and sign-in, check-ins, user jobs
-//! and notification delivery are still decided inside the SQLite backend (`sqlite/apply*.rs`)
-//! until they move.
+//! direct conversations, norms and slots, huddles, the advisor's actions, a member's own jobs
+//! so far. A family's changes are projected by the backend's projector; members and sign-in,
+//! check-ins, firing jobs and notification delivery are still decided inside the SQLite backend
+//! (`sqlite/apply*.rs`) until they move.
 
 use async_trait::async_trait;
 use baton_core::event::Change;
-use baton_core::model::{Channel, Dm, Huddle, Member, Message, Project, Role, Task, Thread, Workspace};
+use baton_core::model::{Channel, Dm, Huddle, Job, Member, Message, Project, Role, Task, Thread, Workspace};
 use baton_core::{ChannelId, DmId, HuddleId, MemberId, MessageId, ProjectId, TaskId, ThreadId};
 use jiff::Timestamp;
 use serde_json::Value;
@@ -27,6 +27,7 @@ pub(crate) mod advice;
 pub(crate) mod channels;
 pub(crate) mod dms;
 pub(crate) mod huddles;
+pub(crate) mod jobs;
 pub(crate) mod messages;
 pub(crate) mod norms;
 pub(crate) mod policy;
@@ -114,6 +115,8 @@ pub(crate) trait Tx: Send {
         target: crate::command::MessageTarget,
         up_to: MessageId,
     ) -> Result<()>;
+    /// A job, whoever's it is.
+    async fn job(&mut self, id: i64) -> Result<Option<Job>>;
     /// Timed work for `member` at `at`: a job of `kind` the scheduler fires then.
     async fn schedule(&mut self, kind: &str, member: MemberId, at: Timestamp, payload: &Value) -> Result<i64>;
     /// Tells `member` about something (`why`: `mention`, `dm`, `reply`, `assigned`): delivered

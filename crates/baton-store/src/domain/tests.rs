@@ -204,6 +204,23 @@ impl Tx for Memory {
         })
     }
 
+    async fn job(&mut self, id: i64) -> Result<Option<baton_core::model::Job>> {
+        let Some((kind, member, at, payload)) = self.scheduled.get(id as usize - 1).cloned() else { return Ok(None) };
+        let cancelled =
+            self.recorded.iter().any(|(change, _, _)| matches!(change, Change::JobCancelled(j) if j.job_id == id));
+        Ok(Some(baton_core::model::Job {
+            id,
+            kind,
+            member_id: member,
+            due_at: at,
+            payload,
+            created_at: Timestamp::UNIX_EPOCH,
+            fired_at: None,
+            cancelled_at: cancelled.then_some(at),
+            outcome: None,
+        }))
+    }
+
     async fn schedule(&mut self, kind: &str, member: MemberId, at: Timestamp, payload: &Value) -> Result<i64> {
         self.scheduled.push((kind.to_string(), member, at, payload.clone()));
         Ok(self.scheduled.len() as i64)
@@ -876,4 +893,28 @@ async fn advice_and_follow_ups_stay_inside_a_private_channel() {
     let refused = norms::follow_up(&mut tx, &ANA, message, ADMIN.member, Some(60)).await.unwrap_err();
     assert!(matches!(refused, Error::Invalid { .. }), "{refused:?}");
     norms::follow_up(&mut tx, &ANA, message, ANA.member, Some(60)).await.unwrap();
+}
+
+/// A member's own jobs: in the future, where they may post or read, cancelled once, by them.
+#[tokio::test]
+async fn a_members_own_jobs_are_theirs_alone() {
+    let mut tx = workspace();
+    let secret = private(&mut tx, &ANA, "secret").await;
+    let thread = threads::create(&mut tx, &ANA, ThreadHome::Channel(secret), "t", &[]).await.unwrap();
+    let later: Timestamp = "2024-05-02T09:00:00Z".parse().unwrap();
+    let target = MessageTarget::Thread(thread.id);
+    let hidden = jobs::schedule_message(&mut tx, &ADMIN, target, "hi", false, later).await.unwrap_err();
+    assert!(matches!(hidden, Error::NotFound { .. }), "{hidden:?}");
+    let now = tx.at();
+    let past = jobs::schedule_message(&mut tx, &ANA, target, "hi", false, now).await.unwrap_err();
+    assert!(matches!(past, Error::Invalid { .. }), "{past:?}");
+    let job = jobs::schedule_message(&mut tx, &ANA, target, "hi", false, later).await.unwrap();
+    let id = job["id"].as_i64().unwrap();
+    let (_, scope, also) = tx.recorded.last().unwrap();
+    assert_eq!((*scope, *also), (Scope::Private, Some(ANA.member)));
+    let theirs = jobs::cancel(&mut tx, &ADMIN, id).await.unwrap_err();
+    assert!(matches!(theirs, Error::NotFound { .. }), "{theirs:?}");
+    jobs::cancel(&mut tx, &ANA, id).await.unwrap();
+    let twice = jobs::cancel(&mut tx, &ANA, id).await.unwrap_err();
+    assert!(matches!(twice, Error::Conflict { .. }), "{twice:?}");
 }

@@ -11,6 +11,7 @@ use sqlx::SqliteConnection;
 
 use super::read::{self, event_json, micros};
 use crate::command::{Command, Envelope, Invite, MessageTarget, NewMember, ThreadHome};
+use crate::domain::jobs as domain_jobs;
 use crate::domain::norms as domain_norms;
 use crate::domain::tasks::{self, TaskChange, TaskFields};
 use crate::domain::{advice, channels, dms, huddles, messages, no_guest, threads, IdKind, Tx};
@@ -287,6 +288,10 @@ impl Tx for Ctx<'_, '_> {
         Ok(())
     }
 
+    async fn job(&mut self, id: i64) -> Result<Option<baton_core::model::Job>> {
+        read::any_job(self.conn, id).await
+    }
+
     async fn schedule(&mut self, kind: &str, member: MemberId, at: Timestamp, payload: &Value) -> Result<i64> {
         jobs::insert_job(self, kind, member, at, payload).await
     }
@@ -469,10 +474,10 @@ async fn apply_as(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, command: &Command) -> 
         }
         Command::EndHuddle { id } => Ok(serde_json::to_value(huddles::end(ctx, viewer, *id).await?)?),
         Command::ScheduleMessage { target, body, urgent, at } => {
-            jobs::schedule_message(ctx, viewer, *target, body, *urgent, *at).await
+            domain_jobs::schedule_message(ctx, viewer, *target, body, *urgent, *at).await
         }
-        Command::Remind { message, note, at } => jobs::remind(ctx, viewer, *message, note, *at).await,
-        Command::CancelJob { id } => jobs::cancel(ctx, viewer, *id).await,
+        Command::Remind { message, note, at } => domain_jobs::remind(ctx, viewer, *message, note, *at).await,
+        Command::CancelJob { id } => domain_jobs::cancel(ctx, viewer, *id).await,
         Command::ReadNotifications { ids } => notify::read(ctx, viewer, ids).await,
         Command::MarkRead { target, up_to } => {
             messages::mark_read(ctx, viewer, *target, *up_to).await?;

@@ -2,7 +2,7 @@
 //! appends it. It holds no rules (the domain decided); it maps data.
 //!
 //! It projects the changes of the command families that moved into the domain (channels,
-//! projects and tasks, threads, messages, direct conversations, norms, slots, huddles, advice); the other kinds
+//! projects and tasks, threads, messages, direct conversations, norms, slots, huddles, advice, cancelled jobs); the other kinds
 //! are still written by their own command (`apply*.rs`), and pass here untouched.
 
 use baton_core::event::Change;
@@ -378,6 +378,13 @@ pub(crate) async fn project(
                 .bind(matches!(change, Change::AdviceAccepted(_)))
                 .bind(actor.map(|a| a.0))
                 .bind(micros(at))
+                .execute(&mut *conn)
+                .await?;
+        }
+        Change::JobCancelled(cancelled) => {
+            sqlx::query("UPDATE jobs SET cancelled_at = ? WHERE id = ?")
+                .bind(micros(at))
+                .bind(cancelled.job_id)
                 .execute(&mut *conn)
                 .await?;
         }

@@ -24,7 +24,7 @@ mod jobs;
 mod notifications;
 pub(crate) use checkins::{checkin, checkins};
 pub(crate) use huddles::{huddle, huddles};
-pub(crate) use jobs::{due_jobs, job, jobs, next_due};
+pub(crate) use jobs::{any_job, due_jobs, jobs, next_due};
 pub(crate) use notifications::{notification, notifications};
 
 pub(crate) fn ts(micros: i64) -> Timestamp {

@@ -1,6 +1,6 @@
-//! Timed work: schedule a message or a reminder, cancel it, and fire it when due. Firing marks
-//! the job and does its effect in one transaction, so a job fires exactly once however the
-//! process stops and starts around it.
+//! Timed work: fire a job when due (scheduling and cancelling a member's own are the domain's:
+//! `domain/jobs.rs`). Firing marks the job and does its effect in one transaction, so a job
+//! fires exactly once however the process stops and starts around it.
 
 use baton_core::event::{self as ev, Change};
 use baton_core::model::Role;
@@ -33,69 +33,6 @@ pub(super) async fn insert_job(
         .execute(&mut *ctx.conn)
         .await?;
     Ok(done.last_insert_rowid())
-}
-
-/// A job the member asked for themselves (send later, remind me): in the future, and announced
-/// on their stream.
-async fn insert(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, kind: &str, at: Timestamp, payload: &Value) -> Result<Value> {
-    if at <= ctx.at {
-        return Err(Error::invalid("at", "must be in the future"));
-    }
-    let id = insert_job(ctx, kind, viewer.member, at, payload).await?;
-    let job = read::job(ctx.conn, viewer, id).await?;
-    let answer = serde_json::to_value(&job)?;
-    ctx.emit_also_for(Change::JobScheduled(ev::JobScheduled::Job { job }), Scope::Private, Some(viewer.member)).await?;
-    Ok(answer)
-}
-
-pub(super) async fn schedule_message(
-    ctx: &mut Ctx<'_, '_>,
-    viewer: &Viewer,
-    target: MessageTarget,
-    body: &str,
-    urgent: bool,
-    at: Timestamp,
-) -> Result<Value> {
-    // The viewer must be able to post there now; firing checks again then.
-    let payload = match target {
-        MessageTarget::Thread(id) => {
-            read::thread_row(ctx.conn, viewer, id).await?;
-            json!({ "thread_id": id, "body": body, "urgent": urgent })
-        }
-        MessageTarget::Dm(id) => {
-            read::dm_row(ctx.conn, viewer, id).await?;
-            json!({ "dm_id": id, "body": body, "urgent": urgent })
-        }
-    };
-    insert(ctx, viewer, "send_message", at, &payload).await
-}
-
-pub(super) async fn remind(
-    ctx: &mut Ctx<'_, '_>,
-    viewer: &Viewer,
-    message: MessageId,
-    note: &str,
-    at: Timestamp,
-) -> Result<Value> {
-    read::message_row(ctx.conn, viewer, message).await?;
-    insert(ctx, viewer, "remind", at, &json!({ "message_id": message, "note": note })).await
-}
-
-pub(super) async fn cancel(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, id: i64) -> Result<Value> {
-    let job = read::job(ctx.conn, viewer, id).await?;
-    if job.fired_at.is_some() || job.cancelled_at.is_some() {
-        return Err(Error::conflict(format!(
-            "job {id} has already {}",
-            if job.fired_at.is_some() { "fired" } else { "been cancelled" }
-        )));
-    }
-    sqlx::query("UPDATE jobs SET cancelled_at = ? WHERE id = ?")
-        .bind(micros(ctx.at))
-        .bind(id)
-        .execute(&mut *ctx.conn)
-        .await?;
-    ctx.emit_also_for(Change::JobCancelled(ev::JobRef { job_id: id }), Scope::Private, Some(viewer.member)).await?;
-    Ok(serde_json::to_value(read::job(ctx.conn, viewer, id).await?)?)
 }
 
 #[derive(sqlx::FromRow)]
