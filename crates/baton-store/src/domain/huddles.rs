@@ -29,22 +29,26 @@ pub(crate) struct Start<'a> {
     pub(crate) opens_at: Option<Timestamp>,
 }
 
-/// The huddle, if the viewer may read its thread.
-pub(crate) async fn readable(tx: &mut dyn Tx, viewer: &Viewer, id: HuddleId) -> Result<Huddle> {
+/// The huddle, if the viewer may read its thread, and who may read its events.
+async fn readable_with_scope(tx: &mut dyn Tx, viewer: &Viewer, id: HuddleId) -> Result<(Huddle, Scope)> {
     let not_found = || Error::not_found(format!("huddle {id}"));
     let huddle = tx.huddle(id).await?.ok_or_else(not_found)?;
-    threads::readable(tx, viewer, huddle.thread_id).await.map_err(|_| not_found())?;
-    Ok(huddle)
+    let thread = threads::readable(tx, viewer, huddle.thread_id).await.map_err(|_| not_found())?;
+    Ok((huddle, policy::thread_scope(thread.channel_id, thread.dm_id)))
+}
+
+/// The huddle, if the viewer may read its thread.
+pub(crate) async fn readable(tx: &mut dyn Tx, viewer: &Viewer, id: HuddleId) -> Result<Huddle> {
+    Ok(readable_with_scope(tx, viewer, id).await?.0)
 }
 
 /// The huddle, if the viewer may read it and it has not ended, and who may read its events.
 async fn open(tx: &mut dyn Tx, viewer: &Viewer, id: HuddleId) -> Result<(Huddle, Scope)> {
-    let huddle = readable(tx, viewer, id).await?;
+    let (huddle, scope) = readable_with_scope(tx, viewer, id).await?;
     if huddle.ended_at.is_some() {
         return Err(Error::conflict(format!("huddle {id} has ended")));
     }
-    let thread = threads::readable(tx, viewer, huddle.thread_id).await?;
-    Ok((huddle, policy::thread_scope(thread.channel_id, thread.dm_id)))
+    Ok((huddle, scope))
 }
 
 /// Notifies `member` about the huddle on `thread` if they may read the thread (an invitation
@@ -68,20 +72,20 @@ async fn notify_if_readable(
 pub(crate) async fn start(tx: &mut dyn Tx, viewer: &Viewer, start: Start<'_>) -> Result<Huddle> {
     no_guest(viewer, "start huddles")?;
     let (thread, task, default_title, task_project) = match start.on {
-        HuddleOn::Thread(id) => {
-            let thread = threads::readable(tx, viewer, id).await?;
-            let task_project = match thread.task_id {
-                Some(task) => Some(tasks::readable_task(tx, viewer, task).await?.project_id),
-                None => None,
-            };
-            (id, thread.task_id, thread.title, task_project)
-        }
+        HuddleOn::Thread(id) => (id, None, None, None),
         HuddleOn::Task(id) => {
             let task = tasks::readable_task(tx, viewer, id).await?;
-            (task.thread_id, Some(id), task.title, Some(task.project_id))
+            (task.thread_id, Some(id), Some(task.title), Some(task.project_id))
         }
     };
     let (found, channel) = threads::readable_with_channel(tx, viewer, thread).await?;
+    // A huddle on a task's thread is the task's, whichever way it was started.
+    let task = task.or(found.task_id);
+    let task_project = match (task_project, found.task_id) {
+        (None, Some(task)) => Some(tasks::readable_task(tx, viewer, task).await?.project_id),
+        (project, _) => project,
+    };
+    let default_title = default_title.unwrap_or_else(|| found.title.clone());
     if channel.is_some_and(|c| c.archived) {
         return Err(Error::conflict(format!("the channel of thread {thread} is archived")));
     }

@@ -124,8 +124,19 @@ async fn recipients(
         // Service accounts (an import's owner) act but read nothing.
         let Some(found) = tx.member(member).await?.filter(|m| m.active && !m.service) else { continue };
         let reader = Viewer { member, role: found.role };
+        // The thread is already read: each recipient needs only their own membership.
         let may_read = match (thread, dm) {
-            (Some(thread), _) => threads::readable(tx, &reader, thread.id).await.is_ok(),
+            (Some(thread), _) => {
+                let channel = match thread.channel_id {
+                    Some(channel) => tx.channel(channel, member).await?,
+                    None => None,
+                };
+                let in_dm = match thread.dm_id {
+                    Some(dm) => tx.in_dm(dm, member).await?,
+                    None => false,
+                };
+                policy::may_read_thread(&reader, thread, channel.as_ref(), in_dm)
+            }
             (None, Some(dm)) => tx.in_dm(dm, member).await?,
             (None, None) => false,
         };

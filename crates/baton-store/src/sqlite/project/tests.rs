@@ -40,14 +40,15 @@ const PROJECTED: &[(&str, &str)] = &[
 ];
 
 async fn connect(dir: &std::path::Path) -> SqliteConnection {
-    let options = SqliteConnectOptions::from_str("sqlite://").unwrap().filename(dir.join("baton.db"));
+    let options =
+        SqliteConnectOptions::from_str("sqlite://").unwrap().filename(dir.join("baton.db")).create_if_missing(true);
     options.connect().await.unwrap()
 }
 
 #[tokio::test]
 async fn replaying_an_old_log_through_the_projector_writes_the_tables_the_old_commands_wrote() {
     let old = tempfile::tempdir().unwrap();
-    let mut conn = connect_new(old.path()).await;
+    let mut conn = connect(old.path()).await;
     sqlx::raw_sql(DUMP).execute(&mut conn).await.unwrap();
     conn.close().await.unwrap();
     SqliteStore::open(old.path()).await.unwrap().close().await;
@@ -86,10 +87,4 @@ async fn replaying_an_old_log_through_the_projector_writes_the_tables_the_old_co
     }
     let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM main.messages").fetch_one(&mut conn).await.unwrap();
     assert!(count > 100, "the replay wrote the history, {count} messages");
-}
-
-async fn connect_new(dir: &std::path::Path) -> SqliteConnection {
-    let options =
-        SqliteConnectOptions::from_str("sqlite://").unwrap().filename(dir.join("baton.db")).create_if_missing(true);
-    options.connect().await.unwrap()
 }
