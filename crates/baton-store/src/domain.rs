@@ -10,8 +10,8 @@
 //! Commands move here family by family: channels, projects and tasks, threads, messages,
 //! direct conversations, norms and slots, huddles, the advisor's actions, a member's own jobs
 //! so far. A family's changes are projected by the backend's projector; members and sign-in,
-//! check-ins, firing jobs and notification delivery are still decided inside the SQLite backend
-//! (`sqlite/apply*.rs`) until they move.
+//! check-ins, firing jobs and notification delivery are still decided inside the SQL backend
+//! (`sql/apply*.rs`) until they move.
 
 use async_trait::async_trait;
 use baton_core::event::Change;

@@ -11,7 +11,9 @@ pub mod bus;
 pub mod command;
 mod domain;
 pub mod error;
-pub mod sqlite;
+pub mod sql;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod view;
 
 use std::sync::Arc;
@@ -23,7 +25,7 @@ use baton_core::{ChannelId, DmId, MemberId, MessageId, ProjectId, Seq, TaskId, T
 pub use bus::{Bus, LocalBus, Missed, Subscription};
 pub use command::{AdviceAction, Command, Envelope, HuddleOn, Invite, MessageTarget, NewMember, ThreadHome};
 pub use error::{Error, Result};
-pub use sqlite::SqliteStore;
+pub use sql::{Database, SqlStore};
 pub use view::{Access, CommittedEvent, KeyRecord, Page, Scope, Unread, Viewer};
 
 /// The workspace's storage. Reads take the [`Viewer`] so that a backend can never return what

@@ -1,19 +1,16 @@
 //! `baton admin`: what a self-hoster needs without the API.
 
-use std::path::PathBuf;
-
 use anyhow::{bail, Context};
 use baton_core::calendar::parse_time_zone;
 use baton_core::model::Role;
 use baton_core::validate;
 use baton_server::auth::{hash_password_blocking, new_token};
-use baton_store::{Command, Envelope, NewMember, SqliteStore, Store, Viewer};
+use baton_store::{Command, Envelope, NewMember, SqlStore, Store, Viewer};
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct AdminArgs {
-    /// Where the database lives.
-    #[arg(long, default_value_os_t = crate::default_data_dir(), env = "BATON_DATA_DIR", global = true)]
-    data_dir: PathBuf,
+    #[command(flatten)]
+    place: crate::workspace::Place,
     #[command(subcommand)]
     command: AdminCommand,
 }
@@ -55,20 +52,18 @@ enum AdminCommand {
 
 pub(crate) async fn run(args: AdminArgs) -> anyhow::Result<()> {
     // Opening would create an empty database: a mistyped --data-dir must not leave one behind.
-    if !args.data_dir.join("baton.db").is_file() {
-        bail!(
+    let no_workspace = || {
+        format!(
             "{} holds no workspace yet: start `baton serve` and POST /api/v1/setup, or run `baton demo`",
-            args.data_dir.display()
-        );
+            args.place.describe()
+        )
+    };
+    if !args.place.may_hold_one() {
+        bail!(no_workspace());
     }
-    let store = SqliteStore::open(&args.data_dir)
-        .await
-        .with_context(|| format!("cannot open the data directory {}", args.data_dir.display()))?;
+    let store = args.place.open().await?;
     let Some(workspace) = store.workspace().await? else {
-        bail!(
-            "{} holds no workspace yet: start `baton serve` and POST /api/v1/setup, or run `baton demo`",
-            args.data_dir.display()
-        );
+        bail!(no_workspace());
     };
     let owner = first_owner(&store).await?;
     match args.command {
@@ -139,7 +134,7 @@ fn hash(password: &str) -> anyhow::Result<String> {
 }
 
 /// The viewer admin commands act as: the workspace's first owner.
-pub(crate) async fn first_owner(store: &SqliteStore) -> anyhow::Result<Viewer> {
+pub(crate) async fn first_owner(store: &SqlStore) -> anyhow::Result<Viewer> {
     let probe = Viewer { member: baton_core::MemberId(0), role: Role::Owner };
     let owner = store
         .members(&probe)

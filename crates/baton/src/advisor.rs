@@ -2,7 +2,6 @@
 //! them (pairings included), and accepting or dismissing one — what `GET /api/v1/advisor` and
 //! `POST /api/v1/advisor/{key}/accept` do.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::anyhow;
@@ -12,8 +11,8 @@ use baton_server::AppState;
 #[derive(Debug, clap::Args)]
 pub(crate) struct AdvisorArgs {
     /// Where the database lives.
-    #[arg(long, default_value_os_t = crate::default_data_dir(), env = "BATON_DATA_DIR")]
-    data_dir: PathBuf,
+    #[command(flatten)]
+    place: crate::workspace::Place,
     /// Advise as of this instant (RFC 3339; default now): the advisor reads the four weeks before.
     #[arg(long)]
     at: Option<String>,
@@ -29,7 +28,7 @@ pub(crate) struct AdvisorArgs {
 }
 
 pub(crate) async fn run(args: AdvisorArgs) -> anyhow::Result<()> {
-    let (store, owner) = crate::workspace::open(&args.data_dir).await?;
+    let (store, owner) = crate::workspace::open(&args.place).await?;
     let state = AppState::new(Arc::new(store));
     let at = args.at.as_deref();
     let decision = match (&args.accept, &args.dismiss) {

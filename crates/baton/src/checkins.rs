@@ -3,7 +3,6 @@
 //! `GET /api/v1/checkins/{id}` and `POST /api/v1/channels/{id}/checkins` do.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 
 use anyhow::Context;
 use baton_core::model::{Cadence, CheckIn, Day};
@@ -15,8 +14,8 @@ use jiff::Timestamp;
 #[derive(Debug, clap::Args)]
 pub(crate) struct CheckInsArgs {
     /// Where the database lives.
-    #[arg(long, default_value_os_t = crate::default_data_dir(), env = "BATON_DATA_DIR")]
-    data_dir: PathBuf,
+    #[command(flatten)]
+    place: crate::workspace::Place,
     /// Show this check-in in full: its latest asks and answers.
     #[arg(long, value_name = "ID", conflicts_with = "create")]
     show: Option<i64>,
@@ -55,7 +54,7 @@ fn parse_day(raw: &str) -> Result<Day, String> {
 }
 
 pub(crate) async fn run(args: CheckInsArgs) -> anyhow::Result<()> {
-    let (store, owner) = crate::workspace::open(&args.data_dir).await?;
+    let (store, owner) = crate::workspace::open(&args.place).await?;
     let everyone = store.members(&owner).await?;
     if let Some(title) = &args.create {
         let channel = args.channel.as_deref().context("--create needs --channel")?;
@@ -103,7 +102,7 @@ pub(crate) async fn run(args: CheckInsArgs) -> anyhow::Result<()> {
 }
 
 async fn show(
-    store: &baton_store::SqliteStore,
+    store: &baton_store::SqlStore,
     owner: &baton_store::Viewer,
     id: i64,
     everyone: &[baton_core::model::Member],

@@ -11,7 +11,6 @@
 //! the invited meet at the proposed slot, decide, and end the huddle with an action item.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::{bail, Context};
@@ -23,7 +22,7 @@ use baton_server::api::advisor::{decision, suggestions};
 use baton_server::auth::hash_password_blocking;
 use baton_server::scheduler::{ManualClock, Scheduler};
 use baton_server::AppState;
-use baton_store::{Command, Envelope, HuddleOn, MessageTarget, NewMember, SqliteStore, Store, Viewer};
+use baton_store::{Command, Envelope, HuddleOn, MessageTarget, NewMember, SqlStore, Store, Viewer};
 use futures_util::future::join_all;
 use jiff::{SignedDuration, Timestamp, ToSpan};
 use serde_json::Value;
@@ -33,9 +32,9 @@ pub(crate) const OWNER_PASSWORD: &str = "baton-demo-password";
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct DemoArgs {
-    /// Where the database lives (must not hold a workspace yet).
-    #[arg(long, default_value_os_t = crate::default_data_dir(), env = "BATON_DATA_DIR")]
-    data_dir: PathBuf,
+    /// Where the demo goes (must not hold a workspace yet).
+    #[command(flatten)]
+    place: crate::workspace::Place,
     /// How many members, the owner included (at least 8).
     #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(8..=5000))]
     members: u32,
@@ -74,9 +73,7 @@ pub(crate) struct Login {
 }
 
 pub(crate) async fn run(args: DemoArgs) -> anyhow::Result<()> {
-    let store = SqliteStore::open(&args.data_dir)
-        .await
-        .with_context(|| format!("cannot open the data directory {}", args.data_dir.display()))?;
+    let store = args.place.open().await?;
     let until = match args.until {
         Some(date) => date.to_zoned(jiff::tz::TimeZone::UTC)?.timestamp(),
         None => today_utc(),
@@ -85,7 +82,7 @@ pub(crate) async fn run(args: DemoArgs) -> anyhow::Result<()> {
     let login = fill(&store, &config).await?;
     println!(
         "Demo workspace written to {}. Sign in as {} with password {}",
-        args.data_dir.display(),
+        args.place.describe(),
         login.email,
         login.password
     );
@@ -93,9 +90,9 @@ pub(crate) async fn run(args: DemoArgs) -> anyhow::Result<()> {
 }
 
 /// Fills an empty store with the demo workspace; returns the owner's login.
-pub(crate) async fn fill(store: &SqliteStore, config: &DemoConfig) -> anyhow::Result<Login> {
+pub(crate) async fn fill(store: &SqlStore, config: &DemoConfig) -> anyhow::Result<Login> {
     if store.workspace().await?.is_some() {
-        bail!("the data directory already holds a workspace; use a new --data-dir for the demo");
+        bail!("the data directory (or --database) already holds a workspace; use a new one for the demo");
     }
     let plan = Plan::generate(config)?;
     plan.write(store).await?;
@@ -542,7 +539,7 @@ impl Plan {
         Ok(())
     }
 
-    async fn write(&self, store: &SqliteStore) -> anyhow::Result<()> {
+    async fn write(&self, store: &SqlStore) -> anyhow::Result<()> {
         let owner = &self.people[0];
         let setup_at = self.start.checked_sub(SignedDuration::from_hours(24))?;
         let password_hash = hash_password_blocking(OWNER_PASSWORD).map_err(|e| anyhow::anyhow!("cannot hash: {e}"))?;
@@ -783,7 +780,7 @@ impl Later {
     /// that time first.
     async fn run(
         &mut self,
-        store: &SqliteStore,
+        store: &SqlStore,
         clock: &ManualClock,
         scheduler: &Scheduler,
         until: Timestamp,
@@ -828,7 +825,7 @@ impl Later {
     /// the second, ends it when the slot ends and resolves the thread.
     async fn accept_take_live(
         &mut self,
-        store: &SqliteStore,
+        store: &SqlStore,
         advisor: &AppState,
         owner: Viewer,
         at: Timestamp,

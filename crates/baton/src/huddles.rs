@@ -2,7 +2,6 @@
 //! notes, who was there and when, decisions, action items and the tasks made of them.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 
 use baton_core::model::Huddle;
 use baton_core::{HuddleId, MemberId};
@@ -11,8 +10,8 @@ use baton_store::Store;
 #[derive(Debug, clap::Args)]
 pub(crate) struct HuddlesArgs {
     /// Where the database lives.
-    #[arg(long, default_value_os_t = crate::default_data_dir(), env = "BATON_DATA_DIR")]
-    data_dir: PathBuf,
+    #[command(flatten)]
+    place: crate::workspace::Place,
     /// Show this huddle in full instead of the list.
     #[arg(long, value_name = "ID")]
     show: Option<i64>,
@@ -28,7 +27,7 @@ pub(crate) struct HuddlesArgs {
 }
 
 pub(crate) async fn run(args: HuddlesArgs) -> anyhow::Result<()> {
-    let (store, owner) = crate::workspace::open(&args.data_dir).await?;
+    let (store, owner) = crate::workspace::open(&args.place).await?;
     let handles: HashMap<MemberId, String> =
         store.members(&owner).await?.into_iter().map(|m| (m.id, format!("@{}", m.handle))).collect();
     let name = |id: &MemberId| handles.get(id).cloned().unwrap_or_else(|| format!("member {id}"));

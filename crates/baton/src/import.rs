@@ -8,12 +8,13 @@ mod summary;
 mod tasks_csv;
 
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use anyhow::Context;
 use baton_core::calendar::WorkingHours;
 use baton_core::model::Role;
-use baton_store::{Command, Envelope, NewMember, SqliteStore, Store, Viewer};
+use baton_store::{Command, Envelope, NewMember, SqlStore, Store, Viewer};
+
+use crate::workspace::Place;
 use jiff::Timestamp;
 
 #[derive(Debug, clap::Args)]
@@ -29,18 +30,18 @@ enum ImportKind {
     Slack {
         /// The export: a .zip file or the folder it unpacks to.
         path: PathBuf,
-        /// Where the database lives (a workspace is set up there if there is none).
-        #[arg(long, default_value_os_t = crate::default_data_dir(), env = "BATON_DATA_DIR")]
-        data_dir: PathBuf,
+        /// Where the workspace lives (one is set up there if there is none).
+        #[command(flatten)]
+        place: Place,
     },
     /// Tasks from a CSV: Baton's own (id,title,project,assignee,status,created_at,updated_at,due,done_at)
     /// or a GitLab, Plane or TickTick export.
     TasksCsv {
         /// The CSV file.
         file: PathBuf,
-        /// Where the database lives (a workspace is set up there if there is none).
-        #[arg(long, default_value_os_t = crate::default_data_dir(), env = "BATON_DATA_DIR")]
-        data_dir: PathBuf,
+        /// Where the workspace lives (one is set up there if there is none).
+        #[command(flatten)]
+        place: Place,
         /// Where the file comes from (e.g. jira), to keep its tasks apart from tasks imported
         /// before whose project and id are the same but which are other tasks. Default: none; a
         /// task is known by its project and id, so importing the same file again changes nothing.
@@ -54,19 +55,15 @@ const MAX_FILE_BYTES: u64 = 512 * 1024 * 1024;
 
 pub(crate) async fn run(args: ImportArgs) -> anyhow::Result<()> {
     match args.kind {
-        ImportKind::Slack { path, data_dir } => slack::run(path, data_dir).await,
-        ImportKind::TasksCsv { file, data_dir, source } => tasks_csv::run(file, data_dir, source).await,
+        ImportKind::Slack { path, place } => slack::run(path, place).await,
+        ImportKind::TasksCsv { file, place, source } => tasks_csv::run(file, place, source).await,
     }
-}
-
-async fn open_store(data_dir: &Path) -> anyhow::Result<SqliteStore> {
-    SqliteStore::open(data_dir).await.with_context(|| format!("cannot open the data directory {}", data_dir.display()))
 }
 
 /// The owner imports act as; on an empty directory a workspace (UTC) is set up with a service
 /// account as its owner, which insights do not count as a person (`baton admin create-user`
 /// adds a person who can log in).
-async fn ensure_workspace(store: &SqliteStore, source: &str) -> anyhow::Result<Viewer> {
+async fn ensure_workspace(store: &SqlStore, source: &str) -> anyhow::Result<Viewer> {
     if store.workspace().await?.is_none() {
         let owner = NewMember {
             handle: "importer".into(),

@@ -2,8 +2,6 @@
 //! clear one. What `GET /api/v1/norms`, `PUT /api/v1/norms` and `PUT /api/v1/channels/{id}/norm`
 //! do.
 
-use std::path::PathBuf;
-
 use anyhow::bail;
 use baton_store::{Command, Envelope, Store};
 use jiff::Timestamp;
@@ -11,8 +9,8 @@ use jiff::Timestamp;
 #[derive(Debug, clap::Args)]
 pub(crate) struct NormsArgs {
     /// Where the database lives.
-    #[arg(long, default_value_os_t = crate::default_data_dir(), env = "BATON_DATA_DIR")]
-    data_dir: PathBuf,
+    #[command(flatten)]
+    place: crate::workspace::Place,
     /// Set the norm to replies within this many working hours (e.g. 4, or 0.5).
     #[arg(long, value_name = "HOURS")]
     set: Option<f64>,
@@ -28,7 +26,7 @@ pub(crate) struct NormsArgs {
 }
 
 pub(crate) async fn run(args: NormsArgs) -> anyhow::Result<()> {
-    let (store, owner) = crate::workspace::open(&args.data_dir).await?;
+    let (store, owner) = crate::workspace::open(&args.place).await?;
     if args.set.is_some() || args.clear {
         let channel = match &args.channel {
             Some(name) => Some(crate::workspace::channel_named(&store, &owner, name).await?.id),

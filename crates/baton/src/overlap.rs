@@ -1,8 +1,6 @@
 //! `baton overlap`: when a set of members are all in working hours during a week, shown in each
 //! one's own time, and the next slots of a given length inside that overlap.
 
-use std::path::PathBuf;
-
 use anyhow::{bail, Context};
 use baton_core::calendar::{parse_time_zone, Calendar};
 use baton_core::model::Member;
@@ -14,8 +12,8 @@ use jiff::{SignedDuration, Timestamp};
 #[derive(Debug, clap::Args)]
 pub(crate) struct OverlapArgs {
     /// Where the database lives.
-    #[arg(long, default_value_os_t = crate::default_data_dir(), env = "BATON_DATA_DIR")]
-    data_dir: PathBuf,
+    #[command(flatten)]
+    place: crate::workspace::Place,
     /// Members by handle or id, comma separated (ana,bo).
     #[arg(long, value_delimiter = ',', required = true)]
     members: Vec<String>,
@@ -28,7 +26,7 @@ pub(crate) struct OverlapArgs {
 }
 
 pub(crate) async fn run(args: OverlapArgs) -> anyhow::Result<()> {
-    let (store, owner) = crate::workspace::open(&args.data_dir).await?;
+    let (store, owner) = crate::workspace::open(&args.place).await?;
     let workspace = store.workspace().await?.context("the data directory holds no workspace yet")?;
     let zone = parse_time_zone(&workspace.time_zone)?;
     let everyone = store.members(&owner).await?;

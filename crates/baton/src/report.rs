@@ -2,18 +2,16 @@
 //! self-contained HTML page, for the whole workspace or narrowed to a channel, project or member.
 
 use std::io::Write;
-use std::path::PathBuf;
 
-use anyhow::{bail, Context};
+use anyhow::Context;
 use baton_insights::compare::{compare, Comparison, Unit};
 use baton_insights::{dataset_from_events, parse_instant, render, report, trend, Report, Scope, Thresholds, Window};
-use baton_store::{SqliteStore, Store};
+use baton_store::Store;
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct ReportArgs {
-    /// Where the database lives.
-    #[arg(long, default_value_os_t = crate::default_data_dir(), env = "BATON_DATA_DIR")]
-    data_dir: PathBuf,
+    #[command(flatten)]
+    place: crate::workspace::Place,
     /// Start of the window (inclusive): an RFC 3339 instant (2024-09-30T10:00:00Z), a date and
     /// time without an offset (2024-09-30T10:00, that wall-clock time in the workspace's time
     /// zone) or a date (midnight there).
@@ -53,12 +51,7 @@ enum Format {
 }
 
 pub(crate) async fn run(args: ReportArgs) -> anyhow::Result<()> {
-    if !args.data_dir.join("baton.db").is_file() {
-        bail!("{} holds no Baton database: run `baton demo` or `baton serve` there first", args.data_dir.display());
-    }
-    let store = SqliteStore::open(&args.data_dir)
-        .await
-        .with_context(|| format!("cannot open the data directory {}", args.data_dir.display()))?;
+    let store = args.place.open_existing().await?;
     let workspace = store.workspace().await?.context("the data directory holds no workspace yet")?;
     let zone = baton_core::calendar::parse_time_zone(&workspace.time_zone)?;
     let from = parse_instant("--from", &args.from, &zone)?;

@@ -1,22 +1,21 @@
 //! `baton serve`.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::Context;
 use baton_server::scheduler::Scheduler;
 use baton_server::state::SetupGate;
 use baton_server::AppState;
-use baton_store::{SqliteStore, Store};
+use baton_store::Store;
 
 use crate::demo;
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct ServeArgs {
-    /// Where the database lives (created if missing).
-    #[arg(long, default_value_os_t = crate::default_data_dir(), env = "BATON_DATA_DIR")]
-    data_dir: PathBuf,
+    /// Where the workspace lives (created if missing).
+    #[command(flatten)]
+    place: crate::workspace::Place,
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8080", env = "BATON_LISTEN")]
     listen: SocketAddr,
@@ -26,12 +25,14 @@ pub(crate) struct ServeArgs {
 }
 
 pub(crate) async fn run(args: ServeArgs) -> anyhow::Result<()> {
-    let store = SqliteStore::open(&args.data_dir)
-        .await
-        .with_context(|| format!("cannot open the data directory {}", args.data_dir.display()))?;
+    let store = args.place.open().await?;
+    let data_dir = &args.place.data_dir;
+    // On PostgreSQL the data directory holds only files (the setup token), and may be new.
+    std::fs::create_dir_all(data_dir)
+        .with_context(|| format!("cannot create the data directory {}", data_dir.display()))?;
     let fresh = store.workspace().await?.is_none();
     if args.demo && fresh {
-        eprintln!("Loading the demo workspace into {} (first start only)…", args.data_dir.display());
+        eprintln!("Loading the demo workspace into {} (first start only)…", args.place.describe());
         let login = demo::fill(&store, &demo::DemoConfig::default()).await?;
         println!("Demo workspace loaded. Sign in as {} with password {}", login.email, login.password);
     } else if args.demo {
@@ -41,7 +42,7 @@ pub(crate) async fn run(args: ServeArgs) -> anyhow::Result<()> {
             demo::OWNER_PASSWORD
         );
     }
-    let token_file = args.data_dir.join(SETUP_TOKEN_FILE);
+    let token_file = data_dir.join(SETUP_TOKEN_FILE);
     let gate = if fresh && !args.demo {
         let token = baton_server::auth::new_token();
         write_owner_only(&token_file, &token)
@@ -64,7 +65,7 @@ pub(crate) async fn run(args: ServeArgs) -> anyhow::Result<()> {
         println!("New workspace: set it up at http://{address}/setup?token={}", gate.token);
         println!(
             "  (the token is also in {}; POST /api/v1/setup takes it as setup_token)",
-            args.data_dir.join(SETUP_TOKEN_FILE).display()
+            data_dir.join(SETUP_TOKEN_FILE).display()
         );
         state = state.with_setup_gate(gate);
     }

@@ -5,7 +5,8 @@
 use baton_core::model::{Priority, Role, TaskStatus, Visibility};
 use baton_core::text::MessageText;
 use baton_core::{ChannelId, MemberId, ProjectId, ThreadId};
-use baton_store::{Command, Envelope, MessageTarget, SqliteStore, Store, Viewer};
+use baton_store::testing::Scratch;
+use baton_store::{Command, Envelope, MessageTarget, SqlStore, Store, Viewer};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -24,7 +25,7 @@ const PEOPLE: [(&str, &str); 6] = [
 /// The advisor looks at the four weeks before this Monday.
 const AT: &str = "2024-05-13T00:00:00Z";
 
-async fn exec(store: &SqliteStore, who: Viewer, at: &str, command: Command) -> Value {
+async fn exec(store: &SqlStore, who: Viewer, at: &str, command: Command) -> Value {
     store.execute(Envelope::new(who, at.parse().unwrap(), command)).await.expect("the command applies")
 }
 
@@ -48,8 +49,8 @@ async fn workspace() -> Planted {
 
 /// The planted workspace, served with its clock at `at` (default: the machine's).
 async fn workspace_at(at: Option<&str>) -> Planted {
-    let data = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(data.path()).await.unwrap();
+    let data = Scratch::from_env().await;
+    let store = data.open().await;
     let hash = baton_server::auth::hash_password_blocking(PASSWORD).unwrap();
     let new = |(handle, zone): (&str, &str), role| new_member(handle, zone, role, &hash);
     let setup =

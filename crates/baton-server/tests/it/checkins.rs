@@ -9,7 +9,8 @@ use baton_core::calendar::parse_time_zone;
 use baton_core::model::{Role, Visibility};
 use baton_core::{ChannelId, MemberId};
 use baton_server::scheduler::{ManualClock, Scheduler};
-use baton_store::{Command, DynStore, Envelope, SqliteStore, Store, Viewer};
+use baton_store::testing::Scratch;
+use baton_store::{Command, DynStore, Envelope, SqlStore, Store, Viewer};
 use jiff::{SignedDuration, Timestamp};
 use reqwest::Method;
 use serde_json::Value;
@@ -21,8 +22,8 @@ const PEOPLE: [(&str, &str); 4] =
 
 #[tokio::test]
 async fn four_zones_are_asked_once_per_working_day_at_their_0930_and_the_digest_is_right() {
-    let data = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(data.path()).await.unwrap();
+    let data = Scratch::from_env().await;
+    let store = data.open().await;
     let hash = baton_server::auth::hash_password_blocking(PASSWORD).unwrap();
     let new = |handle: &str, zone: &str, role| new_member(handle, zone, role, &hash);
     let created: Timestamp = "2024-10-27T00:00:00Z".parse().unwrap();
@@ -151,8 +152,8 @@ async fn four_zones_are_asked_once_per_working_day_at_their_0930_and_the_digest_
 /// check-in was made; the digests follow the same days.
 #[tokio::test]
 async fn weekly_and_every_other_week_check_ins_ask_only_on_their_days() {
-    let data = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(data.path()).await.unwrap();
+    let data = Scratch::from_env().await;
+    let store = data.open().await;
     let hash = baton_server::auth::hash_password_blocking(PASSWORD).unwrap();
     // Wednesday 2 October 2024: its week is week 0.
     let created: Timestamp = "2024-10-02T00:00:00Z".parse().unwrap();
@@ -217,7 +218,7 @@ async fn weekly_and_every_other_week_check_ins_ask_only_on_their_days() {
 }
 
 /// The local days a check-in asked on, in order, as `Mon 2024-10-07`.
-async fn asked_days(store: &SqliteStore, owner: &Viewer, checkin: &Value) -> Vec<String> {
+async fn asked_days(store: &SqlStore, owner: &Viewer, checkin: &Value) -> Vec<String> {
     let found = store.checkin(owner, checkin["id"].as_i64().unwrap()).await.unwrap();
     let mut days: Vec<String> = found.asks.iter().map(|a| format!("{} {}", a.day.strftime("%a"), a.day)).collect();
     days.sort();

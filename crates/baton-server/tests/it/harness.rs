@@ -4,40 +4,41 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use baton_server::AppState;
-use baton_store::SqliteStore;
+use baton_store::testing::Scratch;
+use baton_store::SqlStore;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
-use tempfile::TempDir;
 
 pub const PASSWORD: &str = "correct-horse-battery";
 
-/// A server on 127.0.0.1:<ephemeral> over a fresh data directory; stops when dropped.
+/// A server on 127.0.0.1:<ephemeral> over a fresh workspace (SQLite, or PostgreSQL with
+/// `BATON_TEST_BACKEND=postgres`: see `baton_store::testing`); stops when dropped.
 pub struct TestServer {
     pub addr: SocketAddr,
     pub http: reqwest::Client,
-    _data: TempDir,
+    data: Scratch,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
 impl TestServer {
     pub async fn start() -> TestServer {
-        let data = tempfile::tempdir().expect("a temporary directory");
-        let store = SqliteStore::open(data.path()).await.expect("the store opens");
+        let data = Scratch::from_env().await;
+        let store = data.open().await;
         TestServer::serve(data, store).await
     }
 
     /// A server over a store the test has already filled (e.g. with back-dated commands).
-    pub async fn serve(data: TempDir, store: SqliteStore) -> TestServer {
+    pub async fn serve(data: Scratch, store: SqlStore) -> TestServer {
         TestServer::serve_state(data, AppState::new(Arc::new(store))).await
     }
 
     /// A server over a filled store whose clock stands at `at` (the history's "now").
-    pub async fn serve_at(data: TempDir, store: SqliteStore, at: jiff::Timestamp) -> TestServer {
+    pub async fn serve_at(data: Scratch, store: SqlStore, at: jiff::Timestamp) -> TestServer {
         let clock = Arc::new(baton_server::scheduler::ManualClock::new(at));
         TestServer::serve_state(data, AppState::new(Arc::new(store)).with_clock(clock)).await
     }
 
-    async fn serve_state(data: TempDir, state: AppState) -> TestServer {
+    async fn serve_state(data: Scratch, state: AppState) -> TestServer {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port");
         let addr = listener.local_addr().expect("a bound address");
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -47,12 +48,12 @@ impl TestServer {
             })
             .await;
         });
-        TestServer { addr, http: reqwest::Client::new(), _data: data, stop: Some(stop) }
+        TestServer { addr, http: reqwest::Client::new(), data, stop: Some(stop) }
     }
 
-    /// The data directory the server's store lives in.
+    /// The server's data directory (which holds the store on SQLite).
     pub fn data_dir(&self) -> &std::path::Path {
-        self._data.path()
+        self.data.dir.path()
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -4,7 +4,8 @@ use baton_core::calendar::WorkingHours;
 use baton_core::model::{Role, Visibility};
 use baton_core::text::MessageText;
 use baton_core::{ChannelId, MemberId, ThreadId};
-use baton_store::{Command, Envelope, MessageTarget, NewMember, SqliteStore, Store, Viewer};
+use baton_store::testing::Scratch;
+use baton_store::{Command, Envelope, MessageTarget, NewMember, SqlStore, Store, Viewer};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -25,12 +26,12 @@ fn member(handle: &str, role: Role, hash: &str) -> NewMember {
     }
 }
 
-async fn exec(store: &SqliteStore, who: Viewer, at: &str, command: Command) -> Value {
+async fn exec(store: &SqlStore, who: Viewer, at: &str, command: Command) -> Value {
     store.execute(Envelope::new(who, at.parse().unwrap(), command)).await.expect("the command applies")
 }
 
 /// A thread in `channel` where `a` and `b` alternate seven times over two days: it bounces.
-async fn bouncing_thread(store: &SqliteStore, a: Viewer, b: Viewer, channel: i64, title: &str) {
+async fn bouncing_thread(store: &SqlStore, a: Viewer, b: Viewer, channel: i64, title: &str) {
     let thread =
         Command::CreateThread { home: ChannelId(channel).into(), title: title.into(), tags: vec![], body: None };
     let thread = ThreadId(exec(store, a, "2024-05-06T09:00:00Z", thread).await["id"].as_i64().unwrap());
@@ -48,7 +49,7 @@ async fn bouncing_thread(store: &SqliteStore, a: Viewer, b: Viewer, channel: i64
 
 /// A thread in the direct conversation of `a` and `b`, started by `b`'s reply to `a`'s message,
 /// then alternating over two days: it bounces.
-async fn bouncing_dm_thread(store: &SqliteStore, a: Viewer, b: Viewer, title: &str) {
+async fn bouncing_dm_thread(store: &SqlStore, a: Viewer, b: Viewer, title: &str) {
     let dm = Command::OpenDm { members: vec![b.member], export_name: None };
     let dm = baton_core::DmId(exec(store, a, "2024-05-06T08:00:00Z", dm).await["id"].as_i64().unwrap());
     let parent =
@@ -66,8 +67,8 @@ async fn bouncing_dm_thread(store: &SqliteStore, a: Viewer, b: Viewer, title: &s
 /// bouncing thread, a bouncing thread in ana and bo's direct conversation, and `n_talkers`
 /// members who posted in the window.
 async fn workspace(n_talkers: usize) -> TestServer {
-    let data = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(data.path()).await.unwrap();
+    let data = Scratch::from_env().await;
+    let store = data.open().await;
     let hash = baton_server::auth::hash_password_blocking(PASSWORD).unwrap();
     let setup = Command::Setup {
         workspace_name: "W".into(),

@@ -4,7 +4,8 @@
 use std::sync::Arc;
 
 use baton_server::scheduler::{ManualClock, Scheduler};
-use baton_store::{DynStore, SqliteStore};
+use baton_store::testing::Scratch;
+use baton_store::DynStore;
 use jiff::{SignedDuration, Timestamp};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
@@ -46,8 +47,8 @@ async fn norms_per_workspace_and_channel() {
 
 #[tokio::test]
 async fn a_follow_up_notifies_when_nobody_answers_and_not_when_someone_does() {
-    let data = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(data.path()).await.unwrap();
+    let data = Scratch::from_env().await;
+    let store = data.open().await;
     let shared: DynStore = Arc::new(store.clone());
     let server = TestServer::serve(data, store).await;
     let owner = server.setup().await;

@@ -8,14 +8,15 @@ use baton_core::model::{Priority, Role, TaskStatus, Visibility};
 use baton_core::text::MessageText;
 use baton_core::{ChannelId, DmId, MemberId, ProjectId, ThreadId};
 use baton_server::scheduler::{ManualClock, Scheduler};
-use baton_store::{Command, DynStore, Envelope, MessageTarget, SqliteStore, Store, Viewer};
+use baton_store::testing::Scratch;
+use baton_store::{Command, DynStore, Envelope, MessageTarget, SqlStore, Store, Viewer};
 use jiff::Timestamp;
 use reqwest::Method;
 use serde_json::{json, Value};
 
 use crate::harness::{new_member, TestServer, PASSWORD};
 
-async fn exec(store: &SqliteStore, who: Viewer, at: &str, command: Command) -> Value {
+async fn exec(store: &SqlStore, who: Viewer, at: &str, command: Command) -> Value {
     store.execute(Envelope::new(who, at.parse().unwrap(), command)).await.expect("the command applies")
 }
 
@@ -31,8 +32,8 @@ async fn inbox(server: &TestServer, handle: &str, query: &str) -> Vec<Value> {
 
 #[tokio::test]
 async fn held_until_the_next_working_period_in_the_recipients_zone_across_dst() {
-    let data = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(data.path()).await.unwrap();
+    let data = Scratch::from_env().await;
+    let store = data.open().await;
     let hash = baton_server::auth::hash_password_blocking(PASSWORD).unwrap();
     let new = |handle: &str, zone: &str, role| new_member(handle, zone, role, &hash);
     let setup =

@@ -5,7 +5,8 @@
 use std::sync::Arc;
 
 use baton_server::scheduler::{ManualClock, Scheduler};
-use baton_store::{DynStore, SqliteStore};
+use baton_store::testing::Scratch;
+use baton_store::DynStore;
 use jiff::{SignedDuration, Timestamp};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
@@ -14,8 +15,8 @@ use crate::harness::TestServer;
 
 #[tokio::test]
 async fn due_jobs_fire_once_when_the_clock_reaches_them() {
-    let data = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(data.path()).await.unwrap();
+    let data = Scratch::from_env().await;
+    let store = data.open().await;
     let shared: DynStore = Arc::new(store.clone());
     let server = TestServer::serve(data, store).await;
     let owner = server.setup().await;
@@ -113,8 +114,8 @@ async fn bad_schedules_are_refused() {
 
 #[tokio::test]
 async fn a_task_due_today_reminds_its_assignee_once_at_its_current_due_date() {
-    let data = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(data.path()).await.unwrap();
+    let data = Scratch::from_env().await;
+    let store = data.open().await;
     let shared: DynStore = Arc::new(store.clone());
     let server = TestServer::serve(data, store).await;
     let owner = server.setup().await;

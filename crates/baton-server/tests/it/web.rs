@@ -374,10 +374,11 @@ async fn settings_change_hours_and_admins_add_members_with_invitations() {
 async fn a_thread_that_bounces_is_flagged_in_its_channel() {
     use baton_core::text::MessageText;
     use baton_core::ThreadId;
-    use baton_store::{Command, Envelope, MessageTarget, SqliteStore, Store, Viewer};
+    use baton_store::testing::Scratch;
+    use baton_store::{Command, Envelope, MessageTarget, Store, Viewer};
 
-    let data = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(data.path()).await.unwrap();
+    let data = Scratch::from_env().await;
+    let store = data.open().await;
     let server = TestServer::serve(data, store.clone()).await;
     let owner = server.setup().await;
     let bo = owner.add_member("bo", "member").await;

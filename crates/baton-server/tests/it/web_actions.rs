@@ -282,9 +282,10 @@ async fn a_huddle_for_a_later_slot_opens_then() {
 #[tokio::test]
 async fn a_channels_timeline_is_shown_newest_first_with_older_messages_on_demand() {
     use baton_core::text::MessageText;
-    use baton_store::{Command, Envelope, MessageTarget, SqliteStore, Store, Viewer};
-    let data = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(data.path()).await.unwrap();
+    use baton_store::testing::Scratch;
+    use baton_store::{Command, Envelope, MessageTarget, Store, Viewer};
+    let data = Scratch::from_env().await;
+    let store = data.open().await;
     let hash = baton_server::auth::hash_password_blocking(PASSWORD).unwrap();
     let at = |minute: i64| jiff::Timestamp::from_second(1_700_000_000 + minute * 60).unwrap();
     let setup = Command::Setup {

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use baton_server::scheduler::{ManualClock, Scheduler};
-use baton_store::SqliteStore;
+use baton_store::testing::Scratch;
 use jiff::{SignedDuration, Timestamp};
 use reqwest::{Method, Response, StatusCode};
 use serde_json::{json, Value};
@@ -170,8 +170,8 @@ async fn a_huddle_on_a_private_thread_is_a_403_page_for_someone_outside_it() {
 
 #[tokio::test]
 async fn a_check_in_is_answered_on_its_page_and_the_answer_lands_in_its_thread() {
-    let data = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(data.path()).await.unwrap();
+    let data = Scratch::from_env().await;
+    let store = data.open().await;
     let server = TestServer::serve(data, store.clone()).await;
     let owner = server.setup().await;
     let bo = owner.add_member("bo", "member").await;

@@ -5,7 +5,8 @@
 use baton_core::model::{Priority, Role, TaskStatus, Visibility};
 use baton_core::text::MessageText;
 use baton_core::{ChannelId, MemberId, ProjectId, ThreadId};
-use baton_store::{Command, Envelope, MessageTarget, SqliteStore, Store, Viewer};
+use baton_store::testing::Scratch;
+use baton_store::{Command, Envelope, MessageTarget, SqlStore, Store, Viewer};
 use jiff::{SignedDuration, Timestamp};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
@@ -62,7 +63,7 @@ struct Planted {
     quinn: MemberId,
 }
 
-async fn exec(store: &SqliteStore, who: Viewer, at: Timestamp, command: Command) -> Value {
+async fn exec(store: &SqlStore, who: Viewer, at: Timestamp, command: Command) -> Value {
     store.execute(Envelope::new(who, at, command)).await.expect("the command applies")
 }
 
@@ -79,8 +80,8 @@ fn id(value: &Value) -> i64 {
 }
 
 async fn workspace() -> Planted {
-    let data = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(data.path()).await.unwrap();
+    let data = Scratch::from_env().await;
+    let store = data.open().await;
     let hash = baton_server::auth::hash_password_blocking(PASSWORD).unwrap();
     // Midnight UTC eight days ago: everything below is inside the default four weeks.
     let today = Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date();

@@ -1,6 +1,6 @@
 //! A member's own timed work: a message to send later, a reminder about a message, and
 //! cancelling either. (Firing them, and the timed work other commands schedule, are still the
-//! SQLite backend's: `sqlite/apply/jobs.rs`.)
+//! SQL backend's: `sql/apply/jobs.rs`.)
 
 use baton_core::event::{self as ev, Change};
 use baton_core::MessageId;

@@ -3,11 +3,11 @@ use std::sync::Arc;
 use baton_core::model::{Priority, Role, TaskStatus, Visibility};
 use baton_core::text::MessageText;
 use baton_core::{MemberId, Seq, ThreadId};
-use baton_store::{Command, Envelope, Error, MessageTarget, Page, SqliteStore, Store, Viewer};
+use baton_store::{Command, Envelope, Error, MessageTarget, Page, SqlStore, Store, Viewer};
 use jiff::Timestamp;
 use serde_json::Value;
 
-use crate::member;
+use crate::{member, on_both_backends, Scratch};
 
 fn at(s: &str) -> Timestamp {
     s.parse().expect("an RFC 3339 instant")
@@ -310,24 +310,21 @@ async fn check_dm_threads(store: &dyn Store, owner: Viewer, ana: Viewer) {
     assert_eq!(updates, 1);
 }
 
-#[tokio::test]
-async fn sqlite_keeps_the_contract() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(dir.path()).await.unwrap();
+async fn keeps_the_contract(scratch: &Scratch) {
+    let store = SqlStore::open(&scratch.database).await.unwrap();
     check_store(Arc::new(store)).await;
 }
+on_both_backends!(keeps_the_contract);
 
-#[tokio::test]
-async fn sqlite_reopens_with_everything_and_continues_the_sequence() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(dir.path()).await.unwrap();
+async fn reopens_with_everything_and_continues_the_sequence(scratch: &Scratch) {
+    let store = SqlStore::open(&scratch.database).await.unwrap();
     check_store(Arc::new(store.clone())).await;
     let owner = Viewer { member: MemberId(1), role: Role::Owner };
     let seen_before = store.events(&owner, Seq(0), 1000).await.unwrap().len();
     let n_before = store.head().await.unwrap().0;
     store.close().await;
 
-    let store = SqliteStore::open(dir.path()).await.unwrap();
+    let store = SqlStore::open(&scratch.database).await.unwrap();
     assert_eq!(store.events(&owner, Seq(0), 1000).await.unwrap().len(), seen_before);
     assert_eq!(store.head().await.unwrap().0, n_before);
     let project = Command::CreateProject { name: "after restart".into(), description: String::new() };
@@ -336,14 +333,13 @@ async fn sqlite_reopens_with_everything_and_continues_the_sequence() {
     assert_eq!(events.len(), 1);
     assert_eq!(events[0].seq, Seq(n_before + 1), "the sequence continues without a gap");
 }
+on_both_backends!(reopens_with_everything_and_continues_the_sequence);
 
-/// `baton admin` and `baton demo` may write to a data directory a server is using: the two
-/// writers share one gap-free sequence.
-#[tokio::test]
-async fn two_stores_on_one_directory_share_the_sequence() {
-    let dir = tempfile::tempdir().unwrap();
-    let first = SqliteStore::open(dir.path()).await.unwrap();
-    let second = SqliteStore::open(dir.path()).await.unwrap();
+/// `baton admin` and `baton demo` may write to a workspace a server is using, and on
+/// PostgreSQL several servers do: the writers share one gap-free sequence.
+async fn two_stores_on_one_database_share_the_sequence(scratch: &Scratch) {
+    let first = SqlStore::open(&scratch.database).await.unwrap();
+    let second = SqlStore::open(&scratch.database).await.unwrap();
     let setup =
         Command::Setup { workspace_name: "W".into(), time_zone: "UTC".into(), owner: member("own", Role::Owner) };
     first.execute(Envelope::system(at("2024-01-01T00:00:00Z"), setup)).await.unwrap();
@@ -356,13 +352,12 @@ async fn two_stores_on_one_directory_share_the_sequence() {
     let seqs: Vec<i64> = second.events(&owner, Seq(0), 100).await.unwrap().iter().map(|e| e.seq.0).collect();
     assert_eq!(seqs, (1..=8).collect::<Vec<_>>());
 }
+on_both_backends!(two_stores_on_one_database_share_the_sequence);
 
 /// Events another process commits reach this store's live subscribers, in order.
-#[tokio::test]
-async fn another_writers_events_are_published_live() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = SqliteStore::open(dir.path()).await.unwrap();
-    let admin = SqliteStore::open(dir.path()).await.unwrap();
+async fn another_writers_events_are_published_live(scratch: &Scratch) {
+    let server = SqlStore::open(&scratch.database).await.unwrap();
+    let admin = SqlStore::open(&scratch.database).await.unwrap();
     let mut live = server.bus().subscribe();
     let setup =
         Command::Setup { workspace_name: "W".into(), time_zone: "UTC".into(), owner: member("own", Role::Owner) };
@@ -381,13 +376,12 @@ async fn another_writers_events_are_published_live() {
     let event = tokio::time::timeout(std::time::Duration::from_secs(5), live.recv()).await.unwrap().unwrap();
     assert_eq!(event.seq.0, 4);
 }
+on_both_backends!(another_writers_events_are_published_live);
 
 /// Commands committed in one group: a failing one in the middle leaves nothing, the others all
 /// land, and the sequence stays gap-free.
-#[tokio::test]
-async fn failures_inside_a_group_leave_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(dir.path()).await.unwrap();
+async fn failures_inside_a_group_leave_nothing(scratch: &Scratch) {
+    let store = SqlStore::open(&scratch.database).await.unwrap();
     let setup =
         Command::Setup { workspace_name: "W".into(), time_zone: "UTC".into(), owner: member("own", Role::Owner) };
     store.execute(Envelope::system(at("2024-01-01T00:00:00Z"), setup)).await.unwrap();
@@ -443,3 +437,4 @@ async fn failures_inside_a_group_leave_nothing() {
     let channels = store.channels(&owner).await.unwrap();
     assert_eq!(channels.len(), 1, "no half-created channel is left: {channels:?}");
 }
+on_both_backends!(failures_inside_a_group_leave_nothing);

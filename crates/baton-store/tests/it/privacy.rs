@@ -14,10 +14,10 @@ use std::sync::Arc;
 use baton_core::model::{Role, Visibility};
 use baton_core::text::MessageText;
 use baton_core::{ChannelId, DmId, MemberId, MessageId, Seq, ThreadId};
-use baton_store::{Command, Envelope, MessageTarget, Page, SqliteStore, Store, Viewer};
+use baton_store::{Command, Envelope, MessageTarget, Page, SqlStore, Store, Viewer};
 use proptest::prelude::*;
 
-use crate::member;
+use crate::{member, Scratch};
 
 /// A workspace to build: everyone's role (the first is the owner), channels with their
 /// visibility and members, direct conversations, and removals from private channels.
@@ -58,7 +58,7 @@ struct Built {
     dms: Vec<(BTreeSet<usize>, DmId, ThreadId)>,
 }
 
-async fn build(store: &SqliteStore, plan: &Plan) -> Built {
+async fn build(store: &SqlStore, plan: &Plan) -> Built {
     let at = |n: i64| jiff::Timestamp::from_second(1_700_000_000 + n).unwrap();
     let setup =
         Command::Setup { workspace_name: "W".into(), time_zone: "UTC".into(), owner: member("m0", Role::Owner) };
@@ -141,9 +141,8 @@ fn may_read_channel(role: Role, private: bool, readers: &BTreeSet<usize>, who: u
     }
 }
 
-async fn check(plan: Plan) {
-    let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(dir.path()).await.unwrap();
+async fn check(scratch: &Scratch, plan: Plan) {
+    let store = SqlStore::open(&scratch.database).await.unwrap();
     let built = build(&store, &plan).await;
     let store: Arc<dyn Store> = Arc::new(store);
     for (who, viewer) in built.viewers.iter().enumerate() {
@@ -207,6 +206,22 @@ proptest! {
     #[test]
     fn every_read_agrees_with_the_policy(plan in plan()) {
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-        runtime.block_on(check(plan));
+        runtime.block_on(check(&Scratch::sqlite(), plan));
+    }
+}
+
+proptest! {
+    // Fewer cases: each one creates a PostgreSQL database.
+    #![proptest_config(ProptestConfig { cases: 8, ..ProptestConfig::default() })]
+
+    #[test]
+    fn every_read_agrees_with_the_policy_on_postgres(plan in plan()) {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        runtime.block_on(async {
+            if let Some(scratch) = Scratch::postgres().await {
+                check(&scratch, plan).await;
+                scratch.remove().await;
+            }
+        });
     }
 }

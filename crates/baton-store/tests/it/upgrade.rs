@@ -7,7 +7,7 @@ use std::str::FromStr;
 use baton_core::event::Change;
 use baton_core::model::Role;
 use baton_core::{MemberId, Seq};
-use baton_store::{SqliteStore, Store, Viewer};
+use baton_store::{SqlStore, Store, Viewer};
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::ConnectOptions;
 
@@ -29,7 +29,7 @@ async fn old_data_dir() -> tempfile::TempDir {
 #[tokio::test]
 async fn every_event_of_an_old_log_reads_typed_and_writes_back_the_same() {
     let dir = old_data_dir().await;
-    let store = SqliteStore::open(dir.path()).await.unwrap();
+    let store = SqlStore::open_dir(dir.path()).await.unwrap();
     let stored = store.log(Seq(0), 100_000).await.unwrap();
     assert_eq!(stored.len(), 680, "the fixture's whole log");
     let mut kinds = std::collections::BTreeSet::new();
@@ -55,7 +55,7 @@ async fn every_event_of_an_old_log_reads_typed_and_writes_back_the_same() {
 #[tokio::test]
 async fn an_old_data_dir_answers_and_takes_writes() {
     let dir = old_data_dir().await;
-    let store = SqliteStore::open(dir.path()).await.unwrap();
+    let store = SqlStore::open_dir(dir.path()).await.unwrap();
     let owner = Viewer { member: MemberId(1), role: Role::Owner };
     let head = store.head().await.unwrap();
     assert_eq!(store.members(&owner).await.unwrap().len(), 8);

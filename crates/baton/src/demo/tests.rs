@@ -131,7 +131,7 @@ fn check_in_answers_come_from_its_members_at_ten_their_time_on_working_days() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_written_demo_runs_a_whole_hybrid_week() {
     let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(dir.path()).await.unwrap();
+    let store = SqlStore::open_dir(dir.path()).await.unwrap();
     fill(&store, &config(1)).await.unwrap();
     let owner = crate::admin::first_owner(&store).await.unwrap();
     let log = store.log(baton_core::Seq(0), 1_000_000).await.unwrap();

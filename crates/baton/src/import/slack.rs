@@ -15,13 +15,14 @@ use baton_core::text::{render_markdown, MessageText};
 use baton_core::{ChannelId, DmId, MemberId, MessageId, ThreadId};
 use baton_import::export_files::ExportFiles;
 use baton_import::slack::{self, Conversation, ConversationKind, Export};
-use baton_store::{Command, Envelope, MessageTarget, NewMember, SqliteStore, Store, ThreadHome, Viewer};
+use baton_store::{Command, Envelope, MessageTarget, NewMember, SqlStore, Store, ThreadHome, Viewer};
 use indicatif::{ProgressBar, ProgressStyle};
 use jiff::Timestamp;
 use serde_json::Value;
 
 use super::summary::Summary;
-use super::{count, in_export_terms, open_store, Differs};
+use super::{count, in_export_terms, Differs};
+use crate::workspace::Place;
 
 const SOURCE: &str = "slack";
 
@@ -29,18 +30,18 @@ const SOURCE: &str = "slack";
 /// makes a large export import in minutes rather than hours.
 const CHUNK: usize = 2048;
 
-pub(crate) async fn run(path: PathBuf, data_dir: PathBuf) -> anyhow::Result<()> {
+pub(crate) async fn run(path: PathBuf, place: Place) -> anyhow::Result<()> {
     let mut files = ExportFiles::open(&path, "users.json").map_err(|d| anyhow!("{d}"))?;
     let export = slack::read(&mut files).map_err(|d| anyhow!("{d} (nothing was imported)"))?;
     for warning in &export.warnings {
         eprintln!("warning: {warning}");
     }
-    let store = open_store(&data_dir).await?;
+    let store = place.open().await?;
     let head_before = store.head().await?;
     let owner = super::ensure_workspace(&store, SOURCE).await?;
     Writer::new(&store, owner, &export).await?.write().await?;
     let changed = store.head().await? != head_before;
-    summary(&export).print(&store, owner, &path.display().to_string(), &data_dir, changed).await
+    summary(&export).print(&store, owner, &path.display().to_string(), &place, changed).await
 }
 
 /// What the export holds, for the import's last words.
@@ -81,7 +82,7 @@ fn summary(export: &Export) -> Summary {
 }
 
 struct Writer<'a> {
-    store: &'a SqliteStore,
+    store: &'a SqlStore,
     owner: Viewer,
     export: &'a Export,
     workspace_zone: String,
@@ -94,7 +95,7 @@ struct Writer<'a> {
 }
 
 impl<'a> Writer<'a> {
-    async fn new(store: &'a SqliteStore, owner: Viewer, export: &'a Export) -> anyhow::Result<Writer<'a>> {
+    async fn new(store: &'a SqlStore, owner: Viewer, export: &'a Export) -> anyhow::Result<Writer<'a>> {
         let workspace_zone = store.workspace().await?.map_or_else(|| "UTC".into(), |w| w.time_zone);
         let start = export
             .conversations

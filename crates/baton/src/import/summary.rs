@@ -4,12 +4,13 @@
 //! weeks of the data.
 
 use std::fmt::Write as _;
-use std::path::Path;
 
 use anyhow::Context;
 use baton_core::calendar::parse_time_zone;
 use baton_insights::four_weeks_through;
-use baton_store::{SqliteStore, Store, Viewer};
+use baton_store::{Database, SqlStore, Store, Viewer};
+
+use crate::workspace::Place;
 use jiff::{Timestamp, ToSpan};
 
 /// What an import read, for its last words.
@@ -28,21 +29,24 @@ impl Summary {
     /// moved): an export imported before answers every request with its first answer.
     pub(super) async fn print(
         &self,
-        store: &SqliteStore,
+        store: &SqlStore,
         owner: Viewer,
         from: &str,
-        data_dir: &Path,
+        place: &Place,
         changed: bool,
     ) -> anyhow::Result<()> {
         let workspace = store.workspace().await?.context("the data directory holds no workspace")?;
         let zone = parse_time_zone(&workspace.time_zone)?;
-        let dir = shell_word(&data_dir.display().to_string());
+        let mut dir = shell_word(&place.data_dir.display().to_string());
+        if let Ok(database @ Database::Postgres(_)) = place.database() {
+            dir = format!("{dir} --database {}", shell_word(&database.to_string()));
+        }
         let what = listing(&self.counts);
         let mut out = String::new();
         if changed {
-            writeln!(out, "imported {what} from {from} into {}", data_dir.display())?;
+            writeln!(out, "imported {what} from {from} into {}", place.describe())?;
         } else {
-            writeln!(out, "already imported, nothing changed: {} holds the {what} of {from}", data_dir.display())?;
+            writeln!(out, "already imported, nothing changed: {} holds the {what} of {from}", place.describe())?;
         }
         let day = |at: Timestamp| at.to_zoned(zone.clone()).date();
         if let (Some(first), Some(last)) = (self.first, self.last) {
@@ -81,7 +85,7 @@ impl Summary {
 
 /// A handle and an e-mail address for a new owner that nobody uses yet (`lead`, `lead-2`, …);
 /// `None` when an owner or admin who can sign in exists already.
-async fn free_login(store: &SqliteStore, owner: Viewer) -> anyhow::Result<Option<(String, String)>> {
+async fn free_login(store: &SqlStore, owner: Viewer) -> anyhow::Result<Option<(String, String)>> {
     let members = store.members(&owner).await?;
     for member in members.iter().filter(|m| m.active && !m.service && m.role.is_admin()) {
         if let Some((_, Some(_password))) = store.login_lookup(&member.handle).await? {

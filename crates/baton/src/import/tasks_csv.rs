@@ -16,20 +16,21 @@ use baton_core::calendar::{parse_time_zone, WorkingHours};
 use baton_core::model::{Priority, Role, TaskStatus};
 use baton_core::{validate, MemberId, ProjectId, TaskId};
 use baton_import::task_csv::{self, TaskRecord};
-use baton_store::{Command, Envelope, NewMember, SqliteStore, Store, Viewer};
+use baton_store::{Command, Envelope, NewMember, SqlStore, Store, Viewer};
 use indicatif::{ProgressBar, ProgressStyle};
 use jiff::Timestamp;
 use serde_json::Value;
 
 use super::summary::Summary;
-use super::{count, ensure_workspace, is_reused_key, open_store, MAX_FILE_BYTES};
+use super::{count, ensure_workspace, is_reused_key, MAX_FILE_BYTES};
+use crate::workspace::Place;
 
 const SOURCE: &str = "tasks-csv";
 
 /// Conflicts listed before the import stops.
 const SHOWN_CONFLICTS: usize = 10;
 
-pub(super) async fn run(file: PathBuf, data_dir: PathBuf, source: Option<String>) -> anyhow::Result<()> {
+pub(super) async fn run(file: PathBuf, place: Place, source: Option<String>) -> anyhow::Result<()> {
     let source = source.map(|s| validate::name("--source", &s)).transpose()?;
     let size = std::fs::metadata(&file).with_context(|| format!("cannot read {}", file.display()))?.len();
     if size > MAX_FILE_BYTES {
@@ -39,7 +40,7 @@ pub(super) async fn run(file: PathBuf, data_dir: PathBuf, source: Option<String>
     let name = file.display().to_string();
     // Plain dates are midnight in the workspace's zone; a new data directory gets a workspace in
     // UTC. Only an existing database is opened before the file is known to read.
-    let existing = if data_dir.join("baton.db").is_file() { Some(open_store(&data_dir).await?) } else { None };
+    let existing = if place.may_hold_one() { Some(place.open().await?) } else { None };
     let zone = match &existing {
         Some(store) => store.workspace().await?.map(|w| w.time_zone),
         None => None,
@@ -55,7 +56,7 @@ pub(super) async fn run(file: PathBuf, data_dir: PathBuf, source: Option<String>
     }
     let store = match existing {
         Some(store) => store,
-        None => open_store(&data_dir).await?,
+        None => place.open().await?,
     };
     let head_before = store.head().await?;
     let owner = ensure_workspace(&store, SOURCE).await?;
@@ -91,7 +92,7 @@ pub(super) async fn run(file: PathBuf, data_dir: PathBuf, source: Option<String>
     }
     progress.finish_and_clear();
     let changed = store.head().await? != head_before;
-    summary(&tasks).print(&store, owner, &name, &data_dir, changed).await
+    summary(&tasks).print(&store, owner, &name, &place, changed).await
 }
 
 /// What the file holds, for the import's last words.
@@ -116,7 +117,7 @@ fn summary(tasks: &[TaskRecord]) -> Summary {
 }
 
 struct Importer<'s> {
-    store: &'s SqliteStore,
+    store: &'s SqlStore,
     owner: Viewer,
     /// `--source`: keys its tasks apart from those of other sources.
     source: Option<String>,

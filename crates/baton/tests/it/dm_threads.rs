@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use baton_server::scheduler::ManualClock;
 use baton_server::AppState;
-use baton_store::SqliteStore;
+use baton_store::SqlStore;
 use jiff::Timestamp;
 use serde_json::{json, Value};
 
@@ -176,7 +176,7 @@ struct Live {
 
 impl Live {
     async fn start(data: &Path, at: Timestamp) -> Live {
-        let store = SqliteStore::open(data).await.expect("the store opens");
+        let store = SqlStore::open_dir(data).await.expect("the store opens");
         let clock = Arc::new(ManualClock::new(at));
         let state = AppState::new(Arc::new(store)).with_clock(clock.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -222,13 +222,13 @@ fn a_row_that_differs_from_its_earlier_import_is_named_and_nothing_is_written() 
 async fn a_task_an_earlier_version_imported_is_not_imported_twice() {
     use baton_core::calendar::WorkingHours;
     use baton_core::model::{Priority, Role, TaskStatus};
-    use baton_store::{Command, Envelope, NewMember, SqliteStore, Store, Viewer};
+    use baton_store::{Command, Envelope, NewMember, SqlStore, Store, Viewer};
 
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     {
         // What that version wrote for `T-9,Plan,Ops,,todo,2024-03-08T09:00:00Z,2024-03-08T09:00:00Z,,`.
-        let store = SqliteStore::open(&data).await.unwrap();
+        let store = SqlStore::open_dir(&data).await.unwrap();
         let owner = NewMember {
             handle: "importer".into(),
             email: "importer@baton.invalid".into(),

@@ -461,7 +461,7 @@ fn without_reactions_and_edits(from: &Path, to: &Path) {
 #[tokio::test]
 async fn reactions_and_edit_times_are_imported_and_change_no_report_number() {
     use baton_core::model::Role;
-    use baton_store::{SqliteStore, Store, Viewer};
+    use baton_store::{SqlStore, Store, Viewer};
 
     let dir = tempfile::tempdir().unwrap();
     let export = dir.path().join("export");
@@ -478,7 +478,7 @@ async fn reactions_and_edit_times_are_imported_and_change_no_report_number() {
         "reactions and edits change no number"
     );
 
-    let store = SqliteStore::open(&data).await.unwrap();
+    let store = SqlStore::open_dir(&data).await.unwrap();
     let owner = Viewer { member: baton_core::MemberId(1), role: Role::Owner };
     let members = store.members(&owner).await.unwrap();
     let id_of = |handle: &str| members.iter().find(|m| m.handle == handle).unwrap().id;
@@ -509,7 +509,7 @@ async fn reactions_and_edit_times_are_imported_and_change_no_report_number() {
     drop(store);
 
     import(&export, &data);
-    let store = SqliteStore::open(&data).await.unwrap();
+    let store = SqlStore::open_dir(&data).await.unwrap();
     assert_eq!(baton_store::full_log(&store).await.unwrap().len(), n_events, "a second import writes nothing");
 }
 

@@ -9,9 +9,10 @@ use baton_core::event::Change;
 use baton_core::model::TaskStatus;
 use baton_core::MemberId;
 use jiff::Timestamp;
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 
 use super::read::micros;
+use super::Dialect;
 use crate::error::Result;
 
 /// The key that makes a set of people's direct conversation one: their ids, sorted, joined.
@@ -24,7 +25,7 @@ pub(crate) fn member_key(people: &[MemberId]) -> String {
 
 /// Writes `change`, which `actor` made at `at`, into the tables.
 pub(crate) async fn project(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     at: Timestamp,
     actor: Option<MemberId>,
     change: &Change,
@@ -34,7 +35,7 @@ pub(crate) async fn project(
             let channel = &created.channel;
             sqlx::query(
                 "INSERT INTO channels (id, name, visibility, topic, created_by, created_at, archived) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?)",
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
             )
             .bind(channel.id.0)
             .bind(&channel.name)
@@ -48,7 +49,7 @@ pub(crate) async fn project(
         }
         Change::ChannelUpdated(updated) => {
             let channel = &updated.channel;
-            sqlx::query("UPDATE channels SET name = ?, visibility = ?, topic = ?, archived = ? WHERE id = ?")
+            sqlx::query("UPDATE channels SET name = $1, visibility = $2, topic = $3, archived = $4 WHERE id = $5")
                 .bind(&channel.name)
                 .bind(channel.visibility.as_str())
                 .bind(&channel.topic)
@@ -58,14 +59,14 @@ pub(crate) async fn project(
                 .await?;
         }
         Change::ChannelMemberAdded(joined) => {
-            sqlx::query("INSERT OR IGNORE INTO channel_members (channel_id, member_id) VALUES (?, ?)")
+            sqlx::query("INSERT INTO channel_members (channel_id, member_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
                 .bind(joined.channel_id.0)
                 .bind(joined.member_id.0)
                 .execute(&mut *conn)
                 .await?;
         }
         Change::ChannelMemberRemoved(left) => {
-            sqlx::query("DELETE FROM channel_members WHERE channel_id = ? AND member_id = ?")
+            sqlx::query("DELETE FROM channel_members WHERE channel_id = $1 AND member_id = $2")
                 .bind(left.channel_id.0)
                 .bind(left.member_id.0)
                 .execute(&mut *conn)
@@ -75,7 +76,7 @@ pub(crate) async fn project(
             let thread = &created.thread;
             sqlx::query(
                 "INSERT INTO threads (id, channel_id, dm_id, title, timeline, tags, created_by, created_at) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
             )
             .bind(thread.id.0)
             .bind(thread.channel_id.map(|c| c.0))
@@ -88,7 +89,7 @@ pub(crate) async fn project(
             .execute(&mut *conn)
             .await?;
             // Whoever begins a thread follows it: replies notify them.
-            sqlx::query("INSERT INTO thread_followers (thread_id, member_id) VALUES (?, ?)")
+            sqlx::query("INSERT INTO thread_followers (thread_id, member_id) VALUES ($1, $2)")
                 .bind(thread.id.0)
                 .bind(thread.created_by.0)
                 .execute(&mut *conn)
@@ -97,21 +98,21 @@ pub(crate) async fn project(
         Change::ThreadUpdated(updated) => {
             if let Some(title) = &updated.title {
                 // A title someone chose reads as written: an import's display title gives way.
-                sqlx::query("UPDATE threads SET title = ?, display_title = NULL WHERE id = ?")
+                sqlx::query("UPDATE threads SET title = $1, display_title = NULL WHERE id = $2")
                     .bind(title)
                     .bind(updated.thread_id.0)
                     .execute(&mut *conn)
                     .await?;
             }
             if let Some(tags) = &updated.tags {
-                sqlx::query("UPDATE threads SET tags = ? WHERE id = ?")
+                sqlx::query("UPDATE threads SET tags = $1 WHERE id = $2")
                     .bind(serde_json::to_string(tags)?)
                     .bind(updated.thread_id.0)
                     .execute(&mut *conn)
                     .await?;
             }
             if let Some(shown) = &updated.display_title {
-                sqlx::query("UPDATE threads SET display_title = ? WHERE id = ?")
+                sqlx::query("UPDATE threads SET display_title = $1 WHERE id = $2")
                     .bind(shown)
                     .bind(updated.thread_id.0)
                     .execute(&mut *conn)
@@ -119,7 +120,7 @@ pub(crate) async fn project(
             }
         }
         Change::ThreadResolved(thread) | Change::ThreadReopened(thread) => {
-            sqlx::query("UPDATE threads SET resolved = ? WHERE id = ?")
+            sqlx::query("UPDATE threads SET resolved = $1 WHERE id = $2")
                 .bind(matches!(change, Change::ThreadResolved(_)))
                 .bind(thread.thread_id.0)
                 .execute(&mut *conn)
@@ -129,57 +130,73 @@ pub(crate) async fn project(
             let message = &posted.message;
             let (thread, dm, at) =
                 (message.thread_id.map(|t| t.0), message.dm_id.map(|d| d.0), micros(message.created_at));
-            // One round trip to SQLite's thread for the four statements: the message; its
-            // thread's count and last activity, and its author as a follower (posting follows a
-            // thread: replies notify its followers); its conversation's last activity, whether
-            // it is in the conversation's timeline or in one of its threads. Each statement
-            // takes the next plain `?` arguments in order (sqlx binds numbered ones of later
-            // statements wrongly).
-            sqlx::query(
-                "INSERT INTO messages (id, thread_id, dm_id, author_id, body, html, mentions, urgent, created_at) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?); \
-                 UPDATE threads SET message_count = message_count + 1, \
-                 last_message_at = MAX(COALESCE(last_message_at, 0), ?) WHERE id = ?; \
-                 INSERT OR IGNORE INTO thread_followers (thread_id, member_id) SELECT ?, ? WHERE ? IS NOT NULL; \
-                 UPDATE dms SET last_message_at = MAX(COALESCE(last_message_at, 0), ?) \
-                 WHERE id = COALESCE(?, (SELECT dm_id FROM threads WHERE id = ?))",
-            )
-            .bind(message.id.0)
-            .bind(thread)
-            .bind(dm)
-            .bind(message.author_id.0)
-            .bind(&message.body)
-            .bind(&message.html)
-            .bind(serde_json::to_string(&message.mentions)?)
-            .bind(message.urgent)
-            .bind(at)
-            .bind(at)
-            .bind(thread)
-            .bind(thread)
-            .bind(message.author_id.0)
-            .bind(thread)
-            .bind(at)
-            .bind(dm)
-            .bind(thread)
-            .execute(&mut *conn)
-            .await?;
+            // One round trip for the four statements: the message; its thread's count and last
+            // activity, and its author as a follower (posting follows a thread: replies notify
+            // its followers); its conversation's last activity, whether it is in the
+            // conversation's timeline or in one of its threads. SQLite takes them as a script
+            // (each statement's arguments in order: sqlx binds later statements' by position),
+            // PostgreSQL as one statement with data-modifying parts.
+            let sql = match Dialect::of(conn) {
+                Dialect::Sqlite => {
+                    "INSERT INTO messages (id, thread_id, dm_id, author_id, body, html, mentions, urgent, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9); \
+                     UPDATE threads SET message_count = message_count + 1, \
+                     last_message_at = MAX(COALESCE(last_message_at, 0), $10) WHERE id = $11; \
+                     INSERT INTO thread_followers (thread_id, member_id) SELECT $12, $13 WHERE $14 IS NOT NULL \
+                     ON CONFLICT DO NOTHING; \
+                     UPDATE dms SET last_message_at = MAX(COALESCE(last_message_at, 0), $15) \
+                     WHERE id = COALESCE($16, (SELECT dm_id FROM threads WHERE id = $17))"
+                }
+                Dialect::Postgres => {
+                    "WITH posted AS (INSERT INTO messages \
+                       (id, thread_id, dm_id, author_id, body, html, mentions, urgent, created_at) \
+                       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)), \
+                     counted AS (UPDATE threads SET message_count = message_count + 1, \
+                       last_message_at = GREATEST(COALESCE(last_message_at, 0), $10) WHERE id = $11), \
+                     followed AS (INSERT INTO thread_followers (thread_id, member_id) \
+                       SELECT $12, $13 WHERE $14 IS NOT NULL ON CONFLICT DO NOTHING) \
+                     UPDATE dms SET last_message_at = GREATEST(COALESCE(last_message_at, 0), $15) \
+                     WHERE id = COALESCE($16, (SELECT dm_id FROM threads WHERE id = $17))"
+                }
+            };
+            sqlx::query(sql)
+                .bind(message.id.0)
+                .bind(thread)
+                .bind(dm)
+                .bind(message.author_id.0)
+                .bind(&message.body)
+                .bind(&message.html)
+                .bind(serde_json::to_string(&message.mentions)?)
+                .bind(message.urgent)
+                .bind(at)
+                .bind(at)
+                .bind(thread)
+                .bind(thread)
+                .bind(message.author_id.0)
+                .bind(thread)
+                .bind(at)
+                .bind(dm)
+                .bind(thread)
+                .execute(&mut *conn)
+                .await?;
         }
         Change::MessageEdited(edited) => {
             // A new text keeps the one it replaces as a version; the same text (an import's
             // "edited" mark, whose earlier text is unknown) only marks the time.
             sqlx::query(
                 "INSERT INTO message_versions (message_id, body, replaced_at) \
-                 SELECT id, body, ? FROM messages WHERE id = ? AND body <> ?",
+                 SELECT id, body, $1 FROM messages WHERE id = $2 AND body <> $3",
             )
             .bind(micros(at))
             .bind(edited.message_id.0)
             .bind(&edited.body)
             .execute(&mut *conn)
             .await?;
-            sqlx::query(
-                "UPDATE messages SET body = ?, html = ?, mentions = ?, \
-                 edited_at = MAX(COALESCE(edited_at, 0), created_at, ?) WHERE id = ?",
-            )
+            let greatest = Dialect::of(conn).greatest();
+            sqlx::query(&format!(
+                "UPDATE messages SET body = $1, html = $2, mentions = $3, \
+                 edited_at = {greatest}(COALESCE(edited_at, 0), created_at, $4) WHERE id = $5",
+            ))
             .bind(&edited.body)
             .bind(&edited.html)
             .bind(serde_json::to_string(&edited.mentions)?)
@@ -190,11 +207,11 @@ pub(crate) async fn project(
         }
         Change::MessageDeleted(deleted) => {
             // The tombstone keeps the message's place, author and time; its text and history go.
-            sqlx::query("UPDATE messages SET body = '', html = '', mentions = '[]', deleted = 1 WHERE id = ?")
+            sqlx::query("UPDATE messages SET body = '', html = '', mentions = '[]', deleted = TRUE WHERE id = $1")
                 .bind(deleted.message_id.0)
                 .execute(&mut *conn)
                 .await?;
-            sqlx::query("DELETE FROM message_versions WHERE message_id = ?")
+            sqlx::query("DELETE FROM message_versions WHERE message_id = $1")
                 .bind(deleted.message_id.0)
                 .execute(&mut *conn)
                 .await?;
@@ -202,7 +219,8 @@ pub(crate) async fn project(
         Change::MessageMoved(moved) => move_message(conn, moved).await?,
         Change::ReactionAdded(reaction) => {
             sqlx::query(
-                "INSERT OR IGNORE INTO reactions (message_id, member_id, emoji, created_at) VALUES (?, ?, ?, ?)",
+                "INSERT INTO reactions (message_id, member_id, emoji, created_at) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT DO NOTHING",
             )
             .bind(reaction.message_id.0)
             .bind(reaction.member_id.0)
@@ -212,7 +230,7 @@ pub(crate) async fn project(
             .await?;
         }
         Change::ReactionRemoved(reaction) => {
-            sqlx::query("DELETE FROM reactions WHERE message_id = ? AND member_id = ? AND emoji = ?")
+            sqlx::query("DELETE FROM reactions WHERE message_id = $1 AND member_id = $2 AND emoji = $3")
                 .bind(reaction.message_id.0)
                 .bind(reaction.member_id.0)
                 .bind(&reaction.emoji)
@@ -221,7 +239,7 @@ pub(crate) async fn project(
         }
         Change::DmCreated(created) => {
             let dm = &created.dm;
-            sqlx::query("INSERT INTO dms (id, member_key, created_at, export_name) VALUES (?, ?, ?, ?)")
+            sqlx::query("INSERT INTO dms (id, member_key, created_at, export_name) VALUES ($1, $2, $3, $4)")
                 .bind(dm.id.0)
                 .bind(member_key(&dm.member_ids))
                 .bind(micros(dm.created_at))
@@ -229,7 +247,7 @@ pub(crate) async fn project(
                 .execute(&mut *conn)
                 .await?;
             for member in &dm.member_ids {
-                sqlx::query("INSERT INTO dm_members (dm_id, member_id) VALUES (?, ?)")
+                sqlx::query("INSERT INTO dm_members (dm_id, member_id) VALUES ($1, $2)")
                     .bind(dm.id.0)
                     .bind(member.0)
                     .execute(&mut *conn)
@@ -237,7 +255,7 @@ pub(crate) async fn project(
             }
         }
         Change::DmUpdated(updated) => {
-            sqlx::query("UPDATE dms SET export_name = ? WHERE id = ?")
+            sqlx::query("UPDATE dms SET export_name = $1 WHERE id = $2")
                 .bind(&updated.dm.export_name)
                 .bind(updated.dm_id.0)
                 .execute(&mut *conn)
@@ -245,7 +263,7 @@ pub(crate) async fn project(
         }
         Change::NormChanged(changed) => match changed.channel_id {
             Some(channel) => {
-                sqlx::query("UPDATE channels SET reply_within_minutes = ? WHERE id = ?")
+                sqlx::query("UPDATE channels SET reply_within_minutes = $1 WHERE id = $2")
                     .bind(changed.reply_within_minutes)
                     .bind(channel.0)
                     .execute(&mut *conn)
@@ -253,7 +271,7 @@ pub(crate) async fn project(
             }
             None => {
                 if let Some(minutes) = changed.reply_within_minutes {
-                    sqlx::query("UPDATE workspace SET reply_within_minutes = ?")
+                    sqlx::query("UPDATE workspace SET reply_within_minutes = $1")
                         .bind(minutes)
                         .execute(&mut *conn)
                         .await?;
@@ -263,8 +281,8 @@ pub(crate) async fn project(
         Change::SlotBooked(booked) => {
             for member in &booked.outside_working_hours {
                 sqlx::query(
-                    "INSERT INTO slot_burdens (member_id, count) VALUES (?, 1) \
-                     ON CONFLICT (member_id) DO UPDATE SET count = count + 1",
+                    "INSERT INTO slot_burdens (member_id, count) VALUES ($1, 1) \
+                     ON CONFLICT (member_id) DO UPDATE SET count = slot_burdens.count + 1",
                 )
                 .bind(member.0)
                 .execute(&mut *conn)
@@ -275,7 +293,7 @@ pub(crate) async fn project(
             let huddle = &started.huddle;
             sqlx::query(
                 "INSERT INTO huddles (id, thread_id, task_id, project_id, title, call_link, agenda, started_by, started_at, opens_at) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
             )
             .bind(huddle.id.0)
             .bind(huddle.thread_id.0)
@@ -290,7 +308,7 @@ pub(crate) async fn project(
             .execute(&mut *conn)
             .await?;
             for member in &huddle.invited {
-                sqlx::query("INSERT OR IGNORE INTO huddle_invites (huddle_id, member_id) VALUES (?, ?)")
+                sqlx::query("INSERT INTO huddle_invites (huddle_id, member_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
                     .bind(huddle.id.0)
                     .bind(member.0)
                     .execute(&mut *conn)
@@ -298,7 +316,7 @@ pub(crate) async fn project(
             }
         }
         Change::HuddleJoined(joined) => {
-            sqlx::query("INSERT INTO huddle_participants (huddle_id, member_id, joined_at) VALUES (?, ?, ?)")
+            sqlx::query("INSERT INTO huddle_participants (huddle_id, member_id, joined_at) VALUES ($1, $2, $3)")
                 .bind(joined.huddle_id.0)
                 .bind(joined.member_id.0)
                 .bind(micros(joined.at))
@@ -307,7 +325,7 @@ pub(crate) async fn project(
         }
         Change::HuddleLeft(left) => {
             sqlx::query(
-                "UPDATE huddle_participants SET left_at = ? WHERE huddle_id = ? AND member_id = ? AND left_at IS NULL",
+                "UPDATE huddle_participants SET left_at = $1 WHERE huddle_id = $2 AND member_id = $3 AND left_at IS NULL",
             )
             .bind(micros(left.at))
             .bind(left.huddle_id.0)
@@ -316,14 +334,14 @@ pub(crate) async fn project(
             .await?;
         }
         Change::HuddleUpdated(updated) => {
-            sqlx::query("UPDATE huddles SET agenda = COALESCE(?, agenda), notes = COALESCE(?, notes) WHERE id = ?")
+            sqlx::query("UPDATE huddles SET agenda = COALESCE($1, agenda), notes = COALESCE($2, notes) WHERE id = $3")
                 .bind(&updated.agenda)
                 .bind(&updated.notes)
                 .bind(updated.huddle_id.0)
                 .execute(&mut *conn)
                 .await?;
             if let Some(link) = &updated.call_link {
-                sqlx::query("UPDATE huddles SET call_link = ? WHERE id = ?")
+                sqlx::query("UPDATE huddles SET call_link = $1 WHERE id = $2")
                     .bind(link)
                     .bind(updated.huddle_id.0)
                     .execute(&mut *conn)
@@ -332,7 +350,7 @@ pub(crate) async fn project(
         }
         Change::HuddleDecisionRecorded(decision) => {
             sqlx::query(
-                "INSERT INTO huddle_items (id, huddle_id, kind, text, created_by, created_at) VALUES (?, ?, 'decision', ?, ?, ?)",
+                "INSERT INTO huddle_items (id, huddle_id, kind, text, created_by, created_at) VALUES ($1, $2, 'decision', $3, $4, $5)",
             )
             .bind(decision.item_id)
             .bind(decision.huddle_id.0)
@@ -345,7 +363,7 @@ pub(crate) async fn project(
         Change::HuddleActionItemAdded(item) => {
             sqlx::query(
                 "INSERT INTO huddle_items (id, huddle_id, kind, text, assignee_id, due, created_by, created_at) \
-                 VALUES (?, ?, 'action', ?, ?, ?, ?, ?)",
+                 VALUES ($1, $2, 'action', $3, $4, $5, $6, $7)",
             )
             .bind(item.item_id)
             .bind(item.huddle_id.0)
@@ -358,14 +376,14 @@ pub(crate) async fn project(
             .await?;
         }
         Change::HuddleEnded(ended) => {
-            sqlx::query("UPDATE huddles SET ended_at = ?, summary_message_id = ? WHERE id = ?")
+            sqlx::query("UPDATE huddles SET ended_at = $1, summary_message_id = $2 WHERE id = $3")
                 .bind(micros(at))
                 .bind(ended.summary_message_id.0)
                 .bind(ended.huddle_id.0)
                 .execute(&mut *conn)
                 .await?;
             for item in ended.action_items.iter().filter(|item| item.task_id.is_some()) {
-                sqlx::query("UPDATE huddle_items SET task_id = ? WHERE id = ?")
+                sqlx::query("UPDATE huddle_items SET task_id = $1 WHERE id = $2")
                     .bind(item.task_id.map(|t| t.0))
                     .bind(item.id)
                     .execute(&mut *conn)
@@ -373,7 +391,7 @@ pub(crate) async fn project(
             }
         }
         Change::AdviceAccepted(decided) | Change::AdviceDismissed(decided) => {
-            sqlx::query("INSERT INTO advisor_outcomes (key, accepted, decided_by, decided_at) VALUES (?, ?, ?, ?)")
+            sqlx::query("INSERT INTO advisor_outcomes (key, accepted, decided_by, decided_at) VALUES ($1, $2, $3, $4)")
                 .bind(&decided.key)
                 .bind(matches!(change, Change::AdviceAccepted(_)))
                 .bind(actor.map(|a| a.0))
@@ -382,7 +400,7 @@ pub(crate) async fn project(
                 .await?;
         }
         Change::JobCancelled(cancelled) => {
-            sqlx::query("UPDATE jobs SET cancelled_at = ? WHERE id = ?")
+            sqlx::query("UPDATE jobs SET cancelled_at = $1 WHERE id = $2")
                 .bind(micros(at))
                 .bind(cancelled.job_id)
                 .execute(&mut *conn)
@@ -391,7 +409,7 @@ pub(crate) async fn project(
         Change::ProjectCreated(created) => {
             let project = &created.project;
             sqlx::query(
-                "INSERT INTO projects (id, name, description, created_by, created_at, archived) VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO projects (id, name, description, created_by, created_at, archived) VALUES ($1, $2, $3, $4, $5, $6)",
             )
             .bind(project.id.0)
             .bind(&project.name)
@@ -404,7 +422,7 @@ pub(crate) async fn project(
         }
         Change::ProjectUpdated(updated) => {
             let project = &updated.project;
-            sqlx::query("UPDATE projects SET name = ?, description = ?, archived = ? WHERE id = ?")
+            sqlx::query("UPDATE projects SET name = $1, description = $2, archived = $3 WHERE id = $4")
                 .bind(&project.name)
                 .bind(&project.description)
                 .bind(project.archived)
@@ -416,7 +434,7 @@ pub(crate) async fn project(
             let task = &created.task;
             sqlx::query(
                 "INSERT INTO tasks (id, project_id, thread_id, title, description, assignee_id, status, due, priority, \
-                 created_by, created_at, updated_at, done_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 created_by, created_at, updated_at, done_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
             )
             .bind(task.id.0)
             .bind(task.project_id.0)
@@ -433,7 +451,7 @@ pub(crate) async fn project(
             .bind(task.done_at.map(micros))
             .execute(&mut *conn)
             .await?;
-            sqlx::query("UPDATE threads SET task_id = ? WHERE id = ?")
+            sqlx::query("UPDATE threads SET task_id = $1 WHERE id = $2")
                 .bind(task.id.0)
                 .bind(task.thread_id.0)
                 .execute(&mut *conn)
@@ -441,8 +459,8 @@ pub(crate) async fn project(
         }
         Change::TaskUpdated(updated) => {
             sqlx::query(
-                "UPDATE tasks SET title = COALESCE(?, title), description = COALESCE(?, description), \
-                 priority = COALESCE(?, priority), updated_at = ? WHERE id = ?",
+                "UPDATE tasks SET title = COALESCE($1, title), description = COALESCE($2, description), \
+                 priority = COALESCE($3, priority), updated_at = $4 WHERE id = $5",
             )
             .bind(&updated.title)
             .bind(&updated.description)
@@ -453,7 +471,7 @@ pub(crate) async fn project(
             .await?;
             if let Some(title) = &updated.title {
                 // A task's thread is titled after it.
-                sqlx::query("UPDATE threads SET title = ? WHERE id = (SELECT thread_id FROM tasks WHERE id = ?)")
+                sqlx::query("UPDATE threads SET title = $1 WHERE id = (SELECT thread_id FROM tasks WHERE id = $2)")
                     .bind(title)
                     .bind(updated.task_id.0)
                     .execute(&mut *conn)
@@ -461,7 +479,7 @@ pub(crate) async fn project(
             }
         }
         Change::TaskAssigned(assigned) => {
-            sqlx::query("UPDATE tasks SET assignee_id = ?, updated_at = ? WHERE id = ?")
+            sqlx::query("UPDATE tasks SET assignee_id = $1, updated_at = $2 WHERE id = $3")
                 .bind(assigned.to.map(|m| m.0))
                 .bind(micros(at))
                 .bind(assigned.task_id.0)
@@ -469,7 +487,7 @@ pub(crate) async fn project(
                 .await?;
         }
         Change::TaskDueChanged(moved) => {
-            sqlx::query("UPDATE tasks SET due = ?, updated_at = ? WHERE id = ?")
+            sqlx::query("UPDATE tasks SET due = $1, updated_at = $2 WHERE id = $3")
                 .bind(moved.to.map(|d| d.to_string()))
                 .bind(micros(at))
                 .bind(moved.task_id.0)
@@ -478,7 +496,7 @@ pub(crate) async fn project(
         }
         Change::TaskStatusChanged(moved) => {
             let done_at = (moved.to == TaskStatus::Done).then_some(micros(at));
-            sqlx::query("UPDATE tasks SET status = ?, done_at = ?, updated_at = ? WHERE id = ?")
+            sqlx::query("UPDATE tasks SET status = $1, done_at = $2, updated_at = $3 WHERE id = $4")
                 .bind(moved.to.as_str())
                 .bind(done_at)
                 .bind(micros(at))
@@ -493,21 +511,22 @@ pub(crate) async fn project(
 
 /// Moves a timeline message into a thread: the counts of both follow, its author follows the
 /// thread, and whoever had read it where it was has read it where it is.
-async fn move_message(conn: &mut SqliteConnection, moved: &baton_core::event::MessageMoved) -> Result<()> {
-    let (author, created_at): (i64, i64) = sqlx::query_as("SELECT author_id, created_at FROM messages WHERE id = ?")
+async fn move_message(conn: &mut AnyConnection, moved: &baton_core::event::MessageMoved) -> Result<()> {
+    let (author, created_at): (i64, i64) = sqlx::query_as("SELECT author_id, created_at FROM messages WHERE id = $1")
         .bind(moved.message_id.0)
         .fetch_one(&mut *conn)
         .await?;
     let thread = moved.thread_id.0;
-    sqlx::query("UPDATE messages SET thread_id = ?, dm_id = NULL WHERE id = ?")
+    sqlx::query("UPDATE messages SET thread_id = $1, dm_id = NULL WHERE id = $2")
         .bind(thread)
         .bind(moved.message_id.0)
         .execute(&mut *conn)
         .await?;
-    sqlx::query(
+    let greatest = Dialect::of(conn).greatest();
+    sqlx::query(&format!(
         "UPDATE threads SET message_count = message_count + 1, \
-         last_message_at = MAX(COALESCE(last_message_at, 0), ?) WHERE id = ?",
-    )
+         last_message_at = {greatest}(COALESCE(last_message_at, 0), $1) WHERE id = $2",
+    ))
     .bind(created_at)
     .bind(thread)
     .execute(&mut *conn)
@@ -515,24 +534,24 @@ async fn move_message(conn: &mut SqliteConnection, moved: &baton_core::event::Me
     if let Some(from) = moved.from_thread_id {
         sqlx::query(
             "UPDATE threads SET message_count = message_count - 1, \
-             last_message_at = (SELECT MAX(created_at) FROM messages WHERE thread_id = ?1) WHERE id = ?1",
+             last_message_at = (SELECT MAX(created_at) FROM messages WHERE thread_id = $1) WHERE id = $1",
         )
         .bind(from.0)
         .execute(&mut *conn)
         .await?;
     }
-    sqlx::query("INSERT OR IGNORE INTO thread_followers (thread_id, member_id) VALUES (?, ?)")
+    sqlx::query("INSERT INTO thread_followers (thread_id, member_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
         .bind(thread)
         .bind(author)
         .execute(&mut *conn)
         .await?;
     let read_it = match moved.from_thread_id {
-        Some(_) => "SELECT member_id FROM thread_read_marks WHERE thread_id = ?3 AND message_id >= ?2",
-        None => "SELECT member_id FROM dm_read_marks WHERE dm_id = ?3 AND message_id >= ?2",
+        Some(_) => "SELECT member_id FROM thread_read_marks WHERE thread_id = $3 AND message_id >= $2",
+        None => "SELECT member_id FROM dm_read_marks WHERE dm_id = $3 AND message_id >= $2",
     };
     sqlx::query(&format!(
-        "INSERT INTO thread_read_marks (member_id, thread_id, message_id) SELECT member_id, ?1, ?2 FROM ({read_it}) \
-         WHERE true ON CONFLICT (member_id, thread_id) DO UPDATE SET message_id = MAX(message_id, excluded.message_id)"
+        "INSERT INTO thread_read_marks (member_id, thread_id, message_id) SELECT member_id, $1, $2 FROM ({read_it}) AS readers \
+         WHERE true ON CONFLICT (member_id, thread_id) DO UPDATE SET message_id = {greatest}(thread_read_marks.message_id, excluded.message_id)"
     ))
     .bind(thread)
     .bind(moved.message_id.0)

@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 use super::{post_message, Ctx};
 use crate::command::MessageTarget;
 use crate::error::{Error, Result};
-use crate::sqlite::read::{self, micros};
+use crate::sql::read::{self, micros};
 use crate::view::{Scope, Viewer};
 
 /// Queues a job of `member`'s, due at `at`; every kind of timed work is written through here, in
@@ -24,15 +24,17 @@ pub(super) async fn insert_job(
     at: Timestamp,
     payload: &Value,
 ) -> Result<i64> {
-    let done = sqlx::query("INSERT INTO jobs (kind, member_id, due_at, payload, created_at) VALUES (?, ?, ?, ?, ?)")
-        .bind(kind)
-        .bind(member.0)
-        .bind(micros(at))
-        .bind(serde_json::to_string(payload)?)
-        .bind(micros(ctx.at))
-        .execute(&mut *ctx.conn)
-        .await?;
-    Ok(done.last_insert_rowid())
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO jobs (kind, member_id, due_at, payload, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(kind)
+    .bind(member.0)
+    .bind(micros(at))
+    .bind(serde_json::to_string(payload)?)
+    .bind(micros(ctx.at))
+    .fetch_one(&mut *ctx.conn)
+    .await?;
+    Ok(id)
 }
 
 #[derive(sqlx::FromRow)]
@@ -41,13 +43,14 @@ struct Pending {
     due_at: i64,
     kind: String,
     payload: String,
+    #[sqlx(try_from = "crate::sql::Flag")]
     done: bool,
 }
 
 pub(super) async fn fire(ctx: &mut Ctx<'_, '_>, id: i64) -> Result<Value> {
     let job = sqlx::query_as::<_, Pending>(
         "SELECT member_id, due_at, kind, payload, (fired_at IS NOT NULL OR cancelled_at IS NOT NULL) AS done \
-         FROM jobs WHERE id = ?",
+         FROM jobs WHERE id = $1",
     )
     .bind(id)
     .fetch_optional(&mut *ctx.conn)
@@ -94,7 +97,7 @@ pub(super) async fn fire(ctx: &mut Ctx<'_, '_>, id: i64) -> Result<Value> {
             other => json!({ "error": format!("unknown job kind {other:?}") }),
         }
     };
-    sqlx::query("UPDATE jobs SET fired_at = ?, outcome = ? WHERE id = ?")
+    sqlx::query("UPDATE jobs SET fired_at = $1, outcome = $2 WHERE id = $3")
         .bind(micros(ctx.at))
         .bind(serde_json::to_string(&outcome)?)
         .bind(id)
@@ -129,7 +132,7 @@ async fn send(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, payload: &Value) -> Result
 async fn fire_due(ctx: &mut Ctx<'_, '_>, payload: &Value) -> Result<Value> {
     let task = payload["task_id"].as_i64().unwrap_or_default();
     let row: Option<(Option<i64>, String, Option<String>, String)> =
-        sqlx::query_as("SELECT assignee_id, status, due, title FROM tasks WHERE id = ?")
+        sqlx::query_as("SELECT assignee_id, status, due, title FROM tasks WHERE id = $1")
             .bind(task)
             .fetch_optional(&mut *ctx.conn)
             .await?;

@@ -3,16 +3,13 @@
 //! through the projector into an empty database, and every table the projector writes comes out
 //! the same.
 
-use std::str::FromStr;
-
 use baton_core::event::Change;
 use baton_core::MemberId;
-use sqlx::sqlite::SqliteConnectOptions;
-use sqlx::{ConnectOptions, Connection, SqliteConnection};
+use sqlx::{AnyConnection, Connection};
 
 use super::project;
-use crate::sqlite::read::ts;
-use crate::SqliteStore;
+use crate::sql::read::ts;
+use crate::SqlStore;
 
 const DUMP: &str = include_str!("../../../tests/fixtures/data-dir-before-typed-events.sql");
 
@@ -39,10 +36,9 @@ const PROJECTED: &[(&str, &str)] = &[
     ("workspace", "id, reply_within_minutes"),
 ];
 
-async fn connect(dir: &std::path::Path) -> SqliteConnection {
-    let options =
-        SqliteConnectOptions::from_str("sqlite://").unwrap().filename(dir.join("baton.db")).create_if_missing(true);
-    options.connect().await.unwrap()
+async fn connect(dir: &std::path::Path) -> AnyConnection {
+    sqlx::any::install_default_drivers();
+    AnyConnection::connect(&format!("sqlite://{}?mode=rwc", dir.join("baton.db").display())).await.unwrap()
 }
 
 #[tokio::test]
@@ -51,9 +47,9 @@ async fn replaying_an_old_log_through_the_projector_writes_the_tables_the_old_co
     let mut conn = connect(old.path()).await;
     sqlx::raw_sql(DUMP).execute(&mut conn).await.unwrap();
     conn.close().await.unwrap();
-    SqliteStore::open(old.path()).await.unwrap().close().await;
+    SqlStore::open_dir(old.path()).await.unwrap().close().await;
     let new = tempfile::tempdir().unwrap();
-    SqliteStore::open(new.path()).await.unwrap().close().await;
+    SqlStore::open_dir(new.path()).await.unwrap().close().await;
 
     let mut conn = connect(new.path()).await;
     sqlx::query("PRAGMA foreign_keys = OFF").execute(&mut conn).await.unwrap();

@@ -2,7 +2,7 @@
 
 use baton_core::model::{CheckIn, CheckInAsk};
 use baton_core::{ChannelId, MemberId, MessageId, ThreadId};
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 
 use super::{channel_row, ts};
 use crate::error::{Error, Result};
@@ -26,8 +26,8 @@ struct CheckInRow {
 const COLUMNS: &str =
     "id, channel_id, thread_id, title, questions, ask_at, digest_at, digest_zone, cadence, created_by, created_at";
 
-pub(crate) async fn checkin(conn: &mut SqliteConnection, viewer: &Viewer, id: i64) -> Result<CheckIn> {
-    let row = sqlx::query_as::<_, CheckInRow>(&format!("SELECT {COLUMNS} FROM checkins WHERE id = ?"))
+pub(crate) async fn checkin(conn: &mut AnyConnection, viewer: &Viewer, id: i64) -> Result<CheckIn> {
+    let row = sqlx::query_as::<_, CheckInRow>(&format!("SELECT {COLUMNS} FROM checkins WHERE id = $1"))
         .bind(id)
         .fetch_optional(&mut *conn)
         .await?
@@ -39,7 +39,7 @@ pub(crate) async fn checkin(conn: &mut SqliteConnection, viewer: &Viewer, id: i6
 }
 
 /// The check-ins in channels the viewer may see.
-pub(crate) async fn checkins(conn: &mut SqliteConnection, viewer: &Viewer) -> Result<Vec<CheckIn>> {
+pub(crate) async fn checkins(conn: &mut AnyConnection, viewer: &Viewer) -> Result<Vec<CheckIn>> {
     let rows = sqlx::query_as::<_, CheckInRow>(&format!("SELECT {COLUMNS} FROM checkins ORDER BY id"))
         .fetch_all(&mut *conn)
         .await?;
@@ -52,14 +52,14 @@ pub(crate) async fn checkins(conn: &mut SqliteConnection, viewer: &Viewer) -> Re
     Ok(out)
 }
 
-async fn from_row(conn: &mut SqliteConnection, row: CheckInRow) -> Result<CheckIn> {
+async fn from_row(conn: &mut AnyConnection, row: CheckInRow) -> Result<CheckIn> {
     let members: Vec<(i64,)> =
-        sqlx::query_as("SELECT member_id FROM checkin_members WHERE checkin_id = ? ORDER BY member_id")
+        sqlx::query_as("SELECT member_id FROM checkin_members WHERE checkin_id = $1 ORDER BY member_id")
             .bind(row.id)
             .fetch_all(&mut *conn)
             .await?;
     let asks: Vec<(i64, String, i64, Option<i64>)> = sqlx::query_as(
-        "SELECT member_id, day, asked_at, answer_message_id FROM checkin_asks WHERE checkin_id = ? \
+        "SELECT member_id, day, asked_at, answer_message_id FROM checkin_asks WHERE checkin_id = $1 \
          ORDER BY asked_at DESC, member_id LIMIT 500",
     )
     .bind(row.id)

@@ -7,9 +7,10 @@ use baton_core::text::MessageText;
 use baton_core::{ChannelId, DmId, MemberId, MessageId, ProjectId, TaskId, ThreadId};
 use jiff::Timestamp;
 use serde_json::{json, Value};
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 
 use super::read::{self, event_json, micros};
+use super::Dialect;
 use crate::command::{Command, Envelope, Invite, MessageTarget, NewMember, ThreadHome};
 use crate::domain::jobs as domain_jobs;
 use crate::domain::norms as domain_norms;
@@ -35,7 +36,7 @@ pub(crate) struct Log<'a> {
 }
 
 struct Ctx<'a, 'l> {
-    conn: &'a mut SqliteConnection,
+    conn: &'a mut AnyConnection,
     log: &'a mut Log<'l>,
     at: Timestamp,
     actor: Option<MemberId>,
@@ -62,7 +63,7 @@ impl Ctx<'_, '_> {
         };
         sqlx::query(
             "INSERT INTO events (seq, at, actor, kind, payload, source, scope_channel, scope_dm, scope_internal, scope_member) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(seq)
         .bind(micros(self.at))
@@ -121,7 +122,7 @@ impl Tx for Ctx<'_, '_> {
     }
 
     async fn timeline_of(&mut self, channel: ChannelId) -> Result<Option<ThreadId>> {
-        let found: Option<(i64,)> = sqlx::query_as("SELECT id FROM threads WHERE channel_id = ? AND timeline = 1")
+        let found: Option<(i64,)> = sqlx::query_as("SELECT id FROM threads WHERE channel_id = $1 AND timeline = TRUE")
             .bind(channel.0)
             .fetch_optional(&mut *self.conn)
             .await?;
@@ -129,7 +130,7 @@ impl Tx for Ctx<'_, '_> {
     }
 
     async fn in_dm(&mut self, dm: DmId, member: MemberId) -> Result<bool> {
-        let found: Option<(i64,)> = sqlx::query_as("SELECT 1 FROM dm_members WHERE dm_id = ? AND member_id = ?")
+        let found: Option<(i64,)> = sqlx::query_as("SELECT 1 FROM dm_members WHERE dm_id = $1 AND member_id = $2")
             .bind(dm.0)
             .bind(member.0)
             .fetch_optional(&mut *self.conn)
@@ -138,7 +139,7 @@ impl Tx for Ctx<'_, '_> {
     }
 
     async fn dm_members(&mut self, dm: DmId) -> Result<Vec<MemberId>> {
-        let rows: Vec<(i64,)> = sqlx::query_as("SELECT member_id FROM dm_members WHERE dm_id = ?")
+        let rows: Vec<(i64,)> = sqlx::query_as("SELECT member_id FROM dm_members WHERE dm_id = $1")
             .bind(dm.0)
             .fetch_all(&mut *self.conn)
             .await?;
@@ -146,7 +147,7 @@ impl Tx for Ctx<'_, '_> {
     }
 
     async fn dm_of(&mut self, people: &[MemberId]) -> Result<Option<baton_core::model::Dm>> {
-        let found: Option<(i64,)> = sqlx::query_as("SELECT id FROM dms WHERE member_key = ?")
+        let found: Option<(i64,)> = sqlx::query_as("SELECT id FROM dms WHERE member_key = $1")
             .bind(super::project::member_key(people))
             .fetch_optional(&mut *self.conn)
             .await?;
@@ -157,7 +158,7 @@ impl Tx for Ctx<'_, '_> {
     }
 
     async fn followers(&mut self, thread: ThreadId) -> Result<Vec<MemberId>> {
-        let rows: Vec<(i64,)> = sqlx::query_as("SELECT member_id FROM thread_followers WHERE thread_id = ?")
+        let rows: Vec<(i64,)> = sqlx::query_as("SELECT member_id FROM thread_followers WHERE thread_id = $1")
             .bind(thread.0)
             .fetch_all(&mut *self.conn)
             .await?;
@@ -171,7 +172,7 @@ impl Tx for Ctx<'_, '_> {
     async fn members_by_handle(&mut self, handles: &[String]) -> Result<Vec<MemberId>> {
         let mut ids = Vec::new();
         for handle in handles {
-            let found: Option<(i64,)> = sqlx::query_as("SELECT id FROM members WHERE handle = ?")
+            let found: Option<(i64,)> = sqlx::query_as("SELECT id FROM members WHERE handle = $1")
                 .bind(handle)
                 .fetch_optional(&mut *self.conn)
                 .await?;
@@ -182,7 +183,7 @@ impl Tx for Ctx<'_, '_> {
 
     async fn reply_norm(&mut self, channel: Option<ChannelId>) -> Result<i64> {
         let (minutes,): (i64,) = sqlx::query_as(
-            "SELECT COALESCE((SELECT reply_within_minutes FROM channels WHERE id = ?), reply_within_minutes) FROM workspace",
+            "SELECT COALESCE((SELECT reply_within_minutes FROM channels WHERE id = $1), reply_within_minutes) FROM workspace",
         )
         .bind(channel.map(|c| c.0))
         .fetch_one(&mut *self.conn)
@@ -196,7 +197,7 @@ impl Tx for Ctx<'_, '_> {
 
     async fn project_named(&mut self, name: &str) -> Result<Option<ProjectId>> {
         let found: Option<(i64,)> =
-            sqlx::query_as("SELECT id FROM projects WHERE name = ? AND archived = 0 ORDER BY id LIMIT 1")
+            sqlx::query_as("SELECT id FROM projects WHERE name = $1 AND archived = FALSE ORDER BY id LIMIT 1")
                 .bind(name)
                 .fetch_optional(&mut *self.conn)
                 .await?;
@@ -208,7 +209,7 @@ impl Tx for Ctx<'_, '_> {
     }
 
     async fn huddle_project(&mut self, id: baton_core::HuddleId) -> Result<Option<ProjectId>> {
-        let found: Option<(Option<i64>,)> = sqlx::query_as("SELECT project_id FROM huddles WHERE id = ?")
+        let found: Option<(Option<i64>,)> = sqlx::query_as("SELECT project_id FROM huddles WHERE id = $1")
             .bind(id.0)
             .fetch_optional(&mut *self.conn)
             .await?;
@@ -249,7 +250,7 @@ impl Tx for Ctx<'_, '_> {
     }
 
     async fn advice_decided(&mut self, key: &str) -> Result<bool> {
-        let found: Option<(i64,)> = sqlx::query_as("SELECT 1 FROM advisor_outcomes WHERE key = ?")
+        let found: Option<(i64,)> = sqlx::query_as("SELECT 1 FROM advisor_outcomes WHERE key = $1")
             .bind(key)
             .fetch_optional(&mut *self.conn)
             .await?;
@@ -257,7 +258,7 @@ impl Tx for Ctx<'_, '_> {
     }
 
     async fn add_checkin_item(&mut self, checkin: i64, member: MemberId, task: TaskId) -> Result<()> {
-        sqlx::query("INSERT INTO checkin_agenda (checkin_id, member_id, task_id, added_at) VALUES (?, ?, ?, ?)")
+        sqlx::query("INSERT INTO checkin_agenda (checkin_id, member_id, task_id, added_at) VALUES ($1, $2, $3, $4)")
             .bind(checkin)
             .bind(member.0)
             .bind(task.0)
@@ -272,19 +273,15 @@ impl Tx for Ctx<'_, '_> {
     }
 
     async fn mark_read(&mut self, member: MemberId, target: MessageTarget, up_to: MessageId) -> Result<()> {
-        let (sql, target) = match target {
-            MessageTarget::Thread(id) => (
-                "INSERT INTO thread_read_marks (member_id, thread_id, message_id) VALUES (?, ?, ?) \
-                 ON CONFLICT (member_id, thread_id) DO UPDATE SET message_id = MAX(message_id, excluded.message_id)",
-                id.0,
-            ),
-            MessageTarget::Dm(id) => (
-                "INSERT INTO dm_read_marks (member_id, dm_id, message_id) VALUES (?, ?, ?) \
-                 ON CONFLICT (member_id, dm_id) DO UPDATE SET message_id = MAX(message_id, excluded.message_id)",
-                id.0,
-            ),
+        let (table, column, target) = match target {
+            MessageTarget::Thread(id) => ("thread_read_marks", "thread_id", id.0),
+            MessageTarget::Dm(id) => ("dm_read_marks", "dm_id", id.0),
         };
-        sqlx::query(sql).bind(member.0).bind(target).bind(up_to.0).execute(&mut *self.conn).await?;
+        let greatest = Dialect::of(self.conn).greatest();
+        sqlx::query(&format!(
+            "INSERT INTO {table} (member_id, {column}, message_id) VALUES ($1, $2, $3) ON CONFLICT (member_id, {column}) \
+             DO UPDATE SET message_id = {greatest}({table}.message_id, excluded.message_id)"
+        )).bind(member.0).bind(target).bind(up_to.0).execute(&mut *self.conn).await?;
         Ok(())
     }
 
@@ -303,11 +300,11 @@ impl Tx for Ctx<'_, '_> {
 
 /// Applies `envelope` on `conn`, which is inside the batch's transaction and a savepoint of its
 /// own: on error the caller rolls the savepoint back, so a failed command leaves nothing.
-pub(crate) async fn apply(conn: &mut SqliteConnection, envelope: &Envelope, log: &mut Log<'_>) -> Result<Value> {
+pub(crate) async fn apply(conn: &mut AnyConnection, envelope: &Envelope, log: &mut Log<'_>) -> Result<Value> {
     let actor_key = envelope.viewer.map_or(0, |v| v.member.0);
     if let Some(key) = &envelope.idempotency_key {
         let first: Option<(String, String)> =
-            sqlx::query_as("SELECT response, fingerprint FROM idempotency WHERE actor = ? AND key = ?")
+            sqlx::query_as("SELECT response, fingerprint FROM idempotency WHERE actor = $1 AND key = $2")
                 .bind(actor_key)
                 .bind(key)
                 .fetch_optional(&mut *conn)
@@ -335,7 +332,7 @@ pub(crate) async fn apply(conn: &mut SqliteConnection, envelope: &Envelope, log:
             setup(&mut ctx, workspace_name, time_zone, owner).await?
         }
         (Command::IssueToken { member, token_hash }, _) => {
-            sqlx::query("INSERT INTO tokens (hash, member_id, purpose, created_at) VALUES (?, ?, 'session', ?)")
+            sqlx::query("INSERT INTO tokens (hash, member_id, purpose, created_at) VALUES ($1, $2, 'session', $3)")
                 .bind(token_hash)
                 .bind(member.0)
                 .bind(micros(ctx.at))
@@ -344,12 +341,12 @@ pub(crate) async fn apply(conn: &mut SqliteConnection, envelope: &Envelope, log:
             Value::Null
         }
         (Command::RevokeToken { token_hash }, _) => {
-            sqlx::query("DELETE FROM tokens WHERE hash = ?").bind(token_hash).execute(&mut *ctx.conn).await?;
+            sqlx::query("DELETE FROM tokens WHERE hash = $1").bind(token_hash).execute(&mut *ctx.conn).await?;
             Value::Null
         }
         (Command::SetPassword { member, password_hash, consume_invite, revoke_sessions }, _) => {
             if let Some(invite) = consume_invite {
-                let used = sqlx::query("DELETE FROM tokens WHERE hash = ? AND member_id = ? AND purpose = 'invite'")
+                let used = sqlx::query("DELETE FROM tokens WHERE hash = $1 AND member_id = $2 AND purpose = 'invite'")
                     .bind(invite)
                     .bind(member.0)
                     .execute(&mut *ctx.conn)
@@ -359,12 +356,12 @@ pub(crate) async fn apply(conn: &mut SqliteConnection, envelope: &Envelope, log:
                 }
             }
             if *revoke_sessions {
-                sqlx::query("DELETE FROM tokens WHERE member_id = ? AND purpose = 'session'")
+                sqlx::query("DELETE FROM tokens WHERE member_id = $1 AND purpose = 'session'")
                     .bind(member.0)
                     .execute(&mut *ctx.conn)
                     .await?;
             }
-            sqlx::query("UPDATE members SET password_hash = ? WHERE id = ?")
+            sqlx::query("UPDATE members SET password_hash = $1 WHERE id = $2")
                 .bind(password_hash)
                 .bind(member.0)
                 .execute(&mut *ctx.conn)
@@ -376,14 +373,16 @@ pub(crate) async fn apply(conn: &mut SqliteConnection, envelope: &Envelope, log:
         (command, Some(viewer)) => apply_as(&mut ctx, &viewer, command).await?,
     };
     if let Some(key) = &envelope.idempotency_key {
-        sqlx::query("INSERT INTO idempotency (actor, key, response, fingerprint, created_at) VALUES (?, ?, ?, ?, ?)")
-            .bind(actor_key)
-            .bind(key)
-            .bind(serde_json::to_string(&answer)?)
-            .bind(&envelope.fingerprint)
-            .bind(micros(envelope.at))
-            .execute(&mut *conn)
-            .await?;
+        sqlx::query(
+            "INSERT INTO idempotency (actor, key, response, fingerprint, created_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(actor_key)
+        .bind(key)
+        .bind(serde_json::to_string(&answer)?)
+        .bind(&envelope.fingerprint)
+        .bind(micros(envelope.at))
+        .execute(&mut *conn)
+        .await?;
     }
     Ok(answer)
 }
@@ -523,9 +522,9 @@ fn unique_violation(err: &sqlx::Error) -> bool {
 
 async fn insert_member(ctx: &mut Ctx<'_, '_>, member: &NewMember) -> Result<MemberId> {
     let hours = serde_json::to_string(&member.working_hours)?;
-    let inserted = sqlx::query(
+    let inserted: std::result::Result<(i64,), _> = sqlx::query_as(
         "INSERT INTO members (handle, email, display_name, role, time_zone, working_hours, password_hash, active, service, created_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, TRUE, $8, $9) RETURNING id",
     )
     .bind(&member.handle)
     .bind(&member.email)
@@ -536,10 +535,10 @@ async fn insert_member(ctx: &mut Ctx<'_, '_>, member: &NewMember) -> Result<Memb
     .bind(&member.password_hash)
     .bind(member.service)
     .bind(micros(ctx.at))
-    .execute(&mut *ctx.conn)
+    .fetch_one(&mut *ctx.conn)
     .await;
     match inserted {
-        Ok(done) => Ok(MemberId(done.last_insert_rowid())),
+        Ok((id,)) => Ok(MemberId(id)),
         Err(err) if unique_violation(&err) => {
             Err(Error::conflict("a member with this handle or e-mail already exists"))
         }
@@ -551,7 +550,7 @@ async fn setup(ctx: &mut Ctx<'_, '_>, workspace_name: &str, time_zone: &str, own
     if read::workspace(ctx.conn).await?.is_some() {
         return Err(Error::conflict("the workspace is already set up"));
     }
-    sqlx::query("INSERT INTO workspace (id, name, time_zone, created_at) VALUES (1, ?, ?, ?)")
+    sqlx::query("INSERT INTO workspace (id, name, time_zone, created_at) VALUES (1, $1, $2, $3)")
         .bind(workspace_name)
         .bind(time_zone)
         .bind(micros(ctx.at))
@@ -581,7 +580,7 @@ async fn add_member(
     }
     let id = insert_member(ctx, member).await?;
     if let Some(invite) = invite {
-        sqlx::query("INSERT INTO tokens (hash, member_id, purpose, created_at) VALUES (?, ?, 'invite', ?)")
+        sqlx::query("INSERT INTO tokens (hash, member_id, purpose, created_at) VALUES ($1, $2, 'invite', $3)")
             .bind(&invite.token_hash)
             .bind(id.0)
             .bind(micros(ctx.at))
@@ -623,7 +622,7 @@ async fn update_member(
         return Err(Error::forbidden("only an owner changes an owner's role or makes an owner"));
     }
     if current_role == Role::Owner && (role.is_some_and(|r| r != Role::Owner) || active == Some(false)) {
-        let (owners,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM members WHERE role = 'owner' AND active = 1")
+        let (owners,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM members WHERE role = 'owner' AND active = TRUE")
             .fetch_one(&mut *ctx.conn)
             .await?;
         if owners <= 1 {
@@ -631,41 +630,41 @@ async fn update_member(
         }
     }
     if let Some(name) = display_name {
-        sqlx::query("UPDATE members SET display_name = ? WHERE id = ?")
+        sqlx::query("UPDATE members SET display_name = $1 WHERE id = $2")
             .bind(name)
             .bind(id.0)
             .execute(&mut *ctx.conn)
             .await?;
     }
     if let Some(zone) = time_zone {
-        sqlx::query("UPDATE members SET time_zone = ? WHERE id = ?")
+        sqlx::query("UPDATE members SET time_zone = $1 WHERE id = $2")
             .bind(zone)
             .bind(id.0)
             .execute(&mut *ctx.conn)
             .await?;
     }
     if let Some(hours) = working_hours {
-        sqlx::query("UPDATE members SET working_hours = ? WHERE id = ?")
+        sqlx::query("UPDATE members SET working_hours = $1 WHERE id = $2")
             .bind(serde_json::to_string(hours)?)
             .bind(id.0)
             .execute(&mut *ctx.conn)
             .await?;
     }
     if let Some(role) = role {
-        sqlx::query("UPDATE members SET role = ? WHERE id = ?")
+        sqlx::query("UPDATE members SET role = $1 WHERE id = $2")
             .bind(role.as_str())
             .bind(id.0)
             .execute(&mut *ctx.conn)
             .await?;
     }
     if let Some(active) = active {
-        sqlx::query("UPDATE members SET active = ? WHERE id = ?")
+        sqlx::query("UPDATE members SET active = $1 WHERE id = $2")
             .bind(active)
             .bind(id.0)
             .execute(&mut *ctx.conn)
             .await?;
         if !active {
-            sqlx::query("DELETE FROM tokens WHERE member_id = ?").bind(id.0).execute(&mut *ctx.conn).await?;
+            sqlx::query("DELETE FROM tokens WHERE member_id = $1").bind(id.0).execute(&mut *ctx.conn).await?;
         }
     }
     let public = read::member(ctx.conn, Some(&Viewer { member: MemberId(0), role: Role::Member }), id).await?;
@@ -751,51 +750,94 @@ async fn open_dm(
 /// retry of its post, and a scheduled message's job that sent it. The page-level copies go
 /// with `secure_delete` and the checkpoint after the commit.
 async fn redact(ctx: &mut Ctx<'_, '_>, id: MessageId) -> Result<()> {
-    sqlx::query(
-        "UPDATE events SET payload = json_set(payload, '$.message.body', '', '$.message.html', '', \
-           '$.message.mentions', json('[]'), '$.message.deleted', json('true'), '$.redacted', json('true')) \
-         WHERE kind = 'message.posted' AND json_extract(payload, '$.message.id') = ?",
-    )
-    .bind(id.0)
-    .execute(&mut *ctx.conn)
-    .await?;
-    sqlx::query(
-        "UPDATE events SET payload = json_set(payload, '$.body', '', '$.html', '', '$.mentions', json('[]'), \
-           '$.redacted', json('true')) \
-         WHERE kind = 'message.edited' AND json_extract(payload, '$.message_id') = ?",
-    )
-    .bind(id.0)
-    .execute(&mut *ctx.conn)
-    .await?;
+    let dialect = Dialect::of(ctx.conn);
     // Accepted advice recorded before its events named what it created by id carried the
     // message whole.
-    sqlx::query(
-        "UPDATE events SET payload = json_set(payload, '$.created.message.body', '', '$.created.message.html', '', \
-           '$.created.message.mentions', json('[]'), '$.created.message.deleted', json('true')) \
-         WHERE kind = 'advisor.accepted' AND json_extract(payload, '$.created.message.id') = ?",
-    )
-    .bind(id.0)
-    .execute(&mut *ctx.conn)
-    .await?;
+    let in_events: [(&str, &[&str]); 3] = [
+        ("message.posted", &["message", "id"]),
+        ("message.edited", &["message_id"]),
+        ("advisor.accepted", &["created", "message", "id"]),
+    ];
+    for (kind, path) in in_events {
+        let rows: Vec<(i64, String)> = sqlx::query_as(&format!(
+            "SELECT seq, payload FROM events WHERE kind = $1 AND {} = $2",
+            dialect.json_int("payload", path)
+        ))
+        .bind(kind)
+        .bind(id.0)
+        .fetch_all(&mut *ctx.conn)
+        .await?;
+        for (seq, payload) in rows {
+            let mut payload: Value = serde_json::from_str(&payload)?;
+            match kind {
+                "message.posted" => {
+                    scrub_message(&mut payload["message"]);
+                    payload["redacted"] = json!(true);
+                }
+                "message.edited" => {
+                    scrub_text(&mut payload);
+                    payload["redacted"] = json!(true);
+                }
+                _ => scrub_message(&mut payload["created"]["message"]),
+            }
+            sqlx::query("UPDATE events SET payload = $1 WHERE seq = $2")
+                .bind(payload.to_string())
+                .bind(seq)
+                .execute(&mut *ctx.conn)
+                .await?;
+        }
+    }
     // A retried post answers with what was kept for it: a message, known by its id and author.
-    sqlx::query(
-        "UPDATE idempotency SET response = json_set(response, '$.body', '', '$.html', '', '$.mentions', json('[]'), \
-           '$.deleted', json('true')) \
-         WHERE json_valid(response) AND json_extract(response, '$.id') = ? \
-           AND json_extract(response, '$.author_id') IS NOT NULL AND json_type(response, '$.body') = 'text'",
-    )
+    let answers: Vec<(i64, String, String)> = sqlx::query_as(&format!(
+        "SELECT actor, key, response FROM idempotency WHERE {} = $1",
+        dialect.json_int("response", &["id"])
+    ))
     .bind(id.0)
-    .execute(&mut *ctx.conn)
+    .fetch_all(&mut *ctx.conn)
     .await?;
-    sqlx::query(
-        "UPDATE jobs SET payload = json_set(payload, '$.body', '') \
-         WHERE kind = 'send_message' AND json_extract(outcome, '$.message_id') = ?",
-    )
+    for (actor, key, response) in answers {
+        let mut answer: Value = serde_json::from_str(&response)?;
+        if answer.get("author_id").is_none_or(Value::is_null) || !answer["body"].is_string() {
+            continue;
+        }
+        scrub_message(&mut answer);
+        sqlx::query("UPDATE idempotency SET response = $1 WHERE actor = $2 AND key = $3")
+            .bind(answer.to_string())
+            .bind(actor)
+            .bind(key)
+            .execute(&mut *ctx.conn)
+            .await?;
+    }
+    let sent: Vec<(i64, String)> = sqlx::query_as(&format!(
+        "SELECT id, payload FROM jobs WHERE kind = 'send_message' AND {} = $1",
+        dialect.json_int("outcome", &["message_id"])
+    ))
     .bind(id.0)
-    .execute(&mut *ctx.conn)
+    .fetch_all(&mut *ctx.conn)
     .await?;
+    for (job, payload) in sent {
+        let mut payload: Value = serde_json::from_str(&payload)?;
+        payload["body"] = json!("");
+        sqlx::query("UPDATE jobs SET payload = $1 WHERE id = $2")
+            .bind(payload.to_string())
+            .bind(job)
+            .execute(&mut *ctx.conn)
+            .await?;
+    }
     *ctx.log.redacted = true;
     Ok(())
+}
+
+/// A message as JSON, its text gone and marked deleted.
+fn scrub_message(message: &mut Value) {
+    scrub_text(message);
+    message["deleted"] = json!(true);
+}
+
+fn scrub_text(value: &mut Value) {
+    value["body"] = json!("");
+    value["html"] = json!("");
+    value["mentions"] = json!([]);
 }
 
 // ---- projects and tasks -----------------------------------------------------------------------

@@ -17,7 +17,8 @@ use super::jobs::insert_job;
 use super::{active_member, insert_thread, no_guest, notify, post_message, Ctx};
 use crate::command::MessageTarget;
 use crate::error::{Error, Result};
-use crate::sqlite::read::{self, micros};
+use crate::sql::read::{self, micros};
+use crate::sql::Dialect;
 use crate::view::{Scope, Viewer};
 
 pub(super) struct NewCheckIn<'a> {
@@ -40,7 +41,7 @@ struct Schedule {
 impl Schedule {
     async fn of(ctx: &mut Ctx<'_, '_>, checkin: i64) -> Result<Schedule> {
         let (cadence, created_at, zone): (String, i64, String) =
-            sqlx::query_as("SELECT cadence, created_at, digest_zone FROM checkins WHERE id = ?")
+            sqlx::query_as("SELECT cadence, created_at, digest_zone FROM checkins WHERE id = $1")
                 .bind(checkin)
                 .fetch_one(&mut *ctx.conn)
                 .await?;
@@ -140,9 +141,9 @@ pub(super) async fn create(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, new: NewCheck
     let thread =
         insert_thread(ctx, viewer, Some(new.channel.into()), &format!("Check-in: {}", new.title), &[], false).await?;
     let (zone, _) = member_schedule(ctx, viewer.member).await?;
-    let done = sqlx::query(
+    let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO checkins (channel_id, thread_id, title, questions, ask_at, digest_at, digest_zone, cadence, created_by, created_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
     )
     .bind(new.channel.0)
     .bind(thread.id)
@@ -154,11 +155,10 @@ pub(super) async fn create(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, new: NewCheck
     .bind(serde_json::to_string(new.cadence)?)
     .bind(viewer.member.0)
     .bind(micros(ctx.at))
-    .execute(&mut *ctx.conn)
+    .fetch_one(&mut *ctx.conn)
     .await?;
-    let id = done.last_insert_rowid();
     for member in &members {
-        sqlx::query("INSERT INTO checkin_members (checkin_id, member_id) VALUES (?, ?)")
+        sqlx::query("INSERT INTO checkin_members (checkin_id, member_id) VALUES ($1, $2)")
             .bind(id)
             .bind(member.0)
             .execute(&mut *ctx.conn)
@@ -183,7 +183,7 @@ pub(super) async fn fire_ask(ctx: &mut Ctx<'_, '_>, payload: &Value, due: Timest
     let member = MemberId(payload["member_id"].as_i64().unwrap_or_default());
     let row: Option<(String, String, i64)> = sqlx::query_as(
         "SELECT c.questions, c.ask_at, c.thread_id FROM checkins c JOIN checkin_members m ON m.checkin_id = c.id \
-         WHERE c.id = ? AND m.member_id = ?",
+         WHERE c.id = $1 AND m.member_id = $2",
     )
     .bind(checkin)
     .bind(member.0)
@@ -192,7 +192,7 @@ pub(super) async fn fire_ask(ctx: &mut Ctx<'_, '_>, payload: &Value, due: Timest
     let Some((questions, ask_at, thread)) = row else { return Ok(json!({ "skipped": "no longer in the check-in" })) };
     let day = payload["day"].as_str().unwrap_or_default().to_string();
     let inserted =
-        sqlx::query("INSERT OR IGNORE INTO checkin_asks (checkin_id, member_id, day, asked_at) VALUES (?, ?, ?, ?)")
+        sqlx::query("INSERT INTO checkin_asks (checkin_id, member_id, day, asked_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING")
             .bind(checkin)
             .bind(member.0)
             .bind(&day)
@@ -200,28 +200,28 @@ pub(super) async fn fire_ask(ctx: &mut Ctx<'_, '_>, payload: &Value, due: Timest
             .execute(&mut *ctx.conn)
             .await?;
     if inserted.rows_affected() == 1 {
-        let since: Option<(i64,)> = sqlx::query_as(
-            "SELECT MAX(asked_at) FROM checkin_asks WHERE checkin_id = ? AND member_id = ? AND answer_message_id IS NOT NULL",
+        let (since,): (Option<i64>,) = sqlx::query_as(
+            "SELECT MAX(asked_at) FROM checkin_asks WHERE checkin_id = $1 AND member_id = $2 AND answer_message_id IS NOT NULL",
         )
         .bind(checkin)
         .bind(member.0)
-        .fetch_optional(&mut *ctx.conn)
-        .await?
-        .filter(|(at,)| *at > 0);
-        let since = since.map_or(0, |(at,)| at);
+        .fetch_one(&mut *ctx.conn)
+        .await?;
+        let since = since.unwrap_or(0);
         let threads: Vec<(i64, String)> = sqlx::query_as(
             "SELECT DISTINCT t.id, t.title FROM messages m JOIN threads t ON t.id = m.thread_id \
-             WHERE m.author_id = ? AND m.created_at > ? AND t.id != ? ORDER BY t.id LIMIT 20",
+             WHERE m.author_id = $1 AND m.created_at > $2 AND t.id != $3 ORDER BY t.id LIMIT 20",
         )
         .bind(member.0)
         .bind(since)
         .bind(thread)
         .fetch_all(&mut *ctx.conn)
         .await?;
-        let tasks: Vec<(i64,)> = sqlx::query_as(
-            "SELECT DISTINCT json_extract(payload, '$.task_id') FROM events WHERE actor = ? AND at > ? \
+        let task_id = Dialect::of(ctx.conn).json_int("payload", &["task_id"]);
+        let tasks: Vec<(i64,)> = sqlx::query_as(&format!(
+            "SELECT DISTINCT {task_id} FROM events WHERE actor = $1 AND at > $2 \
              AND kind IN ('task.status_changed', 'task.assigned', 'task.due_changed', 'task.updated') LIMIT 20",
-        )
+        ))
         .bind(member.0)
         .bind(since)
         .fetch_all(&mut *ctx.conn)
@@ -230,14 +230,14 @@ pub(super) async fn fire_ask(ctx: &mut Ctx<'_, '_>, payload: &Value, due: Timest
         // What the advisor put on this member's check-in: asked about once, now.
         let agenda: Vec<(i64, i64, String)> = sqlx::query_as(
             "SELECT a.id, a.task_id, t.title FROM checkin_agenda a JOIN tasks t ON t.id = a.task_id \
-             WHERE a.checkin_id = ? AND a.member_id = ? AND a.asked_at IS NULL ORDER BY a.id",
+             WHERE a.checkin_id = $1 AND a.member_id = $2 AND a.asked_at IS NULL ORDER BY a.id",
         )
         .bind(checkin)
         .bind(member.0)
         .fetch_all(&mut *ctx.conn)
         .await?;
         for (id, _, _) in &agenda {
-            sqlx::query("UPDATE checkin_agenda SET asked_at = ? WHERE id = ?")
+            sqlx::query("UPDATE checkin_agenda SET asked_at = $1 WHERE id = $2")
                 .bind(micros(due))
                 .bind(id)
                 .execute(&mut *ctx.conn)
@@ -270,14 +270,14 @@ pub(super) async fn answer(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, checkin: i64,
         post_message(ctx, viewer, MessageTarget::Thread(found.thread_id), &MessageText::new(body.to_string()), false)
             .await?;
     let ask: Option<(i64,)> = sqlx::query_as(
-        "SELECT id FROM checkin_asks WHERE checkin_id = ? AND member_id = ? AND answer_message_id IS NULL ORDER BY asked_at DESC LIMIT 1",
+        "SELECT id FROM checkin_asks WHERE checkin_id = $1 AND member_id = $2 AND answer_message_id IS NULL ORDER BY asked_at DESC LIMIT 1",
     )
     .bind(checkin)
     .bind(viewer.member.0)
     .fetch_optional(&mut *ctx.conn)
     .await?;
     if let Some((ask,)) = ask {
-        sqlx::query("UPDATE checkin_asks SET answer_message_id = ? WHERE id = ?")
+        sqlx::query("UPDATE checkin_asks SET answer_message_id = $1 WHERE id = $2")
             .bind(message["id"].as_i64())
             .bind(ask)
             .execute(&mut *ctx.conn)
@@ -291,7 +291,7 @@ pub(super) async fn answer(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, checkin: i64,
 pub(super) async fn fire_digest(ctx: &mut Ctx<'_, '_>, payload: &Value, due: Timestamp) -> Result<Value> {
     let checkin = payload["checkin_id"].as_i64().unwrap_or_default();
     let row: Option<(i64, String, String, String, i64, Option<i64>)> = sqlx::query_as(
-        "SELECT thread_id, title, digest_at, digest_zone, created_by, last_digest_at FROM checkins WHERE id = ?",
+        "SELECT thread_id, title, digest_at, digest_zone, created_by, last_digest_at FROM checkins WHERE id = $1",
     )
     .bind(checkin)
     .fetch_optional(&mut *ctx.conn)
@@ -302,7 +302,7 @@ pub(super) async fn fire_digest(ctx: &mut Ctx<'_, '_>, payload: &Value, due: Tim
     let asks: Vec<(String, Option<String>)> = sqlx::query_as(
         "SELECT mb.handle, msg.body FROM checkin_asks a JOIN members mb ON mb.id = a.member_id \
          LEFT JOIN messages msg ON msg.id = a.answer_message_id \
-         WHERE a.checkin_id = ? AND a.asked_at > ? AND a.asked_at <= ? ORDER BY mb.handle",
+         WHERE a.checkin_id = $1 AND a.asked_at > $2 AND a.asked_at <= $3 ORDER BY mb.handle",
     )
     .bind(checkin)
     .bind(last.unwrap_or(0))
@@ -334,7 +334,7 @@ pub(super) async fn fire_digest(ctx: &mut Ctx<'_, '_>, payload: &Value, due: Tim
     };
     let message =
         post_message(ctx, &viewer, MessageTarget::Thread(ThreadId(thread)), &MessageText::new(body), false).await?;
-    sqlx::query("UPDATE checkins SET last_digest_at = ? WHERE id = ?")
+    sqlx::query("UPDATE checkins SET last_digest_at = $1 WHERE id = $2")
         .bind(micros(due))
         .bind(checkin)
         .execute(&mut *ctx.conn)

@@ -12,7 +12,7 @@ use crate::error::Result;
 pub(super) async fn fire_follow_up(ctx: &mut Ctx<'_, '_>, payload: &Value) -> Result<Value> {
     let message = payload["message_id"].as_i64().unwrap_or_default();
     let row: Option<(Option<i64>, Option<i64>, i64, i64)> =
-        sqlx::query_as("SELECT thread_id, dm_id, author_id, created_at FROM messages WHERE id = ?")
+        sqlx::query_as("SELECT thread_id, dm_id, author_id, created_at FROM messages WHERE id = $1")
             .bind(message)
             .fetch_optional(&mut *ctx.conn)
             .await?;
@@ -20,8 +20,8 @@ pub(super) async fn fire_follow_up(ctx: &mut Ctx<'_, '_>, payload: &Value) -> Re
         return Ok(json!({ "error": "the message is gone" }));
     };
     let (answers,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(*) FROM messages WHERE (thread_id = ?1 OR dm_id = ?2) AND author_id != ?3 \
-         AND (created_at > ?4 OR (created_at = ?4 AND id > ?5))",
+        "SELECT COUNT(*) FROM messages WHERE (thread_id = $1 OR dm_id = $2) AND author_id != $3 \
+         AND (created_at > $4 OR (created_at = $4 AND id > $5))",
     )
     .bind(thread)
     .bind(dm)

@@ -13,8 +13,9 @@ use baton_core::model::{
 use baton_core::{ChannelId, DmId, MemberId, MessageId, ProjectId, Seq, TaskId, ThreadId};
 use bytes::Bytes;
 use jiff::Timestamp;
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 
+use super::Dialect;
 use crate::error::{Error, Result};
 use crate::view::{Access, CommittedEvent, Page, Scope, Viewer};
 
@@ -36,8 +37,8 @@ pub(crate) fn micros(at: Timestamp) -> i64 {
 }
 
 /// SQL for the ids of the channels a viewer may see; binds `?guest` (0/1) then `?member`.
-const VISIBLE_CHANNELS: &str = "SELECT id FROM channels WHERE (visibility = 'public' AND ?1 = 0) \
-     OR id IN (SELECT channel_id FROM channel_members WHERE member_id = ?2)";
+const VISIBLE_CHANNELS: &str = "SELECT id FROM channels WHERE (visibility = 'public' AND $1 = 0) \
+     OR id IN (SELECT channel_id FROM channel_members WHERE member_id = $2)";
 
 fn guest_flag(viewer: &Viewer) -> i64 {
     i64::from(viewer.role == Role::Guest)
@@ -53,7 +54,7 @@ struct WorkspaceRow {
     created_at: i64,
 }
 
-pub(crate) async fn workspace(conn: &mut SqliteConnection) -> Result<Option<Workspace>> {
+pub(crate) async fn workspace(conn: &mut AnyConnection) -> Result<Option<Workspace>> {
     let row = sqlx::query_as::<_, WorkspaceRow>("SELECT id, name, time_zone, created_at FROM workspace")
         .fetch_optional(&mut *conn)
         .await?;
@@ -69,7 +70,9 @@ pub(crate) struct MemberRow {
     pub(crate) role: String,
     time_zone: String,
     working_hours: String,
+    #[sqlx(try_from = "crate::sql::Flag")]
     pub(crate) active: bool,
+    #[sqlx(try_from = "crate::sql::Flag")]
     pub(crate) service: bool,
     created_at: i64,
 }
@@ -96,29 +99,29 @@ impl MemberRow {
     }
 }
 
-pub(crate) async fn member_row(conn: &mut SqliteConnection, id: MemberId) -> Result<MemberRow> {
-    sqlx::query_as::<_, MemberRow>(&format!("SELECT {MEMBER_COLUMNS} FROM members WHERE id = ?"))
+pub(crate) async fn member_row(conn: &mut AnyConnection, id: MemberId) -> Result<MemberRow> {
+    sqlx::query_as::<_, MemberRow>(&format!("SELECT {MEMBER_COLUMNS} FROM members WHERE id = $1"))
         .bind(id.0)
         .fetch_optional(&mut *conn)
         .await?
         .ok_or_else(|| Error::not_found(format!("member {id}")))
 }
 
-pub(crate) async fn member(conn: &mut SqliteConnection, viewer: Option<&Viewer>, id: MemberId) -> Result<Member> {
+pub(crate) async fn member(conn: &mut AnyConnection, viewer: Option<&Viewer>, id: MemberId) -> Result<Member> {
     Ok(member_row(conn, id).await?.into_member(viewer))
 }
 
-pub(crate) async fn members(conn: &mut SqliteConnection, viewer: &Viewer) -> Result<Vec<Member>> {
+pub(crate) async fn members(conn: &mut AnyConnection, viewer: &Viewer) -> Result<Vec<Member>> {
     let rows = sqlx::query_as::<_, MemberRow>(&format!("SELECT {MEMBER_COLUMNS} FROM members ORDER BY handle"))
         .fetch_all(&mut *conn)
         .await?;
     Ok(rows.into_iter().map(|r| r.into_member(Some(viewer))).collect())
 }
 
-pub(crate) async fn member_by_token(conn: &mut SqliteConnection, token_hash: &str) -> Result<Option<Member>> {
+pub(crate) async fn member_by_token(conn: &mut AnyConnection, token_hash: &str) -> Result<Option<Member>> {
     let row = sqlx::query_as::<_, MemberRow>(&format!(
-        "SELECT {MEMBER_COLUMNS} FROM members WHERE active = 1 AND id = \
-         (SELECT member_id FROM tokens WHERE hash = ? AND purpose = 'session')"
+        "SELECT {MEMBER_COLUMNS} FROM members WHERE active = TRUE AND id = \
+         (SELECT member_id FROM tokens WHERE hash = $1 AND purpose = 'session')"
     ))
     .bind(token_hash)
     .fetch_optional(&mut *conn)
@@ -127,20 +130,20 @@ pub(crate) async fn member_by_token(conn: &mut SqliteConnection, token_hash: &st
 }
 
 pub(crate) async fn login_lookup(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     email_or_handle: &str,
 ) -> Result<Option<(MemberId, Option<String>)>> {
     let key = email_or_handle.trim().to_ascii_lowercase();
     let row: Option<(i64, Option<String>)> =
-        sqlx::query_as("SELECT id, password_hash FROM members WHERE active = 1 AND (email = ?1 OR handle = ?1)")
+        sqlx::query_as("SELECT id, password_hash FROM members WHERE active = TRUE AND (email = $1 OR handle = $1)")
             .bind(key)
             .fetch_optional(&mut *conn)
             .await?;
     Ok(row.map(|(id, hash)| (MemberId(id), hash)))
 }
 
-pub(crate) async fn invite_lookup(conn: &mut SqliteConnection, token_hash: &str) -> Result<Option<MemberId>> {
-    let row: Option<(i64,)> = sqlx::query_as("SELECT member_id FROM tokens WHERE hash = ? AND purpose = 'invite'")
+pub(crate) async fn invite_lookup(conn: &mut AnyConnection, token_hash: &str) -> Result<Option<MemberId>> {
+    let row: Option<(i64,)> = sqlx::query_as("SELECT member_id FROM tokens WHERE hash = $1 AND purpose = 'invite'")
         .bind(token_hash)
         .fetch_optional(&mut *conn)
         .await?;
@@ -157,7 +160,9 @@ pub(crate) struct ChannelRow {
     topic: String,
     pub(crate) created_by: i64,
     created_at: i64,
+    #[sqlx(try_from = "crate::sql::Flag")]
     pub(crate) archived: bool,
+    #[sqlx(try_from = "crate::sql::Flag")]
     pub(crate) is_member: bool,
 }
 
@@ -177,10 +182,10 @@ impl ChannelRow {
 }
 
 const CHANNEL_SELECT: &str = "SELECT c.id, c.name, c.visibility, c.topic, c.created_by, c.created_at, c.archived, \
-     EXISTS (SELECT 1 FROM channel_members m WHERE m.channel_id = c.id AND m.member_id = ?2) AS is_member \
+     EXISTS (SELECT 1 FROM channel_members m WHERE m.channel_id = c.id AND m.member_id = $2) AS is_member \
      FROM channels c";
 
-pub(crate) async fn channels(conn: &mut SqliteConnection, viewer: &Viewer) -> Result<Vec<Channel>> {
+pub(crate) async fn channels(conn: &mut AnyConnection, viewer: &Viewer) -> Result<Vec<Channel>> {
     let rows = sqlx::query_as::<_, ChannelRow>(&format!(
         "{CHANNEL_SELECT} WHERE c.id IN ({VISIBLE_CHANNELS}) ORDER BY c.name"
     ))
@@ -192,8 +197,8 @@ pub(crate) async fn channels(conn: &mut SqliteConnection, viewer: &Viewer) -> Re
 }
 
 /// The channel, if the viewer may see it.
-pub(crate) async fn channel_row(conn: &mut SqliteConnection, viewer: &Viewer, id: ChannelId) -> Result<ChannelRow> {
-    sqlx::query_as::<_, ChannelRow>(&format!("{CHANNEL_SELECT} WHERE c.id = ?3 AND c.id IN ({VISIBLE_CHANNELS})"))
+pub(crate) async fn channel_row(conn: &mut AnyConnection, viewer: &Viewer, id: ChannelId) -> Result<ChannelRow> {
+    sqlx::query_as::<_, ChannelRow>(&format!("{CHANNEL_SELECT} WHERE c.id = $3 AND c.id IN ({VISIBLE_CHANNELS})"))
         .bind(guest_flag(viewer))
         .bind(viewer.member.0)
         .bind(id.0)
@@ -203,12 +208,8 @@ pub(crate) async fn channel_row(conn: &mut SqliteConnection, viewer: &Viewer, id
 }
 
 /// A channel whoever may see it, `is_member` for `member`: for the domain, which decides.
-pub(crate) async fn any_channel(
-    conn: &mut SqliteConnection,
-    id: ChannelId,
-    member: MemberId,
-) -> Result<Option<Channel>> {
-    let row = sqlx::query_as::<_, ChannelRow>(&format!("{CHANNEL_SELECT} WHERE c.id = ?1"))
+pub(crate) async fn any_channel(conn: &mut AnyConnection, id: ChannelId, member: MemberId) -> Result<Option<Channel>> {
+    let row = sqlx::query_as::<_, ChannelRow>(&format!("{CHANNEL_SELECT} WHERE c.id = $1"))
         .bind(id.0)
         .bind(member.0)
         .fetch_optional(&mut *conn)
@@ -217,8 +218,8 @@ pub(crate) async fn any_channel(
 }
 
 /// The channels called `name`, whoever may see them, `is_member` for `member`.
-pub(crate) async fn channels_named(conn: &mut SqliteConnection, name: &str, member: MemberId) -> Result<Vec<Channel>> {
-    let rows = sqlx::query_as::<_, ChannelRow>(&format!("{CHANNEL_SELECT} WHERE c.name = ?1 ORDER BY c.id"))
+pub(crate) async fn channels_named(conn: &mut AnyConnection, name: &str, member: MemberId) -> Result<Vec<Channel>> {
+    let rows = sqlx::query_as::<_, ChannelRow>(&format!("{CHANNEL_SELECT} WHERE c.name = $1 ORDER BY c.id"))
         .bind(name)
         .bind(member.0)
         .fetch_all(&mut *conn)
@@ -226,15 +227,11 @@ pub(crate) async fn channels_named(conn: &mut SqliteConnection, name: &str, memb
     Ok(rows.into_iter().map(ChannelRow::into_channel).collect())
 }
 
-pub(crate) async fn channel_members(
-    conn: &mut SqliteConnection,
-    viewer: &Viewer,
-    id: ChannelId,
-) -> Result<Vec<Member>> {
+pub(crate) async fn channel_members(conn: &mut AnyConnection, viewer: &Viewer, id: ChannelId) -> Result<Vec<Member>> {
     channel_row(conn, viewer, id).await?;
     let rows = sqlx::query_as::<_, MemberRow>(&format!(
         "SELECT {MEMBER_COLUMNS} FROM members WHERE id IN \
-         (SELECT member_id FROM channel_members WHERE channel_id = ?) ORDER BY handle"
+         (SELECT member_id FROM channel_members WHERE channel_id = $1) ORDER BY handle"
     ))
     .bind(id.0)
     .fetch_all(&mut *conn)
@@ -252,7 +249,9 @@ pub(crate) struct ThreadRow {
     pub(crate) task_id: Option<i64>,
     pub(crate) title: String,
     display_title: Option<String>,
+    #[sqlx(try_from = "crate::sql::Flag")]
     pub(crate) timeline: bool,
+    #[sqlx(try_from = "crate::sql::Flag")]
     resolved: bool,
     tags: String,
     created_by: i64,
@@ -285,8 +284,8 @@ const THREAD_COLUMNS: &str =
     "id, channel_id, dm_id, task_id, title, display_title, timeline, resolved, tags, created_by, created_at, message_count, last_message_at";
 
 /// A thread whoever may see it: for the domain, which decides.
-pub(crate) async fn any_thread(conn: &mut SqliteConnection, id: ThreadId) -> Result<Option<Thread>> {
-    let row = sqlx::query_as::<_, ThreadRow>(&format!("SELECT {THREAD_COLUMNS} FROM threads WHERE id = ?"))
+pub(crate) async fn any_thread(conn: &mut AnyConnection, id: ThreadId) -> Result<Option<Thread>> {
+    let row = sqlx::query_as::<_, ThreadRow>(&format!("SELECT {THREAD_COLUMNS} FROM threads WHERE id = $1"))
         .bind(id.0)
         .fetch_optional(&mut *conn)
         .await?;
@@ -295,18 +294,18 @@ pub(crate) async fn any_thread(conn: &mut SqliteConnection, id: ThreadId) -> Res
 
 /// The thread, if the viewer may see it: its channel is visible, the viewer takes part in its
 /// direct conversation, or it is a task's thread and the viewer is no guest.
-pub(crate) async fn thread_row(conn: &mut SqliteConnection, viewer: &Viewer, id: ThreadId) -> Result<ThreadRow> {
+pub(crate) async fn thread_row(conn: &mut AnyConnection, viewer: &Viewer, id: ThreadId) -> Result<ThreadRow> {
     Ok(thread_with_channel(conn, viewer, id).await?.0)
 }
 
 /// The thread and its channel (none for a direct conversation's or a task's thread), if the
 /// viewer may see them.
 pub(crate) async fn thread_with_channel(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     viewer: &Viewer,
     id: ThreadId,
 ) -> Result<(ThreadRow, Option<ChannelRow>)> {
-    let row = sqlx::query_as::<_, ThreadRow>(&format!("SELECT {THREAD_COLUMNS} FROM threads WHERE id = ?"))
+    let row = sqlx::query_as::<_, ThreadRow>(&format!("SELECT {THREAD_COLUMNS} FROM threads WHERE id = $1"))
         .bind(id.0)
         .fetch_optional(&mut *conn)
         .await?;
@@ -325,18 +324,18 @@ pub(crate) async fn thread_with_channel(
 }
 
 pub(crate) async fn threads(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     viewer: &Viewer,
     channel: ChannelId,
     page: Page,
 ) -> Result<Vec<Thread>> {
     channel_row(conn, viewer, channel).await?;
     let rows = sqlx::query_as::<_, ThreadRow>(&format!(
-        "SELECT {THREAD_COLUMNS} FROM threads WHERE channel_id = ? AND id > ? ORDER BY id LIMIT ?"
+        "SELECT {THREAD_COLUMNS} FROM threads WHERE channel_id = $1 AND id > $2 ORDER BY id LIMIT $3"
     ))
     .bind(channel.0)
     .bind(page.after.unwrap_or(0))
-    .bind(page.limit)
+    .bind(i64::from(page.limit))
     .fetch_all(&mut *conn)
     .await?;
     Ok(rows.into_iter().map(ThreadRow::into_thread).collect())
@@ -353,9 +352,11 @@ pub(crate) struct MessageRow {
     body: String,
     html: String,
     mentions: String,
+    #[sqlx(try_from = "crate::sql::Flag")]
     urgent: bool,
     created_at: i64,
     edited_at: Option<i64>,
+    #[sqlx(try_from = "crate::sql::Flag")]
     pub(crate) deleted: bool,
 }
 
@@ -382,12 +383,12 @@ impl MessageRow {
 }
 
 /// Messages with their reactions, fetched in one more query.
-async fn with_reactions(conn: &mut SqliteConnection, rows: Vec<MessageRow>) -> Result<Vec<Message>> {
+async fn with_reactions(conn: &mut AnyConnection, rows: Vec<MessageRow>) -> Result<Vec<Message>> {
     let (Some(first), Some(last)) = (rows.iter().map(|r| r.id).min(), rows.iter().map(|r| r.id).max()) else {
         return Ok(Vec::new());
     };
     let reaction_rows: Vec<(i64, String, i64)> = sqlx::query_as(
-        "SELECT message_id, emoji, member_id FROM reactions WHERE message_id BETWEEN ? AND ? \
+        "SELECT message_id, emoji, member_id FROM reactions WHERE message_id BETWEEN $1 AND $2 \
          ORDER BY message_id, created_at, emoji",
     )
     .bind(first)
@@ -411,9 +412,9 @@ async fn with_reactions(conn: &mut SqliteConnection, rows: Vec<MessageRow>) -> R
         .collect())
 }
 
-pub(crate) async fn message_row(conn: &mut SqliteConnection, viewer: &Viewer, id: MessageId) -> Result<MessageRow> {
+pub(crate) async fn message_row(conn: &mut AnyConnection, viewer: &Viewer, id: MessageId) -> Result<MessageRow> {
     let not_found = || Error::not_found(format!("message {id}"));
-    let row = sqlx::query_as::<_, MessageRow>(&format!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = ?"))
+    let row = sqlx::query_as::<_, MessageRow>(&format!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = $1"))
         .bind(id.0)
         .fetch_optional(&mut *conn)
         .await?
@@ -430,8 +431,8 @@ pub(crate) async fn message_row(conn: &mut SqliteConnection, viewer: &Viewer, id
 }
 
 /// A message with its reactions, whoever may see it: for the domain, which decides.
-pub(crate) async fn any_message(conn: &mut SqliteConnection, id: MessageId) -> Result<Option<Message>> {
-    let row = sqlx::query_as::<_, MessageRow>(&format!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = ?"))
+pub(crate) async fn any_message(conn: &mut AnyConnection, id: MessageId) -> Result<Option<Message>> {
+    let row = sqlx::query_as::<_, MessageRow>(&format!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = $1"))
         .bind(id.0)
         .fetch_optional(&mut *conn)
         .await?;
@@ -441,19 +442,19 @@ pub(crate) async fn any_message(conn: &mut SqliteConnection, id: MessageId) -> R
     }
 }
 
-pub(crate) async fn message(conn: &mut SqliteConnection, viewer: &Viewer, id: MessageId) -> Result<Message> {
+pub(crate) async fn message(conn: &mut AnyConnection, viewer: &Viewer, id: MessageId) -> Result<Message> {
     let row = message_row(conn, viewer, id).await?;
     Ok(with_reactions(conn, vec![row]).await?.remove(0))
 }
 
 pub(crate) async fn message_versions(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     viewer: &Viewer,
     id: MessageId,
 ) -> Result<Vec<MessageVersion>> {
     message_row(conn, viewer, id).await?;
     let rows: Vec<(String, i64)> =
-        sqlx::query_as("SELECT body, replaced_at FROM message_versions WHERE message_id = ? ORDER BY rowid")
+        sqlx::query_as("SELECT body, replaced_at FROM message_versions WHERE message_id = $1 ORDER BY rowid")
             .bind(id.0)
             .fetch_all(&mut *conn)
             .await?;
@@ -461,25 +462,25 @@ pub(crate) async fn message_versions(
 }
 
 pub(crate) async fn thread_messages(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     viewer: &Viewer,
     thread: ThreadId,
     page: Page,
 ) -> Result<Vec<Message>> {
     thread_row(conn, viewer, thread).await?;
     let rows = sqlx::query_as::<_, MessageRow>(&format!(
-        "SELECT {MESSAGE_COLUMNS} FROM messages WHERE thread_id = ? AND id > ? ORDER BY id LIMIT ?"
+        "SELECT {MESSAGE_COLUMNS} FROM messages WHERE thread_id = $1 AND id > $2 ORDER BY id LIMIT $3"
     ))
     .bind(thread.0)
     .bind(page.after.unwrap_or(0))
-    .bind(page.limit)
+    .bind(i64::from(page.limit))
     .fetch_all(&mut *conn)
     .await?;
     with_reactions(conn, rows).await
 }
 
 pub(crate) async fn latest_messages(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     viewer: &Viewer,
     target: crate::MessageTarget,
     before: Option<MessageId>,
@@ -496,35 +497,31 @@ pub(crate) async fn latest_messages(
         }
     };
     let rows = sqlx::query_as::<_, MessageRow>(&format!(
-        "SELECT {MESSAGE_COLUMNS} FROM messages WHERE {column} = ? AND id < ? ORDER BY id DESC LIMIT ?"
+        "SELECT {MESSAGE_COLUMNS} FROM messages WHERE {column} = $1 AND id < $2 ORDER BY id DESC LIMIT $3"
     ))
     .bind(id)
     .bind(before.map_or(i64::MAX, |m| m.0))
-    .bind(limit.clamp(1, Page::MAX_LIMIT))
+    .bind(i64::from(limit.clamp(1, Page::MAX_LIMIT)))
     .fetch_all(&mut *conn)
     .await?;
     with_reactions(conn, rows).await
 }
 
-pub(crate) async fn search(
-    conn: &mut SqliteConnection,
-    viewer: &Viewer,
-    query: &str,
-    limit: u32,
-) -> Result<Vec<Message>> {
+pub(crate) async fn search(conn: &mut AnyConnection, viewer: &Viewer, query: &str, limit: u32) -> Result<Vec<Message>> {
     let pattern = format!("%{}%", query.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+    let like = Dialect::of(conn).like();
     let rows = sqlx::query_as::<_, MessageRow>(&format!(
-        "SELECT {MESSAGE_COLUMNS} FROM messages m WHERE m.deleted = 0 AND m.body LIKE ?3 ESCAPE '\\' AND ( \
-           m.dm_id IN (SELECT dm_id FROM dm_members WHERE member_id = ?2) \
+        "SELECT {MESSAGE_COLUMNS} FROM messages m WHERE m.deleted = FALSE AND m.body {like} $3 ESCAPE '\\' AND ( \
+           m.dm_id IN (SELECT dm_id FROM dm_members WHERE member_id = $2) \
            OR m.thread_id IN (SELECT id FROM threads WHERE channel_id IN ({VISIBLE_CHANNELS}) \
-                              OR dm_id IN (SELECT dm_id FROM dm_members WHERE member_id = ?2) \
-                              OR (channel_id IS NULL AND dm_id IS NULL AND ?1 = 0))) \
-         ORDER BY m.id DESC LIMIT ?4"
+                              OR dm_id IN (SELECT dm_id FROM dm_members WHERE member_id = $2) \
+                              OR (channel_id IS NULL AND dm_id IS NULL AND $1 = 0))) \
+         ORDER BY m.id DESC LIMIT $4"
     ))
     .bind(guest_flag(viewer))
     .bind(viewer.member.0)
     .bind(pattern)
-    .bind(limit)
+    .bind(i64::from(limit))
     .fetch_all(&mut *conn)
     .await?;
     with_reactions(conn, rows).await
@@ -541,10 +538,10 @@ pub(crate) struct DmRow {
 }
 
 /// The conversation, if the viewer takes part in it.
-pub(crate) async fn dm_row(conn: &mut SqliteConnection, viewer: &Viewer, id: DmId) -> Result<DmRow> {
+pub(crate) async fn dm_row(conn: &mut AnyConnection, viewer: &Viewer, id: DmId) -> Result<DmRow> {
     sqlx::query_as::<_, DmRow>(
-        "SELECT id, created_at, last_message_at, export_name FROM dms WHERE id = ? \
-         AND EXISTS (SELECT 1 FROM dm_members WHERE dm_id = dms.id AND member_id = ?)",
+        "SELECT id, created_at, last_message_at, export_name FROM dms WHERE id = $1 \
+         AND EXISTS (SELECT 1 FROM dm_members WHERE dm_id = dms.id AND member_id = $2)",
     )
     .bind(id.0)
     .bind(viewer.member.0)
@@ -553,10 +550,10 @@ pub(crate) async fn dm_row(conn: &mut SqliteConnection, viewer: &Viewer, id: DmI
     .ok_or_else(|| Error::not_found(format!("conversation {id}")))
 }
 
-async fn dm_from_row(conn: &mut SqliteConnection, row: DmRow) -> Result<Dm> {
+async fn dm_from_row(conn: &mut AnyConnection, row: DmRow) -> Result<Dm> {
     let people: Vec<(i64, String)> = sqlx::query_as(
         "SELECT m.id, m.handle FROM dm_members d JOIN members m ON m.id = d.member_id \
-         WHERE d.dm_id = ? ORDER BY m.handle",
+         WHERE d.dm_id = $1 ORDER BY m.handle",
     )
     .bind(row.id)
     .fetch_all(&mut *conn)
@@ -572,8 +569,8 @@ async fn dm_from_row(conn: &mut SqliteConnection, row: DmRow) -> Result<Dm> {
 }
 
 /// A direct conversation, whoever takes part: for the domain, which decides.
-pub(crate) async fn any_dm(conn: &mut SqliteConnection, id: DmId) -> Result<Dm> {
-    let row = sqlx::query_as::<_, DmRow>("SELECT id, created_at, last_message_at, export_name FROM dms WHERE id = ?")
+pub(crate) async fn any_dm(conn: &mut AnyConnection, id: DmId) -> Result<Dm> {
+    let row = sqlx::query_as::<_, DmRow>("SELECT id, created_at, last_message_at, export_name FROM dms WHERE id = $1")
         .bind(id.0)
         .fetch_optional(&mut *conn)
         .await?
@@ -581,15 +578,15 @@ pub(crate) async fn any_dm(conn: &mut SqliteConnection, id: DmId) -> Result<Dm> 
     dm_from_row(conn, row).await
 }
 
-pub(crate) async fn dm(conn: &mut SqliteConnection, viewer: &Viewer, id: DmId) -> Result<Dm> {
+pub(crate) async fn dm(conn: &mut AnyConnection, viewer: &Viewer, id: DmId) -> Result<Dm> {
     let row = dm_row(conn, viewer, id).await?;
     dm_from_row(conn, row).await
 }
 
-pub(crate) async fn dms(conn: &mut SqliteConnection, viewer: &Viewer) -> Result<Vec<Dm>> {
+pub(crate) async fn dms(conn: &mut AnyConnection, viewer: &Viewer) -> Result<Vec<Dm>> {
     let rows = sqlx::query_as::<_, DmRow>(
         "SELECT id, created_at, last_message_at, export_name FROM dms \
-         WHERE id IN (SELECT dm_id FROM dm_members WHERE member_id = ?) \
+         WHERE id IN (SELECT dm_id FROM dm_members WHERE member_id = $1) \
          ORDER BY COALESCE(last_message_at, created_at) DESC",
     )
     .bind(viewer.member.0)
@@ -603,36 +600,31 @@ pub(crate) async fn dms(conn: &mut SqliteConnection, viewer: &Viewer) -> Result<
 }
 
 pub(crate) async fn dm_messages(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     viewer: &Viewer,
     id: DmId,
     page: Page,
 ) -> Result<Vec<Message>> {
     dm_row(conn, viewer, id).await?;
     let rows = sqlx::query_as::<_, MessageRow>(&format!(
-        "SELECT {MESSAGE_COLUMNS} FROM messages WHERE dm_id = ? AND id > ? ORDER BY id LIMIT ?"
+        "SELECT {MESSAGE_COLUMNS} FROM messages WHERE dm_id = $1 AND id > $2 ORDER BY id LIMIT $3"
     ))
     .bind(id.0)
     .bind(page.after.unwrap_or(0))
-    .bind(page.limit)
+    .bind(i64::from(page.limit))
     .fetch_all(&mut *conn)
     .await?;
     with_reactions(conn, rows).await
 }
 
-pub(crate) async fn dm_threads(
-    conn: &mut SqliteConnection,
-    viewer: &Viewer,
-    id: DmId,
-    page: Page,
-) -> Result<Vec<Thread>> {
+pub(crate) async fn dm_threads(conn: &mut AnyConnection, viewer: &Viewer, id: DmId, page: Page) -> Result<Vec<Thread>> {
     dm_row(conn, viewer, id).await?;
     let rows = sqlx::query_as::<_, ThreadRow>(&format!(
-        "SELECT {THREAD_COLUMNS} FROM threads WHERE dm_id = ? AND id > ? ORDER BY id LIMIT ?"
+        "SELECT {THREAD_COLUMNS} FROM threads WHERE dm_id = $1 AND id > $2 ORDER BY id LIMIT $3"
     ))
     .bind(id.0)
     .bind(page.after.unwrap_or(0))
-    .bind(page.limit)
+    .bind(i64::from(page.limit))
     .fetch_all(&mut *conn)
     .await?;
     Ok(rows.into_iter().map(ThreadRow::into_thread).collect())
@@ -654,6 +646,7 @@ struct ProjectRow {
     description: String,
     created_by: i64,
     created_at: i64,
+    #[sqlx(try_from = "crate::sql::Flag")]
     archived: bool,
 }
 
@@ -670,7 +663,7 @@ impl ProjectRow {
     }
 }
 
-pub(crate) async fn projects(conn: &mut SqliteConnection, viewer: &Viewer) -> Result<Vec<Project>> {
+pub(crate) async fn projects(conn: &mut AnyConnection, viewer: &Viewer) -> Result<Vec<Project>> {
     if viewer.role == Role::Guest {
         return Ok(Vec::new());
     }
@@ -683,9 +676,9 @@ pub(crate) async fn projects(conn: &mut SqliteConnection, viewer: &Viewer) -> Re
 }
 
 /// A project whoever may see it: for the domain, which decides.
-pub(crate) async fn any_project(conn: &mut SqliteConnection, id: ProjectId) -> Result<Option<Project>> {
+pub(crate) async fn any_project(conn: &mut AnyConnection, id: ProjectId) -> Result<Option<Project>> {
     let row = sqlx::query_as::<_, ProjectRow>(
-        "SELECT id, name, description, created_by, created_at, archived FROM projects WHERE id = ?",
+        "SELECT id, name, description, created_by, created_at, archived FROM projects WHERE id = $1",
     )
     .bind(id.0)
     .fetch_optional(&mut *conn)
@@ -693,11 +686,11 @@ pub(crate) async fn any_project(conn: &mut SqliteConnection, id: ProjectId) -> R
     Ok(row.map(ProjectRow::into_project))
 }
 
-pub(crate) async fn project(conn: &mut SqliteConnection, viewer: &Viewer, id: ProjectId) -> Result<Project> {
+pub(crate) async fn project(conn: &mut AnyConnection, viewer: &Viewer, id: ProjectId) -> Result<Project> {
     let what = || format!("project {id}");
     no_guests(viewer, what)?;
     let row = sqlx::query_as::<_, ProjectRow>(
-        "SELECT id, name, description, created_by, created_at, archived FROM projects WHERE id = ?",
+        "SELECT id, name, description, created_by, created_at, archived FROM projects WHERE id = $1",
     )
     .bind(id.0)
     .fetch_optional(&mut *conn)
@@ -747,18 +740,18 @@ impl TaskRow {
 }
 
 /// A task whoever may see it: for the domain, which decides.
-pub(crate) async fn any_task(conn: &mut SqliteConnection, id: TaskId) -> Result<Option<Task>> {
-    let row = sqlx::query_as::<_, TaskRow>(&format!("SELECT {TASK_COLUMNS} FROM tasks WHERE id = ?"))
+pub(crate) async fn any_task(conn: &mut AnyConnection, id: TaskId) -> Result<Option<Task>> {
+    let row = sqlx::query_as::<_, TaskRow>(&format!("SELECT {TASK_COLUMNS} FROM tasks WHERE id = $1"))
         .bind(id.0)
         .fetch_optional(&mut *conn)
         .await?;
     Ok(row.map(TaskRow::into_task))
 }
 
-pub(crate) async fn task(conn: &mut SqliteConnection, viewer: &Viewer, id: TaskId) -> Result<Task> {
+pub(crate) async fn task(conn: &mut AnyConnection, viewer: &Viewer, id: TaskId) -> Result<Task> {
     let what = || format!("task {id}");
     no_guests(viewer, what)?;
-    let row = sqlx::query_as::<_, TaskRow>(&format!("SELECT {TASK_COLUMNS} FROM tasks WHERE id = ?"))
+    let row = sqlx::query_as::<_, TaskRow>(&format!("SELECT {TASK_COLUMNS} FROM tasks WHERE id = $1"))
         .bind(id.0)
         .fetch_optional(&mut *conn)
         .await?
@@ -767,7 +760,7 @@ pub(crate) async fn task(conn: &mut SqliteConnection, viewer: &Viewer, id: TaskI
 }
 
 pub(crate) async fn tasks(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     viewer: &Viewer,
     project: Option<ProjectId>,
     assignee: Option<MemberId>,
@@ -777,8 +770,8 @@ pub(crate) async fn tasks(
         return Ok(Vec::new());
     }
     let rows = sqlx::query_as::<_, TaskRow>(&format!(
-        "SELECT {TASK_COLUMNS} FROM tasks WHERE (?1 IS NULL OR project_id = ?1) \
-         AND (?2 IS NULL OR assignee_id = ?2) AND (?3 IS NULL OR status = ?3) ORDER BY id LIMIT 5000"
+        "SELECT {TASK_COLUMNS} FROM tasks WHERE ($1 IS NULL OR project_id = $1) \
+         AND ($2 IS NULL OR assignee_id = $2) AND ($3 IS NULL OR status = $3) ORDER BY id LIMIT 5000"
     ))
     .bind(project.map(|p| p.0))
     .bind(assignee.map(|m| m.0))
@@ -788,12 +781,13 @@ pub(crate) async fn tasks(
     Ok(rows.into_iter().map(TaskRow::into_task).collect())
 }
 
-pub(crate) async fn task_history(conn: &mut SqliteConnection, viewer: &Viewer, id: TaskId) -> Result<Vec<Event>> {
+pub(crate) async fn task_history(conn: &mut AnyConnection, viewer: &Viewer, id: TaskId) -> Result<Vec<Event>> {
     task(conn, viewer, id).await?;
-    let rows = sqlx::query_as::<_, EventRow>(
+    let task_id = Dialect::of(conn).json_int("payload", &["task_id"]);
+    let rows = sqlx::query_as::<_, EventRow>(&format!(
         "SELECT seq, at, actor, kind, payload, source, scope_channel, scope_dm, scope_internal, scope_member FROM events \
-         WHERE kind LIKE 'task.%' AND json_extract(payload, '$.task_id') = ? ORDER BY seq",
-    )
+         WHERE kind LIKE 'task.%' AND {task_id} = $1 ORDER BY seq",
+    ))
     .bind(id.0)
     .fetch_all(&mut *conn)
     .await?;
@@ -861,33 +855,33 @@ pub(crate) fn event_json(
 }
 
 pub(crate) async fn events(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     viewer: &Viewer,
     since: Seq,
     limit: u32,
 ) -> Result<Vec<Arc<CommittedEvent>>> {
     let rows = sqlx::query_as::<_, EventRow>(&format!(
         "SELECT seq, at, actor, kind, payload, source, scope_channel, scope_dm, scope_internal, scope_member FROM events \
-         WHERE seq > ?3 AND (scope_member = ?2 OR ( \
+         WHERE seq > $3 AND (scope_member = $2 OR ( \
            (scope_channel IS NULL OR scope_channel IN ({VISIBLE_CHANNELS})) \
-           AND (scope_dm IS NULL OR scope_dm IN (SELECT dm_id FROM dm_members WHERE member_id = ?2)) \
-           AND (scope_internal = 0 OR (scope_internal = 1 AND ?1 = 0) OR (scope_internal = 2 AND ?5 = 1)))) \
-         ORDER BY seq LIMIT ?4"
+           AND (scope_dm IS NULL OR scope_dm IN (SELECT dm_id FROM dm_members WHERE member_id = $2)) \
+           AND (scope_internal = 0 OR (scope_internal = 1 AND $1 = 0) OR (scope_internal = 2 AND $5 = 1)))) \
+         ORDER BY seq LIMIT $4"
     ))
     .bind(guest_flag(viewer))
     .bind(viewer.member.0)
     .bind(since.0)
-    .bind(limit)
-    .bind(viewer.role.is_admin())
+    .bind(i64::from(limit))
+    .bind(i64::from(viewer.role.is_admin()))
     .fetch_all(&mut *conn)
     .await?;
     Ok(rows.into_iter().map(|r| Arc::new(r.into_committed())).collect())
 }
 
-pub(crate) async fn access(conn: &mut SqliteConnection, viewer: &Viewer) -> Result<Access> {
+pub(crate) async fn access(conn: &mut AnyConnection, viewer: &Viewer) -> Result<Access> {
     let channel_ids: Vec<(i64,)> =
         sqlx::query_as(VISIBLE_CHANNELS).bind(guest_flag(viewer)).bind(viewer.member.0).fetch_all(&mut *conn).await?;
-    let dm_ids: Vec<(i64,)> = sqlx::query_as("SELECT dm_id FROM dm_members WHERE member_id = ?")
+    let dm_ids: Vec<(i64,)> = sqlx::query_as("SELECT dm_id FROM dm_members WHERE member_id = $1")
         .bind(viewer.member.0)
         .fetch_all(&mut *conn)
         .await?;
@@ -902,26 +896,26 @@ pub(crate) async fn access(conn: &mut SqliteConnection, viewer: &Viewer) -> Resu
 
 /// At most `limit` events after `since`, unfiltered.
 pub(crate) async fn committed_after_limited(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     since: i64,
     limit: u32,
 ) -> Result<Vec<CommittedEvent>> {
     let rows = sqlx::query_as::<_, EventRow>(
         "SELECT seq, at, actor, kind, payload, source, scope_channel, scope_dm, scope_internal, scope_member \
-         FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
+         FROM events WHERE seq > $1 ORDER BY seq LIMIT $2",
     )
     .bind(since)
-    .bind(limit)
+    .bind(i64::from(limit))
     .fetch_all(&mut *conn)
     .await?;
     Ok(rows.into_iter().map(EventRow::into_committed).collect())
 }
 
 /// Every event after `since`, unfiltered: for publishing what another process committed.
-pub(crate) async fn committed_after(conn: &mut SqliteConnection, since: i64) -> Result<Vec<CommittedEvent>> {
+pub(crate) async fn committed_after(conn: &mut AnyConnection, since: i64) -> Result<Vec<CommittedEvent>> {
     let rows = sqlx::query_as::<_, EventRow>(
         "SELECT seq, at, actor, kind, payload, source, scope_channel, scope_dm, scope_internal, scope_member \
-         FROM events WHERE seq > ? ORDER BY seq",
+         FROM events WHERE seq > $1 ORDER BY seq",
     )
     .bind(since)
     .fetch_all(&mut *conn)
@@ -931,7 +925,7 @@ pub(crate) async fn committed_after(conn: &mut SqliteConnection, since: i64) -> 
 
 // ---- norms --------------------------------------------------------------------------------------
 
-pub(crate) async fn norms(conn: &mut SqliteConnection, viewer: &Viewer) -> Result<baton_core::model::Norms> {
+pub(crate) async fn norms(conn: &mut AnyConnection, viewer: &Viewer) -> Result<baton_core::model::Norms> {
     let (default,): (i64,) = sqlx::query_as("SELECT reply_within_minutes FROM workspace").fetch_one(&mut *conn).await?;
     let rows: Vec<(i64, String, i64)> = sqlx::query_as(&format!(
         "SELECT id, name, reply_within_minutes FROM channels WHERE reply_within_minutes IS NOT NULL \

@@ -2,7 +2,7 @@
 
 use baton_core::model::{Huddle, HuddleItem, HuddleParticipation};
 use baton_core::{HuddleId, MemberId, MessageId, TaskId, ThreadId};
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 
 use super::{thread_row, ts};
 use crate::error::{Error, Result};
@@ -41,8 +41,8 @@ struct ItemRow {
 }
 
 /// The huddle, if the viewer may read its thread.
-pub(crate) async fn huddle(conn: &mut SqliteConnection, viewer: &Viewer, id: HuddleId) -> Result<Huddle> {
-    let row = sqlx::query_as::<_, HuddleRow>(&format!("SELECT {HUDDLE_COLUMNS} FROM huddles WHERE id = ?"))
+pub(crate) async fn huddle(conn: &mut AnyConnection, viewer: &Viewer, id: HuddleId) -> Result<Huddle> {
+    let row = sqlx::query_as::<_, HuddleRow>(&format!("SELECT {HUDDLE_COLUMNS} FROM huddles WHERE id = $1"))
         .bind(id.0)
         .fetch_optional(&mut *conn)
         .await?
@@ -53,8 +53,8 @@ pub(crate) async fn huddle(conn: &mut SqliteConnection, viewer: &Viewer, id: Hud
 }
 
 /// A huddle whoever may see it: for the domain, which decides.
-pub(crate) async fn any_huddle(conn: &mut SqliteConnection, id: HuddleId) -> Result<Option<Huddle>> {
-    let row = sqlx::query_as::<_, HuddleRow>(&format!("SELECT {HUDDLE_COLUMNS} FROM huddles WHERE id = ?"))
+pub(crate) async fn any_huddle(conn: &mut AnyConnection, id: HuddleId) -> Result<Option<Huddle>> {
+    let row = sqlx::query_as::<_, HuddleRow>(&format!("SELECT {HUDDLE_COLUMNS} FROM huddles WHERE id = $1"))
         .bind(id.0)
         .fetch_optional(&mut *conn)
         .await?;
@@ -66,15 +66,15 @@ pub(crate) async fn any_huddle(conn: &mut SqliteConnection, id: HuddleId) -> Res
 
 /// Huddles on threads the viewer may read, newest first; `open_only` keeps those not ended.
 pub(crate) async fn huddles(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     viewer: &Viewer,
     open_only: bool,
     limit: u32,
 ) -> Result<Vec<Huddle>> {
     let rows = sqlx::query_as::<_, HuddleRow>(&format!(
-        "SELECT {HUDDLE_COLUMNS} FROM huddles WHERE (?1 = 0 OR ended_at IS NULL) ORDER BY id DESC"
+        "SELECT {HUDDLE_COLUMNS} FROM huddles WHERE ($1 = 0 OR ended_at IS NULL) ORDER BY id DESC"
     ))
-    .bind(open_only)
+    .bind(i64::from(open_only))
     .fetch_all(&mut *conn)
     .await?;
     let mut out = Vec::new();
@@ -89,20 +89,21 @@ pub(crate) async fn huddles(
     Ok(out)
 }
 
-async fn from_row(conn: &mut SqliteConnection, row: HuddleRow) -> Result<Huddle> {
+async fn from_row(conn: &mut AnyConnection, row: HuddleRow) -> Result<Huddle> {
     let invited: Vec<(i64,)> =
-        sqlx::query_as("SELECT member_id FROM huddle_invites WHERE huddle_id = ? ORDER BY member_id")
+        sqlx::query_as("SELECT member_id FROM huddle_invites WHERE huddle_id = $1 ORDER BY member_id")
             .bind(row.id)
             .fetch_all(&mut *conn)
             .await?;
-    let stretches: Vec<(i64, i64, Option<i64>)> =
-        sqlx::query_as("SELECT member_id, joined_at, left_at FROM huddle_participants WHERE huddle_id = ? ORDER BY id")
-            .bind(row.id)
-            .fetch_all(&mut *conn)
-            .await?;
+    let stretches: Vec<(i64, i64, Option<i64>)> = sqlx::query_as(
+        "SELECT member_id, joined_at, left_at FROM huddle_participants WHERE huddle_id = $1 ORDER BY id",
+    )
+    .bind(row.id)
+    .fetch_all(&mut *conn)
+    .await?;
     let items = sqlx::query_as::<_, ItemRow>(
         "SELECT id, kind, text, assignee_id, due, task_id, created_by, created_at FROM huddle_items \
-         WHERE huddle_id = ? ORDER BY id",
+         WHERE huddle_id = $1 ORDER BY id",
     )
     .bind(row.id)
     .fetch_all(&mut *conn)

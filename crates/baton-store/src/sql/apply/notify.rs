@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 use super::Ctx;
 use crate::error::Result;
-use crate::sqlite::read::{self, micros};
+use crate::sql::read::{self, micros};
 use crate::view::{Scope, Viewer};
 
 /// Makes a notification for `member`: delivered now inside their working hours or when
@@ -42,8 +42,9 @@ pub(super) async fn notify_member(
         }
         _ => ctx.at,
     };
-    let done = sqlx::query(
-        "INSERT INTO notifications (member_id, kind, payload, urgent, created_at, deliver_at) VALUES (?, ?, ?, ?, ?, ?)",
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO notifications (member_id, kind, payload, urgent, created_at, deliver_at) VALUES ($1, $2, $3, $4, $5, $6) \
+         RETURNING id",
     )
     .bind(member.0)
     .bind(why)
@@ -51,9 +52,8 @@ pub(super) async fn notify_member(
     .bind(urgent)
     .bind(micros(ctx.at))
     .bind(micros(deliver_at))
-    .execute(&mut *ctx.conn)
+    .fetch_one(&mut *ctx.conn)
     .await?;
-    let id = done.last_insert_rowid();
     if deliver_at <= ctx.at {
         deliver(ctx, id).await
     } else {
@@ -65,7 +65,7 @@ pub(super) async fn notify_member(
 
 /// Delivers a notification: marks it and sends it on its member's stream.
 pub(super) async fn deliver(ctx: &mut Ctx<'_, '_>, id: i64) -> Result<()> {
-    let updated = sqlx::query("UPDATE notifications SET delivered_at = ? WHERE id = ? AND delivered_at IS NULL")
+    let updated = sqlx::query("UPDATE notifications SET delivered_at = $1 WHERE id = $2 AND delivered_at IS NULL")
         .bind(micros(ctx.at))
         .bind(id)
         .execute(&mut *ctx.conn)
@@ -83,14 +83,14 @@ pub(super) async fn deliver(ctx: &mut Ctx<'_, '_>, id: i64) -> Result<()> {
 pub(super) async fn read(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, ids: &Option<Vec<i64>>) -> Result<Value> {
     let mut marked: Vec<i64> = Vec::new();
     let candidates: Vec<(i64,)> = sqlx::query_as(
-        "SELECT id FROM notifications WHERE member_id = ? AND delivered_at IS NOT NULL AND read_at IS NULL ORDER BY id",
+        "SELECT id FROM notifications WHERE member_id = $1 AND delivered_at IS NOT NULL AND read_at IS NULL ORDER BY id",
     )
     .bind(viewer.member.0)
     .fetch_all(&mut *ctx.conn)
     .await?;
     for (id,) in candidates {
         if ids.as_ref().is_none_or(|wanted| wanted.contains(&id)) {
-            sqlx::query("UPDATE notifications SET read_at = ? WHERE id = ?")
+            sqlx::query("UPDATE notifications SET read_at = $1 WHERE id = $2")
                 .bind(micros(ctx.at))
                 .bind(id)
                 .execute(&mut *ctx.conn)

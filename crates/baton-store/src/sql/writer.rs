@@ -4,12 +4,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::Value;
-use sqlx::SqliteConnection;
+use sqlx::{AnyConnection, Executor};
 use tokio::sync::{mpsc, oneshot};
 
 use super::apply::{apply, Log};
 use super::read;
-use super::MAX_BATCH;
+use super::{Dialect, MAX_BATCH};
 use crate::bus::Bus;
 use crate::command::Envelope;
 use crate::error::{Error, Result};
@@ -53,7 +53,10 @@ pub(crate) async fn submit_many(queue: &mpsc::Sender<WriteRequest>, envelopes: V
 /// demo`) committed to the same database, to publish them to live streams.
 const FOREIGN_POLL: Duration = Duration::from_secs(1);
 
-pub(crate) async fn run(mut conn: SqliteConnection, mut queue: mpsc::Receiver<WriteRequest>, bus: Arc<dyn Bus>) {
+/// The advisory lock that PostgreSQL writers take for a group (any number, the same everywhere).
+const WRITE_LOCK: i64 = 0x0062_6174_6f6e;
+
+pub(crate) async fn run(mut conn: AnyConnection, mut queue: mpsc::Receiver<WriteRequest>, bus: Arc<dyn Bus>) {
     // The last seq published live: everything up to it has been sent to subscribers.
     let mut published = match last_seq(&mut conn).await {
         Ok(seq) => seq,
@@ -91,13 +94,13 @@ fn publish(bus: &dyn Bus, published: &mut i64, events: Vec<CommittedEvent>) {
     }
 }
 
-async fn last_seq(conn: &mut SqliteConnection) -> Result<i64, sqlx::Error> {
+async fn last_seq(conn: &mut AnyConnection) -> Result<i64, sqlx::Error> {
     let (seq,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(seq), 0) FROM events").fetch_one(&mut *conn).await?;
     Ok(seq)
 }
 
 /// Events after `published` that this writer did not write.
-async fn foreign_events(conn: &mut SqliteConnection, published: i64) -> Result<Vec<CommittedEvent>> {
+async fn foreign_events(conn: &mut AnyConnection, published: i64) -> Result<Vec<CommittedEvent>> {
     if last_seq(conn).await? <= published {
         return Ok(Vec::new());
     }
@@ -108,7 +111,7 @@ async fn foreign_events(conn: &mut SqliteConnection, published: i64) -> Result<V
 /// answer per request; when the commit itself fails every answer is that failure and `events`
 /// keeps nothing of the group.
 async fn commit_group(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     batch: &[WriteRequest],
     published: i64,
     events: &mut Vec<CommittedEvent>,
@@ -125,12 +128,23 @@ async fn commit_group(
 }
 
 async fn try_commit_group(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     batch: &[WriteRequest],
     published: i64,
     events: &mut Vec<CommittedEvent>,
 ) -> Result<Vec<Result<Value>>, sqlx::Error> {
-    sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await?;
+    let dialect = Dialect::of(conn);
+    match dialect {
+        Dialect::Sqlite => {
+            sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await?;
+        }
+        Dialect::Postgres => {
+            // One writer at a time across every process and machine on this database, until the
+            // commit: `seq` is then handed out gap-free and becomes visible in its order.
+            sqlx::query("BEGIN").execute(&mut *conn).await?;
+            sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(WRITE_LOCK).execute(&mut *conn).await?;
+        }
+    }
     // Read the next seq under the write lock rather than trusting a counter: another process
     // (`baton admin`, `baton demo`) may have written to the same data directory meanwhile.
     let (mut next_seq,): (i64,) =
@@ -152,7 +166,7 @@ async fn try_commit_group(
     // statement is a round trip to sqlx's worker thread, and the writer is the bottleneck.
     let mut between = "SAVEPOINT command";
     for request in batch {
-        sqlx::query(between).execute(&mut *conn).await?;
+        conn.execute(between).await?;
         let seq_before = next_seq;
         let n_events = events.len();
         let answer = {
@@ -177,8 +191,8 @@ async fn try_commit_group(
     } else {
         "ROLLBACK TO command; RELEASE command; COMMIT"
     };
-    sqlx::query(closing).execute(&mut *conn).await?;
-    if redacted {
+    conn.execute(closing).await?;
+    if redacted && dialect == Dialect::Sqlite {
         // The pages that held a deleted message's text were zeroed in the database
         // (`secure_delete`), but the write-ahead log still has their earlier versions: copy it
         // back and empty it now. Readers in the middle of a read may keep it from finishing;

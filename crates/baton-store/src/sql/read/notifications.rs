@@ -2,7 +2,7 @@
 
 use baton_core::model::Notification;
 use baton_core::MemberId;
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 
 use super::ts;
 use crate::error::{Error, Result};
@@ -14,6 +14,7 @@ struct NotificationRow {
     member_id: i64,
     kind: String,
     payload: String,
+    #[sqlx(try_from = "crate::sql::Flag")]
     urgent: bool,
     created_at: i64,
     deliver_at: i64,
@@ -40,8 +41,8 @@ impl NotificationRow {
 }
 
 /// A notification, whoever it is for (the writer delivering it).
-pub(crate) async fn notification(conn: &mut SqliteConnection, id: i64) -> Result<Notification> {
-    sqlx::query_as::<_, NotificationRow>(&format!("SELECT {COLUMNS} FROM notifications WHERE id = ?"))
+pub(crate) async fn notification(conn: &mut AnyConnection, id: i64) -> Result<Notification> {
+    sqlx::query_as::<_, NotificationRow>(&format!("SELECT {COLUMNS} FROM notifications WHERE id = $1"))
         .bind(id)
         .fetch_optional(&mut *conn)
         .await?
@@ -52,20 +53,20 @@ pub(crate) async fn notification(conn: &mut SqliteConnection, id: i64) -> Result
 /// The viewer's inbox, newest first: delivered notifications (`held` adds those waiting for
 /// the viewer's working hours), `unread_only` leaves out read ones.
 pub(crate) async fn notifications(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     viewer: &Viewer,
     unread_only: bool,
     held: bool,
     limit: u32,
 ) -> Result<Vec<Notification>> {
     let rows = sqlx::query_as::<_, NotificationRow>(&format!(
-        "SELECT {COLUMNS} FROM notifications WHERE member_id = ?1 AND (?2 = 0 OR read_at IS NULL) \
-         AND (?3 = 1 OR delivered_at IS NOT NULL) ORDER BY id DESC LIMIT ?4"
+        "SELECT {COLUMNS} FROM notifications WHERE member_id = $1 AND ($2 = 0 OR read_at IS NULL) \
+         AND ($3 = 1 OR delivered_at IS NOT NULL) ORDER BY id DESC LIMIT $4"
     ))
     .bind(viewer.member.0)
-    .bind(unread_only)
-    .bind(held)
-    .bind(limit)
+    .bind(i64::from(unread_only))
+    .bind(i64::from(held))
+    .bind(i64::from(limit))
     .fetch_all(&mut *conn)
     .await?;
     Ok(rows.into_iter().map(NotificationRow::into_notification).collect())

@@ -1,98 +1,83 @@
-//! The embedded backend: one SQLite file (WAL) in the data directory.
+//! The SQL backend: SQLite (one WAL file in the data directory, the embedded default) or
+//! PostgreSQL (for many machines), through one set of queries.
+//!
+//! Both databases are reached through sqlx's `Any` driver, so every query is written once, with
+//! `$N` placeholders (SQLite reads them too). Where the two dialects differ, [`dialect`] gives
+//! the piece of SQL for the connection at hand; each database has its own migrations.
 //!
 //! Writes go through one writer task that commits in groups: it takes every command waiting in
 //! its queue (up to [`MAX_BATCH`]), applies each inside its own savepoint of one transaction,
 //! commits once, and only then answers each caller and publishes the events. SQLite allows one
-//! writer at a time anyway; grouping pays the cost of a durable commit once per group instead of
-//! once per request.
+//! writer at a time anyway; on PostgreSQL the group holds a transaction-scoped advisory lock, so
+//! that writers on several machines still hand out `seq` gap-free and in commit order.
 
 mod apply;
+mod dialect;
+mod flag;
+mod open;
 mod project;
 mod read;
+mod unique_names;
 mod writer;
 
-use std::path::{Path, PathBuf};
-use std::str::FromStr;
 use std::sync::Arc;
-use std::time::Duration;
 
 use async_trait::async_trait;
 use baton_core::event::Event;
 use baton_core::model::{Channel, Dm, Member, Message, MessageVersion, Project, Task, TaskStatus, Thread, Workspace};
 use baton_core::{ChannelId, DmId, MemberId, MessageId, ProjectId, Seq, TaskId, ThreadId};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{ConnectOptions, Connection};
+use sqlx::{AnyPool, Connection};
 use tokio::sync::mpsc;
 
 use crate::bus::{Bus, LocalBus};
 use crate::command::{Envelope, ThreadHome};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::view::{Access, CommittedEvent, Page, Unread, Viewer};
 use crate::Store;
+
+pub use dialect::Dialect;
+pub(crate) use flag::Flag;
+pub use open::Database;
 
 /// The most commands committed in one transaction.
 pub const MAX_BATCH: usize = 512;
 
-/// The SQLite backend. Cheap to clone: all clones share one writer and one read pool.
+/// The SQL backend. Cheap to clone: all clones share one writer and one read pool.
 #[derive(Clone)]
-pub struct SqliteStore {
-    reads: SqlitePool,
+pub struct SqlStore {
+    reads: AnyPool,
     writes: mpsc::Sender<writer::WriteRequest>,
     bus: Arc<dyn Bus>,
-    path: PathBuf,
+    database: Database,
 }
 
-impl SqliteStore {
-    /// Opens (creating if needed) `baton.db` in `data_dir`, runs migrations and starts the
+impl SqlStore {
+    /// Opens (creating if needed) the workspace's database, runs migrations and starts the
     /// writer task, which announces committed events on a bus of this process's own. Needs a
     /// tokio runtime.
-    pub async fn open(data_dir: &Path) -> Result<SqliteStore> {
-        SqliteStore::open_with_bus(data_dir, Arc::new(LocalBus::new())).await
+    pub async fn open(database: &Database) -> Result<SqlStore> {
+        SqlStore::open_with_bus(database, Arc::new(LocalBus::new())).await
     }
 
-    /// [`SqliteStore::open`], announcing committed events on `bus`.
-    pub async fn open_with_bus(data_dir: &Path, bus: Arc<dyn Bus>) -> Result<SqliteStore> {
-        std::fs::create_dir_all(data_dir)
-            .map_err(|err| Error::invalid("data_dir", format!("cannot create {}: {err}", data_dir.display())))?;
-        let path = data_dir.join("baton.db");
-        let options = SqliteConnectOptions::from_str("sqlite://")
-            .map_err(Error::from)?
-            .filename(&path)
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            // FULL, not NORMAL: in WAL mode NORMAL survives a killed process but can lose the
-            // last commits on power loss, and an acknowledged write must survive both.
-            .synchronous(SqliteSynchronous::Full)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(5))
-            .pragma("cache_size", "-32000")
-            // Freed space is overwritten with zeros: a deleted message's text does not linger
-            // in the file's free pages.
-            .pragma("secure_delete", "ON")
-            .disable_statement_logging();
-        let mut write_conn = options.connect().await.map_err(|err| open_error(&path, err))?;
-        sqlx::migrate!("./migrations/sqlite")
-            .run(&mut write_conn)
-            .await
-            .map_err(|err| Error::Internal(Box::new(err)))?;
-        drop_unique_channel_names(&mut write_conn).await?;
-        let reads = SqlitePoolOptions::new()
-            .max_connections(4)
-            .acquire_timeout(Duration::from_secs(5))
-            .connect_with(options.read_only(true))
-            .await
-            .map_err(|err| open_error(&path, err))?;
+    /// Opens the embedded SQLite database, `baton.db` in `data_dir`.
+    pub async fn open_dir(data_dir: &std::path::Path) -> Result<SqlStore> {
+        SqlStore::open(&Database::Sqlite(data_dir.to_path_buf())).await
+    }
+
+    /// [`SqlStore::open`], announcing committed events on `bus`.
+    pub async fn open_with_bus(database: &Database, bus: Arc<dyn Bus>) -> Result<SqlStore> {
+        let (write_conn, reads) = open::connect(database).await?;
         let (writes, queue) = mpsc::channel(MAX_BATCH * 4);
         tokio::spawn(writer::run(write_conn, queue, bus.clone()));
-        Ok(SqliteStore { reads, writes, bus, path })
+        Ok(SqlStore { reads, writes, bus, database: database.clone() })
     }
 
-    /// The database file.
-    pub fn path(&self) -> &Path {
-        &self.path
+    /// Where the workspace is stored.
+    pub fn database(&self) -> &Database {
+        &self.database
     }
 
-    async fn conn(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Sqlite>> {
+    async fn conn(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Any>> {
         Ok(self.reads.acquire().await?)
     }
 
@@ -103,77 +88,8 @@ impl SqliteStore {
     }
 }
 
-/// Channel names were unique across the workspace, so creating or renaming a channel to the
-/// name of a private one you cannot see answered "already exists", and told you it does (issue
-/// 13). A name is now taken only by a channel the asker can see (the command checks). The
-/// constraint sits on the `channels` table itself, and SQLite drops a constraint only by
-/// rebuilding the table, with foreign keys off, which a migration's transaction cannot do: this
-/// runs after the migrations, once, on any database that still has it.
-async fn drop_unique_channel_names(conn: &mut sqlx::SqliteConnection) -> Result<()> {
-    const UNIQUE_NAME: &str = "name TEXT NOT NULL UNIQUE";
-    let (table,): (String,) =
-        sqlx::query_as("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'channels'")
-            .fetch_one(&mut *conn)
-            .await?;
-    if !table.contains(UNIQUE_NAME) {
-        return Ok(());
-    }
-    sqlx::query("PRAGMA foreign_keys = OFF").execute(&mut *conn).await?;
-    let outcome = rebuild_channels(conn, UNIQUE_NAME).await;
-    if outcome.is_err() {
-        let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
-    }
-    sqlx::query("PRAGMA foreign_keys = ON").execute(&mut *conn).await?;
-    outcome.map_err(|err| Error::Internal(Box::new(err)))
-}
-
-/// The rebuild itself, in one transaction; another process may have done it meanwhile, so it
-/// looks again under the write lock.
-async fn rebuild_channels(conn: &mut sqlx::SqliteConnection, unique_name: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await?;
-    let (table,): (String,) =
-        sqlx::query_as("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'channels'")
-            .fetch_one(&mut *conn)
-            .await?;
-    if !table.contains(unique_name) {
-        sqlx::query("COMMIT").execute(&mut *conn).await?;
-        return Ok(());
-    }
-    let indexes: Vec<(String,)> = sqlx::query_as(
-        "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'channels' AND sql IS NOT NULL",
-    )
-    .fetch_all(&mut *conn)
-    .await?;
-    let rebuilt = table.replacen(unique_name, "name TEXT NOT NULL", 1).replacen(
-        "CREATE TABLE channels",
-        "CREATE TABLE channels_rebuilt",
-        1,
-    );
-    let mut steps = vec![
-        rebuilt,
-        "INSERT INTO channels_rebuilt SELECT * FROM channels".into(),
-        "DROP TABLE channels".into(),
-        "ALTER TABLE channels_rebuilt RENAME TO channels".into(),
-        "CREATE INDEX IF NOT EXISTS channels_name ON channels (name)".into(),
-    ];
-    steps.extend(indexes.into_iter().map(|(sql,)| sql));
-    for step in &steps {
-        sqlx::query(step).execute(&mut *conn).await?;
-    }
-    let broken: Vec<(String,)> = sqlx::query_as("PRAGMA foreign_key_check").fetch_all(&mut *conn).await?;
-    if !broken.is_empty() {
-        return Err(sqlx::Error::Protocol(format!("rebuilding channels would break references in {broken:?}")));
-    }
-    sqlx::query("COMMIT").execute(&mut *conn).await?;
-    Ok(())
-}
-
-fn open_error(path: &Path, err: sqlx::Error) -> Error {
-    Error::invalid("data_dir", format!("cannot open the database {}: {err}", path.display()))
-}
-
 #[async_trait]
-impl Store for SqliteStore {
+impl Store for SqlStore {
     async fn execute(&self, envelope: Envelope) -> Result<serde_json::Value> {
         writer::submit(&self.writes, envelope).await
     }
@@ -348,8 +264,8 @@ impl Store for SqliteStore {
         };
         let rows: Vec<(i64, i64)> = sqlx::query_as(&format!(
             "SELECT m.thread_id, COUNT(*) FROM threads t JOIN messages m ON m.thread_id = t.id \
-             LEFT JOIN thread_read_marks r ON r.thread_id = t.id AND r.member_id = ?1 \
-             WHERE t.{column} = ?2 AND m.author_id != ?1 AND m.deleted = 0 AND m.id > COALESCE(r.message_id, 0) \
+             LEFT JOIN thread_read_marks r ON r.thread_id = t.id AND r.member_id = $1 \
+             WHERE t.{column} = $2 AND m.author_id != $1 AND m.deleted = FALSE AND m.id > COALESCE(r.message_id, 0) \
              GROUP BY m.thread_id"
         ))
         .bind(viewer.member.0)
@@ -364,8 +280,8 @@ impl Store for SqliteStore {
         let access = read::access(&mut conn, viewer).await?;
         let channels: Vec<(i64, i64)> = sqlx::query_as(
             "SELECT t.channel_id, COUNT(*) FROM threads t JOIN messages m ON m.thread_id = t.id \
-             LEFT JOIN thread_read_marks r ON r.thread_id = t.id AND r.member_id = ?1 \
-             WHERE t.channel_id IS NOT NULL AND m.author_id != ?1 AND m.deleted = 0 \
+             LEFT JOIN thread_read_marks r ON r.thread_id = t.id AND r.member_id = $1 \
+             WHERE t.channel_id IS NOT NULL AND m.author_id != $1 AND m.deleted = FALSE \
              AND m.id > COALESCE(r.message_id, 0) GROUP BY t.channel_id",
         )
         .bind(viewer.member.0)
@@ -373,13 +289,13 @@ impl Store for SqliteStore {
         .await?;
         // A direct conversation's unread: its timeline's, and its threads'.
         let dms: Vec<(i64, i64)> = sqlx::query_as(
-            "SELECT m.dm_id, COUNT(*) FROM messages m LEFT JOIN dm_read_marks r ON r.dm_id = m.dm_id AND r.member_id = ?1 \
-             WHERE m.dm_id IS NOT NULL AND m.author_id != ?1 AND m.deleted = 0 AND m.id > COALESCE(r.message_id, 0) \
+            "SELECT m.dm_id, COUNT(*) FROM messages m LEFT JOIN dm_read_marks r ON r.dm_id = m.dm_id AND r.member_id = $1 \
+             WHERE m.dm_id IS NOT NULL AND m.author_id != $1 AND m.deleted = FALSE AND m.id > COALESCE(r.message_id, 0) \
              GROUP BY m.dm_id \
              UNION ALL \
              SELECT t.dm_id, COUNT(*) FROM threads t JOIN messages m ON m.thread_id = t.id \
-             LEFT JOIN thread_read_marks r ON r.thread_id = t.id AND r.member_id = ?1 \
-             WHERE t.dm_id IS NOT NULL AND m.author_id != ?1 AND m.deleted = 0 AND m.id > COALESCE(r.message_id, 0) \
+             LEFT JOIN thread_read_marks r ON r.thread_id = t.id AND r.member_id = $1 \
+             WHERE t.dm_id IS NOT NULL AND m.author_id != $1 AND m.deleted = FALSE AND m.id > COALESCE(r.message_id, 0) \
              GROUP BY t.dm_id",
         )
         .bind(viewer.member.0)
@@ -407,7 +323,7 @@ impl Store for SqliteStore {
 
     async fn idempotency_record(&self, actor: MemberId, key: &str) -> Result<Option<crate::KeyRecord>> {
         let found: Option<(String, String)> =
-            sqlx::query_as("SELECT fingerprint, response FROM idempotency WHERE actor = ? AND key = ?")
+            sqlx::query_as("SELECT fingerprint, response FROM idempotency WHERE actor = $1 AND key = $2")
                 .bind(actor.0)
                 .bind(key)
                 .fetch_optional(&mut *self.conn().await?)
@@ -456,7 +372,7 @@ impl Store for SqliteStore {
 }
 
 /// Checks that the connection is alive (for `/healthz`).
-pub async fn ping(store: &SqliteStore) -> Result<()> {
+pub async fn ping(store: &SqlStore) -> Result<()> {
     let mut conn = store.conn().await?;
     conn.ping().await?;
     Ok(())

@@ -3,7 +3,7 @@
 use baton_core::model::Job;
 use baton_core::MemberId;
 use jiff::Timestamp;
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 
 use super::{micros, ts};
 use crate::error::Result;
@@ -42,8 +42,8 @@ impl JobRow {
 
 /// One of the viewer's own jobs; anyone else's does not exist for them.
 /// A job, whoever's it is: for the domain, which decides.
-pub(crate) async fn any_job(conn: &mut SqliteConnection, id: i64) -> Result<Option<Job>> {
-    let row = sqlx::query_as::<_, JobRow>(&format!("SELECT {JOB_COLUMNS} FROM jobs WHERE id = ?"))
+pub(crate) async fn any_job(conn: &mut AnyConnection, id: i64) -> Result<Option<Job>> {
+    let row = sqlx::query_as::<_, JobRow>(&format!("SELECT {JOB_COLUMNS} FROM jobs WHERE id = $1"))
         .bind(id)
         .fetch_optional(&mut *conn)
         .await?;
@@ -51,32 +51,32 @@ pub(crate) async fn any_job(conn: &mut SqliteConnection, id: i64) -> Result<Opti
 }
 
 /// The viewer's jobs, the next due first; `pending_only` leaves out fired and cancelled ones.
-pub(crate) async fn jobs(conn: &mut SqliteConnection, viewer: &Viewer, pending_only: bool) -> Result<Vec<Job>> {
+pub(crate) async fn jobs(conn: &mut AnyConnection, viewer: &Viewer, pending_only: bool) -> Result<Vec<Job>> {
     let rows = sqlx::query_as::<_, JobRow>(&format!(
-        "SELECT {JOB_COLUMNS} FROM jobs WHERE member_id = ?1 AND kind IN ('send_message', 'remind') \
-         AND (?2 = 0 OR (fired_at IS NULL AND cancelled_at IS NULL)) ORDER BY due_at, id LIMIT 1000"
+        "SELECT {JOB_COLUMNS} FROM jobs WHERE member_id = $1 AND kind IN ('send_message', 'remind') \
+         AND ($2 = 0 OR (fired_at IS NULL AND cancelled_at IS NULL)) ORDER BY due_at, id LIMIT 1000"
     ))
     .bind(viewer.member.0)
-    .bind(pending_only)
+    .bind(i64::from(pending_only))
     .fetch_all(&mut *conn)
     .await?;
     Ok(rows.into_iter().map(JobRow::into_job).collect())
 }
 
 /// Ids of pending jobs due at `now`, the earliest first.
-pub(crate) async fn due_jobs(conn: &mut SqliteConnection, now: Timestamp, limit: u32) -> Result<Vec<i64>> {
+pub(crate) async fn due_jobs(conn: &mut AnyConnection, now: Timestamp, limit: u32) -> Result<Vec<i64>> {
     let ids: Vec<(i64,)> = sqlx::query_as(
-        "SELECT id FROM jobs WHERE fired_at IS NULL AND cancelled_at IS NULL AND due_at <= ? ORDER BY due_at, id LIMIT ?",
+        "SELECT id FROM jobs WHERE fired_at IS NULL AND cancelled_at IS NULL AND due_at <= $1 ORDER BY due_at, id LIMIT $2",
     )
     .bind(micros(now))
-    .bind(limit)
+    .bind(i64::from(limit))
     .fetch_all(&mut *conn)
     .await?;
     Ok(ids.into_iter().map(|(id,)| id).collect())
 }
 
 /// When the next pending job is due.
-pub(crate) async fn next_due(conn: &mut SqliteConnection) -> Result<Option<Timestamp>> {
+pub(crate) async fn next_due(conn: &mut AnyConnection) -> Result<Option<Timestamp>> {
     let (next,): (Option<i64>,) =
         sqlx::query_as("SELECT MIN(due_at) FROM jobs WHERE fired_at IS NULL AND cancelled_at IS NULL")
             .fetch_one(&mut *conn)
