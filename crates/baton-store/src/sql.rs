@@ -17,6 +17,7 @@ mod flag;
 mod open;
 mod project;
 mod read;
+mod rebuild;
 mod unique_names;
 mod writer;
 
@@ -38,6 +39,7 @@ use crate::Store;
 pub use dialect::Dialect;
 pub(crate) use flag::Flag;
 pub use open::Database;
+pub use rebuild::{rebuild, Rebuilt};
 
 /// The most commands committed in one transaction.
 pub const MAX_BATCH: usize = 512;

@@ -48,6 +48,10 @@ enum AdminCommand {
     },
     /// List members with their roles and time zones.
     ListUsers,
+    /// Write every projection again from the event log (channels, threads, messages, tasks,
+    /// huddles, …), in one transaction: a repair after the tables drifted from the log. Members,
+    /// check-ins, jobs, notifications and read marks are kept as they are. Writers wait meanwhile.
+    Rebuild,
 }
 
 pub(crate) async fn run(args: AdminArgs) -> anyhow::Result<()> {
@@ -111,6 +115,10 @@ pub(crate) async fn run(args: AdminArgs) -> anyhow::Result<()> {
             };
             store.execute(Envelope::system(jiff::Timestamp::now(), command)).await?;
             println!("password reset for {user}");
+        }
+        AdminCommand::Rebuild => {
+            let rebuilt = baton_store::sql::rebuild(&args.place.database()?).await?;
+            println!("rebuilt {} tables from {} events in {}", rebuilt.tables, rebuilt.events, args.place.describe());
         }
         AdminCommand::ListUsers => {
             for member in store.members(&owner).await? {

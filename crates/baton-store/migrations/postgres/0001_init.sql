@@ -1,6 +1,7 @@
 -- Baton's schema on PostgreSQL: the same tables as SQLite's migrations 0001 to 0019 leave, in
 -- one step. Times are microseconds since the Unix epoch (UTC); ids are handed out by the
 -- writer, except where a table's own identity does it; flags are BOOLEAN (0/1 in SQLite).
+-- References are DEFERRABLE so that a rebuild of the projections can check them at its commit.
 
 CREATE TABLE workspace (
     id BIGINT PRIMARY KEY CHECK (id = 1),
@@ -45,7 +46,7 @@ CREATE TABLE members (
 
 CREATE TABLE tokens (
     hash TEXT PRIMARY KEY,
-    member_id BIGINT NOT NULL REFERENCES members (id),
+    member_id BIGINT NOT NULL REFERENCES members (id) DEFERRABLE,
     purpose TEXT NOT NULL, -- 'session' or 'invite'
     created_at BIGINT NOT NULL
 );
@@ -56,7 +57,7 @@ CREATE TABLE channels (
     name TEXT NOT NULL,
     visibility TEXT NOT NULL,
     topic TEXT NOT NULL,
-    created_by BIGINT NOT NULL REFERENCES members (id),
+    created_by BIGINT NOT NULL REFERENCES members (id) DEFERRABLE,
     created_at BIGINT NOT NULL,
     archived BOOLEAN NOT NULL DEFAULT FALSE,
     reply_within_minutes BIGINT
@@ -64,8 +65,8 @@ CREATE TABLE channels (
 CREATE INDEX channels_name ON channels (name);
 
 CREATE TABLE channel_members (
-    channel_id BIGINT NOT NULL REFERENCES channels (id),
-    member_id BIGINT NOT NULL REFERENCES members (id),
+    channel_id BIGINT NOT NULL REFERENCES channels (id) DEFERRABLE,
+    member_id BIGINT NOT NULL REFERENCES members (id) DEFERRABLE,
     PRIMARY KEY (channel_id, member_id)
 );
 CREATE INDEX channel_members_member ON channel_members (member_id);
@@ -80,8 +81,8 @@ CREATE TABLE dms (
 );
 
 CREATE TABLE dm_members (
-    dm_id BIGINT NOT NULL REFERENCES dms (id),
-    member_id BIGINT NOT NULL REFERENCES members (id),
+    dm_id BIGINT NOT NULL REFERENCES dms (id) DEFERRABLE,
+    member_id BIGINT NOT NULL REFERENCES members (id) DEFERRABLE,
     PRIMARY KEY (dm_id, member_id)
 );
 CREATE INDEX dm_members_member ON dm_members (member_id);
@@ -90,24 +91,24 @@ CREATE TABLE projects (
     id BIGINT PRIMARY KEY,
     name TEXT NOT NULL,
     description TEXT NOT NULL,
-    created_by BIGINT NOT NULL REFERENCES members (id),
+    created_by BIGINT NOT NULL REFERENCES members (id) DEFERRABLE,
     created_at BIGINT NOT NULL,
     archived BOOLEAN NOT NULL DEFAULT FALSE
 );
 
 CREATE TABLE threads (
     id BIGINT PRIMARY KEY,
-    channel_id BIGINT REFERENCES channels (id),
+    channel_id BIGINT REFERENCES channels (id) DEFERRABLE,
     task_id BIGINT,
     title TEXT NOT NULL,
     resolved BOOLEAN NOT NULL DEFAULT FALSE,
     tags TEXT NOT NULL DEFAULT '[]',
-    created_by BIGINT NOT NULL REFERENCES members (id),
+    created_by BIGINT NOT NULL REFERENCES members (id) DEFERRABLE,
     created_at BIGINT NOT NULL,
     message_count BIGINT NOT NULL DEFAULT 0,
     last_message_at BIGINT,
     timeline BOOLEAN NOT NULL DEFAULT FALSE,
-    dm_id BIGINT REFERENCES dms (id),
+    dm_id BIGINT REFERENCES dms (id) DEFERRABLE,
     display_title TEXT
 );
 CREATE INDEX threads_channel ON threads (channel_id, id);
@@ -116,15 +117,15 @@ CREATE INDEX threads_dm ON threads (dm_id, id) WHERE dm_id IS NOT NULL;
 
 CREATE TABLE tasks (
     id BIGINT PRIMARY KEY,
-    project_id BIGINT NOT NULL REFERENCES projects (id),
-    thread_id BIGINT NOT NULL REFERENCES threads (id),
+    project_id BIGINT NOT NULL REFERENCES projects (id) DEFERRABLE,
+    thread_id BIGINT NOT NULL REFERENCES threads (id) DEFERRABLE,
     title TEXT NOT NULL,
     description TEXT NOT NULL,
-    assignee_id BIGINT REFERENCES members (id),
+    assignee_id BIGINT REFERENCES members (id) DEFERRABLE,
     status TEXT NOT NULL,
     due TEXT,
     priority TEXT NOT NULL,
-    created_by BIGINT NOT NULL REFERENCES members (id),
+    created_by BIGINT NOT NULL REFERENCES members (id) DEFERRABLE,
     created_at BIGINT NOT NULL,
     updated_at BIGINT NOT NULL,
     done_at BIGINT
@@ -134,9 +135,9 @@ CREATE INDEX tasks_assignee ON tasks (assignee_id);
 
 CREATE TABLE messages (
     id BIGINT PRIMARY KEY,
-    thread_id BIGINT REFERENCES threads (id),
-    dm_id BIGINT REFERENCES dms (id),
-    author_id BIGINT NOT NULL REFERENCES members (id),
+    thread_id BIGINT REFERENCES threads (id) DEFERRABLE,
+    dm_id BIGINT REFERENCES dms (id) DEFERRABLE,
+    author_id BIGINT NOT NULL REFERENCES members (id) DEFERRABLE,
     body TEXT NOT NULL,
     html TEXT NOT NULL,
     mentions TEXT NOT NULL DEFAULT '[]',
@@ -152,15 +153,15 @@ CREATE INDEX messages_dm ON messages (dm_id, id);
 -- `rowid` is named like SQLite's implicit column, so that one query orders versions on both.
 CREATE TABLE message_versions (
     rowid BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    message_id BIGINT NOT NULL REFERENCES messages (id),
+    message_id BIGINT NOT NULL REFERENCES messages (id) DEFERRABLE,
     body TEXT NOT NULL,
     replaced_at BIGINT NOT NULL
 );
 CREATE INDEX message_versions_message ON message_versions (message_id);
 
 CREATE TABLE reactions (
-    message_id BIGINT NOT NULL REFERENCES messages (id),
-    member_id BIGINT NOT NULL REFERENCES members (id),
+    message_id BIGINT NOT NULL REFERENCES messages (id) DEFERRABLE,
+    member_id BIGINT NOT NULL REFERENCES members (id) DEFERRABLE,
     emoji TEXT NOT NULL,
     created_at BIGINT NOT NULL,
     PRIMARY KEY (message_id, emoji, member_id)
@@ -177,33 +178,33 @@ CREATE TABLE idempotency (
 
 CREATE TABLE huddles (
     id BIGINT PRIMARY KEY,
-    thread_id BIGINT NOT NULL REFERENCES threads (id),
-    task_id BIGINT REFERENCES tasks (id),
+    thread_id BIGINT NOT NULL REFERENCES threads (id) DEFERRABLE,
+    task_id BIGINT REFERENCES tasks (id) DEFERRABLE,
     -- Where the action items become tasks when the huddle ends.
-    project_id BIGINT REFERENCES projects (id),
+    project_id BIGINT REFERENCES projects (id) DEFERRABLE,
     title TEXT NOT NULL,
     call_link TEXT,
     agenda TEXT NOT NULL DEFAULT '',
     notes TEXT NOT NULL DEFAULT '',
-    started_by BIGINT NOT NULL REFERENCES members (id),
+    started_by BIGINT NOT NULL REFERENCES members (id) DEFERRABLE,
     started_at BIGINT NOT NULL,
     ended_at BIGINT,
-    summary_message_id BIGINT REFERENCES messages (id),
+    summary_message_id BIGINT REFERENCES messages (id) DEFERRABLE,
     opens_at BIGINT
 );
 CREATE INDEX huddles_thread ON huddles (thread_id, id);
 CREATE INDEX huddles_open ON huddles (ended_at);
 
 CREATE TABLE huddle_invites (
-    huddle_id BIGINT NOT NULL REFERENCES huddles (id),
-    member_id BIGINT NOT NULL REFERENCES members (id),
+    huddle_id BIGINT NOT NULL REFERENCES huddles (id) DEFERRABLE,
+    member_id BIGINT NOT NULL REFERENCES members (id) DEFERRABLE,
     PRIMARY KEY (huddle_id, member_id)
 );
 
 CREATE TABLE huddle_participants (
     id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
-    huddle_id BIGINT NOT NULL REFERENCES huddles (id),
-    member_id BIGINT NOT NULL REFERENCES members (id),
+    huddle_id BIGINT NOT NULL REFERENCES huddles (id) DEFERRABLE,
+    member_id BIGINT NOT NULL REFERENCES members (id) DEFERRABLE,
     joined_at BIGINT NOT NULL,
     left_at BIGINT
 );
@@ -211,13 +212,13 @@ CREATE INDEX huddle_participants_huddle ON huddle_participants (huddle_id, id);
 
 CREATE TABLE huddle_items (
     id BIGINT PRIMARY KEY,
-    huddle_id BIGINT NOT NULL REFERENCES huddles (id),
+    huddle_id BIGINT NOT NULL REFERENCES huddles (id) DEFERRABLE,
     kind TEXT NOT NULL, -- 'decision' or 'action'
     text TEXT NOT NULL,
-    assignee_id BIGINT REFERENCES members (id),
+    assignee_id BIGINT REFERENCES members (id) DEFERRABLE,
     due TEXT,
-    task_id BIGINT REFERENCES tasks (id),
-    created_by BIGINT NOT NULL REFERENCES members (id),
+    task_id BIGINT REFERENCES tasks (id) DEFERRABLE,
+    created_by BIGINT NOT NULL REFERENCES members (id) DEFERRABLE,
     created_at BIGINT NOT NULL
 );
 CREATE INDEX huddle_items_huddle ON huddle_items (huddle_id, id);
@@ -225,14 +226,14 @@ CREATE INDEX huddle_items_huddle ON huddle_items (huddle_id, id);
 CREATE TABLE advisor_outcomes (
     key TEXT PRIMARY KEY,
     accepted BOOLEAN NOT NULL,
-    decided_by BIGINT NOT NULL REFERENCES members (id),
+    decided_by BIGINT NOT NULL REFERENCES members (id) DEFERRABLE,
     decided_at BIGINT NOT NULL
 );
 
 CREATE TABLE jobs (
     id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
     kind TEXT NOT NULL, -- 'send_message' or 'remind'
-    member_id BIGINT NOT NULL REFERENCES members (id),
+    member_id BIGINT NOT NULL REFERENCES members (id) DEFERRABLE,
     due_at BIGINT NOT NULL,
     payload TEXT NOT NULL,
     created_at BIGINT NOT NULL,
@@ -246,7 +247,7 @@ CREATE INDEX jobs_member ON jobs (member_id, id);
 
 CREATE TABLE notifications (
     id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
-    member_id BIGINT NOT NULL REFERENCES members (id),
+    member_id BIGINT NOT NULL REFERENCES members (id) DEFERRABLE,
     kind TEXT NOT NULL, -- 'mention', 'dm', 'reply', 'assigned'
     payload TEXT NOT NULL,
     urgent BOOLEAN NOT NULL DEFAULT FALSE,
@@ -259,66 +260,66 @@ CREATE INDEX notifications_member ON notifications (member_id, id);
 
 CREATE TABLE checkins (
     id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
-    channel_id BIGINT NOT NULL REFERENCES channels (id),
-    thread_id BIGINT NOT NULL REFERENCES threads (id),
+    channel_id BIGINT NOT NULL REFERENCES channels (id) DEFERRABLE,
+    thread_id BIGINT NOT NULL REFERENCES threads (id) DEFERRABLE,
     title TEXT NOT NULL,
     questions TEXT NOT NULL, -- a JSON array of strings
     ask_at TEXT NOT NULL, -- HH:MM in each member's own zone
     digest_at TEXT NOT NULL, -- HH:MM in digest_zone, Monday to Friday
     digest_zone TEXT NOT NULL,
-    created_by BIGINT NOT NULL REFERENCES members (id),
+    created_by BIGINT NOT NULL REFERENCES members (id) DEFERRABLE,
     created_at BIGINT NOT NULL,
     last_digest_at BIGINT,
     cadence TEXT NOT NULL DEFAULT '{}'
 );
 
 CREATE TABLE checkin_members (
-    checkin_id BIGINT NOT NULL REFERENCES checkins (id),
-    member_id BIGINT NOT NULL REFERENCES members (id),
+    checkin_id BIGINT NOT NULL REFERENCES checkins (id) DEFERRABLE,
+    member_id BIGINT NOT NULL REFERENCES members (id) DEFERRABLE,
     PRIMARY KEY (checkin_id, member_id)
 );
 
 CREATE TABLE checkin_asks (
     id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
-    checkin_id BIGINT NOT NULL REFERENCES checkins (id),
-    member_id BIGINT NOT NULL REFERENCES members (id),
+    checkin_id BIGINT NOT NULL REFERENCES checkins (id) DEFERRABLE,
+    member_id BIGINT NOT NULL REFERENCES members (id) DEFERRABLE,
     day TEXT NOT NULL,
     asked_at BIGINT NOT NULL,
-    answer_message_id BIGINT REFERENCES messages (id),
+    answer_message_id BIGINT REFERENCES messages (id) DEFERRABLE,
     UNIQUE (checkin_id, member_id, day)
 );
 
 CREATE TABLE slot_burdens (
-    member_id BIGINT PRIMARY KEY REFERENCES members (id),
+    member_id BIGINT PRIMARY KEY REFERENCES members (id) DEFERRABLE,
     count BIGINT NOT NULL
 );
 
 CREATE TABLE thread_followers (
-    thread_id BIGINT NOT NULL REFERENCES threads (id),
-    member_id BIGINT NOT NULL REFERENCES members (id),
+    thread_id BIGINT NOT NULL REFERENCES threads (id) DEFERRABLE,
+    member_id BIGINT NOT NULL REFERENCES members (id) DEFERRABLE,
     PRIMARY KEY (thread_id, member_id)
 );
 
 CREATE TABLE checkin_agenda (
     id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
-    checkin_id BIGINT NOT NULL REFERENCES checkins (id),
-    member_id BIGINT NOT NULL REFERENCES members (id),
-    task_id BIGINT NOT NULL REFERENCES tasks (id),
+    checkin_id BIGINT NOT NULL REFERENCES checkins (id) DEFERRABLE,
+    member_id BIGINT NOT NULL REFERENCES members (id) DEFERRABLE,
+    task_id BIGINT NOT NULL REFERENCES tasks (id) DEFERRABLE,
     added_at BIGINT NOT NULL,
     asked_at BIGINT
 );
 CREATE INDEX checkin_agenda_pending ON checkin_agenda (checkin_id, member_id) WHERE asked_at IS NULL;
 
 CREATE TABLE thread_read_marks (
-    member_id BIGINT NOT NULL REFERENCES members (id),
-    thread_id BIGINT NOT NULL REFERENCES threads (id),
+    member_id BIGINT NOT NULL REFERENCES members (id) DEFERRABLE,
+    thread_id BIGINT NOT NULL REFERENCES threads (id) DEFERRABLE,
     message_id BIGINT NOT NULL,
     PRIMARY KEY (member_id, thread_id)
 );
 
 CREATE TABLE dm_read_marks (
-    member_id BIGINT NOT NULL REFERENCES members (id),
-    dm_id BIGINT NOT NULL REFERENCES dms (id),
+    member_id BIGINT NOT NULL REFERENCES members (id) DEFERRABLE,
+    dm_id BIGINT NOT NULL REFERENCES dms (id) DEFERRABLE,
     message_id BIGINT NOT NULL,
     PRIMARY KEY (member_id, dm_id)
 );

@@ -54,7 +54,7 @@ pub(crate) async fn submit_many(queue: &mpsc::Sender<WriteRequest>, envelopes: V
 const FOREIGN_POLL: Duration = Duration::from_secs(1);
 
 /// The advisory lock that PostgreSQL writers take for a group (any number, the same everywhere).
-const WRITE_LOCK: i64 = 0x0062_6174_6f6e;
+pub(super) const WRITE_LOCK: i64 = 0x0062_6174_6f6e;
 
 pub(crate) async fn run(mut conn: AnyConnection, mut queue: mpsc::Receiver<WriteRequest>, bus: Arc<dyn Bus>) {
     // The last seq published live: everything up to it has been sent to subscribers.

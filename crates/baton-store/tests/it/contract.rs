@@ -22,7 +22,7 @@ fn id(value: &Value) -> i64 {
 }
 
 /// The story every backend must tell the same way.
-async fn check_store(store: Arc<dyn Store>) {
+pub(crate) async fn check_store(store: Arc<dyn Store>) {
     let setup =
         Command::Setup { workspace_name: "W".into(), time_zone: "UTC".into(), owner: member("own", Role::Owner) };
     let created = store.execute(Envelope::system(at("2024-01-01T00:00:00Z"), setup.clone())).await.unwrap();

@@ -5,6 +5,7 @@
 
 mod contract;
 mod privacy;
+mod rebuild;
 mod upgrade;
 
 use baton_core::calendar::WorkingHours;

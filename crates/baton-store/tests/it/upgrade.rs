@@ -13,7 +13,7 @@ use sqlx::ConnectOptions;
 
 const DUMP: &str = include_str!("../fixtures/data-dir-before-typed-events.sql");
 
-async fn old_data_dir() -> tempfile::TempDir {
+pub(crate) async fn old_data_dir() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let options = SqliteConnectOptions::from_str("sqlite://")
         .unwrap()

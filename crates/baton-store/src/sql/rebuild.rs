@@ -1,0 +1,109 @@
+//! Rebuilding the projections from the log (`baton admin rebuild`): every table the projector
+//! writes is emptied and written again, event by event, in one transaction. What the log does
+//! not hold yet (members and their sign-ins, check-ins, jobs, notifications, read marks, the
+//! answers kept for retries) is kept as it is.
+
+use baton_core::event::Change;
+use baton_core::MemberId;
+use sqlx::{AnyConnection, Executor};
+
+use super::project::project;
+use super::read::ts;
+use super::{open, Database, Dialect};
+use crate::error::{Error, Result};
+
+/// The tables the projector writes, each after those that refer to it: the order they are
+/// emptied in.
+pub const PROJECTED: &[&str] = &[
+    "advisor_outcomes",
+    "slot_burdens",
+    "huddle_items",
+    "huddle_participants",
+    "huddle_invites",
+    "huddles",
+    "reactions",
+    "message_versions",
+    "thread_followers",
+    "messages",
+    "tasks",
+    "threads",
+    "dm_members",
+    "dms",
+    "projects",
+    "channel_members",
+    "channels",
+];
+
+/// Events read from the log at a time.
+const PAGE: i64 = 5_000;
+
+/// What a rebuild did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rebuilt {
+    /// Events replayed.
+    pub events: u64,
+    /// Tables written again.
+    pub tables: usize,
+}
+
+/// Rebuilds `database`'s projections from its log. Writers of other processes wait until it
+/// is done (it holds the write lock); a rebuild that fails (an event the projector cannot write,
+/// a row kept that refers to one no event makes) changes nothing.
+pub async fn rebuild(database: &Database) -> Result<Rebuilt> {
+    let (mut conn, reads) = open::connect(database).await?;
+    reads.close().await;
+    let dialect = Dialect::of(&conn);
+    match dialect {
+        // Rows kept (check-ins, their answers) refer to projected ones: checked at the commit,
+        // once everything is back.
+        Dialect::Sqlite => {
+            conn.execute("BEGIN IMMEDIATE").await?;
+            conn.execute("PRAGMA defer_foreign_keys = ON").await?;
+        }
+        Dialect::Postgres => {
+            conn.execute("BEGIN").await?;
+            sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(super::writer::WRITE_LOCK).execute(&mut conn).await?;
+            conn.execute("SET CONSTRAINTS ALL DEFERRED").await?;
+        }
+    }
+    match replay(&mut conn).await {
+        Ok(rebuilt) => {
+            conn.execute("COMMIT").await.map_err(|err| {
+                Error::invalid("rebuild", format!("the rebuilt tables disagree with the rows kept beside them: {err}"))
+            })?;
+            Ok(rebuilt)
+        }
+        Err(err) => {
+            let _ = conn.execute("ROLLBACK").await;
+            Err(err)
+        }
+    }
+}
+
+async fn replay(conn: &mut AnyConnection) -> Result<Rebuilt> {
+    for table in PROJECTED {
+        conn.execute(format!("DELETE FROM {table}").as_str()).await?;
+    }
+    // The workspace's own reply norm, back to its default until a norm event sets it.
+    conn.execute("UPDATE workspace SET reply_within_minutes = 240").await?;
+    let mut events = 0;
+    let mut after = 0;
+    loop {
+        let page: Vec<(i64, i64, Option<i64>, String, String)> =
+            sqlx::query_as("SELECT seq, at, actor, kind, payload FROM events WHERE seq > $1 ORDER BY seq LIMIT $2")
+                .bind(after)
+                .bind(PAGE)
+                .fetch_all(&mut *conn)
+                .await?;
+        let Some(last) = page.last() else { break };
+        after = last.0;
+        for (seq, at, actor, kind, payload) in &page {
+            let change = Change::from_parts(kind, payload);
+            project(conn, ts(*at), actor.map(MemberId), &change)
+                .await
+                .map_err(|err| Error::invalid("rebuild", format!("event {seq} ({kind}) cannot be written: {err}")))?;
+            events += 1;
+        }
+    }
+    Ok(Rebuilt { events, tables: PROJECTED.len() })
+}
