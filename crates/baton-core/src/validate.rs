@@ -86,6 +86,10 @@ pub fn text(field: &'static str, raw: &str, max: usize) -> Result<String> {
     if raw.chars().count() > max {
         return Err(Error::invalid(field, format!("must be at most {max} characters")));
     }
+    // No database keeps it the same way: PostgreSQL refuses it in text, SQLite cuts C strings there.
+    if raw.contains('\0') {
+        return Err(Error::invalid(field, "must not contain NUL characters"));
+    }
     Ok(raw.to_string())
 }
 

@@ -520,6 +520,8 @@ fn message(
     }
     let text = raw.text.as_deref().unwrap_or_default();
     let (mut body, mentions) = readable(context, text);
+    // A NUL in a message is an export's artefact, and no database keeps it as text.
+    body.retain(|c| c != '\0');
     if body.trim().is_empty() {
         let names: Vec<&str> = raw.files.iter().filter_map(|f| f.name.as_deref().or(f.title.as_deref())).collect();
         if !names.is_empty() {

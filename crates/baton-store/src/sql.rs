@@ -70,7 +70,7 @@ impl SqlStore {
     pub async fn open_with_bus(database: &Database, bus: Arc<dyn Bus>) -> Result<SqlStore> {
         let (write_conn, reads) = open::connect(database).await?;
         let (writes, queue) = mpsc::channel(MAX_BATCH * 4);
-        tokio::spawn(writer::run(write_conn, queue, bus.clone()));
+        tokio::spawn(writer::run(write_conn, database.clone(), queue, bus.clone()));
         Ok(SqlStore { reads, writes, bus, database: database.clone() })
     }
 

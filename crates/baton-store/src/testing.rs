@@ -25,7 +25,7 @@ impl Scratch {
     pub async fn from_env() -> Scratch {
         if std::env::var("BATON_TEST_BACKEND").is_ok_and(|backend| backend == "postgres") {
             let server = server().expect("BATON_TEST_BACKEND=postgres needs BATON_TEST_POSTGRES");
-            return Scratch::on(&server).await;
+            return Scratch::on(&server, "").await;
         }
         Scratch::sqlite()
     }
@@ -45,10 +45,16 @@ impl Scratch {
             eprintln!("SKIPPED on PostgreSQL: set BATON_TEST_POSTGRES=postgres://postgres@127.0.0.1:5432 to run it");
             return None;
         };
-        Some(Scratch::on(&server).await)
+        Some(Scratch::on(&server, "").await)
     }
 
-    async fn on(server: &str) -> Scratch {
+    /// [`Scratch::postgres`], the database created `WITH` these options (a collation, say).
+    pub async fn postgres_with(options: &str) -> Option<Scratch> {
+        let server = server()?;
+        Some(Scratch::on(&server, options).await)
+    }
+
+    async fn on(server: &str, options: &str) -> Scratch {
         static MADE: AtomicUsize = AtomicUsize::new(0);
         static SWEPT: Once = Once::new();
         let mut admin = PgConnection::connect(&format!("{server}/postgres"))
@@ -61,7 +67,7 @@ impl Scratch {
         }
         let name = format!("baton_test_{}_{}", std::process::id(), MADE.fetch_add(1, Ordering::Relaxed));
         admin.execute(format!("DROP DATABASE IF EXISTS {name}").as_str()).await.expect("dropping an old database");
-        admin.execute(format!("CREATE DATABASE {name}").as_str()).await.expect("creating a test database");
+        admin.execute(format!("CREATE DATABASE {name} {options}").as_str()).await.expect("creating a test database");
         let dir = tempfile::tempdir().expect("a temporary directory");
         let database = Database::Postgres(format!("{server}/{name}"));
         Scratch { database, dir, postgres: Some((server.to_string(), name)) }

@@ -29,6 +29,9 @@ fn message_bodies_are_bounded() {
     assert!(message_body("body", "  ").is_err());
     assert!(message_body("body", &"y".repeat(MAX_MESSAGE_CHARS)).is_ok());
     assert!(message_body("body", &"y".repeat(MAX_MESSAGE_CHARS + 1)).is_err());
+    // PostgreSQL refuses NUL in text: refused here for every backend, as bad input.
+    assert!(message_body("body", "a\0b").is_err());
+    assert!(text("description", "\0", 100).is_err());
 }
 
 #[test]

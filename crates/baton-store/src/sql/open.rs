@@ -108,9 +108,7 @@ async fn sqlite(database: &Database, dir: &Path) -> Result<(AnyConnection, AnyPo
     super::unique_names::drop_unique_channel_names(&mut conn).await?;
     conn.close().await?;
 
-    let writer_options = any_options(&sqlite_url(&path, false))?;
-    let mut writer = AnyConnection::connect_with(&writer_options).await.map_err(|err| open_error(database, err))?;
-    writer.execute(SQLITE_SETTINGS).await?;
+    let writer = writer(database).await?;
     let reads = AnyPoolOptions::new()
         .max_connections(4)
         .acquire_timeout(Duration::from_secs(5))
@@ -136,7 +134,7 @@ async fn postgres(database: &Database, url: &str) -> Result<(AnyConnection, AnyP
     conn.close().await?;
 
     let options = any_options(url)?;
-    let writer = AnyConnection::connect_with(&options).await.map_err(|err| open_error(database, err))?;
+    let writer = writer(database).await?;
     let reads = AnyPoolOptions::new()
         .max_connections(8)
         .acquire_timeout(Duration::from_secs(5))
@@ -144,6 +142,19 @@ async fn postgres(database: &Database, url: &str) -> Result<(AnyConnection, AnyP
         .await
         .map_err(|err| open_error(database, err))?;
     Ok((writer, reads))
+}
+
+/// A connection for the writer (also to replace one that was lost), with the settings it needs.
+pub(super) async fn writer(database: &Database) -> Result<AnyConnection> {
+    let url = match database {
+        Database::Sqlite(dir) => sqlite_url(&dir.join("baton.db"), false),
+        Database::Postgres(url) => url.clone(),
+    };
+    let mut conn = AnyConnection::connect_with(&any_options(&url)?).await.map_err(|err| open_error(database, err))?;
+    if database.is_sqlite() {
+        conn.execute(SQLITE_SETTINGS).await?;
+    }
+    Ok(conn)
 }
 
 fn any_options(url: &str) -> Result<AnyConnectOptions> {

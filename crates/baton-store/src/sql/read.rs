@@ -187,7 +187,7 @@ const CHANNEL_SELECT: &str = "SELECT c.id, c.name, c.visibility, c.topic, c.crea
 
 pub(crate) async fn channels(conn: &mut AnyConnection, viewer: &Viewer) -> Result<Vec<Channel>> {
     let rows = sqlx::query_as::<_, ChannelRow>(&format!(
-        "{CHANNEL_SELECT} WHERE c.id IN ({VISIBLE_CHANNELS}) ORDER BY c.name"
+        "{CHANNEL_SELECT} WHERE c.id IN ({VISIBLE_CHANNELS}) ORDER BY c.name, c.id"
     ))
     .bind(guest_flag(viewer))
     .bind(viewer.member.0)
@@ -587,7 +587,7 @@ pub(crate) async fn dms(conn: &mut AnyConnection, viewer: &Viewer) -> Result<Vec
     let rows = sqlx::query_as::<_, DmRow>(
         "SELECT id, created_at, last_message_at, export_name FROM dms \
          WHERE id IN (SELECT dm_id FROM dm_members WHERE member_id = $1) \
-         ORDER BY COALESCE(last_message_at, created_at) DESC",
+         ORDER BY COALESCE(last_message_at, created_at) DESC, id DESC",
     )
     .bind(viewer.member.0)
     .fetch_all(&mut *conn)
@@ -929,7 +929,7 @@ pub(crate) async fn norms(conn: &mut AnyConnection, viewer: &Viewer) -> Result<b
     let (default,): (i64,) = sqlx::query_as("SELECT reply_within_minutes FROM workspace").fetch_one(&mut *conn).await?;
     let rows: Vec<(i64, String, i64)> = sqlx::query_as(&format!(
         "SELECT id, name, reply_within_minutes FROM channels WHERE reply_within_minutes IS NOT NULL \
-         AND id IN ({VISIBLE_CHANNELS}) ORDER BY name"
+         AND id IN ({VISIBLE_CHANNELS}) ORDER BY name, id"
     ))
     .bind(guest_flag(viewer))
     .bind(viewer.member.0)

@@ -61,7 +61,7 @@ pub async fn rebuild(database: &Database) -> Result<Rebuilt> {
             conn.execute("PRAGMA defer_foreign_keys = ON").await?;
         }
         Dialect::Postgres => {
-            conn.execute("BEGIN").await?;
+            conn.execute("BEGIN ISOLATION LEVEL READ COMMITTED").await?;
             sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(super::writer::WRITE_LOCK).execute(&mut conn).await?;
             conn.execute("SET CONSTRAINTS ALL DEFERRED").await?;
         }
@@ -81,6 +81,12 @@ pub async fn rebuild(database: &Database) -> Result<Rebuilt> {
 }
 
 async fn replay(conn: &mut AnyConnection) -> Result<Rebuilt> {
+    // Read marks are kept, but replaying a moved message would carry marks set after the move
+    // into its new thread: the marks as they are now are put back afterwards.
+    conn.execute(
+        "CREATE TEMPORARY TABLE kept_read_marks AS SELECT member_id, thread_id, message_id FROM thread_read_marks",
+    )
+    .await?;
     for table in PROJECTED {
         conn.execute(format!("DELETE FROM {table}").as_str()).await?;
     }
@@ -105,5 +111,8 @@ async fn replay(conn: &mut AnyConnection) -> Result<Rebuilt> {
             events += 1;
         }
     }
+    conn.execute("DELETE FROM thread_read_marks").await?;
+    conn.execute("INSERT INTO thread_read_marks (member_id, thread_id, message_id) SELECT member_id, thread_id, message_id FROM kept_read_marks").await?;
+    conn.execute("DROP TABLE kept_read_marks").await?;
     Ok(Rebuilt { events, tables: PROJECTED.len() })
 }

@@ -4,12 +4,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::Value;
-use sqlx::{AnyConnection, Executor};
+use sqlx::{AnyConnection, Connection, Executor};
 use tokio::sync::{mpsc, oneshot};
 
 use super::apply::{apply, Log};
 use super::read;
-use super::{Dialect, MAX_BATCH};
+use super::{open, Database, Dialect, MAX_BATCH};
 use crate::bus::Bus;
 use crate::command::Envelope;
 use crate::error::{Error, Result};
@@ -56,7 +56,12 @@ const FOREIGN_POLL: Duration = Duration::from_secs(1);
 /// The advisory lock that PostgreSQL writers take for a group (any number, the same everywhere).
 pub(super) const WRITE_LOCK: i64 = 0x0062_6174_6f6e;
 
-pub(crate) async fn run(mut conn: AnyConnection, mut queue: mpsc::Receiver<WriteRequest>, bus: Arc<dyn Bus>) {
+pub(crate) async fn run(
+    mut conn: AnyConnection,
+    database: Database,
+    mut queue: mpsc::Receiver<WriteRequest>,
+    bus: Arc<dyn Bus>,
+) {
     // The last seq published live: everything up to it has been sent to subscribers.
     let mut published = match last_seq(&mut conn).await {
         Ok(seq) => seq,
@@ -72,17 +77,48 @@ pub(crate) async fn run(mut conn: AnyConnection, mut queue: mpsc::Receiver<Write
             Ok(0) => return,
             Ok(_) => {
                 let mut events = Vec::new();
-                let answers = commit_group(&mut conn, &batch, published, &mut events).await;
+                let (answers, failed) = commit_group(&mut conn, &batch, published, &mut events).await;
                 publish(&*bus, &mut published, events);
                 for (request, answer) in batch.drain(..).zip(answers) {
                     // The caller may have gone away (a dropped request); the change stands anyway.
                     let _ = request.answer.send(answer);
                 }
+                if failed {
+                    ensure_connected(&mut conn, &database).await;
+                }
             }
             Err(_idle) => match foreign_events(&mut conn, published).await {
                 Ok(events) => publish(&*bus, &mut published, events),
-                Err(err) => tracing::warn!(error = %err, "cannot look for other writers' events"),
+                Err(err) => {
+                    tracing::warn!(error = %err, "cannot look for other writers' events");
+                    ensure_connected(&mut conn, &database).await;
+                }
             },
+        }
+    }
+}
+
+/// Replaces the writer's connection when it was lost (PostgreSQL restarted, the network
+/// dropped), trying again until the database answers; meanwhile writes wait in the queue. A
+/// group whose commit was cut off was answered 503: its callers retry with their idempotency
+/// keys, which also tells them whether it had committed after all.
+async fn ensure_connected(conn: &mut AnyConnection, database: &Database) {
+    if conn.ping().await.is_ok() {
+        return;
+    }
+    let mut wait = Duration::from_millis(100);
+    loop {
+        match open::writer(database).await {
+            Ok(new) => {
+                tracing::warn!("the writer lost its database connection and has a new one");
+                *conn = new;
+                return;
+            }
+            Err(err) => {
+                tracing::error!(error = %err, "the writer cannot reach the database; trying again");
+                tokio::time::sleep(wait).await;
+                wait = (wait * 2).min(Duration::from_secs(5));
+            }
         }
     }
 }
@@ -109,20 +145,20 @@ async fn foreign_events(conn: &mut AnyConnection, published: i64) -> Result<Vec<
 
 /// Applies each request in its own savepoint of one transaction and commits once. Returns one
 /// answer per request; when the commit itself fails every answer is that failure and `events`
-/// keeps nothing of the group.
+/// keeps nothing of the group, and the second value says so.
 async fn commit_group(
     conn: &mut AnyConnection,
     batch: &[WriteRequest],
     published: i64,
     events: &mut Vec<CommittedEvent>,
-) -> Vec<Result<Value>> {
+) -> (Vec<Result<Value>>, bool) {
     match try_commit_group(conn, batch, published, events).await {
-        Ok(answers) => answers,
+        Ok(answers) => (answers, false),
         Err(err) => {
             tracing::error!(error = %err, "a write group failed to commit");
             let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
             events.clear();
-            batch.iter().map(|_| Err(Error::Busy)).collect()
+            (batch.iter().map(|_| Err(Error::Busy)).collect(), true)
         }
     }
 }
@@ -141,7 +177,9 @@ async fn try_commit_group(
         Dialect::Postgres => {
             // One writer at a time across every process and machine on this database, until the
             // commit: `seq` is then handed out gap-free and becomes visible in its order.
-            sqlx::query("BEGIN").execute(&mut *conn).await?;
+            // READ COMMITTED whatever the database's default: the next `seq` is read after the
+            // lock is granted, in a snapshot that sees the group committed before.
+            sqlx::query("BEGIN ISOLATION LEVEL READ COMMITTED").execute(&mut *conn).await?;
             sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(WRITE_LOCK).execute(&mut *conn).await?;
         }
     }

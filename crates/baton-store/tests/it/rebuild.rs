@@ -4,8 +4,10 @@
 use std::sync::Arc;
 
 use baton_core::model::Role;
+use baton_core::text::MessageText;
+use baton_core::{DmId, MessageId};
 use baton_store::sql::{rebuild, Database};
-use baton_store::{Page, SqlStore, Store, ThreadHome, Viewer};
+use baton_store::{Command, Envelope, MessageTarget, Page, SqlStore, Store, ThreadHome, Viewer};
 use serde_json::{json, Value};
 use sqlx::{AnyConnection, Connection, Executor};
 
@@ -117,3 +119,54 @@ async fn an_old_data_directory_rebuilds_to_what_its_commands_wrote() {
     assert_eq!(rebuilt.events, 680);
     assert_eq!(everything(&store).await, before);
 }
+
+/// Read marks are not in the log: a rebuild keeps them as they are. (Replaying a message's move
+/// into a thread copies the conversation's marks of *now* into the thread, which would mark as
+/// read what was read only in the timeline, after the move.)
+async fn a_rebuild_keeps_read_marks(scratch: &Scratch) {
+    let store = SqlStore::open(&scratch.database).await.unwrap();
+    let when = |s: &str| s.parse::<jiff::Timestamp>().unwrap();
+    let setup = Command::Setup {
+        workspace_name: "W".into(),
+        time_zone: "UTC".into(),
+        owner: crate::member("own", Role::Owner),
+    };
+    store.execute(Envelope::system(when("2024-01-01T00:00:00Z"), setup)).await.unwrap();
+    let owner = Viewer { member: baton_core::MemberId(1), role: Role::Owner };
+    let mut people = Vec::new();
+    for handle in ["ana", "bo"] {
+        let add = Command::AddMember { member: crate::member(handle, Role::Member), invite: None };
+        let added = store.execute(Envelope::new(owner, when("2024-01-01T00:00:01Z"), add)).await.unwrap();
+        people
+            .push(Viewer { member: baton_core::MemberId(added["member"]["id"].as_i64().unwrap()), role: Role::Member });
+    }
+    let (ana, bo) = (people[0], people[1]);
+    let text = |body: &str| MessageText::new(body.into());
+    let dm = store
+        .execute(Envelope::new(
+            ana,
+            when("2024-01-02T09:00:00Z"),
+            Command::OpenDm { members: vec![bo.member], export_name: None },
+        ))
+        .await
+        .unwrap();
+    let dm = DmId(dm["id"].as_i64().unwrap());
+    let mut posted = Vec::new();
+    for body in ["first", "second"] {
+        let post = Command::PostMessage { target: MessageTarget::Dm(dm), text: text(body), urgent: false };
+        let message = store.execute(Envelope::new(ana, when("2024-01-02T09:01:00Z"), post)).await.unwrap();
+        posted.push(MessageId(message["id"].as_i64().unwrap()));
+    }
+    // Ana answers her first message in a thread; Bo reads the timeline only afterwards.
+    let reply = Command::Reply { message: posted[0], text: text("in a thread"), urgent: false };
+    store.execute(Envelope::new(ana, when("2024-01-02T09:02:00Z"), reply)).await.unwrap();
+    let read = Command::MarkRead { target: MessageTarget::Dm(dm), up_to: posted[1] };
+    store.execute(Envelope::new(bo, when("2024-01-02T10:00:00Z"), read)).await.unwrap();
+    let unread_before = store.unread_threads(&bo, ThreadHome::Dm(dm)).await.unwrap();
+    assert_eq!(unread_before.iter().map(|(_, n)| n).sum::<i64>(), 2, "the thread's two messages: {unread_before:?}");
+
+    rebuild(&scratch.database).await.unwrap();
+    assert_eq!(store.unread_threads(&bo, ThreadHome::Dm(dm)).await.unwrap(), unread_before);
+    assert_eq!(everything(&store).await["members"].as_array().unwrap().len(), 3);
+}
+on_both_backends!(a_rebuild_keeps_read_marks);
