@@ -187,6 +187,11 @@ async fn unread_counts_follow_reading_and_direct_conversations_work_like_threads
     let (_, list) = browser.get("/").await;
     assert_eq!(unread_after(&list, "#general</a>").as_deref(), Some("1"), "{list}");
 
+    // Whether the owner's reply notification from above was delivered yet depends on the hour
+    // in Berlin: read what there is, so that the count below is the direct message's alone.
+    let (status, _) = owner.send(reqwest::Method::POST, "/api/v1/inbox/read", json!({})).await;
+    assert_eq!(status, StatusCode::OK);
+
     // A direct conversation opened from the page, a message in it, unread for the other.
     let opened = browser.post("/dms", &[("members", &owner.id.to_string())], None).await;
     assert_eq!(opened.status(), StatusCode::SEE_OTHER);

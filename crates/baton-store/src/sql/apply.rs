@@ -33,6 +33,32 @@ pub(crate) struct Log<'a> {
     pub(crate) redacted: &'a mut bool,
     /// The next id of each kind of row, once a command of the group asked for one.
     pub(crate) next_ids: &'a mut std::collections::HashMap<IdKind, i64>,
+    /// What the group knows of the state, read once (see [`Known`]).
+    pub(crate) known: &'a mut Known,
+}
+
+/// State a write group reads once instead of once per command. Only this writer changes the
+/// database while its group holds the write lock, so what it read stays true until one of its
+/// own commands changes it: the writer forgets it when a command is rolled back, and a recorded
+/// change forgets what it may touch.
+#[derive(Default)]
+pub(crate) struct Known {
+    /// `(actor, idempotency key)` → (first answer, fingerprint): every key the group's commands
+    /// carry, looked up in one query before the first command, and each answer recorded since.
+    pub(crate) answers: std::collections::HashMap<(i64, String), (String, String)>,
+    /// A channel as one member sees it (`Tx::channel`): posts to one channel read it once.
+    channels: std::collections::HashMap<(ChannelId, MemberId), Option<baton_core::model::Channel>>,
+}
+
+impl Known {
+    pub(crate) fn with_answers(answers: std::collections::HashMap<(i64, String), (String, String)>) -> Known {
+        Known { answers, ..Known::default() }
+    }
+
+    /// After a rolled-back command: what it read may have been its own changes.
+    pub(crate) fn forget_state(&mut self) {
+        self.channels.clear();
+    }
 }
 
 struct Ctx<'a, 'l> {
@@ -61,24 +87,24 @@ impl Ctx<'_, '_> {
             Scope::Channel(id) => (Some(id.0), None, 0i64),
             Scope::Dm(id) => (None, Some(id.0), 0i64),
         };
-        sqlx::query(
-            "INSERT INTO events (seq, at, actor, kind, payload, source, scope_channel, scope_dm, scope_internal, scope_member) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        )
-        .bind(seq)
-        .bind(micros(self.at))
-        .bind(self.actor.map(|a| a.0))
-        .bind(kind)
-        .bind(&payload)
-        .bind(self.source)
-        .bind(channel)
-        .bind(dm)
-        .bind(internal)
-        .bind(also_for.map(|m| m.0))
-        .execute(&mut *self.conn)
-        .await?;
+        let row = super::project::EventRow {
+            seq,
+            at: micros(self.at),
+            actor: self.actor.map(|a| a.0),
+            kind,
+            payload: &payload,
+            source: self.source,
+            scope_channel: channel,
+            scope_dm: dm,
+            scope_internal: internal,
+            scope_member: also_for.map(|m| m.0),
+        };
+        super::project::append(self.conn, &row, self.at, self.actor, &change).await?;
         *self.log.next_seq += 1;
-        super::project::project(self.conn, self.at, self.actor, &change).await?;
+        // A message, the most frequent change, leaves channels as they were.
+        if !matches!(change, Change::MessagePosted(_)) {
+            self.log.known.forget_state();
+        }
         let json = event_json(seq, self.at, self.actor.map(|a| a.0), kind, &payload, self.source);
         self.log.events.push(CommittedEvent {
             seq: baton_core::Seq(seq),
@@ -110,7 +136,12 @@ impl Tx for Ctx<'_, '_> {
     }
 
     async fn channel(&mut self, id: ChannelId, member: MemberId) -> Result<Option<baton_core::model::Channel>> {
-        read::any_channel(self.conn, id, member).await
+        if let Some(known) = self.log.known.channels.get(&(id, member)) {
+            return Ok(known.clone());
+        }
+        let channel = read::any_channel(self.conn, id, member).await?;
+        self.log.known.channels.insert((id, member), channel.clone());
+        Ok(channel)
     }
 
     async fn channels_named(&mut self, name: &str, member: MemberId) -> Result<Vec<baton_core::model::Channel>> {
@@ -303,20 +334,15 @@ impl Tx for Ctx<'_, '_> {
 pub(crate) async fn apply(conn: &mut AnyConnection, envelope: &Envelope, log: &mut Log<'_>) -> Result<Value> {
     let actor_key = envelope.viewer.map_or(0, |v| v.member.0);
     if let Some(key) = &envelope.idempotency_key {
-        let first: Option<(String, String)> =
-            sqlx::query_as("SELECT response, fingerprint FROM idempotency WHERE actor = $1 AND key = $2")
-                .bind(actor_key)
-                .bind(key)
-                .fetch_optional(&mut *conn)
-                .await?;
-        if let Some((response, first_fingerprint)) = first {
-            if first_fingerprint != envelope.fingerprint {
+        // Looked up for the whole group before its first command (see `Known::answers`).
+        if let Some((response, first_fingerprint)) = log.known.answers.get(&(actor_key, key.clone())) {
+            if *first_fingerprint != envelope.fingerprint {
                 return Err(Error::invalid(
                     "Idempotency-Key",
                     "this key was already used for a different request; use a new key for a new request",
                 ));
             }
-            return Ok(serde_json::from_str(&response)?);
+            return Ok(serde_json::from_str(response)?);
         }
     }
     let mut ctx = Ctx {
@@ -373,16 +399,18 @@ pub(crate) async fn apply(conn: &mut AnyConnection, envelope: &Envelope, log: &m
         (command, Some(viewer)) => apply_as(&mut ctx, &viewer, command).await?,
     };
     if let Some(key) = &envelope.idempotency_key {
+        let response = serde_json::to_string(&answer)?;
         sqlx::query(
             "INSERT INTO idempotency (actor, key, response, fingerprint, created_at) VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(actor_key)
         .bind(key)
-        .bind(serde_json::to_string(&answer)?)
+        .bind(&response)
         .bind(&envelope.fingerprint)
         .bind(micros(envelope.at))
         .execute(&mut *conn)
         .await?;
+        log.known.answers.insert((actor_key, key.clone()), (response, envelope.fingerprint.clone()));
     }
     Ok(answer)
 }

@@ -5,7 +5,7 @@
 //! projects and tasks, threads, messages, direct conversations, norms, slots, huddles, advice, cancelled jobs); the other kinds
 //! are still written by their own command (`apply*.rs`), and pass here untouched.
 
-use baton_core::event::Change;
+use baton_core::event::{self as ev, Change};
 use baton_core::model::TaskStatus;
 use baton_core::MemberId;
 use jiff::Timestamp;
@@ -21,6 +21,155 @@ pub(crate) fn member_key(people: &[MemberId]) -> String {
     ids.sort_unstable();
     ids.dedup();
     ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+}
+
+/// A new row of the log.
+pub(crate) struct EventRow<'a> {
+    pub(crate) seq: i64,
+    pub(crate) at: i64,
+    pub(crate) actor: Option<i64>,
+    pub(crate) kind: &'a str,
+    pub(crate) payload: &'a str,
+    pub(crate) source: &'a str,
+    pub(crate) scope_channel: Option<i64>,
+    pub(crate) scope_dm: Option<i64>,
+    pub(crate) scope_internal: i64,
+    pub(crate) scope_member: Option<i64>,
+}
+
+const INSERT_EVENT: &str = "INSERT INTO events \
+     (seq, at, actor, kind, payload, source, scope_channel, scope_dm, scope_internal, scope_member) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+
+/// Appends `event` to the log and writes what its `change` means, which `actor` made at `at`.
+pub(crate) async fn append(
+    conn: &mut AnyConnection,
+    event: &EventRow<'_>,
+    at: Timestamp,
+    actor: Option<MemberId>,
+    change: &Change,
+) -> Result<()> {
+    // A post, the most frequent change, goes to the database with its event in one round trip.
+    if let Change::MessagePosted(posted) = change {
+        return post(conn, Some(event), posted).await;
+    }
+    bind_event(sqlx::query(INSERT_EVENT), event).execute(&mut *conn).await?;
+    project(conn, at, actor, change).await
+}
+
+fn bind_event<'q>(
+    query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    event: &EventRow<'q>,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    query
+        .bind(event.seq)
+        .bind(event.at)
+        .bind(event.actor)
+        .bind(event.kind)
+        .bind(event.payload)
+        .bind(event.source)
+        .bind(event.scope_channel)
+        .bind(event.scope_dm)
+        .bind(event.scope_internal)
+        .bind(event.scope_member)
+}
+
+/// A posted message (and, when given, its event) in one round trip: the message; its thread's
+/// count and last activity, and its author as a follower (posting follows a thread: replies
+/// notify its followers); its conversation's last activity, whether it is in the conversation's
+/// timeline or in one of its threads. SQLite takes the statements as a script (each statement's
+/// arguments in order: sqlx binds later statements' by position), PostgreSQL as one statement
+/// with data-modifying parts.
+async fn post(conn: &mut AnyConnection, event: Option<&EventRow<'_>>, posted: &ev::MessagePosted) -> Result<()> {
+    let message = &posted.message;
+    let (thread, dm, at) = (message.thread_id.map(|t| t.0), message.dm_id.map(|d| d.0), micros(message.created_at));
+    let first = if event.is_some() { 11 } else { 1 };
+    let p = |n: usize| format!("${}", first + n - 1);
+    let sql = match Dialect::of(conn) {
+        Dialect::Sqlite => format!(
+            "{logged}INSERT INTO messages (id, thread_id, dm_id, author_id, body, html, mentions, urgent, created_at) \
+             VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}); \
+             UPDATE threads SET message_count = message_count + 1, \
+             last_message_at = MAX(COALESCE(last_message_at, 0), {}) WHERE id = {}; \
+             INSERT INTO thread_followers (thread_id, member_id) SELECT {}, {} WHERE {} IS NOT NULL \
+             ON CONFLICT DO NOTHING; \
+             UPDATE dms SET last_message_at = MAX(COALESCE(last_message_at, 0), {}) \
+             WHERE id = COALESCE({}, (SELECT dm_id FROM threads WHERE id = {}))",
+            p(1),
+            p(2),
+            p(3),
+            p(4),
+            p(5),
+            p(6),
+            p(7),
+            p(8),
+            p(9),
+            p(10),
+            p(11),
+            p(12),
+            p(13),
+            p(14),
+            p(15),
+            p(16),
+            p(17),
+            logged = if event.is_some() { format!("{INSERT_EVENT}; ") } else { String::new() },
+        ),
+        Dialect::Postgres => format!(
+            "WITH {logged}posted AS (INSERT INTO messages \
+               (id, thread_id, dm_id, author_id, body, html, mentions, urgent, created_at) \
+               VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {})), \
+             counted AS (UPDATE threads SET message_count = message_count + 1, \
+               last_message_at = GREATEST(COALESCE(last_message_at, 0), {}) WHERE id = {}), \
+             followed AS (INSERT INTO thread_followers (thread_id, member_id) \
+               SELECT {}, {} WHERE {} IS NOT NULL ON CONFLICT DO NOTHING) \
+             UPDATE dms SET last_message_at = GREATEST(COALESCE(last_message_at, 0), {}) \
+             WHERE id = COALESCE({}, (SELECT dm_id FROM threads WHERE id = {}))",
+            p(1),
+            p(2),
+            p(3),
+            p(4),
+            p(5),
+            p(6),
+            p(7),
+            p(8),
+            p(9),
+            p(10),
+            p(11),
+            p(12),
+            p(13),
+            p(14),
+            p(15),
+            p(16),
+            p(17),
+            logged = if event.is_some() { format!("logged AS ({INSERT_EVENT}), ") } else { String::new() },
+        ),
+    };
+    let mentions = serde_json::to_string(&message.mentions)?;
+    let mut query = sqlx::query(&sql);
+    if let Some(event) = event {
+        query = bind_event(query, event);
+    }
+    query
+        .bind(message.id.0)
+        .bind(thread)
+        .bind(dm)
+        .bind(message.author_id.0)
+        .bind(&message.body)
+        .bind(&message.html)
+        .bind(&mentions)
+        .bind(message.urgent)
+        .bind(at)
+        .bind(at)
+        .bind(thread)
+        .bind(thread)
+        .bind(message.author_id.0)
+        .bind(thread)
+        .bind(at)
+        .bind(dm)
+        .bind(thread)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }
 
 /// Writes `change`, which `actor` made at `at`, into the tables.
@@ -126,60 +275,7 @@ pub(crate) async fn project(
                 .execute(&mut *conn)
                 .await?;
         }
-        Change::MessagePosted(posted) => {
-            let message = &posted.message;
-            let (thread, dm, at) =
-                (message.thread_id.map(|t| t.0), message.dm_id.map(|d| d.0), micros(message.created_at));
-            // One round trip for the four statements: the message; its thread's count and last
-            // activity, and its author as a follower (posting follows a thread: replies notify
-            // its followers); its conversation's last activity, whether it is in the
-            // conversation's timeline or in one of its threads. SQLite takes them as a script
-            // (each statement's arguments in order: sqlx binds later statements' by position),
-            // PostgreSQL as one statement with data-modifying parts.
-            let sql = match Dialect::of(conn) {
-                Dialect::Sqlite => {
-                    "INSERT INTO messages (id, thread_id, dm_id, author_id, body, html, mentions, urgent, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9); \
-                     UPDATE threads SET message_count = message_count + 1, \
-                     last_message_at = MAX(COALESCE(last_message_at, 0), $10) WHERE id = $11; \
-                     INSERT INTO thread_followers (thread_id, member_id) SELECT $12, $13 WHERE $14 IS NOT NULL \
-                     ON CONFLICT DO NOTHING; \
-                     UPDATE dms SET last_message_at = MAX(COALESCE(last_message_at, 0), $15) \
-                     WHERE id = COALESCE($16, (SELECT dm_id FROM threads WHERE id = $17))"
-                }
-                Dialect::Postgres => {
-                    "WITH posted AS (INSERT INTO messages \
-                       (id, thread_id, dm_id, author_id, body, html, mentions, urgent, created_at) \
-                       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)), \
-                     counted AS (UPDATE threads SET message_count = message_count + 1, \
-                       last_message_at = GREATEST(COALESCE(last_message_at, 0), $10) WHERE id = $11), \
-                     followed AS (INSERT INTO thread_followers (thread_id, member_id) \
-                       SELECT $12, $13 WHERE $14 IS NOT NULL ON CONFLICT DO NOTHING) \
-                     UPDATE dms SET last_message_at = GREATEST(COALESCE(last_message_at, 0), $15) \
-                     WHERE id = COALESCE($16, (SELECT dm_id FROM threads WHERE id = $17))"
-                }
-            };
-            sqlx::query(sql)
-                .bind(message.id.0)
-                .bind(thread)
-                .bind(dm)
-                .bind(message.author_id.0)
-                .bind(&message.body)
-                .bind(&message.html)
-                .bind(serde_json::to_string(&message.mentions)?)
-                .bind(message.urgent)
-                .bind(at)
-                .bind(at)
-                .bind(thread)
-                .bind(thread)
-                .bind(message.author_id.0)
-                .bind(thread)
-                .bind(at)
-                .bind(dm)
-                .bind(thread)
-                .execute(&mut *conn)
-                .await?;
-        }
+        Change::MessagePosted(posted) => post(conn, None, posted).await?,
         Change::MessageEdited(edited) => {
             // A new text keeps the one it replaces as a version; the same text (an import's
             // "edited" mark, whose earlier text is unknown) only marks the time.

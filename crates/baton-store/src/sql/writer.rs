@@ -1,5 +1,6 @@
 //! The single writer: group commit of queued commands, then answers and live events.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -7,7 +8,7 @@ use serde_json::Value;
 use sqlx::{AnyConnection, Connection, Executor};
 use tokio::sync::{mpsc, oneshot};
 
-use super::apply::{apply, Log};
+use super::apply::{apply, Known, Log};
 use super::read;
 use super::{open, Database, Dialect, MAX_BATCH};
 use crate::bus::Bus;
@@ -200,6 +201,7 @@ async fn try_commit_group(
     // Ids handed out in this group, per kind: read once under the write lock, then counted. A
     // command rolled back leaves a gap in them, which is harmless (only `seq` is gap-free).
     let mut next_ids = std::collections::HashMap::new();
+    let mut known = Known::with_answers(answers_kept(conn, batch).await?);
     // Closing one command's savepoint and opening the next one's go to SQLite together: each
     // statement is a round trip to sqlx's worker thread, and the writer is the bottleneck.
     let mut between = "SAVEPOINT command";
@@ -208,8 +210,13 @@ async fn try_commit_group(
         let seq_before = next_seq;
         let n_events = events.len();
         let answer = {
-            let mut log =
-                Log { next_seq: &mut next_seq, events: &mut *events, redacted: &mut redacted, next_ids: &mut next_ids };
+            let mut log = Log {
+                next_seq: &mut next_seq,
+                events: &mut *events,
+                redacted: &mut redacted,
+                next_ids: &mut next_ids,
+                known: &mut known,
+            };
             apply(conn, &request.envelope, &mut log).await
         };
         between = if answer.is_ok() {
@@ -217,6 +224,7 @@ async fn try_commit_group(
         } else {
             next_seq = seq_before;
             events.truncate(n_events);
+            known.forget_state();
             "ROLLBACK TO command; RELEASE command; SAVEPOINT command"
         };
         if let Err(Error::Internal(cause)) = &answer {
@@ -240,4 +248,34 @@ async fn try_commit_group(
         }
     }
     Ok(answers)
+}
+
+/// The answers already kept for the idempotency keys the group's commands carry, in a query per
+/// 200 keys rather than one per command.
+async fn answers_kept(
+    conn: &mut AnyConnection,
+    batch: &[WriteRequest],
+) -> Result<HashMap<(i64, String), (String, String)>, sqlx::Error> {
+    let keys: Vec<(i64, &str)> = batch
+        .iter()
+        .filter_map(|request| {
+            let envelope = &request.envelope;
+            let key = envelope.idempotency_key.as_deref()?;
+            Some((envelope.viewer.map_or(0, |v| v.member.0), key))
+        })
+        .collect();
+    let mut kept = HashMap::new();
+    for chunk in keys.chunks(200) {
+        let wanted: Vec<String> =
+            (0..chunk.len()).map(|n| format!("(actor = ${} AND key = ${})", 2 * n + 1, 2 * n + 2)).collect();
+        let sql = format!("SELECT actor, key, response, fingerprint FROM idempotency WHERE {}", wanted.join(" OR "));
+        let mut query = sqlx::query_as::<_, (i64, String, String, String)>(&sql);
+        for (actor, key) in chunk {
+            query = query.bind(*actor).bind(*key);
+        }
+        for (actor, key, response, fingerprint) in query.fetch_all(&mut *conn).await? {
+            kept.insert((actor, key), (response, fingerprint));
+        }
+    }
+    Ok(kept)
 }
