@@ -38,6 +38,11 @@ impl Scratch {
     /// A new database on the server `BATON_TEST_POSTGRES` names, or `None` (said on stderr)
     /// when it names none.
     pub async fn postgres() -> Option<Scratch> {
+        Scratch::postgres_with("").await
+    }
+
+    /// [`Scratch::postgres`], the database created `WITH` these options (a collation, say).
+    pub async fn postgres_with(options: &str) -> Option<Scratch> {
         let Some(server) = server() else {
             if std::env::var("BATON_REQUIRE_POSTGRES").is_ok_and(|value| value == "1") {
                 panic!("BATON_REQUIRE_POSTGRES=1 but BATON_TEST_POSTGRES names no PostgreSQL server");
@@ -45,12 +50,6 @@ impl Scratch {
             eprintln!("SKIPPED on PostgreSQL: set BATON_TEST_POSTGRES=postgres://postgres@127.0.0.1:5432 to run it");
             return None;
         };
-        Some(Scratch::on(&server, "").await)
-    }
-
-    /// [`Scratch::postgres`], the database created `WITH` these options (a collation, say).
-    pub async fn postgres_with(options: &str) -> Option<Scratch> {
-        let server = server()?;
         Some(Scratch::on(&server, options).await)
     }
 

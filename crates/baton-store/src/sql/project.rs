@@ -74,6 +74,65 @@ fn bind_event<'q>(
         .bind(event.scope_member)
 }
 
+/// A post's statements, arguments `$1` to `$17`: a script for SQLite; for PostgreSQL the parts
+/// of one statement, after its `WITH`.
+const POST_SQLITE: &str =
+    "INSERT INTO messages (id, thread_id, dm_id, author_id, body, html, mentions, urgent, created_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9); \
+     UPDATE threads SET message_count = message_count + 1, \
+     last_message_at = MAX(COALESCE(last_message_at, 0), $10) WHERE id = $11; \
+     INSERT INTO thread_followers (thread_id, member_id) SELECT $12, $13 WHERE $14 IS NOT NULL \
+     ON CONFLICT DO NOTHING; \
+     UPDATE dms SET last_message_at = MAX(COALESCE(last_message_at, 0), $15) \
+     WHERE id = COALESCE($16, (SELECT dm_id FROM threads WHERE id = $17))";
+const POST_POSTGRES: &str = "posted AS (INSERT INTO messages \
+       (id, thread_id, dm_id, author_id, body, html, mentions, urgent, created_at) \
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)), \
+     counted AS (UPDATE threads SET message_count = message_count + 1, \
+       last_message_at = GREATEST(COALESCE(last_message_at, 0), $10) WHERE id = $11), \
+     followed AS (INSERT INTO thread_followers (thread_id, member_id) \
+       SELECT $12, $13 WHERE $14 IS NOT NULL ON CONFLICT DO NOTHING) \
+     UPDATE dms SET last_message_at = GREATEST(COALESCE(last_message_at, 0), $15) \
+     WHERE id = COALESCE($16, (SELECT dm_id FROM threads WHERE id = $17))";
+
+/// The SQL of a post in `dialect`, after its event row's ten arguments when `with_event`: made
+/// once per process, as posts are the writer's hot path.
+fn post_sql(dialect: Dialect, with_event: bool) -> &'static str {
+    static MADE: std::sync::OnceLock<[String; 4]> = std::sync::OnceLock::new();
+    let made = MADE.get_or_init(|| {
+        let after_event = |sql: &str| shift_arguments(sql, 10);
+        [
+            POST_SQLITE.to_string(),
+            format!("{INSERT_EVENT}; {}", after_event(POST_SQLITE)),
+            format!("WITH {POST_POSTGRES}"),
+            format!("WITH logged AS ({INSERT_EVENT}), {}", after_event(POST_POSTGRES)),
+        ]
+    });
+    let index = match dialect {
+        Dialect::Sqlite => 0,
+        Dialect::Postgres => 2,
+    } + usize::from(with_event);
+    &made[index]
+}
+
+/// `sql` with every argument `$N` renumbered `$N+by`.
+fn shift_arguments(sql: &str, by: usize) -> String {
+    let mut out = String::with_capacity(sql.len() + 16);
+    let mut rest = sql;
+    while let Some(at) = rest.find('$') {
+        out.push_str(&rest[..=at]);
+        rest = &rest[at + 1..];
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        match rest[..digits].parse::<usize>() {
+            Ok(n) => out.push_str(&(n + by).to_string()),
+            Err(_) => out.push_str(&rest[..digits]),
+        }
+        rest = &rest[digits..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// A posted message (and, when given, its event) in one round trip: the message; its thread's
 /// count and last activity, and its author as a follower (posting follows a thread: replies
 /// notify its followers); its conversation's last activity, whether it is in the conversation's
@@ -83,69 +142,9 @@ fn bind_event<'q>(
 async fn post(conn: &mut AnyConnection, event: Option<&EventRow<'_>>, posted: &ev::MessagePosted) -> Result<()> {
     let message = &posted.message;
     let (thread, dm, at) = (message.thread_id.map(|t| t.0), message.dm_id.map(|d| d.0), micros(message.created_at));
-    let first = if event.is_some() { 11 } else { 1 };
-    let p = |n: usize| format!("${}", first + n - 1);
-    let sql = match Dialect::of(conn) {
-        Dialect::Sqlite => format!(
-            "{logged}INSERT INTO messages (id, thread_id, dm_id, author_id, body, html, mentions, urgent, created_at) \
-             VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}); \
-             UPDATE threads SET message_count = message_count + 1, \
-             last_message_at = MAX(COALESCE(last_message_at, 0), {}) WHERE id = {}; \
-             INSERT INTO thread_followers (thread_id, member_id) SELECT {}, {} WHERE {} IS NOT NULL \
-             ON CONFLICT DO NOTHING; \
-             UPDATE dms SET last_message_at = MAX(COALESCE(last_message_at, 0), {}) \
-             WHERE id = COALESCE({}, (SELECT dm_id FROM threads WHERE id = {}))",
-            p(1),
-            p(2),
-            p(3),
-            p(4),
-            p(5),
-            p(6),
-            p(7),
-            p(8),
-            p(9),
-            p(10),
-            p(11),
-            p(12),
-            p(13),
-            p(14),
-            p(15),
-            p(16),
-            p(17),
-            logged = if event.is_some() { format!("{INSERT_EVENT}; ") } else { String::new() },
-        ),
-        Dialect::Postgres => format!(
-            "WITH {logged}posted AS (INSERT INTO messages \
-               (id, thread_id, dm_id, author_id, body, html, mentions, urgent, created_at) \
-               VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {})), \
-             counted AS (UPDATE threads SET message_count = message_count + 1, \
-               last_message_at = GREATEST(COALESCE(last_message_at, 0), {}) WHERE id = {}), \
-             followed AS (INSERT INTO thread_followers (thread_id, member_id) \
-               SELECT {}, {} WHERE {} IS NOT NULL ON CONFLICT DO NOTHING) \
-             UPDATE dms SET last_message_at = GREATEST(COALESCE(last_message_at, 0), {}) \
-             WHERE id = COALESCE({}, (SELECT dm_id FROM threads WHERE id = {}))",
-            p(1),
-            p(2),
-            p(3),
-            p(4),
-            p(5),
-            p(6),
-            p(7),
-            p(8),
-            p(9),
-            p(10),
-            p(11),
-            p(12),
-            p(13),
-            p(14),
-            p(15),
-            p(16),
-            p(17),
-            logged = if event.is_some() { format!("logged AS ({INSERT_EVENT}), ") } else { String::new() },
-        ),
-    };
+    let sql = post_sql(Dialect::of(conn), event.is_some());
     let mentions = serde_json::to_string(&message.mentions)?;
-    let mut query = sqlx::query(&sql);
+    let mut query = sqlx::query(sql);
     if let Some(event) = event {
         query = bind_event(query, event);
     }

@@ -69,7 +69,13 @@ pub async fn rebuild(database: &Database) -> Result<Rebuilt> {
     match replay(&mut conn).await {
         Ok(rebuilt) => {
             conn.execute("COMMIT").await.map_err(|err| {
-                Error::invalid("rebuild", format!("the rebuilt tables disagree with the rows kept beside them: {err}"))
+                Error::invalid(
+                    "rebuild",
+                    format!(
+                        "nothing was changed: the tables written from the log disagree with the rows kept beside \
+                     them (members, check-ins, jobs), which refer to something no event makes: {err}"
+                    ),
+                )
             })?;
             Ok(rebuilt)
         }

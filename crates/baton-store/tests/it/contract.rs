@@ -17,6 +17,14 @@ async fn run(store: &dyn Store, viewer: Viewer, when: &str, command: Command) ->
     store.execute(Envelope::new(viewer, at(when), command)).await
 }
 
+/// Sets a workspace up in an empty store; answers its owner.
+async fn set_up(store: &dyn Store) -> Viewer {
+    let setup =
+        Command::Setup { workspace_name: "W".into(), time_zone: "UTC".into(), owner: member("own", Role::Owner) };
+    let created = store.execute(Envelope::system(at("2024-01-01T00:00:00Z"), setup)).await.unwrap();
+    Viewer { member: MemberId(created["member"]["id"].as_i64().unwrap()), role: Role::Owner }
+}
+
 fn id(value: &Value) -> i64 {
     value["id"].as_i64().expect("an id")
 }
@@ -340,10 +348,7 @@ on_both_backends!(reopens_with_everything_and_continues_the_sequence);
 async fn two_stores_on_one_database_share_the_sequence(scratch: &Scratch) {
     let first = SqlStore::open(&scratch.database).await.unwrap();
     let second = SqlStore::open(&scratch.database).await.unwrap();
-    let setup =
-        Command::Setup { workspace_name: "W".into(), time_zone: "UTC".into(), owner: member("own", Role::Owner) };
-    first.execute(Envelope::system(at("2024-01-01T00:00:00Z"), setup)).await.unwrap();
-    let owner = Viewer { member: MemberId(1), role: Role::Owner };
+    let owner = set_up(&first).await;
     for n in 0..6 {
         let store: &dyn Store = if n % 2 == 0 { &first } else { &second };
         let project = Command::CreateProject { name: format!("p{n}"), description: String::new() };
@@ -359,10 +364,7 @@ async fn another_writers_events_are_published_live(scratch: &Scratch) {
     let server = SqlStore::open(&scratch.database).await.unwrap();
     let admin = SqlStore::open(&scratch.database).await.unwrap();
     let mut live = server.bus().subscribe();
-    let setup =
-        Command::Setup { workspace_name: "W".into(), time_zone: "UTC".into(), owner: member("own", Role::Owner) };
-    admin.execute(Envelope::system(at("2024-01-01T00:00:00Z"), setup)).await.unwrap();
-    let owner = Viewer { member: MemberId(1), role: Role::Owner };
+    let owner = set_up(&admin).await;
     let project = Command::CreateProject { name: "from the server".into(), description: String::new() };
     run(&server, owner, "2024-01-02T00:00:00Z", project).await.unwrap();
     let mut seqs = Vec::new();
@@ -382,10 +384,7 @@ on_both_backends!(another_writers_events_are_published_live);
 /// land, and the sequence stays gap-free.
 async fn failures_inside_a_group_leave_nothing(scratch: &Scratch) {
     let store = SqlStore::open(&scratch.database).await.unwrap();
-    let setup =
-        Command::Setup { workspace_name: "W".into(), time_zone: "UTC".into(), owner: member("own", Role::Owner) };
-    store.execute(Envelope::system(at("2024-01-01T00:00:00Z"), setup)).await.unwrap();
-    let owner = Viewer { member: MemberId(1), role: Role::Owner };
+    let owner = set_up(&store).await;
     let channel = Command::CreateChannel {
         name: "c".into(),
         visibility: Visibility::Public,
@@ -445,10 +444,7 @@ on_both_backends!(failures_inside_a_group_leave_nothing);
 async fn concurrent_writers_never_show_a_gap(scratch: &Scratch) {
     let first = SqlStore::open(&scratch.database).await.unwrap();
     let second = SqlStore::open(&scratch.database).await.unwrap();
-    let setup =
-        Command::Setup { workspace_name: "W".into(), time_zone: "UTC".into(), owner: member("own", Role::Owner) };
-    first.execute(Envelope::system(at("2024-01-01T00:00:00Z"), setup)).await.unwrap();
-    let owner = Viewer { member: MemberId(1), role: Role::Owner };
+    let owner = set_up(&first).await;
     let want = first.head().await.unwrap().0 + 120;
     let writes = |store: SqlStore, name: &'static str| {
         tokio::spawn(async move {
@@ -482,10 +478,7 @@ on_both_backends!(concurrent_writers_never_show_a_gap);
 async fn a_lost_database_connection_comes_back() {
     let Some(scratch) = Scratch::postgres().await else { return };
     let store = SqlStore::open(&scratch.database).await.unwrap();
-    let setup =
-        Command::Setup { workspace_name: "W".into(), time_zone: "UTC".into(), owner: member("own", Role::Owner) };
-    store.execute(Envelope::system(at("2024-01-01T00:00:00Z"), setup)).await.unwrap();
-    let owner = Viewer { member: MemberId(1), role: Role::Owner };
+    let owner = set_up(&store).await;
     let head = store.head().await.unwrap().0;
     let baton_store::Database::Postgres(url) = &scratch.database else { unreachable!() };
     let name = url.rsplit('/').next().unwrap();
@@ -520,10 +513,7 @@ async fn names_sort_bytewise_whatever_the_database_collation() {
     let mut orders = Vec::new();
     for scratch in scratches.into_iter().flatten() {
         let store = SqlStore::open(&scratch.database).await.unwrap();
-        let setup =
-            Command::Setup { workspace_name: "W".into(), time_zone: "UTC".into(), owner: member("own", Role::Owner) };
-        store.execute(Envelope::system(at("2024-01-01T00:00:00Z"), setup)).await.unwrap();
-        let owner = Viewer { member: MemberId(1), role: Role::Owner };
+        let owner = set_up(&store).await;
         for name in ["zeta", "_x", "-x", "a.b", "a-b", "ab", "b"] {
             let channel = Command::CreateChannel {
                 name: name.into(),

@@ -84,3 +84,21 @@ async fn replaying_an_old_log_through_the_projector_writes_the_tables_the_old_co
     let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM main.messages").fetch_one(&mut conn).await.unwrap();
     assert!(count > 100, "the replay wrote the history, {count} messages");
 }
+
+#[test]
+fn a_posts_arguments_follow_its_events() {
+    use super::{post_sql, shift_arguments};
+    use crate::sql::Dialect;
+    assert_eq!(shift_arguments("a = $1 AND b IN ($2, $17)", 10), "a = $11 AND b IN ($12, $27)");
+    for dialect in [Dialect::Sqlite, Dialect::Postgres] {
+        let with_event = post_sql(dialect, true);
+        // The event's ten, then the post's seventeen, each once and in order.
+        let numbers: Vec<usize> = with_event
+            .split('$')
+            .skip(1)
+            .map(|rest| rest[..rest.bytes().take_while(u8::is_ascii_digit).count()].parse().unwrap())
+            .collect();
+        assert_eq!(numbers, (1..=27).collect::<Vec<_>>(), "{dialect:?}: {with_event}");
+        assert!(post_sql(dialect, false).contains("$17") && !post_sql(dialect, false).contains("$18"));
+    }
+}
