@@ -18,8 +18,12 @@ mod open;
 mod project;
 mod read;
 mod rebuild;
+mod savepoint;
 mod unique_names;
 mod writer;
+
+#[cfg(feature = "testing")]
+pub(crate) use writer::WRITE_LOCK;
 
 use std::sync::Arc;
 
@@ -68,9 +72,9 @@ impl SqlStore {
 
     /// [`SqlStore::open`], announcing committed events on `bus`.
     pub async fn open_with_bus(database: &Database, bus: Arc<dyn Bus>) -> Result<SqlStore> {
-        let (write_conn, reads) = open::connect(database).await?;
+        let reads = open::connect(database).await?;
         let (writes, queue) = mpsc::channel(MAX_BATCH * 4);
-        tokio::spawn(writer::run(write_conn, database.clone(), queue, bus.clone()));
+        writer::start(database.clone(), queue, bus.clone()).await?;
         Ok(SqlStore { reads, writes, bus, database: database.clone() })
     }
 

@@ -9,7 +9,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Once;
 
-use sqlx::{Connection, Executor, PgConnection};
+use sqlx::{Connection, Executor, PgConnection, SqliteConnection};
 
 use crate::sql::{Database, SqlStore};
 
@@ -77,6 +77,29 @@ impl Scratch {
         SqlStore::open(&self.database).await.expect("the store opens")
     }
 
+    /// Takes the database's write lock, as another writer would, until [`WriteHold::release`]:
+    /// what the store is asked meanwhile queues, and commits as one group once it is released.
+    pub async fn hold_writes(&self) -> WriteHold {
+        match &self.database {
+            Database::Sqlite(dir) => {
+                let mut conn = SqliteConnection::connect(&format!("sqlite://{}", dir.join("baton.db").display()))
+                    .await
+                    .expect("a second connection to the SQLite file");
+                conn.execute("BEGIN IMMEDIATE").await.expect("SQLite's write lock");
+                WriteHold::Sqlite(conn)
+            }
+            Database::Postgres(url) => {
+                let mut conn = PgConnection::connect(url).await.expect("a second connection to PostgreSQL");
+                sqlx::query("SELECT pg_advisory_lock($1)")
+                    .bind(crate::sql::WRITE_LOCK)
+                    .execute(&mut conn)
+                    .await
+                    .expect("the writers' advisory lock");
+                WriteHold::Postgres(conn)
+            }
+        }
+    }
+
     /// Drops a PostgreSQL test database now (those of failed tests stay until a later run's
     /// sweep, to look at).
     pub async fn remove(self) {
@@ -84,6 +107,23 @@ impl Scratch {
             let mut admin = PgConnection::connect(&format!("{server}/postgres")).await.expect("PostgreSQL");
             admin.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await.expect("dropping");
         }
+    }
+}
+
+/// The write lock held by [`Scratch::hold_writes`].
+pub enum WriteHold {
+    Sqlite(SqliteConnection),
+    Postgres(PgConnection),
+}
+
+impl WriteHold {
+    /// Lets the store's writer go on.
+    pub async fn release(self) {
+        match self {
+            WriteHold::Sqlite(mut conn) => conn.execute("ROLLBACK").await.map(drop),
+            WriteHold::Postgres(mut conn) => conn.execute("SELECT pg_advisory_unlock_all()").await.map(drop),
+        }
+        .expect("the write lock is let go");
     }
 }
 

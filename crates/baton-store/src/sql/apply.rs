@@ -1,6 +1,8 @@
 //! One command inside the writer's transaction: check it against the current state, append its
 //! events, update the projections, and return what the API shows.
 
+use std::collections::HashMap;
+
 use baton_core::event::{self as ev, Change};
 use baton_core::model::Role;
 use baton_core::text::MessageText;
@@ -10,6 +12,7 @@ use serde_json::{json, Value};
 use sqlx::AnyConnection;
 
 use super::read::{self, event_json, micros};
+use super::savepoint::Savepoint;
 use super::Dialect;
 use crate::command::{Command, Envelope, Invite, MessageTarget, NewMember, ThreadHome};
 use crate::domain::jobs as domain_jobs;
@@ -35,30 +38,112 @@ pub(crate) struct Log<'a> {
     pub(crate) next_ids: &'a mut std::collections::HashMap<IdKind, i64>,
     /// What the group knows of the state, read once (see [`Known`]).
     pub(crate) known: &'a mut Known,
+    /// The savepoint this command owes before its first write, to open with it: `None` once
+    /// opened (or when the writer opened it before the command).
+    pub(crate) savepoint: Option<Savepoint>,
 }
 
 /// State a write group reads once instead of once per command. Only this writer changes the
 /// database while its group holds the write lock, so what it read stays true until one of its
-/// own commands changes it: the writer forgets it when a command is rolled back, and a recorded
-/// change forgets what it may touch.
+/// own commands changes it: the writer forgets it when a command is rolled back, before a
+/// command still decided in this backend ([`decided_here`]), and when a change is recorded that
+/// may touch it; a post updates what it changes (its thread's counters, its followers) as its
+/// projection does.
 #[derive(Default)]
 pub(crate) struct Known {
     /// `(actor, idempotency key)` → (first answer, fingerprint): every key the group's commands
     /// carry, looked up in one query before the first command, and each answer recorded since.
-    pub(crate) answers: std::collections::HashMap<(i64, String), (String, String)>,
+    pub(crate) answers: HashMap<(i64, String), (String, String)>,
+    /// Answers of the group's commands not written yet: they go to the database together, before
+    /// the group commits (see [`save_answers`]).
+    unsaved: Vec<Unsaved>,
     /// A channel as one member sees it (`Tx::channel`): posts to one channel read it once.
-    channels: std::collections::HashMap<(ChannelId, MemberId), Option<baton_core::model::Channel>>,
+    channels: HashMap<(ChannelId, MemberId), Option<baton_core::model::Channel>>,
+    /// Threads as read (`Tx::thread`), kept up to date by the group's posts.
+    threads: HashMap<ThreadId, Option<baton_core::model::Thread>>,
+    /// A thread's followers (`Tx::followers`), kept up to date by the group's posts.
+    followers: HashMap<ThreadId, Vec<MemberId>>,
+    /// Members by id (`Tx::member`) and ids by handle (`Tx::members_by_handle`).
+    members: HashMap<MemberId, Option<baton_core::model::Member>>,
+    handles: HashMap<String, Option<MemberId>>,
+}
+
+/// An idempotency record to write.
+struct Unsaved {
+    actor: i64,
+    key: String,
+    at: i64,
 }
 
 impl Known {
-    pub(crate) fn with_answers(answers: std::collections::HashMap<(i64, String), (String, String)>) -> Known {
+    pub(crate) fn with_answers(answers: HashMap<(i64, String), (String, String)>) -> Known {
         Known { answers, ..Known::default() }
+    }
+
+    /// Whether answers wait to be written ([`save_answers`]).
+    pub(crate) fn has_unsaved(&self) -> bool {
+        !self.unsaved.is_empty()
     }
 
     /// After a rolled-back command: what it read may have been its own changes.
     pub(crate) fn forget_state(&mut self) {
         self.channels.clear();
+        self.threads.clear();
+        self.followers.clear();
+        self.members.clear();
+        self.handles.clear();
     }
+
+    /// What a recorded change makes of what is known. Only the changes a busy workspace makes
+    /// all the time are looked at closely; any other forgets everything.
+    fn recorded(&mut self, change: &Change) {
+        match change {
+            Change::MessagePosted(posted) => self.posted(&posted.message),
+            // A new thread changes no other; its id may have been looked up (and missed) before.
+            Change::ThreadCreated(created) => {
+                self.threads.remove(&created.thread_id);
+            }
+            Change::NotificationDelivered(_) => {}
+            _ => self.forget_state(),
+        }
+    }
+
+    /// What a post changes in what is known: its thread's counters and followers, as
+    /// `project::post` changes them in the tables.
+    fn posted(&mut self, message: &baton_core::model::Message) {
+        let Some(thread) = message.thread_id else { return };
+        if let Some(Some(known)) = self.threads.get_mut(&thread) {
+            known.message_count += 1;
+            known.last_message_at = known.last_message_at.max(Some(message.created_at));
+        }
+        if let Some(followers) = self.followers.get_mut(&thread) {
+            if !followers.contains(&message.author_id) {
+                followers.push(message.author_id);
+            }
+        }
+    }
+}
+
+/// Writes the answers of the group's commands for their idempotency keys, many to a statement:
+/// before the group commits, and before anything reads them back ([`redact`]).
+pub(crate) async fn save_answers(conn: &mut AnyConnection, known: &mut Known) -> Result<(), sqlx::Error> {
+    let unsaved = std::mem::take(&mut known.unsaved);
+    for chunk in unsaved.chunks(100) {
+        let rows: Vec<String> = (0..chunk.len())
+            .map(|n| format!("(${}, ${}, ${}, ${}, ${})", 5 * n + 1, 5 * n + 2, 5 * n + 3, 5 * n + 4, 5 * n + 5))
+            .collect();
+        let sql = format!(
+            "INSERT INTO idempotency (actor, key, response, fingerprint, created_at) VALUES {}",
+            rows.join(", ")
+        );
+        let mut query = sqlx::query(&sql);
+        for row in chunk {
+            let (response, fingerprint) = &known.answers[&(row.actor, row.key.clone())];
+            query = query.bind(row.actor).bind(&row.key).bind(response).bind(fingerprint).bind(row.at);
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(())
 }
 
 struct Ctx<'a, 'l> {
@@ -70,6 +155,16 @@ struct Ctx<'a, 'l> {
 }
 
 impl Ctx<'_, '_> {
+    /// Opens the command's savepoint if it still owes it: before any write but a recorded change
+    /// (which opens it in the same round trip).
+    async fn open_savepoint(&mut self) -> Result<()> {
+        if let Some(owed) = self.log.savepoint.take() {
+            // As text, not prepared: it is more than one statement.
+            sqlx::Executor::execute(&mut *self.conn, owed.open_next()).await?;
+        }
+        Ok(())
+    }
+
     async fn emit(&mut self, change: Change, scope: Scope) -> Result<()> {
         self.emit_also_for(change, scope, None).await
     }
@@ -99,12 +194,10 @@ impl Ctx<'_, '_> {
             scope_internal: internal,
             scope_member: also_for.map(|m| m.0),
         };
-        super::project::append(self.conn, &row, self.at, self.actor, &change).await?;
+        let savepoint = self.log.savepoint.take().map(Savepoint::open_next);
+        super::project::append(self.conn, savepoint, &row, self.at, self.actor, &change).await?;
         *self.log.next_seq += 1;
-        // A message, the most frequent change, leaves channels as they were.
-        if !matches!(change, Change::MessagePosted(_)) {
-            self.log.known.forget_state();
-        }
+        self.log.known.recorded(&change);
         let json = event_json(seq, self.at, self.actor.map(|a| a.0), kind, &payload, self.source);
         self.log.events.push(CommittedEvent {
             seq: baton_core::Seq(seq),
@@ -128,11 +221,16 @@ impl Tx for Ctx<'_, '_> {
     }
 
     async fn member(&mut self, id: MemberId) -> Result<Option<baton_core::model::Member>> {
-        match read::member_row(self.conn, id).await {
-            Ok(row) => Ok(Some(row.into_member(None))),
-            Err(Error::NotFound { .. }) => Ok(None),
-            Err(err) => Err(err),
+        if let Some(known) = self.log.known.members.get(&id) {
+            return Ok(known.clone());
         }
+        let member = match read::member_row(self.conn, id).await {
+            Ok(row) => Some(row.into_member(None)),
+            Err(Error::NotFound { .. }) => None,
+            Err(err) => return Err(err),
+        };
+        self.log.known.members.insert(id, member.clone());
+        Ok(member)
     }
 
     async fn channel(&mut self, id: ChannelId, member: MemberId) -> Result<Option<baton_core::model::Channel>> {
@@ -149,7 +247,12 @@ impl Tx for Ctx<'_, '_> {
     }
 
     async fn thread(&mut self, id: ThreadId) -> Result<Option<baton_core::model::Thread>> {
-        read::any_thread(self.conn, id).await
+        if let Some(known) = self.log.known.threads.get(&id) {
+            return Ok(known.clone());
+        }
+        let thread = read::any_thread(self.conn, id).await?;
+        self.log.known.threads.insert(id, thread.clone());
+        Ok(thread)
     }
 
     async fn timeline_of(&mut self, channel: ChannelId) -> Result<Option<ThreadId>> {
@@ -189,11 +292,16 @@ impl Tx for Ctx<'_, '_> {
     }
 
     async fn followers(&mut self, thread: ThreadId) -> Result<Vec<MemberId>> {
+        if let Some(known) = self.log.known.followers.get(&thread) {
+            return Ok(known.clone());
+        }
         let rows: Vec<(i64,)> = sqlx::query_as("SELECT member_id FROM thread_followers WHERE thread_id = $1")
             .bind(thread.0)
             .fetch_all(&mut *self.conn)
             .await?;
-        Ok(rows.into_iter().map(|(m,)| MemberId(m)).collect())
+        let followers: Vec<MemberId> = rows.into_iter().map(|(m,)| MemberId(m)).collect();
+        self.log.known.followers.insert(thread, followers.clone());
+        Ok(followers)
     }
 
     async fn message(&mut self, id: MessageId) -> Result<Option<baton_core::model::Message>> {
@@ -203,11 +311,19 @@ impl Tx for Ctx<'_, '_> {
     async fn members_by_handle(&mut self, handles: &[String]) -> Result<Vec<MemberId>> {
         let mut ids = Vec::new();
         for handle in handles {
-            let found: Option<(i64,)> = sqlx::query_as("SELECT id FROM members WHERE handle = $1")
-                .bind(handle)
-                .fetch_optional(&mut *self.conn)
-                .await?;
-            ids.extend(found.map(|(id,)| MemberId(id)));
+            let found = match self.log.known.handles.get(handle) {
+                Some(known) => *known,
+                None => {
+                    let found: Option<(i64,)> = sqlx::query_as("SELECT id FROM members WHERE handle = $1")
+                        .bind(handle)
+                        .fetch_optional(&mut *self.conn)
+                        .await?;
+                    let found = found.map(|(id,)| MemberId(id));
+                    self.log.known.handles.insert(handle.clone(), found);
+                    found
+                }
+            };
+            ids.extend(found);
         }
         Ok(ids)
     }
@@ -289,6 +405,7 @@ impl Tx for Ctx<'_, '_> {
     }
 
     async fn add_checkin_item(&mut self, checkin: i64, member: MemberId, task: TaskId) -> Result<()> {
+        self.open_savepoint().await?;
         sqlx::query("INSERT INTO checkin_agenda (checkin_id, member_id, task_id, added_at) VALUES ($1, $2, $3, $4)")
             .bind(checkin)
             .bind(member.0)
@@ -300,10 +417,12 @@ impl Tx for Ctx<'_, '_> {
     }
 
     async fn redact(&mut self, message: MessageId) -> Result<()> {
+        self.open_savepoint().await?;
         redact(self, message).await
     }
 
     async fn mark_read(&mut self, member: MemberId, target: MessageTarget, up_to: MessageId) -> Result<()> {
+        self.open_savepoint().await?;
         let (table, column, target) = match target {
             MessageTarget::Thread(id) => ("thread_read_marks", "thread_id", id.0),
             MessageTarget::Dm(id) => ("dm_read_marks", "dm_id", id.0),
@@ -321,10 +440,12 @@ impl Tx for Ctx<'_, '_> {
     }
 
     async fn schedule(&mut self, kind: &str, member: MemberId, at: Timestamp, payload: &Value) -> Result<i64> {
+        self.open_savepoint().await?;
         jobs::insert_job(self, kind, member, at, payload).await
     }
 
     async fn notify(&mut self, member: MemberId, why: &str, about: Value, urgent: bool) -> Result<()> {
+        self.open_savepoint().await?;
         notify::notify(self, member, why, about, urgent).await
     }
 }
@@ -344,6 +465,10 @@ pub(crate) async fn apply(conn: &mut AnyConnection, envelope: &Envelope, log: &m
             }
             return Ok(serde_json::from_str(response)?);
         }
+    }
+    if decided_here(&envelope.command) {
+        // It may change what the group knows without recording a change: read it again.
+        log.known.forget_state();
     }
     let mut ctx = Ctx {
         conn: &mut *conn,
@@ -400,19 +525,29 @@ pub(crate) async fn apply(conn: &mut AnyConnection, envelope: &Envelope, log: &m
     };
     if let Some(key) = &envelope.idempotency_key {
         let response = serde_json::to_string(&answer)?;
-        sqlx::query(
-            "INSERT INTO idempotency (actor, key, response, fingerprint, created_at) VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(actor_key)
-        .bind(key)
-        .bind(&response)
-        .bind(&envelope.fingerprint)
-        .bind(micros(envelope.at))
-        .execute(&mut *conn)
-        .await?;
         log.known.answers.insert((actor_key, key.clone()), (response, envelope.fingerprint.clone()));
+        log.known.unsaved.push(Unsaved { actor: actor_key, key: key.clone(), at: micros(envelope.at) });
     }
     Ok(answer)
+}
+
+/// Whether `command` is still decided (and written) in this backend rather than by the domain:
+/// those write past [`Tx`], so neither what a group knows nor a savepoint opened with the first
+/// write can follow them.
+pub(crate) fn decided_here(command: &Command) -> bool {
+    matches!(
+        command,
+        Command::Setup { .. }
+            | Command::IssueToken { .. }
+            | Command::RevokeToken { .. }
+            | Command::SetPassword { .. }
+            | Command::FireJob { .. }
+            | Command::AddMember { .. }
+            | Command::UpdateMember { .. }
+            | Command::ReadNotifications { .. }
+            | Command::CreateCheckIn { .. }
+            | Command::AnswerCheckIn { .. }
+    )
 }
 
 async fn apply_as(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, command: &Command) -> Result<Value> {
@@ -816,6 +951,15 @@ async fn redact(ctx: &mut Ctx<'_, '_>, id: MessageId) -> Result<()> {
         }
     }
     // A retried post answers with what was kept for it: a message, known by its id and author.
+    save_answers(ctx.conn, &mut *ctx.log.known).await?;
+    for (response, _) in ctx.log.known.answers.values_mut() {
+        if let Ok(mut answer) = serde_json::from_str::<Value>(response) {
+            if answer["id"] == json!(id.0) && answer["author_id"].is_i64() && answer["body"].is_string() {
+                scrub_message(&mut answer);
+                *response = answer.to_string();
+            }
+        }
+    }
     let answers: Vec<(i64, String, String)> = sqlx::query_as(&format!(
         "SELECT actor, key, response FROM idempotency WHERE {} = $1",
         dialect.json_int("response", &["id"])

@@ -75,8 +75,9 @@ impl fmt::Debug for Database {
     }
 }
 
-/// Migrates `database` and opens the writer's connection and the read pool.
-pub(super) async fn connect(database: &Database) -> Result<(AnyConnection, AnyPool)> {
+/// Migrates `database` and opens the read pool. The writer opens its own connection, on its
+/// own thread ([`writer`]).
+pub(super) async fn connect(database: &Database) -> Result<AnyPool> {
     sqlx::any::install_default_drivers();
     match database {
         Database::Sqlite(dir) => sqlite(database, dir).await,
@@ -91,7 +92,7 @@ pub(super) async fn connect(database: &Database) -> Result<(AnyConnection, AnyPo
 const SQLITE_SETTINGS: &str = "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; \
      PRAGMA cache_size = -32000; PRAGMA secure_delete = ON";
 
-async fn sqlite(database: &Database, dir: &Path) -> Result<(AnyConnection, AnyPool)> {
+async fn sqlite(database: &Database, dir: &Path) -> Result<AnyPool> {
     std::fs::create_dir_all(dir)
         .map_err(|err| Error::invalid("data_dir", format!("cannot create {}: {err}", dir.display())))?;
     let path = dir.join("baton.db");
@@ -108,7 +109,6 @@ async fn sqlite(database: &Database, dir: &Path) -> Result<(AnyConnection, AnyPo
     super::unique_names::drop_unique_channel_names(&mut conn).await?;
     conn.close().await?;
 
-    let writer = writer(database).await?;
     let reads = AnyPoolOptions::new()
         .max_connections(4)
         .acquire_timeout(Duration::from_secs(5))
@@ -121,10 +121,10 @@ async fn sqlite(database: &Database, dir: &Path) -> Result<(AnyConnection, AnyPo
         .connect_with(any_options(&sqlite_url(&path, true))?)
         .await
         .map_err(|err| open_error(database, err))?;
-    Ok((writer, reads))
+    Ok(reads)
 }
 
-async fn postgres(database: &Database, url: &str) -> Result<(AnyConnection, AnyPool)> {
+async fn postgres(database: &Database, url: &str) -> Result<AnyPool> {
     let options = PgConnectOptions::from_str(url)
         .map_err(|err| Error::invalid("database", format!("cannot read the PostgreSQL URL: {err}")))?
         .disable_statement_logging();
@@ -134,14 +134,13 @@ async fn postgres(database: &Database, url: &str) -> Result<(AnyConnection, AnyP
     conn.close().await?;
 
     let options = any_options(url)?;
-    let writer = writer(database).await?;
     let reads = AnyPoolOptions::new()
         .max_connections(8)
         .acquire_timeout(Duration::from_secs(5))
         .connect_with(options)
         .await
         .map_err(|err| open_error(database, err))?;
-    Ok((writer, reads))
+    Ok(reads)
 }
 
 /// A connection for the writer (also to replace one that was lost), with the settings it needs.

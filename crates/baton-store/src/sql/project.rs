@@ -9,7 +9,7 @@ use baton_core::event::{self as ev, Change};
 use baton_core::model::TaskStatus;
 use baton_core::MemberId;
 use jiff::Timestamp;
-use sqlx::AnyConnection;
+use sqlx::{AnyConnection, Executor};
 
 use super::read::micros;
 use super::Dialect;
@@ -41,17 +41,28 @@ const INSERT_EVENT: &str = "INSERT INTO events \
      (seq, at, actor, kind, payload, source, scope_channel, scope_dm, scope_internal, scope_member) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
 
-/// Appends `event` to the log and writes what its `change` means, which `actor` made at `at`.
+/// Appends `event` to the log and writes what its `change` means, which `actor` made at `at`;
+/// `before`: statements without arguments to run first (the command's savepoint).
 pub(crate) async fn append(
     conn: &mut AnyConnection,
+    before: Option<&str>,
     event: &EventRow<'_>,
     at: Timestamp,
     actor: Option<MemberId>,
     change: &Change,
 ) -> Result<()> {
-    // A post, the most frequent change, goes to the database with its event in one round trip.
+    // A post, the most frequent change, goes to SQLite with its event and what goes before it in
+    // one round trip (PostgreSQL takes one statement at a time when it has arguments).
     if let Change::MessagePosted(posted) = change {
-        return post(conn, Some(event), posted).await;
+        if Dialect::of(conn) == Dialect::Sqlite {
+            return post(conn, before, Some(event), posted).await;
+        }
+    }
+    if let Some(before) = before {
+        conn.execute(before).await?;
+    }
+    if let Change::MessagePosted(posted) = change {
+        return post(conn, None, Some(event), posted).await;
     }
     bind_event(sqlx::query(INSERT_EVENT), event).execute(&mut *conn).await?;
     project(conn, at, actor, change).await
@@ -139,10 +150,23 @@ fn shift_arguments(sql: &str, by: usize) -> String {
 /// timeline or in one of its threads. SQLite takes the statements as a script (each statement's
 /// arguments in order: sqlx binds later statements' by position), PostgreSQL as one statement
 /// with data-modifying parts.
-async fn post(conn: &mut AnyConnection, event: Option<&EventRow<'_>>, posted: &ev::MessagePosted) -> Result<()> {
+async fn post(
+    conn: &mut AnyConnection,
+    before: Option<&str>,
+    event: Option<&EventRow<'_>>,
+    posted: &ev::MessagePosted,
+) -> Result<()> {
     let message = &posted.message;
     let (thread, dm, at) = (message.thread_id.map(|t| t.0), message.dm_id.map(|d| d.0), micros(message.created_at));
     let sql = post_sql(Dialect::of(conn), event.is_some());
+    let with_before;
+    let sql = match before {
+        Some(before) => {
+            with_before = format!("{before}; {sql}");
+            with_before.as_str()
+        }
+        None => sql,
+    };
     let mentions = serde_json::to_string(&message.mentions)?;
     let mut query = sqlx::query(sql);
     if let Some(event) = event {
@@ -274,7 +298,7 @@ pub(crate) async fn project(
                 .execute(&mut *conn)
                 .await?;
         }
-        Change::MessagePosted(posted) => post(conn, None, posted).await?,
+        Change::MessagePosted(posted) => post(conn, None, None, posted).await?,
         Change::MessageEdited(edited) => {
             // A new text keeps the one it replaces as a version; the same text (an import's
             // "edited" mark, whose earlier text is unknown) only marks the time.

@@ -50,8 +50,9 @@ pub struct Rebuilt {
 /// is done (it holds the write lock); a rebuild that fails (an event the projector cannot write,
 /// a row kept that refers to one no event makes) changes nothing.
 pub async fn rebuild(database: &Database) -> Result<Rebuilt> {
-    let (mut conn, reads) = open::connect(database).await?;
-    reads.close().await;
+    // Migrated first: the log of an older data directory is read in today's shape.
+    open::connect(database).await?.close().await;
+    let mut conn = open::writer(database).await?;
     let dialect = Dialect::of(&conn);
     match dialect {
         // Rows kept (check-ins, their answers) refer to projected ones: checked at the commit,

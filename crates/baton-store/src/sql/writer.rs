@@ -8,8 +8,9 @@ use serde_json::Value;
 use sqlx::{AnyConnection, Connection, Executor};
 use tokio::sync::{mpsc, oneshot};
 
-use super::apply::{apply, Known, Log};
+use super::apply::{apply, decided_here, save_answers, Known, Log};
 use super::read;
+use super::savepoint::Savepoint;
 use super::{open, Database, Dialect, MAX_BATCH};
 use crate::bus::Bus;
 use crate::command::Envelope;
@@ -55,14 +56,41 @@ pub(crate) async fn submit_many(queue: &mpsc::Sender<WriteRequest>, envelopes: V
 const FOREIGN_POLL: Duration = Duration::from_secs(1);
 
 /// The advisory lock that PostgreSQL writers take for a group (any number, the same everywhere).
-pub(super) const WRITE_LOCK: i64 = 0x0062_6174_6f6e;
+pub(crate) const WRITE_LOCK: i64 = 0x0062_6174_6f6e;
 
-pub(crate) async fn run(
-    mut conn: AnyConnection,
-    database: Database,
-    mut queue: mpsc::Receiver<WriteRequest>,
-    bus: Arc<dyn Bus>,
-) {
+/// Starts the writer on a thread of its own, once it has its connection. Its own thread, not a
+/// task among the server's: a group waits on the database once per statement, and each time a
+/// task would wait again behind every request the server is handling; the writer is the one
+/// path every write takes, so it gets a core whenever it is ready.
+pub(crate) async fn start(database: Database, queue: mpsc::Receiver<WriteRequest>, bus: Arc<dyn Bus>) -> Result<()> {
+    let (ready, connected) = oneshot::channel();
+    std::thread::Builder::new()
+        .name("baton-writer".into())
+        .spawn(move || {
+            let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+                Ok(runtime) => runtime,
+                Err(err) => {
+                    let _ = ready.send(Err(Error::Internal(Box::new(err))));
+                    return;
+                }
+            };
+            runtime.block_on(async move {
+                match open::writer(&database).await {
+                    Ok(conn) => {
+                        let _ = ready.send(Ok(()));
+                        run(conn, database, queue, bus).await;
+                    }
+                    Err(err) => {
+                        let _ = ready.send(Err(err));
+                    }
+                }
+            });
+        })
+        .map_err(|err| Error::Internal(Box::new(err)))?;
+    connected.await.map_err(|_| Error::Busy)?
+}
+
+async fn run(mut conn: AnyConnection, database: Database, mut queue: mpsc::Receiver<WriteRequest>, bus: Arc<dyn Bus>) {
     // The last seq published live: everything up to it has been sent to subscribers.
     let mut published = match last_seq(&mut conn).await {
         Ok(seq) => seq,
@@ -202,42 +230,56 @@ async fn try_commit_group(
     // command rolled back leaves a gap in them, which is harmless (only `seq` is gap-free).
     let mut next_ids = std::collections::HashMap::new();
     let mut known = Known::with_answers(answers_kept(conn, batch).await?);
-    // Closing one command's savepoint and opening the next one's go to SQLite together: each
-    // statement is a round trip to sqlx's worker thread, and the writer is the bottleneck.
-    let mut between = "SAVEPOINT command";
+    let mut savepoint = Savepoint::None;
     for request in batch {
-        conn.execute(between).await?;
+        // A command of the domain opens its savepoint with its first write (see `savepoint`);
+        // one still decided here writes past the domain's `Tx`, and gets its savepoint first.
+        let deferred = !decided_here(&request.envelope.command);
+        if !deferred {
+            conn.execute(savepoint.open_next()).await?;
+        }
         let seq_before = next_seq;
         let n_events = events.len();
-        let answer = {
+        let (answer, opened) = {
             let mut log = Log {
                 next_seq: &mut next_seq,
                 events: &mut *events,
                 redacted: &mut redacted,
                 next_ids: &mut next_ids,
                 known: &mut known,
+                savepoint: deferred.then_some(savepoint),
             };
-            apply(conn, &request.envelope, &mut log).await
+            let answer = apply(conn, &request.envelope, &mut log).await;
+            (answer, log.savepoint.is_none())
         };
-        between = if answer.is_ok() {
-            "RELEASE command; SAVEPOINT command"
-        } else {
+        // A command that did not open a savepoint wrote nothing: the one before it stays open.
+        if opened {
+            savepoint = Savepoint::after(answer.is_ok());
+        }
+        if answer.is_err() {
             next_seq = seq_before;
             events.truncate(n_events);
             known.forget_state();
-            "ROLLBACK TO command; RELEASE command; SAVEPOINT command"
-        };
+        }
         if let Err(Error::Internal(cause)) = &answer {
             tracing::error!(error = %cause, "a command failed inside the store");
         }
         answers.push(answer);
     }
-    let closing = if answers.last().is_some_and(Result::is_ok) {
-        "RELEASE command; COMMIT"
+    // The last savepoint closes before the group's answers are written: a rollback to it must
+    // not take them along.
+    if known.has_unsaved() {
+        if let Some(close) = savepoint.close() {
+            conn.execute(close).await?;
+        }
+        save_answers(conn, &mut known).await?;
+        conn.execute("COMMIT").await?;
     } else {
-        "ROLLBACK TO command; RELEASE command; COMMIT"
-    };
-    conn.execute(closing).await?;
+        match savepoint.close() {
+            Some(close) => conn.execute(format!("{close}; COMMIT").as_str()).await?,
+            None => conn.execute("COMMIT").await?,
+        };
+    }
     if redacted && dialect == Dialect::Sqlite {
         // The pages that held a deleted message's text were zeroed in the database
         // (`secure_delete`), but the write-ahead log still has their earlier versions: copy it

@@ -438,6 +438,203 @@ async fn failures_inside_a_group_leave_nothing(scratch: &Scratch) {
 }
 on_both_backends!(failures_inside_a_group_leave_nothing);
 
+/// Commits `envelopes` as one group: they queue while another writer holds the lock and the
+/// store's writer waits for it with a command of its own.
+async fn in_one_group(scratch: &Scratch, store: &SqlStore, envelopes: Vec<Envelope>) -> Vec<Result<Value, Error>> {
+    let hold = scratch.hold_writes().await;
+    let waiting = {
+        let store = store.clone();
+        let project =
+            Command::CreateProject { name: format!("p{}", store.head().await.unwrap().0), description: String::new() };
+        let owner = Viewer { member: MemberId(1), role: Role::Owner };
+        tokio::spawn(async move { run(&store, owner, "2024-01-02T08:00:00Z", project).await })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let group = {
+        let store = store.clone();
+        tokio::spawn(async move { store.execute_many(envelopes).await })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    hold.release().await;
+    waiting.await.unwrap().expect("the command that waited for the lock");
+    group.await.unwrap()
+}
+
+/// One group of posts, as the writer commits them under load: posts open their savepoints with
+/// their first write and keep the group's threads, followers and answers in memory. Failures
+/// before and after a write, a replayed key and a deletion inside the group must all come out as
+/// if every command had been committed alone.
+async fn a_group_of_posts_reads_as_if_committed_one_by_one(scratch: &Scratch) {
+    let store = SqlStore::open(&scratch.database).await.unwrap();
+    let owner = set_up(&store).await;
+    let mut people = Vec::new();
+    for handle in ["bea", "cem"] {
+        let added = Command::AddMember { member: member(handle, Role::Member), invite: None };
+        let added = run(&store, owner, "2024-01-01T00:00:01Z", added).await.unwrap();
+        people.push(Viewer { member: MemberId(id(&added["member"])), role: Role::Member });
+    }
+    let (bea, cem) = (people[0], people[1]);
+    let channel = Command::CreateChannel {
+        name: "c".into(),
+        visibility: Visibility::Public,
+        topic: String::new(),
+        members: vec![bea.member, cem.member],
+    };
+    let channel = id(&run(&store, owner, "2024-01-01T00:00:02Z", channel).await.unwrap());
+    let thread = Command::CreateThread {
+        home: baton_core::ChannelId(channel).into(),
+        title: "t".into(),
+        tags: vec![],
+        body: None,
+    };
+    let thread = ThreadId(id(&run(&store, owner, "2024-01-01T00:00:03Z", thread).await.unwrap()));
+    let before = store.head().await.unwrap().0;
+
+    let post = |viewer: Viewer, body: &str, key: Option<&str>| {
+        let command = Command::PostMessage {
+            target: MessageTarget::Thread(thread),
+            text: MessageText::new(body.to_string()),
+            urgent: false,
+        };
+        Envelope::new(viewer, at("2024-01-02T09:00:00Z"), command).with_idempotency_key(key.map(str::to_string))
+    };
+    // Inserts a channel, then fails on an unknown member: a failure after a write.
+    let doomed = |n: u32| {
+        let command = Command::CreateChannel {
+            name: format!("doomed-{n}"),
+            visibility: Visibility::Public,
+            topic: String::new(),
+            members: vec![MemberId(987_654)],
+        };
+        Envelope::new(owner, at("2024-01-02T09:00:00Z"), command)
+    };
+    // Fails before it writes anything.
+    let lost = || {
+        let command = Command::PostMessage {
+            target: MessageTarget::Thread(ThreadId(987_654)),
+            text: MessageText::new("nowhere".to_string()),
+            urgent: false,
+        };
+        Envelope::new(owner, at("2024-01-02T09:00:00Z"), command)
+    };
+    let group = vec![
+        post(bea, "one", Some("k1")),
+        doomed(1),
+        lost(),
+        post(cem, "two", Some("k2")),
+        post(bea, "one", Some("k1")),
+        post(owner, "three", Some("k3")),
+        doomed(2),
+        lost(),
+    ];
+    let answers = in_one_group(scratch, &store, group).await;
+    let ok: Vec<bool> = answers.iter().map(Result::is_ok).collect();
+    assert_eq!(ok, [true, false, false, true, true, true, false, false], "{answers:?}");
+    let first = answers[0].as_ref().unwrap();
+    assert_eq!(answers[4].as_ref().unwrap(), first, "a key replayed in its own group answers the same");
+
+    let bodies: Vec<String> =
+        store.thread_messages(&owner, thread, Page::default()).await.unwrap().into_iter().map(|m| m.body).collect();
+    assert_eq!(bodies, ["one", "two", "three"]);
+    let logged: Vec<String> = store.log(Seq(before), 100).await.unwrap().iter().map(|e| e.kind.clone()).collect();
+    let posted = logged.iter().filter(|kind| *kind == "message.posted").count();
+    assert_eq!(posted, 3, "only the three posts were logged: {logged:?}");
+    let other = |kind: &&String| !matches!(kind.as_str(), "message.posted" | "project.created");
+    assert!(logged.iter().filter(other).all(|kind| kind.starts_with("notification.")), "{logged:?}");
+    assert_eq!(store.channels(&owner).await.unwrap().len(), 1, "no doomed channel is left");
+    let counted = store.thread(&owner, thread).await.unwrap();
+    assert_eq!(counted.message_count, 3);
+    for (viewer, key) in [(bea, "k1"), (cem, "k2"), (owner, "k3")] {
+        let kept = store.idempotency_record(viewer.member, key).await.unwrap();
+        assert!(kept.is_some(), "the answer for {key} was kept");
+    }
+    // Bea began posting in the group, so she followed the thread by the time Cem and the owner
+    // posted: both notify her, as they would have one group apart.
+    let told: Vec<String> = store
+        .notifications(&bea, false, true, 50)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|n| n.payload["message_id"].to_string())
+        .collect();
+    assert_eq!(told.len(), 2, "bea hears of the two posts after hers: {told:?}");
+    let told_cem = store.notifications(&cem, false, true, 50).await.unwrap();
+    assert_eq!(told_cem.len(), 1, "cem hears of the owner's post only: {told_cem:?}");
+
+    // A post that notifies nobody (its thread's only follower left) still makes its author a
+    // follower for the next post of the group.
+    let dan = run(
+        &store,
+        owner,
+        "2024-01-02T09:00:00Z",
+        Command::AddMember { member: member("dan", Role::Member), invite: None },
+    )
+    .await
+    .unwrap();
+    let dan = Viewer { member: MemberId(id(&dan["member"])), role: Role::Member };
+    let join = Command::AddChannelMember { channel: baton_core::ChannelId(channel), member: dan.member };
+    run(&store, owner, "2024-01-02T09:00:00Z", join).await.unwrap();
+    let quiet = Command::CreateThread {
+        home: baton_core::ChannelId(channel).into(),
+        title: "quiet".into(),
+        tags: vec![],
+        body: None,
+    };
+    let quiet = ThreadId(id(&run(&store, dan, "2024-01-02T09:00:00Z", quiet).await.unwrap()));
+    let leave = Command::UpdateMember {
+        id: dan.member,
+        display_name: None,
+        time_zone: None,
+        working_hours: None,
+        role: None,
+        active: Some(false),
+    };
+    run(&store, owner, "2024-01-02T09:00:00Z", leave).await.unwrap();
+    // On a Saturday, outside everyone's hours: notifications are held, and record nothing in
+    // the log that would make the group read the thread's followers again.
+    let in_quiet = |viewer: Viewer, body: &str| {
+        let command = Command::PostMessage {
+            target: MessageTarget::Thread(quiet),
+            text: MessageText::new(body.to_string()),
+            urgent: false,
+        };
+        Envelope::new(viewer, at("2024-01-06T12:00:00Z"), command)
+    };
+    let group = vec![in_quiet(bea, "anyone?"), in_quiet(cem, "yes"), in_quiet(owner, "both of you")];
+    let quiet_posts = in_one_group(scratch, &store, group).await;
+    assert!(quiet_posts.iter().all(Result::is_ok), "{quiet_posts:?}");
+    let about_quiet = |viewer: Viewer| {
+        let store = store.clone();
+        async move {
+            let all = store.notifications(&viewer, false, true, 50).await.unwrap();
+            all.into_iter().filter(|n| n.payload["thread_id"] == quiet.0).count()
+        }
+    };
+    assert_eq!(about_quiet(bea).await, 2, "bea, who posted first, hears of both later posts");
+    assert_eq!(about_quiet(cem).await, 1, "cem follows the thread from his own post on");
+
+    // A post and its deletion in one group: a retry of the post afterwards gets no text back.
+    let (message, retried) = {
+        let posted = store.execute(post(bea, "secret", Some("k4"))).await.unwrap();
+        let delete = Command::DeleteMessage { id: baton_core::MessageId(id(&posted)) };
+        let group = vec![post(bea, "more", Some("k5")), Envelope::new(bea, at("2024-01-02T09:00:01Z"), delete)];
+        let done = in_one_group(scratch, &store, group).await;
+        assert!(done.iter().all(Result::is_ok), "{done:?}");
+        (id(&posted), store.execute(post(bea, "secret", Some("k4"))).await.unwrap())
+    };
+    assert_eq!(id(&retried), message);
+    assert_eq!(retried["body"], "", "the kept answer lost the deleted text: {retried}");
+    let group = vec![post(cem, "gone soon", Some("k6")), post(cem, "gone soon", Some("k6"))];
+    let twice = in_one_group(scratch, &store, group).await;
+    let posted = id(twice[0].as_ref().unwrap());
+    let delete = Command::DeleteMessage { id: baton_core::MessageId(posted) };
+    let group = vec![Envelope::new(cem, at("2024-01-02T09:00:02Z"), delete), post(cem, "gone soon", Some("k6"))];
+    let after = in_one_group(scratch, &store, group).await;
+    let replayed = after[1].as_ref().unwrap();
+    assert_eq!((id(replayed), &replayed["body"]), (posted, &Value::from("")), "replayed in the deleting group");
+}
+on_both_backends!(a_group_of_posts_reads_as_if_committed_one_by_one);
+
 /// Two writers on one database (two servers on PostgreSQL, a server and `baton admin` on
 /// SQLite) commit at the same time while a reader follows the log: it never sees `seq` N+1
 /// before N, and the sequence ends gap-free.

@@ -16,6 +16,7 @@ use baton_core::{ChannelId, DmId, MemberId, MessageId, ThreadId};
 use baton_import::export_files::ExportFiles;
 use baton_import::slack::{self, Conversation, ConversationKind, Export};
 use baton_store::{Command, Envelope, MessageTarget, NewMember, SqlStore, Store, ThreadHome, Viewer};
+use futures_util::{StreamExt, TryStreamExt};
 use indicatif::{ProgressBar, ProgressStyle};
 use jiff::Timestamp;
 use serde_json::Value;
@@ -29,6 +30,10 @@ const SOURCE: &str = "slack";
 /// Messages handed to the store at once: the writer commits them in groups, which is what
 /// makes a large export import in minutes rather than hours.
 const CHUNK: usize = 2048;
+
+/// Threads begun, or runs of messages posted, at once. Each waits for its own commit; many at
+/// once fill the writer's groups.
+const IN_FLIGHT: usize = 64;
 
 pub(crate) async fn run(path: PathBuf, place: Place) -> anyhow::Result<()> {
     let mut files = ExportFiles::open(&path, "users.json").map_err(|d| anyhow!("{d}"))?;
@@ -324,8 +329,8 @@ impl<'a> Writer<'a> {
                         .await?;
                     batches.push((MessageTarget::Thread(thread_id(&timeline)?), None, &conversation.timeline));
                 }
-                for thread in &conversation.threads {
-                    let created = self.thread(self.owner, conversation, home, thread).await?;
+                let created = self.threads(self.owner, conversation, home).await?;
+                for (thread, created) in conversation.threads.iter().zip(created) {
                     batches.push((MessageTarget::Thread(created), None, &thread.messages));
                 }
             }
@@ -345,18 +350,38 @@ impl<'a> Writer<'a> {
                 // timeline (the same request under the same key, so a data directory it
                 // imported accepts them again), then filed into their thread, as the first reply
                 // to a message files it in Baton.
-                for thread in &conversation.threads {
-                    let created = self.thread(viewer, conversation, ThreadHome::Dm(dm), thread).await?;
+                let created = self.threads(viewer, conversation, ThreadHome::Dm(dm)).await?;
+                for (thread, created) in conversation.threads.iter().zip(created) {
                     batches.push((MessageTarget::Dm(dm), Some(created), &thread.messages));
                 }
             }
         }
-        for (target, file_into, messages) in batches {
-            for chunk in messages.chunks(CHUNK) {
-                self.messages(conversation, target, file_into, chunk).await?;
-            }
-        }
-        Ok(())
+        // Each run of messages in order, many runs at once: the writer commits what they queue
+        // together, where one at a time would wait for a durable commit per thread.
+        futures_util::stream::iter(batches)
+            .map(|(target, file_into, messages)| async move {
+                for chunk in messages.chunks(CHUNK) {
+                    self.messages(conversation, target, file_into, chunk).await?;
+                }
+                anyhow::Ok(())
+            })
+            .buffer_unordered(IN_FLIGHT)
+            .try_collect::<()>()
+            .await
+    }
+
+    /// The Baton threads of a conversation's Slack threads, in their order, begun together.
+    async fn threads(
+        &self,
+        viewer: Viewer,
+        conversation: &Conversation,
+        home: ThreadHome,
+    ) -> anyhow::Result<Vec<ThreadId>> {
+        futures_util::stream::iter(&conversation.threads)
+            .map(|thread| self.thread(viewer, conversation, home, thread))
+            .buffered(IN_FLIGHT)
+            .try_collect()
+            .await
     }
 
     /// The Baton thread of a Slack thread, begun when its parent was posted.
