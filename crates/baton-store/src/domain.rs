@@ -9,9 +9,9 @@
 //!
 //! Commands move here family by family: channels, projects and tasks, threads, messages,
 //! direct conversations, norms and slots, huddles, the advisor's actions, a member's own jobs
-//! so far. A family's changes are projected by the backend's projector; members and sign-in,
-//! check-ins, firing jobs and notification delivery are still decided inside the SQL backend
-//! (`sql/apply*.rs`) until they move.
+//! and when a notification is delivered so far. A family's changes are projected by the
+//! backend's projector; members and sign-in, check-ins and firing jobs are still decided inside
+//! the SQL backend (`sql/apply*.rs`) until they move.
 
 use async_trait::async_trait;
 use baton_core::event::Change;
@@ -30,6 +30,7 @@ pub(crate) mod huddles;
 pub(crate) mod jobs;
 pub(crate) mod messages;
 pub(crate) mod norms;
+pub(crate) mod notifications;
 pub(crate) mod policy;
 pub(crate) mod tasks;
 pub(crate) mod threads;
@@ -119,10 +120,18 @@ pub(crate) trait Tx: Send {
     async fn job(&mut self, id: i64) -> Result<Option<Job>>;
     /// Timed work for `member` at `at`: a job of `kind` the scheduler fires then.
     async fn schedule(&mut self, kind: &str, member: MemberId, at: Timestamp, payload: &Value) -> Result<i64>;
-    /// Tells `member` about something (`why`: `mention`, `dm`, `reply`, `assigned`): delivered
-    /// now or held for their working hours. (When and how is still the backend's rule: it moves
-    /// here with the messages.)
-    async fn notify(&mut self, member: MemberId, why: &str, about: Value, urgent: bool) -> Result<()>;
+    /// Keeps a notification for `member`, to be delivered at `deliver_at` (see
+    /// [`notifications`]); answers its id.
+    async fn add_notification(
+        &mut self,
+        member: MemberId,
+        why: &str,
+        about: &Value,
+        urgent: bool,
+        deliver_at: Timestamp,
+    ) -> Result<i64>;
+    /// Marks a notification delivered now and answers it; `None` when it was delivered before.
+    async fn mark_delivered(&mut self, id: i64) -> Result<Option<baton_core::model::Notification>>;
 }
 
 pub(crate) fn no_guest(viewer: &Viewer, what: &str) -> Result<()> {

@@ -9,7 +9,7 @@ use baton_core::{HuddleId, MemberId, ProjectId, TaskId, ThreadId};
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{json, Value};
 
-use super::{active_member, messages, no_guest, policy, tasks, threads, IdKind, Tx};
+use super::{active_member, messages, no_guest, notifications, policy, tasks, threads, IdKind, Tx};
 use crate::command::{HuddleOn, MessageTarget};
 use crate::error::{Error, Result};
 use crate::view::{Scope, Viewer};
@@ -64,7 +64,7 @@ async fn notify_if_readable(
     let Some(found) = tx.member(member).await? else { return Ok(()) };
     let reader = Viewer { member, role: found.role };
     if threads::readable(tx, &reader, thread).await.is_ok() {
-        tx.notify(member, why, about, urgent).await?;
+        notifications::notify(tx, member, why, about, urgent).await?;
     }
     Ok(())
 }

@@ -7,7 +7,7 @@ use baton_core::text::MessageText;
 use baton_core::{DmId, MemberId, MessageId, ThreadId};
 use serde_json::json;
 
-use super::{policy, threads, IdKind, Tx};
+use super::{notifications, policy, threads, IdKind, Tx};
 use crate::command::{MessageTarget, ThreadHome};
 use crate::error::{Error, Result};
 use crate::view::{Scope, Viewer};
@@ -85,7 +85,7 @@ pub(crate) async fn post(
         for (member, why) in recipients(tx, &message, thread.as_ref(), conversation).await? {
             let about =
                 json!({ "message_id": id, "thread_id": message.thread_id, "dm_id": dm_id, "author_id": viewer.member });
-            tx.notify(member, why, about, urgent).await?;
+            notifications::notify(tx, member, why, about, urgent).await?;
         }
     }
     Ok(message)

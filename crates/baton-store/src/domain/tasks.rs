@@ -8,7 +8,7 @@ use baton_core::{MemberId, ProjectId, TaskId};
 use jiff::civil::Date;
 use serde_json::{json, Value};
 
-use super::{active_member, no_guest, policy, threads, IdKind, Tx};
+use super::{active_member, no_guest, notifications, policy, threads, IdKind, Tx};
 use crate::error::{Error, Result};
 use crate::view::{Scope, Viewer};
 
@@ -116,7 +116,7 @@ pub(crate) async fn create_task(
     tx.record(Change::TaskCreated(ev::TaskCreated { task_id: id, task: task.clone() }), SCOPE, None).await?;
     if let Some(member) = task.assignee_id.filter(|m| *m != viewer.member) {
         let about = json!({ "task_id": id, "title": task.title, "by": viewer.member });
-        tx.notify(member, "assigned", about, false).await?;
+        notifications::notify(tx, member, "assigned", about, false).await?;
     }
     if let Some(due) = task.due {
         remind_due(tx, id, due, viewer.member).await?;
@@ -145,7 +145,7 @@ pub(crate) async fn update_task(tx: &mut dyn Tx, viewer: &Viewer, id: TaskId, ch
         tx.record(Change::TaskAssigned(assigned), SCOPE, None).await?;
         if let Some(member) = assignee.filter(|m| *m != viewer.member) {
             let about = json!({ "task_id": id, "title": before.title, "by": viewer.member });
-            tx.notify(member, "assigned", about, false).await?;
+            notifications::notify(tx, member, "assigned", about, false).await?;
         }
     }
     if let Some(due) = change.due.filter(|d| *d != before.due) {

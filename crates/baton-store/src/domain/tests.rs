@@ -38,6 +38,9 @@ struct Memory {
     recorded: Vec<(Change, Scope, Option<MemberId>)>,
     scheduled: Vec<(String, MemberId, Timestamp, Value)>,
     notified: Vec<(MemberId, String, Value)>,
+    notifications: Vec<baton_core::model::Notification>,
+    /// When the command happens, if not at [`Memory::at`]'s default.
+    now: Option<Timestamp>,
 }
 
 impl Memory {
@@ -64,15 +67,17 @@ impl Memory {
         memory
     }
 
+    /// The kinds of change recorded, notifications aside (`notified` has those).
     fn kinds(&self) -> Vec<&str> {
-        self.recorded.iter().map(|(change, _, _)| change.kind()).collect()
+        let kinds = self.recorded.iter().map(|(change, _, _)| change.kind());
+        kinds.filter(|kind| *kind != "notification.delivered").collect()
     }
 }
 
 #[async_trait]
 impl Tx for Memory {
     fn at(&self) -> Timestamp {
-        "2024-05-01T10:00:00Z".parse().unwrap()
+        self.now.unwrap_or_else(|| "2024-05-01T10:00:00Z".parse().unwrap())
     }
 
     fn is_live(&self) -> bool {
@@ -226,9 +231,37 @@ impl Tx for Memory {
         Ok(self.scheduled.len() as i64)
     }
 
-    async fn notify(&mut self, member: MemberId, why: &str, about: Value, _urgent: bool) -> Result<()> {
-        self.notified.push((member, why.to_string(), about));
-        Ok(())
+    async fn add_notification(
+        &mut self,
+        member: MemberId,
+        why: &str,
+        about: &Value,
+        urgent: bool,
+        deliver_at: Timestamp,
+    ) -> Result<i64> {
+        self.notified.push((member, why.to_string(), about.clone()));
+        let id = self.notifications.len() as i64 + 1;
+        self.notifications.push(baton_core::model::Notification {
+            id,
+            member_id: member,
+            kind: why.to_string(),
+            payload: about.clone(),
+            urgent,
+            created_at: self.at(),
+            deliver_at,
+            delivered_at: None,
+            read_at: None,
+        });
+        Ok(id)
+    }
+
+    async fn mark_delivered(&mut self, id: i64) -> Result<Option<baton_core::model::Notification>> {
+        let at = self.at();
+        let Some(found) = self.notifications.iter_mut().find(|n| n.id == id && n.delivered_at.is_none()) else {
+            return Ok(None);
+        };
+        found.delivered_at = Some(at);
+        Ok(Some(found.clone()))
     }
 
     async fn record(&mut self, change: Change, scope: Scope, also_for: Option<MemberId>) -> Result<()> {
@@ -499,7 +532,9 @@ async fn a_new_task_has_its_thread_notifies_its_assignee_and_schedules_its_due_d
         .await
         .unwrap();
     assert_eq!(&tx.kinds()[1..], ["thread.created", "task.created"]);
-    assert!(tx.recorded.iter().all(|(_, scope, _)| *scope == Scope::Internal));
+    let task_changes = tx.recorded.iter().filter(|(change, _, _)| change.kind() != "notification.delivered");
+    assert!(task_changes.clone().all(|(_, scope, _)| *scope == Scope::Internal));
+    assert_eq!(task_changes.count(), 3);
     assert_eq!(made["thread_id"], 1);
     assert_eq!(tx.notified.len(), 1);
     assert_eq!((tx.notified[0].0, tx.notified[0].1.as_str()), (ANA.member, "assigned"));
@@ -721,7 +756,7 @@ async fn a_reaction_is_recorded_only_when_it_changes_something() {
     let mut tx = workspace();
     let dm = dms::open(&mut tx, &ANA, &[MemberId(5)], None).await.unwrap();
     let posted = messages::post(&mut tx, &ANA, MessageTarget::Dm(dm.id), &text("lunch"), false).await.unwrap();
-    let before = tx.recorded.len();
+    let before = tx.kinds().len();
     messages::react(&mut tx, &ANA, posted.id, "tada", false).await.unwrap();
     messages::react(&mut tx, &ANA, posted.id, "tada", true).await.unwrap();
     messages::react(&mut tx, &ANA, posted.id, "tada", true).await.unwrap();
@@ -917,4 +952,87 @@ async fn a_members_own_jobs_are_theirs_alone() {
     jobs::cancel(&mut tx, &ANA, id).await.unwrap();
     let twice = jobs::cancel(&mut tx, &ANA, id).await.unwrap_err();
     assert!(matches!(twice, Error::Conflict { .. }), "{twice:?}");
+}
+
+// ---- notifications ------------------------------------------------------------------------
+
+fn berliner(hours: WorkingHours) -> Member {
+    Member {
+        id: MemberId(9),
+        handle: "b".into(),
+        display_name: String::new(),
+        email: None,
+        role: Role::Member,
+        time_zone: "Europe/Berlin".into(),
+        working_hours: hours,
+        active: true,
+        service: false,
+        created_at: Timestamp::UNIX_EPOCH,
+    }
+}
+
+fn instant(s: &str) -> Timestamp {
+    s.parse().unwrap()
+}
+
+#[test]
+fn a_notification_waits_for_the_next_working_hour_in_the_members_own_zone() {
+    let member = berliner(WorkingHours::default());
+    // Wednesday 12:00 in Berlin: working.
+    let noon = instant("2024-05-01T10:00:00Z");
+    assert_eq!(notifications::deliver_at(&member, noon, false), noon);
+    // Wednesday 18:30 in Berlin: held until Thursday 09:00 there (07:00 UTC in summer).
+    let evening = instant("2024-05-01T16:30:00Z");
+    assert_eq!(notifications::deliver_at(&member, evening, false), instant("2024-05-02T07:00:00Z"));
+    assert_eq!(notifications::deliver_at(&member, evening, true), evening, "urgent goes out at once");
+    // Friday evening before the clocks go forward: Monday 09:00 is 07:00 UTC, not 08:00.
+    let friday = instant("2024-03-29T18:00:00Z");
+    assert_eq!(notifications::deliver_at(&member, friday, false), instant("2024-04-01T07:00:00Z"));
+    // And the week the clocks go back: Monday 09:00 is 08:00 UTC again.
+    let before_winter = instant("2024-10-25T17:00:00Z");
+    assert_eq!(notifications::deliver_at(&member, before_winter, false), instant("2024-10-28T08:00:00Z"));
+    let lost = Member { time_zone: "Mars/Olympus".into(), ..member };
+    assert_eq!(notifications::deliver_at(&lost, evening, false), evening, "an unreadable zone holds nothing");
+}
+
+#[tokio::test]
+async fn a_notification_inside_working_hours_is_delivered_to_its_member_alone() {
+    let mut tx = Memory::with_members(&[Role::Owner, Role::Member, Role::Member]);
+    notifications::notify(&mut tx, ANA.member, "mention", serde_json::json!({ "message_id": 1 }), false).await.unwrap();
+    assert!(tx.scheduled.is_empty(), "nothing is held");
+    let (change, scope, also_for) = tx.recorded.last().cloned().expect("the delivery is recorded");
+    let Change::NotificationDelivered(delivered) = change else { panic!("{change:?}") };
+    assert_eq!((delivered.notification.member_id, delivered.notification.kind.as_str()), (ANA.member, "mention"));
+    assert_eq!(delivered.notification.delivered_at, Some(tx.at()));
+    assert_eq!((scope, also_for), (Scope::Private, Some(ANA.member)));
+    // Delivered once: a job that fires late for it changes nothing.
+    let before = tx.recorded.len();
+    notifications::deliver(&mut tx, delivered.notification.id).await.unwrap();
+    assert_eq!(tx.recorded.len(), before);
+}
+
+#[tokio::test]
+async fn a_notification_outside_working_hours_is_held_by_a_job() {
+    let mut tx = Memory::with_members(&[Role::Owner, Role::Member, Role::Member]);
+    tx.members.get_mut(&ANA.member).unwrap().time_zone = "Europe/Berlin".into();
+    tx.now = Some(instant("2024-05-04T10:00:00Z")); // a Saturday
+    notifications::notify(&mut tx, ANA.member, "reply", serde_json::json!({ "message_id": 1 }), false).await.unwrap();
+    assert!(tx.recorded.is_empty(), "nothing is delivered on a Saturday");
+    let (kind, member, at, payload) = &tx.scheduled[0];
+    assert_eq!((kind.as_str(), *member), (notifications::DELIVER_JOB, ANA.member));
+    assert_eq!(*at, instant("2024-05-06T07:00:00Z"), "Monday 09:00 in Berlin");
+    assert_eq!(tx.notifications[0].deliver_at, *at);
+    // The job fires on Monday: now it is delivered.
+    tx.now = Some(*at);
+    let id = payload["notification_id"].as_i64().unwrap();
+    notifications::deliver(&mut tx, id).await.unwrap();
+    assert!(
+        matches!(tx.recorded.last(), Some((Change::NotificationDelivered(_), Scope::Private, Some(m))) if *m == ANA.member)
+    );
+    // Urgent does not wait.
+    notifications::notify(&mut tx, ANA.member, "mention", serde_json::json!({}), true).await.unwrap();
+    assert_eq!(tx.scheduled.len(), 1);
+    // Someone unknown hears nothing, and nothing fails.
+    notifications::notify(&mut tx, MemberId(404), "mention", serde_json::json!({}), false).await.unwrap();
+    assert_eq!(tx.notifications.len(), 2);
 }

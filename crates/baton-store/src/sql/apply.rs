@@ -444,9 +444,21 @@ impl Tx for Ctx<'_, '_> {
         jobs::insert_job(self, kind, member, at, payload).await
     }
 
-    async fn notify(&mut self, member: MemberId, why: &str, about: Value, urgent: bool) -> Result<()> {
+    async fn add_notification(
+        &mut self,
+        member: MemberId,
+        why: &str,
+        about: &Value,
+        urgent: bool,
+        deliver_at: Timestamp,
+    ) -> Result<i64> {
         self.open_savepoint().await?;
-        notify::notify(self, member, why, about, urgent).await
+        notify::insert(self, member, why, about, urgent, deliver_at).await
+    }
+
+    async fn mark_delivered(&mut self, id: i64) -> Result<Option<baton_core::model::Notification>> {
+        self.open_savepoint().await?;
+        notify::mark_delivered(self, id).await
     }
 }
 

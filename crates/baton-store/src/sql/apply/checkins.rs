@@ -14,7 +14,7 @@ use jiff::Timestamp;
 use serde_json::{json, Value};
 
 use super::jobs::insert_job;
-use super::{active_member, insert_thread, no_guest, notify, post_message, Ctx};
+use super::{active_member, insert_thread, no_guest, post_message, Ctx};
 use crate::command::MessageTarget;
 use crate::error::{Error, Result};
 use crate::sql::read::{self, micros};
@@ -254,7 +254,7 @@ pub(super) async fn fire_ask(ctx: &mut Ctx<'_, '_>, payload: &Value, due: Timest
                 "tasks_moved": tasks.iter().map(|(id,)| *id).collect::<Vec<_>>(),
             },
         });
-        notify::notify(ctx, member, "checkin", prompt, true).await?;
+        crate::domain::notifications::notify(ctx, member, "checkin", prompt, true).await?;
     }
     schedule_ask(ctx, checkin, member, clock(&ask_at), due).await?;
     Ok(json!({ "asked": inserted.rows_affected() == 1, "day": day }))

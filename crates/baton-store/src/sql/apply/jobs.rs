@@ -77,8 +77,9 @@ pub(super) async fn fire(ctx: &mut Ctx<'_, '_>, id: i64) -> Result<Value> {
             "huddle_opens" => crate::domain::huddles::fire_opens(ctx, viewer.member, &payload).await?,
             "checkin_ask" => super::checkins::fire_ask(ctx, &payload, read::ts(job.due_at)).await?,
             "checkin_digest" => super::checkins::fire_digest(ctx, &payload, read::ts(job.due_at)).await?,
-            "deliver_notification" => {
-                super::notify::deliver(ctx, payload["notification_id"].as_i64().unwrap_or_default()).await?;
+            crate::domain::notifications::DELIVER_JOB => {
+                let id = payload["notification_id"].as_i64().unwrap_or_default();
+                crate::domain::notifications::deliver(ctx, id).await?;
                 json!({ "delivered": true })
             }
             "remind" => {
@@ -145,6 +146,6 @@ async fn fire_due(ctx: &mut Ctx<'_, '_>, payload: &Value) -> Result<Value> {
     }
     let Some(assignee) = assignee else { return Ok(json!({ "skipped": "nobody is assigned" })) };
     let about = json!({ "task_id": task, "title": title, "due": due });
-    super::notify::notify(ctx, MemberId(assignee), "due_soon", about, false).await?;
+    crate::domain::notifications::notify(ctx, MemberId(assignee), "due_soon", about, false).await?;
     Ok(json!({ "notified": assignee }))
 }

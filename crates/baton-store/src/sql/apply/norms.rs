@@ -4,7 +4,7 @@
 use baton_core::{MemberId, MessageId};
 use serde_json::{json, Value};
 
-use super::{notify, Ctx};
+use super::Ctx;
 use crate::error::Result;
 
 /// Fires a follow-up: an answer by someone other than the author since the message cancels
@@ -40,6 +40,6 @@ pub(super) async fn fire_follow_up(ctx: &mut Ctx<'_, '_>, payload: &Value) -> Re
     }
     let about = json!({ "message_id": message, "thread_id": thread, "dm_id": dm, "author_id": author,
                         "within_minutes": payload["within_minutes"] });
-    notify::notify(ctx, member, "no_reply", about, false).await?;
+    crate::domain::notifications::notify(ctx, member, "no_reply", about, false).await?;
     Ok(json!({ "answered": false, "notified": member }))
 }

@@ -1,10 +1,10 @@
-//! Notifications: who hears about a message or an assignment, and when. Inside the
-//! recipient's working hours (or when urgent) a notification is delivered at once; otherwise a
-//! job holds it until their next working period starts, in their own zone (DST included).
+//! Notifications as this backend keeps them: written, marked delivered, marked read. Who hears
+//! about what, and when, is the domain's rule (`domain/notifications.rs`).
 
-use baton_core::calendar::{parse_time_zone, Calendar};
 use baton_core::event::{self as ev, Change};
+use baton_core::model::Notification;
 use baton_core::MemberId;
+use jiff::Timestamp;
 use serde_json::{json, Value};
 
 use super::Ctx;
@@ -12,71 +12,41 @@ use crate::error::Result;
 use crate::sql::read::{self, micros};
 use crate::view::{Scope, Viewer};
 
-/// Makes a notification for `member`: delivered now inside their working hours or when
-/// `urgent`, else held by a `deliver_notification` job until their next working instant.
-pub(super) async fn notify(
+/// Keeps a notification for `member`, to be delivered at `deliver_at`; answers its id.
+pub(super) async fn insert(
     ctx: &mut Ctx<'_, '_>,
     member: MemberId,
     why: &str,
-    payload: Value,
+    about: &Value,
     urgent: bool,
-) -> Result<()> {
-    let row = read::member_row(ctx.conn, member).await?;
-    notify_member(ctx, row, why, payload, urgent).await
-}
-
-/// [`notify`] for a member whose row was already read (a message's recipients).
-pub(super) async fn notify_member(
-    ctx: &mut Ctx<'_, '_>,
-    row: read::MemberRow,
-    why: &str,
-    payload: Value,
-    urgent: bool,
-) -> Result<()> {
-    let member = MemberId(row.id);
-    let shown = row.into_member(None);
-    let calendar = parse_time_zone(&shown.time_zone).ok().map(|zone| Calendar::new(zone, shown.working_hours.clone()));
-    let deliver_at = match &calendar {
-        Some(calendar) if !urgent && !calendar.is_working(ctx.at) => {
-            calendar.next_working_instant(ctx.at).unwrap_or(ctx.at)
-        }
-        _ => ctx.at,
-    };
+    deliver_at: Timestamp,
+) -> Result<i64> {
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO notifications (member_id, kind, payload, urgent, created_at, deliver_at) VALUES ($1, $2, $3, $4, $5, $6) \
          RETURNING id",
     )
     .bind(member.0)
     .bind(why)
-    .bind(serde_json::to_string(&payload)?)
+    .bind(serde_json::to_string(about)?)
     .bind(urgent)
     .bind(micros(ctx.at))
     .bind(micros(deliver_at))
     .fetch_one(&mut *ctx.conn)
     .await?;
-    if deliver_at <= ctx.at {
-        deliver(ctx, id).await
-    } else {
-        super::jobs::insert_job(ctx, "deliver_notification", member, deliver_at, &json!({ "notification_id": id }))
-            .await?;
-        Ok(())
-    }
+    Ok(id)
 }
 
-/// Delivers a notification: marks it and sends it on its member's stream.
-pub(super) async fn deliver(ctx: &mut Ctx<'_, '_>, id: i64) -> Result<()> {
+/// Marks a notification delivered now; `None` when it already was.
+pub(super) async fn mark_delivered(ctx: &mut Ctx<'_, '_>, id: i64) -> Result<Option<Notification>> {
     let updated = sqlx::query("UPDATE notifications SET delivered_at = $1 WHERE id = $2 AND delivered_at IS NULL")
         .bind(micros(ctx.at))
         .bind(id)
         .execute(&mut *ctx.conn)
         .await?;
     if updated.rows_affected() == 0 {
-        return Ok(());
+        return Ok(None);
     }
-    let notification = read::notification(ctx.conn, id).await?;
-    let member = notification.member_id;
-    let delivered = ev::NotificationDelivered { notification };
-    ctx.emit_also_for(Change::NotificationDelivered(delivered), Scope::Private, Some(member)).await
+    Ok(Some(read::notification(ctx.conn, id).await?))
 }
 
 /// Marks the viewer's delivered notifications read (these ids, or all); answers how many.
