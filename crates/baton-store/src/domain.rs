@@ -9,9 +9,9 @@
 //!
 //! Commands move here family by family: channels, projects and tasks, threads, messages,
 //! direct conversations, norms and slots, huddles, the advisor's actions, a member's own jobs
-//! and when a notification is delivered so far. A family's changes are projected by the
-//! backend's projector; members and sign-in, check-ins and firing jobs are still decided inside
-//! the SQL backend (`sql/apply*.rs`) until they move.
+//! when a notification is delivered, and members so far. A family's changes are projected by
+//! the backend's projector; setting up a workspace, sign-in, check-ins and firing jobs are still
+//! decided inside the SQL backend (`sql/apply*.rs`) until they move.
 
 use async_trait::async_trait;
 use baton_core::event::Change;
@@ -28,6 +28,7 @@ pub(crate) mod channels;
 pub(crate) mod dms;
 pub(crate) mod huddles;
 pub(crate) mod jobs;
+pub(crate) mod members;
 pub(crate) mod messages;
 pub(crate) mod norms;
 pub(crate) mod notifications;
@@ -120,6 +121,16 @@ pub(crate) trait Tx: Send {
     async fn job(&mut self, id: i64) -> Result<Option<Job>>;
     /// Timed work for `member` at `at`: a job of `kind` the scheduler fires then.
     async fn schedule(&mut self, kind: &str, member: MemberId, at: Timestamp, payload: &Value) -> Result<i64>;
+    /// Adds a member (a conflict when the handle or e-mail is taken); answers their id.
+    async fn insert_member(&mut self, member: &crate::command::NewMember) -> Result<MemberId>;
+    /// Keeps a one-time invitation for `member`, by its token's hash.
+    async fn add_invite(&mut self, member: MemberId, token_hash: &str) -> Result<()>;
+    /// How many owners are active.
+    async fn active_owners(&mut self) -> Result<i64>;
+    /// Writes what `change` sets on a member.
+    async fn update_member(&mut self, id: MemberId, change: &members::MemberChange<'_>) -> Result<()>;
+    /// Ends every session (and open invitation) of `member`.
+    async fn revoke_sessions(&mut self, member: MemberId) -> Result<()>;
     /// Keeps a notification for `member`, to be delivered at `deliver_at` (see
     /// [`notifications`]); answers its id.
     async fn add_notification(

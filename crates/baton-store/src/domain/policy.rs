@@ -2,8 +2,8 @@
 //! their queries (for speed) must agree with it; the privacy property test
 //! (`tests/it/privacy.rs`) checks every read surface against it.
 
-use baton_core::model::{Channel, Role, Thread, Visibility};
-use baton_core::{ChannelId, DmId};
+use baton_core::model::{Channel, Member, Role, Thread, Visibility};
+use baton_core::{ChannelId, DmId, MemberId};
 
 use crate::view::{Scope, Viewer};
 
@@ -43,4 +43,17 @@ pub(crate) fn may_read_thread(viewer: &Viewer, thread: &Thread, channel: Option<
         (None, Some(_)) => in_dm,
         (None, None) => may_read_work(viewer),
     }
+}
+
+/// Whether `viewer` may read `member`'s e-mail address: owners and admins may, and everyone
+/// their own; other members see the rest of a profile. `None`: the store itself (its own reads,
+/// the log), which sees it.
+pub(crate) fn may_see_email(viewer: Option<&Viewer>, member: MemberId) -> bool {
+    viewer.is_none_or(|v| v.role.is_admin() || v.member == member)
+}
+
+/// `member` as `viewer` may read it (see [`may_see_email`]).
+pub(crate) fn member_as_seen(viewer: Option<&Viewer>, member: Member) -> Member {
+    let email = if may_see_email(viewer, member.id) { member.email } else { None };
+    Member { email, ..member }
 }

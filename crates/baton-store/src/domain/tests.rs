@@ -41,6 +41,8 @@ struct Memory {
     notifications: Vec<baton_core::model::Notification>,
     /// When the command happens, if not at [`Memory::at`]'s default.
     now: Option<Timestamp>,
+    invites: Vec<(MemberId, String)>,
+    sessions_ended: Vec<MemberId>,
 }
 
 impl Memory {
@@ -229,6 +231,57 @@ impl Tx for Memory {
     async fn schedule(&mut self, kind: &str, member: MemberId, at: Timestamp, payload: &Value) -> Result<i64> {
         self.scheduled.push((kind.to_string(), member, at, payload.clone()));
         Ok(self.scheduled.len() as i64)
+    }
+
+    async fn insert_member(&mut self, member: &crate::command::NewMember) -> Result<MemberId> {
+        if self.members.values().any(|m| m.handle == member.handle || m.email.as_deref() == Some(&member.email)) {
+            return Err(Error::conflict("a member with this handle or e-mail already exists"));
+        }
+        let id = MemberId(self.members.keys().last().map_or(1, |id| id.0 + 1));
+        let added = Member {
+            id,
+            handle: member.handle.clone(),
+            display_name: member.display_name.clone(),
+            email: Some(member.email.clone()),
+            role: member.role,
+            time_zone: member.time_zone.clone(),
+            working_hours: member.working_hours.clone(),
+            active: true,
+            service: member.service,
+            created_at: self.at(),
+        };
+        self.members.insert(id, added);
+        Ok(id)
+    }
+
+    async fn add_invite(&mut self, member: MemberId, token_hash: &str) -> Result<()> {
+        self.invites.push((member, token_hash.to_string()));
+        Ok(())
+    }
+
+    async fn active_owners(&mut self) -> Result<i64> {
+        Ok(self.members.values().filter(|m| m.role == Role::Owner && m.active).count() as i64)
+    }
+
+    async fn update_member(&mut self, id: MemberId, change: &members::MemberChange<'_>) -> Result<()> {
+        let member = self.members.get_mut(&id).expect("the domain reads a member before it changes one");
+        if let Some(name) = change.display_name {
+            member.display_name = name.to_string();
+        }
+        if let Some(zone) = change.time_zone {
+            member.time_zone = zone.to_string();
+        }
+        if let Some(hours) = change.working_hours {
+            member.working_hours = hours.clone();
+        }
+        member.role = change.role.unwrap_or(member.role);
+        member.active = change.active.unwrap_or(member.active);
+        Ok(())
+    }
+
+    async fn revoke_sessions(&mut self, member: MemberId) -> Result<()> {
+        self.sessions_ended.push(member);
+        Ok(())
     }
 
     async fn add_notification(
@@ -1035,4 +1088,105 @@ async fn a_notification_outside_working_hours_is_held_by_a_job() {
     // Someone unknown hears nothing, and nothing fails.
     notifications::notify(&mut tx, MemberId(404), "mention", serde_json::json!({}), false).await.unwrap();
     assert_eq!(tx.notifications.len(), 2);
+}
+
+// ---- members --------------------------------------------------------------------------------
+
+fn newcomer(handle: &str, role: Role) -> crate::command::NewMember {
+    crate::command::NewMember {
+        handle: handle.into(),
+        email: format!("{handle}@example.com"),
+        display_name: handle.into(),
+        role,
+        time_zone: "UTC".into(),
+        working_hours: WorkingHours::default(),
+        password_hash: None,
+        service: false,
+    }
+}
+
+#[tokio::test]
+async fn only_admins_add_members_and_only_owners_add_owners() {
+    let mut tx = workspace();
+    let refused = members::add(&mut tx, &ANA, &newcomer("zoe", Role::Member), None).await.unwrap_err();
+    assert!(matches!(refused, Error::Forbidden { .. }), "{refused:?}");
+    let refused = members::add(&mut tx, &ADMIN, &newcomer("zoe", Role::Owner), None).await.unwrap_err();
+    assert!(matches!(refused, Error::Forbidden { .. }), "{refused:?}");
+    assert!(tx.kinds().is_empty(), "nothing was recorded: {:?}", tx.kinds());
+
+    let invite = crate::command::Invite { token: "plain".into(), token_hash: "hashed".into() };
+    let added = members::add(&mut tx, &ADMIN, &newcomer("zoe", Role::Member), Some(&invite)).await.unwrap();
+    assert_eq!(added["invite_token"], "plain");
+    assert_eq!(added["member"]["email"], "zoe@example.com", "the admin who added her sees her address");
+    let zoe = MemberId(added["member"]["id"].as_i64().unwrap());
+    assert_eq!(tx.invites, [(zoe, "hashed".to_string())], "only the hash is kept");
+    let (change, scope, _) = tx.recorded.last().unwrap();
+    let Change::MemberJoined(joined) = change else { panic!("{change:?}") };
+    assert_eq!((joined.member.email.as_deref(), *scope), (None, Scope::Everyone), "the log shows no address");
+    let taken = members::add(&mut tx, &OWNER, &newcomer("zoe", Role::Member), None).await.unwrap_err();
+    assert!(matches!(taken, Error::Conflict { .. }), "{taken:?}");
+}
+
+#[tokio::test]
+async fn members_change_their_own_profile_and_admins_the_rest() {
+    let mut tx = workspace();
+    tx.members.get_mut(&ANA.member).unwrap().email = Some("ana@example.com".into());
+    let own = members::MemberChange { display_name: Some("Ana B."), ..Default::default() };
+    let changed = members::update(&mut tx, &ANA, ANA.member, own).await.unwrap();
+    assert_eq!((changed.display_name.as_str(), changed.email.is_some()), ("Ana B.", true));
+    assert_eq!(tx.kinds(), ["member.updated"]);
+    let Some((Change::MemberUpdated(logged), _, _)) = tx.recorded.last() else { panic!("{:?}", tx.kinds()) };
+    assert_eq!(logged.member.email, None, "the log keeps no address");
+    let profile = tx.members[&ANA.member].clone();
+    assert_eq!(policy::member_as_seen(Some(&GUEST), profile).email, None, "nor does a guest see it");
+    let others = members::update(&mut tx, &ANA, ADMIN.member, own).await.unwrap_err();
+    assert!(matches!(others, Error::Forbidden { .. }), "{others:?}");
+    let promote = members::MemberChange { role: Some(Role::Admin), ..Default::default() };
+    let refused = members::update(&mut tx, &ANA, ANA.member, promote).await.unwrap_err();
+    assert!(matches!(refused, Error::Forbidden { .. }), "nobody makes themselves an admin: {refused:?}");
+
+    // An admin sees the address; another member would not.
+    let seen = members::update(&mut tx, &ADMIN, ANA.member, promote).await.unwrap();
+    assert_eq!((seen.role, seen.email.is_some()), (Role::Admin, true));
+    assert_eq!(tx.kinds().last(), Some(&"member.role_changed"));
+    let make_owner = members::MemberChange { role: Some(Role::Owner), ..Default::default() };
+    let refused = members::update(&mut tx, &ADMIN, ANA.member, make_owner).await.unwrap_err();
+    assert!(matches!(refused, Error::Forbidden { .. }), "only an owner makes an owner: {refused:?}");
+
+    let leave = members::MemberChange { active: Some(false), ..Default::default() };
+    members::update(&mut tx, &ADMIN, ANA.member, leave).await.unwrap();
+    assert_eq!(tx.kinds().last(), Some(&"member.deactivated"));
+    assert_eq!(tx.sessions_ended, [ANA.member], "her sessions end with her access");
+    let before = tx.kinds().len();
+    members::update(&mut tx, &ADMIN, ANA.member, leave).await.unwrap();
+    assert_eq!(tx.kinds().len(), before, "deactivating again records nothing");
+    let back = members::MemberChange { active: Some(true), ..Default::default() };
+    members::update(&mut tx, &ADMIN, ANA.member, back).await.unwrap();
+    assert_eq!(tx.kinds().last(), Some(&"member.reactivated"));
+    let unknown = members::update(&mut tx, &OWNER, MemberId(404), own).await.unwrap_err();
+    assert!(matches!(unknown, Error::NotFound { .. }), "{unknown:?}");
+}
+
+#[tokio::test]
+async fn the_last_active_owner_stays_one() {
+    let mut tx = workspace();
+    let step_down = members::MemberChange { role: Some(Role::Admin), ..Default::default() };
+    let refused = members::update(&mut tx, &OWNER, OWNER.member, step_down).await.unwrap_err();
+    assert!(matches!(refused, Error::Conflict { .. }), "{refused:?}");
+    let leave = members::MemberChange { active: Some(false), ..Default::default() };
+    let refused = members::update(&mut tx, &OWNER, OWNER.member, leave).await.unwrap_err();
+    assert!(matches!(refused, Error::Conflict { .. }), "{refused:?}");
+    let refused = members::update(&mut tx, &ADMIN, OWNER.member, leave).await.unwrap_err();
+    assert!(matches!(refused, Error::Forbidden { .. }), "an admin does not touch an owner: {refused:?}");
+
+    // With a second owner, the first may step down.
+    let make_owner = members::MemberChange { role: Some(Role::Owner), ..Default::default() };
+    members::update(&mut tx, &OWNER, ANA.member, make_owner).await.unwrap();
+    let stepped = members::update(&mut tx, &OWNER, OWNER.member, step_down).await.unwrap();
+    assert_eq!(stepped.role, Role::Admin);
+    let (change, _, _) = tx.recorded.last().unwrap();
+    assert!(
+        matches!(change, Change::MemberRoleChanged(r) if r.from == Role::Owner && r.to == Role::Admin),
+        "{change:?}"
+    );
 }

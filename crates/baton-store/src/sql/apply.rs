@@ -14,8 +14,9 @@ use sqlx::AnyConnection;
 use super::read::{self, event_json, micros};
 use super::savepoint::Savepoint;
 use super::Dialect;
-use crate::command::{Command, Envelope, Invite, MessageTarget, NewMember, ThreadHome};
+use crate::command::{Command, Envelope, MessageTarget, NewMember, ThreadHome};
 use crate::domain::jobs as domain_jobs;
+use crate::domain::members::{self, MemberChange};
 use crate::domain::norms as domain_norms;
 use crate::domain::tasks::{self, TaskChange, TaskFields};
 use crate::domain::{advice, channels, dms, huddles, messages, no_guest, threads, IdKind, Tx};
@@ -444,6 +445,56 @@ impl Tx for Ctx<'_, '_> {
         jobs::insert_job(self, kind, member, at, payload).await
     }
 
+    async fn insert_member(&mut self, member: &NewMember) -> Result<MemberId> {
+        self.open_savepoint().await?;
+        self.log.known.forget_state();
+        insert_member(self, member).await
+    }
+
+    async fn add_invite(&mut self, member: MemberId, token_hash: &str) -> Result<()> {
+        self.open_savepoint().await?;
+        sqlx::query("INSERT INTO tokens (hash, member_id, purpose, created_at) VALUES ($1, $2, 'invite', $3)")
+            .bind(token_hash)
+            .bind(member.0)
+            .bind(micros(self.at))
+            .execute(&mut *self.conn)
+            .await?;
+        Ok(())
+    }
+
+    async fn active_owners(&mut self) -> Result<i64> {
+        let (owners,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM members WHERE role = 'owner' AND active = TRUE")
+            .fetch_one(&mut *self.conn)
+            .await?;
+        Ok(owners)
+    }
+
+    async fn update_member(&mut self, id: MemberId, change: &MemberChange<'_>) -> Result<()> {
+        self.open_savepoint().await?;
+        self.log.known.forget_state();
+        let hours = change.working_hours.map(serde_json::to_string).transpose()?;
+        sqlx::query(
+            "UPDATE members SET display_name = COALESCE($1, display_name), time_zone = COALESCE($2, time_zone), \
+             working_hours = COALESCE($3, working_hours), role = COALESCE($4, role), active = COALESCE($5, active) \
+             WHERE id = $6",
+        )
+        .bind(change.display_name)
+        .bind(change.time_zone)
+        .bind(hours)
+        .bind(change.role.map(Role::as_str))
+        .bind(change.active)
+        .bind(id.0)
+        .execute(&mut *self.conn)
+        .await?;
+        Ok(())
+    }
+
+    async fn revoke_sessions(&mut self, member: MemberId) -> Result<()> {
+        self.open_savepoint().await?;
+        sqlx::query("DELETE FROM tokens WHERE member_id = $1").bind(member.0).execute(&mut *self.conn).await?;
+        Ok(())
+    }
+
     async fn add_notification(
         &mut self,
         member: MemberId,
@@ -554,8 +605,6 @@ pub(crate) fn decided_here(command: &Command) -> bool {
             | Command::RevokeToken { .. }
             | Command::SetPassword { .. }
             | Command::FireJob { .. }
-            | Command::AddMember { .. }
-            | Command::UpdateMember { .. }
             | Command::ReadNotifications { .. }
             | Command::CreateCheckIn { .. }
             | Command::AnswerCheckIn { .. }
@@ -570,9 +619,16 @@ async fn apply_as(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, command: &Command) -> 
         | Command::SetPassword { .. } => {
             unreachable!("handled before: they need no viewer")
         }
-        Command::AddMember { member, invite } => add_member(ctx, viewer, member, invite).await,
+        Command::AddMember { member, invite } => members::add(ctx, viewer, member, invite.as_ref()).await,
         Command::UpdateMember { id, display_name, time_zone, working_hours, role, active } => {
-            update_member(ctx, viewer, *id, display_name, time_zone, working_hours, *role, *active).await
+            let change = MemberChange {
+                display_name: display_name.as_deref(),
+                time_zone: time_zone.as_deref(),
+                working_hours: working_hours.as_ref(),
+                role: *role,
+                active: *active,
+            };
+            Ok(serde_json::to_value(members::update(ctx, viewer, *id, change).await?)?)
         }
         Command::CreateChannel { name, visibility, topic, members } => {
             channels::create(ctx, viewer, name, *visibility, topic, members).await
@@ -739,124 +795,6 @@ async fn setup(ctx: &mut Ctx<'_, '_>, workspace_name: &str, time_zone: &str, own
     let public = read::member(ctx.conn, Some(&Viewer { member: MemberId(0), role: Role::Member }), id).await?;
     ctx.emit(Change::MemberJoined(ev::MemberChanged { member_id: id, member: public }), Scope::Everyone).await?;
     Ok(json!({ "workspace": workspace, "member": member }))
-}
-
-async fn add_member(
-    ctx: &mut Ctx<'_, '_>,
-    viewer: &Viewer,
-    member: &NewMember,
-    invite: &Option<Invite>,
-) -> Result<Value> {
-    if !viewer.role.is_admin() {
-        return Err(Error::forbidden("only owners and admins add members"));
-    }
-    if member.role == Role::Owner && viewer.role != Role::Owner {
-        return Err(Error::forbidden("only an owner can add another owner"));
-    }
-    let id = insert_member(ctx, member).await?;
-    if let Some(invite) = invite {
-        sqlx::query("INSERT INTO tokens (hash, member_id, purpose, created_at) VALUES ($1, $2, 'invite', $3)")
-            .bind(&invite.token_hash)
-            .bind(id.0)
-            .bind(micros(ctx.at))
-            .execute(&mut *ctx.conn)
-            .await?;
-    }
-    let public = read::member(ctx.conn, Some(&Viewer { member: MemberId(0), role: Role::Member }), id).await?;
-    ctx.emit(Change::MemberJoined(ev::MemberChanged { member_id: id, member: public }), Scope::Everyone).await?;
-    let member = read::member(ctx.conn, Some(viewer), id).await?;
-    // The plain invitation token is kept in the answer so that a retried request (same
-    // Idempotency-Key) hands out the token that works; it is single-use either way.
-    Ok(json!({ "member": member, "invite_token": invite.as_ref().map(|i| &i.token) }))
-}
-
-#[allow(clippy::too_many_arguments)]
-async fn update_member(
-    ctx: &mut Ctx<'_, '_>,
-    viewer: &Viewer,
-    id: MemberId,
-    display_name: &Option<String>,
-    time_zone: &Option<String>,
-    working_hours: &Option<baton_core::calendar::WorkingHours>,
-    role: Option<Role>,
-    active: Option<bool>,
-) -> Result<Value> {
-    let current = read::member_row(ctx.conn, id).await?;
-    let current_role = Role::parse(&current.role).unwrap_or(Role::Member);
-    let is_self = viewer.member == id;
-    if !is_self && !viewer.role.is_admin() {
-        return Err(Error::forbidden("only admins change other members"));
-    }
-    if (role.is_some() || active.is_some()) && !viewer.role.is_admin() {
-        return Err(Error::forbidden("only owners and admins change roles or deactivate members"));
-    }
-    if (current_role == Role::Owner || role == Some(Role::Owner))
-        && (role.is_some() || active.is_some())
-        && viewer.role != Role::Owner
-    {
-        return Err(Error::forbidden("only an owner changes an owner's role or makes an owner"));
-    }
-    if current_role == Role::Owner && (role.is_some_and(|r| r != Role::Owner) || active == Some(false)) {
-        let (owners,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM members WHERE role = 'owner' AND active = TRUE")
-            .fetch_one(&mut *ctx.conn)
-            .await?;
-        if owners <= 1 {
-            return Err(Error::conflict("the workspace must keep at least one active owner"));
-        }
-    }
-    if let Some(name) = display_name {
-        sqlx::query("UPDATE members SET display_name = $1 WHERE id = $2")
-            .bind(name)
-            .bind(id.0)
-            .execute(&mut *ctx.conn)
-            .await?;
-    }
-    if let Some(zone) = time_zone {
-        sqlx::query("UPDATE members SET time_zone = $1 WHERE id = $2")
-            .bind(zone)
-            .bind(id.0)
-            .execute(&mut *ctx.conn)
-            .await?;
-    }
-    if let Some(hours) = working_hours {
-        sqlx::query("UPDATE members SET working_hours = $1 WHERE id = $2")
-            .bind(serde_json::to_string(hours)?)
-            .bind(id.0)
-            .execute(&mut *ctx.conn)
-            .await?;
-    }
-    if let Some(role) = role {
-        sqlx::query("UPDATE members SET role = $1 WHERE id = $2")
-            .bind(role.as_str())
-            .bind(id.0)
-            .execute(&mut *ctx.conn)
-            .await?;
-    }
-    if let Some(active) = active {
-        sqlx::query("UPDATE members SET active = $1 WHERE id = $2")
-            .bind(active)
-            .bind(id.0)
-            .execute(&mut *ctx.conn)
-            .await?;
-        if !active {
-            sqlx::query("DELETE FROM tokens WHERE member_id = $1").bind(id.0).execute(&mut *ctx.conn).await?;
-        }
-    }
-    let public = read::member(ctx.conn, Some(&Viewer { member: MemberId(0), role: Role::Member }), id).await?;
-    if display_name.is_some() || time_zone.is_some() || working_hours.is_some() {
-        ctx.emit(Change::MemberUpdated(ev::MemberChanged { member_id: id, member: public }), Scope::Everyone).await?;
-    }
-    if let Some(role) = role.filter(|r| *r != current_role) {
-        let change = ev::RoleChanged { member_id: id, from: current_role, to: role };
-        ctx.emit(Change::MemberRoleChanged(change), Scope::Everyone).await?;
-    }
-    if active == Some(false) && current.active {
-        ctx.emit(Change::MemberDeactivated(ev::MemberRef { member_id: id }), Scope::Everyone).await?;
-    }
-    if active == Some(true) && !current.active {
-        ctx.emit(Change::MemberReactivated(ev::MemberRef { member_id: id }), Scope::Everyone).await?;
-    }
-    Ok(serde_json::to_value(read::member(ctx.conn, Some(viewer), id).await?)?)
 }
 
 async fn active_member(ctx: &mut Ctx<'_, '_>, id: MemberId) -> Result<read::MemberRow> {

@@ -83,7 +83,7 @@ const MEMBER_COLUMNS: &str =
 impl MemberRow {
     /// The member as `viewer` sees them: e-mail only for admins and the member themself.
     pub(crate) fn into_member(self, viewer: Option<&Viewer>) -> Member {
-        let show_email = viewer.is_none_or(|v| v.role.is_admin() || v.member.0 == self.id);
+        let show_email = crate::domain::policy::may_see_email(viewer, MemberId(self.id));
         Member {
             id: MemberId(self.id),
             handle: self.handle,
