@@ -9,9 +9,9 @@
 //!
 //! Commands move here family by family: channels, projects and tasks, threads, messages,
 //! direct conversations, norms and slots, huddles, the advisor's actions, a member's own jobs
-//! when a notification is delivered, and members so far. A family's changes are projected by
-//! the backend's projector; setting up a workspace, sign-in, check-ins and firing jobs are still
-//! decided inside the SQL backend (`sql/apply*.rs`) until they move.
+//! notifications, members and sign-in so far. A family's changes are projected by the
+//! backend's projector; setting up a workspace, check-ins and firing jobs are still decided
+//! inside the SQL backend (`sql/apply*.rs`) until they move.
 
 use async_trait::async_trait;
 use baton_core::event::Change;
@@ -33,6 +33,7 @@ pub(crate) mod messages;
 pub(crate) mod norms;
 pub(crate) mod notifications;
 pub(crate) mod policy;
+pub(crate) mod sessions;
 pub(crate) mod tasks;
 pub(crate) mod threads;
 
@@ -129,8 +130,22 @@ pub(crate) trait Tx: Send {
     async fn active_owners(&mut self) -> Result<i64>;
     /// Writes what `change` sets on a member.
     async fn update_member(&mut self, id: MemberId, change: &members::MemberChange<'_>) -> Result<()>;
-    /// Ends every session (and open invitation) of `member`.
-    async fn revoke_sessions(&mut self, member: MemberId) -> Result<()>;
+    /// Ends every session and open invitation of `member` (they lost their access).
+    async fn revoke_access(&mut self, member: MemberId) -> Result<()>;
+    /// Begins a session for `member`, known by its token's hash.
+    async fn add_session(&mut self, member: MemberId, token_hash: &str) -> Result<()>;
+    /// Ends the session with this token's hash, if any.
+    async fn remove_session(&mut self, token_hash: &str) -> Result<()>;
+    /// Ends every session of `member`.
+    async fn end_sessions(&mut self, member: MemberId) -> Result<()>;
+    /// Uses up `member`'s invitation with this hash: whether there was one.
+    async fn use_invite(&mut self, member: MemberId, token_hash: &str) -> Result<bool>;
+    /// Sets `member`'s password hash.
+    async fn set_password(&mut self, member: MemberId, password_hash: &str) -> Result<()>;
+    /// The ids of `member`'s delivered notifications not read yet, oldest first.
+    async fn unread_notifications(&mut self, member: MemberId) -> Result<Vec<i64>>;
+    /// Marks these notifications read now.
+    async fn set_notifications_read(&mut self, ids: &[i64]) -> Result<()>;
     /// Keeps a notification for `member`, to be delivered at `deliver_at` (see
     /// [`notifications`]); answers its id.
     async fn add_notification(

@@ -78,7 +78,7 @@ pub(crate) async fn update(tx: &mut dyn Tx, viewer: &Viewer, id: MemberId, chang
     }
     tx.update_member(id, &change).await?;
     if change.active == Some(false) {
-        tx.revoke_sessions(id).await?;
+        tx.revoke_access(id).await?;
     }
     let updated = found(tx, id).await?;
     if change.display_name.is_some() || change.time_zone.is_some() || change.working_hours.is_some() {

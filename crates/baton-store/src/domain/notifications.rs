@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 
 use super::Tx;
 use crate::error::Result;
-use crate::view::Scope;
+use crate::view::{Scope, Viewer};
 
 /// The job that delivers a held notification.
 pub(crate) const DELIVER_JOB: &str = "deliver_notification";
@@ -50,4 +50,17 @@ pub(crate) async fn deliver(tx: &mut dyn Tx, id: i64) -> Result<()> {
     let member = notification.member_id;
     let delivered = ev::NotificationDelivered { notification };
     tx.record(Change::NotificationDelivered(delivered), Scope::Private, Some(member)).await
+}
+
+/// Marks the viewer's delivered notifications read: these ids, or all. Answers how many; what
+/// is not theirs, not delivered yet or read already is left alone.
+pub(crate) async fn read(tx: &mut dyn Tx, viewer: &Viewer, ids: Option<&[i64]>) -> Result<Value> {
+    let unread = tx.unread_notifications(viewer.member).await?;
+    let marked: Vec<i64> = unread.into_iter().filter(|id| ids.is_none_or(|wanted| wanted.contains(id))).collect();
+    if !marked.is_empty() {
+        tx.set_notifications_read(&marked).await?;
+        let read = ev::NotificationsRead { ids: marked.clone() };
+        tx.record(Change::NotificationRead(read), Scope::Private, Some(viewer.member)).await?;
+    }
+    Ok(json!({ "read": marked.len() }))
 }

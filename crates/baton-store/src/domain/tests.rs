@@ -42,7 +42,9 @@ struct Memory {
     /// When the command happens, if not at [`Memory::at`]'s default.
     now: Option<Timestamp>,
     invites: Vec<(MemberId, String)>,
+    sessions: Vec<(MemberId, String)>,
     sessions_ended: Vec<MemberId>,
+    passwords: BTreeMap<MemberId, String>,
 }
 
 impl Memory {
@@ -279,8 +281,50 @@ impl Tx for Memory {
         Ok(())
     }
 
-    async fn revoke_sessions(&mut self, member: MemberId) -> Result<()> {
+    async fn revoke_access(&mut self, member: MemberId) -> Result<()> {
         self.sessions_ended.push(member);
+        self.sessions.retain(|(m, _)| *m != member);
+        self.invites.retain(|(m, _)| *m != member);
+        Ok(())
+    }
+
+    async fn add_session(&mut self, member: MemberId, token_hash: &str) -> Result<()> {
+        self.sessions.push((member, token_hash.to_string()));
+        Ok(())
+    }
+
+    async fn remove_session(&mut self, token_hash: &str) -> Result<()> {
+        self.sessions.retain(|(_, hash)| hash != token_hash);
+        Ok(())
+    }
+
+    async fn end_sessions(&mut self, member: MemberId) -> Result<()> {
+        self.sessions_ended.push(member);
+        self.sessions.retain(|(m, _)| *m != member);
+        Ok(())
+    }
+
+    async fn use_invite(&mut self, member: MemberId, token_hash: &str) -> Result<bool> {
+        let before = self.invites.len();
+        self.invites.retain(|(m, hash)| !(*m == member && hash == token_hash));
+        Ok(self.invites.len() < before)
+    }
+
+    async fn set_password(&mut self, member: MemberId, password_hash: &str) -> Result<()> {
+        self.passwords.insert(member, password_hash.to_string());
+        Ok(())
+    }
+
+    async fn unread_notifications(&mut self, member: MemberId) -> Result<Vec<i64>> {
+        let unread = self.notifications.iter().filter(|n| n.member_id == member);
+        Ok(unread.filter(|n| n.delivered_at.is_some() && n.read_at.is_none()).map(|n| n.id).collect())
+    }
+
+    async fn set_notifications_read(&mut self, ids: &[i64]) -> Result<()> {
+        let at = self.at();
+        for notification in self.notifications.iter_mut().filter(|n| ids.contains(&n.id)) {
+            notification.read_at = Some(at);
+        }
         Ok(())
     }
 
@@ -1189,4 +1233,49 @@ async fn the_last_active_owner_stays_one() {
         matches!(change, Change::MemberRoleChanged(r) if r.from == Role::Owner && r.to == Role::Admin),
         "{change:?}"
     );
+}
+
+// ---- sign-in ------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn an_invitation_sets_a_password_once_and_a_reset_signs_out_everywhere() {
+    let mut tx = workspace();
+    tx.invites.push((ANA.member, "invite-hash".into()));
+    let wrong = sessions::set_password(&mut tx, ADMIN.member, "pw", Some("invite-hash"), false).await.unwrap_err();
+    assert!(matches!(wrong, Error::Conflict { .. }), "another member's invitation: {wrong:?}");
+    assert!(tx.passwords.is_empty());
+    sessions::set_password(&mut tx, ANA.member, "pw1", Some("invite-hash"), false).await.unwrap();
+    assert_eq!(tx.passwords[&ANA.member], "pw1");
+    let again = sessions::set_password(&mut tx, ANA.member, "pw2", Some("invite-hash"), false).await.unwrap_err();
+    assert!(matches!(again, Error::Conflict { .. }), "an invitation is used once: {again:?}");
+    assert_eq!(tx.passwords[&ANA.member], "pw1");
+
+    sessions::begin(&mut tx, ANA.member, "laptop").await.unwrap();
+    sessions::begin(&mut tx, ANA.member, "phone").await.unwrap();
+    sessions::begin(&mut tx, ADMIN.member, "desk").await.unwrap();
+    sessions::end(&mut tx, "phone").await.unwrap();
+    assert_eq!(tx.sessions.len(), 2, "{:?}", tx.sessions);
+    sessions::set_password(&mut tx, ANA.member, "pw3", None, true).await.unwrap();
+    assert_eq!(tx.sessions, [(ADMIN.member, "desk".to_string())], "a reset ends her sessions only");
+    assert!(tx.recorded.is_empty(), "no secret reaches the log");
+}
+
+#[tokio::test]
+async fn reading_notifications_marks_only_ones_own_delivered_ones() {
+    let mut tx = workspace();
+    for member in [ANA.member, ANA.member, ADMIN.member] {
+        notifications::notify(&mut tx, member, "mention", serde_json::json!({}), false).await.unwrap();
+    }
+    tx.now = Some(instant("2024-05-04T10:00:00Z")); // Saturday: held, not delivered
+    notifications::notify(&mut tx, ANA.member, "reply", serde_json::json!({}), false).await.unwrap();
+    let some = notifications::read(&mut tx, &ANA, Some(&[1, 3, 4])).await.unwrap();
+    assert_eq!(some["read"], 1, "the admin's and the held one are left alone");
+    let rest = notifications::read(&mut tx, &ANA, None).await.unwrap();
+    assert_eq!(rest["read"], 1);
+    let (change, scope, also_for) = tx.recorded.last().cloned().unwrap();
+    assert!(matches!(&change, Change::NotificationRead(r) if r.ids == [2]), "{change:?}");
+    assert_eq!((scope, also_for), (Scope::Private, Some(ANA.member)));
+    let before = tx.recorded.len();
+    assert_eq!(notifications::read(&mut tx, &ANA, None).await.unwrap()["read"], 0);
+    assert_eq!(tx.recorded.len(), before, "nothing to mark, nothing recorded");
 }

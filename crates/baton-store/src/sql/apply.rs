@@ -19,7 +19,7 @@ use crate::domain::jobs as domain_jobs;
 use crate::domain::members::{self, MemberChange};
 use crate::domain::norms as domain_norms;
 use crate::domain::tasks::{self, TaskChange, TaskFields};
-use crate::domain::{advice, channels, dms, huddles, messages, no_guest, threads, IdKind, Tx};
+use crate::domain::{advice, channels, dms, huddles, messages, no_guest, notifications, sessions, threads, IdKind, Tx};
 use crate::error::{Error, Result};
 use crate::view::{CommittedEvent, Scope, Viewer};
 
@@ -156,6 +156,19 @@ struct Ctx<'a, 'l> {
 }
 
 impl Ctx<'_, '_> {
+    /// Keeps a token's hash for `member`: a session's or an invitation's (`purpose`).
+    async fn add_token(&mut self, member: MemberId, token_hash: &str, purpose: &str) -> Result<()> {
+        self.open_savepoint().await?;
+        sqlx::query("INSERT INTO tokens (hash, member_id, purpose, created_at) VALUES ($1, $2, $3, $4)")
+            .bind(token_hash)
+            .bind(member.0)
+            .bind(purpose)
+            .bind(micros(self.at))
+            .execute(&mut *self.conn)
+            .await?;
+        Ok(())
+    }
+
     /// Opens the command's savepoint if it still owes it: before any write but a recorded change
     /// (which opens it in the same round trip).
     async fn open_savepoint(&mut self) -> Result<()> {
@@ -452,14 +465,7 @@ impl Tx for Ctx<'_, '_> {
     }
 
     async fn add_invite(&mut self, member: MemberId, token_hash: &str) -> Result<()> {
-        self.open_savepoint().await?;
-        sqlx::query("INSERT INTO tokens (hash, member_id, purpose, created_at) VALUES ($1, $2, 'invite', $3)")
-            .bind(token_hash)
-            .bind(member.0)
-            .bind(micros(self.at))
-            .execute(&mut *self.conn)
-            .await?;
-        Ok(())
+        self.add_token(member, token_hash, "invite").await
     }
 
     async fn active_owners(&mut self) -> Result<i64> {
@@ -489,9 +495,73 @@ impl Tx for Ctx<'_, '_> {
         Ok(())
     }
 
-    async fn revoke_sessions(&mut self, member: MemberId) -> Result<()> {
+    async fn revoke_access(&mut self, member: MemberId) -> Result<()> {
         self.open_savepoint().await?;
         sqlx::query("DELETE FROM tokens WHERE member_id = $1").bind(member.0).execute(&mut *self.conn).await?;
+        Ok(())
+    }
+
+    async fn add_session(&mut self, member: MemberId, token_hash: &str) -> Result<()> {
+        self.add_token(member, token_hash, "session").await
+    }
+
+    async fn remove_session(&mut self, token_hash: &str) -> Result<()> {
+        self.open_savepoint().await?;
+        sqlx::query("DELETE FROM tokens WHERE hash = $1 AND purpose = 'session'")
+            .bind(token_hash)
+            .execute(&mut *self.conn)
+            .await?;
+        Ok(())
+    }
+
+    async fn end_sessions(&mut self, member: MemberId) -> Result<()> {
+        self.open_savepoint().await?;
+        sqlx::query("DELETE FROM tokens WHERE member_id = $1 AND purpose = 'session'")
+            .bind(member.0)
+            .execute(&mut *self.conn)
+            .await?;
+        Ok(())
+    }
+
+    async fn use_invite(&mut self, member: MemberId, token_hash: &str) -> Result<bool> {
+        self.open_savepoint().await?;
+        let used = sqlx::query("DELETE FROM tokens WHERE hash = $1 AND member_id = $2 AND purpose = 'invite'")
+            .bind(token_hash)
+            .bind(member.0)
+            .execute(&mut *self.conn)
+            .await?;
+        Ok(used.rows_affected() == 1)
+    }
+
+    async fn set_password(&mut self, member: MemberId, password_hash: &str) -> Result<()> {
+        self.open_savepoint().await?;
+        sqlx::query("UPDATE members SET password_hash = $1 WHERE id = $2")
+            .bind(password_hash)
+            .bind(member.0)
+            .execute(&mut *self.conn)
+            .await?;
+        Ok(())
+    }
+
+    async fn unread_notifications(&mut self, member: MemberId) -> Result<Vec<i64>> {
+        let unread: Vec<(i64,)> = sqlx::query_as(
+            "SELECT id FROM notifications WHERE member_id = $1 AND delivered_at IS NOT NULL AND read_at IS NULL ORDER BY id",
+        )
+        .bind(member.0)
+        .fetch_all(&mut *self.conn)
+        .await?;
+        Ok(unread.into_iter().map(|(id,)| id).collect())
+    }
+
+    async fn set_notifications_read(&mut self, ids: &[i64]) -> Result<()> {
+        self.open_savepoint().await?;
+        for id in ids {
+            sqlx::query("UPDATE notifications SET read_at = $1 WHERE id = $2")
+                .bind(micros(self.at))
+                .bind(id)
+                .execute(&mut *self.conn)
+                .await?;
+        }
         Ok(())
     }
 
@@ -546,39 +616,15 @@ pub(crate) async fn apply(conn: &mut AnyConnection, envelope: &Envelope, log: &m
             setup(&mut ctx, workspace_name, time_zone, owner).await?
         }
         (Command::IssueToken { member, token_hash }, _) => {
-            sqlx::query("INSERT INTO tokens (hash, member_id, purpose, created_at) VALUES ($1, $2, 'session', $3)")
-                .bind(token_hash)
-                .bind(member.0)
-                .bind(micros(ctx.at))
-                .execute(&mut *ctx.conn)
-                .await?;
+            sessions::begin(&mut ctx, *member, token_hash).await?;
             Value::Null
         }
         (Command::RevokeToken { token_hash }, _) => {
-            sqlx::query("DELETE FROM tokens WHERE hash = $1").bind(token_hash).execute(&mut *ctx.conn).await?;
+            sessions::end(&mut ctx, token_hash).await?;
             Value::Null
         }
         (Command::SetPassword { member, password_hash, consume_invite, revoke_sessions }, _) => {
-            if let Some(invite) = consume_invite {
-                let used = sqlx::query("DELETE FROM tokens WHERE hash = $1 AND member_id = $2 AND purpose = 'invite'")
-                    .bind(invite)
-                    .bind(member.0)
-                    .execute(&mut *ctx.conn)
-                    .await?;
-                if used.rows_affected() != 1 {
-                    return Err(Error::conflict("the invitation is unknown or was already used"));
-                }
-            }
-            if *revoke_sessions {
-                sqlx::query("DELETE FROM tokens WHERE member_id = $1 AND purpose = 'session'")
-                    .bind(member.0)
-                    .execute(&mut *ctx.conn)
-                    .await?;
-            }
-            sqlx::query("UPDATE members SET password_hash = $1 WHERE id = $2")
-                .bind(password_hash)
-                .bind(member.0)
-                .execute(&mut *ctx.conn)
+            sessions::set_password(&mut ctx, *member, password_hash, consume_invite.as_deref(), *revoke_sessions)
                 .await?;
             Value::Null
         }
@@ -600,14 +646,7 @@ pub(crate) async fn apply(conn: &mut AnyConnection, envelope: &Envelope, log: &m
 pub(crate) fn decided_here(command: &Command) -> bool {
     matches!(
         command,
-        Command::Setup { .. }
-            | Command::IssueToken { .. }
-            | Command::RevokeToken { .. }
-            | Command::SetPassword { .. }
-            | Command::FireJob { .. }
-            | Command::ReadNotifications { .. }
-            | Command::CreateCheckIn { .. }
-            | Command::AnswerCheckIn { .. }
+        Command::Setup { .. } | Command::FireJob { .. } | Command::CreateCheckIn { .. } | Command::AnswerCheckIn { .. }
     )
 }
 
@@ -708,7 +747,7 @@ async fn apply_as(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, command: &Command) -> 
         }
         Command::Remind { message, note, at } => domain_jobs::remind(ctx, viewer, *message, note, *at).await,
         Command::CancelJob { id } => domain_jobs::cancel(ctx, viewer, *id).await,
-        Command::ReadNotifications { ids } => notify::read(ctx, viewer, ids).await,
+        Command::ReadNotifications { ids } => notifications::read(ctx, viewer, ids.as_deref()).await,
         Command::MarkRead { target, up_to } => {
             messages::mark_read(ctx, viewer, *target, *up_to).await?;
             Ok(json!({ "read_up_to": up_to }))
