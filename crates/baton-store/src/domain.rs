@@ -9,9 +9,9 @@
 //!
 //! Commands move here family by family: channels, projects and tasks, threads, messages,
 //! direct conversations, norms and slots, huddles, the advisor's actions, a member's own jobs
-//! notifications, members and sign-in so far. A family's changes are projected by the
-//! backend's projector; setting up a workspace, check-ins and firing jobs are still decided
-//! inside the SQL backend (`sql/apply*.rs`) until they move.
+//! notifications, members, sign-in, setting a workspace up and firing jobs so far. A family's
+//! changes are projected by the backend's projector; check-ins are still decided inside the SQL
+//! backend (`sql/apply/checkins.rs`) until they move.
 
 use async_trait::async_trait;
 use baton_core::event::Change;
@@ -36,6 +36,7 @@ pub(crate) mod policy;
 pub(crate) mod sessions;
 pub(crate) mod tasks;
 pub(crate) mod threads;
+pub(crate) mod workspace;
 
 #[cfg(test)]
 mod tests;
@@ -122,6 +123,17 @@ pub(crate) trait Tx: Send {
     async fn job(&mut self, id: i64) -> Result<Option<Job>>;
     /// Timed work for `member` at `at`: a job of `kind` the scheduler fires then.
     async fn schedule(&mut self, kind: &str, member: MemberId, at: Timestamp, payload: &Value) -> Result<i64>;
+    /// Marks a job fired now, with what came of it.
+    async fn mark_fired(&mut self, id: i64, outcome: &Value) -> Result<()>;
+    /// Fires a check-in's ask or digest job. (Check-ins' rules move here next.)
+    async fn fire_checkin(&mut self, job: &Job) -> Result<Value>;
+    /// Whether someone other than its author posted in `message`'s thread or conversation
+    /// after it.
+    async fn answered(&mut self, message: &Message) -> Result<bool>;
+    /// Makes `member` the actor of what the command records from now on (setup's new owner).
+    fn act_as(&mut self, member: MemberId);
+    /// Keeps the workspace's name and zone; answers it.
+    async fn create_workspace(&mut self, name: &str, time_zone: &str) -> Result<Workspace>;
     /// Adds a member (a conflict when the handle or e-mail is taken); answers their id.
     async fn insert_member(&mut self, member: &crate::command::NewMember) -> Result<MemberId>;
     /// Keeps a one-time invitation for `member`, by its token's hash.

@@ -23,11 +23,11 @@ pub(crate) struct MemberChange<'a> {
 }
 
 /// A member as everyone in the workspace may read them, as the log keeps them.
-fn public(member: Member) -> Member {
+pub(super) fn public(member: Member) -> Member {
     policy::member_as_seen(Some(&Viewer { member: MemberId(0), role: Role::Member }), member)
 }
 
-async fn found(tx: &mut dyn Tx, id: MemberId) -> Result<Member> {
+pub(super) async fn found(tx: &mut dyn Tx, id: MemberId) -> Result<Member> {
     tx.member(id).await?.ok_or_else(|| Error::not_found(format!("member {id}")))
 }
 

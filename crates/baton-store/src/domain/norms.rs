@@ -147,3 +147,22 @@ pub(crate) async fn book_slot(
     tx.record(Change::SlotBooked(booked), Scope::Internal, None).await?;
     Ok(answer)
 }
+
+/// Fires a follow-up: an answer by someone other than the author since the message cancels
+/// it; otherwise its member is notified (held to their working hours like any notification),
+/// if they may still read the message.
+pub(crate) async fn fire_follow_up(tx: &mut dyn Tx, payload: &Value) -> Result<Value> {
+    let id = MessageId(payload["message_id"].as_i64().unwrap_or_default());
+    let Some(message) = tx.message(id).await? else { return Ok(json!({ "error": "the message is gone" })) };
+    if tx.answered(&message).await? {
+        return Ok(json!({ "answered": true }));
+    }
+    let member = MemberId(payload["notify"].as_i64().unwrap_or_default());
+    if may_be_told(tx, member, id).await.is_err() {
+        return Ok(json!({ "skipped": "the member can no longer read the message" }));
+    }
+    let about = json!({ "message_id": id, "thread_id": message.thread_id, "dm_id": message.dm_id,
+                        "author_id": message.author_id, "within_minutes": payload["within_minutes"] });
+    super::notifications::notify(tx, member, "no_reply", about, false).await?;
+    Ok(json!({ "answered": false, "notified": member }))
+}

@@ -45,6 +45,12 @@ struct Memory {
     sessions: Vec<(MemberId, String)>,
     sessions_ended: Vec<MemberId>,
     passwords: BTreeMap<MemberId, String>,
+    /// A workspace not set up yet: `workspace` answers `set_up` until it is.
+    fresh: bool,
+    set_up: Option<Workspace>,
+    actor: Option<MemberId>,
+    fired: BTreeMap<i64, Value>,
+    checkins_fired: Vec<i64>,
 }
 
 impl Memory {
@@ -176,8 +182,37 @@ impl Tx for Memory {
     }
 
     async fn workspace(&mut self) -> Result<Option<Workspace>> {
+        if self.fresh {
+            return Ok(self.set_up.clone());
+        }
         let created_at = Timestamp::UNIX_EPOCH;
         Ok(Some(Workspace { id: 1, name: "W".into(), time_zone: "Europe/Berlin".into(), created_at }))
+    }
+
+    async fn mark_fired(&mut self, id: i64, outcome: &Value) -> Result<()> {
+        self.fired.insert(id, outcome.clone());
+        Ok(())
+    }
+
+    async fn fire_checkin(&mut self, job: &baton_core::model::Job) -> Result<Value> {
+        self.checkins_fired.push(job.id);
+        Ok(serde_json::json!({ "asked": true }))
+    }
+
+    async fn answered(&mut self, message: &Message) -> Result<bool> {
+        let same_place = |m: &&Message| m.thread_id == message.thread_id && m.dm_id == message.dm_id;
+        let later = |m: &&Message| (m.created_at, m.id) > (message.created_at, message.id);
+        Ok(self.messages.values().filter(same_place).filter(later).any(|m| m.author_id != message.author_id))
+    }
+
+    fn act_as(&mut self, member: MemberId) {
+        self.actor = Some(member);
+    }
+
+    async fn create_workspace(&mut self, name: &str, time_zone: &str) -> Result<Workspace> {
+        let made = Workspace { id: 1, name: name.into(), time_zone: time_zone.into(), created_at: self.at() };
+        self.set_up = Some(made.clone());
+        Ok(made)
     }
 
     async fn project_named(&mut self, name: &str) -> Result<Option<ProjectId>> {
@@ -224,9 +259,9 @@ impl Tx for Memory {
             due_at: at,
             payload,
             created_at: Timestamp::UNIX_EPOCH,
-            fired_at: None,
+            fired_at: self.fired.contains_key(&id).then_some(at),
             cancelled_at: cancelled.then_some(at),
-            outcome: None,
+            outcome: self.fired.get(&id).cloned(),
         }))
     }
 
@@ -1278,4 +1313,94 @@ async fn reading_notifications_marks_only_ones_own_delivered_ones() {
     let before = tx.recorded.len();
     assert_eq!(notifications::read(&mut tx, &ANA, None).await.unwrap()["read"], 0);
     assert_eq!(tx.recorded.len(), before, "nothing to mark, nothing recorded");
+}
+
+// ---- setup --------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn a_workspace_is_set_up_once_by_its_first_owner() {
+    let mut tx = Memory { fresh: true, ..Memory::default() };
+    let made = workspace::set_up(&mut tx, "Acme", "Europe/Berlin", &newcomer("own", Role::Owner)).await.unwrap();
+    assert_eq!((made["workspace"]["name"].as_str(), made["member"]["role"].as_str()), (Some("Acme"), Some("owner")));
+    assert_eq!(made["member"]["email"], "own@example.com", "the owner sees their own address");
+    let owner = MemberId(made["member"]["id"].as_i64().unwrap());
+    assert_eq!(tx.actor, Some(owner), "what follows is the owner's doing");
+    assert_eq!(tx.kinds(), ["workspace.created", "member.joined"]);
+    let Some((Change::MemberJoined(joined), Scope::Everyone, None)) = tx.recorded.last() else { panic!() };
+    assert_eq!(joined.member.email, None, "the log keeps no address");
+    let again = workspace::set_up(&mut tx, "Other", "UTC", &newcomer("two", Role::Owner)).await.unwrap_err();
+    assert!(matches!(again, Error::Conflict { .. }), "{again:?}");
+    assert_eq!(tx.members.len(), 1, "nobody was added by the second setup");
+}
+
+// ---- firing jobs ------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn a_scheduled_message_fires_once_as_its_member() {
+    let mut tx = workspace();
+    let dm = dms::open(&mut tx, &ANA, &[OWNER.member], None).await.unwrap();
+    let at: Timestamp = "2024-05-02T10:00:00Z".parse().unwrap();
+    let job = domain_jobs_schedule(&mut tx, dm.id, at).await;
+    let fired = jobs::fire(&mut tx, job).await.unwrap();
+    assert_eq!(fired["kind"], "send_message");
+    let posted = fired["outcome"]["message_id"].as_i64().expect("a message id");
+    assert_eq!(tx.messages[&MessageId(posted)].author_id, ANA.member);
+    assert_eq!(tx.actor, Some(ANA.member), "the job acts as its member");
+    assert!(matches!(tx.recorded.last(), Some((Change::JobFired(_), Scope::Private, Some(m))) if *m == ANA.member));
+    let before = tx.recorded.len();
+    assert_eq!(jobs::fire(&mut tx, job).await.unwrap(), Value::Null, "a second firing does nothing");
+    assert_eq!(tx.recorded.len(), before);
+    let unknown = jobs::fire(&mut tx, 99).await.unwrap_err();
+    assert!(matches!(unknown, Error::NotFound { .. }), "{unknown:?}");
+}
+
+async fn domain_jobs_schedule(tx: &mut Memory, dm: DmId, at: Timestamp) -> i64 {
+    let job = jobs::schedule_message(tx, &ANA, MessageTarget::Dm(dm), "later", false, at).await.unwrap();
+    job["id"].as_i64().unwrap()
+}
+
+#[tokio::test]
+async fn a_job_that_cannot_do_its_work_still_fires_with_the_reason() {
+    let mut tx = workspace();
+    let dm = dms::open(&mut tx, &ANA, &[OWNER.member], None).await.unwrap();
+    let at: Timestamp = "2024-05-02T10:00:00Z".parse().unwrap();
+    let job = domain_jobs_schedule(&mut tx, dm.id, at).await;
+    tx.members.get_mut(&ANA.member).unwrap().active = false;
+    let fired = jobs::fire(&mut tx, job).await.unwrap();
+    assert_eq!(fired["outcome"]["error"], "the member is deactivated");
+    assert!(tx.messages.is_empty(), "nothing was sent");
+    tx.members.get_mut(&ANA.member).unwrap().active = true;
+
+    // A reminder about a message its member can no longer read.
+    let posted = messages::post(&mut tx, &OWNER, MessageTarget::Dm(dm.id), &text("hi"), false).await.unwrap();
+    let remind = tx.schedule("remind", ANA.member, at, &serde_json::json!({ "message_id": posted.id })).await.unwrap();
+    tx.in_dm.remove(&(dm.id, ANA.member));
+    let fired = jobs::fire(&mut tx, remind).await.unwrap();
+    assert_eq!(fired["outcome"]["error"], "the message is gone or no longer visible");
+    assert!(!tx.kinds().contains(&"reminder.due"));
+
+    // A "due today" reminder for a task that is done, and a kind nobody knows.
+    let due = tx.schedule("due_soon", ANA.member, at, &serde_json::json!({ "task_id": 404 })).await.unwrap();
+    assert_eq!(jobs::fire(&mut tx, due).await.unwrap()["outcome"]["error"], "the task is gone");
+    let odd = tx.schedule("teleport", ANA.member, at, &serde_json::json!({})).await.unwrap();
+    assert_eq!(jobs::fire(&mut tx, odd).await.unwrap()["outcome"]["error"], "unknown job kind \"teleport\"");
+    let ask = tx.schedule("checkin_ask", ANA.member, at, &serde_json::json!({})).await.unwrap();
+    jobs::fire(&mut tx, ask).await.unwrap();
+    assert_eq!(tx.checkins_fired, [ask], "check-ins are still fired by the backend");
+}
+
+#[tokio::test]
+async fn a_follow_up_notifies_only_when_nobody_answered() {
+    let mut tx = workspace();
+    let dm = dms::open(&mut tx, &ANA, &[OWNER.member], None).await.unwrap();
+    let asked = messages::post(&mut tx, &ANA, MessageTarget::Dm(dm.id), &text("ready?"), false).await.unwrap();
+    let payload = serde_json::json!({ "message_id": asked.id, "notify": ANA.member, "within_minutes": 60 });
+    let at: Timestamp = "2024-05-02T10:00:00Z".parse().unwrap();
+    let first = tx.schedule("no_reply", ANA.member, at, &payload).await.unwrap();
+    let fired = jobs::fire(&mut tx, first).await.unwrap();
+    assert_eq!(fired["outcome"]["answered"], false);
+    assert_eq!(tx.notified.last().map(|(m, why, _)| (*m, why.as_str())), Some((ANA.member, "no_reply")));
+    messages::post(&mut tx, &OWNER, MessageTarget::Dm(dm.id), &text("yes"), false).await.unwrap();
+    let second = tx.schedule("no_reply", ANA.member, at, &payload).await.unwrap();
+    assert_eq!(jobs::fire(&mut tx, second).await.unwrap()["outcome"]["answered"], true);
 }

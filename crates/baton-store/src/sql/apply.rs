@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use baton_core::event::{self as ev, Change};
+use baton_core::event::Change;
 use baton_core::model::Role;
 use baton_core::text::MessageText;
 use baton_core::{ChannelId, DmId, MemberId, MessageId, ProjectId, TaskId, ThreadId};
@@ -19,13 +19,14 @@ use crate::domain::jobs as domain_jobs;
 use crate::domain::members::{self, MemberChange};
 use crate::domain::norms as domain_norms;
 use crate::domain::tasks::{self, TaskChange, TaskFields};
-use crate::domain::{advice, channels, dms, huddles, messages, no_guest, notifications, sessions, threads, IdKind, Tx};
+use crate::domain::{
+    advice, channels, dms, huddles, messages, no_guest, notifications, sessions, threads, workspace, IdKind, Tx,
+};
 use crate::error::{Error, Result};
 use crate::view::{CommittedEvent, Scope, Viewer};
 
 mod checkins;
 mod jobs;
-mod norms;
 mod notify;
 
 /// What a command appends to: the next `seq` and the events committed with the batch.
@@ -458,6 +459,60 @@ impl Tx for Ctx<'_, '_> {
         jobs::insert_job(self, kind, member, at, payload).await
     }
 
+    async fn mark_fired(&mut self, id: i64, outcome: &Value) -> Result<()> {
+        self.open_savepoint().await?;
+        sqlx::query("UPDATE jobs SET fired_at = $1, outcome = $2 WHERE id = $3")
+            .bind(micros(self.at))
+            .bind(serde_json::to_string(outcome)?)
+            .bind(id)
+            .execute(&mut *self.conn)
+            .await?;
+        Ok(())
+    }
+
+    async fn fire_checkin(&mut self, job: &baton_core::model::Job) -> Result<Value> {
+        // Check-ins still write past `Tx`: their savepoint first, and what the group knows is
+        // read again after them.
+        self.open_savepoint().await?;
+        self.log.known.forget_state();
+        let fired = match job.kind.as_str() {
+            "checkin_ask" => checkins::fire_ask(self, &job.payload, job.due_at).await,
+            _ => checkins::fire_digest(self, &job.payload, job.due_at).await,
+        };
+        self.log.known.forget_state();
+        fired
+    }
+
+    async fn answered(&mut self, message: &baton_core::model::Message) -> Result<bool> {
+        let (answers,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM messages WHERE (thread_id = $1 OR dm_id = $2) AND author_id != $3 \
+             AND (created_at > $4 OR (created_at = $4 AND id > $5))",
+        )
+        .bind(message.thread_id.map(|t| t.0))
+        .bind(message.dm_id.map(|d| d.0))
+        .bind(message.author_id.0)
+        .bind(micros(message.created_at))
+        .bind(message.id.0)
+        .fetch_one(&mut *self.conn)
+        .await?;
+        Ok(answers > 0)
+    }
+
+    fn act_as(&mut self, member: MemberId) {
+        self.actor = Some(member);
+    }
+
+    async fn create_workspace(&mut self, name: &str, time_zone: &str) -> Result<baton_core::model::Workspace> {
+        self.open_savepoint().await?;
+        sqlx::query("INSERT INTO workspace (id, name, time_zone, created_at) VALUES (1, $1, $2, $3)")
+            .bind(name)
+            .bind(time_zone)
+            .bind(micros(self.at))
+            .execute(&mut *self.conn)
+            .await?;
+        read::workspace(self.conn).await?.ok_or_else(|| Error::conflict("the workspace was not written"))
+    }
+
     async fn insert_member(&mut self, member: &NewMember) -> Result<MemberId> {
         self.open_savepoint().await?;
         self.log.known.forget_state();
@@ -613,7 +668,7 @@ pub(crate) async fn apply(conn: &mut AnyConnection, envelope: &Envelope, log: &m
     };
     let answer = match (&envelope.command, envelope.viewer) {
         (Command::Setup { workspace_name, time_zone, owner }, _) => {
-            setup(&mut ctx, workspace_name, time_zone, owner).await?
+            workspace::set_up(&mut ctx, workspace_name, time_zone, owner).await?
         }
         (Command::IssueToken { member, token_hash }, _) => {
             sessions::begin(&mut ctx, *member, token_hash).await?;
@@ -628,7 +683,7 @@ pub(crate) async fn apply(conn: &mut AnyConnection, envelope: &Envelope, log: &m
                 .await?;
             Value::Null
         }
-        (Command::FireJob { id }, _) => jobs::fire(&mut ctx, *id).await?,
+        (Command::FireJob { id }, _) => domain_jobs::fire(&mut ctx, *id).await?,
         (_, None) => return Err(Error::forbidden("this change needs a signed-in member")),
         (command, Some(viewer)) => apply_as(&mut ctx, &viewer, command).await?,
     };
@@ -644,10 +699,7 @@ pub(crate) async fn apply(conn: &mut AnyConnection, envelope: &Envelope, log: &m
 /// those write past [`Tx`], so neither what a group knows nor a savepoint opened with the first
 /// write can follow them.
 pub(crate) fn decided_here(command: &Command) -> bool {
-    matches!(
-        command,
-        Command::Setup { .. } | Command::FireJob { .. } | Command::CreateCheckIn { .. } | Command::AnswerCheckIn { .. }
-    )
+    matches!(command, Command::FireJob { .. } | Command::CreateCheckIn { .. } | Command::AnswerCheckIn { .. })
 }
 
 async fn apply_as(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, command: &Command) -> Result<Value> {
@@ -814,26 +866,6 @@ async fn insert_member(ctx: &mut Ctx<'_, '_>, member: &NewMember) -> Result<Memb
         }
         Err(err) => Err(err.into()),
     }
-}
-
-async fn setup(ctx: &mut Ctx<'_, '_>, workspace_name: &str, time_zone: &str, owner: &NewMember) -> Result<Value> {
-    if read::workspace(ctx.conn).await?.is_some() {
-        return Err(Error::conflict("the workspace is already set up"));
-    }
-    sqlx::query("INSERT INTO workspace (id, name, time_zone, created_at) VALUES (1, $1, $2, $3)")
-        .bind(workspace_name)
-        .bind(time_zone)
-        .bind(micros(ctx.at))
-        .execute(&mut *ctx.conn)
-        .await?;
-    let workspace = read::workspace(ctx.conn).await?.ok_or_else(|| Error::conflict("the workspace was not written"))?;
-    ctx.emit(Change::WorkspaceCreated(ev::WorkspaceCreated { workspace: workspace.clone() }), Scope::Everyone).await?;
-    let id = insert_member(ctx, owner).await?;
-    ctx.actor = Some(id);
-    let member = read::member(ctx.conn, None, id).await?;
-    let public = read::member(ctx.conn, Some(&Viewer { member: MemberId(0), role: Role::Member }), id).await?;
-    ctx.emit(Change::MemberJoined(ev::MemberChanged { member_id: id, member: public }), Scope::Everyone).await?;
-    Ok(json!({ "workspace": workspace, "member": member }))
 }
 
 async fn active_member(ctx: &mut Ctx<'_, '_>, id: MemberId) -> Result<read::MemberRow> {
