@@ -27,7 +27,6 @@ use crate::view::{CommittedEvent, Scope, Viewer};
 
 mod checkins;
 mod jobs;
-mod notify;
 
 /// What a command appends to: the next `seq` and the events committed with the batch.
 pub(crate) struct Log<'a> {
@@ -104,6 +103,7 @@ impl Known {
             // A new thread changes no other; its id may have been looked up (and missed) before.
             Change::ThreadCreated(created) => {
                 self.threads.remove(&created.thread_id);
+                self.followers.remove(&created.thread_id);
             }
             Change::NotificationDelivered(_) => {}
             _ => self.forget_state(),
@@ -629,12 +629,32 @@ impl Tx for Ctx<'_, '_> {
         deliver_at: Timestamp,
     ) -> Result<i64> {
         self.open_savepoint().await?;
-        notify::insert(self, member, why, about, urgent, deliver_at).await
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO notifications (member_id, kind, payload, urgent, created_at, deliver_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(member.0)
+        .bind(why)
+        .bind(serde_json::to_string(about)?)
+        .bind(urgent)
+        .bind(micros(self.at))
+        .bind(micros(deliver_at))
+        .fetch_one(&mut *self.conn)
+        .await?;
+        Ok(id)
     }
 
     async fn mark_delivered(&mut self, id: i64) -> Result<Option<baton_core::model::Notification>> {
         self.open_savepoint().await?;
-        notify::mark_delivered(self, id).await
+        let updated = sqlx::query("UPDATE notifications SET delivered_at = $1 WHERE id = $2 AND delivered_at IS NULL")
+            .bind(micros(self.at))
+            .bind(id)
+            .execute(&mut *self.conn)
+            .await?;
+        if updated.rows_affected() == 0 {
+            return Ok(None);
+        }
+        Ok(Some(read::notification(self.conn, id).await?))
     }
 }
 

@@ -53,16 +53,16 @@ pub(crate) async fn append(
 ) -> Result<()> {
     // A post, the most frequent change, goes to SQLite with its event and what goes before it in
     // one round trip (PostgreSQL takes one statement at a time when it has arguments).
-    if let Change::MessagePosted(posted) = change {
-        if Dialect::of(conn) == Dialect::Sqlite {
-            return post(conn, before, Some(event), posted).await;
-        }
-    }
-    if let Some(before) = before {
+    let posted = match change {
+        Change::MessagePosted(posted) => Some(posted),
+        _ => None,
+    };
+    let with_post = posted.is_some() && Dialect::of(conn) == Dialect::Sqlite;
+    if let Some(before) = before.filter(|_| !with_post) {
         conn.execute(before).await?;
     }
-    if let Change::MessagePosted(posted) = change {
-        return post(conn, None, Some(event), posted).await;
+    if let Some(posted) = posted {
+        return post(conn, before.filter(|_| with_post), Some(event), posted).await;
     }
     bind_event(sqlx::query(INSERT_EVENT), event).execute(&mut *conn).await?;
     project(conn, at, actor, change).await
