@@ -7,16 +7,20 @@
 //! into its tables in the same transaction. Nothing here knows SQL: the domain is tested on an
 //! in-memory [`Tx`] (`domain/tests.rs`), the backends on the store contract suite.
 //!
-//! Commands move here family by family: channels, projects and tasks, threads, messages,
-//! direct conversations, norms and slots, huddles, the advisor's actions, a member's own jobs
-//! notifications, members, sign-in, setting a workspace up and firing jobs so far. A family's
-//! changes are projected by the backend's projector; check-ins are still decided inside the SQL
-//! backend (`sql/apply/checkins.rs`) until they move.
+//! Every command is decided here, family by family: channels, projects and tasks, threads,
+//! messages, direct conversations, norms and slots, huddles, check-ins, the advisor's actions, a
+//! member's own jobs, notifications, members, sign-in, setting a workspace up and firing jobs.
+//! Their changes are projected by the backend's projector; the rows the log does not hold yet
+//! (members' sign-ins, check-ins' asks, jobs, notifications) are written through [`Tx`]'s
+//! methods named for them.
 
 use async_trait::async_trait;
 use baton_core::event::Change;
-use baton_core::model::{Channel, Dm, Huddle, Job, Member, Message, Project, Role, Task, Thread, Workspace};
+use baton_core::model::{
+    Channel, CheckIn, CheckInAsk, Dm, Huddle, Job, Member, Message, Project, Role, Task, Thread, Workspace,
+};
 use baton_core::{ChannelId, DmId, HuddleId, MemberId, MessageId, ProjectId, TaskId, ThreadId};
+use jiff::civil::Date;
 use jiff::Timestamp;
 use serde_json::Value;
 
@@ -25,6 +29,7 @@ use crate::view::{Scope, Viewer};
 
 pub(crate) mod advice;
 pub(crate) mod channels;
+pub(crate) mod checkins;
 pub(crate) mod dms;
 pub(crate) mod huddles;
 pub(crate) mod jobs;
@@ -106,8 +111,38 @@ pub(crate) trait Tx: Send {
     async fn record(&mut self, change: Change, scope: Scope, also_for: Option<MemberId>) -> Result<()>;
     /// Whether an advisor suggestion was already accepted or dismissed.
     async fn advice_decided(&mut self, key: &str) -> Result<bool>;
-    /// Puts a task on a member's next check-in prompt. (Check-ins' own rules move here next.)
+    /// A check-in with its members and latest asks, wherever it is.
+    async fn checkin(&mut self, id: i64) -> Result<Option<CheckIn>>;
+    /// Keeps a new check-in (its `id` is ignored) with its members; answers its id.
+    async fn insert_checkin(&mut self, checkin: &CheckIn) -> Result<i64>;
+    /// Notes that `member` was asked on their local `day`, at `at`: false when they were
+    /// already asked that day.
+    async fn add_ask(&mut self, checkin: i64, member: MemberId, day: Date, at: Timestamp) -> Result<bool>;
+    /// When `member` was last asked an ask they answered.
+    async fn last_answered_ask(&mut self, checkin: i64, member: MemberId) -> Result<Option<Timestamp>>;
+    /// Makes `message` the answer to `member`'s latest unanswered ask, if they have one.
+    async fn answer_ask(&mut self, checkin: i64, member: MemberId, message: MessageId) -> Result<()>;
+    /// The asks asked after `after` (from the first when `None`) up to `up_to`.
+    async fn asks_between(
+        &mut self,
+        checkin: i64,
+        after: Option<Timestamp>,
+        up_to: Timestamp,
+    ) -> Result<Vec<CheckInAsk>>;
+    /// Moves the check-in's digest mark to `to`; answers where it was.
+    async fn move_digest_mark(&mut self, checkin: i64, to: Timestamp) -> Result<Option<Timestamp>>;
+    /// What `member` did after `since` outside `except` (the check-in's own thread), the first
+    /// of each by id; unfiltered.
+    async fn activity_since(
+        &mut self,
+        member: MemberId,
+        since: Timestamp,
+        except: ThreadId,
+    ) -> Result<checkins::Activity>;
+    /// Puts a task on a member's next check-in prompt.
     async fn add_checkin_item(&mut self, checkin: i64, member: MemberId, task: TaskId) -> Result<()>;
+    /// The tasks put on `member`'s check-in prompt and not asked about yet, marked asked now.
+    async fn take_checkin_items(&mut self, checkin: i64, member: MemberId) -> Result<Vec<TaskId>>;
     /// Takes a deleted message's text out of everything beside its projection that kept it: the
     /// log (its events stay, redacted, as a Matrix redaction leaves its event), the answer kept
     /// for a retry, a scheduled message's job that sent it.
@@ -125,8 +160,6 @@ pub(crate) trait Tx: Send {
     async fn schedule(&mut self, kind: &str, member: MemberId, at: Timestamp, payload: &Value) -> Result<i64>;
     /// Marks a job fired now, with what came of it.
     async fn mark_fired(&mut self, id: i64, outcome: &Value) -> Result<()>;
-    /// Fires a check-in's ask or digest job. (Check-ins' rules move here next.)
-    async fn fire_checkin(&mut self, job: &Job) -> Result<Value>;
     /// Whether someone other than its author posted in `message`'s thread or conversation
     /// after it.
     async fn answered(&mut self, message: &Message) -> Result<bool>;

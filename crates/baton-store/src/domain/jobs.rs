@@ -1,8 +1,7 @@
 //! Timed work: a member's own (a message to send later, a reminder about a message, and
 //! cancelling either), and firing every job when it is due. Firing marks the job and does its
 //! effect in one transaction, so a job fires exactly once however the process stops and starts
-//! around it. (Check-ins' asks and digests are still fired by the SQL backend, through
-//! [`Tx::fire_checkin`].)
+//! around it.
 
 use baton_core::event::{self as ev, Change};
 use baton_core::model::{Job, TaskStatus};
@@ -11,7 +10,7 @@ use baton_core::{DmId, MessageId, TaskId, ThreadId};
 use jiff::Timestamp;
 use serde_json::{json, Value};
 
-use super::{huddles, messages, norms, notifications, threads, Tx};
+use super::{checkins, huddles, messages, norms, notifications, threads, Tx};
 use crate::command::MessageTarget;
 use crate::error::{Error, Result};
 use crate::view::{Scope, Viewer};
@@ -107,7 +106,8 @@ async fn effect(tx: &mut dyn Tx, viewer: &Viewer, job: &Job) -> Result<Value> {
         "no_reply" => norms::fire_follow_up(tx, payload).await?,
         "due_soon" => fire_due(tx, payload).await?,
         "huddle_opens" => huddles::fire_opens(tx, viewer.member, payload).await?,
-        "checkin_ask" | "checkin_digest" => tx.fire_checkin(job).await?,
+        "checkin_ask" => checkins::fire_ask(tx, payload, job.due_at).await?,
+        "checkin_digest" => checkins::fire_digest(tx, viewer, payload, job.due_at).await?,
         notifications::DELIVER_JOB => {
             notifications::deliver(tx, payload["notification_id"].as_i64().unwrap_or_default()).await?;
             json!({ "delivered": true })

@@ -50,7 +50,14 @@ struct Memory {
     set_up: Option<Workspace>,
     actor: Option<MemberId>,
     fired: BTreeMap<i64, Value>,
-    checkins_fired: Vec<i64>,
+    checkins: BTreeMap<i64, baton_core::model::CheckIn>,
+    /// Every ask, by check-in, in the order asked.
+    asks: Vec<(i64, baton_core::model::CheckInAsk)>,
+    digest_marks: BTreeMap<i64, Timestamp>,
+    /// `(check-in, member, task, asked)`: what the advisor put on a check-in prompt.
+    checkin_items: Vec<(i64, MemberId, TaskId, bool)>,
+    /// Who moved which task when: what the SQL backend reads from the log's actors.
+    task_moves: Vec<(MemberId, Timestamp, TaskId)>,
 }
 
 impl Memory {
@@ -129,10 +136,80 @@ impl Tx for Memory {
         }))
     }
 
-    async fn add_checkin_item(&mut self, checkin: i64, member: MemberId, task: TaskId) -> Result<()> {
-        let item = serde_json::json!([checkin, task]);
-        self.scheduled.push(("checkin_item".into(), member, Timestamp::UNIX_EPOCH, item));
+    async fn checkin(&mut self, id: i64) -> Result<Option<baton_core::model::CheckIn>> {
+        Ok(self.checkins.get(&id).cloned())
+    }
+
+    async fn insert_checkin(&mut self, checkin: &baton_core::model::CheckIn) -> Result<i64> {
+        let id = self.checkins.len() as i64 + 1;
+        self.checkins.insert(id, baton_core::model::CheckIn { id, ..checkin.clone() });
+        Ok(id)
+    }
+
+    async fn add_ask(&mut self, checkin: i64, member: MemberId, day: jiff::civil::Date, at: Timestamp) -> Result<bool> {
+        if self.asks.iter().any(|(c, a)| *c == checkin && a.member_id == member && a.day == day) {
+            return Ok(false);
+        }
+        let ask = baton_core::model::CheckInAsk { member_id: member, day, asked_at: at, answer_message_id: None };
+        self.asks.push((checkin, ask));
+        Ok(true)
+    }
+
+    async fn last_answered_ask(&mut self, checkin: i64, member: MemberId) -> Result<Option<Timestamp>> {
+        let answered = self.asks.iter().filter(|(c, a)| *c == checkin && a.member_id == member);
+        Ok(answered.filter(|(_, a)| a.answer_message_id.is_some()).map(|(_, a)| a.asked_at).max())
+    }
+
+    async fn answer_ask(&mut self, checkin: i64, member: MemberId, message: MessageId) -> Result<()> {
+        let open = self.asks.iter_mut().filter(|(c, a)| *c == checkin && a.member_id == member);
+        if let Some((_, ask)) = open.filter(|(_, a)| a.answer_message_id.is_none()).max_by_key(|(_, a)| a.asked_at) {
+            ask.answer_message_id = Some(message);
+        }
         Ok(())
+    }
+
+    async fn asks_between(
+        &mut self,
+        checkin: i64,
+        after: Option<Timestamp>,
+        up_to: Timestamp,
+    ) -> Result<Vec<baton_core::model::CheckInAsk>> {
+        let within =
+            |a: &baton_core::model::CheckInAsk| after.is_none_or(|after| a.asked_at > after) && a.asked_at <= up_to;
+        Ok(self.asks.iter().filter(|(c, a)| *c == checkin && within(a)).map(|(_, a)| a.clone()).collect())
+    }
+
+    async fn move_digest_mark(&mut self, checkin: i64, to: Timestamp) -> Result<Option<Timestamp>> {
+        Ok(self.digest_marks.insert(checkin, to))
+    }
+
+    async fn activity_since(
+        &mut self,
+        member: MemberId,
+        since: Timestamp,
+        except: ThreadId,
+    ) -> Result<checkins::Activity> {
+        let posted = self.messages.values().filter(|m| m.author_id == member && m.created_at > since);
+        let threads: BTreeSet<ThreadId> = posted.filter_map(|m| m.thread_id).filter(|t| *t != except).collect();
+        let moved = self.task_moves.iter().filter(|(by, at, _)| *by == member && *at > since);
+        let tasks: BTreeSet<TaskId> = moved.map(|(_, _, task)| *task).collect();
+        Ok(checkins::Activity { threads: threads.into_iter().collect(), tasks_moved: tasks.into_iter().collect() })
+    }
+
+    async fn add_checkin_item(&mut self, checkin: i64, member: MemberId, task: TaskId) -> Result<()> {
+        self.checkin_items.push((checkin, member, task, false));
+        Ok(())
+    }
+
+    async fn take_checkin_items(&mut self, checkin: i64, member: MemberId) -> Result<Vec<TaskId>> {
+        let mut taken = Vec::new();
+        for (c, m, task, asked) in &mut self.checkin_items {
+            if *c == checkin && *m == member && !*asked {
+                *asked = true;
+                taken.push(*task);
+            }
+        }
+        Ok(taken)
     }
 
     async fn redact(&mut self, message: MessageId) -> Result<()> {
@@ -192,11 +269,6 @@ impl Tx for Memory {
     async fn mark_fired(&mut self, id: i64, outcome: &Value) -> Result<()> {
         self.fired.insert(id, outcome.clone());
         Ok(())
-    }
-
-    async fn fire_checkin(&mut self, job: &baton_core::model::Job) -> Result<Value> {
-        self.checkins_fired.push(job.id);
-        Ok(serde_json::json!({ "asked": true }))
     }
 
     async fn answered(&mut self, message: &Message) -> Result<bool> {
@@ -1384,9 +1456,9 @@ async fn a_job_that_cannot_do_its_work_still_fires_with_the_reason() {
     assert_eq!(jobs::fire(&mut tx, due).await.unwrap()["outcome"]["error"], "the task is gone");
     let odd = tx.schedule("teleport", ANA.member, at, &serde_json::json!({})).await.unwrap();
     assert_eq!(jobs::fire(&mut tx, odd).await.unwrap()["outcome"]["error"], "unknown job kind \"teleport\"");
-    let ask = tx.schedule("checkin_ask", ANA.member, at, &serde_json::json!({})).await.unwrap();
-    jobs::fire(&mut tx, ask).await.unwrap();
-    assert_eq!(tx.checkins_fired, [ask], "check-ins are still fired by the backend");
+    let ask = tx.schedule("checkin_ask", ANA.member, at, &serde_json::json!({ "checkin_id": 404 })).await.unwrap();
+    let fired = jobs::fire(&mut tx, ask).await.unwrap();
+    assert_eq!(fired["outcome"]["skipped"], "no longer in the check-in");
 }
 
 #[tokio::test]
@@ -1403,4 +1475,189 @@ async fn a_follow_up_notifies_only_when_nobody_answered() {
     messages::post(&mut tx, &OWNER, MessageTarget::Dm(dm.id), &text("yes"), false).await.unwrap();
     let second = tx.schedule("no_reply", ANA.member, at, &payload).await.unwrap();
     assert_eq!(jobs::fire(&mut tx, second).await.unwrap()["outcome"]["answered"], true);
+}
+
+// ---- check-ins ------------------------------------------------------------------------------
+
+async fn public(tx: &mut Memory, name: &str) -> ChannelId {
+    let created = channels::create(tx, &OWNER, name, Visibility::Public, "", &[]).await.unwrap();
+    ChannelId(created["id"].as_i64().unwrap())
+}
+
+fn new_checkin<'a>(
+    channel: ChannelId,
+    members: &'a [MemberId],
+    cadence: &'a baton_core::model::Cadence,
+) -> checkins::New<'a> {
+    static QUESTIONS: std::sync::LazyLock<Vec<String>> = std::sync::LazyLock::new(|| vec!["What did you do?".into()]);
+    checkins::New {
+        channel,
+        title: "standup",
+        questions: &QUESTIONS,
+        ask_at: jiff::civil::time(9, 30, 0, 0),
+        digest_at: jiff::civil::time(17, 0, 0, 0),
+        members,
+        cadence,
+    }
+}
+
+/// The jobs scheduled of `kind`, as (member, when, payload).
+fn jobs_of<'a>(tx: &'a Memory, kind: &'a str) -> impl Iterator<Item = (usize, MemberId, Timestamp, &'a Value)> + 'a {
+    let scheduled = tx.scheduled.iter().enumerate();
+    scheduled.filter(move |(_, (k, ..))| k == kind).map(|(n, (_, member, at, payload))| (n + 1, *member, *at, payload))
+}
+
+/// Each member is asked at the check-in's time in their own zone, on their next working day;
+/// the digest follows its creator's zone. Guests, outsiders and archived channels make none.
+#[tokio::test]
+async fn a_checkin_asks_each_member_in_their_own_zone_and_digests_in_its_creators() {
+    let mut tx = workspace();
+    tx.members.get_mut(&ANA.member).unwrap().time_zone = "Europe/Berlin".into();
+    tx.members.get_mut(&OWNER.member).unwrap().time_zone = "America/New_York".into();
+    let team = public(&mut tx, "team").await;
+    let cadence = baton_core::model::Cadence::default();
+    let members = [MemberId(5), ANA.member, ANA.member];
+    // Wednesday 10:00 UTC: 09:30 has passed in Berlin and in UTC, so both are first asked Thursday.
+    let checkin = checkins::create(&mut tx, &OWNER, new_checkin(team, &members, &cadence)).await.unwrap();
+    assert_eq!(checkin.member_ids, [ANA.member, MemberId(5)], "each member once");
+    assert_eq!(checkin.digest_zone, "America/New_York");
+    let asks: Vec<_> = jobs_of(&tx, "checkin_ask").map(|(_, member, at, _)| (member, at)).collect();
+    assert_eq!(
+        asks,
+        [(ANA.member, instant("2024-05-02T07:30:00Z")), (MemberId(5), instant("2024-05-02T09:30:00Z"))],
+        "Thursday 09:30 in Berlin, and in UTC"
+    );
+    let digests: Vec<_> = jobs_of(&tx, "checkin_digest").map(|(_, member, at, _)| (member, at)).collect();
+    assert_eq!(digests, [(OWNER.member, instant("2024-05-01T21:00:00Z"))], "Wednesday 17:00 in New York");
+    let (change, scope, _) = tx.recorded.last().unwrap();
+    assert_eq!((change.kind(), *scope), ("checkin.created", Scope::Channel(team)));
+    let thread = tx.threads[&checkin.thread_id].clone();
+    assert_eq!((thread.title.as_str(), thread.channel_id), ("Check-in: standup", Some(team)));
+
+    let refused = checkins::create(&mut tx, &GUEST, new_checkin(team, &[], &cadence)).await.unwrap_err();
+    assert!(matches!(refused, Error::Forbidden { .. }), "{refused:?}");
+    let secret = private(&mut tx, &ANA, "secret").await;
+    let hidden = checkins::create(&mut tx, &ADMIN, new_checkin(secret, &[], &cadence)).await.unwrap_err();
+    assert!(matches!(hidden, Error::NotFound { .. }), "an admin outside the channel: {hidden:?}");
+    channels::update(&mut tx, &OWNER, team, &None, &None, Some(true)).await.unwrap();
+    let archived = checkins::create(&mut tx, &OWNER, new_checkin(team, &[], &cadence)).await.unwrap_err();
+    assert!(matches!(archived, Error::Conflict { .. }), "{archived:?}");
+    assert_eq!(tx.checkins.len(), 1);
+}
+
+/// An ask is made once a day, tells its member only what they may still read, takes the
+/// advisor's items once, and schedules the next working day's, across a change of the clocks.
+#[tokio::test]
+async fn an_ask_is_made_once_a_day_and_tells_only_what_its_member_may_read() {
+    let mut tx = workspace();
+    tx.members.get_mut(&ANA.member).unwrap().time_zone = "Europe/Berlin".into();
+    tx.now = Some(instant("2024-03-28T12:00:00Z")); // a Thursday, before the clocks go forward
+    let team = public(&mut tx, "team").await;
+    let open = threads::create(&mut tx, &ANA, ThreadHome::Channel(team), "open", &[]).await.unwrap();
+    let secret = private(&mut tx, &OWNER, "secret").await;
+    channels::add_member(&mut tx, &OWNER, secret, ANA.member).await.unwrap();
+    let hidden = threads::create(&mut tx, &ANA, ThreadHome::Channel(secret), "hidden", &[]).await.unwrap();
+    messages::post(&mut tx, &ANA, MessageTarget::Thread(open.id), &text("a"), false).await.unwrap();
+    messages::post(&mut tx, &ANA, MessageTarget::Thread(hidden.id), &text("b"), false).await.unwrap();
+    channels::remove_member(&mut tx, &OWNER, secret, ANA.member).await.unwrap();
+    let cadence = baton_core::model::Cadence::default();
+    let checkin = checkins::create(&mut tx, &OWNER, new_checkin(team, &[ANA.member], &cadence)).await.unwrap();
+    let project = project(&mut tx).await;
+    let task = tasks::create_task(&mut tx, &OWNER, project, fields("ship", None, None)).await.unwrap();
+    let task = TaskId(task["id"].as_i64().unwrap());
+    tx.add_checkin_item(checkin.id, ANA.member, task).await.unwrap();
+    tx.task_moves.push((ANA.member, instant("2024-03-28T12:00:00Z"), task));
+
+    let (job, _, at, _) = jobs_of(&tx, "checkin_ask").next().unwrap();
+    assert_eq!(at, instant("2024-03-29T08:30:00Z"), "Friday 09:30 in Berlin, winter time");
+    tx.now = Some(at);
+    let fired = jobs::fire(&mut tx, job as i64).await.unwrap();
+    assert_eq!(fired["outcome"], serde_json::json!({ "asked": true, "day": "2024-03-29" }));
+    let (member, why, prompt) = tx.notified.last().unwrap().clone();
+    assert_eq!((member, why.as_str()), (ANA.member, "checkin"));
+    assert_eq!(prompt["questions"], serde_json::json!(["What did you do?"]));
+    let threads: Vec<i64> =
+        prompt["activity"]["threads"].as_array().unwrap().iter().map(|t| t["thread_id"].as_i64().unwrap()).collect();
+    assert_eq!(threads, [open.id.0], "a thread of a channel they left is not named");
+    assert_eq!(prompt["activity"]["tasks_moved"], serde_json::json!([task]));
+    assert_eq!(prompt["agenda"], serde_json::json!([{ "task_id": task, "title": "ship" }]));
+
+    // The next ask: Monday 09:30 in Berlin, now summer time.
+    let next: Vec<_> = jobs_of(&tx, "checkin_ask").map(|(n, _, at, p)| (n, at, p["day"].clone())).collect();
+    assert_eq!(next.len(), 2);
+    assert_eq!((next[1].1, next[1].2.as_str()), (instant("2024-04-01T07:30:00Z"), Some("2024-04-01")));
+
+    // The same day asked again (a job scheduled twice) notifies nobody and takes nothing.
+    let first = jobs_of(&tx, "checkin_ask").next().unwrap().3.clone();
+    let again = tx.schedule("checkin_ask", ANA.member, at, &first).await.unwrap();
+    let notified = tx.notified.len();
+    let fired = jobs::fire(&mut tx, again).await.unwrap();
+    assert_eq!(fired["outcome"]["asked"], false);
+    assert_eq!(tx.notified.len(), notified);
+
+    // Monday: the item was asked about once; a member taken out of the check-in is not asked.
+    tx.now = Some(next[1].1);
+    jobs::fire(&mut tx, next[1].0 as i64).await.unwrap();
+    assert_eq!(tx.notified.last().unwrap().2["agenda"], serde_json::json!([]));
+    tx.checkins.get_mut(&checkin.id).unwrap().member_ids.clear();
+    let (last, ..) = jobs_of(&tx, "checkin_ask").last().unwrap();
+    let fired = jobs::fire(&mut tx, last as i64).await.unwrap();
+    assert_eq!(fired["outcome"]["skipped"], "no longer in the check-in");
+}
+
+/// Only its members answer, in its thread; the digest covers the asks since the last one:
+/// who answered (first lines), who is missing, who mentioned a blocker.
+#[tokio::test]
+async fn the_digest_counts_the_asks_since_the_last_one() {
+    let mut tx = workspace();
+    let team = public(&mut tx, "team").await;
+    let cadence = baton_core::model::Cadence::default();
+    let members = [ANA.member, MemberId(5)];
+    let checkin = checkins::create(&mut tx, &OWNER, new_checkin(team, &members, &cadence)).await.unwrap();
+    let refused = checkins::answer(&mut tx, &ADMIN, checkin.id, "me too").await.unwrap_err();
+    assert!(matches!(refused, Error::Forbidden { .. }), "{refused:?}");
+
+    let asked = instant("2024-05-01T10:30:00Z");
+    for member in members {
+        tx.add_ask(checkin.id, member, asked.to_zoned(jiff::tz::TimeZone::UTC).date(), asked).await.unwrap();
+    }
+    tx.now = Some(instant("2024-05-01T11:00:00Z"));
+    let answer = checkins::answer(&mut tx, &ANA, checkin.id, "shipped it\nblocked by review").await.unwrap();
+    assert_eq!(answer.thread_id, Some(checkin.thread_id));
+    assert_eq!(tx.asks[0].1.answer_message_id, Some(answer.id));
+
+    let (digest, member, _, _) = jobs_of(&tx, "checkin_digest").next().unwrap();
+    assert_eq!(member, OWNER.member);
+    tx.now = Some(instant("2024-05-01T17:00:00Z"));
+    let fired = jobs::fire(&mut tx, digest as i64).await.unwrap();
+    assert_eq!(fired["outcome"]["answered"], serde_json::json!(["m3"]));
+    assert_eq!(fired["outcome"]["missing"], serde_json::json!(["m5"]));
+    assert_eq!(fired["outcome"]["blockers"], serde_json::json!(["m3"]));
+    let posted = &tx.messages[&MessageId(fired["outcome"]["message_id"].as_i64().unwrap())];
+    assert_eq!(posted.author_id, OWNER.member);
+    assert_eq!(
+        posted.body,
+        "**Check-in digest: standup** (1 of 2 answered)\n- m3: shipped it\n\nMissing: m5\n\nBlockers mentioned by: m3"
+    );
+
+    // The next digest, Thursday 17:00, counts only what was asked since.
+    let (next, _, at, _) = jobs_of(&tx, "checkin_digest").last().unwrap();
+    assert_eq!(at, instant("2024-05-02T17:00:00Z"));
+    tx.now = Some(at);
+    let fired = jobs::fire(&mut tx, next as i64).await.unwrap();
+    assert_eq!(fired["outcome"]["answered"], serde_json::json!([]));
+    assert_eq!(fired["outcome"]["missing"], serde_json::json!([]));
+
+    // A digest that cannot be posted (the channel archived) says why, and the next is still due.
+    channels::update(&mut tx, &OWNER, team, &None, &None, Some(true)).await.unwrap();
+    let (next, _, at, _) = jobs_of(&tx, "checkin_digest").last().unwrap();
+    tx.now = Some(at);
+    let fired = jobs::fire(&mut tx, next as i64).await.unwrap();
+    assert!(fired["outcome"]["error"].as_str().unwrap().contains("archived"), "{fired}");
+    let (_, _, after_friday, _) = jobs_of(&tx, "checkin_digest").last().unwrap();
+    assert_eq!(
+        (at, after_friday),
+        (instant("2024-05-03T17:00:00Z"), instant("2024-05-06T17:00:00Z")),
+        "none at the weekend"
+    );
 }

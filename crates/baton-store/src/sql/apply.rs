@@ -4,9 +4,10 @@
 use std::collections::HashMap;
 
 use baton_core::event::Change;
-use baton_core::model::Role;
+use baton_core::model::{CheckIn, Role};
 use baton_core::text::MessageText;
 use baton_core::{ChannelId, DmId, MemberId, MessageId, ProjectId, TaskId, ThreadId};
+use jiff::civil::Date;
 use jiff::Timestamp;
 use serde_json::{json, Value};
 use sqlx::AnyConnection;
@@ -15,17 +16,17 @@ use super::read::{self, event_json, micros};
 use super::savepoint::Savepoint;
 use super::Dialect;
 use crate::command::{Command, Envelope, MessageTarget, NewMember, ThreadHome};
+use crate::domain::checkins as domain_checkins;
 use crate::domain::jobs as domain_jobs;
 use crate::domain::members::{self, MemberChange};
 use crate::domain::norms as domain_norms;
 use crate::domain::tasks::{self, TaskChange, TaskFields};
 use crate::domain::{
-    advice, channels, dms, huddles, messages, no_guest, notifications, sessions, threads, workspace, IdKind, Tx,
+    advice, channels, dms, huddles, messages, notifications, sessions, threads, workspace, IdKind, Tx,
 };
 use crate::error::{Error, Result};
 use crate::view::{CommittedEvent, Scope, Viewer};
 
-mod checkins;
 mod jobs;
 
 /// What a command appends to: the next `seq` and the events committed with the batch.
@@ -46,10 +47,9 @@ pub(crate) struct Log<'a> {
 
 /// State a write group reads once instead of once per command. Only this writer changes the
 /// database while its group holds the write lock, so what it read stays true until one of its
-/// own commands changes it: the writer forgets it when a command is rolled back, before a
-/// command still decided in this backend ([`decided_here`]), and when a change is recorded that
-/// may touch it; a post updates what it changes (its thread's counters, its followers) as its
-/// projection does.
+/// own commands changes it: the writer forgets it when a command is rolled back, and when a
+/// change is recorded or a row written that may touch it; a post updates what it changes (its
+/// thread's counters, its followers) as its projection does.
 #[derive(Default)]
 pub(crate) struct Known {
     /// `(actor, idempotency key)` → (first answer, fingerprint): every key the group's commands
@@ -178,10 +178,6 @@ impl Ctx<'_, '_> {
             sqlx::Executor::execute(&mut *self.conn, owed.open_next()).await?;
         }
         Ok(())
-    }
-
-    async fn emit(&mut self, change: Change, scope: Scope) -> Result<()> {
-        self.emit_also_for(change, scope, None).await
     }
 
     /// An event that `also_for` may read besides those the scope lets in.
@@ -419,6 +415,174 @@ impl Tx for Ctx<'_, '_> {
         Ok(found.is_some())
     }
 
+    async fn checkin(&mut self, id: i64) -> Result<Option<CheckIn>> {
+        read::any_checkin(self.conn, id).await
+    }
+
+    async fn insert_checkin(&mut self, checkin: &CheckIn) -> Result<i64> {
+        self.open_savepoint().await?;
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO checkins (channel_id, thread_id, title, questions, ask_at, digest_at, digest_zone, cadence, \
+             created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+        )
+        .bind(checkin.channel_id.0)
+        .bind(checkin.thread_id.0)
+        .bind(&checkin.title)
+        .bind(serde_json::to_string(&checkin.questions)?)
+        .bind(&checkin.ask_at)
+        .bind(&checkin.digest_at)
+        .bind(&checkin.digest_zone)
+        .bind(serde_json::to_string(&checkin.cadence)?)
+        .bind(checkin.created_by.0)
+        .bind(micros(checkin.created_at))
+        .fetch_one(&mut *self.conn)
+        .await?;
+        for member in &checkin.member_ids {
+            sqlx::query("INSERT INTO checkin_members (checkin_id, member_id) VALUES ($1, $2)")
+                .bind(id)
+                .bind(member.0)
+                .execute(&mut *self.conn)
+                .await?;
+        }
+        Ok(id)
+    }
+
+    async fn add_ask(&mut self, checkin: i64, member: MemberId, day: Date, at: Timestamp) -> Result<bool> {
+        self.open_savepoint().await?;
+        let inserted = sqlx::query(
+            "INSERT INTO checkin_asks (checkin_id, member_id, day, asked_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+        )
+        .bind(checkin)
+        .bind(member.0)
+        .bind(day.to_string())
+        .bind(micros(at))
+        .execute(&mut *self.conn)
+        .await?;
+        Ok(inserted.rows_affected() == 1)
+    }
+
+    async fn last_answered_ask(&mut self, checkin: i64, member: MemberId) -> Result<Option<Timestamp>> {
+        let (last,): (Option<i64>,) = sqlx::query_as(
+            "SELECT MAX(asked_at) FROM checkin_asks WHERE checkin_id = $1 AND member_id = $2 \
+             AND answer_message_id IS NOT NULL",
+        )
+        .bind(checkin)
+        .bind(member.0)
+        .fetch_one(&mut *self.conn)
+        .await?;
+        Ok(last.map(read::ts))
+    }
+
+    async fn answer_ask(&mut self, checkin: i64, member: MemberId, message: MessageId) -> Result<()> {
+        self.open_savepoint().await?;
+        sqlx::query(
+            "UPDATE checkin_asks SET answer_message_id = $1 WHERE id = (SELECT id FROM checkin_asks \
+             WHERE checkin_id = $2 AND member_id = $3 AND answer_message_id IS NULL ORDER BY asked_at DESC LIMIT 1)",
+        )
+        .bind(message.0)
+        .bind(checkin)
+        .bind(member.0)
+        .execute(&mut *self.conn)
+        .await?;
+        Ok(())
+    }
+
+    async fn asks_between(
+        &mut self,
+        checkin: i64,
+        after: Option<Timestamp>,
+        up_to: Timestamp,
+    ) -> Result<Vec<baton_core::model::CheckInAsk>> {
+        let rows: Vec<(i64, String, i64, Option<i64>)> = sqlx::query_as(
+            "SELECT member_id, day, asked_at, answer_message_id FROM checkin_asks \
+             WHERE checkin_id = $1 AND asked_at > $2 AND asked_at <= $3 ORDER BY asked_at, member_id",
+        )
+        .bind(checkin)
+        .bind(after.map_or(i64::MIN, micros))
+        .bind(micros(up_to))
+        .fetch_all(&mut *self.conn)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(member, day, asked_at, answer)| {
+                Some(baton_core::model::CheckInAsk {
+                    member_id: MemberId(member),
+                    day: day.parse().ok()?,
+                    asked_at: read::ts(asked_at),
+                    answer_message_id: answer.map(MessageId),
+                })
+            })
+            .collect())
+    }
+
+    async fn move_digest_mark(&mut self, checkin: i64, to: Timestamp) -> Result<Option<Timestamp>> {
+        self.open_savepoint().await?;
+        let (last,): (Option<i64>,) = sqlx::query_as("SELECT last_digest_at FROM checkins WHERE id = $1")
+            .bind(checkin)
+            .fetch_one(&mut *self.conn)
+            .await?;
+        sqlx::query("UPDATE checkins SET last_digest_at = $1 WHERE id = $2")
+            .bind(micros(to))
+            .bind(checkin)
+            .execute(&mut *self.conn)
+            .await?;
+        Ok(last.map(read::ts))
+    }
+
+    async fn activity_since(
+        &mut self,
+        member: MemberId,
+        since: Timestamp,
+        except: ThreadId,
+    ) -> Result<crate::domain::checkins::Activity> {
+        let threads: Vec<(i64,)> = sqlx::query_as(
+            "SELECT DISTINCT thread_id FROM messages WHERE author_id = $1 AND created_at > $2 \
+             AND thread_id IS NOT NULL AND thread_id != $3 ORDER BY thread_id LIMIT 20",
+        )
+        .bind(member.0)
+        .bind(micros(since))
+        .bind(except.0)
+        .fetch_all(&mut *self.conn)
+        .await?;
+        let task_id = Dialect::of(self.conn).json_int("payload", &["task_id"]);
+        let tasks: Vec<(i64,)> = sqlx::query_as(&format!(
+            "SELECT DISTINCT {task_id} FROM events WHERE actor = $1 AND at > $2 \
+             AND kind IN ('task.status_changed', 'task.assigned', 'task.due_changed', 'task.updated') \
+             ORDER BY 1 LIMIT 20",
+        ))
+        .bind(member.0)
+        .bind(micros(since))
+        .fetch_all(&mut *self.conn)
+        .await?;
+        Ok(crate::domain::checkins::Activity {
+            threads: threads.into_iter().map(|(id,)| ThreadId(id)).collect(),
+            tasks_moved: tasks.into_iter().map(|(id,)| TaskId(id)).collect(),
+        })
+    }
+
+    async fn take_checkin_items(&mut self, checkin: i64, member: MemberId) -> Result<Vec<TaskId>> {
+        let items: Vec<(i64, i64)> = sqlx::query_as(
+            "SELECT id, task_id FROM checkin_agenda WHERE checkin_id = $1 AND member_id = $2 AND asked_at IS NULL \
+             ORDER BY id",
+        )
+        .bind(checkin)
+        .bind(member.0)
+        .fetch_all(&mut *self.conn)
+        .await?;
+        if !items.is_empty() {
+            self.open_savepoint().await?;
+            sqlx::query(
+                "UPDATE checkin_agenda SET asked_at = $1 WHERE checkin_id = $2 AND member_id = $3 AND asked_at IS NULL",
+            )
+            .bind(micros(self.at))
+            .bind(checkin)
+            .bind(member.0)
+            .execute(&mut *self.conn)
+            .await?;
+        }
+        Ok(items.into_iter().map(|(_, task)| TaskId(task)).collect())
+    }
+
     async fn add_checkin_item(&mut self, checkin: i64, member: MemberId, task: TaskId) -> Result<()> {
         self.open_savepoint().await?;
         sqlx::query("INSERT INTO checkin_agenda (checkin_id, member_id, task_id, added_at) VALUES ($1, $2, $3, $4)")
@@ -468,19 +632,6 @@ impl Tx for Ctx<'_, '_> {
             .execute(&mut *self.conn)
             .await?;
         Ok(())
-    }
-
-    async fn fire_checkin(&mut self, job: &baton_core::model::Job) -> Result<Value> {
-        // Check-ins still write past `Tx`: their savepoint first, and what the group knows is
-        // read again after them.
-        self.open_savepoint().await?;
-        self.log.known.forget_state();
-        let fired = match job.kind.as_str() {
-            "checkin_ask" => checkins::fire_ask(self, &job.payload, job.due_at).await,
-            _ => checkins::fire_digest(self, &job.payload, job.due_at).await,
-        };
-        self.log.known.forget_state();
-        fired
     }
 
     async fn answered(&mut self, message: &baton_core::model::Message) -> Result<bool> {
@@ -674,10 +825,6 @@ pub(crate) async fn apply(conn: &mut AnyConnection, envelope: &Envelope, log: &m
             return Ok(serde_json::from_str(response)?);
         }
     }
-    if decided_here(&envelope.command) {
-        // It may change what the group knows without recording a change: read it again.
-        log.known.forget_state();
-    }
     let mut ctx = Ctx {
         conn: &mut *conn,
         log,
@@ -713,13 +860,6 @@ pub(crate) async fn apply(conn: &mut AnyConnection, envelope: &Envelope, log: &m
         log.known.unsaved.push(Unsaved { actor: actor_key, key: key.clone(), at: micros(envelope.at) });
     }
     Ok(answer)
-}
-
-/// Whether `command` is still decided (and written) in this backend rather than by the domain:
-/// those write past [`Tx`], so neither what a group knows nor a savepoint opened with the first
-/// write can follow them.
-pub(crate) fn decided_here(command: &Command) -> bool {
-    matches!(command, Command::FireJob { .. } | Command::CreateCheckIn { .. } | Command::AnswerCheckIn { .. })
 }
 
 async fn apply_as(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, command: &Command) -> Result<Value> {
@@ -825,7 +965,7 @@ async fn apply_as(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, command: &Command) -> 
             Ok(json!({ "read_up_to": up_to }))
         }
         Command::CreateCheckIn { channel, title, questions, ask_at, digest_at, members, cadence } => {
-            let new = checkins::NewCheckIn {
+            let new = domain_checkins::New {
                 channel: *channel,
                 title,
                 questions,
@@ -834,9 +974,11 @@ async fn apply_as(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, command: &Command) -> 
                 members,
                 cadence,
             };
-            checkins::create(ctx, viewer, new).await
+            Ok(serde_json::to_value(domain_checkins::create(ctx, viewer, new).await?)?)
         }
-        Command::AnswerCheckIn { id, body } => checkins::answer(ctx, viewer, *id, body).await,
+        Command::AnswerCheckIn { id, body } => {
+            Ok(serde_json::to_value(domain_checkins::answer(ctx, viewer, *id, body).await?)?)
+        }
         Command::BookSlot { members, start, end } => domain_norms::book_slot(ctx, viewer, members, *start, *end).await,
         Command::SetNorm { channel, reply_within_minutes } => {
             domain_norms::set(ctx, viewer, *channel, *reply_within_minutes).await
@@ -888,28 +1030,7 @@ async fn insert_member(ctx: &mut Ctx<'_, '_>, member: &NewMember) -> Result<Memb
     }
 }
 
-async fn active_member(ctx: &mut Ctx<'_, '_>, id: MemberId) -> Result<read::MemberRow> {
-    let row = read::member_row(ctx.conn, id).await?;
-    if !row.active {
-        return Err(Error::not_found(format!("member {id}")));
-    }
-    Ok(row)
-}
-
 // ---- channels and threads ---------------------------------------------------------------------
-
-/// Inserts a thread in `home` (none: a task's, whose task is linked after) and its event.
-async fn insert_thread(
-    ctx: &mut Ctx<'_, '_>,
-    viewer: &Viewer,
-    home: Option<ThreadHome>,
-    title: &str,
-    tags: &[String],
-    timeline: bool,
-) -> Result<read::ThreadRow> {
-    let thread = threads::begin(ctx, viewer, home, title, tags, timeline).await?;
-    read::thread_row(ctx.conn, viewer, thread.id).await
-}
 
 /// A new thread (the domain's) and its first message, if any (posting is still the backend's).
 async fn create_thread(

@@ -23,7 +23,7 @@ mod checkins;
 pub(crate) mod huddles;
 mod jobs;
 mod notifications;
-pub(crate) use checkins::{checkin, checkins};
+pub(crate) use checkins::{any_checkin, checkin, checkins};
 pub(crate) use huddles::{huddle, huddles};
 pub(crate) use jobs::{any_job, due_jobs, jobs, next_due};
 pub(crate) use notifications::{notification, notifications};

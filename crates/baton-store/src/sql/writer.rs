@@ -8,7 +8,7 @@ use serde_json::Value;
 use sqlx::{AnyConnection, Connection, Executor};
 use tokio::sync::{mpsc, oneshot};
 
-use super::apply::{apply, decided_here, save_answers, Known, Log};
+use super::apply::{apply, save_answers, Known, Log};
 use super::read;
 use super::savepoint::Savepoint;
 use super::{open, Database, Dialect, MAX_BATCH};
@@ -232,12 +232,7 @@ async fn try_commit_group(
     let mut known = Known::with_answers(answers_kept(conn, batch).await?);
     let mut savepoint = Savepoint::None;
     for request in batch {
-        // A command of the domain opens its savepoint with its first write (see `savepoint`);
-        // one still decided here writes past the domain's `Tx`, and gets its savepoint first.
-        let deferred = !decided_here(&request.envelope.command);
-        if !deferred {
-            conn.execute(savepoint.open_next()).await?;
-        }
+        // A command opens its savepoint with its first write (see `savepoint`).
         let seq_before = next_seq;
         let n_events = events.len();
         let (answer, opened) = {
@@ -247,7 +242,7 @@ async fn try_commit_group(
                 redacted: &mut redacted,
                 next_ids: &mut next_ids,
                 known: &mut known,
-                savepoint: deferred.then_some(savepoint),
+                savepoint: Some(savepoint),
             };
             let answer = apply(conn, &request.envelope, &mut log).await;
             (answer, log.savepoint.is_none())

@@ -27,15 +27,21 @@ const COLUMNS: &str =
     "id, channel_id, thread_id, title, questions, ask_at, digest_at, digest_zone, cadence, created_by, created_at";
 
 pub(crate) async fn checkin(conn: &mut AnyConnection, viewer: &Viewer, id: i64) -> Result<CheckIn> {
+    let checkin = any_checkin(conn, id).await?.ok_or_else(|| Error::not_found(format!("check-in {id}")))?;
+    channel_row(conn, viewer, checkin.channel_id).await.map_err(|_| Error::not_found(format!("check-in {id}")))?;
+    Ok(checkin)
+}
+
+/// A check-in, whoever may see it: for the writer.
+pub(crate) async fn any_checkin(conn: &mut AnyConnection, id: i64) -> Result<Option<CheckIn>> {
     let row = sqlx::query_as::<_, CheckInRow>(&format!("SELECT {COLUMNS} FROM checkins WHERE id = $1"))
         .bind(id)
         .fetch_optional(&mut *conn)
-        .await?
-        .ok_or_else(|| Error::not_found(format!("check-in {id}")))?;
-    channel_row(conn, viewer, ChannelId(row.channel_id))
-        .await
-        .map_err(|_| Error::not_found(format!("check-in {id}")))?;
-    from_row(conn, row).await
+        .await?;
+    match row {
+        Some(row) => Ok(Some(from_row(conn, row).await?)),
+        None => Ok(None),
+    }
 }
 
 /// The check-ins in channels the viewer may see.
