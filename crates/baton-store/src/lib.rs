@@ -7,6 +7,7 @@
 //! the next `seq`, appends the event, updates the projections and records the idempotency key.
 //! Committed events are then published on the store's [`Bus`] for live streams.
 
+pub mod answer;
 pub mod bus;
 pub mod command;
 mod domain;
@@ -22,6 +23,7 @@ use async_trait::async_trait;
 use baton_core::model::{Channel, Dm, Member, Message, MessageVersion, Project, Task, TaskStatus, Thread, Workspace};
 use baton_core::{ChannelId, DmId, MemberId, MessageId, ProjectId, Seq, TaskId, ThreadId};
 
+pub use answer::Answer;
 pub use bus::{Bus, LocalBus, Missed, Subscription};
 pub use command::{AdviceAction, Command, Envelope, HuddleOn, Invite, MessageTarget, NewMember, ThreadHome};
 pub use error::{Error, Result};
@@ -32,14 +34,14 @@ pub use view::{Access, CommittedEvent, KeyRecord, Page, Scope, Unread, Viewer};
 /// that member may not see; writes go through [`Store::execute`].
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
-    /// Applies one command atomically and returns the resource it created or changed, as the
-    /// API shows it. A command with an idempotency key already used by the same actor returns
+    /// Applies one command atomically and returns the resource it created or changed, typed
+    /// ([`Answer`]; the API shows its JSON). A command with an idempotency key already used by the same actor returns
     /// the first answer and changes nothing.
-    async fn execute(&self, envelope: Envelope) -> Result<serde_json::Value>;
+    async fn execute(&self, envelope: Envelope) -> Result<Answer>;
 
     /// Applies commands in the given order, each atomically on its own, and answers each. A
     /// store may commit them in shared transactions, which is what makes bulk imports fast.
-    async fn execute_many(&self, envelopes: Vec<Envelope>) -> Vec<Result<serde_json::Value>> {
+    async fn execute_many(&self, envelopes: Vec<Envelope>) -> Vec<Result<Answer>> {
         let mut answers = Vec::with_capacity(envelopes.len());
         for envelope in envelopes {
             answers.push(self.execute(envelope).await);

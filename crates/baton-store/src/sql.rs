@@ -34,6 +34,7 @@ use baton_core::{ChannelId, DmId, MemberId, MessageId, ProjectId, Seq, TaskId, T
 use sqlx::{AnyPool, Connection};
 use tokio::sync::mpsc;
 
+use crate::answer::Answer;
 use crate::bus::{Bus, LocalBus};
 use crate::command::{Envelope, ThreadHome};
 use crate::error::Result;
@@ -96,11 +97,11 @@ impl SqlStore {
 
 #[async_trait]
 impl Store for SqlStore {
-    async fn execute(&self, envelope: Envelope) -> Result<serde_json::Value> {
+    async fn execute(&self, envelope: Envelope) -> Result<Answer> {
         writer::submit(&self.writes, envelope).await
     }
 
-    async fn execute_many(&self, envelopes: Vec<Envelope>) -> Vec<Result<serde_json::Value>> {
+    async fn execute_many(&self, envelopes: Vec<Envelope>) -> Vec<Result<Answer>> {
         writer::submit_many(&self.writes, envelopes).await
     }
 

@@ -95,10 +95,10 @@ pub(crate) async fn run(args: AdminArgs) -> anyhow::Result<()> {
             };
             let created = store
                 .execute(Envelope::new(owner, jiff::Timestamp::now(), Command::AddMember { member, invite: None }))
-                .await?;
-            let member = &created["member"];
-            let role = member["role"].as_str().unwrap_or_default();
-            println!("created {role} {} (@{})", member["id"], member["handle"].as_str().unwrap_or_default());
+                .await?
+                .into_member_added()?;
+            let member = &created.member;
+            println!("created {} {} (@{})", member.role.as_str(), member.id, member.handle);
             if made_up {
                 println!("password: {password}");
                 eprintln!("(shown once; `baton admin reset-password` sets another)");

@@ -69,8 +69,7 @@ pub(crate) async fn run(args: CheckInsArgs) -> anyhow::Result<()> {
             members: members.iter().map(|m| m.id).collect(),
             cadence: Cadence { days: args.days.clone(), every_weeks: args.every_weeks },
         };
-        let created = store.execute(Envelope::new(owner, Timestamp::now(), command)).await?;
-        let id = created["id"].as_i64().context("creating the check-in returned no id")?;
+        let id = store.execute(Envelope::new(owner, Timestamp::now(), command)).await?.into_checkin()?.id;
         return show(&store, &owner, id, &everyone, args.json).await;
     }
     if let Some(id) = args.show {

@@ -15,17 +15,16 @@ use std::sync::Arc;
 
 use anyhow::{bail, Context};
 use baton_core::calendar::{parse_time_zone, Calendar, WorkingHours};
-use baton_core::model::{Priority, Role, TaskStatus, Visibility};
+use baton_core::model::{Huddle, Priority, Role, TaskStatus, Visibility};
 use baton_core::text::MessageText;
 use baton_core::{ChannelId, DmId, HuddleId, MemberId, ProjectId, TaskId, ThreadId};
 use baton_server::api::advisor::{decision, suggestions};
 use baton_server::auth::hash_password_blocking;
 use baton_server::scheduler::{ManualClock, Scheduler};
 use baton_server::AppState;
-use baton_store::{Command, Envelope, HuddleOn, MessageTarget, NewMember, SqlStore, Store, Viewer};
+use baton_store::{Answer, Command, Envelope, HuddleOn, MessageTarget, NewMember, SqlStore, Store, Viewer};
 use futures_util::future::join_all;
 use jiff::{SignedDuration, Timestamp, ToSpan};
-use serde_json::Value;
 
 pub(crate) const OWNER_EMAIL: &str = "owner@baton.demo";
 pub(crate) const OWNER_PASSWORD: &str = "baton-demo-password";
@@ -549,7 +548,7 @@ impl Plan {
             owner: new_member(owner, OWNER_EMAIL.into(), Some(password_hash.clone())),
         };
         let created = store.execute(Envelope::system(setup_at, setup)).await?;
-        let mut ids = vec![MemberId(created["member"]["id"].as_i64().context("setup returned no member id")?)];
+        let mut ids = vec![created.into_set_up()?.member.id];
         let viewer =
             |ids: &[MemberId], idx: usize, people: &[Person]| Viewer { member: ids[idx], role: people[idx].role };
         let admin = viewer(&ids, 0, &self.people);
@@ -558,7 +557,7 @@ impl Plan {
             store.execute(Envelope::new(admin, setup_at, Command::AddMember { member, invite: None }))
         });
         for added in join_all(adds).await {
-            ids.push(member_id(&added?)?);
+            ids.push(added?.into_member_added()?.member.id);
         }
         let mut channels = Vec::new();
         for plan in &self.channels {
@@ -658,8 +657,10 @@ impl Plan {
                 };
                 store.execute(Envelope::new(as_member(*host), middle, item)).await?;
                 let end = at.checked_add(SignedDuration::from_mins(*minutes))?;
-                let ended =
-                    store.execute(Envelope::new(as_member(*host), end, Command::EndHuddle { id: huddle })).await?;
+                let ended = store
+                    .execute(Envelope::new(as_member(*host), end, Command::EndHuddle { id: huddle }))
+                    .await?
+                    .into_huddle()?;
                 later.progress_action_items(&ended, end, &viewers)?;
                 continue;
             }
@@ -793,7 +794,7 @@ impl Later {
             let ends_huddle = matches!(command, Command::EndHuddle { .. });
             let result = store.execute(Envelope::new(viewer, at, command)).await?;
             if ends_huddle {
-                self.progress_action_items(&result, at, viewers)?;
+                self.progress_action_items(&result.into_huddle()?, at, viewers)?;
             }
         }
         Ok(())
@@ -803,18 +804,18 @@ impl Later {
     /// and finishes two days later.
     fn progress_action_items(
         &mut self,
-        huddle: &Value,
+        huddle: &Huddle,
         ended: Timestamp,
         viewers: &HashMap<MemberId, Viewer>,
     ) -> anyhow::Result<()> {
-        for item in huddle["action_items"].as_array().into_iter().flatten() {
-            let (Some(task), Some(assignee)) = (item["task_id"].as_i64(), item["assignee_id"].as_i64()) else {
+        for item in &huddle.action_items {
+            let (Some(task), Some(assignee)) = (item.task_id, item.assignee_id) else {
                 continue;
             };
-            let Some(viewer) = viewers.get(&MemberId(assignee)) else { continue };
+            let Some(viewer) = viewers.get(&assignee) else { continue };
             for (days, status) in [(1, TaskStatus::InProgress), (3, TaskStatus::Done)] {
                 let at = ended.checked_add(SignedDuration::from_hours(24 * days))?;
-                self.push(at, *viewer, task_status(TaskId(task), status));
+                self.push(at, *viewer, task_status(task, status));
             }
         }
         Ok(())
@@ -839,14 +840,12 @@ impl Later {
             return Ok(());
         };
         let command = decision(advisor, owner, &key, Some(&as_of), true).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-        let accepted = store.execute(Envelope::new(owner, at, command)).await?;
-        let huddle = HuddleId(accepted["created"]["huddle"]["id"].as_i64().context("accepting made no huddle")?);
-        let invited: Vec<Viewer> = accepted["created"]["huddle"]["invited"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|id| viewers.get(&MemberId(id.as_i64()?)).copied())
-            .collect();
+        let accepted = store.execute(Envelope::new(owner, at, command)).await?.into_advice()?;
+        // What accepting made is shown as the API shows it; the huddle is read back whole.
+        let made: Huddle =
+            serde_json::from_value(accepted.created["huddle"].clone()).context("accepting made no huddle")?;
+        let huddle = made.id;
+        let invited: Vec<Viewer> = made.invited.iter().filter_map(|id| viewers.get(id).copied()).collect();
         let (Some(lead), Some(owner_of_item)) = (invited.first().copied(), invited.get(1).or(invited.first())) else {
             return Ok(());
         };
@@ -867,10 +866,8 @@ impl Later {
         self.push(middle, lead, item);
         self.push(end, lead, Command::EndHuddle { id: huddle });
         // Settled live, the thread is resolved: it stops bouncing.
-        if let Some(thread) = accepted["created"]["huddle"]["thread_id"].as_i64() {
-            let resolve = Command::UpdateThread { id: ThreadId(thread), title: None, tags: None, resolved: Some(true) };
-            self.push(end, lead, resolve);
-        }
+        let resolve = Command::UpdateThread { id: made.thread_id, title: None, tags: None, resolved: Some(true) };
+        self.push(end, lead, resolve);
         Ok(())
     }
 }
@@ -904,7 +901,7 @@ async fn flush<F>(
     tasks: &mut HashMap<usize, (TaskId, ThreadId)>,
 ) -> anyhow::Result<()>
 where
-    F: std::future::Future<Output = baton_store::Result<Value>>,
+    F: std::future::Future<Output = baton_store::Result<Answer>>,
 {
     let answers = join_all(pending.drain(..)).await;
     for (answer, created) in answers.into_iter().zip(pending_keys.drain(..)) {
@@ -918,20 +915,16 @@ where
                 dms.insert(key, DmId(id_of(&value)?));
             }
             Created::Task(key) => {
-                let thread = value["thread_id"].as_i64().context("a task without a thread")?;
-                tasks.insert(key, (TaskId(id_of(&value)?), ThreadId(thread)));
+                let task = value.into_task()?;
+                tasks.insert(key, (task.id, task.thread_id));
             }
         }
     }
     Ok(())
 }
 
-fn id_of(value: &Value) -> anyhow::Result<i64> {
-    value["id"].as_i64().with_context(|| format!("the store answered without an id: {value}"))
-}
-
-fn member_id(added: &Value) -> anyhow::Result<MemberId> {
-    Ok(MemberId(id_of(&added["member"])?))
+fn id_of(answer: &Answer) -> anyhow::Result<i64> {
+    answer.id().with_context(|| format!("the store answered without an id: {answer:?}"))
 }
 
 fn new_member(person: &Person, email: String, password_hash: Option<String>) -> NewMember {

@@ -14,6 +14,7 @@ use baton_core::text::MessageText;
 use baton_core::{MemberId, ThreadId};
 use baton_insights::advisor::{advise, Advice};
 use baton_insights::{report, Dataset, LogIds, Thresholds, Window};
+use baton_store::Answer;
 use baton_store::{AdviceAction, Command, Envelope, Viewer};
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
@@ -99,7 +100,7 @@ async fn accept(
     auth: Auth,
     ApiPath(key): ApiPath<String>,
     ApiQuery(query): ApiQuery<AdvisorQuery>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Answer>> {
     decide(state, auth, key, query, true).await
 }
 
@@ -113,7 +114,7 @@ async fn dismiss(
     auth: Auth,
     ApiPath(key): ApiPath<String>,
     ApiQuery(query): ApiQuery<AdvisorQuery>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Answer>> {
     decide(state, auth, key, query, false).await
 }
 
@@ -123,7 +124,7 @@ async fn decide(
     key: String,
     query: AdvisorQuery,
     accepted: bool,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Answer>> {
     Ok(Json(decide_as(&state, auth.viewer, &key, query.at.as_deref(), accepted).await?))
 }
 
@@ -135,7 +136,7 @@ pub async fn decide_as(
     key: &str,
     at: Option<&str>,
     accepted: bool,
-) -> ApiResult<Value> {
+) -> ApiResult<Answer> {
     let command = decision(state, viewer, key, at, accepted).await?;
     Ok(state.store.execute(Envelope::new(viewer, state.now(), command)).await?)
 }

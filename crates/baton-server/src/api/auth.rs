@@ -7,6 +7,7 @@ use axum::{Json, Router};
 use baton_core::calendar::{parse_time_zone, WorkingHours};
 use baton_core::model::{Member, Role, Workspace};
 use baton_core::validate;
+use baton_store::Answer;
 use baton_store::{Command, Envelope, NewMember};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -150,9 +151,8 @@ pub(crate) async fn set_up(state: &AppState, req: SetupRequest) -> ApiResult<Set
     };
     let owner = new_member(state, fields, Some(req.password), Role::Owner, &zone).await?;
     let command = Command::Setup { workspace_name, time_zone: zone, owner };
-    let created = state.store.execute(Envelope::system(state.now(), command)).await?;
-    let member: Member = serde_json::from_value(created["member"].clone()).map_err(ApiError::internal)?;
-    let workspace: Workspace = serde_json::from_value(created["workspace"].clone()).map_err(ApiError::internal)?;
+    let baton_store::answer::SetUp { workspace, member } =
+        state.store.execute(Envelope::system(state.now(), command)).await?.into_set_up()?;
     let token = issue_token(state, &member).await?;
     // The token has done its work: a set-up workspace answers 409 to any setup.
     if let Some(file) = state.setup_gate().and_then(|gate| gate.file.as_ref()) {
@@ -332,7 +332,7 @@ async fn update_me(
     State(state): State<AppState>,
     auth: Auth,
     ApiJson(req): ApiJson<UpdateProfile>,
-) -> ApiResult<Json<serde_json::Value>> {
+) -> ApiResult<Json<Answer>> {
     let command = req.into_command(auth.viewer.member, None, None)?;
     Ok(Json(state.store.execute(Envelope::new(auth.viewer, state.now(), command)).await?))
 }

@@ -6,9 +6,9 @@ use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use baton_core::model::{Channel, Member, Visibility};
 use baton_core::{validate, ChannelId, MemberId};
+use baton_store::Answer;
 use baton_store::{Command, Envelope};
 use serde::Deserialize;
-use serde_json::Value;
 use utoipa::ToSchema;
 
 use crate::error::{ApiResult, ErrorBody};
@@ -59,7 +59,7 @@ async fn create(
     auth: Auth,
     key: IdempotencyKey,
     ApiJson(req): ApiJson<CreateChannel>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<Answer>)> {
     let command = Command::CreateChannel {
         name: validate::channel_name("name", &req.name)?,
         visibility: req.visibility.unwrap_or(Visibility::Public),
@@ -93,7 +93,7 @@ async fn update(
     auth: Auth,
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<UpdateChannel>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Answer>> {
     let command = Command::UpdateChannel {
         id: ChannelId(id),
         name: req.name.map(|n| validate::channel_name("name", &n)).transpose()?,
@@ -123,7 +123,7 @@ async fn add_member(
     auth: Auth,
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<AddChannelMember>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Answer>> {
     let command = Command::AddChannelMember { channel: ChannelId(id), member: req.member_id };
     Ok(Json(state.store.execute(Envelope::new(auth.viewer, state.now(), command)).await?))
 }
@@ -132,7 +132,7 @@ async fn add_member(
 #[utoipa::path(post, path = "/api/v1/channels/{channel_id}/join", tag = "channels", security(("bearer" = [])),
     params(("channel_id" = i64, Path)),
     responses((status = 200, body = Channel), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-async fn join(State(state): State<AppState>, auth: Auth, ApiPath(id): ApiPath<i64>) -> ApiResult<Json<Value>> {
+async fn join(State(state): State<AppState>, auth: Auth, ApiPath(id): ApiPath<i64>) -> ApiResult<Json<Answer>> {
     let command = Command::AddChannelMember { channel: ChannelId(id), member: auth.viewer.member };
     Ok(Json(state.store.execute(Envelope::new(auth.viewer, state.now(), command)).await?))
 }
@@ -145,7 +145,7 @@ async fn remove_member(
     State(state): State<AppState>,
     auth: Auth,
     ApiPath((channel, member)): ApiPath<(i64, i64)>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Answer>> {
     let command = Command::RemoveChannelMember { channel: ChannelId(channel), member: MemberId(member) };
     Ok(Json(state.store.execute(Envelope::new(auth.viewer, state.now(), command)).await?))
 }

@@ -8,10 +8,9 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use baton_core::model::{Cadence, CheckIn};
 use baton_core::{validate, ChannelId, MemberId};
-use baton_store::{Command, Envelope};
+use baton_store::{Answer, Command, Envelope};
 use jiff::civil::Time;
 use serde::Deserialize;
-use serde_json::Value;
 use utoipa::ToSchema;
 
 use crate::error::{ApiError, ApiResult, ErrorBody};
@@ -70,7 +69,7 @@ async fn create(
     key: IdempotencyKey,
     ApiPath(channel): ApiPath<i64>,
     ApiJson(req): ApiJson<NewCheckIn>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<Answer>)> {
     let command = create_command(ChannelId(channel), req)?;
     let created =
         state.store.execute(Envelope::new(auth.viewer, state.now(), command).with_idempotency_key(key.0)).await?;
@@ -128,7 +127,7 @@ async fn answer(
     key: IdempotencyKey,
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<CheckInAnswer>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<Answer>)> {
     let command = answer_command(id, req)?;
     let message =
         state.store.execute(Envelope::new(auth.viewer, state.now(), command).with_idempotency_key(key.0)).await?;

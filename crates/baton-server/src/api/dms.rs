@@ -6,9 +6,9 @@ use axum::routing::get;
 use axum::{Json, Router};
 use baton_core::model::{Dm, Message, Thread};
 use baton_core::{DmId, MemberId};
+use baton_store::Answer;
 use baton_store::{Command, Envelope, MessageTarget, ThreadHome};
 use serde::Deserialize;
-use serde_json::Value;
 use utoipa::ToSchema;
 
 use super::messages::PostMessage;
@@ -55,7 +55,7 @@ async fn open(
     State(state): State<AppState>,
     auth: Auth,
     ApiJson(req): ApiJson<OpenDm>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<Answer>)> {
     let command = Command::OpenDm { members: req.member_ids, export_name: None };
     Ok((StatusCode::CREATED, Json(state.store.execute(Envelope::new(auth.viewer, state.now(), command)).await?)))
 }
@@ -88,7 +88,7 @@ async fn post_message(
     key: IdempotencyKey,
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<PostMessage>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<Answer>)> {
     let command = req.into_command(MessageTarget::Dm(DmId(id)))?;
     let created =
         state.store.execute(Envelope::new(auth.viewer, state.now(), command).with_idempotency_key(key.0)).await?;
@@ -118,7 +118,7 @@ async fn create_thread(
     key: IdempotencyKey,
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<CreateThread>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<Answer>)> {
     let command = req.into_command(ThreadHome::Dm(DmId(id)))?;
     let created =
         state.store.execute(Envelope::new(auth.viewer, state.now(), command).with_idempotency_key(key.0)).await?;

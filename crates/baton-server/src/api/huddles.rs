@@ -8,9 +8,9 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use baton_core::model::Huddle;
 use baton_core::{validate, HuddleId, MemberId, ProjectId, TaskId, ThreadId};
+use baton_store::Answer;
 use baton_store::{Command, Envelope, HuddleOn};
 use serde::Deserialize;
-use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
 use super::double_option;
@@ -81,7 +81,7 @@ async fn start(
     auth: Auth,
     key: IdempotencyKey,
     command: Command,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<Answer>)> {
     let started =
         state.store.execute(Envelope::new(auth.viewer, state.now(), command).with_idempotency_key(key.0)).await?;
     Ok((StatusCode::CREATED, Json(started)))
@@ -98,7 +98,7 @@ async fn start_on_thread(
     key: IdempotencyKey,
     ApiPath(thread): ApiPath<i64>,
     ApiJson(req): ApiJson<StartHuddle>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<Answer>)> {
     let command = start_command(HuddleOn::Thread(ThreadId(thread)), req)?;
     start(state, auth, key, command).await
 }
@@ -113,7 +113,7 @@ async fn start_on_task(
     key: IdempotencyKey,
     ApiPath(task): ApiPath<i64>,
     ApiJson(req): ApiJson<StartHuddle>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<Answer>)> {
     let command = start_command(HuddleOn::Task(TaskId(task)), req)?;
     start(state, auth, key, command).await
 }
@@ -165,7 +165,7 @@ async fn update(
     auth: Auth,
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<UpdateHuddle>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Answer>> {
     let command = update_command(HuddleId(id), req)?;
     Ok(Json(state.store.execute(Envelope::new(auth.viewer, state.now(), command)).await?))
 }
@@ -185,7 +185,7 @@ pub(crate) fn update_command(id: HuddleId, req: UpdateHuddle) -> ApiResult<Comma
     })
 }
 
-async fn run(state: AppState, auth: Auth, key: IdempotencyKey, command: Command) -> ApiResult<Json<Value>> {
+async fn run(state: AppState, auth: Auth, key: IdempotencyKey, command: Command) -> ApiResult<Json<Answer>> {
     Ok(Json(state.store.execute(Envelope::new(auth.viewer, state.now(), command).with_idempotency_key(key.0)).await?))
 }
 
@@ -198,7 +198,7 @@ async fn join(
     auth: Auth,
     key: IdempotencyKey,
     ApiPath(id): ApiPath<i64>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Answer>> {
     run(state, auth, key, Command::JoinHuddle { id: HuddleId(id) }).await
 }
 
@@ -211,7 +211,7 @@ async fn leave(
     auth: Auth,
     key: IdempotencyKey,
     ApiPath(id): ApiPath<i64>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Answer>> {
     run(state, auth, key, Command::LeaveHuddle { id: HuddleId(id) }).await
 }
 
@@ -231,7 +231,7 @@ async fn decide(
     key: IdempotencyKey,
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<Decision>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Answer>> {
     run(state, auth, key, decision_command(HuddleId(id), req)?).await
 }
 
@@ -261,7 +261,7 @@ async fn add_action_item(
     key: IdempotencyKey,
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<ActionItem>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Answer>> {
     run(state, auth, key, action_item_command(HuddleId(id), req)?).await
 }
 
@@ -285,6 +285,6 @@ async fn end(
     auth: Auth,
     key: IdempotencyKey,
     ApiPath(id): ApiPath<i64>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Answer>> {
     run(state, auth, key, Command::EndHuddle { id: HuddleId(id) }).await
 }

@@ -7,9 +7,9 @@ use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use baton_core::model::Notification;
+use baton_store::Answer;
 use baton_store::{Command, Envelope};
 use serde::Deserialize;
-use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::error::{ApiResult, ErrorBody};
@@ -65,7 +65,7 @@ pub struct MarkRead {
 /// Marks notifications read; answers `{"read": n}`.
 #[utoipa::path(post, path = "/api/v1/inbox/read", tag = "notifications", security(("bearer" = [])), request_body = MarkRead,
     responses((status = 200, body = Object), (status = 422, body = ErrorBody)))]
-async fn read(State(state): State<AppState>, auth: Auth, ApiJson(req): ApiJson<MarkRead>) -> ApiResult<Json<Value>> {
+async fn read(State(state): State<AppState>, auth: Auth, ApiJson(req): ApiJson<MarkRead>) -> ApiResult<Json<Answer>> {
     let command = Command::ReadNotifications { ids: req.ids };
     Ok(Json(state.store.execute(Envelope::new(auth.viewer, state.now(), command)).await?))
 }

@@ -7,6 +7,7 @@ use axum::{Json, Router};
 use baton_core::calendar::WorkingHours;
 use baton_core::model::{Member, Role};
 use baton_core::MemberId;
+use baton_store::Answer;
 use baton_store::{Command, Envelope, Invite};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -104,8 +105,9 @@ pub(crate) async fn add_member(
     let member = new_member(state, fields, req.password, req.role.unwrap_or(Role::Member), &zone).await?;
     let invite = invite.map(|token| Invite { token_hash: token_hash(&token), token });
     let command = Command::AddMember { member, invite };
-    let created = state.store.execute(Envelope::new(viewer, state.now(), command).with_idempotency_key(key)).await?;
-    serde_json::from_value(created).map_err(ApiError::internal)
+    let envelope = Envelope::new(viewer, state.now(), command).with_idempotency_key(key);
+    let added = state.store.execute(envelope).await?.into_member_added()?;
+    Ok(AddedMember { member: added.member, invite_token: added.invite_token })
 }
 
 /// Changes to a member: their own profile fields, or (admins) role and whether they are active.
@@ -129,7 +131,7 @@ async fn update(
     auth: Auth,
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<UpdateMember>,
-) -> ApiResult<Json<serde_json::Value>> {
+) -> ApiResult<Json<Answer>> {
     let profile =
         UpdateProfile { display_name: req.display_name, time_zone: req.time_zone, working_hours: req.working_hours };
     let command = profile.into_command(MemberId(id), req.role, req.active)?;

@@ -7,9 +7,9 @@ use axum::{Json, Router};
 use baton_core::model::{Message, MessageVersion};
 use baton_core::text::MessageText;
 use baton_core::{validate, MessageId, ThreadId};
+use baton_store::Answer;
 use baton_store::{Command, Envelope, MessageTarget};
 use serde::Deserialize;
-use serde_json::Value;
 use utoipa::ToSchema;
 
 use super::PageQuery;
@@ -79,7 +79,7 @@ async fn post_message(
     key: IdempotencyKey,
     ApiPath(thread): ApiPath<i64>,
     ApiJson(req): ApiJson<PostMessage>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<Answer>)> {
     let command = req.into_command(MessageTarget::Thread(ThreadId(thread)))?;
     let created =
         state.store.execute(Envelope::new(auth.viewer, state.now(), command).with_idempotency_key(key.0)).await?;
@@ -100,7 +100,7 @@ async fn reply(
     key: IdempotencyKey,
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<PostMessage>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<Answer>)> {
     let command = Command::Reply {
         message: MessageId(id),
         text: MessageText::new(validate::message_body("body", &req.body)?),
@@ -132,7 +132,7 @@ async fn edit(
     auth: Auth,
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<EditMessage>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Answer>> {
     let text = MessageText::new(validate::message_body("body", &req.body)?);
     let command = Command::EditMessage { id: MessageId(id), text };
     Ok(Json(state.store.execute(Envelope::new(auth.viewer, state.now(), command)).await?))
@@ -142,7 +142,7 @@ async fn edit(
 #[utoipa::path(delete, path = "/api/v1/messages/{message_id}", tag = "messages", security(("bearer" = [])),
     params(("message_id" = i64, Path)),
     responses((status = 200, body = Message), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-async fn remove(State(state): State<AppState>, auth: Auth, ApiPath(id): ApiPath<i64>) -> ApiResult<Json<Value>> {
+async fn remove(State(state): State<AppState>, auth: Auth, ApiPath(id): ApiPath<i64>) -> ApiResult<Json<Answer>> {
     let command = Command::DeleteMessage { id: MessageId(id) };
     Ok(Json(state.store.execute(Envelope::new(auth.viewer, state.now(), command)).await?))
 }
@@ -174,7 +174,7 @@ async fn react(
     auth: Auth,
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<React>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Answer>> {
     let command = Command::AddReaction { message: MessageId(id), emoji: validate::emoji("emoji", &req.emoji)? };
     Ok(Json(state.store.execute(Envelope::new(auth.viewer, state.now(), command)).await?))
 }
@@ -187,7 +187,7 @@ async fn unreact(
     State(state): State<AppState>,
     auth: Auth,
     ApiPath((id, emoji)): ApiPath<(i64, String)>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Answer>> {
     let command = Command::RemoveReaction { message: MessageId(id), emoji: validate::emoji("emoji", &emoji)? };
     Ok(Json(state.store.execute(Envelope::new(auth.viewer, state.now(), command)).await?))
 }

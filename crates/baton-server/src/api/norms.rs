@@ -7,9 +7,9 @@ use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use baton_core::model::Norms;
 use baton_core::{ChannelId, MemberId, MessageId};
+use baton_store::Answer;
 use baton_store::{Command, Envelope};
 use serde::Deserialize;
-use serde_json::Value;
 use utoipa::ToSchema;
 
 use super::double_option;
@@ -60,7 +60,7 @@ async fn set_default(
     State(state): State<AppState>,
     auth: Auth,
     ApiJson(req): ApiJson<DefaultNorm>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Answer>> {
     let command = Command::SetNorm {
         channel: None,
         reply_within_minutes: Some(minutes("reply_within_hours", req.reply_within_hours)?),
@@ -86,7 +86,7 @@ async fn set_channel(
     auth: Auth,
     ApiPath(channel): ApiPath<i64>,
     ApiJson(req): ApiJson<ChannelNormRequest>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Answer>> {
     let Some(hours) = req.reply_within_hours else {
         return Err(ApiError::Invalid("reply_within_hours: give a number of hours, or null for the default".into()));
     };
@@ -114,7 +114,7 @@ async fn follow_up(
     key: IdempotencyKey,
     ApiPath(message): ApiPath<i64>,
     ApiJson(req): ApiJson<FollowUp>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<Answer>)> {
     let within_minutes = req.within_hours.map(|h| minutes("within_hours", h)).transpose()?;
     let command = Command::FollowUp { message: MessageId(message), notify: req.notify_member_id, within_minutes };
     let answer =

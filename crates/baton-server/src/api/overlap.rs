@@ -9,6 +9,7 @@ use baton_core::calendar::{parse_time_zone, Calendar};
 use baton_core::model::Member;
 use baton_core::MemberId;
 use baton_insights::overlap;
+use baton_store::Answer;
 use baton_store::Viewer;
 use jiff::civil::{Date, ISOWeekDate};
 use jiff::{SignedDuration, Timestamp};
@@ -216,11 +217,7 @@ pub struct BookSlot {
 /// so the next fallback suggestion asks someone else. Answers who that was.
 #[utoipa::path(post, path = "/api/v1/overlap/slots/book", tag = "overlap", security(("bearer" = [])), request_body = BookSlot,
     responses((status = 200, body = Object), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn book(
-    State(state): State<AppState>,
-    auth: Auth,
-    ApiJson(req): ApiJson<BookSlot>,
-) -> ApiResult<Json<serde_json::Value>> {
+async fn book(State(state): State<AppState>, auth: Auth, ApiJson(req): ApiJson<BookSlot>) -> ApiResult<Json<Answer>> {
     let parse =
         |field: &str, raw: &str| raw.parse::<Timestamp>().map_err(|e| ApiError::Invalid(format!("{field}: {e}")));
     if req.member_ids.is_empty() || req.member_ids.len() > MAX_MEMBERS {

@@ -6,9 +6,9 @@ use axum::routing::get;
 use axum::{Json, Router};
 use baton_core::model::{Priority, Project, Task, TaskStatus};
 use baton_core::{validate, MemberId, ProjectId};
+use baton_store::Answer;
 use baton_store::{Command, Envelope};
 use serde::Deserialize;
-use serde_json::Value;
 use utoipa::ToSchema;
 
 use crate::error::{ApiResult, ErrorBody};
@@ -50,7 +50,7 @@ async fn create(
     auth: Auth,
     key: IdempotencyKey,
     ApiJson(req): ApiJson<CreateProject>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<Answer>)> {
     let command = create_project_command(req)?;
     let created =
         state.store.execute(Envelope::new(auth.viewer, state.now(), command).with_idempotency_key(key.0)).await?;
@@ -90,7 +90,7 @@ async fn update(
     auth: Auth,
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<UpdateProject>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Answer>> {
     let command = Command::UpdateProject {
         id: ProjectId(id),
         name: req.name.map(|n| validate::name("name", &n)).transpose()?,
@@ -134,7 +134,7 @@ async fn create_task(
     key: IdempotencyKey,
     ApiPath(project): ApiPath<i64>,
     ApiJson(req): ApiJson<CreateTask>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<Answer>)> {
     let command = create_task_command(ProjectId(project), req)?;
     let created =
         state.store.execute(Envelope::new(auth.viewer, state.now(), command).with_idempotency_key(key.0)).await?;

@@ -7,10 +7,10 @@ use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use baton_core::model::Job;
 use baton_core::{validate, DmId, MessageId, ThreadId};
+use baton_store::Answer;
 use baton_store::{Command, Envelope, MessageTarget};
 use jiff::Timestamp;
 use serde::Deserialize;
-use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::error::{ApiError, ApiResult, ErrorBody};
@@ -60,7 +60,7 @@ async fn schedule_message(
     auth: Auth,
     key: IdempotencyKey,
     ApiJson(req): ApiJson<ScheduleMessage>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<Answer>)> {
     let target = match (req.thread_id, req.dm_id) {
         (Some(thread), None) => MessageTarget::Thread(thread),
         (None, Some(dm)) => MessageTarget::Dm(dm),
@@ -94,7 +94,7 @@ async fn remind(
     key: IdempotencyKey,
     ApiPath(message): ApiPath<i64>,
     ApiJson(req): ApiJson<Reminder>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<Answer>)> {
     let command = Command::Remind {
         message: MessageId(message),
         note: validate::text("note", req.note.as_deref().unwrap_or_default(), validate::MAX_NAME_CHARS)?,
@@ -126,6 +126,6 @@ async fn list(
 #[utoipa::path(delete, path = "/api/v1/scheduled/{job_id}", tag = "scheduled", security(("bearer" = [])),
     params(("job_id" = i64, Path)),
     responses((status = 200, body = Job), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
-async fn cancel(State(state): State<AppState>, auth: Auth, ApiPath(id): ApiPath<i64>) -> ApiResult<Json<Value>> {
+async fn cancel(State(state): State<AppState>, auth: Auth, ApiPath(id): ApiPath<i64>) -> ApiResult<Json<Answer>> {
     Ok(Json(state.store.execute(Envelope::new(auth.viewer, state.now(), Command::CancelJob { id })).await?))
 }

@@ -6,9 +6,9 @@ use axum::{Json, Router};
 use baton_core::event::Event;
 use baton_core::model::{Priority, Task, TaskStatus};
 use baton_core::{validate, MemberId, ProjectId, TaskId};
+use baton_store::Answer;
 use baton_store::{Command, Envelope};
 use serde::Deserialize;
-use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
 use super::double_option;
@@ -85,7 +85,7 @@ async fn update(
     auth: Auth,
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<UpdateTask>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Answer>> {
     let command = update_task_command(TaskId(id), req)?;
     Ok(Json(state.store.execute(Envelope::new(auth.viewer, state.now(), command)).await?))
 }

@@ -8,9 +8,9 @@ use axum::{Json, Router};
 use baton_core::model::Thread;
 use baton_core::text::MessageText;
 use baton_core::{validate, ChannelId, ThreadId};
+use baton_store::Answer;
 use baton_store::{Command, Envelope, ThreadHome};
 use serde::Deserialize;
-use serde_json::Value;
 use utoipa::ToSchema;
 
 use super::PageQuery;
@@ -75,7 +75,7 @@ async fn create(
     key: IdempotencyKey,
     ApiPath(channel): ApiPath<i64>,
     ApiJson(req): ApiJson<CreateThread>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<Answer>)> {
     let command = req.into_command(ChannelId(channel).into())?;
     let created =
         state.store.execute(Envelope::new(auth.viewer, state.now(), command).with_idempotency_key(key.0)).await?;
@@ -105,7 +105,7 @@ async fn update(
     auth: Auth,
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<UpdateThread>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Answer>> {
     let command = Command::UpdateThread {
         id: ThreadId(id),
         title: req.title.map(|t| validate::name("title", &t)).transpose()?,

@@ -7,6 +7,7 @@ use axum::Form;
 use baton_core::model::{Member, Thread, Visibility};
 use baton_core::text::MessageText;
 use baton_core::{validate, ChannelId, MemberId};
+use baton_store::Answer;
 use baton_store::{Command, Envelope, Page};
 use maud::{html, Markup};
 use serde::Deserialize;
@@ -99,11 +100,13 @@ pub async fn create(
         })
     })();
     let created = match command {
-        Ok(command) => state.store.execute(Envelope::new(signed.viewer, state.now(), command)).await,
+        Ok(command) => {
+            state.store.execute(Envelope::new(signed.viewer, state.now(), command)).await.and_then(Answer::into_channel)
+        }
         Err(err) => return refused(&state, &signed, err, &form.name).await,
     };
     match created {
-        Ok(channel) => Ok(Redirect::to(&format!("/c/{}", channel["id"].as_i64().unwrap_or_default())).into_response()),
+        Ok(channel) => Ok(Redirect::to(&format!("/c/{}", channel.id)).into_response()),
         Err(err) => refused(&state, &signed, err.into(), &form.name).await,
     }
 }
@@ -323,12 +326,13 @@ pub async fn start_thread(
     })();
     let created = match command {
         Ok(command) => {
-            state.store.execute(Envelope::new(signed.viewer, state.now(), command)).await.map_err(ApiError::from)
+            let envelope = Envelope::new(signed.viewer, state.now(), command);
+            state.store.execute(envelope).await.and_then(Answer::into_thread).map_err(ApiError::from)
         }
         Err(err) => Err(err),
     };
     match created {
-        Ok(created) => Ok(Redirect::to(&format!("/t/{}", created["id"].as_i64().unwrap_or_default())).into_response()),
+        Ok(created) => Ok(Redirect::to(&format!("/t/{}", created.id)).into_response()),
         // Shown again with what was typed and why, rather than on a page of its own.
         Err(ApiError::Invalid(message) | ApiError::Conflict(message)) => {
             let forms = ChannelForms { thread: form, thread_error: Some(message), ..ChannelForms::default() };

@@ -229,11 +229,7 @@ async fn create(
         Err(err) => Err(err),
     };
     let err = match created {
-        Ok(checkin) => {
-            return Ok(
-                Redirect::to(&format!("/checkins/{}", checkin["id"].as_i64().unwrap_or_default())).into_response()
-            )
-        }
+        Ok(checkin) => return Ok(Redirect::to(&format!("/checkins/{}", checkin.into_checkin()?.id)).into_response()),
         Err(err) => err,
     };
     let status = match err.status() {

@@ -96,8 +96,9 @@ async fn open(
     let opened = state
         .store
         .execute(Envelope::new(signed.viewer, state.now(), Command::OpenDm { members, export_name: None }))
-        .await?;
-    Ok(Redirect::to(&format!("/dms/{}", opened["id"].as_i64().unwrap_or_default())).into_response())
+        .await?
+        .into_dm()?;
+    Ok(Redirect::to(&format!("/dms/{}", opened.id)).into_response())
 }
 
 async fn list_of(state: &AppState, signed: &Signed, id: DmId) -> Result<Markup, PageError> {

@@ -341,9 +341,7 @@ async fn start(
         Err(err) => Err(err),
     };
     let err = match started {
-        Ok(huddle) => {
-            return Ok(Redirect::to(&format!("/huddles/{}", huddle["id"].as_i64().unwrap_or_default())).into_response())
-        }
+        Ok(huddle) => return Ok(Redirect::to(&format!("/huddles/{}", huddle.into_huddle()?.id)).into_response()),
         Err(err) => err,
     };
     // The thread's own page is someone else's; this one only says why and keeps the form.

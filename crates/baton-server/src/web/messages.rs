@@ -13,6 +13,7 @@ use baton_core::calendar::parse_time_zone;
 use baton_core::model::{Member, Message};
 use baton_core::text::MessageText;
 use baton_core::{validate, MemberId, MessageId};
+use baton_store::Answer;
 use baton_store::{Command, Envelope, MessageTarget};
 use maud::{html, Markup, PreEscaped};
 use serde::Deserialize;
@@ -270,7 +271,7 @@ pub async fn send(
     let now = state.now();
     let written = if form.send_at.trim().is_empty() {
         let command = Command::PostMessage { target, text: MessageText::new(body), urgent };
-        state.store.execute(Envelope::new(signed.viewer, now, command)).await
+        state.store.execute(Envelope::new(signed.viewer, now, command)).await.and_then(Answer::into_message)
     } else {
         let at = match future_instant(signed, &form.send_at, "send later", now) {
             Ok(at) => at,
@@ -284,9 +285,7 @@ pub async fn send(
         }
     };
     match written {
-        Ok(posted) => {
-            Ok(Redirect::to(&format!("{back}#m{}", posted["id"].as_i64().unwrap_or_default())).into_response())
-        }
+        Ok(posted) => Ok(Redirect::to(&format!("{back}#m{}", posted.id)).into_response()),
         // What the person can fix (an archived channel, a bad value) is said beside the text.
         Err(err) => match ApiError::from(err) {
             ApiError::Invalid(message) | ApiError::Conflict(message) => Err(refuse(DraftField::Body, message)),
@@ -382,9 +381,9 @@ async fn reply(
 ) -> Result<Response, PageError> {
     let body = typed_body(&form.body)?;
     let command = Command::Reply { message: MessageId(id), text: MessageText::new(body), urgent: false };
-    let posted = state.store.execute(Envelope::new(signed.viewer, state.now(), command)).await?;
-    let (thread, reply) = (posted["thread_id"].as_i64().unwrap_or_default(), posted["id"].as_i64().unwrap_or_default());
-    Ok(Redirect::to(&format!("/t/{thread}#m{reply}")).into_response())
+    let posted = state.store.execute(Envelope::new(signed.viewer, state.now(), command)).await?.into_message()?;
+    let thread = posted.thread_id.map_or(0, |thread| thread.0);
+    Ok(Redirect::to(&format!("/t/{thread}#m{}", posted.id)).into_response())
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -16,7 +16,7 @@ use axum::{Form, Router};
 use baton_core::calendar::parse_time_zone;
 use baton_core::model::{Member, Priority, Project, Role, TaskStatus};
 use baton_core::MemberId;
-use baton_store::{Command, Envelope};
+use baton_store::{Answer, Command, Envelope};
 use maud::{html, Markup};
 use serde::Deserialize;
 
@@ -120,11 +120,13 @@ async fn create(
 ) -> Result<Response, PageError> {
     let request = CreateProject { name: form.name.clone(), description: Some(form.description.clone()) };
     let created = match create_project_command(request) {
-        Ok(command) => state.store.execute(Envelope::new(signed.viewer, state.now(), command)).await,
+        Ok(command) => {
+            state.store.execute(Envelope::new(signed.viewer, state.now(), command)).await.and_then(Answer::into_project)
+        }
         Err(err) => return project_refused(&state, &signed, err, &form).await,
     };
     match created {
-        Ok(project) => Ok(Redirect::to(&format!("/p/{}", project["id"].as_i64().unwrap_or_default())).into_response()),
+        Ok(project) => Ok(Redirect::to(&format!("/p/{}", project.id)).into_response()),
         Err(err) => project_refused(&state, &signed, err.into(), &form).await,
     }
 }
@@ -153,7 +155,7 @@ fn input_error(err: ApiError) -> Result<(axum::http::StatusCode, String), PageEr
 }
 
 /// Runs a command for the signed-in member, now.
-async fn execute(state: &AppState, signed: &Signed, command: Command) -> Result<serde_json::Value, ApiError> {
+async fn execute(state: &AppState, signed: &Signed, command: Command) -> Result<Answer, ApiError> {
     Ok(state.store.execute(Envelope::new(signed.viewer, state.now(), command)).await?)
 }
 

@@ -26,7 +26,7 @@ const PEOPLE: [(&str, &str); 6] = [
 const AT: &str = "2024-05-13T00:00:00Z";
 
 async fn exec(store: &SqlStore, who: Viewer, at: &str, command: Command) -> Value {
-    store.execute(Envelope::new(who, at.parse().unwrap(), command)).await.expect("the command applies")
+    store.execute(Envelope::new(who, at.parse().unwrap(), command)).await.expect("the command applies").to_json()
 }
 
 fn post(thread: ThreadId, body: &str) -> Command {

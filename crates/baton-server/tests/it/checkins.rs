@@ -43,7 +43,8 @@ async fn four_zones_are_asked_once_per_working_day_at_their_0930_and_the_digest_
                 Command::AddMember { member: new(handle, zone, Role::Member), invite: None },
             ))
             .await
-            .unwrap();
+            .unwrap()
+            .to_json();
         ids.insert(handle, MemberId(added["member"]["id"].as_i64().unwrap()));
     }
     let channel = Command::CreateChannel {
@@ -52,8 +53,9 @@ async fn four_zones_are_asked_once_per_working_day_at_their_0930_and_the_digest_
         topic: String::new(),
         members: vec![],
     };
-    let channel =
-        ChannelId(store.execute(Envelope::new(owner, created, channel)).await.unwrap()["id"].as_i64().unwrap());
+    let channel = ChannelId(
+        store.execute(Envelope::new(owner, created, channel)).await.unwrap().to_json()["id"].as_i64().unwrap(),
+    );
     let checkin = Command::CreateCheckIn {
         channel,
         title: "Daily".into(),
@@ -63,7 +65,7 @@ async fn four_zones_are_asked_once_per_working_day_at_their_0930_and_the_digest_
         members: ids.values().copied().collect(),
         cadence: baton_core::model::Cadence::default(),
     };
-    let checkin = store.execute(Envelope::new(owner, created, checkin)).await.unwrap();
+    let checkin = store.execute(Envelope::new(owner, created, checkin)).await.unwrap().to_json();
     let (id, thread) = (checkin["id"].as_i64().unwrap(), checkin["thread_id"].as_i64().unwrap());
 
     let shared: DynStore = Arc::new(store.clone());
@@ -165,16 +167,18 @@ async fn weekly_and_every_other_week_check_ins_ask_only_on_their_days() {
     store.execute(Envelope::system(created, setup)).await.unwrap();
     let owner = Viewer { member: MemberId(1), role: Role::Owner };
     let add = Command::AddMember { member: new_member("ber", "Europe/Berlin", Role::Member, &hash), invite: None };
-    let ber =
-        MemberId(store.execute(Envelope::new(owner, created, add)).await.unwrap()["member"]["id"].as_i64().unwrap());
+    let ber = MemberId(
+        store.execute(Envelope::new(owner, created, add)).await.unwrap().to_json()["member"]["id"].as_i64().unwrap(),
+    );
     let channel = Command::CreateChannel {
         name: "team".into(),
         visibility: Visibility::Public,
         topic: String::new(),
         members: vec![],
     };
-    let channel =
-        ChannelId(store.execute(Envelope::new(owner, created, channel)).await.unwrap()["id"].as_i64().unwrap());
+    let channel = ChannelId(
+        store.execute(Envelope::new(owner, created, channel)).await.unwrap().to_json()["id"].as_i64().unwrap(),
+    );
     let make = |title: &str, cadence: baton_core::model::Cadence| Command::CreateCheckIn {
         channel,
         title: title.into(),
@@ -186,9 +190,9 @@ async fn weekly_and_every_other_week_check_ins_ask_only_on_their_days() {
     };
     use baton_core::model::{Cadence, Day};
     let weekly = make("Weekly", Cadence { days: vec![Day::Mon], every_weeks: 1 });
-    let weekly = store.execute(Envelope::new(owner, created, weekly)).await.unwrap();
+    let weekly = store.execute(Envelope::new(owner, created, weekly)).await.unwrap().to_json();
     let fortnightly = make("Retro", Cadence { days: vec![Day::Fri], every_weeks: 2 });
-    let fortnightly = store.execute(Envelope::new(owner, created, fortnightly)).await.unwrap();
+    let fortnightly = store.execute(Envelope::new(owner, created, fortnightly)).await.unwrap().to_json();
     assert_eq!(fortnightly["cadence"], serde_json::json!({"days": ["fri"], "every_weeks": 2}));
 
     let clock = Arc::new(ManualClock::new(created));

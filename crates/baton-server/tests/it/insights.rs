@@ -27,7 +27,7 @@ fn member(handle: &str, role: Role, hash: &str) -> NewMember {
 }
 
 async fn exec(store: &SqlStore, who: Viewer, at: &str, command: Command) -> Value {
-    store.execute(Envelope::new(who, at.parse().unwrap(), command)).await.expect("the command applies")
+    store.execute(Envelope::new(who, at.parse().unwrap(), command)).await.expect("the command applies").to_json()
 }
 
 /// A thread in `channel` where `a` and `b` alternate seven times over two days: it bounces.

@@ -17,7 +17,7 @@ use serde_json::{json, Value};
 use crate::harness::{new_member, TestServer, PASSWORD};
 
 async fn exec(store: &SqlStore, who: Viewer, at: &str, command: Command) -> Value {
-    store.execute(Envelope::new(who, at.parse().unwrap(), command)).await.expect("the command applies")
+    store.execute(Envelope::new(who, at.parse().unwrap(), command)).await.expect("the command applies").to_json()
 }
 
 fn post(target: MessageTarget, body: &str, urgent: bool) -> Command {

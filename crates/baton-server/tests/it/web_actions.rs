@@ -301,10 +301,10 @@ async fn a_channels_timeline_is_shown_newest_first_with_older_messages_on_demand
         topic: String::new(),
         members: vec![],
     };
-    let channel = store.execute(Envelope::new(owner, at(0), channel)).await.unwrap()["id"].as_i64().unwrap();
+    let channel = store.execute(Envelope::new(owner, at(0), channel)).await.unwrap().to_json()["id"].as_i64().unwrap();
     let timeline = Command::OpenTimeline { channel: baton_core::ChannelId(channel) };
     let timeline = baton_core::ThreadId(
-        store.execute(Envelope::new(owner, at(0), timeline)).await.unwrap()["id"].as_i64().unwrap(),
+        store.execute(Envelope::new(owner, at(0), timeline)).await.unwrap().to_json()["id"].as_i64().unwrap(),
     );
     for n in 1..=120 {
         let post = Command::PostMessage {

@@ -64,7 +64,7 @@ struct Planted {
 }
 
 async fn exec(store: &SqlStore, who: Viewer, at: Timestamp, command: Command) -> Value {
-    store.execute(Envelope::new(who, at, command)).await.expect("the command applies")
+    store.execute(Envelope::new(who, at, command)).await.expect("the command applies").to_json()
 }
 
 fn post(thread: i64, body: &str) -> Command {

@@ -18,7 +18,7 @@ pub(crate) async fn decide(
     accepted: bool,
     detail: &Value,
     action: &Option<AdviceAction>,
-) -> Result<Value> {
+) -> Result<ev::AdviceDecided> {
     no_guest(viewer, "act on the advisor's suggestions")?;
     if matches!(action, Some(AdviceAction::Pair { .. })) && !viewer.role.is_admin() && viewer.role != Role::Owner {
         return Err(Error::forbidden("only admins act on pairing suggestions"));
@@ -45,7 +45,7 @@ pub(crate) async fn decide(
             let huddle = huddles::start(tx, viewer, start).await?;
             let posted = messages::post(tx, viewer, MessageTarget::Thread(*thread), message, false).await?;
             let booked = match slot {
-                Some((start, end)) => norms::book_slot(tx, viewer, invite, *start, *end).await?,
+                Some((start, end)) => serde_json::to_value(norms::book_slot(tx, viewer, invite, *start, *end).await?)?,
                 None => Value::Null,
             };
             let ids = json!({ "huddle_id": huddle.id, "message_id": posted.id, "booked": booked });
@@ -82,7 +82,7 @@ pub(crate) async fn decide(
         }
         None => Scope::Internal,
     };
-    let answer = serde_json::to_value(ev::AdviceDecided { key: key.to_string(), suggestion: detail.clone(), created })?;
+    let answer = ev::AdviceDecided { key: key.to_string(), suggestion: detail.clone(), created };
     let decided = ev::AdviceDecided { key: key.to_string(), suggestion: detail.clone(), created: recorded };
     let change = if accepted { Change::AdviceAccepted(decided) } else { Change::AdviceDismissed(decided) };
     tx.record(change, scope, None).await?;

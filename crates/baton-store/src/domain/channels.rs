@@ -3,9 +3,9 @@
 use baton_core::event::{self as ev, Change};
 use baton_core::model::{Channel, Role, Visibility};
 use baton_core::{ChannelId, MemberId};
-use serde_json::{json, Value};
 
 use super::{active_member, no_guest, policy, IdKind, Tx};
+use crate::answer::LeftChannel;
 use crate::error::{Error, Result};
 use crate::view::{Scope, Viewer};
 
@@ -57,7 +57,7 @@ pub(crate) async fn create(
     visibility: Visibility,
     topic: &str,
     members: &[MemberId],
-) -> Result<Value> {
+) -> Result<Channel> {
     no_guest(viewer, "create channels")?;
     name_free(tx, viewer, name, None).await?;
     // Everything is checked before anything is recorded.
@@ -84,7 +84,7 @@ pub(crate) async fn create(
     for member in joining {
         record_joined(tx, id, member).await?;
     }
-    Ok(serde_json::to_value(channel)?)
+    Ok(channel)
 }
 
 pub(crate) async fn update(
@@ -94,7 +94,7 @@ pub(crate) async fn update(
     name: &Option<String>,
     topic: &Option<String>,
     archived: Option<bool>,
-) -> Result<Value> {
+) -> Result<Channel> {
     let mut channel = readable(tx, viewer, id).await?;
     may_manage(viewer, &channel)?;
     if let Some(name) = name {
@@ -109,10 +109,10 @@ pub(crate) async fn update(
     }
     let updated = ev::ChannelChanged { channel_id: id, channel: (&channel).into() };
     tx.record(Change::ChannelUpdated(updated), Scope::Channel(id), None).await?;
-    Ok(serde_json::to_value(channel)?)
+    Ok(channel)
 }
 
-pub(crate) async fn add_member(tx: &mut dyn Tx, viewer: &Viewer, id: ChannelId, member: MemberId) -> Result<Value> {
+pub(crate) async fn add_member(tx: &mut dyn Tx, viewer: &Viewer, id: ChannelId, member: MemberId) -> Result<Channel> {
     let channel = readable(tx, viewer, id).await?;
     let target = active_member(tx, member).await?;
     if channel.visibility == Visibility::Private && !channel.is_member {
@@ -130,10 +130,15 @@ pub(crate) async fn add_member(tx: &mut dyn Tx, viewer: &Viewer, id: ChannelId, 
     if !already {
         record_joined(tx, id, member).await?;
     }
-    Ok(serde_json::to_value(readable(tx, viewer, id).await?)?)
+    readable(tx, viewer, id).await
 }
 
-pub(crate) async fn remove_member(tx: &mut dyn Tx, viewer: &Viewer, id: ChannelId, member: MemberId) -> Result<Value> {
+pub(crate) async fn remove_member(
+    tx: &mut dyn Tx,
+    viewer: &Viewer,
+    id: ChannelId,
+    member: MemberId,
+) -> Result<LeftChannel> {
     let channel = readable(tx, viewer, id).await?;
     if member != viewer.member {
         may_manage(viewer, &channel)?;
@@ -144,5 +149,5 @@ pub(crate) async fn remove_member(tx: &mut dyn Tx, viewer: &Viewer, id: ChannelI
     // The removed member can no longer read the channel, but must learn that they left it.
     let removed = ev::ChannelMembership { channel_id: id, member_id: member };
     tx.record(Change::ChannelMemberRemoved(removed), Scope::Channel(id), Some(member)).await?;
-    Ok(json!({ "channel_id": id, "member_id": member, "removed": true }))
+    Ok(LeftChannel { channel_id: id, member_id: member, removed: true })
 }

@@ -282,8 +282,7 @@ pub(crate) async fn end(tx: &mut dyn Tx, viewer: &Viewer, id: HuddleId) -> Resul
                 due: item.due,
                 priority: Priority::Normal,
             };
-            let task = tasks::create_task(tx, viewer, project, fields).await?;
-            let task = TaskId(task["id"].as_i64().unwrap_or_default());
+            let task = tasks::create_task(tx, viewer, project, fields).await?.id;
             item.task_id = Some(task);
             made.push((item.id, task));
         }
@@ -386,7 +385,6 @@ async fn action_items_project(tx: &mut dyn Tx, viewer: &Viewer) -> Result<Projec
     if let Some(project) = tx.project_named(ACTION_ITEMS_PROJECT).await? {
         return Ok(project);
     }
-    let created =
-        tasks::create_project(tx, viewer, ACTION_ITEMS_PROJECT, "Action items from huddles without a project.").await?;
-    Ok(ProjectId(created["id"].as_i64().unwrap_or_default()))
+    let about = "Action items from huddles without a project.";
+    Ok(tasks::create_project(tx, viewer, ACTION_ITEMS_PROJECT, about).await?.id)
 }

@@ -16,15 +16,15 @@ use crate::error::{Error, Result};
 use crate::view::{Scope, Viewer};
 
 /// A job the member asked for themselves: in the future, and announced on their stream alone.
-async fn schedule(tx: &mut dyn Tx, viewer: &Viewer, kind: &str, at: Timestamp, payload: &Value) -> Result<Value> {
+async fn schedule(tx: &mut dyn Tx, viewer: &Viewer, kind: &str, at: Timestamp, payload: &Value) -> Result<Job> {
     if at <= tx.at() {
         return Err(Error::invalid("at", "must be in the future"));
     }
     let id = tx.schedule(kind, viewer.member, at, payload).await?;
     let job = tx.job(id).await?.ok_or_else(|| Error::not_found(format!("job {id}")))?;
-    let answer = serde_json::to_value(&job)?;
-    tx.record(Change::JobScheduled(ev::JobScheduled::Job { job }), Scope::Private, Some(viewer.member)).await?;
-    Ok(answer)
+    let scheduled = ev::JobScheduled::Job { job: job.clone() };
+    tx.record(Change::JobScheduled(scheduled), Scope::Private, Some(viewer.member)).await?;
+    Ok(job)
 }
 
 /// A message to post at `at` where the viewer may post now (firing checks again then).
@@ -35,7 +35,7 @@ pub(crate) async fn schedule_message(
     body: &str,
     urgent: bool,
     at: Timestamp,
-) -> Result<Value> {
+) -> Result<Job> {
     let payload = match target {
         MessageTarget::Thread(id) => {
             threads::readable(tx, viewer, id).await?;
@@ -58,13 +58,13 @@ pub(crate) async fn remind(
     message: MessageId,
     note: &str,
     at: Timestamp,
-) -> Result<Value> {
+) -> Result<Job> {
     messages::readable(tx, viewer, message).await?;
     schedule(tx, viewer, "remind", at, &json!({ "message_id": message, "note": note })).await
 }
 
 /// Cancels one of the viewer's own jobs that has neither fired nor been cancelled.
-pub(crate) async fn cancel(tx: &mut dyn Tx, viewer: &Viewer, id: i64) -> Result<Value> {
+pub(crate) async fn cancel(tx: &mut dyn Tx, viewer: &Viewer, id: i64) -> Result<Job> {
     let job = tx.job(id).await?.filter(|job| job.member_id == viewer.member);
     let job = job.ok_or_else(|| Error::not_found(format!("job {id}")))?;
     if job.fired_at.is_some() || job.cancelled_at.is_some() {
@@ -74,17 +74,16 @@ pub(crate) async fn cancel(tx: &mut dyn Tx, viewer: &Viewer, id: i64) -> Result<
         )));
     }
     tx.record(Change::JobCancelled(ev::JobRef { job_id: id }), Scope::Private, Some(viewer.member)).await?;
-    let job = tx.job(id).await?.ok_or_else(|| Error::not_found(format!("job {id}")))?;
-    Ok(serde_json::to_value(job)?)
+    tx.job(id).await?.ok_or_else(|| Error::not_found(format!("job {id}")))
 }
 
 /// Fires job `id`: once, however often it is asked (a scheduler raced, a restart read it
 /// again). A job that can no longer do its work (its member left, the message is gone) still
 /// fires, with the reason as its outcome; its member reads that it fired.
-pub(crate) async fn fire(tx: &mut dyn Tx, id: i64) -> Result<Value> {
+pub(crate) async fn fire(tx: &mut dyn Tx, id: i64) -> Result<Option<ev::JobFired>> {
     let job = tx.job(id).await?.ok_or_else(|| Error::not_found(format!("job {id}")))?;
     if job.fired_at.is_some() || job.cancelled_at.is_some() {
-        return Ok(Value::Null);
+        return Ok(None);
     }
     let owner = tx.member(job.member_id).await?.ok_or_else(|| Error::not_found(format!("member {}", job.member_id)))?;
     let viewer = Viewer { member: owner.id, role: owner.role };
@@ -93,9 +92,8 @@ pub(crate) async fn fire(tx: &mut dyn Tx, id: i64) -> Result<Value> {
         if owner.active { effect(tx, &viewer, &job).await? } else { json!({ "error": "the member is deactivated" }) };
     tx.mark_fired(id, &outcome).await?;
     let fired = ev::JobFired { job_id: id, kind: job.kind, outcome };
-    let answer = serde_json::to_value(&fired)?;
-    tx.record(Change::JobFired(fired), Scope::Private, Some(viewer.member)).await?;
-    Ok(answer)
+    tx.record(Change::JobFired(fired.clone()), Scope::Private, Some(viewer.member)).await?;
+    Ok(Some(fired))
 }
 
 /// What a due job does, as `viewer` (its member); the outcome the job keeps.

@@ -5,9 +5,9 @@ use baton_core::calendar::WorkingHours;
 use baton_core::event::{self as ev, Change};
 use baton_core::model::{Member, Role};
 use baton_core::MemberId;
-use serde_json::{json, Value};
 
 use super::{policy, Tx};
+use crate::answer::MemberAdded;
 use crate::command::{Invite, NewMember};
 use crate::error::{Error, Result};
 use crate::view::{Scope, Viewer};
@@ -39,7 +39,7 @@ pub(crate) async fn add(
     viewer: &Viewer,
     member: &NewMember,
     invite: Option<&Invite>,
-) -> Result<Value> {
+) -> Result<MemberAdded> {
     if !viewer.role.is_admin() {
         return Err(Error::forbidden("only owners and admins add members"));
     }
@@ -54,7 +54,7 @@ pub(crate) async fn add(
     let joined = ev::MemberChanged { member_id: id, member: public(added.clone()) };
     tx.record(Change::MemberJoined(joined), Scope::Everyone, None).await?;
     let shown = policy::member_as_seen(Some(viewer), added);
-    Ok(json!({ "member": shown, "invite_token": invite.map(|i| &i.token) }))
+    Ok(MemberAdded { member: shown, invite_token: invite.map(|i| i.token.clone()) })
 }
 
 /// Changes a member: their own profile anyone may; other members' profiles, roles and access

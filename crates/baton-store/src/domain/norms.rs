@@ -25,7 +25,7 @@ pub(crate) async fn set(
     viewer: &Viewer,
     channel: Option<ChannelId>,
     minutes: Option<i64>,
-) -> Result<Value> {
+) -> Result<ev::NormChanged> {
     if let Some(minutes) = minutes.filter(|m| !(1..=MAX_MINUTES).contains(m)) {
         return Err(Error::invalid(
             "reply_within_hours",
@@ -46,9 +46,8 @@ pub(crate) async fn set(
             (ev::NormChanged { channel_id: None, reply_within_minutes: Some(minutes) }, Scope::Everyone)
         }
     };
-    let answer = serde_json::to_value(&changed)?;
-    tx.record(Change::NormChanged(changed), scope, None).await?;
-    Ok(answer)
+    tx.record(Change::NormChanged(changed.clone()), scope, None).await?;
+    Ok(changed)
 }
 
 /// The instant when `working` of working time has passed after `from` in `calendar`.
@@ -74,7 +73,7 @@ pub(crate) async fn follow_up(
     message: MessageId,
     notify: MemberId,
     within: Option<i64>,
-) -> Result<Value> {
+) -> Result<ev::JobScheduled> {
     let (found, _) = messages::readable(tx, viewer, message).await?;
     may_be_told(tx, notify, message).await?;
     let minutes = match within {
@@ -103,9 +102,8 @@ pub(crate) async fn follow_up(
     let id = tx.schedule("no_reply", viewer.member, due, &payload).await?;
     let scheduled =
         ev::JobScheduled::FollowUp { job_id: id, message_id: message, notify, within_minutes: minutes, due_at: due };
-    let answer = serde_json::to_value(&scheduled)?;
-    tx.record(Change::JobScheduled(scheduled), Scope::Private, Some(viewer.member)).await?;
-    Ok(answer)
+    tx.record(Change::JobScheduled(scheduled.clone()), Scope::Private, Some(viewer.member)).await?;
+    Ok(scheduled)
 }
 
 /// Whom a follow-up may tell about a message: an active member who may read where it is. Nobody
@@ -128,7 +126,7 @@ pub(crate) async fn book_slot(
     members: &[MemberId],
     start: Timestamp,
     end: Timestamp,
-) -> Result<Value> {
+) -> Result<ev::SlotBooked> {
     no_guest(viewer, "book slots")?;
     if end <= start || end.duration_since(start) > MAX_SLOT {
         return Err(Error::invalid("end", "must be after start, at most 8 hours later"));
@@ -143,9 +141,8 @@ pub(crate) async fn book_slot(
         }
     }
     let booked = ev::SlotBooked { start, end, members: members.to_vec(), outside_working_hours: outside };
-    let answer = serde_json::to_value(&booked)?;
-    tx.record(Change::SlotBooked(booked), Scope::Internal, None).await?;
-    Ok(answer)
+    tx.record(Change::SlotBooked(booked.clone()), Scope::Internal, None).await?;
+    Ok(booked)
 }
 
 /// Fires a follow-up: an answer by someone other than the author since the message cancels

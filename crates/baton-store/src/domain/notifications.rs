@@ -10,6 +10,7 @@ use jiff::Timestamp;
 use serde_json::{json, Value};
 
 use super::Tx;
+use crate::answer::NotificationsRead;
 use crate::error::Result;
 use crate::view::{Scope, Viewer};
 
@@ -54,7 +55,7 @@ pub(crate) async fn deliver(tx: &mut dyn Tx, id: i64) -> Result<()> {
 
 /// Marks the viewer's delivered notifications read: these ids, or all. Answers how many; what
 /// is not theirs, not delivered yet or read already is left alone.
-pub(crate) async fn read(tx: &mut dyn Tx, viewer: &Viewer, ids: Option<&[i64]>) -> Result<Value> {
+pub(crate) async fn read(tx: &mut dyn Tx, viewer: &Viewer, ids: Option<&[i64]>) -> Result<NotificationsRead> {
     let unread = tx.unread_notifications(viewer.member).await?;
     let marked: Vec<i64> = unread.into_iter().filter(|id| ids.is_none_or(|wanted| wanted.contains(id))).collect();
     if !marked.is_empty() {
@@ -62,5 +63,5 @@ pub(crate) async fn read(tx: &mut dyn Tx, viewer: &Viewer, ids: Option<&[i64]>) 
         let read = ev::NotificationsRead { ids: marked.clone() };
         tx.record(Change::NotificationRead(read), Scope::Private, Some(viewer.member)).await?;
     }
-    Ok(json!({ "read": marked.len() }))
+    Ok(NotificationsRead { read: marked.len() })
 }

@@ -6,7 +6,7 @@ use baton_core::event::{self as ev, Change};
 use baton_core::model::{Priority, Project, Task, TaskStatus};
 use baton_core::{MemberId, ProjectId, TaskId};
 use jiff::civil::Date;
-use serde_json::{json, Value};
+use serde_json::json;
 
 use super::{active_member, no_guest, notifications, policy, threads, IdKind, Tx};
 use crate::error::{Error, Result};
@@ -45,7 +45,7 @@ pub(crate) async fn readable_task(tx: &mut dyn Tx, viewer: &Viewer, id: TaskId) 
     found.ok_or_else(|| Error::not_found(format!("task {id}")))
 }
 
-pub(crate) async fn create_project(tx: &mut dyn Tx, viewer: &Viewer, name: &str, description: &str) -> Result<Value> {
+pub(crate) async fn create_project(tx: &mut dyn Tx, viewer: &Viewer, name: &str, description: &str) -> Result<Project> {
     no_guest(viewer, "create projects")?;
     let id = ProjectId(tx.next_id(IdKind::Project).await?);
     let project = Project {
@@ -56,9 +56,9 @@ pub(crate) async fn create_project(tx: &mut dyn Tx, viewer: &Viewer, name: &str,
         created_at: tx.at(),
         archived: false,
     };
-    let answer = serde_json::to_value(&project)?;
-    tx.record(Change::ProjectCreated(ev::ProjectChanged { project_id: id, project }), SCOPE, None).await?;
-    Ok(answer)
+    let created = ev::ProjectChanged { project_id: id, project: project.clone() };
+    tx.record(Change::ProjectCreated(created), SCOPE, None).await?;
+    Ok(project)
 }
 
 pub(crate) async fn update_project(
@@ -68,7 +68,7 @@ pub(crate) async fn update_project(
     name: &Option<String>,
     description: &Option<String>,
     archived: Option<bool>,
-) -> Result<Value> {
+) -> Result<Project> {
     let mut project = readable_project(tx, viewer, id).await?;
     if let Some(name) = name {
         project.name.clone_from(name);
@@ -79,9 +79,9 @@ pub(crate) async fn update_project(
     if let Some(archived) = archived {
         project.archived = archived;
     }
-    let answer = serde_json::to_value(&project)?;
-    tx.record(Change::ProjectUpdated(ev::ProjectChanged { project_id: id, project }), SCOPE, None).await?;
-    Ok(answer)
+    let updated = ev::ProjectChanged { project_id: id, project: project.clone() };
+    tx.record(Change::ProjectUpdated(updated), SCOPE, None).await?;
+    Ok(project)
 }
 
 pub(crate) async fn create_task(
@@ -89,7 +89,7 @@ pub(crate) async fn create_task(
     viewer: &Viewer,
     project: ProjectId,
     fields: TaskFields<'_>,
-) -> Result<Value> {
+) -> Result<Task> {
     no_guest(viewer, "create tasks")?;
     readable_project(tx, viewer, project).await?;
     if let Some(assignee) = fields.assignee {
@@ -121,10 +121,10 @@ pub(crate) async fn create_task(
     if let Some(due) = task.due {
         remind_due(tx, id, due, viewer.member).await?;
     }
-    Ok(serde_json::to_value(readable_task(tx, viewer, id).await?)?)
+    readable_task(tx, viewer, id).await
 }
 
-pub(crate) async fn update_task(tx: &mut dyn Tx, viewer: &Viewer, id: TaskId, change: TaskChange<'_>) -> Result<Value> {
+pub(crate) async fn update_task(tx: &mut dyn Tx, viewer: &Viewer, id: TaskId, change: TaskChange<'_>) -> Result<Task> {
     no_guest(viewer, "change tasks")?;
     let before = readable_task(tx, viewer, id).await?;
     let assignee = change.assignee.filter(|a| *a != before.assignee_id);
@@ -159,7 +159,7 @@ pub(crate) async fn update_task(tx: &mut dyn Tx, viewer: &Viewer, id: TaskId, ch
         let moved = ev::TaskStatusChanged { task_id: id, from: before.status, to: status };
         tx.record(Change::TaskStatusChanged(moved), SCOPE, None).await?;
     }
-    Ok(serde_json::to_value(readable_task(tx, viewer, id).await?)?)
+    readable_task(tx, viewer, id).await
 }
 
 /// A "due today" reminder for the task's assignee at the start of its due date in the

@@ -5,7 +5,6 @@ use std::collections::HashMap;
 
 use baton_core::event::Change;
 use baton_core::model::{CheckIn, Role};
-use baton_core::text::MessageText;
 use baton_core::{ChannelId, DmId, MemberId, MessageId, ProjectId, TaskId, ThreadId};
 use jiff::civil::Date;
 use jiff::Timestamp;
@@ -15,7 +14,8 @@ use sqlx::AnyConnection;
 use super::read::{self, event_json, micros};
 use super::savepoint::Savepoint;
 use super::Dialect;
-use crate::command::{Command, Envelope, MessageTarget, NewMember, ThreadHome};
+use crate::answer::{Answer, ReadUpTo};
+use crate::command::{Command, Envelope, MessageTarget, NewMember};
 use crate::domain::checkins as domain_checkins;
 use crate::domain::jobs as domain_jobs;
 use crate::domain::members::{self, MemberChange};
@@ -811,7 +811,7 @@ impl Tx for Ctx<'_, '_> {
 
 /// Applies `envelope` on `conn`, which is inside the batch's transaction and a savepoint of its
 /// own: on error the caller rolls the savepoint back, so a failed command leaves nothing.
-pub(crate) async fn apply(conn: &mut AnyConnection, envelope: &Envelope, log: &mut Log<'_>) -> Result<Value> {
+pub(crate) async fn apply(conn: &mut AnyConnection, envelope: &Envelope, log: &mut Log<'_>) -> Result<Answer> {
     let actor_key = envelope.viewer.map_or(0, |v| v.member.0);
     if let Some(key) = &envelope.idempotency_key {
         // Looked up for the whole group before its first command (see `Known::answers`).
@@ -822,7 +822,7 @@ pub(crate) async fn apply(conn: &mut AnyConnection, envelope: &Envelope, log: &m
                     "this key was already used for a different request; use a new key for a new request",
                 ));
             }
-            return Ok(serde_json::from_str(response)?);
+            return Answer::replayed(&envelope.command, response);
         }
     }
     let mut ctx = Ctx {
@@ -835,22 +835,25 @@ pub(crate) async fn apply(conn: &mut AnyConnection, envelope: &Envelope, log: &m
     };
     let answer = match (&envelope.command, envelope.viewer) {
         (Command::Setup { workspace_name, time_zone, owner }, _) => {
-            workspace::set_up(&mut ctx, workspace_name, time_zone, owner).await?
+            Answer::SetUp(workspace::set_up(&mut ctx, workspace_name, time_zone, owner).await?)
         }
         (Command::IssueToken { member, token_hash }, _) => {
             sessions::begin(&mut ctx, *member, token_hash).await?;
-            Value::Null
+            Answer::Nothing
         }
         (Command::RevokeToken { token_hash }, _) => {
             sessions::end(&mut ctx, token_hash).await?;
-            Value::Null
+            Answer::Nothing
         }
         (Command::SetPassword { member, password_hash, consume_invite, revoke_sessions }, _) => {
             sessions::set_password(&mut ctx, *member, password_hash, consume_invite.as_deref(), *revoke_sessions)
                 .await?;
-            Value::Null
+            Answer::Nothing
         }
-        (Command::FireJob { id }, _) => domain_jobs::fire(&mut ctx, *id).await?,
+        (Command::FireJob { id }, _) => match domain_jobs::fire(&mut ctx, *id).await? {
+            Some(fired) => Answer::JobFired(fired),
+            None => Answer::Nothing,
+        },
         (_, None) => return Err(Error::forbidden("this change needs a signed-in member")),
         (command, Some(viewer)) => apply_as(&mut ctx, &viewer, command).await?,
     };
@@ -862,15 +865,18 @@ pub(crate) async fn apply(conn: &mut AnyConnection, envelope: &Envelope, log: &m
     Ok(answer)
 }
 
-async fn apply_as(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, command: &Command) -> Result<Value> {
-    match command {
+async fn apply_as(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, command: &Command) -> Result<Answer> {
+    Ok(match command {
         Command::Setup { .. }
         | Command::IssueToken { .. }
         | Command::RevokeToken { .. }
-        | Command::SetPassword { .. } => {
+        | Command::SetPassword { .. }
+        | Command::FireJob { .. } => {
             unreachable!("handled before: they need no viewer")
         }
-        Command::AddMember { member, invite } => members::add(ctx, viewer, member, invite.as_ref()).await,
+        Command::AddMember { member, invite } => {
+            Answer::MemberAdded(members::add(ctx, viewer, member, invite.as_ref()).await?)
+        }
         Command::UpdateMember { id, display_name, time_zone, working_hours, role, active } => {
             let change = MemberChange {
                 display_name: display_name.as_deref(),
@@ -879,55 +885,70 @@ async fn apply_as(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, command: &Command) -> 
                 role: *role,
                 active: *active,
             };
-            Ok(serde_json::to_value(members::update(ctx, viewer, *id, change).await?)?)
+            Answer::Member(members::update(ctx, viewer, *id, change).await?)
         }
         Command::CreateChannel { name, visibility, topic, members } => {
-            channels::create(ctx, viewer, name, *visibility, topic, members).await
+            Answer::Channel(channels::create(ctx, viewer, name, *visibility, topic, members).await?)
         }
         Command::UpdateChannel { id, name, topic, archived } => {
-            channels::update(ctx, viewer, *id, name, topic, *archived).await
+            Answer::Channel(channels::update(ctx, viewer, *id, name, topic, *archived).await?)
         }
-        Command::AddChannelMember { channel, member } => channels::add_member(ctx, viewer, *channel, *member).await,
+        Command::AddChannelMember { channel, member } => {
+            Answer::Channel(channels::add_member(ctx, viewer, *channel, *member).await?)
+        }
         Command::RemoveChannelMember { channel, member } => {
-            channels::remove_member(ctx, viewer, *channel, *member).await
+            Answer::LeftChannel(channels::remove_member(ctx, viewer, *channel, *member).await?)
         }
-        Command::CreateThread { home, title, tags, body } => create_thread(ctx, viewer, *home, title, tags, body).await,
-        Command::OpenTimeline { channel } => {
-            Ok(serde_json::to_value(threads::open_timeline(ctx, viewer, *channel).await?)?)
+        Command::CreateThread { home, title, tags, body } => {
+            let id = threads::create(ctx, viewer, *home, title, tags).await?.id;
+            if let Some(body) = body {
+                messages::post(ctx, viewer, MessageTarget::Thread(id), body, false).await?;
+            }
+            Answer::Thread(threads::readable(ctx, viewer, id).await?)
         }
+        Command::OpenTimeline { channel } => Answer::Thread(threads::open_timeline(ctx, viewer, *channel).await?),
         Command::UpdateThread { id, title, tags, resolved } => {
-            Ok(serde_json::to_value(threads::update(ctx, viewer, *id, title, tags, *resolved).await?)?)
+            Answer::Thread(threads::update(ctx, viewer, *id, title, tags, *resolved).await?)
         }
         Command::SetDisplayTitle { thread, display_title } => {
-            Ok(serde_json::to_value(threads::set_display_title(ctx, viewer, *thread, display_title).await?)?)
+            Answer::Thread(threads::set_display_title(ctx, viewer, *thread, display_title).await?)
         }
-        Command::PostMessage { target, text, urgent } => post_message(ctx, viewer, *target, text, *urgent).await,
+        Command::PostMessage { target, text, urgent } => {
+            Answer::Message(messages::post(ctx, viewer, *target, text, *urgent).await?)
+        }
         Command::Reply { message, text, urgent } => {
-            Ok(serde_json::to_value(messages::reply(ctx, viewer, *message, text, *urgent).await?)?)
+            Answer::Message(messages::reply(ctx, viewer, *message, text, *urgent).await?)
         }
         Command::MoveToThread { message, thread } => {
-            Ok(serde_json::to_value(messages::move_to_thread(ctx, viewer, *message, *thread).await?)?)
+            Answer::Message(messages::move_to_thread(ctx, viewer, *message, *thread).await?)
         }
-        Command::EditMessage { id, text } => Ok(serde_json::to_value(messages::edit(ctx, viewer, *id, text).await?)?),
-        Command::MarkEdited { message } => {
-            Ok(serde_json::to_value(messages::mark_edited(ctx, viewer, *message).await?)?)
-        }
-        Command::DeleteMessage { id } => Ok(serde_json::to_value(messages::delete(ctx, viewer, *id).await?)?),
+        Command::EditMessage { id, text } => Answer::Message(messages::edit(ctx, viewer, *id, text).await?),
+        Command::MarkEdited { message } => Answer::Message(messages::mark_edited(ctx, viewer, *message).await?),
+        Command::DeleteMessage { id } => Answer::Message(messages::delete(ctx, viewer, *id).await?),
         Command::AddReaction { message, emoji } => {
-            Ok(serde_json::to_value(messages::react(ctx, viewer, *message, emoji, true).await?)?)
+            Answer::Message(messages::react(ctx, viewer, *message, emoji, true).await?)
         }
         Command::RemoveReaction { message, emoji } => {
-            Ok(serde_json::to_value(messages::react(ctx, viewer, *message, emoji, false).await?)?)
+            Answer::Message(messages::react(ctx, viewer, *message, emoji, false).await?)
         }
-        Command::OpenDm { members, export_name } => open_dm(ctx, viewer, members, export_name.as_deref()).await,
-        Command::CreateProject { name, description } => tasks::create_project(ctx, viewer, name, description).await,
+        Command::OpenDm { members, export_name } => {
+            Answer::Dm(dms::open(ctx, viewer, members, export_name.as_deref()).await?)
+        }
+        Command::CreateProject { name, description } => {
+            Answer::Project(tasks::create_project(ctx, viewer, name, description).await?)
+        }
         Command::UpdateProject { id, name, description, archived } => {
-            tasks::update_project(ctx, viewer, *id, name, description, *archived).await
+            Answer::Project(tasks::update_project(ctx, viewer, *id, name, description, *archived).await?)
         }
         Command::CreateTask { project, title, description, assignee, status, due, priority } => {
             let fields =
                 TaskFields { title, description, assignee: *assignee, status: *status, due: *due, priority: *priority };
-            tasks::create_task(ctx, viewer, *project, fields).await
+            Answer::Task(tasks::create_task(ctx, viewer, *project, fields).await?)
+        }
+        Command::UpdateTask { id, title, description, assignee, status, due, priority } => {
+            let change =
+                TaskChange { title, description, assignee: *assignee, status: *status, due: *due, priority: *priority };
+            Answer::Task(tasks::update_task(ctx, viewer, *id, change).await?)
         }
         Command::StartHuddle { on, title, call_link, agenda, invite, project, join, opens_at } => {
             let start = huddles::Start {
@@ -940,29 +961,31 @@ async fn apply_as(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, command: &Command) -> 
                 join: *join,
                 opens_at: *opens_at,
             };
-            Ok(serde_json::to_value(huddles::start(ctx, viewer, start).await?)?)
+            Answer::Huddle(huddles::start(ctx, viewer, start).await?)
         }
-        Command::JoinHuddle { id } => Ok(serde_json::to_value(huddles::join(ctx, viewer, *id).await?)?),
-        Command::LeaveHuddle { id } => Ok(serde_json::to_value(huddles::leave(ctx, viewer, *id).await?)?),
+        Command::JoinHuddle { id } => Answer::Huddle(huddles::join(ctx, viewer, *id).await?),
+        Command::LeaveHuddle { id } => Answer::Huddle(huddles::leave(ctx, viewer, *id).await?),
         Command::UpdateHuddle { id, agenda, notes, call_link } => {
-            Ok(serde_json::to_value(huddles::update(ctx, viewer, *id, agenda, notes, call_link).await?)?)
+            Answer::Huddle(huddles::update(ctx, viewer, *id, agenda, notes, call_link).await?)
         }
-        Command::RecordDecision { id, text } => {
-            Ok(serde_json::to_value(huddles::add_item(ctx, viewer, *id, text, None).await?)?)
-        }
+        Command::RecordDecision { id, text } => Answer::Huddle(huddles::add_item(ctx, viewer, *id, text, None).await?),
         Command::AddActionItem { id, title, assignee, due } => {
-            Ok(serde_json::to_value(huddles::add_item(ctx, viewer, *id, title, Some((*assignee, *due))).await?)?)
+            Answer::Huddle(huddles::add_item(ctx, viewer, *id, title, Some((*assignee, *due))).await?)
         }
-        Command::EndHuddle { id } => Ok(serde_json::to_value(huddles::end(ctx, viewer, *id).await?)?),
+        Command::EndHuddle { id } => Answer::Huddle(huddles::end(ctx, viewer, *id).await?),
         Command::ScheduleMessage { target, body, urgent, at } => {
-            domain_jobs::schedule_message(ctx, viewer, *target, body, *urgent, *at).await
+            Answer::Job(domain_jobs::schedule_message(ctx, viewer, *target, body, *urgent, *at).await?)
         }
-        Command::Remind { message, note, at } => domain_jobs::remind(ctx, viewer, *message, note, *at).await,
-        Command::CancelJob { id } => domain_jobs::cancel(ctx, viewer, *id).await,
-        Command::ReadNotifications { ids } => notifications::read(ctx, viewer, ids.as_deref()).await,
+        Command::Remind { message, note, at } => {
+            Answer::Job(domain_jobs::remind(ctx, viewer, *message, note, *at).await?)
+        }
+        Command::CancelJob { id } => Answer::Job(domain_jobs::cancel(ctx, viewer, *id).await?),
+        Command::ReadNotifications { ids } => {
+            Answer::NotificationsRead(notifications::read(ctx, viewer, ids.as_deref()).await?)
+        }
         Command::MarkRead { target, up_to } => {
             messages::mark_read(ctx, viewer, *target, *up_to).await?;
-            Ok(json!({ "read_up_to": up_to }))
+            Answer::ReadUpTo(ReadUpTo { read_up_to: *up_to })
         }
         Command::CreateCheckIn { channel, title, questions, ask_at, digest_at, members, cadence } => {
             let new = domain_checkins::New {
@@ -974,28 +997,22 @@ async fn apply_as(ctx: &mut Ctx<'_, '_>, viewer: &Viewer, command: &Command) -> 
                 members,
                 cadence,
             };
-            Ok(serde_json::to_value(domain_checkins::create(ctx, viewer, new).await?)?)
+            Answer::CheckIn(domain_checkins::create(ctx, viewer, new).await?)
         }
-        Command::AnswerCheckIn { id, body } => {
-            Ok(serde_json::to_value(domain_checkins::answer(ctx, viewer, *id, body).await?)?)
+        Command::AnswerCheckIn { id, body } => Answer::Message(domain_checkins::answer(ctx, viewer, *id, body).await?),
+        Command::BookSlot { members, start, end } => {
+            Answer::SlotBooked(domain_norms::book_slot(ctx, viewer, members, *start, *end).await?)
         }
-        Command::BookSlot { members, start, end } => domain_norms::book_slot(ctx, viewer, members, *start, *end).await,
         Command::SetNorm { channel, reply_within_minutes } => {
-            domain_norms::set(ctx, viewer, *channel, *reply_within_minutes).await
+            Answer::NormChanged(domain_norms::set(ctx, viewer, *channel, *reply_within_minutes).await?)
         }
         Command::FollowUp { message, notify, within_minutes } => {
-            domain_norms::follow_up(ctx, viewer, *message, *notify, *within_minutes).await
+            Answer::JobScheduled(domain_norms::follow_up(ctx, viewer, *message, *notify, *within_minutes).await?)
         }
-        Command::FireJob { .. } => unreachable!("handled before: it needs no viewer"),
         Command::Advise { key, accepted, detail, action } => {
-            advice::decide(ctx, viewer, key, *accepted, detail, action).await
+            Answer::Advice(advice::decide(ctx, viewer, key, *accepted, detail, action).await?)
         }
-        Command::UpdateTask { id, title, description, assignee, status, due, priority } => {
-            let change =
-                TaskChange { title, description, assignee: *assignee, status: *status, due: *due, priority: *priority };
-            tasks::update_task(ctx, viewer, *id, change).await
-        }
-    }
+    })
 }
 
 fn unique_violation(err: &sqlx::Error) -> bool {
@@ -1031,45 +1048,6 @@ async fn insert_member(ctx: &mut Ctx<'_, '_>, member: &NewMember) -> Result<Memb
 }
 
 // ---- channels and threads ---------------------------------------------------------------------
-
-/// A new thread (the domain's) and its first message, if any (posting is still the backend's).
-async fn create_thread(
-    ctx: &mut Ctx<'_, '_>,
-    viewer: &Viewer,
-    home: ThreadHome,
-    title: &str,
-    tags: &[String],
-    body: &Option<MessageText>,
-) -> Result<Value> {
-    let id = threads::create(ctx, viewer, home, title, tags).await?.id;
-    if let Some(body) = body {
-        post_message(ctx, viewer, MessageTarget::Thread(id), body, false).await?;
-    }
-    Ok(serde_json::to_value(threads::readable(ctx, viewer, id).await?)?)
-}
-
-// ---- messages ---------------------------------------------------------------------------------
-
-/// Posts a message (see [`messages::post`]) and answers it as the API shows it.
-async fn post_message(
-    ctx: &mut Ctx<'_, '_>,
-    viewer: &Viewer,
-    target: MessageTarget,
-    text: &MessageText,
-    urgent: bool,
-) -> Result<Value> {
-    Ok(serde_json::to_value(messages::post(ctx, viewer, target, text, urgent).await?)?)
-}
-
-/// Opens a direct conversation (see [`dms::open`]) and answers it as the API shows it.
-async fn open_dm(
-    ctx: &mut Ctx<'_, '_>,
-    viewer: &Viewer,
-    members: &[MemberId],
-    export_name: Option<&str>,
-) -> Result<Value> {
-    Ok(serde_json::to_value(dms::open(ctx, viewer, members, export_name).await?)?)
-}
 
 /// See [`Tx::redact`]: the events that posted and edited the message, the answer kept for a
 /// retry of its post, and a scheduled message's job that sent it. The page-level copies go

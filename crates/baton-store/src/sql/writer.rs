@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use serde_json::Value;
+use crate::answer::Answer;
 use sqlx::{AnyConnection, Connection, Executor};
 use tokio::sync::{mpsc, oneshot};
 
@@ -19,11 +19,11 @@ use crate::view::CommittedEvent;
 
 pub(crate) struct WriteRequest {
     envelope: Envelope,
-    answer: oneshot::Sender<Result<Value>>,
+    answer: oneshot::Sender<Result<Answer>>,
 }
 
 /// Queues a command and waits until its group has committed (or failed).
-pub(crate) async fn submit(queue: &mpsc::Sender<WriteRequest>, envelope: Envelope) -> Result<Value> {
+pub(crate) async fn submit(queue: &mpsc::Sender<WriteRequest>, envelope: Envelope) -> Result<Answer> {
     let (answer, answered) = oneshot::channel();
     queue.send(WriteRequest { envelope, answer }).await.map_err(|_| Error::Busy)?;
     // The writer answers every request it takes; a dropped sender means it stopped.
@@ -32,7 +32,7 @@ pub(crate) async fn submit(queue: &mpsc::Sender<WriteRequest>, envelope: Envelop
 
 /// Queues commands in order without waiting in between, so that the writer can commit them in
 /// groups, then waits for every answer.
-pub(crate) async fn submit_many(queue: &mpsc::Sender<WriteRequest>, envelopes: Vec<Envelope>) -> Vec<Result<Value>> {
+pub(crate) async fn submit_many(queue: &mpsc::Sender<WriteRequest>, envelopes: Vec<Envelope>) -> Vec<Result<Answer>> {
     let mut pending = Vec::with_capacity(envelopes.len());
     for envelope in envelopes {
         let (answer, answered) = oneshot::channel();
@@ -180,7 +180,7 @@ async fn commit_group(
     batch: &[WriteRequest],
     published: i64,
     events: &mut Vec<CommittedEvent>,
-) -> (Vec<Result<Value>>, bool) {
+) -> (Vec<Result<Answer>>, bool) {
     match try_commit_group(conn, batch, published, events).await {
         Ok(answers) => (answers, false),
         Err(err) => {
@@ -197,7 +197,7 @@ async fn try_commit_group(
     batch: &[WriteRequest],
     published: i64,
     events: &mut Vec<CommittedEvent>,
-) -> Result<Vec<Result<Value>>, sqlx::Error> {
+) -> Result<Vec<Result<Answer>>, sqlx::Error> {
     let dialect = Dialect::of(conn);
     match dialect {
         Dialect::Sqlite => {

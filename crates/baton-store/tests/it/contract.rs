@@ -14,14 +14,14 @@ fn at(s: &str) -> Timestamp {
 }
 
 async fn run(store: &dyn Store, viewer: Viewer, when: &str, command: Command) -> Result<Value, Error> {
-    store.execute(Envelope::new(viewer, at(when), command)).await
+    store.execute(Envelope::new(viewer, at(when), command)).await.map(|answer| answer.to_json())
 }
 
 /// Sets a workspace up in an empty store; answers its owner.
 async fn set_up(store: &dyn Store) -> Viewer {
     let setup =
         Command::Setup { workspace_name: "W".into(), time_zone: "UTC".into(), owner: member("own", Role::Owner) };
-    let created = store.execute(Envelope::system(at("2024-01-01T00:00:00Z"), setup)).await.unwrap();
+    let created = store.execute(Envelope::system(at("2024-01-01T00:00:00Z"), setup)).await.unwrap().to_json();
     Viewer { member: MemberId(created["member"]["id"].as_i64().unwrap()), role: Role::Owner }
 }
 
@@ -33,7 +33,7 @@ fn id(value: &Value) -> i64 {
 pub(crate) async fn check_store(store: Arc<dyn Store>) {
     let setup =
         Command::Setup { workspace_name: "W".into(), time_zone: "UTC".into(), owner: member("own", Role::Owner) };
-    let created = store.execute(Envelope::system(at("2024-01-01T00:00:00Z"), setup.clone())).await.unwrap();
+    let created = store.execute(Envelope::system(at("2024-01-01T00:00:00Z"), setup.clone())).await.unwrap().to_json();
     let owner = Viewer { member: MemberId(created["member"]["id"].as_i64().unwrap()), role: Role::Owner };
     let again = store.execute(Envelope::system(at("2024-01-01T00:00:00Z"), setup)).await;
     assert!(matches!(again, Err(Error::Conflict { .. })), "a second setup conflicts");
@@ -92,8 +92,8 @@ pub(crate) async fn check_store(store: Arc<dyn Store>) {
     };
     let keyed = Envelope::new(owner, at("2024-01-02T09:00:03Z"), post).with_idempotency_key(Some("k".into()));
     let fingerprint = keyed.fingerprint.clone();
-    let first = store.execute(keyed.clone()).await.unwrap();
-    let second = store.execute(keyed).await.unwrap();
+    let first = store.execute(keyed.clone()).await.unwrap().to_json();
+    let second = store.execute(keyed).await.unwrap().to_json();
     assert_eq!(first, second, "the same key gives the first answer");
     let record = store.idempotency_record(owner.member, "k").await.unwrap().expect("the key is recorded");
     assert_eq!((record.fingerprint, record.answer), (fingerprint, first.clone()));
@@ -457,7 +457,7 @@ async fn in_one_group(scratch: &Scratch, store: &SqlStore, envelopes: Vec<Envelo
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     hold.release().await;
     waiting.await.unwrap().expect("the command that waited for the lock");
-    group.await.unwrap()
+    group.await.unwrap().into_iter().map(|answer| answer.map(|a| a.to_json())).collect()
 }
 
 /// One group of posts, as the writer commits them under load: posts open their savepoints with
@@ -615,12 +615,12 @@ async fn a_group_of_posts_reads_as_if_committed_one_by_one(scratch: &Scratch) {
 
     // A post and its deletion in one group: a retry of the post afterwards gets no text back.
     let (message, retried) = {
-        let posted = store.execute(post(bea, "secret", Some("k4"))).await.unwrap();
+        let posted = store.execute(post(bea, "secret", Some("k4"))).await.unwrap().to_json();
         let delete = Command::DeleteMessage { id: baton_core::MessageId(id(&posted)) };
         let group = vec![post(bea, "more", Some("k5")), Envelope::new(bea, at("2024-01-02T09:00:01Z"), delete)];
         let done = in_one_group(scratch, &store, group).await;
         assert!(done.iter().all(Result::is_ok), "{done:?}");
-        (id(&posted), store.execute(post(bea, "secret", Some("k4"))).await.unwrap())
+        (id(&posted), store.execute(post(bea, "secret", Some("k4"))).await.unwrap().to_json())
     };
     assert_eq!(id(&retried), message);
     assert_eq!(retried["body"], "", "the kept answer lost the deleted text: {retried}");
@@ -731,3 +731,116 @@ async fn names_sort_bytewise_whatever_the_database_collation() {
     orders.dedup();
     assert_eq!(orders.len(), 1, "{orders:?}");
 }
+
+/// Every kind of answer a command gives is kept for its idempotency key and read back, on a
+/// retry, as the same kind with the same content: the typed answer survives the round trip
+/// through the database.
+async fn every_kind_of_answer_reads_back_the_same_on_a_retry(scratch: &Scratch) {
+    use baton_core::model::Cadence;
+    use baton_store::{Answer, HuddleOn, ThreadHome};
+
+    let store = scratch.open().await;
+    let owner = set_up(&store).await;
+    let mut n = 0;
+    // Runs `command` with a fresh key, then again with the same key; answers the first answer.
+    let mut twice = async |command: Command| -> Answer {
+        n += 1;
+        let when = at("2024-01-01T09:00:00Z") + jiff::SignedDuration::from_secs(n);
+        let key = Some(format!("key-{n}"));
+        let envelope = Envelope::new(owner, when, command).with_idempotency_key(key);
+        let first = store.execute(envelope.clone()).await.unwrap_or_else(|err| panic!("{:?}: {err}", envelope.command));
+        let again = store.execute(envelope).await.unwrap();
+        assert_eq!(again.to_json(), first.to_json(), "a retry answers what the first request got");
+        assert_eq!(format!("{again:?}"), format!("{first:?}"), "and of the same kind");
+        first
+    };
+    let ana = twice(Command::AddMember { member: member("ana", Role::Member), invite: None }).await;
+    let ana = ana.into_member_added().unwrap().member.id;
+    let text = |body: &str| MessageText::new(body.to_string());
+    let create = Command::CreateChannel {
+        name: "plans".into(),
+        visibility: Visibility::Public,
+        topic: String::new(),
+        members: vec![ana],
+    };
+    let channel = twice(create).await.into_channel().unwrap().id;
+    twice(Command::UpdateChannel { id: channel, name: None, topic: Some("t".into()), archived: None }).await;
+    let home = ThreadHome::Channel(channel);
+    let create = Command::CreateThread { home, title: "launch".into(), tags: vec![], body: Some(text("first")) };
+    let thread = twice(create).await.into_thread().unwrap().id;
+    twice(Command::UpdateThread { id: thread, title: None, tags: Some(vec!["x".into()]), resolved: None }).await;
+    let post = Command::PostMessage { target: MessageTarget::Thread(thread), text: text("hi @ana"), urgent: false };
+    let message = twice(post).await.into_message().unwrap().id;
+    twice(Command::EditMessage { id: message, text: text("hello @ana") }).await;
+    twice(Command::AddReaction { message, emoji: "tada".into() }).await;
+    twice(Command::MarkRead { target: MessageTarget::Thread(thread), up_to: message }).await;
+    twice(Command::OpenDm { members: vec![ana], export_name: None }).await.into_dm().unwrap();
+    let project = twice(Command::CreateProject { name: "P".into(), description: String::new() }).await;
+    let project = project.into_project().unwrap().id;
+    let task = Command::CreateTask {
+        project,
+        title: "ship".into(),
+        description: String::new(),
+        assignee: Some(ana),
+        status: TaskStatus::Todo,
+        due: None,
+        priority: Priority::Normal,
+    };
+    let task = twice(task).await.into_task().unwrap().id;
+    let update = Command::UpdateTask {
+        id: task,
+        title: None,
+        description: None,
+        assignee: None,
+        status: Some(TaskStatus::InProgress),
+        due: None,
+        priority: None,
+    };
+    twice(update).await.into_task().unwrap();
+    let start = Command::StartHuddle {
+        on: HuddleOn::Thread(thread),
+        title: None,
+        call_link: None,
+        agenda: String::new(),
+        invite: vec![ana],
+        project: None,
+        join: true,
+        opens_at: None,
+    };
+    let huddle = twice(start).await.into_huddle().unwrap().id;
+    twice(Command::RecordDecision { id: huddle, text: "go".into() }).await;
+    twice(Command::EndHuddle { id: huddle }).await.into_huddle().unwrap();
+    let later = at("2024-02-01T09:00:00Z");
+    let send =
+        Command::ScheduleMessage { target: MessageTarget::Thread(thread), body: "b".into(), urgent: false, at: later };
+    let job = twice(send).await.into_job().unwrap().id;
+    twice(Command::CancelJob { id: job }).await.into_job().unwrap();
+    twice(Command::FollowUp { message, notify: owner.member, within_minutes: Some(60) })
+        .await
+        .into_job_scheduled()
+        .unwrap();
+    twice(Command::SetNorm { channel: Some(channel), reply_within_minutes: Some(120) })
+        .await
+        .into_norm_changed()
+        .unwrap();
+    let slot = Command::BookSlot { members: vec![ana], start: later, end: at("2024-02-01T10:00:00Z") };
+    twice(slot).await.into_slot_booked().unwrap();
+    let checkin = Command::CreateCheckIn {
+        channel,
+        title: "daily".into(),
+        questions: vec!["how?".into()],
+        ask_at: jiff::civil::time(9, 30, 0, 0),
+        digest_at: jiff::civil::time(17, 0, 0, 0),
+        members: vec![owner.member],
+        cadence: Cadence::default(),
+    };
+    let checkin = twice(checkin).await.into_checkin().unwrap().id;
+    twice(Command::AnswerCheckIn { id: checkin, body: "fine".into() }).await.into_message().unwrap();
+    twice(Command::ReadNotifications { ids: None }).await.into_notifications_read().unwrap();
+    let dismiss =
+        Command::Advise { key: "nudge-1".into(), accepted: false, detail: serde_json::json!({}), action: None };
+    twice(dismiss).await.into_advice().unwrap();
+    twice(Command::RemoveChannelMember { channel, member: ana }).await.into_left_channel().unwrap();
+}
+
+on_both_backends!(every_kind_of_answer_reads_back_the_same_on_a_retry);

@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use baton_core::model::{Role, Visibility};
 use baton_core::text::MessageText;
-use baton_core::{ChannelId, DmId, MemberId, MessageId, Seq, ThreadId};
+use baton_core::{ChannelId, DmId, MemberId, Seq, ThreadId};
 use baton_store::{Command, Envelope, MessageTarget, Page, SqlStore, Store, Viewer};
 use proptest::prelude::*;
 
@@ -67,7 +67,7 @@ async fn build(store: &SqlStore, plan: &Plan) -> Built {
     let mut viewers = vec![owner];
     for (idx, role) in plan.roles.iter().enumerate().skip(1) {
         let added = Command::AddMember { member: member(&format!("m{idx}"), *role), invite: None };
-        let added = store.execute(Envelope::new(owner, at(1), added)).await.unwrap();
+        let added = store.execute(Envelope::new(owner, at(1), added)).await.unwrap().to_json();
         viewers.push(Viewer { member: MemberId(added["member"]["id"].as_i64().unwrap()), role: *role });
     }
     let run = |who: Viewer, n: i64, command: Command| async move {
@@ -83,14 +83,14 @@ async fn build(store: &SqlStore, plan: &Plan) -> Built {
             topic: String::new(),
             members,
         };
-        let channel = ChannelId(run(owner, 2, create).await["id"].as_i64().unwrap());
+        let channel = run(owner, 2, create).await.into_channel().unwrap().id;
         let thread = Command::CreateThread {
             home: channel.into(),
             title: format!("topic tok-c{idx}"),
             tags: vec![],
             body: Some(MessageText::new(format!("in tok-c{idx}"))),
         };
-        let thread = ThreadId(run(owner, 3, thread).await["id"].as_i64().unwrap());
+        let thread = run(owner, 3, thread).await.into_thread().unwrap().id;
         let mut readers: BTreeSet<usize> = people.clone();
         readers.insert(0);
         channels.push((*private, readers, channel, thread));
@@ -101,13 +101,13 @@ async fn build(store: &SqlStore, plan: &Plan) -> Built {
         let opener = people.remove(0);
         let others: Vec<MemberId> = people.iter().map(|p| viewers[*p].member).collect();
         let dm = run(viewers[opener], 4, Command::OpenDm { members: others, export_name: None }).await;
-        let dm = DmId(dm["id"].as_i64().unwrap());
+        let dm = dm.into_dm().unwrap().id;
         let post = Command::PostMessage {
             target: MessageTarget::Dm(dm),
             text: MessageText::new(format!("dm tok-d{idx} timeline")),
             urgent: false,
         };
-        let first = MessageId(run(viewers[opener], 5, post).await["id"].as_i64().unwrap());
+        let first = run(viewers[opener], 5, post).await.into_message().unwrap().id;
         let post = Command::PostMessage {
             target: MessageTarget::Dm(dm),
             text: MessageText::new(format!("dm tok-d{idx} aside")),
@@ -117,7 +117,7 @@ async fn build(store: &SqlStore, plan: &Plan) -> Built {
         let reply =
             Command::Reply { message: first, text: MessageText::new(format!("dm tok-d{idx} reply")), urgent: false };
         let replier = people.first().copied().unwrap_or(opener);
-        let thread = ThreadId(run(viewers[replier], 7, reply).await["thread_id"].as_i64().unwrap());
+        let thread = run(viewers[replier], 7, reply).await.into_message().unwrap().thread_id.unwrap();
         let mut all: BTreeSet<usize> = people.into_iter().collect();
         all.insert(opener);
         dms.push((all, dm, thread));

@@ -136,7 +136,7 @@ async fn a_rebuild_keeps_read_marks(scratch: &Scratch) {
     let mut people = Vec::new();
     for handle in ["ana", "bo"] {
         let add = Command::AddMember { member: crate::member(handle, Role::Member), invite: None };
-        let added = store.execute(Envelope::new(owner, when("2024-01-01T00:00:01Z"), add)).await.unwrap();
+        let added = store.execute(Envelope::new(owner, when("2024-01-01T00:00:01Z"), add)).await.unwrap().to_json();
         people
             .push(Viewer { member: baton_core::MemberId(added["member"]["id"].as_i64().unwrap()), role: Role::Member });
     }
@@ -149,12 +149,13 @@ async fn a_rebuild_keeps_read_marks(scratch: &Scratch) {
             Command::OpenDm { members: vec![bo.member], export_name: None },
         ))
         .await
-        .unwrap();
+        .unwrap()
+        .to_json();
     let dm = DmId(dm["id"].as_i64().unwrap());
     let mut posted = Vec::new();
     for body in ["first", "second"] {
         let post = Command::PostMessage { target: MessageTarget::Dm(dm), text: text(body), urgent: false };
-        let message = store.execute(Envelope::new(ana, when("2024-01-02T09:01:00Z"), post)).await.unwrap();
+        let message = store.execute(Envelope::new(ana, when("2024-01-02T09:01:00Z"), post)).await.unwrap().to_json();
         posted.push(MessageId(message["id"].as_i64().unwrap()));
     }
     // Ana answers her first message in a thread; Bo reads the timeline only afterwards.

@@ -12,14 +12,13 @@ use anyhow::{anyhow, bail, Context};
 use baton_core::calendar::{parse_time_zone, WorkingHours};
 use baton_core::model::{Role, Visibility};
 use baton_core::text::{render_markdown, MessageText};
-use baton_core::{ChannelId, DmId, MemberId, MessageId, ThreadId};
+use baton_core::{ChannelId, DmId, MemberId, ThreadId};
 use baton_import::export_files::ExportFiles;
 use baton_import::slack::{self, Conversation, ConversationKind, Export};
-use baton_store::{Command, Envelope, MessageTarget, NewMember, SqlStore, Store, ThreadHome, Viewer};
+use baton_store::{Answer, Command, Envelope, MessageTarget, NewMember, SqlStore, Store, ThreadHome, Viewer};
 use futures_util::{StreamExt, TryStreamExt};
 use indicatif::{ProgressBar, ProgressStyle};
 use jiff::Timestamp;
-use serde_json::Value;
 
 use super::summary::Summary;
 use super::{count, in_export_terms, Differs};
@@ -129,7 +128,7 @@ impl<'a> Writer<'a> {
         envelope
     }
 
-    async fn execute(&self, viewer: Viewer, at: Timestamp, key: String, command: Command) -> anyhow::Result<Value> {
+    async fn execute(&self, viewer: Viewer, at: Timestamp, key: String, command: Command) -> anyhow::Result<Answer> {
         Ok(self.store.execute(self.envelope(viewer, at, key, command)).await?)
     }
 
@@ -209,7 +208,7 @@ impl<'a> Writer<'a> {
                         .execute(self.owner, self.start, format!("member:{}", member.id), command)
                         .await
                         .with_context(|| format!("member {:?} could not be added", member.handle))?;
-                    MemberId(added["member"]["id"].as_i64().context("the store answered without a member id")?)
+                    added.into_member_added()?.member.id
                 }
             };
             self.members.insert(member.id.as_str(), id);
@@ -240,9 +239,7 @@ impl<'a> Writer<'a> {
         let created = created
             .map_err(|err| in_export_terms(err, || "the channel had other members or another topic then".to_string()));
         match created {
-            Ok(created) => {
-                Ok(Some(ChannelId(created["id"].as_i64().context("the store answered without a channel id")?)))
-            }
+            Ok(created) => Ok(Some(ChannelId(created.id().context("the store answered without a channel id")?))),
             Err(err) if is_conflict(&err) => {
                 let existing =
                     self.store.channels(&self.owner).await?.into_iter().find(|c| c.name == conversation.name);
@@ -295,7 +292,7 @@ impl<'a> Writer<'a> {
                         conversation.name,
                         visibility.as_str()
                     );
-                    return Ok(ChannelId(created["id"].as_i64().context("the store answered without a channel id")?));
+                    return Ok(ChannelId(created.id().context("the store answered without a channel id")?));
                 }
                 Err(err) if is_conflict(&err) => continue,
                 Err(err) => return Err(err),
@@ -344,7 +341,7 @@ impl<'a> Writer<'a> {
                 // Not `dm:`, the key of the unnamed opening an earlier version recorded: a new
                 // key names a conversation that import opened.
                 let opened = self.execute(viewer, at, format!("conversation:{}", conversation.id), open).await?;
-                let dm = DmId(opened["id"].as_i64().context("the store answered without a conversation id")?);
+                let dm = DmId(opened.id().context("the store answered without a conversation id")?);
                 batches.push((MessageTarget::Dm(dm), None, &conversation.timeline));
                 // A thread's messages are posted as an earlier version posted them, into the
                 // timeline (the same request under the same key, so a data directory it
@@ -449,7 +446,8 @@ impl<'a> Writer<'a> {
                     err => err.context(format!("message {} could not be imported", message.ts)),
                 }
             })?;
-            let id = MessageId(answer["id"].as_i64().context("the store answered without a message id")?);
+            let answer = answer.into_message()?;
+            let id = answer.id;
             let author = Viewer { member: self.members[message.author.as_str()], role: Role::Member };
             if let Some(edited_at) = message.edited_at {
                 let key = format!("edited:{}:{}", conversation.id, message.ts);
@@ -465,7 +463,7 @@ impl<'a> Writer<'a> {
                 }
             }
             if let Some(thread) = file_into {
-                if answer["thread_id"].as_i64() != Some(thread.0) {
+                if answer.thread_id != Some(thread) {
                     let key = format!("move:{}:{}", conversation.id, message.ts);
                     // Its author takes part in the conversation, which lets them arrange it.
                     misplaced.push(self.envelope(
@@ -488,8 +486,8 @@ impl<'a> Writer<'a> {
     }
 }
 
-fn thread_id(answer: &Value) -> anyhow::Result<ThreadId> {
-    Ok(ThreadId(answer["id"].as_i64().context("the store answered without a thread id")?))
+fn thread_id(answer: &Answer) -> anyhow::Result<ThreadId> {
+    Ok(ThreadId(answer.id().context("the store answered without a thread id")?))
 }
 
 fn is_conflict(err: &anyhow::Error) -> bool {

@@ -16,7 +16,7 @@ use baton_core::calendar::{parse_time_zone, WorkingHours};
 use baton_core::model::{Priority, Role, TaskStatus};
 use baton_core::{validate, MemberId, ProjectId, TaskId};
 use baton_import::task_csv::{self, TaskRecord};
-use baton_store::{Command, Envelope, NewMember, SqlStore, Store, Viewer};
+use baton_store::{Answer, Command, Envelope, NewMember, SqlStore, Store, Viewer};
 use indicatif::{ProgressBar, ProgressStyle};
 use jiff::Timestamp;
 use serde_json::Value;
@@ -131,7 +131,7 @@ const STATUS: &str = "status";
 const UPDATED: &str = "updated";
 
 impl Importer<'_> {
-    async fn execute(&self, at: Timestamp, key: String, command: Command) -> anyhow::Result<Value> {
+    async fn execute(&self, at: Timestamp, key: String, command: Command) -> anyhow::Result<Answer> {
         let mut envelope = Envelope::new(self.owner, at, command).with_idempotency_key(Some(key));
         envelope.source = SOURCE.into();
         Ok(self.store.execute(envelope).await?)
@@ -250,7 +250,7 @@ impl Importer<'_> {
                     service: false,
                 };
                 let added = self.execute(at, member_key(who), Command::AddMember { member, invite: None }).await?;
-                MemberId(added["member"]["id"].as_i64().context("no member id")?)
+                added.into_member_added()?.member.id
             }
         };
         self.members.insert(who.to_string(), id);
@@ -263,7 +263,7 @@ impl Importer<'_> {
         }
         let command = Command::CreateProject { name: validate::name("project", name)?, description: String::new() };
         let created = self.execute(at, format!("{SOURCE}:project:{name}"), command).await?;
-        let id = ProjectId(created["id"].as_i64().context("no project id")?);
+        let id = ProjectId(created.id().context("no project id")?);
         self.projects.insert(name.to_string(), id);
         Ok(id)
     }
@@ -278,7 +278,7 @@ impl Importer<'_> {
         let keys = self.keys_of(task, Some(project)).await?;
         let create = create_command(task, project, assignee)?;
         let created = self.execute(task.created_at, format!("{keys}:{CREATED}"), create).await?;
-        let id = TaskId(created["id"].as_i64().context("no task id")?);
+        let id = TaskId(created.id().context("no task id")?);
         for (step, at, command) in later_steps(task, id) {
             self.execute(at, format!("{keys}:{step}"), command).await?;
         }

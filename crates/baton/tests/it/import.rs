@@ -240,7 +240,7 @@ async fn a_task_an_earlier_version_imported_is_not_imported_twice() {
             service: true,
         };
         let setup = Command::Setup { workspace_name: "Imported".into(), time_zone: "UTC".into(), owner };
-        let answer = store.execute(Envelope::system(jiff::Timestamp::UNIX_EPOCH, setup)).await.unwrap();
+        let answer = store.execute(Envelope::system(jiff::Timestamp::UNIX_EPOCH, setup)).await.unwrap().to_json();
         let owner =
             Viewer { member: baton_core::MemberId(answer["member"]["id"].as_i64().unwrap()), role: Role::Owner };
         let at: jiff::Timestamp = "2024-03-08T09:00:00Z".parse().unwrap();
@@ -250,7 +250,7 @@ async fn a_task_an_earlier_version_imported_is_not_imported_twice() {
             envelope
         };
         let project = Command::CreateProject { name: "Ops".into(), description: String::new() };
-        let project = store.execute(write("tasks-csv:project:Ops", project)).await.unwrap();
+        let project = store.execute(write("tasks-csv:project:Ops", project)).await.unwrap().to_json();
         let task = Command::CreateTask {
             project: baton_core::ProjectId(project["id"].as_i64().unwrap()),
             title: "Plan".into(),

@@ -66,7 +66,7 @@ async fn decide(state: &AppState, signed: &Signed, key: &str, accepted: bool) ->
     // Keys are the advisor's own (`take-live-thread-12`); anything else is dropped, not escaped.
     let safe_key: String = key.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
     let mut to = format!("/advisor?done={safe_key}&outcome={}", if accepted { "accepted" } else { "dismissed" });
-    let created = &outcome["created"];
+    let created = &outcome.into_advice()?.created;
     let ids = [
         ("huddle", &created["huddle"]["id"]),
         ("thread", &created["message"]["thread_id"]),
