@@ -20,6 +20,7 @@ mod read;
 mod rebuild;
 mod savepoint;
 mod unique_names;
+mod visibility;
 mod writer;
 
 #[cfg(feature = "testing")]

@@ -59,8 +59,8 @@ pub struct Unread {
 #[derive(Debug, Clone)]
 pub struct Access {
     pub member: MemberId,
-    pub guest: bool,
-    pub admin: bool,
+    pub role: Role,
+    /// The channels they may read (see the policy's channel rule), not only those they are in.
     pub channels: HashSet<ChannelId>,
     pub dms: HashSet<DmId>,
 }
@@ -72,14 +72,17 @@ impl Access {
     }
 
     pub fn may_see(&self, scope: Scope) -> bool {
-        match scope {
-            Scope::Everyone => true,
-            Scope::Internal => !self.guest,
-            Scope::Admins => self.admin,
-            Scope::Private => false,
+        let inside = match scope {
             Scope::Channel(id) => self.channels.contains(&id),
             Scope::Dm(id) => self.dms.contains(&id),
-        }
+            _ => false,
+        };
+        crate::domain::policy::may_see(scope, self.role, inside)
+    }
+
+    /// Whether they may read projects and tasks.
+    pub fn may_read_work(&self) -> bool {
+        self.may_see(Scope::Internal)
     }
 }
 

@@ -190,7 +190,7 @@ pub async fn suggestions(state: &AppState, viewer: Viewer, at: Option<&str>) -> 
                     Advice::TakeLive { conversation, .. } => {
                         origins.get(*conversation).is_some_and(|o| visible(&access, *o))
                     }
-                    Advice::Nudge { .. } => !access.guest,
+                    Advice::Nudge { .. } => access.may_read_work(),
                     Advice::Escalate { conversation, .. } => {
                         origins.get(*conversation).is_some_and(|o| visible(&access, *o))
                     }

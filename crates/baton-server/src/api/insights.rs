@@ -277,7 +277,7 @@ pub(crate) async fn shown_to(state: &AppState, viewer: Viewer, query: InsightsQu
                 .map(|(_, conversation)| conversation.channel.as_str())
                 .collect();
             report.lagging.channels.retain(|row| visible_channels.contains(row.name.as_str()));
-            if access.guest {
+            if !access.may_read_work() {
                 report.lagging.projects.clear();
             }
             let participants = report.members.iter().filter(|m| m.messages > 0).count();
@@ -302,7 +302,7 @@ pub(crate) async fn shown_to(state: &AppState, viewer: Viewer, query: InsightsQu
 pub(crate) fn visible(access: &Access, origin: Origin) -> bool {
     match origin {
         Origin::Channel(id) => access.channels.contains(&baton_core::ChannelId(id)),
-        Origin::Task => !access.guest,
+        Origin::Task => access.may_read_work(),
         Origin::Dm(id) => access.dms.contains(&baton_core::DmId(id)),
     }
 }

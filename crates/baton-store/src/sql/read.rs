@@ -15,7 +15,8 @@ use bytes::Bytes;
 use jiff::Timestamp;
 use sqlx::AnyConnection;
 
-use super::Dialect;
+use super::{visibility, Dialect};
+use crate::domain::policy;
 use crate::error::{Error, Result};
 use crate::view::{Access, CommittedEvent, Page, Scope, Viewer};
 
@@ -34,14 +35,6 @@ pub(crate) fn ts(micros: i64) -> Timestamp {
 
 pub(crate) fn micros(at: Timestamp) -> i64 {
     at.as_microsecond()
-}
-
-/// SQL for the ids of the channels a viewer may see; binds `?guest` (0/1) then `?member`.
-const VISIBLE_CHANNELS: &str = "SELECT id FROM channels WHERE (visibility = 'public' AND $1 = 0) \
-     OR id IN (SELECT channel_id FROM channel_members WHERE member_id = $2)";
-
-fn guest_flag(viewer: &Viewer) -> i64 {
-    i64::from(viewer.role == Role::Guest)
 }
 
 // ---- workspace and members -------------------------------------------------------------------
@@ -187,9 +180,10 @@ const CHANNEL_SELECT: &str = "SELECT c.id, c.name, c.visibility, c.topic, c.crea
 
 pub(crate) async fn channels(conn: &mut AnyConnection, viewer: &Viewer) -> Result<Vec<Channel>> {
     let rows = sqlx::query_as::<_, ChannelRow>(&format!(
-        "{CHANNEL_SELECT} WHERE c.id IN ({VISIBLE_CHANNELS}) ORDER BY c.name, c.id"
+        "{CHANNEL_SELECT} WHERE c.id IN ({}) ORDER BY c.name, c.id",
+        visibility::visible_channels()
     ))
-    .bind(guest_flag(viewer))
+    .bind(visibility::guest(viewer))
     .bind(viewer.member.0)
     .fetch_all(&mut *conn)
     .await?;
@@ -198,8 +192,9 @@ pub(crate) async fn channels(conn: &mut AnyConnection, viewer: &Viewer) -> Resul
 
 /// The channel, if the viewer may see it.
 pub(crate) async fn channel_row(conn: &mut AnyConnection, viewer: &Viewer, id: ChannelId) -> Result<ChannelRow> {
-    sqlx::query_as::<_, ChannelRow>(&format!("{CHANNEL_SELECT} WHERE c.id = $3 AND c.id IN ({VISIBLE_CHANNELS})"))
-        .bind(guest_flag(viewer))
+    let visible = visibility::visible_channels();
+    sqlx::query_as::<_, ChannelRow>(&format!("{CHANNEL_SELECT} WHERE c.id = $3 AND c.id IN ({visible})"))
+        .bind(visibility::guest(viewer))
         .bind(viewer.member.0)
         .bind(id.0)
         .fetch_optional(&mut *conn)
@@ -317,7 +312,7 @@ pub(crate) async fn thread_with_channel(
             dm_row(conn, viewer, DmId(dm)).await.map_err(|_| not_found())?;
             None
         }
-        (None, None) if viewer.role == Role::Guest => return Err(not_found()),
+        (None, None) if !policy::may_read_work(viewer) => return Err(not_found()),
         (None, None) => None,
     };
     Ok((row, channel))
@@ -510,15 +505,21 @@ pub(crate) async fn latest_messages(
 pub(crate) async fn search(conn: &mut AnyConnection, viewer: &Viewer, query: &str, limit: u32) -> Result<Vec<Message>> {
     let pattern = format!("%{}%", query.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
     let like = Dialect::of(conn).like();
+    let (visible, in_dm, in_thread_dm, work) = (
+        visibility::visible_channels(),
+        visibility::reads_dm("m.dm_id", "$2"),
+        visibility::reads_dm("dm_id", "$2"),
+        visibility::reads_work("$1"),
+    );
     let rows = sqlx::query_as::<_, MessageRow>(&format!(
         "SELECT {MESSAGE_COLUMNS} FROM messages m WHERE m.deleted = FALSE AND m.body {like} $3 ESCAPE '\\' AND ( \
-           m.dm_id IN (SELECT dm_id FROM dm_members WHERE member_id = $2) \
-           OR m.thread_id IN (SELECT id FROM threads WHERE channel_id IN ({VISIBLE_CHANNELS}) \
-                              OR dm_id IN (SELECT dm_id FROM dm_members WHERE member_id = $2) \
-                              OR (channel_id IS NULL AND dm_id IS NULL AND $1 = 0))) \
+           (m.dm_id IS NOT NULL AND {in_dm}) \
+           OR m.thread_id IN (SELECT id FROM threads WHERE channel_id IN ({visible}) \
+                              OR (dm_id IS NOT NULL AND {in_thread_dm}) \
+                              OR (channel_id IS NULL AND dm_id IS NULL AND {work}))) \
          ORDER BY m.id DESC LIMIT $4"
     ))
-    .bind(guest_flag(viewer))
+    .bind(visibility::guest(viewer))
     .bind(viewer.member.0)
     .bind(pattern)
     .bind(i64::from(limit))
@@ -539,10 +540,10 @@ pub(crate) struct DmRow {
 
 /// The conversation, if the viewer takes part in it.
 pub(crate) async fn dm_row(conn: &mut AnyConnection, viewer: &Viewer, id: DmId) -> Result<DmRow> {
-    sqlx::query_as::<_, DmRow>(
-        "SELECT id, created_at, last_message_at, export_name FROM dms WHERE id = $1 \
-         AND EXISTS (SELECT 1 FROM dm_members WHERE dm_id = dms.id AND member_id = $2)",
-    )
+    sqlx::query_as::<_, DmRow>(&format!(
+        "SELECT id, created_at, last_message_at, export_name FROM dms WHERE id = $1 AND {}",
+        visibility::reads_dm("dms.id", "$2")
+    ))
     .bind(id.0)
     .bind(viewer.member.0)
     .fetch_optional(&mut *conn)
@@ -584,11 +585,11 @@ pub(crate) async fn dm(conn: &mut AnyConnection, viewer: &Viewer, id: DmId) -> R
 }
 
 pub(crate) async fn dms(conn: &mut AnyConnection, viewer: &Viewer) -> Result<Vec<Dm>> {
-    let rows = sqlx::query_as::<_, DmRow>(
-        "SELECT id, created_at, last_message_at, export_name FROM dms \
-         WHERE id IN (SELECT dm_id FROM dm_members WHERE member_id = $1) \
+    let rows = sqlx::query_as::<_, DmRow>(&format!(
+        "SELECT id, created_at, last_message_at, export_name FROM dms WHERE {} \
          ORDER BY COALESCE(last_message_at, created_at) DESC, id DESC",
-    )
+        visibility::reads_dm("id", "$1")
+    ))
     .bind(viewer.member.0)
     .fetch_all(&mut *conn)
     .await?;
@@ -633,7 +634,7 @@ pub(crate) async fn dm_threads(conn: &mut AnyConnection, viewer: &Viewer, id: Dm
 // ---- projects and tasks -----------------------------------------------------------------------
 
 fn no_guests(viewer: &Viewer, what: impl FnOnce() -> String) -> Result<()> {
-    if viewer.role == Role::Guest {
+    if !policy::may_read_work(viewer) {
         return Err(Error::not_found(what()));
     }
     Ok(())
@@ -664,7 +665,7 @@ impl ProjectRow {
 }
 
 pub(crate) async fn projects(conn: &mut AnyConnection, viewer: &Viewer) -> Result<Vec<Project>> {
-    if viewer.role == Role::Guest {
+    if !policy::may_read_work(viewer) {
         return Ok(Vec::new());
     }
     let rows = sqlx::query_as::<_, ProjectRow>(
@@ -766,7 +767,7 @@ pub(crate) async fn tasks(
     assignee: Option<MemberId>,
     status: Option<TaskStatus>,
 ) -> Result<Vec<Task>> {
-    if viewer.role == Role::Guest {
+    if !policy::may_read_work(viewer) {
         return Ok(Vec::new());
     }
     let rows = sqlx::query_as::<_, TaskRow>(&format!(
@@ -860,35 +861,41 @@ pub(crate) async fn events(
     since: Seq,
     limit: u32,
 ) -> Result<Vec<Arc<CommittedEvent>>> {
+    // Each scope's rule, as `policy::may_see` reads it (scope_internal: 0 none, 1 internal,
+    // 2 admins, 3 private: its `scope_member` alone).
+    let (visible, in_dm) = (visibility::visible_channels(), visibility::reads_dm("scope_dm", "$2"));
+    let (work, admins) = (visibility::reads_work("$1"), visibility::reads_admins("$5"));
     let rows = sqlx::query_as::<_, EventRow>(&format!(
         "SELECT seq, at, actor, kind, payload, source, scope_channel, scope_dm, scope_internal, scope_member FROM events \
          WHERE seq > $3 AND (scope_member = $2 OR ( \
-           (scope_channel IS NULL OR scope_channel IN ({VISIBLE_CHANNELS})) \
-           AND (scope_dm IS NULL OR scope_dm IN (SELECT dm_id FROM dm_members WHERE member_id = $2)) \
-           AND (scope_internal = 0 OR (scope_internal = 1 AND $1 = 0) OR (scope_internal = 2 AND $5 = 1)))) \
+           (scope_channel IS NULL OR scope_channel IN ({visible})) \
+           AND (scope_dm IS NULL OR {in_dm}) \
+           AND (scope_internal = 0 OR (scope_internal = 1 AND {work}) OR (scope_internal = 2 AND {admins})))) \
          ORDER BY seq LIMIT $4"
     ))
-    .bind(guest_flag(viewer))
+    .bind(visibility::guest(viewer))
     .bind(viewer.member.0)
     .bind(since.0)
     .bind(i64::from(limit))
-    .bind(i64::from(viewer.role.is_admin()))
+    .bind(visibility::admin(viewer))
     .fetch_all(&mut *conn)
     .await?;
     Ok(rows.into_iter().map(|r| Arc::new(r.into_committed())).collect())
 }
 
 pub(crate) async fn access(conn: &mut AnyConnection, viewer: &Viewer) -> Result<Access> {
-    let channel_ids: Vec<(i64,)> =
-        sqlx::query_as(VISIBLE_CHANNELS).bind(guest_flag(viewer)).bind(viewer.member.0).fetch_all(&mut *conn).await?;
+    let channel_ids: Vec<(i64,)> = sqlx::query_as(visibility::visible_channels())
+        .bind(visibility::guest(viewer))
+        .bind(viewer.member.0)
+        .fetch_all(&mut *conn)
+        .await?;
     let dm_ids: Vec<(i64,)> = sqlx::query_as("SELECT dm_id FROM dm_members WHERE member_id = $1")
         .bind(viewer.member.0)
         .fetch_all(&mut *conn)
         .await?;
     Ok(Access {
         member: viewer.member,
-        guest: viewer.role == Role::Guest,
-        admin: viewer.role.is_admin(),
+        role: viewer.role,
         channels: channel_ids.into_iter().map(|(id,)| ChannelId(id)).collect(),
         dms: dm_ids.into_iter().map(|(id,)| DmId(id)).collect(),
     })
@@ -929,9 +936,10 @@ pub(crate) async fn norms(conn: &mut AnyConnection, viewer: &Viewer) -> Result<b
     let (default,): (i64,) = sqlx::query_as("SELECT reply_within_minutes FROM workspace").fetch_one(&mut *conn).await?;
     let rows: Vec<(i64, String, i64)> = sqlx::query_as(&format!(
         "SELECT id, name, reply_within_minutes FROM channels WHERE reply_within_minutes IS NOT NULL \
-         AND id IN ({VISIBLE_CHANNELS}) ORDER BY name, id"
+         AND id IN ({}) ORDER BY name, id",
+        visibility::visible_channels()
     ))
-    .bind(guest_flag(viewer))
+    .bind(visibility::guest(viewer))
     .bind(viewer.member.0)
     .fetch_all(&mut *conn)
     .await?;
