@@ -337,9 +337,7 @@ impl Store for SqlStore {
                 .fetch_optional(&mut *self.conn().await?)
                 .await?;
         match found {
-            Some((fingerprint, answer)) => {
-                Ok(Some(crate::KeyRecord { fingerprint, answer: serde_json::from_str(&answer)? }))
-            }
+            Some((fingerprint, answer)) => Ok(Some(crate::KeyRecord::new(fingerprint, answer))),
             None => Ok(None),
         }
     }

@@ -44,7 +44,20 @@ pub struct CommittedEvent {
 #[derive(Debug, Clone, PartialEq)]
 pub struct KeyRecord {
     pub fingerprint: String,
-    pub answer: serde_json::Value,
+    /// The answer as kept (JSON): read it with [`KeyRecord::answer`].
+    kept: String,
+}
+
+impl KeyRecord {
+    pub(crate) fn new(fingerprint: String, kept: String) -> KeyRecord {
+        KeyRecord { fingerprint, kept }
+    }
+
+    /// The answer the request got, read as the type its command answers with (a task for
+    /// `CreateTask`, an added member for `AddMember`: see [`crate::Answer`]).
+    pub fn answer<T: serde::de::DeserializeOwned>(&self) -> crate::Result<T> {
+        Ok(serde_json::from_str(&self.kept)?)
+    }
 }
 
 /// Messages by others a viewer has not read yet, per channel and per direct conversation

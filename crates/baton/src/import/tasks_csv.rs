@@ -13,13 +13,12 @@ use std::path::PathBuf;
 
 use anyhow::{anyhow, bail, Context};
 use baton_core::calendar::{parse_time_zone, WorkingHours};
-use baton_core::model::{Priority, Role, TaskStatus};
+use baton_core::model::{Priority, Role, Task, TaskStatus};
 use baton_core::{validate, MemberId, ProjectId, TaskId};
 use baton_import::task_csv::{self, TaskRecord};
 use baton_store::{Answer, Command, Envelope, NewMember, SqlStore, Store, Viewer};
 use indicatif::{ProgressBar, ProgressStyle};
 use jiff::Timestamp;
-use serde_json::Value;
 
 use super::summary::Summary;
 use super::{count, ensure_workspace, is_reused_key, MAX_FILE_BYTES};
@@ -160,8 +159,10 @@ impl Importer<'_> {
         }
         let former = Self::former_task_key(task);
         let imported = self.record(&format!("{former}:{CREATED}")).await?;
-        let same_project = |answer: &Value| project.is_some_and(|p| answer["project_id"].as_i64() == Some(p.0));
-        Ok(if imported.is_some_and(|r| same_project(&r.answer)) { former } else { key })
+        let same_project = |record: &baton_store::KeyRecord| {
+            record.answer::<Task>().is_ok_and(|task| Some(task.project_id) == project)
+        };
+        Ok(if imported.is_some_and(|r| same_project(&r)) { former } else { key })
     }
 
     async fn record(&self, key: &str) -> anyhow::Result<Option<baton_store::KeyRecord>> {
@@ -188,7 +189,7 @@ impl Importer<'_> {
             let what = if differs(&created, &create) {
                 Some("its title, assignee or due date")
             } else {
-                let id = TaskId(created.answer["id"].as_i64().context("an imported task without an id")?);
+                let id = created.answer::<Task>().context("an imported task, read back")?.id;
                 let mut what = None;
                 for (step, _, command) in later_steps(task, id) {
                     let record = self.record(&format!("{keys}:{step}")).await?;
@@ -216,7 +217,8 @@ impl Importer<'_> {
             return Ok(id);
         }
         let added = self.record(&member_key(who)).await?;
-        Ok(MemberId(added.and_then(|r| r.answer["member"]["id"].as_i64()).unwrap_or(-1)))
+        let added = added.and_then(|r| r.answer::<baton_store::answer::MemberAdded>().ok());
+        Ok(added.map_or(MemberId(-1), |added| added.member.id))
     }
 
     /// The member named by a handle or an e-mail address, added (without a password) if the
