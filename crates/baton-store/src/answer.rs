@@ -18,7 +18,8 @@ pub struct SetUp {
     pub member: Member,
 }
 
-/// A member added, with the invitation token to hand them (shown once, never stored).
+/// A member added, with the invitation token to hand them. The token is kept with the answer,
+/// so that a retry of the same request hands out the token that works (it is used up once).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct MemberAdded {
     pub member: Member,

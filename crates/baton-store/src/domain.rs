@@ -129,8 +129,10 @@ pub(crate) trait Tx: Send {
         after: Option<Timestamp>,
         up_to: Timestamp,
     ) -> Result<Vec<CheckInAsk>>;
-    /// Moves the check-in's digest mark to `to`; answers where it was.
-    async fn move_digest_mark(&mut self, checkin: i64, to: Timestamp) -> Result<Option<Timestamp>>;
+    /// When the check-in's last digest was posted (what it covered up to).
+    async fn digest_mark(&mut self, checkin: i64) -> Result<Option<Timestamp>>;
+    /// Notes that a digest covering the asks up to `to` was posted.
+    async fn set_digest_mark(&mut self, checkin: i64, to: Timestamp) -> Result<()>;
     /// What `member` did after `since` outside `except` (the check-in's own thread), the first
     /// of each by id; unfiltered.
     async fn activity_since(
@@ -141,8 +143,8 @@ pub(crate) trait Tx: Send {
     ) -> Result<checkins::Activity>;
     /// Puts a task on a member's next check-in prompt.
     async fn add_checkin_item(&mut self, checkin: i64, member: MemberId, task: TaskId) -> Result<()>;
-    /// The tasks put on `member`'s check-in prompt and not asked about yet, marked asked now.
-    async fn take_checkin_items(&mut self, checkin: i64, member: MemberId) -> Result<Vec<TaskId>>;
+    /// The tasks put on `member`'s check-in prompt and not asked about yet, marked asked `at`.
+    async fn take_checkin_items(&mut self, checkin: i64, member: MemberId, at: Timestamp) -> Result<Vec<TaskId>>;
     /// Takes a deleted message's text out of everything beside its projection that kept it: the
     /// log (its events stay, redacted, as a Matrix redaction leaves its event), the answer kept
     /// for a retry, a scheduled message's job that sent it.

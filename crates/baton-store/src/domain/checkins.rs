@@ -214,7 +214,7 @@ pub(crate) async fn fire_ask(tx: &mut dyn Tx, payload: &Value, due: Timestamp) -
         }
         // What the advisor put on this member's check-in: asked about once, now.
         let mut agenda = Vec::new();
-        for task in tx.take_checkin_items(id, member).await? {
+        for task in tx.take_checkin_items(id, member, due).await? {
             if let Ok(task) = tasks::readable_task(tx, &reader, task).await {
                 agenda.push(json!({ "task_id": task.id, "title": task.title }));
             }
@@ -235,11 +235,12 @@ pub(crate) async fn fire_ask(tx: &mut dyn Tx, payload: &Value, due: Timestamp) -
 
 /// Posts the digest of the asks since the last digest, as the check-in's creator: who
 /// answered (and the first line of what), who is missing, and answers that mention a
-/// blocker; then schedules the next one.
+/// blocker; then schedules the next one. A digest that cannot be posted leaves its asks to the
+/// next.
 pub(crate) async fn fire_digest(tx: &mut dyn Tx, viewer: &Viewer, payload: &Value, due: Timestamp) -> Result<Value> {
     let id = payload["checkin_id"].as_i64().unwrap_or_default();
     let Some(checkin) = tx.checkin(id).await? else { return Ok(json!({ "skipped": "the check-in is gone" })) };
-    let last = tx.move_digest_mark(id, due).await?;
+    let last = tx.digest_mark(id).await?;
     let mut asks = Vec::new();
     for ask in tx.asks_between(id, last, due).await? {
         let handle = match tx.member(ask.member_id).await? {
@@ -283,6 +284,7 @@ pub(crate) async fn fire_digest(tx: &mut dyn Tx, viewer: &Viewer, payload: &Valu
         }
         Err(err) => return Err(err),
     };
+    tx.set_digest_mark(id, due).await?;
     Ok(json!({
         "message_id": message.id,
         "answered": answered.iter().map(|(h, _)| h).collect::<Vec<_>>(),

@@ -179,8 +179,13 @@ impl Tx for Memory {
         Ok(self.asks.iter().filter(|(c, a)| *c == checkin && within(a)).map(|(_, a)| a.clone()).collect())
     }
 
-    async fn move_digest_mark(&mut self, checkin: i64, to: Timestamp) -> Result<Option<Timestamp>> {
-        Ok(self.digest_marks.insert(checkin, to))
+    async fn digest_mark(&mut self, checkin: i64) -> Result<Option<Timestamp>> {
+        Ok(self.digest_marks.get(&checkin).copied())
+    }
+
+    async fn set_digest_mark(&mut self, checkin: i64, to: Timestamp) -> Result<()> {
+        self.digest_marks.insert(checkin, to);
+        Ok(())
     }
 
     async fn activity_since(
@@ -201,7 +206,7 @@ impl Tx for Memory {
         Ok(())
     }
 
-    async fn take_checkin_items(&mut self, checkin: i64, member: MemberId) -> Result<Vec<TaskId>> {
+    async fn take_checkin_items(&mut self, checkin: i64, member: MemberId, _at: Timestamp) -> Result<Vec<TaskId>> {
         let mut taken = Vec::new();
         for (c, m, task, asked) in &mut self.checkin_items {
             if *c == checkin && *m == member && !*asked {
@@ -1648,7 +1653,10 @@ async fn the_digest_counts_the_asks_since_the_last_one() {
     assert_eq!(fired.outcome["answered"], serde_json::json!([]));
     assert_eq!(fired.outcome["missing"], serde_json::json!([]));
 
-    // A digest that cannot be posted (the channel archived) says why, and the next is still due.
+    // A digest that cannot be posted (the channel archived) says why, and the next is still due;
+    // what it would have counted waits for that one.
+    let friday = instant("2024-05-03T09:30:00Z");
+    tx.add_ask(checkin.id, MemberId(5), friday.to_zoned(jiff::tz::TimeZone::UTC).date(), friday).await.unwrap();
     channels::update(&mut tx, &OWNER, team, &None, &None, Some(true)).await.unwrap();
     let (next, _, at, _) = jobs_of(&tx, "checkin_digest").last().unwrap();
     tx.now = Some(at);
@@ -1660,4 +1668,9 @@ async fn the_digest_counts_the_asks_since_the_last_one() {
         (instant("2024-05-03T17:00:00Z"), instant("2024-05-06T17:00:00Z")),
         "none at the weekend"
     );
+    channels::update(&mut tx, &OWNER, team, &None, &None, Some(false)).await.unwrap();
+    let (monday, ..) = jobs_of(&tx, "checkin_digest").last().unwrap();
+    tx.now = Some(after_friday);
+    let fired = jobs::fire(&mut tx, monday as i64).await.unwrap().unwrap();
+    assert_eq!(fired.outcome["missing"], serde_json::json!(["m5"]), "Friday's ask is in Monday's digest");
 }

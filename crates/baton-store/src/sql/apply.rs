@@ -515,18 +515,22 @@ impl Tx for Ctx<'_, '_> {
             .collect())
     }
 
-    async fn move_digest_mark(&mut self, checkin: i64, to: Timestamp) -> Result<Option<Timestamp>> {
-        self.open_savepoint().await?;
+    async fn digest_mark(&mut self, checkin: i64) -> Result<Option<Timestamp>> {
         let (last,): (Option<i64>,) = sqlx::query_as("SELECT last_digest_at FROM checkins WHERE id = $1")
             .bind(checkin)
             .fetch_one(&mut *self.conn)
             .await?;
+        Ok(last.map(read::ts))
+    }
+
+    async fn set_digest_mark(&mut self, checkin: i64, to: Timestamp) -> Result<()> {
+        self.open_savepoint().await?;
         sqlx::query("UPDATE checkins SET last_digest_at = $1 WHERE id = $2")
             .bind(micros(to))
             .bind(checkin)
             .execute(&mut *self.conn)
             .await?;
-        Ok(last.map(read::ts))
+        Ok(())
     }
 
     async fn activity_since(
@@ -560,7 +564,7 @@ impl Tx for Ctx<'_, '_> {
         })
     }
 
-    async fn take_checkin_items(&mut self, checkin: i64, member: MemberId) -> Result<Vec<TaskId>> {
+    async fn take_checkin_items(&mut self, checkin: i64, member: MemberId, at: Timestamp) -> Result<Vec<TaskId>> {
         let items: Vec<(i64, i64)> = sqlx::query_as(
             "SELECT id, task_id FROM checkin_agenda WHERE checkin_id = $1 AND member_id = $2 AND asked_at IS NULL \
              ORDER BY id",
@@ -574,7 +578,7 @@ impl Tx for Ctx<'_, '_> {
             sqlx::query(
                 "UPDATE checkin_agenda SET asked_at = $1 WHERE checkin_id = $2 AND member_id = $3 AND asked_at IS NULL",
             )
-            .bind(micros(self.at))
+            .bind(micros(at))
             .bind(checkin)
             .bind(member.0)
             .execute(&mut *self.conn)
