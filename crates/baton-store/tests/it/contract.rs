@@ -842,6 +842,59 @@ async fn every_kind_of_answer_reads_back_the_same_on_a_retry(scratch: &Scratch) 
     let dismiss =
         Command::Advise { key: "nudge-1".into(), accepted: false, detail: serde_json::json!({}), action: None };
     twice(dismiss).await.into_advice().unwrap();
+    // The rest of the commands, each once.
+    let timeline = twice(Command::OpenTimeline { channel }).await.into_thread().unwrap().id;
+    twice(Command::SetDisplayTitle { thread, display_title: "shown".into() }).await.into_thread().unwrap();
+    let in_timeline = |body: &str| Command::PostMessage {
+        target: MessageTarget::Thread(timeline),
+        text: MessageText::new(body.to_string()),
+        urgent: false,
+    };
+    let aside = twice(in_timeline("aside")).await.into_message().unwrap().id;
+    twice(Command::Reply { message: aside, text: text("re"), urgent: false }).await.into_message().unwrap();
+    let stray = twice(in_timeline("stray")).await.into_message().unwrap().id;
+    twice(Command::MoveToThread { message: stray, thread }).await.into_message().unwrap();
+    twice(Command::MarkEdited { message: stray }).await.into_message().unwrap();
+    twice(Command::DeleteMessage { id: stray }).await.into_message().unwrap();
+    twice(Command::RemoveReaction { message, emoji: "tada".into() }).await.into_message().unwrap();
+    let rename = Command::UpdateProject { id: project, name: Some("Q".into()), description: None, archived: None };
+    twice(rename).await.into_project().unwrap();
+    let start = Command::StartHuddle {
+        on: HuddleOn::Thread(thread),
+        title: Some("again".into()),
+        call_link: None,
+        agenda: String::new(),
+        invite: vec![],
+        project: None,
+        join: false,
+        opens_at: None,
+    };
+    let second = twice(start).await.into_huddle().unwrap().id;
+    twice(Command::JoinHuddle { id: second }).await.into_huddle().unwrap();
+    let notes = Command::UpdateHuddle { id: second, agenda: None, notes: Some("n".into()), call_link: None };
+    twice(notes).await.into_huddle().unwrap();
+    let item = Command::AddActionItem { id: second, title: "do".into(), assignee: Some(ana), due: None };
+    twice(item).await.into_huddle().unwrap();
+    twice(Command::LeaveHuddle { id: second }).await.into_huddle().unwrap();
+    twice(Command::Remind { message, note: "n".into(), at: later }).await.into_job().unwrap();
+    let renamed = Command::UpdateMember {
+        id: ana,
+        display_name: Some("Ana".into()),
+        time_zone: None,
+        working_hours: None,
+        role: None,
+        active: None,
+    };
+    twice(renamed).await.into_member().unwrap();
+    let bo = twice(Command::AddMember { member: member("bo", Role::Member), invite: None }).await;
+    let bo = bo.into_member_added().unwrap().member.id;
+    twice(Command::AddChannelMember { channel, member: bo }).await.into_channel().unwrap();
+    let send =
+        Command::ScheduleMessage { target: MessageTarget::Thread(thread), body: "b".into(), urgent: false, at: later };
+    let job = twice(send).await.into_job().unwrap().id;
+    twice(Command::FireJob { id: job }).await.into_job_fired().unwrap();
+    let session = Command::IssueToken { member: ana, token_hash: "0".repeat(64) };
+    assert!(matches!(twice(session).await, Answer::Nothing), "sign-in bookkeeping answers nothing");
     twice(Command::RemoveChannelMember { channel, member: ana }).await.into_left_channel().unwrap();
 }
 
