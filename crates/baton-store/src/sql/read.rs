@@ -513,9 +513,9 @@ pub(crate) async fn search(conn: &mut AnyConnection, viewer: &Viewer, query: &st
     );
     let rows = sqlx::query_as::<_, MessageRow>(&format!(
         "SELECT {MESSAGE_COLUMNS} FROM messages m WHERE m.deleted = FALSE AND m.body {like} $3 ESCAPE '\\' AND ( \
-           (m.dm_id IS NOT NULL AND {in_dm}) \
+           {in_dm} \
            OR m.thread_id IN (SELECT id FROM threads WHERE channel_id IN ({visible}) \
-                              OR (dm_id IS NOT NULL AND {in_thread_dm}) \
+                              OR {in_thread_dm} \
                               OR (channel_id IS NULL AND dm_id IS NULL AND {work}))) \
          ORDER BY m.id DESC LIMIT $4"
     ))
@@ -633,7 +633,8 @@ pub(crate) async fn dm_threads(conn: &mut AnyConnection, viewer: &Viewer, id: Dm
 
 // ---- projects and tasks -----------------------------------------------------------------------
 
-fn no_guests(viewer: &Viewer, what: impl FnOnce() -> String) -> Result<()> {
+/// Projects and tasks are "not found" for who may not read them (the policy's work rule).
+fn work_readable(viewer: &Viewer, what: impl FnOnce() -> String) -> Result<()> {
     if !policy::may_read_work(viewer) {
         return Err(Error::not_found(what()));
     }
@@ -689,7 +690,7 @@ pub(crate) async fn any_project(conn: &mut AnyConnection, id: ProjectId) -> Resu
 
 pub(crate) async fn project(conn: &mut AnyConnection, viewer: &Viewer, id: ProjectId) -> Result<Project> {
     let what = || format!("project {id}");
-    no_guests(viewer, what)?;
+    work_readable(viewer, what)?;
     let row = sqlx::query_as::<_, ProjectRow>(
         "SELECT id, name, description, created_by, created_at, archived FROM projects WHERE id = $1",
     )
@@ -751,7 +752,7 @@ pub(crate) async fn any_task(conn: &mut AnyConnection, id: TaskId) -> Result<Opt
 
 pub(crate) async fn task(conn: &mut AnyConnection, viewer: &Viewer, id: TaskId) -> Result<Task> {
     let what = || format!("task {id}");
-    no_guests(viewer, what)?;
+    work_readable(viewer, what)?;
     let row = sqlx::query_as::<_, TaskRow>(&format!("SELECT {TASK_COLUMNS} FROM tasks WHERE id = $1"))
         .bind(id.0)
         .fetch_optional(&mut *conn)
