@@ -76,6 +76,9 @@ pub struct Access {
     /// The channels they may read (see the policy's channel rule), not only those they are in.
     pub channels: HashSet<ChannelId>,
     pub dms: HashSet<DmId>,
+    /// The last event this access reflects: it was read in one snapshot with the log up to
+    /// here, so events up to `as_of` are judged by it exactly as the store judged them then.
+    pub as_of: Seq,
 }
 
 impl Access {

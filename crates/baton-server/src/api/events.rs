@@ -12,7 +12,7 @@ use axum::routing::get;
 use axum::Router;
 use baton_core::event::{kind, Event};
 use baton_core::Seq;
-use baton_store::{CommittedEvent, DynStore, Missed, Viewer};
+use baton_store::{Access, CommittedEvent, DynStore, Missed, Subscription, Viewer};
 use bytes::{BufMut, BytesMut};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -124,10 +124,16 @@ async fn stream(
         .map_err(|rejection| ApiError::BadRequest(format!("not a WebSocket handshake: {}", rejection.body_text())))?;
     let store = state.store.clone();
     let token_hash = auth::token_hash(&token);
+    // Subscribed, and the viewer's access read, before the handshake is answered: whatever a
+    // client sees commit after it connected reaches the live path, which applies removals in
+    // order, and the backlog is judged by the access as of its own last event.
+    let live = store.bus().subscribe();
+    let access = store.access(&auth.viewer).await?;
     // Clients only ever send control frames: nothing large is accepted from them.
     let upgrade = upgrade.protocols(["bearer"]).max_message_size(64 * 1024).max_frame_size(64 * 1024);
     Ok(upgrade.on_upgrade(move |socket| async move {
-        if let Err(err) = run_stream(socket, store, auth.viewer, token_hash, Seq(since)).await {
+        let stream = Stream { socket, store, viewer: auth.viewer, token_hash, live, access };
+        if let Err(err) = stream.run(Seq(since)).await {
             tracing::debug!(error = %err, "stream ended");
         }
     }))
@@ -161,64 +167,82 @@ const PING_EVERY: Duration = Duration::from_secs(30);
 /// (the client resumes from its last `seq` when it reconnects).
 const SEND_TIMEOUT: Duration = Duration::from_secs(10);
 
-async fn run_stream(
-    mut socket: WebSocket,
+/// One live stream: its socket, whom it serves and what they may see.
+struct Stream {
+    socket: WebSocket,
     store: DynStore,
-    mut viewer: Viewer,
+    viewer: Viewer,
     token_hash: String,
-    since: Seq,
-) -> Result<(), StreamError> {
-    // Subscribe before reading the backlog: an event committed meanwhile is then in the backlog,
-    // on the channel, or both (and `last` drops the copy), never in neither.
-    let mut live = store.bus().subscribe();
-    // What the viewer may see as of the subscription: live events are then filtered in order,
-    // each membership change re-reading it when its own event comes through. Read after the
-    // backlog instead, a removal committed meanwhile would hide messages posted before it.
-    let mut access = store.access(&viewer).await?;
-    let mut last = catch_up(&mut socket, &store, &viewer, since).await?;
-    let mut ping = tokio::time::interval(PING_EVERY);
-    ping.tick().await;
-    loop {
-        tokio::select! {
-            received = live.recv() => match received {
-                Ok(event) => {
-                    // Access changes are applied even for events already sent from the backlog.
-                    let kind = event.kind.as_str();
-                    if kind::IDENTITY_CHANGING.contains(&kind) {
-                        viewer = reauthenticate(&store, &token_hash).await?;
-                        access = store.access(&viewer).await?;
-                    } else if kind::ACCESS_CHANGING.contains(&kind) {
-                        access = store.access(&viewer).await?;
+    /// Subscribed before `access` was read: an event committed after that read is on it.
+    live: Subscription,
+    /// What the viewer may see as of `access.as_of`; events after that are judged in order,
+    /// each membership change re-reading it when its own event comes through.
+    access: Access,
+}
+
+impl Stream {
+    async fn run(mut self, since: Seq) -> Result<(), StreamError> {
+        let mut last = self.catch_up(since).await?;
+        let mut ping = tokio::time::interval(PING_EVERY);
+        ping.tick().await;
+        loop {
+            tokio::select! {
+                received = self.live.recv() => match received {
+                    Ok(event) => {
+                        let kind = event.kind.as_str();
+                        if kind::IDENTITY_CHANGING.contains(&kind) {
+                            self.viewer = reauthenticate(&self.store, &self.token_hash).await?;
+                            self.access = self.store.access(&self.viewer).await?;
+                        } else if kind::ACCESS_CHANGING.contains(&kind) && event.seq > self.access.as_of {
+                            self.access = self.store.access(&self.viewer).await?;
+                        }
+                        if event.seq <= last {
+                            continue;
+                        }
+                        if self.access.may_read(&event) {
+                            send(&mut self.socket, &event).await?;
+                        }
+                        last = event.seq;
                     }
-                    if event.seq <= last {
-                        continue;
+                    // This stream fell behind: it is cut over to the store and caught up from its
+                    // last `seq`, so it loses nothing and slows no one else.
+                    Err(Missed::Lagged(_)) => {
+                        self.access = self.store.access(&self.viewer).await?;
+                        last = self.catch_up(last).await?;
                     }
-                    if access.may_read(&event) {
-                        send(&mut socket, &event).await?;
+                    Err(Missed::Closed) => return Ok(()),
+                },
+                incoming = self.socket.recv() => match incoming {
+                    None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return Ok(()),
+                    Some(Ok(_)) => {}
+                },
+                _ = ping.tick() => {
+                    let now = reauthenticate(&self.store, &self.token_hash).await?;
+                    if now.role != self.viewer.role {
+                        self.viewer = now;
+                        self.access = self.store.access(&self.viewer).await?;
                     }
-                    last = event.seq;
+                    timed(self.socket.send(Message::Ping(bytes::Bytes::new()))).await?;
                 }
-                // This stream fell behind: it is cut over to the store and caught up from its
-                // last `seq`, so it loses nothing and slows no one else.
-                Err(Missed::Lagged(_)) => {
-                    last = catch_up(&mut socket, &store, &viewer, last).await?;
-                    access = store.access(&viewer).await?;
-                }
-                Err(Missed::Closed) => return Ok(()),
-            },
-            incoming = socket.recv() => match incoming {
-                None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return Ok(()),
-                Some(Ok(_)) => {}
-            },
-            _ = ping.tick() => {
-                let now = reauthenticate(&store, &token_hash).await?;
-                if now.role != viewer.role {
-                    viewer = now;
-                    access = store.access(&viewer).await?;
-                }
-                timed(socket.send(Message::Ping(bytes::Bytes::new()))).await?;
             }
         }
+    }
+
+    /// Sends, from the store's log, every event after `since` up to `access.as_of` that the
+    /// access lets through; returns the last `seq` dealt with. Later events come live.
+    async fn catch_up(&mut self, since: Seq) -> Result<Seq, StreamError> {
+        let mut last = since;
+        while last < self.access.as_of {
+            let page = self.store.log(last, MAX_PAGE).await?;
+            let Some(tail) = page.last() else { break };
+            for event in page.iter().take_while(|e| e.seq <= self.access.as_of) {
+                if self.access.may_read(event) {
+                    send(&mut self.socket, event).await?;
+                }
+            }
+            last = tail.seq.min(self.access.as_of);
+        }
+        Ok(last.max(since))
     }
 }
 
@@ -231,21 +255,6 @@ async fn reauthenticate(store: &DynStore, token_hash: &str) -> Result<Viewer, St
 async fn timed<F: std::future::Future<Output = Result<(), axum::Error>>>(sending: F) -> Result<(), StreamError> {
     tokio::time::timeout(SEND_TIMEOUT, sending).await.map_err(|_| StreamError::SendTimeout)??;
     Ok(())
-}
-
-/// Sends every visible event after `since` from the store; returns the last `seq` read.
-async fn catch_up(socket: &mut WebSocket, store: &DynStore, viewer: &Viewer, since: Seq) -> Result<Seq, StreamError> {
-    let mut last = since;
-    loop {
-        let page = store.events(viewer, last, MAX_PAGE).await?;
-        let Some(tail) = page.last() else {
-            return Ok(last);
-        };
-        last = tail.seq;
-        for event in &page {
-            send(socket, event).await?;
-        }
-    }
 }
 
 async fn send(socket: &mut WebSocket, event: &CommittedEvent) -> Result<(), StreamError> {

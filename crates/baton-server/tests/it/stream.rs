@@ -136,6 +136,60 @@ async fn a_slow_reader_is_caught_up_from_the_store() {
     assert_exactly_after(&events, since, until);
 }
 
+/// The backlog is judged by what the member could read when they connected: a removal that
+/// commits while the stream still reads its backlog hides only what comes after it.
+#[tokio::test]
+async fn a_removal_while_the_backlog_is_read_hides_only_what_follows_it() {
+    let server = TestServer::start().await;
+    let owner = server.setup().await;
+    let ana = owner.add_member("ana", "member").await;
+    let channel = owner
+        .create("/api/v1/channels", json!({"name": "inner", "visibility": "private", "member_ids": [ana.id]}))
+        .await;
+    let channel = channel["id"].as_i64().unwrap();
+    let thread = owner.create(&format!("/api/v1/channels/{channel}/threads"), json!({"title": "inner topic"})).await;
+    let thread = thread["id"].as_i64().unwrap();
+    let since = last_seq(&owner).await;
+    // A backlog long enough that the removal lands while it is being read.
+    post_many(&owner, thread, 3000, "before").await;
+    owner.create(&format!("/api/v1/threads/{thread}/messages"), json!({"body": "last one inside"})).await;
+    for round in 0..5 {
+        let mut socket = connect(&server, &ana.token, since).await;
+        let path = format!("/api/v1/channels/{channel}/members/{}", ana.id);
+        owner.send(reqwest::Method::DELETE, &path, json!({})).await;
+        owner
+            .create(&format!("/api/v1/threads/{thread}/messages"), json!({"body": format!("after leaving {round}")}))
+            .await;
+        let (_, marker) = owner.channel_and_thread(&format!("marker-{round}")).await;
+        let until = last_seq(&owner).await;
+        let all = read_texts_until(&mut socket, until).await;
+        let before = all.lines().filter(|line| line.contains("\"before ")).count();
+        assert_eq!(before, 3000, "round {round}: every message posted while inside");
+        assert!(all.contains("last one inside"), "round {round}");
+        assert!(all.contains("channel.member_removed"), "round {round}");
+        let after = format!("after leaving {round}");
+        assert!(!all.contains(&after), "round {round}: a removed member's stream carries the channel");
+        assert!(all.contains(&format!("marker-{round}")), "round {round}: public events arrive (thread {marker})");
+        owner
+            .send(reqwest::Method::POST, &format!("/api/v1/channels/{channel}/members"), json!({"member_id": ana.id}))
+            .await;
+    }
+}
+
+/// Every text frame up to the event with `seq` `until`, joined by newlines.
+async fn read_texts_until(socket: &mut Socket, until: i64) -> String {
+    let mut texts = Vec::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while let Ok(Some(Ok(Message::Text(text)))) = tokio::time::timeout_at(deadline, socket.next()).await {
+        let event: Value = serde_json::from_str(&text).unwrap();
+        texts.push(text.to_string());
+        if event["seq"].as_i64().unwrap() >= until {
+            break;
+        }
+    }
+    texts.join("\n")
+}
+
 /// A stream stops delivering what its member may no longer see: after being removed from a
 /// private channel, and altogether once deactivated.
 #[tokio::test]
@@ -153,27 +207,12 @@ async fn a_stream_follows_removal_and_deactivation() {
     let mut socket = connect(&server, &ana.token, since).await;
 
     owner.create(&format!("/api/v1/threads/{thread}/messages"), json!({"body": "while inside"})).await;
-    // The removal waits until the stream has read the message: a stream whose backlog is read
-    // after a removal commits reads it with today's membership (a race noted on issue 13).
-    let mut texts = Vec::new();
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    while !texts.iter().any(|text: &String| text.contains("while inside")) {
-        let Ok(Some(Ok(Message::Text(text)))) = tokio::time::timeout_at(deadline, socket.next()).await else { break };
-        texts.push(text.to_string());
-    }
     let path = format!("/api/v1/channels/{channel}/members/{}", ana.id);
     owner.send(reqwest::Method::DELETE, &path, json!({})).await;
     owner.create(&format!("/api/v1/threads/{thread}/messages"), json!({"body": "after leaving"})).await;
     let (_, marker) = owner.channel_and_thread("public-marker").await;
     let until = last_seq(&owner).await;
-    while let Ok(Some(Ok(Message::Text(text)))) = tokio::time::timeout_at(deadline, socket.next()).await {
-        let event: Value = serde_json::from_str(&text).unwrap();
-        texts.push(text.to_string());
-        if event["seq"].as_i64().unwrap() >= until {
-            break;
-        }
-    }
-    let all = texts.join("\n");
+    let all = read_texts_until(&mut socket, until).await;
     assert!(all.contains("while inside"));
     assert!(all.contains("channel.member_removed"));
     assert!(!all.contains("after leaving"), "a removed member's stream still carries the channel");

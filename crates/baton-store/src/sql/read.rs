@@ -13,7 +13,7 @@ use baton_core::model::{
 use baton_core::{ChannelId, DmId, MemberId, MessageId, ProjectId, Seq, TaskId, ThreadId};
 use bytes::Bytes;
 use jiff::Timestamp;
-use sqlx::AnyConnection;
+use sqlx::{AnyConnection, Connection};
 
 use super::{visibility, Dialect};
 use crate::domain::policy;
@@ -885,20 +885,30 @@ pub(crate) async fn events(
 }
 
 pub(crate) async fn access(conn: &mut AnyConnection, viewer: &Viewer) -> Result<Access> {
+    // One snapshot for the head and the memberships: a removal committed between the two reads
+    // would otherwise be judged as already done for events before it.
+    let dialect = Dialect::of(conn);
+    let mut tx = conn.begin().await?;
+    if dialect == Dialect::Postgres {
+        sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ").execute(&mut *tx).await?;
+    }
+    let (as_of,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(seq), 0) FROM events").fetch_one(&mut *tx).await?;
     let channel_ids: Vec<(i64,)> = sqlx::query_as(visibility::visible_channels())
         .bind(visibility::guest(viewer))
         .bind(viewer.member.0)
-        .fetch_all(&mut *conn)
+        .fetch_all(&mut *tx)
         .await?;
     let dm_ids: Vec<(i64,)> = sqlx::query_as("SELECT dm_id FROM dm_members WHERE member_id = $1")
         .bind(viewer.member.0)
-        .fetch_all(&mut *conn)
+        .fetch_all(&mut *tx)
         .await?;
+    tx.commit().await?;
     Ok(Access {
         member: viewer.member,
         role: viewer.role,
         channels: channel_ids.into_iter().map(|(id,)| ChannelId(id)).collect(),
         dms: dm_ids.into_iter().map(|(id,)| DmId(id)).collect(),
+        as_of: Seq(as_of),
     })
 }
 
