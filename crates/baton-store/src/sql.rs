@@ -12,6 +12,7 @@
 //! that writers on several machines still hand out `seq` gap-free and in commit order.
 
 mod apply;
+mod db;
 mod dialect;
 mod flag;
 mod open;
@@ -32,9 +33,10 @@ use async_trait::async_trait;
 use baton_core::event::Event;
 use baton_core::model::{Channel, Dm, Member, Message, MessageVersion, Project, Task, TaskStatus, Thread, Workspace};
 use baton_core::{ChannelId, DmId, MemberId, MessageId, ProjectId, Seq, TaskId, ThreadId};
-use sqlx::{AnyPool, Connection};
+use sqlx::AnyPool;
 use tokio::sync::mpsc;
 
+use self::db::Conn;
 use crate::answer::Answer;
 use crate::bus::{Bus, LocalBus};
 use crate::command::{Envelope, ThreadHome};
@@ -43,7 +45,6 @@ use crate::view::{Access, CommittedEvent, Page, Unread, Viewer};
 use crate::Store;
 
 pub use dialect::Dialect;
-pub(crate) use flag::Flag;
 pub use open::Database;
 pub use rebuild::{rebuild, Rebuilt};
 
@@ -85,8 +86,8 @@ impl SqlStore {
         &self.database
     }
 
-    async fn conn(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Any>> {
-        Ok(self.reads.acquire().await?)
+    async fn conn(&self) -> Result<Conn> {
+        Ok(Conn::from(self.reads.acquire().await?))
     }
 
     /// Closes the read pool and waits until the writer has committed what it was given.
@@ -111,51 +112,51 @@ impl Store for SqlStore {
     }
 
     async fn workspace(&self) -> Result<Option<Workspace>> {
-        read::workspace(&mut *self.conn().await?).await
+        read::workspace(&mut self.conn().await?).await
     }
 
     async fn member_by_token(&self, token_hash: &str) -> Result<Option<Member>> {
-        read::member_by_token(&mut *self.conn().await?, token_hash).await
+        read::member_by_token(&mut self.conn().await?, token_hash).await
     }
 
     async fn login_lookup(&self, email_or_handle: &str) -> Result<Option<(MemberId, Option<String>)>> {
-        read::login_lookup(&mut *self.conn().await?, email_or_handle).await
+        read::login_lookup(&mut self.conn().await?, email_or_handle).await
     }
 
     async fn invite_lookup(&self, token_hash: &str) -> Result<Option<MemberId>> {
-        read::invite_lookup(&mut *self.conn().await?, token_hash).await
+        read::invite_lookup(&mut self.conn().await?, token_hash).await
     }
 
     async fn members(&self, viewer: &Viewer) -> Result<Vec<Member>> {
-        read::members(&mut *self.conn().await?, viewer).await
+        read::members(&mut self.conn().await?, viewer).await
     }
 
     async fn member(&self, viewer: &Viewer, id: MemberId) -> Result<Member> {
-        read::member(&mut *self.conn().await?, Some(viewer), id).await
+        read::member(&mut self.conn().await?, Some(viewer), id).await
     }
 
     async fn channels(&self, viewer: &Viewer) -> Result<Vec<Channel>> {
-        read::channels(&mut *self.conn().await?, viewer).await
+        read::channels(&mut self.conn().await?, viewer).await
     }
 
     async fn channel(&self, viewer: &Viewer, id: ChannelId) -> Result<Channel> {
-        Ok(read::channel_row(&mut *self.conn().await?, viewer, id).await?.into_channel())
+        Ok(read::channel_row(&mut self.conn().await?, viewer, id).await?.into_channel())
     }
 
     async fn channel_members(&self, viewer: &Viewer, id: ChannelId) -> Result<Vec<Member>> {
-        read::channel_members(&mut *self.conn().await?, viewer, id).await
+        read::channel_members(&mut self.conn().await?, viewer, id).await
     }
 
     async fn threads(&self, viewer: &Viewer, channel: ChannelId, page: Page) -> Result<Vec<Thread>> {
-        read::threads(&mut *self.conn().await?, viewer, channel, page).await
+        read::threads(&mut self.conn().await?, viewer, channel, page).await
     }
 
     async fn thread(&self, viewer: &Viewer, id: ThreadId) -> Result<Thread> {
-        Ok(read::thread_row(&mut *self.conn().await?, viewer, id).await?.into_thread())
+        Ok(read::thread_row(&mut self.conn().await?, viewer, id).await?.into_thread())
     }
 
     async fn thread_messages(&self, viewer: &Viewer, id: ThreadId, page: Page) -> Result<Vec<Message>> {
-        read::thread_messages(&mut *self.conn().await?, viewer, id, page).await
+        read::thread_messages(&mut self.conn().await?, viewer, id, page).await
     }
 
     async fn latest_messages(
@@ -165,39 +166,39 @@ impl Store for SqlStore {
         before: Option<MessageId>,
         limit: u32,
     ) -> Result<Vec<Message>> {
-        read::latest_messages(&mut *self.conn().await?, viewer, target, before, limit).await
+        read::latest_messages(&mut self.conn().await?, viewer, target, before, limit).await
     }
 
     async fn message(&self, viewer: &Viewer, id: MessageId) -> Result<Message> {
-        read::message(&mut *self.conn().await?, viewer, id).await
+        read::message(&mut self.conn().await?, viewer, id).await
     }
 
     async fn message_versions(&self, viewer: &Viewer, id: MessageId) -> Result<Vec<MessageVersion>> {
-        read::message_versions(&mut *self.conn().await?, viewer, id).await
+        read::message_versions(&mut self.conn().await?, viewer, id).await
     }
 
     async fn dms(&self, viewer: &Viewer) -> Result<Vec<Dm>> {
-        read::dms(&mut *self.conn().await?, viewer).await
+        read::dms(&mut self.conn().await?, viewer).await
     }
 
     async fn dm(&self, viewer: &Viewer, id: DmId) -> Result<Dm> {
-        read::dm(&mut *self.conn().await?, viewer, id).await
+        read::dm(&mut self.conn().await?, viewer, id).await
     }
 
     async fn dm_messages(&self, viewer: &Viewer, id: DmId, page: Page) -> Result<Vec<Message>> {
-        read::dm_messages(&mut *self.conn().await?, viewer, id, page).await
+        read::dm_messages(&mut self.conn().await?, viewer, id, page).await
     }
 
     async fn dm_threads(&self, viewer: &Viewer, id: DmId, page: Page) -> Result<Vec<Thread>> {
-        read::dm_threads(&mut *self.conn().await?, viewer, id, page).await
+        read::dm_threads(&mut self.conn().await?, viewer, id, page).await
     }
 
     async fn projects(&self, viewer: &Viewer) -> Result<Vec<Project>> {
-        read::projects(&mut *self.conn().await?, viewer).await
+        read::projects(&mut self.conn().await?, viewer).await
     }
 
     async fn project(&self, viewer: &Viewer, id: ProjectId) -> Result<Project> {
-        read::project(&mut *self.conn().await?, viewer, id).await
+        read::project(&mut self.conn().await?, viewer, id).await
     }
 
     async fn tasks(
@@ -207,15 +208,15 @@ impl Store for SqlStore {
         assignee: Option<MemberId>,
         status: Option<TaskStatus>,
     ) -> Result<Vec<Task>> {
-        read::tasks(&mut *self.conn().await?, viewer, project, assignee, status).await
+        read::tasks(&mut self.conn().await?, viewer, project, assignee, status).await
     }
 
     async fn task(&self, viewer: &Viewer, id: TaskId) -> Result<Task> {
-        read::task(&mut *self.conn().await?, viewer, id).await
+        read::task(&mut self.conn().await?, viewer, id).await
     }
 
     async fn task_history(&self, viewer: &Viewer, id: TaskId) -> Result<Vec<Event>> {
-        read::task_history(&mut *self.conn().await?, viewer, id).await
+        read::task_history(&mut self.conn().await?, viewer, id).await
     }
 
     async fn notifications(
@@ -225,36 +226,36 @@ impl Store for SqlStore {
         held: bool,
         limit: u32,
     ) -> Result<Vec<baton_core::model::Notification>> {
-        read::notifications(&mut *self.conn().await?, viewer, unread_only, held, limit).await
+        read::notifications(&mut self.conn().await?, viewer, unread_only, held, limit).await
     }
 
     async fn jobs(&self, viewer: &Viewer, pending_only: bool) -> Result<Vec<baton_core::model::Job>> {
-        read::jobs(&mut *self.conn().await?, viewer, pending_only).await
+        read::jobs(&mut self.conn().await?, viewer, pending_only).await
     }
 
     async fn due_jobs(&self, now: jiff::Timestamp, limit: u32) -> Result<Vec<i64>> {
-        read::due_jobs(&mut *self.conn().await?, now, limit).await
+        read::due_jobs(&mut self.conn().await?, now, limit).await
     }
 
     async fn next_due(&self) -> Result<Option<jiff::Timestamp>> {
-        read::next_due(&mut *self.conn().await?).await
+        read::next_due(&mut self.conn().await?).await
     }
 
     async fn norms(&self, viewer: &Viewer) -> Result<baton_core::model::Norms> {
-        read::norms(&mut *self.conn().await?, viewer).await
+        read::norms(&mut self.conn().await?, viewer).await
     }
 
     async fn checkin(&self, viewer: &Viewer, id: i64) -> Result<baton_core::model::CheckIn> {
-        read::checkin(&mut *self.conn().await?, viewer, id).await
+        read::checkin(&mut self.conn().await?, viewer, id).await
     }
 
     async fn checkins(&self, viewer: &Viewer) -> Result<Vec<baton_core::model::CheckIn>> {
-        read::checkins(&mut *self.conn().await?, viewer).await
+        read::checkins(&mut self.conn().await?, viewer).await
     }
 
     async fn slot_burdens(&self) -> Result<Vec<(MemberId, i64)>> {
         let rows: Vec<(i64, i64)> =
-            sqlx::query_as("SELECT member_id, count FROM slot_burdens").fetch_all(&mut *self.conn().await?).await?;
+            db::query_as("SELECT member_id, count FROM slot_burdens").fetch_all(&mut self.conn().await?).await?;
         Ok(rows.into_iter().map(|(m, c)| (MemberId(m), c)).collect())
     }
 
@@ -270,7 +271,7 @@ impl Store for SqlStore {
                 ("dm_id", dm.0)
             }
         };
-        let rows: Vec<(i64, i64)> = sqlx::query_as(&format!(
+        let rows: Vec<(i64, i64)> = db::query_as(&format!(
             "SELECT m.thread_id, COUNT(*) FROM threads t JOIN messages m ON m.thread_id = t.id \
              LEFT JOIN thread_read_marks r ON r.thread_id = t.id AND r.member_id = $1 \
              WHERE t.{column} = $2 AND m.author_id != $1 AND m.deleted = FALSE AND m.id > COALESCE(r.message_id, 0) \
@@ -278,7 +279,7 @@ impl Store for SqlStore {
         ))
         .bind(viewer.member.0)
         .bind(id)
-        .fetch_all(&mut *conn)
+        .fetch_all(&mut conn)
         .await?;
         Ok(rows.into_iter().map(|(thread, n)| (ThreadId(thread), n)).collect())
     }
@@ -286,17 +287,17 @@ impl Store for SqlStore {
     async fn unread(&self, viewer: &Viewer) -> Result<Unread> {
         let mut conn = self.conn().await?;
         let access = read::access(&mut conn, viewer).await?;
-        let channels: Vec<(i64, i64)> = sqlx::query_as(
+        let channels: Vec<(i64, i64)> = db::query_as(
             "SELECT t.channel_id, COUNT(*) FROM threads t JOIN messages m ON m.thread_id = t.id \
              LEFT JOIN thread_read_marks r ON r.thread_id = t.id AND r.member_id = $1 \
              WHERE t.channel_id IS NOT NULL AND m.author_id != $1 AND m.deleted = FALSE \
              AND m.id > COALESCE(r.message_id, 0) GROUP BY t.channel_id",
         )
         .bind(viewer.member.0)
-        .fetch_all(&mut *conn)
+        .fetch_all(&mut conn)
         .await?;
         // A direct conversation's unread: its timeline's, and its threads'.
-        let dms: Vec<(i64, i64)> = sqlx::query_as(
+        let dms: Vec<(i64, i64)> = db::query_as(
             "SELECT m.dm_id, COUNT(*) FROM messages m LEFT JOIN dm_read_marks r ON r.dm_id = m.dm_id AND r.member_id = $1 \
              WHERE m.dm_id IS NOT NULL AND m.author_id != $1 AND m.deleted = FALSE AND m.id > COALESCE(r.message_id, 0) \
              GROUP BY m.dm_id \
@@ -307,7 +308,7 @@ impl Store for SqlStore {
              GROUP BY t.dm_id",
         )
         .bind(viewer.member.0)
-        .fetch_all(&mut *conn)
+        .fetch_all(&mut conn)
         .await?;
         let mut dm_counts: std::collections::HashMap<DmId, i64> = std::collections::HashMap::new();
         for (dm, n) in dms {
@@ -325,16 +326,16 @@ impl Store for SqlStore {
 
     async fn head(&self) -> Result<Seq> {
         let (seq,): (i64,) =
-            sqlx::query_as("SELECT COALESCE(MAX(seq), 0) FROM events").fetch_one(&mut *self.conn().await?).await?;
+            db::query_as("SELECT COALESCE(MAX(seq), 0) FROM events").fetch_one(&mut self.conn().await?).await?;
         Ok(Seq(seq))
     }
 
     async fn idempotency_record(&self, actor: MemberId, key: &str) -> Result<Option<crate::KeyRecord>> {
         let found: Option<(String, String)> =
-            sqlx::query_as("SELECT fingerprint, response FROM idempotency WHERE actor = $1 AND key = $2")
+            db::query_as("SELECT fingerprint, response FROM idempotency WHERE actor = $1 AND key = $2")
                 .bind(actor.0)
                 .bind(key)
-                .fetch_optional(&mut *self.conn().await?)
+                .fetch_optional(&mut self.conn().await?)
                 .await?;
         match found {
             Some((fingerprint, answer)) => Ok(Some(crate::KeyRecord::new(fingerprint, answer))),
@@ -344,24 +345,24 @@ impl Store for SqlStore {
 
     async fn decided_advice(&self) -> Result<Vec<String>> {
         let keys: Vec<(String,)> =
-            sqlx::query_as("SELECT key FROM advisor_outcomes").fetch_all(&mut *self.conn().await?).await?;
+            db::query_as("SELECT key FROM advisor_outcomes").fetch_all(&mut self.conn().await?).await?;
         Ok(keys.into_iter().map(|(key,)| key).collect())
     }
 
     async fn huddle(&self, viewer: &Viewer, id: baton_core::HuddleId) -> Result<baton_core::model::Huddle> {
-        read::huddle(&mut *self.conn().await?, viewer, id).await
+        read::huddle(&mut self.conn().await?, viewer, id).await
     }
 
     async fn huddles(&self, viewer: &Viewer, open_only: bool, limit: u32) -> Result<Vec<baton_core::model::Huddle>> {
-        read::huddles(&mut *self.conn().await?, viewer, open_only, limit).await
+        read::huddles(&mut self.conn().await?, viewer, open_only, limit).await
     }
 
     async fn events(&self, viewer: &Viewer, since: Seq, limit: u32) -> Result<Vec<Arc<CommittedEvent>>> {
-        read::events(&mut *self.conn().await?, viewer, since, limit).await
+        read::events(&mut self.conn().await?, viewer, since, limit).await
     }
 
     async fn log(&self, since: Seq, limit: u32) -> Result<Vec<Arc<CommittedEvent>>> {
-        Ok(read::committed_after_limited(&mut *self.conn().await?, since.0, limit)
+        Ok(read::committed_after_limited(&mut self.conn().await?, since.0, limit)
             .await?
             .into_iter()
             .map(Arc::new)
@@ -369,11 +370,11 @@ impl Store for SqlStore {
     }
 
     async fn access(&self, viewer: &Viewer) -> Result<Access> {
-        read::access(&mut *self.conn().await?, viewer).await
+        read::access(&mut self.conn().await?, viewer).await
     }
 
     async fn search(&self, viewer: &Viewer, query: &str, limit: u32) -> Result<Vec<Message>> {
-        read::search(&mut *self.conn().await?, viewer, query, limit).await
+        read::search(&mut self.conn().await?, viewer, query, limit).await
     }
 }
 

@@ -3,17 +3,16 @@
 
 use std::collections::HashMap;
 
+use super::db::{self, Conn};
 use baton_core::event::Change;
 use baton_core::model::{CheckIn, Role};
 use baton_core::{ChannelId, DmId, MemberId, MessageId, ProjectId, TaskId, ThreadId};
 use jiff::civil::Date;
 use jiff::Timestamp;
 use serde_json::{json, Value};
-use sqlx::AnyConnection;
 
 use super::read::{self, event_json, micros};
 use super::savepoint::Savepoint;
-use super::Dialect;
 use crate::answer::{Answer, ReadUpTo};
 use crate::command::{Command, Envelope, MessageTarget, NewMember};
 use crate::domain::checkins as domain_checkins;
@@ -128,7 +127,7 @@ impl Known {
 
 /// Writes the answers of the group's commands for their idempotency keys, many to a statement:
 /// before the group commits, and before anything reads them back ([`redact`]).
-pub(crate) async fn save_answers(conn: &mut AnyConnection, known: &mut Known) -> Result<(), sqlx::Error> {
+pub(crate) async fn save_answers(conn: &mut Conn, known: &mut Known) -> Result<(), sqlx::Error> {
     let unsaved = std::mem::take(&mut known.unsaved);
     for chunk in unsaved.chunks(100) {
         let rows: Vec<String> = (0..chunk.len())
@@ -138,7 +137,7 @@ pub(crate) async fn save_answers(conn: &mut AnyConnection, known: &mut Known) ->
             "INSERT INTO idempotency (actor, key, response, fingerprint, created_at) VALUES {}",
             rows.join(", ")
         );
-        let mut query = sqlx::query(&sql);
+        let mut query = db::query(&sql);
         for row in chunk {
             let (response, fingerprint) = &known.answers[&(row.actor, row.key.clone())];
             query = query.bind(row.actor).bind(&row.key).bind(response).bind(fingerprint).bind(row.at);
@@ -149,7 +148,7 @@ pub(crate) async fn save_answers(conn: &mut AnyConnection, known: &mut Known) ->
 }
 
 struct Ctx<'a, 'l> {
-    conn: &'a mut AnyConnection,
+    conn: &'a mut Conn,
     log: &'a mut Log<'l>,
     at: Timestamp,
     actor: Option<MemberId>,
@@ -160,7 +159,7 @@ impl Ctx<'_, '_> {
     /// Keeps a token's hash for `member`: a session's or an invitation's (`purpose`).
     async fn add_token(&mut self, member: MemberId, token_hash: &str, purpose: &str) -> Result<()> {
         self.open_savepoint().await?;
-        sqlx::query("INSERT INTO tokens (hash, member_id, purpose, created_at) VALUES ($1, $2, $3, $4)")
+        db::query("INSERT INTO tokens (hash, member_id, purpose, created_at) VALUES ($1, $2, $3, $4)")
             .bind(token_hash)
             .bind(member.0)
             .bind(purpose)
@@ -175,7 +174,7 @@ impl Ctx<'_, '_> {
     async fn open_savepoint(&mut self) -> Result<()> {
         if let Some(owed) = self.log.savepoint.take() {
             // As text, not prepared: it is more than one statement.
-            sqlx::Executor::execute(&mut *self.conn, owed.open_next()).await?;
+            self.conn.batch(owed.open_next()).await?;
         }
         Ok(())
     }
@@ -267,7 +266,7 @@ impl Tx for Ctx<'_, '_> {
     }
 
     async fn timeline_of(&mut self, channel: ChannelId) -> Result<Option<ThreadId>> {
-        let found: Option<(i64,)> = sqlx::query_as("SELECT id FROM threads WHERE channel_id = $1 AND timeline = TRUE")
+        let found: Option<(i64,)> = db::query_as("SELECT id FROM threads WHERE channel_id = $1 AND timeline = TRUE")
             .bind(channel.0)
             .fetch_optional(&mut *self.conn)
             .await?;
@@ -275,7 +274,7 @@ impl Tx for Ctx<'_, '_> {
     }
 
     async fn in_dm(&mut self, dm: DmId, member: MemberId) -> Result<bool> {
-        let found: Option<(i64,)> = sqlx::query_as("SELECT 1 FROM dm_members WHERE dm_id = $1 AND member_id = $2")
+        let found: Option<(i64,)> = db::query_as("SELECT 1 FROM dm_members WHERE dm_id = $1 AND member_id = $2")
             .bind(dm.0)
             .bind(member.0)
             .fetch_optional(&mut *self.conn)
@@ -284,7 +283,7 @@ impl Tx for Ctx<'_, '_> {
     }
 
     async fn dm_members(&mut self, dm: DmId) -> Result<Vec<MemberId>> {
-        let rows: Vec<(i64,)> = sqlx::query_as("SELECT member_id FROM dm_members WHERE dm_id = $1")
+        let rows: Vec<(i64,)> = db::query_as("SELECT member_id FROM dm_members WHERE dm_id = $1")
             .bind(dm.0)
             .fetch_all(&mut *self.conn)
             .await?;
@@ -292,7 +291,7 @@ impl Tx for Ctx<'_, '_> {
     }
 
     async fn dm_of(&mut self, people: &[MemberId]) -> Result<Option<baton_core::model::Dm>> {
-        let found: Option<(i64,)> = sqlx::query_as("SELECT id FROM dms WHERE member_key = $1")
+        let found: Option<(i64,)> = db::query_as("SELECT id FROM dms WHERE member_key = $1")
             .bind(super::project::member_key(people))
             .fetch_optional(&mut *self.conn)
             .await?;
@@ -306,7 +305,7 @@ impl Tx for Ctx<'_, '_> {
         if let Some(known) = self.log.known.followers.get(&thread) {
             return Ok(known.clone());
         }
-        let rows: Vec<(i64,)> = sqlx::query_as("SELECT member_id FROM thread_followers WHERE thread_id = $1")
+        let rows: Vec<(i64,)> = db::query_as("SELECT member_id FROM thread_followers WHERE thread_id = $1")
             .bind(thread.0)
             .fetch_all(&mut *self.conn)
             .await?;
@@ -325,7 +324,7 @@ impl Tx for Ctx<'_, '_> {
             let found = match self.log.known.handles.get(handle) {
                 Some(known) => *known,
                 None => {
-                    let found: Option<(i64,)> = sqlx::query_as("SELECT id FROM members WHERE handle = $1")
+                    let found: Option<(i64,)> = db::query_as("SELECT id FROM members WHERE handle = $1")
                         .bind(handle)
                         .fetch_optional(&mut *self.conn)
                         .await?;
@@ -340,7 +339,7 @@ impl Tx for Ctx<'_, '_> {
     }
 
     async fn reply_norm(&mut self, channel: Option<ChannelId>) -> Result<i64> {
-        let (minutes,): (i64,) = sqlx::query_as(
+        let (minutes,): (i64,) = db::query_as(
             "SELECT COALESCE((SELECT reply_within_minutes FROM channels WHERE id = $1), reply_within_minutes) FROM workspace",
         )
         .bind(channel.map(|c| c.0))
@@ -355,7 +354,7 @@ impl Tx for Ctx<'_, '_> {
 
     async fn project_named(&mut self, name: &str) -> Result<Option<ProjectId>> {
         let found: Option<(i64,)> =
-            sqlx::query_as("SELECT id FROM projects WHERE name = $1 AND archived = FALSE ORDER BY id LIMIT 1")
+            db::query_as("SELECT id FROM projects WHERE name = $1 AND archived = FALSE ORDER BY id LIMIT 1")
                 .bind(name)
                 .fetch_optional(&mut *self.conn)
                 .await?;
@@ -367,7 +366,7 @@ impl Tx for Ctx<'_, '_> {
     }
 
     async fn huddle_project(&mut self, id: baton_core::HuddleId) -> Result<Option<ProjectId>> {
-        let found: Option<(Option<i64>,)> = sqlx::query_as("SELECT project_id FROM huddles WHERE id = $1")
+        let found: Option<(Option<i64>,)> = db::query_as("SELECT project_id FROM huddles WHERE id = $1")
             .bind(id.0)
             .fetch_optional(&mut *self.conn)
             .await?;
@@ -398,7 +397,7 @@ impl Tx for Ctx<'_, '_> {
             IdKind::HuddleItem => "huddle_items",
         };
         let (next,): (i64,) =
-            sqlx::query_as(&format!("SELECT COALESCE(MAX(id), 0) + 1 FROM {table}")).fetch_one(&mut *self.conn).await?;
+            db::query_as(&format!("SELECT COALESCE(MAX(id), 0) + 1 FROM {table}")).fetch_one(&mut *self.conn).await?;
         self.log.next_ids.insert(kind, next + 1);
         Ok(next)
     }
@@ -408,7 +407,7 @@ impl Tx for Ctx<'_, '_> {
     }
 
     async fn advice_decided(&mut self, key: &str) -> Result<bool> {
-        let found: Option<(i64,)> = sqlx::query_as("SELECT 1 FROM advisor_outcomes WHERE key = $1")
+        let found: Option<(i64,)> = db::query_as("SELECT 1 FROM advisor_outcomes WHERE key = $1")
             .bind(key)
             .fetch_optional(&mut *self.conn)
             .await?;
@@ -421,7 +420,7 @@ impl Tx for Ctx<'_, '_> {
 
     async fn insert_checkin(&mut self, checkin: &CheckIn) -> Result<i64> {
         self.open_savepoint().await?;
-        let (id,): (i64,) = sqlx::query_as(
+        let (id,): (i64,) = db::query_as(
             "INSERT INTO checkins (channel_id, thread_id, title, questions, ask_at, digest_at, digest_zone, cadence, \
              created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
         )
@@ -438,7 +437,7 @@ impl Tx for Ctx<'_, '_> {
         .fetch_one(&mut *self.conn)
         .await?;
         for member in &checkin.member_ids {
-            sqlx::query("INSERT INTO checkin_members (checkin_id, member_id) VALUES ($1, $2)")
+            db::query("INSERT INTO checkin_members (checkin_id, member_id) VALUES ($1, $2)")
                 .bind(id)
                 .bind(member.0)
                 .execute(&mut *self.conn)
@@ -449,7 +448,7 @@ impl Tx for Ctx<'_, '_> {
 
     async fn add_ask(&mut self, checkin: i64, member: MemberId, day: Date, at: Timestamp) -> Result<bool> {
         self.open_savepoint().await?;
-        let inserted = sqlx::query(
+        let inserted = db::query(
             "INSERT INTO checkin_asks (checkin_id, member_id, day, asked_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
         )
         .bind(checkin)
@@ -458,11 +457,11 @@ impl Tx for Ctx<'_, '_> {
         .bind(micros(at))
         .execute(&mut *self.conn)
         .await?;
-        Ok(inserted.rows_affected() == 1)
+        Ok(inserted == 1)
     }
 
     async fn last_answered_ask(&mut self, checkin: i64, member: MemberId) -> Result<Option<Timestamp>> {
-        let (last,): (Option<i64>,) = sqlx::query_as(
+        let (last,): (Option<i64>,) = db::query_as(
             "SELECT MAX(asked_at) FROM checkin_asks WHERE checkin_id = $1 AND member_id = $2 \
              AND answer_message_id IS NOT NULL",
         )
@@ -475,7 +474,7 @@ impl Tx for Ctx<'_, '_> {
 
     async fn answer_ask(&mut self, checkin: i64, member: MemberId, message: MessageId) -> Result<()> {
         self.open_savepoint().await?;
-        sqlx::query(
+        db::query(
             "UPDATE checkin_asks SET answer_message_id = $1 WHERE id = (SELECT id FROM checkin_asks \
              WHERE checkin_id = $2 AND member_id = $3 AND answer_message_id IS NULL ORDER BY asked_at DESC LIMIT 1)",
         )
@@ -493,7 +492,7 @@ impl Tx for Ctx<'_, '_> {
         after: Option<Timestamp>,
         up_to: Timestamp,
     ) -> Result<Vec<baton_core::model::CheckInAsk>> {
-        let rows: Vec<(i64, String, i64, Option<i64>)> = sqlx::query_as(
+        let rows: Vec<(i64, String, i64, Option<i64>)> = db::query_as(
             "SELECT member_id, day, asked_at, answer_message_id FROM checkin_asks \
              WHERE checkin_id = $1 AND asked_at > $2 AND asked_at <= $3 ORDER BY asked_at, member_id",
         )
@@ -516,7 +515,7 @@ impl Tx for Ctx<'_, '_> {
     }
 
     async fn digest_mark(&mut self, checkin: i64) -> Result<Option<Timestamp>> {
-        let (last,): (Option<i64>,) = sqlx::query_as("SELECT last_digest_at FROM checkins WHERE id = $1")
+        let (last,): (Option<i64>,) = db::query_as("SELECT last_digest_at FROM checkins WHERE id = $1")
             .bind(checkin)
             .fetch_one(&mut *self.conn)
             .await?;
@@ -525,7 +524,7 @@ impl Tx for Ctx<'_, '_> {
 
     async fn set_digest_mark(&mut self, checkin: i64, to: Timestamp) -> Result<()> {
         self.open_savepoint().await?;
-        sqlx::query("UPDATE checkins SET last_digest_at = $1 WHERE id = $2")
+        db::query("UPDATE checkins SET last_digest_at = $1 WHERE id = $2")
             .bind(micros(to))
             .bind(checkin)
             .execute(&mut *self.conn)
@@ -539,7 +538,7 @@ impl Tx for Ctx<'_, '_> {
         since: Timestamp,
         except: ThreadId,
     ) -> Result<crate::domain::checkins::Activity> {
-        let threads: Vec<(i64,)> = sqlx::query_as(
+        let threads: Vec<(i64,)> = db::query_as(
             "SELECT DISTINCT thread_id FROM messages WHERE author_id = $1 AND created_at > $2 \
              AND thread_id IS NOT NULL AND thread_id != $3 ORDER BY thread_id LIMIT 20",
         )
@@ -548,8 +547,8 @@ impl Tx for Ctx<'_, '_> {
         .bind(except.0)
         .fetch_all(&mut *self.conn)
         .await?;
-        let task_id = Dialect::of(self.conn).json_int("payload", &["task_id"]);
-        let tasks: Vec<(i64,)> = sqlx::query_as(&format!(
+        let task_id = self.conn.dialect().json_int("payload", &["task_id"]);
+        let tasks: Vec<(i64,)> = db::query_as(&format!(
             "SELECT DISTINCT {task_id} FROM events WHERE actor = $1 AND at > $2 \
              AND kind IN ('task.status_changed', 'task.assigned', 'task.due_changed', 'task.updated') \
              ORDER BY 1 LIMIT 20",
@@ -565,7 +564,7 @@ impl Tx for Ctx<'_, '_> {
     }
 
     async fn take_checkin_items(&mut self, checkin: i64, member: MemberId, at: Timestamp) -> Result<Vec<TaskId>> {
-        let items: Vec<(i64, i64)> = sqlx::query_as(
+        let items: Vec<(i64, i64)> = db::query_as(
             "SELECT id, task_id FROM checkin_agenda WHERE checkin_id = $1 AND member_id = $2 AND asked_at IS NULL \
              ORDER BY id",
         )
@@ -575,7 +574,7 @@ impl Tx for Ctx<'_, '_> {
         .await?;
         if !items.is_empty() {
             self.open_savepoint().await?;
-            sqlx::query(
+            db::query(
                 "UPDATE checkin_agenda SET asked_at = $1 WHERE checkin_id = $2 AND member_id = $3 AND asked_at IS NULL",
             )
             .bind(micros(at))
@@ -589,7 +588,7 @@ impl Tx for Ctx<'_, '_> {
 
     async fn add_checkin_item(&mut self, checkin: i64, member: MemberId, task: TaskId) -> Result<()> {
         self.open_savepoint().await?;
-        sqlx::query("INSERT INTO checkin_agenda (checkin_id, member_id, task_id, added_at) VALUES ($1, $2, $3, $4)")
+        db::query("INSERT INTO checkin_agenda (checkin_id, member_id, task_id, added_at) VALUES ($1, $2, $3, $4)")
             .bind(checkin)
             .bind(member.0)
             .bind(task.0)
@@ -610,8 +609,8 @@ impl Tx for Ctx<'_, '_> {
             MessageTarget::Thread(id) => ("thread_read_marks", "thread_id", id.0),
             MessageTarget::Dm(id) => ("dm_read_marks", "dm_id", id.0),
         };
-        let greatest = Dialect::of(self.conn).greatest();
-        sqlx::query(&format!(
+        let greatest = self.conn.dialect().greatest();
+        db::query(&format!(
             "INSERT INTO {table} (member_id, {column}, message_id) VALUES ($1, $2, $3) ON CONFLICT (member_id, {column}) \
              DO UPDATE SET message_id = {greatest}({table}.message_id, excluded.message_id)"
         )).bind(member.0).bind(target).bind(up_to.0).execute(&mut *self.conn).await?;
@@ -629,7 +628,7 @@ impl Tx for Ctx<'_, '_> {
 
     async fn mark_fired(&mut self, id: i64, outcome: &Value) -> Result<()> {
         self.open_savepoint().await?;
-        sqlx::query("UPDATE jobs SET fired_at = $1, outcome = $2 WHERE id = $3")
+        db::query("UPDATE jobs SET fired_at = $1, outcome = $2 WHERE id = $3")
             .bind(micros(self.at))
             .bind(serde_json::to_string(outcome)?)
             .bind(id)
@@ -639,7 +638,7 @@ impl Tx for Ctx<'_, '_> {
     }
 
     async fn answered(&mut self, message: &baton_core::model::Message) -> Result<bool> {
-        let (answers,): (i64,) = sqlx::query_as(
+        let (answers,): (i64,) = db::query_as(
             "SELECT COUNT(*) FROM messages WHERE (thread_id = $1 OR dm_id = $2) AND author_id != $3 \
              AND (created_at > $4 OR (created_at = $4 AND id > $5))",
         )
@@ -659,7 +658,7 @@ impl Tx for Ctx<'_, '_> {
 
     async fn create_workspace(&mut self, name: &str, time_zone: &str) -> Result<baton_core::model::Workspace> {
         self.open_savepoint().await?;
-        sqlx::query("INSERT INTO workspace (id, name, time_zone, created_at) VALUES (1, $1, $2, $3)")
+        db::query("INSERT INTO workspace (id, name, time_zone, created_at) VALUES (1, $1, $2, $3)")
             .bind(name)
             .bind(time_zone)
             .bind(micros(self.at))
@@ -679,7 +678,7 @@ impl Tx for Ctx<'_, '_> {
     }
 
     async fn active_owners(&mut self) -> Result<i64> {
-        let (owners,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM members WHERE role = 'owner' AND active = TRUE")
+        let (owners,): (i64,) = db::query_as("SELECT COUNT(*) FROM members WHERE role = 'owner' AND active = TRUE")
             .fetch_one(&mut *self.conn)
             .await?;
         Ok(owners)
@@ -689,7 +688,7 @@ impl Tx for Ctx<'_, '_> {
         self.open_savepoint().await?;
         self.log.known.forget_state();
         let hours = change.working_hours.map(serde_json::to_string).transpose()?;
-        sqlx::query(
+        db::query(
             "UPDATE members SET display_name = COALESCE($1, display_name), time_zone = COALESCE($2, time_zone), \
              working_hours = COALESCE($3, working_hours), role = COALESCE($4, role), active = COALESCE($5, active) \
              WHERE id = $6",
@@ -707,7 +706,7 @@ impl Tx for Ctx<'_, '_> {
 
     async fn revoke_access(&mut self, member: MemberId) -> Result<()> {
         self.open_savepoint().await?;
-        sqlx::query("DELETE FROM tokens WHERE member_id = $1").bind(member.0).execute(&mut *self.conn).await?;
+        db::query("DELETE FROM tokens WHERE member_id = $1").bind(member.0).execute(&mut *self.conn).await?;
         Ok(())
     }
 
@@ -717,7 +716,7 @@ impl Tx for Ctx<'_, '_> {
 
     async fn remove_session(&mut self, token_hash: &str) -> Result<()> {
         self.open_savepoint().await?;
-        sqlx::query("DELETE FROM tokens WHERE hash = $1 AND purpose = 'session'")
+        db::query("DELETE FROM tokens WHERE hash = $1 AND purpose = 'session'")
             .bind(token_hash)
             .execute(&mut *self.conn)
             .await?;
@@ -726,7 +725,7 @@ impl Tx for Ctx<'_, '_> {
 
     async fn end_sessions(&mut self, member: MemberId) -> Result<()> {
         self.open_savepoint().await?;
-        sqlx::query("DELETE FROM tokens WHERE member_id = $1 AND purpose = 'session'")
+        db::query("DELETE FROM tokens WHERE member_id = $1 AND purpose = 'session'")
             .bind(member.0)
             .execute(&mut *self.conn)
             .await?;
@@ -735,17 +734,17 @@ impl Tx for Ctx<'_, '_> {
 
     async fn use_invite(&mut self, member: MemberId, token_hash: &str) -> Result<bool> {
         self.open_savepoint().await?;
-        let used = sqlx::query("DELETE FROM tokens WHERE hash = $1 AND member_id = $2 AND purpose = 'invite'")
+        let used = db::query("DELETE FROM tokens WHERE hash = $1 AND member_id = $2 AND purpose = 'invite'")
             .bind(token_hash)
             .bind(member.0)
             .execute(&mut *self.conn)
             .await?;
-        Ok(used.rows_affected() == 1)
+        Ok(used == 1)
     }
 
     async fn set_password(&mut self, member: MemberId, password_hash: &str) -> Result<()> {
         self.open_savepoint().await?;
-        sqlx::query("UPDATE members SET password_hash = $1 WHERE id = $2")
+        db::query("UPDATE members SET password_hash = $1 WHERE id = $2")
             .bind(password_hash)
             .bind(member.0)
             .execute(&mut *self.conn)
@@ -754,7 +753,7 @@ impl Tx for Ctx<'_, '_> {
     }
 
     async fn unread_notifications(&mut self, member: MemberId) -> Result<Vec<i64>> {
-        let unread: Vec<(i64,)> = sqlx::query_as(
+        let unread: Vec<(i64,)> = db::query_as(
             "SELECT id FROM notifications WHERE member_id = $1 AND delivered_at IS NOT NULL AND read_at IS NULL ORDER BY id",
         )
         .bind(member.0)
@@ -766,7 +765,7 @@ impl Tx for Ctx<'_, '_> {
     async fn set_notifications_read(&mut self, ids: &[i64]) -> Result<()> {
         self.open_savepoint().await?;
         for id in ids {
-            sqlx::query("UPDATE notifications SET read_at = $1 WHERE id = $2")
+            db::query("UPDATE notifications SET read_at = $1 WHERE id = $2")
                 .bind(micros(self.at))
                 .bind(id)
                 .execute(&mut *self.conn)
@@ -784,7 +783,7 @@ impl Tx for Ctx<'_, '_> {
         deliver_at: Timestamp,
     ) -> Result<i64> {
         self.open_savepoint().await?;
-        let (id,): (i64,) = sqlx::query_as(
+        let (id,): (i64,) = db::query_as(
             "INSERT INTO notifications (member_id, kind, payload, urgent, created_at, deliver_at) \
              VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
         )
@@ -801,12 +800,12 @@ impl Tx for Ctx<'_, '_> {
 
     async fn mark_delivered(&mut self, id: i64) -> Result<Option<baton_core::model::Notification>> {
         self.open_savepoint().await?;
-        let updated = sqlx::query("UPDATE notifications SET delivered_at = $1 WHERE id = $2 AND delivered_at IS NULL")
+        let updated = db::query("UPDATE notifications SET delivered_at = $1 WHERE id = $2 AND delivered_at IS NULL")
             .bind(micros(self.at))
             .bind(id)
             .execute(&mut *self.conn)
             .await?;
-        if updated.rows_affected() == 0 {
+        if updated == 0 {
             return Ok(None);
         }
         Ok(Some(read::notification(self.conn, id).await?))
@@ -815,7 +814,7 @@ impl Tx for Ctx<'_, '_> {
 
 /// Applies `envelope` on `conn`, which is inside the batch's transaction and a savepoint of its
 /// own: on error the caller rolls the savepoint back, so a failed command leaves nothing.
-pub(crate) async fn apply(conn: &mut AnyConnection, envelope: &Envelope, log: &mut Log<'_>) -> Result<Answer> {
+pub(crate) async fn apply(conn: &mut Conn, envelope: &Envelope, log: &mut Log<'_>) -> Result<Answer> {
     let actor_key = envelope.viewer.map_or(0, |v| v.member.0);
     if let Some(key) = &envelope.idempotency_key {
         // Looked up for the whole group before its first command (see `Known::answers`).
@@ -1027,7 +1026,7 @@ fn unique_violation(err: &sqlx::Error) -> bool {
 
 async fn insert_member(ctx: &mut Ctx<'_, '_>, member: &NewMember) -> Result<MemberId> {
     let hours = serde_json::to_string(&member.working_hours)?;
-    let inserted: std::result::Result<(i64,), _> = sqlx::query_as(
+    let inserted: std::result::Result<(i64,), _> = db::query_as(
         "INSERT INTO members (handle, email, display_name, role, time_zone, working_hours, password_hash, active, service, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, TRUE, $8, $9) RETURNING id",
     )
@@ -1057,7 +1056,7 @@ async fn insert_member(ctx: &mut Ctx<'_, '_>, member: &NewMember) -> Result<Memb
 /// retry of its post, and a scheduled message's job that sent it. The page-level copies go
 /// with `secure_delete` and the checkpoint after the commit.
 async fn redact(ctx: &mut Ctx<'_, '_>, id: MessageId) -> Result<()> {
-    let dialect = Dialect::of(ctx.conn);
+    let dialect = ctx.conn.dialect();
     // Accepted advice recorded before its events named what it created by id carried the
     // message whole.
     let in_events: [(&str, &[&str]); 3] = [
@@ -1066,7 +1065,7 @@ async fn redact(ctx: &mut Ctx<'_, '_>, id: MessageId) -> Result<()> {
         ("advisor.accepted", &["created", "message", "id"]),
     ];
     for (kind, path) in in_events {
-        let rows: Vec<(i64, String)> = sqlx::query_as(&format!(
+        let rows: Vec<(i64, String)> = db::query_as(&format!(
             "SELECT seq, payload FROM events WHERE kind = $1 AND {} = $2",
             dialect.json_int("payload", path)
         ))
@@ -1087,7 +1086,7 @@ async fn redact(ctx: &mut Ctx<'_, '_>, id: MessageId) -> Result<()> {
                 }
                 _ => scrub_message(&mut payload["created"]["message"]),
             }
-            sqlx::query("UPDATE events SET payload = $1 WHERE seq = $2")
+            db::query("UPDATE events SET payload = $1 WHERE seq = $2")
                 .bind(payload.to_string())
                 .bind(seq)
                 .execute(&mut *ctx.conn)
@@ -1104,7 +1103,7 @@ async fn redact(ctx: &mut Ctx<'_, '_>, id: MessageId) -> Result<()> {
             }
         }
     }
-    let answers: Vec<(i64, String, String)> = sqlx::query_as(&format!(
+    let answers: Vec<(i64, String, String)> = db::query_as(&format!(
         "SELECT actor, key, response FROM idempotency WHERE {} = $1",
         dialect.json_int("response", &["id"])
     ))
@@ -1117,14 +1116,14 @@ async fn redact(ctx: &mut Ctx<'_, '_>, id: MessageId) -> Result<()> {
             continue;
         }
         scrub_message(&mut answer);
-        sqlx::query("UPDATE idempotency SET response = $1 WHERE actor = $2 AND key = $3")
+        db::query("UPDATE idempotency SET response = $1 WHERE actor = $2 AND key = $3")
             .bind(answer.to_string())
             .bind(actor)
             .bind(key)
             .execute(&mut *ctx.conn)
             .await?;
     }
-    let sent: Vec<(i64, String)> = sqlx::query_as(&format!(
+    let sent: Vec<(i64, String)> = db::query_as(&format!(
         "SELECT id, payload FROM jobs WHERE kind = 'send_message' AND {} = $1",
         dialect.json_int("outcome", &["message_id"])
     ))
@@ -1134,7 +1133,7 @@ async fn redact(ctx: &mut Ctx<'_, '_>, id: MessageId) -> Result<()> {
     for (job, payload) in sent {
         let mut payload: Value = serde_json::from_str(&payload)?;
         payload["body"] = json!("");
-        sqlx::query("UPDATE jobs SET payload = $1 WHERE id = $2")
+        db::query("UPDATE jobs SET payload = $1 WHERE id = $2")
             .bind(payload.to_string())
             .bind(job)
             .execute(&mut *ctx.conn)

@@ -11,6 +11,8 @@ use sqlx::postgres::PgConnectOptions;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sqlx::{AnyConnection, AnyPool, ConnectOptions, Connection, Executor};
 
+use super::db::Conn;
+
 use crate::error::{Error, Result};
 
 /// Where a workspace's events and projections live.
@@ -143,17 +145,28 @@ async fn postgres(database: &Database, url: &str) -> Result<AnyPool> {
     Ok(reads)
 }
 
-/// A connection for the writer (also to replace one that was lost), with the settings it needs.
-pub(super) async fn writer(database: &Database) -> Result<AnyConnection> {
-    let url = match database {
-        Database::Sqlite(dir) => sqlite_url(&dir.join("baton.db"), false),
-        Database::Postgres(url) => url.clone(),
-    };
-    let mut conn = AnyConnection::connect_with(&any_options(&url)?).await.map_err(|err| open_error(database, err))?;
-    if database.is_sqlite() {
-        conn.execute(SQLITE_SETTINGS).await?;
+/// A connection for the writer (also to replace one that was lost), with the settings it needs:
+/// for SQLite its own, whose statements run on the writer's thread (see `db`).
+pub(super) async fn writer(database: &Database) -> Result<Conn> {
+    match database {
+        Database::Sqlite(dir) => {
+            let path = dir.join("baton.db");
+            let conn = rusqlite::Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE)
+                .and_then(|conn| {
+                    conn.execute_batch(SQLITE_SETTINGS)?;
+                    // Every statement the writer runs stays prepared: there are about two hundred.
+                    conn.set_prepared_statement_cache_capacity(512);
+                    Ok(conn)
+                })
+                .map_err(|err| Error::invalid("database", format!("cannot open the database {database}: {err}")))?;
+            Ok(Conn::Lite(Box::new(conn)))
+        }
+        Database::Postgres(url) => {
+            let conn =
+                AnyConnection::connect_with(&any_options(url)?).await.map_err(|err| open_error(database, err))?;
+            Ok(Conn::from(conn))
+        }
     }
-    Ok(conn)
 }
 
 fn any_options(url: &str) -> Result<AnyConnectOptions> {

@@ -5,11 +5,11 @@
 //! projects and tasks, threads, messages, direct conversations, norms, slots, huddles, advice, cancelled jobs); the other kinds
 //! are still written by their own command (`apply*.rs`), and pass here untouched.
 
+use super::db::{self, Conn};
 use baton_core::event::{self as ev, Change};
 use baton_core::model::TaskStatus;
 use baton_core::MemberId;
 use jiff::Timestamp;
-use sqlx::{AnyConnection, Executor};
 
 use super::read::micros;
 use super::Dialect;
@@ -44,7 +44,7 @@ const INSERT_EVENT: &str = "INSERT INTO events \
 /// Appends `event` to the log and writes what its `change` means, which `actor` made at `at`;
 /// `before`: statements without arguments to run first (the command's savepoint).
 pub(crate) async fn append(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     before: Option<&str>,
     event: &EventRow<'_>,
     at: Timestamp,
@@ -57,21 +57,18 @@ pub(crate) async fn append(
         Change::MessagePosted(posted) => Some(posted),
         _ => None,
     };
-    let with_post = posted.is_some() && Dialect::of(conn) == Dialect::Sqlite;
+    let with_post = posted.is_some() && conn.dialect() == Dialect::Sqlite;
     if let Some(before) = before.filter(|_| !with_post) {
-        conn.execute(before).await?;
+        conn.batch(before).await?;
     }
     if let Some(posted) = posted {
         return post(conn, before.filter(|_| with_post), Some(event), posted).await;
     }
-    bind_event(sqlx::query(INSERT_EVENT), event).execute(&mut *conn).await?;
+    bind_event(db::query(INSERT_EVENT), event).execute(&mut *conn).await?;
     project(conn, at, actor, change).await
 }
 
-fn bind_event<'q>(
-    query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
-    event: &EventRow<'q>,
-) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+fn bind_event<'q>(query: db::Query<'q>, event: &EventRow<'q>) -> db::Query<'q> {
     query
         .bind(event.seq)
         .bind(event.at)
@@ -151,14 +148,14 @@ fn shift_arguments(sql: &str, by: usize) -> String {
 /// arguments in order: sqlx binds later statements' by position), PostgreSQL as one statement
 /// with data-modifying parts.
 async fn post(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     before: Option<&str>,
     event: Option<&EventRow<'_>>,
     posted: &ev::MessagePosted,
 ) -> Result<()> {
     let message = &posted.message;
     let (thread, dm, at) = (message.thread_id.map(|t| t.0), message.dm_id.map(|d| d.0), micros(message.created_at));
-    let sql = post_sql(Dialect::of(conn), event.is_some());
+    let sql = post_sql(conn.dialect(), event.is_some());
     let with_before;
     let sql = match before {
         Some(before) => {
@@ -168,7 +165,7 @@ async fn post(
         None => sql,
     };
     let mentions = serde_json::to_string(&message.mentions)?;
-    let mut query = sqlx::query(sql);
+    let mut query = db::query(sql);
     if let Some(event) = event {
         query = bind_event(query, event);
     }
@@ -196,16 +193,11 @@ async fn post(
 }
 
 /// Writes `change`, which `actor` made at `at`, into the tables.
-pub(crate) async fn project(
-    conn: &mut AnyConnection,
-    at: Timestamp,
-    actor: Option<MemberId>,
-    change: &Change,
-) -> Result<()> {
+pub(crate) async fn project(conn: &mut Conn, at: Timestamp, actor: Option<MemberId>, change: &Change) -> Result<()> {
     match change {
         Change::ChannelCreated(created) => {
             let channel = &created.channel;
-            sqlx::query(
+            db::query(
                 "INSERT INTO channels (id, name, visibility, topic, created_by, created_at, archived) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7)",
             )
@@ -221,7 +213,7 @@ pub(crate) async fn project(
         }
         Change::ChannelUpdated(updated) => {
             let channel = &updated.channel;
-            sqlx::query("UPDATE channels SET name = $1, visibility = $2, topic = $3, archived = $4 WHERE id = $5")
+            db::query("UPDATE channels SET name = $1, visibility = $2, topic = $3, archived = $4 WHERE id = $5")
                 .bind(&channel.name)
                 .bind(channel.visibility.as_str())
                 .bind(&channel.topic)
@@ -231,14 +223,14 @@ pub(crate) async fn project(
                 .await?;
         }
         Change::ChannelMemberAdded(joined) => {
-            sqlx::query("INSERT INTO channel_members (channel_id, member_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+            db::query("INSERT INTO channel_members (channel_id, member_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
                 .bind(joined.channel_id.0)
                 .bind(joined.member_id.0)
                 .execute(&mut *conn)
                 .await?;
         }
         Change::ChannelMemberRemoved(left) => {
-            sqlx::query("DELETE FROM channel_members WHERE channel_id = $1 AND member_id = $2")
+            db::query("DELETE FROM channel_members WHERE channel_id = $1 AND member_id = $2")
                 .bind(left.channel_id.0)
                 .bind(left.member_id.0)
                 .execute(&mut *conn)
@@ -246,7 +238,7 @@ pub(crate) async fn project(
         }
         Change::ThreadCreated(created) => {
             let thread = &created.thread;
-            sqlx::query(
+            db::query(
                 "INSERT INTO threads (id, channel_id, dm_id, title, timeline, tags, created_by, created_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
             )
@@ -261,7 +253,7 @@ pub(crate) async fn project(
             .execute(&mut *conn)
             .await?;
             // Whoever begins a thread follows it: replies notify them.
-            sqlx::query("INSERT INTO thread_followers (thread_id, member_id) VALUES ($1, $2)")
+            db::query("INSERT INTO thread_followers (thread_id, member_id) VALUES ($1, $2)")
                 .bind(thread.id.0)
                 .bind(thread.created_by.0)
                 .execute(&mut *conn)
@@ -270,21 +262,21 @@ pub(crate) async fn project(
         Change::ThreadUpdated(updated) => {
             if let Some(title) = &updated.title {
                 // A title someone chose reads as written: an import's display title gives way.
-                sqlx::query("UPDATE threads SET title = $1, display_title = NULL WHERE id = $2")
+                db::query("UPDATE threads SET title = $1, display_title = NULL WHERE id = $2")
                     .bind(title)
                     .bind(updated.thread_id.0)
                     .execute(&mut *conn)
                     .await?;
             }
             if let Some(tags) = &updated.tags {
-                sqlx::query("UPDATE threads SET tags = $1 WHERE id = $2")
+                db::query("UPDATE threads SET tags = $1 WHERE id = $2")
                     .bind(serde_json::to_string(tags)?)
                     .bind(updated.thread_id.0)
                     .execute(&mut *conn)
                     .await?;
             }
             if let Some(shown) = &updated.display_title {
-                sqlx::query("UPDATE threads SET display_title = $1 WHERE id = $2")
+                db::query("UPDATE threads SET display_title = $1 WHERE id = $2")
                     .bind(shown)
                     .bind(updated.thread_id.0)
                     .execute(&mut *conn)
@@ -292,7 +284,7 @@ pub(crate) async fn project(
             }
         }
         Change::ThreadResolved(thread) | Change::ThreadReopened(thread) => {
-            sqlx::query("UPDATE threads SET resolved = $1 WHERE id = $2")
+            db::query("UPDATE threads SET resolved = $1 WHERE id = $2")
                 .bind(matches!(change, Change::ThreadResolved(_)))
                 .bind(thread.thread_id.0)
                 .execute(&mut *conn)
@@ -302,7 +294,7 @@ pub(crate) async fn project(
         Change::MessageEdited(edited) => {
             // A new text keeps the one it replaces as a version; the same text (an import's
             // "edited" mark, whose earlier text is unknown) only marks the time.
-            sqlx::query(
+            db::query(
                 "INSERT INTO message_versions (message_id, body, replaced_at) \
                  SELECT id, body, $1 FROM messages WHERE id = $2 AND body <> $3",
             )
@@ -311,8 +303,8 @@ pub(crate) async fn project(
             .bind(&edited.body)
             .execute(&mut *conn)
             .await?;
-            let greatest = Dialect::of(conn).greatest();
-            sqlx::query(&format!(
+            let greatest = conn.dialect().greatest();
+            db::query(&format!(
                 "UPDATE messages SET body = $1, html = $2, mentions = $3, \
                  edited_at = {greatest}(COALESCE(edited_at, 0), created_at, $4) WHERE id = $5",
             ))
@@ -326,18 +318,18 @@ pub(crate) async fn project(
         }
         Change::MessageDeleted(deleted) => {
             // The tombstone keeps the message's place, author and time; its text and history go.
-            sqlx::query("UPDATE messages SET body = '', html = '', mentions = '[]', deleted = TRUE WHERE id = $1")
+            db::query("UPDATE messages SET body = '', html = '', mentions = '[]', deleted = TRUE WHERE id = $1")
                 .bind(deleted.message_id.0)
                 .execute(&mut *conn)
                 .await?;
-            sqlx::query("DELETE FROM message_versions WHERE message_id = $1")
+            db::query("DELETE FROM message_versions WHERE message_id = $1")
                 .bind(deleted.message_id.0)
                 .execute(&mut *conn)
                 .await?;
         }
         Change::MessageMoved(moved) => move_message(conn, moved).await?,
         Change::ReactionAdded(reaction) => {
-            sqlx::query(
+            db::query(
                 "INSERT INTO reactions (message_id, member_id, emoji, created_at) VALUES ($1, $2, $3, $4) \
                  ON CONFLICT DO NOTHING",
             )
@@ -349,7 +341,7 @@ pub(crate) async fn project(
             .await?;
         }
         Change::ReactionRemoved(reaction) => {
-            sqlx::query("DELETE FROM reactions WHERE message_id = $1 AND member_id = $2 AND emoji = $3")
+            db::query("DELETE FROM reactions WHERE message_id = $1 AND member_id = $2 AND emoji = $3")
                 .bind(reaction.message_id.0)
                 .bind(reaction.member_id.0)
                 .bind(&reaction.emoji)
@@ -358,7 +350,7 @@ pub(crate) async fn project(
         }
         Change::DmCreated(created) => {
             let dm = &created.dm;
-            sqlx::query("INSERT INTO dms (id, member_key, created_at, export_name) VALUES ($1, $2, $3, $4)")
+            db::query("INSERT INTO dms (id, member_key, created_at, export_name) VALUES ($1, $2, $3, $4)")
                 .bind(dm.id.0)
                 .bind(member_key(&dm.member_ids))
                 .bind(micros(dm.created_at))
@@ -366,7 +358,7 @@ pub(crate) async fn project(
                 .execute(&mut *conn)
                 .await?;
             for member in &dm.member_ids {
-                sqlx::query("INSERT INTO dm_members (dm_id, member_id) VALUES ($1, $2)")
+                db::query("INSERT INTO dm_members (dm_id, member_id) VALUES ($1, $2)")
                     .bind(dm.id.0)
                     .bind(member.0)
                     .execute(&mut *conn)
@@ -374,7 +366,7 @@ pub(crate) async fn project(
             }
         }
         Change::DmUpdated(updated) => {
-            sqlx::query("UPDATE dms SET export_name = $1 WHERE id = $2")
+            db::query("UPDATE dms SET export_name = $1 WHERE id = $2")
                 .bind(&updated.dm.export_name)
                 .bind(updated.dm_id.0)
                 .execute(&mut *conn)
@@ -382,7 +374,7 @@ pub(crate) async fn project(
         }
         Change::NormChanged(changed) => match changed.channel_id {
             Some(channel) => {
-                sqlx::query("UPDATE channels SET reply_within_minutes = $1 WHERE id = $2")
+                db::query("UPDATE channels SET reply_within_minutes = $1 WHERE id = $2")
                     .bind(changed.reply_within_minutes)
                     .bind(channel.0)
                     .execute(&mut *conn)
@@ -390,7 +382,7 @@ pub(crate) async fn project(
             }
             None => {
                 if let Some(minutes) = changed.reply_within_minutes {
-                    sqlx::query("UPDATE workspace SET reply_within_minutes = $1")
+                    db::query("UPDATE workspace SET reply_within_minutes = $1")
                         .bind(minutes)
                         .execute(&mut *conn)
                         .await?;
@@ -399,7 +391,7 @@ pub(crate) async fn project(
         },
         Change::SlotBooked(booked) => {
             for member in &booked.outside_working_hours {
-                sqlx::query(
+                db::query(
                     "INSERT INTO slot_burdens (member_id, count) VALUES ($1, 1) \
                      ON CONFLICT (member_id) DO UPDATE SET count = slot_burdens.count + 1",
                 )
@@ -410,7 +402,7 @@ pub(crate) async fn project(
         }
         Change::HuddleStarted(started) => {
             let huddle = &started.huddle;
-            sqlx::query(
+            db::query(
                 "INSERT INTO huddles (id, thread_id, task_id, project_id, title, call_link, agenda, started_by, started_at, opens_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
             )
@@ -427,7 +419,7 @@ pub(crate) async fn project(
             .execute(&mut *conn)
             .await?;
             for member in &huddle.invited {
-                sqlx::query("INSERT INTO huddle_invites (huddle_id, member_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                db::query("INSERT INTO huddle_invites (huddle_id, member_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
                     .bind(huddle.id.0)
                     .bind(member.0)
                     .execute(&mut *conn)
@@ -435,7 +427,7 @@ pub(crate) async fn project(
             }
         }
         Change::HuddleJoined(joined) => {
-            sqlx::query("INSERT INTO huddle_participants (huddle_id, member_id, joined_at) VALUES ($1, $2, $3)")
+            db::query("INSERT INTO huddle_participants (huddle_id, member_id, joined_at) VALUES ($1, $2, $3)")
                 .bind(joined.huddle_id.0)
                 .bind(joined.member_id.0)
                 .bind(micros(joined.at))
@@ -443,7 +435,7 @@ pub(crate) async fn project(
                 .await?;
         }
         Change::HuddleLeft(left) => {
-            sqlx::query(
+            db::query(
                 "UPDATE huddle_participants SET left_at = $1 WHERE huddle_id = $2 AND member_id = $3 AND left_at IS NULL",
             )
             .bind(micros(left.at))
@@ -453,14 +445,14 @@ pub(crate) async fn project(
             .await?;
         }
         Change::HuddleUpdated(updated) => {
-            sqlx::query("UPDATE huddles SET agenda = COALESCE($1, agenda), notes = COALESCE($2, notes) WHERE id = $3")
+            db::query("UPDATE huddles SET agenda = COALESCE($1, agenda), notes = COALESCE($2, notes) WHERE id = $3")
                 .bind(&updated.agenda)
                 .bind(&updated.notes)
                 .bind(updated.huddle_id.0)
                 .execute(&mut *conn)
                 .await?;
             if let Some(link) = &updated.call_link {
-                sqlx::query("UPDATE huddles SET call_link = $1 WHERE id = $2")
+                db::query("UPDATE huddles SET call_link = $1 WHERE id = $2")
                     .bind(link)
                     .bind(updated.huddle_id.0)
                     .execute(&mut *conn)
@@ -468,7 +460,7 @@ pub(crate) async fn project(
             }
         }
         Change::HuddleDecisionRecorded(decision) => {
-            sqlx::query(
+            db::query(
                 "INSERT INTO huddle_items (id, huddle_id, kind, text, created_by, created_at) VALUES ($1, $2, 'decision', $3, $4, $5)",
             )
             .bind(decision.item_id)
@@ -480,7 +472,7 @@ pub(crate) async fn project(
             .await?;
         }
         Change::HuddleActionItemAdded(item) => {
-            sqlx::query(
+            db::query(
                 "INSERT INTO huddle_items (id, huddle_id, kind, text, assignee_id, due, created_by, created_at) \
                  VALUES ($1, $2, 'action', $3, $4, $5, $6, $7)",
             )
@@ -495,14 +487,14 @@ pub(crate) async fn project(
             .await?;
         }
         Change::HuddleEnded(ended) => {
-            sqlx::query("UPDATE huddles SET ended_at = $1, summary_message_id = $2 WHERE id = $3")
+            db::query("UPDATE huddles SET ended_at = $1, summary_message_id = $2 WHERE id = $3")
                 .bind(micros(at))
                 .bind(ended.summary_message_id.0)
                 .bind(ended.huddle_id.0)
                 .execute(&mut *conn)
                 .await?;
             for item in ended.action_items.iter().filter(|item| item.task_id.is_some()) {
-                sqlx::query("UPDATE huddle_items SET task_id = $1 WHERE id = $2")
+                db::query("UPDATE huddle_items SET task_id = $1 WHERE id = $2")
                     .bind(item.task_id.map(|t| t.0))
                     .bind(item.id)
                     .execute(&mut *conn)
@@ -510,7 +502,7 @@ pub(crate) async fn project(
             }
         }
         Change::AdviceAccepted(decided) | Change::AdviceDismissed(decided) => {
-            sqlx::query("INSERT INTO advisor_outcomes (key, accepted, decided_by, decided_at) VALUES ($1, $2, $3, $4)")
+            db::query("INSERT INTO advisor_outcomes (key, accepted, decided_by, decided_at) VALUES ($1, $2, $3, $4)")
                 .bind(&decided.key)
                 .bind(matches!(change, Change::AdviceAccepted(_)))
                 .bind(actor.map(|a| a.0))
@@ -519,7 +511,7 @@ pub(crate) async fn project(
                 .await?;
         }
         Change::JobCancelled(cancelled) => {
-            sqlx::query("UPDATE jobs SET cancelled_at = $1 WHERE id = $2")
+            db::query("UPDATE jobs SET cancelled_at = $1 WHERE id = $2")
                 .bind(micros(at))
                 .bind(cancelled.job_id)
                 .execute(&mut *conn)
@@ -527,7 +519,7 @@ pub(crate) async fn project(
         }
         Change::ProjectCreated(created) => {
             let project = &created.project;
-            sqlx::query(
+            db::query(
                 "INSERT INTO projects (id, name, description, created_by, created_at, archived) VALUES ($1, $2, $3, $4, $5, $6)",
             )
             .bind(project.id.0)
@@ -541,7 +533,7 @@ pub(crate) async fn project(
         }
         Change::ProjectUpdated(updated) => {
             let project = &updated.project;
-            sqlx::query("UPDATE projects SET name = $1, description = $2, archived = $3 WHERE id = $4")
+            db::query("UPDATE projects SET name = $1, description = $2, archived = $3 WHERE id = $4")
                 .bind(&project.name)
                 .bind(&project.description)
                 .bind(project.archived)
@@ -551,7 +543,7 @@ pub(crate) async fn project(
         }
         Change::TaskCreated(created) => {
             let task = &created.task;
-            sqlx::query(
+            db::query(
                 "INSERT INTO tasks (id, project_id, thread_id, title, description, assignee_id, status, due, priority, \
                  created_by, created_at, updated_at, done_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
             )
@@ -570,14 +562,14 @@ pub(crate) async fn project(
             .bind(task.done_at.map(micros))
             .execute(&mut *conn)
             .await?;
-            sqlx::query("UPDATE threads SET task_id = $1 WHERE id = $2")
+            db::query("UPDATE threads SET task_id = $1 WHERE id = $2")
                 .bind(task.id.0)
                 .bind(task.thread_id.0)
                 .execute(&mut *conn)
                 .await?;
         }
         Change::TaskUpdated(updated) => {
-            sqlx::query(
+            db::query(
                 "UPDATE tasks SET title = COALESCE($1, title), description = COALESCE($2, description), \
                  priority = COALESCE($3, priority), updated_at = $4 WHERE id = $5",
             )
@@ -590,7 +582,7 @@ pub(crate) async fn project(
             .await?;
             if let Some(title) = &updated.title {
                 // A task's thread is titled after it.
-                sqlx::query("UPDATE threads SET title = $1 WHERE id = (SELECT thread_id FROM tasks WHERE id = $2)")
+                db::query("UPDATE threads SET title = $1 WHERE id = (SELECT thread_id FROM tasks WHERE id = $2)")
                     .bind(title)
                     .bind(updated.task_id.0)
                     .execute(&mut *conn)
@@ -598,7 +590,7 @@ pub(crate) async fn project(
             }
         }
         Change::TaskAssigned(assigned) => {
-            sqlx::query("UPDATE tasks SET assignee_id = $1, updated_at = $2 WHERE id = $3")
+            db::query("UPDATE tasks SET assignee_id = $1, updated_at = $2 WHERE id = $3")
                 .bind(assigned.to.map(|m| m.0))
                 .bind(micros(at))
                 .bind(assigned.task_id.0)
@@ -606,7 +598,7 @@ pub(crate) async fn project(
                 .await?;
         }
         Change::TaskDueChanged(moved) => {
-            sqlx::query("UPDATE tasks SET due = $1, updated_at = $2 WHERE id = $3")
+            db::query("UPDATE tasks SET due = $1, updated_at = $2 WHERE id = $3")
                 .bind(moved.to.map(|d| d.to_string()))
                 .bind(micros(at))
                 .bind(moved.task_id.0)
@@ -615,7 +607,7 @@ pub(crate) async fn project(
         }
         Change::TaskStatusChanged(moved) => {
             let done_at = (moved.to == TaskStatus::Done).then_some(micros(at));
-            sqlx::query("UPDATE tasks SET status = $1, done_at = $2, updated_at = $3 WHERE id = $4")
+            db::query("UPDATE tasks SET status = $1, done_at = $2, updated_at = $3 WHERE id = $4")
                 .bind(moved.to.as_str())
                 .bind(done_at)
                 .bind(micros(at))
@@ -630,19 +622,19 @@ pub(crate) async fn project(
 
 /// Moves a timeline message into a thread: the counts of both follow, its author follows the
 /// thread, and whoever had read it where it was has read it where it is.
-async fn move_message(conn: &mut AnyConnection, moved: &baton_core::event::MessageMoved) -> Result<()> {
-    let (author, created_at): (i64, i64) = sqlx::query_as("SELECT author_id, created_at FROM messages WHERE id = $1")
+async fn move_message(conn: &mut Conn, moved: &baton_core::event::MessageMoved) -> Result<()> {
+    let (author, created_at): (i64, i64) = db::query_as("SELECT author_id, created_at FROM messages WHERE id = $1")
         .bind(moved.message_id.0)
         .fetch_one(&mut *conn)
         .await?;
     let thread = moved.thread_id.0;
-    sqlx::query("UPDATE messages SET thread_id = $1, dm_id = NULL WHERE id = $2")
+    db::query("UPDATE messages SET thread_id = $1, dm_id = NULL WHERE id = $2")
         .bind(thread)
         .bind(moved.message_id.0)
         .execute(&mut *conn)
         .await?;
-    let greatest = Dialect::of(conn).greatest();
-    sqlx::query(&format!(
+    let greatest = conn.dialect().greatest();
+    db::query(&format!(
         "UPDATE threads SET message_count = message_count + 1, \
          last_message_at = {greatest}(COALESCE(last_message_at, 0), $1) WHERE id = $2",
     ))
@@ -651,7 +643,7 @@ async fn move_message(conn: &mut AnyConnection, moved: &baton_core::event::Messa
     .execute(&mut *conn)
     .await?;
     if let Some(from) = moved.from_thread_id {
-        sqlx::query(
+        db::query(
             "UPDATE threads SET message_count = message_count - 1, \
              last_message_at = (SELECT MAX(created_at) FROM messages WHERE thread_id = $1) WHERE id = $1",
         )
@@ -659,7 +651,7 @@ async fn move_message(conn: &mut AnyConnection, moved: &baton_core::event::Messa
         .execute(&mut *conn)
         .await?;
     }
-    sqlx::query("INSERT INTO thread_followers (thread_id, member_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+    db::query("INSERT INTO thread_followers (thread_id, member_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
         .bind(thread)
         .bind(author)
         .execute(&mut *conn)
@@ -668,7 +660,7 @@ async fn move_message(conn: &mut AnyConnection, moved: &baton_core::event::Messa
         Some(_) => "SELECT member_id FROM thread_read_marks WHERE thread_id = $3 AND message_id >= $2",
         None => "SELECT member_id FROM dm_read_marks WHERE dm_id = $3 AND message_id >= $2",
     };
-    sqlx::query(&format!(
+    db::query(&format!(
         "INSERT INTO thread_read_marks (member_id, thread_id, message_id) SELECT member_id, $1, $2 FROM ({read_it}) AS readers \
          WHERE true ON CONFLICT (member_id, thread_id) DO UPDATE SET message_id = {greatest}(thread_read_marks.message_id, excluded.message_id)"
     ))

@@ -13,7 +13,9 @@ use baton_core::model::{
 use baton_core::{ChannelId, DmId, MemberId, MessageId, ProjectId, Seq, TaskId, ThreadId};
 use bytes::Bytes;
 use jiff::Timestamp;
-use sqlx::{AnyConnection, Connection};
+use sqlx::Connection;
+
+use super::db::{self, from_row, Conn};
 
 use super::{visibility, Dialect};
 use crate::domain::policy;
@@ -39,7 +41,6 @@ pub(crate) fn micros(at: Timestamp) -> i64 {
 
 // ---- workspace and members -------------------------------------------------------------------
 
-#[derive(sqlx::FromRow)]
 struct WorkspaceRow {
     id: i64,
     name: String,
@@ -47,14 +48,15 @@ struct WorkspaceRow {
     created_at: i64,
 }
 
-pub(crate) async fn workspace(conn: &mut AnyConnection) -> Result<Option<Workspace>> {
-    let row = sqlx::query_as::<_, WorkspaceRow>("SELECT id, name, time_zone, created_at FROM workspace")
+from_row!(WorkspaceRow { id, name, time_zone, created_at });
+
+pub(crate) async fn workspace(conn: &mut Conn) -> Result<Option<Workspace>> {
+    let row = db::query_as::<WorkspaceRow>("SELECT id, name, time_zone, created_at FROM workspace")
         .fetch_optional(&mut *conn)
         .await?;
     Ok(row.map(|r| Workspace { id: r.id, name: r.name, time_zone: r.time_zone, created_at: ts(r.created_at) }))
 }
 
-#[derive(sqlx::FromRow)]
 pub(crate) struct MemberRow {
     pub(crate) id: i64,
     handle: String,
@@ -63,12 +65,12 @@ pub(crate) struct MemberRow {
     pub(crate) role: String,
     time_zone: String,
     working_hours: String,
-    #[sqlx(try_from = "crate::sql::Flag")]
     pub(crate) active: bool,
-    #[sqlx(try_from = "crate::sql::Flag")]
     pub(crate) service: bool,
     created_at: i64,
 }
+
+from_row!(MemberRow { id, handle, email, display_name, role, time_zone, working_hours, active, service, created_at });
 
 const MEMBER_COLUMNS: &str =
     "id, handle, email, display_name, role, time_zone, working_hours, active, service, created_at";
@@ -92,27 +94,27 @@ impl MemberRow {
     }
 }
 
-pub(crate) async fn member_row(conn: &mut AnyConnection, id: MemberId) -> Result<MemberRow> {
-    sqlx::query_as::<_, MemberRow>(&format!("SELECT {MEMBER_COLUMNS} FROM members WHERE id = $1"))
+pub(crate) async fn member_row(conn: &mut Conn, id: MemberId) -> Result<MemberRow> {
+    db::query_as::<MemberRow>(&format!("SELECT {MEMBER_COLUMNS} FROM members WHERE id = $1"))
         .bind(id.0)
         .fetch_optional(&mut *conn)
         .await?
         .ok_or_else(|| Error::not_found(format!("member {id}")))
 }
 
-pub(crate) async fn member(conn: &mut AnyConnection, viewer: Option<&Viewer>, id: MemberId) -> Result<Member> {
+pub(crate) async fn member(conn: &mut Conn, viewer: Option<&Viewer>, id: MemberId) -> Result<Member> {
     Ok(member_row(conn, id).await?.into_member(viewer))
 }
 
-pub(crate) async fn members(conn: &mut AnyConnection, viewer: &Viewer) -> Result<Vec<Member>> {
-    let rows = sqlx::query_as::<_, MemberRow>(&format!("SELECT {MEMBER_COLUMNS} FROM members ORDER BY handle"))
+pub(crate) async fn members(conn: &mut Conn, viewer: &Viewer) -> Result<Vec<Member>> {
+    let rows = db::query_as::<MemberRow>(&format!("SELECT {MEMBER_COLUMNS} FROM members ORDER BY handle"))
         .fetch_all(&mut *conn)
         .await?;
     Ok(rows.into_iter().map(|r| r.into_member(Some(viewer))).collect())
 }
 
-pub(crate) async fn member_by_token(conn: &mut AnyConnection, token_hash: &str) -> Result<Option<Member>> {
-    let row = sqlx::query_as::<_, MemberRow>(&format!(
+pub(crate) async fn member_by_token(conn: &mut Conn, token_hash: &str) -> Result<Option<Member>> {
+    let row = db::query_as::<MemberRow>(&format!(
         "SELECT {MEMBER_COLUMNS} FROM members WHERE active = TRUE AND id = \
          (SELECT member_id FROM tokens WHERE hash = $1 AND purpose = 'session')"
     ))
@@ -122,21 +124,18 @@ pub(crate) async fn member_by_token(conn: &mut AnyConnection, token_hash: &str) 
     Ok(row.map(|r| r.into_member(None)))
 }
 
-pub(crate) async fn login_lookup(
-    conn: &mut AnyConnection,
-    email_or_handle: &str,
-) -> Result<Option<(MemberId, Option<String>)>> {
+pub(crate) async fn login_lookup(conn: &mut Conn, email_or_handle: &str) -> Result<Option<(MemberId, Option<String>)>> {
     let key = email_or_handle.trim().to_ascii_lowercase();
     let row: Option<(i64, Option<String>)> =
-        sqlx::query_as("SELECT id, password_hash FROM members WHERE active = TRUE AND (email = $1 OR handle = $1)")
+        db::query_as("SELECT id, password_hash FROM members WHERE active = TRUE AND (email = $1 OR handle = $1)")
             .bind(key)
             .fetch_optional(&mut *conn)
             .await?;
     Ok(row.map(|(id, hash)| (MemberId(id), hash)))
 }
 
-pub(crate) async fn invite_lookup(conn: &mut AnyConnection, token_hash: &str) -> Result<Option<MemberId>> {
-    let row: Option<(i64,)> = sqlx::query_as("SELECT member_id FROM tokens WHERE hash = $1 AND purpose = 'invite'")
+pub(crate) async fn invite_lookup(conn: &mut Conn, token_hash: &str) -> Result<Option<MemberId>> {
+    let row: Option<(i64,)> = db::query_as("SELECT member_id FROM tokens WHERE hash = $1 AND purpose = 'invite'")
         .bind(token_hash)
         .fetch_optional(&mut *conn)
         .await?;
@@ -145,7 +144,6 @@ pub(crate) async fn invite_lookup(conn: &mut AnyConnection, token_hash: &str) ->
 
 // ---- channels ---------------------------------------------------------------------------------
 
-#[derive(sqlx::FromRow)]
 pub(crate) struct ChannelRow {
     pub(crate) id: i64,
     name: String,
@@ -153,11 +151,11 @@ pub(crate) struct ChannelRow {
     topic: String,
     pub(crate) created_by: i64,
     created_at: i64,
-    #[sqlx(try_from = "crate::sql::Flag")]
     pub(crate) archived: bool,
-    #[sqlx(try_from = "crate::sql::Flag")]
     pub(crate) is_member: bool,
 }
+
+from_row!(ChannelRow { id, name, visibility, topic, created_by, created_at, archived, is_member });
 
 impl ChannelRow {
     pub(crate) fn into_channel(self) -> Channel {
@@ -178,8 +176,8 @@ const CHANNEL_SELECT: &str = "SELECT c.id, c.name, c.visibility, c.topic, c.crea
      EXISTS (SELECT 1 FROM channel_members m WHERE m.channel_id = c.id AND m.member_id = $2) AS is_member \
      FROM channels c";
 
-pub(crate) async fn channels(conn: &mut AnyConnection, viewer: &Viewer) -> Result<Vec<Channel>> {
-    let rows = sqlx::query_as::<_, ChannelRow>(&format!(
+pub(crate) async fn channels(conn: &mut Conn, viewer: &Viewer) -> Result<Vec<Channel>> {
+    let rows = db::query_as::<ChannelRow>(&format!(
         "{CHANNEL_SELECT} WHERE c.id IN ({}) ORDER BY c.name, c.id",
         visibility::visible_channels()
     ))
@@ -191,9 +189,9 @@ pub(crate) async fn channels(conn: &mut AnyConnection, viewer: &Viewer) -> Resul
 }
 
 /// The channel, if the viewer may see it.
-pub(crate) async fn channel_row(conn: &mut AnyConnection, viewer: &Viewer, id: ChannelId) -> Result<ChannelRow> {
+pub(crate) async fn channel_row(conn: &mut Conn, viewer: &Viewer, id: ChannelId) -> Result<ChannelRow> {
     let visible = visibility::visible_channels();
-    sqlx::query_as::<_, ChannelRow>(&format!("{CHANNEL_SELECT} WHERE c.id = $3 AND c.id IN ({visible})"))
+    db::query_as::<ChannelRow>(&format!("{CHANNEL_SELECT} WHERE c.id = $3 AND c.id IN ({visible})"))
         .bind(visibility::guest(viewer))
         .bind(viewer.member.0)
         .bind(id.0)
@@ -203,8 +201,8 @@ pub(crate) async fn channel_row(conn: &mut AnyConnection, viewer: &Viewer, id: C
 }
 
 /// A channel whoever may see it, `is_member` for `member`: for the domain, which decides.
-pub(crate) async fn any_channel(conn: &mut AnyConnection, id: ChannelId, member: MemberId) -> Result<Option<Channel>> {
-    let row = sqlx::query_as::<_, ChannelRow>(&format!("{CHANNEL_SELECT} WHERE c.id = $1"))
+pub(crate) async fn any_channel(conn: &mut Conn, id: ChannelId, member: MemberId) -> Result<Option<Channel>> {
+    let row = db::query_as::<ChannelRow>(&format!("{CHANNEL_SELECT} WHERE c.id = $1"))
         .bind(id.0)
         .bind(member.0)
         .fetch_optional(&mut *conn)
@@ -213,8 +211,8 @@ pub(crate) async fn any_channel(conn: &mut AnyConnection, id: ChannelId, member:
 }
 
 /// The channels called `name`, whoever may see them, `is_member` for `member`.
-pub(crate) async fn channels_named(conn: &mut AnyConnection, name: &str, member: MemberId) -> Result<Vec<Channel>> {
-    let rows = sqlx::query_as::<_, ChannelRow>(&format!("{CHANNEL_SELECT} WHERE c.name = $1 ORDER BY c.id"))
+pub(crate) async fn channels_named(conn: &mut Conn, name: &str, member: MemberId) -> Result<Vec<Channel>> {
+    let rows = db::query_as::<ChannelRow>(&format!("{CHANNEL_SELECT} WHERE c.name = $1 ORDER BY c.id"))
         .bind(name)
         .bind(member.0)
         .fetch_all(&mut *conn)
@@ -222,9 +220,9 @@ pub(crate) async fn channels_named(conn: &mut AnyConnection, name: &str, member:
     Ok(rows.into_iter().map(ChannelRow::into_channel).collect())
 }
 
-pub(crate) async fn channel_members(conn: &mut AnyConnection, viewer: &Viewer, id: ChannelId) -> Result<Vec<Member>> {
+pub(crate) async fn channel_members(conn: &mut Conn, viewer: &Viewer, id: ChannelId) -> Result<Vec<Member>> {
     channel_row(conn, viewer, id).await?;
-    let rows = sqlx::query_as::<_, MemberRow>(&format!(
+    let rows = db::query_as::<MemberRow>(&format!(
         "SELECT {MEMBER_COLUMNS} FROM members WHERE id IN \
          (SELECT member_id FROM channel_members WHERE channel_id = $1) ORDER BY handle"
     ))
@@ -236,7 +234,6 @@ pub(crate) async fn channel_members(conn: &mut AnyConnection, viewer: &Viewer, i
 
 // ---- threads ----------------------------------------------------------------------------------
 
-#[derive(sqlx::FromRow)]
 pub(crate) struct ThreadRow {
     pub(crate) id: i64,
     pub(crate) channel_id: Option<i64>,
@@ -244,9 +241,7 @@ pub(crate) struct ThreadRow {
     pub(crate) task_id: Option<i64>,
     pub(crate) title: String,
     display_title: Option<String>,
-    #[sqlx(try_from = "crate::sql::Flag")]
     pub(crate) timeline: bool,
-    #[sqlx(try_from = "crate::sql::Flag")]
     resolved: bool,
     tags: String,
     created_by: i64,
@@ -254,6 +249,22 @@ pub(crate) struct ThreadRow {
     message_count: i64,
     last_message_at: Option<i64>,
 }
+
+from_row!(ThreadRow {
+    id,
+    channel_id,
+    dm_id,
+    task_id,
+    title,
+    display_title,
+    timeline,
+    resolved,
+    tags,
+    created_by,
+    created_at,
+    message_count,
+    last_message_at
+});
 
 impl ThreadRow {
     pub(crate) fn into_thread(self) -> Thread {
@@ -279,8 +290,8 @@ const THREAD_COLUMNS: &str =
     "id, channel_id, dm_id, task_id, title, display_title, timeline, resolved, tags, created_by, created_at, message_count, last_message_at";
 
 /// A thread whoever may see it: for the domain, which decides.
-pub(crate) async fn any_thread(conn: &mut AnyConnection, id: ThreadId) -> Result<Option<Thread>> {
-    let row = sqlx::query_as::<_, ThreadRow>(&format!("SELECT {THREAD_COLUMNS} FROM threads WHERE id = $1"))
+pub(crate) async fn any_thread(conn: &mut Conn, id: ThreadId) -> Result<Option<Thread>> {
+    let row = db::query_as::<ThreadRow>(&format!("SELECT {THREAD_COLUMNS} FROM threads WHERE id = $1"))
         .bind(id.0)
         .fetch_optional(&mut *conn)
         .await?;
@@ -289,18 +300,18 @@ pub(crate) async fn any_thread(conn: &mut AnyConnection, id: ThreadId) -> Result
 
 /// The thread, if the viewer may see it: its channel is visible, the viewer takes part in its
 /// direct conversation, or it is a task's thread and the viewer is no guest.
-pub(crate) async fn thread_row(conn: &mut AnyConnection, viewer: &Viewer, id: ThreadId) -> Result<ThreadRow> {
+pub(crate) async fn thread_row(conn: &mut Conn, viewer: &Viewer, id: ThreadId) -> Result<ThreadRow> {
     Ok(thread_with_channel(conn, viewer, id).await?.0)
 }
 
 /// The thread and its channel (none for a direct conversation's or a task's thread), if the
 /// viewer may see them.
 pub(crate) async fn thread_with_channel(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     viewer: &Viewer,
     id: ThreadId,
 ) -> Result<(ThreadRow, Option<ChannelRow>)> {
-    let row = sqlx::query_as::<_, ThreadRow>(&format!("SELECT {THREAD_COLUMNS} FROM threads WHERE id = $1"))
+    let row = db::query_as::<ThreadRow>(&format!("SELECT {THREAD_COLUMNS} FROM threads WHERE id = $1"))
         .bind(id.0)
         .fetch_optional(&mut *conn)
         .await?;
@@ -318,14 +329,9 @@ pub(crate) async fn thread_with_channel(
     Ok((row, channel))
 }
 
-pub(crate) async fn threads(
-    conn: &mut AnyConnection,
-    viewer: &Viewer,
-    channel: ChannelId,
-    page: Page,
-) -> Result<Vec<Thread>> {
+pub(crate) async fn threads(conn: &mut Conn, viewer: &Viewer, channel: ChannelId, page: Page) -> Result<Vec<Thread>> {
     channel_row(conn, viewer, channel).await?;
-    let rows = sqlx::query_as::<_, ThreadRow>(&format!(
+    let rows = db::query_as::<ThreadRow>(&format!(
         "SELECT {THREAD_COLUMNS} FROM threads WHERE channel_id = $1 AND id > $2 ORDER BY id LIMIT $3"
     ))
     .bind(channel.0)
@@ -338,7 +344,6 @@ pub(crate) async fn threads(
 
 // ---- messages ---------------------------------------------------------------------------------
 
-#[derive(sqlx::FromRow)]
 pub(crate) struct MessageRow {
     pub(crate) id: i64,
     pub(crate) thread_id: Option<i64>,
@@ -347,13 +352,13 @@ pub(crate) struct MessageRow {
     body: String,
     html: String,
     mentions: String,
-    #[sqlx(try_from = "crate::sql::Flag")]
     urgent: bool,
     created_at: i64,
     edited_at: Option<i64>,
-    #[sqlx(try_from = "crate::sql::Flag")]
     pub(crate) deleted: bool,
 }
+
+from_row!(MessageRow { id, thread_id, dm_id, author_id, body, html, mentions, urgent, created_at, edited_at, deleted });
 
 const MESSAGE_COLUMNS: &str =
     "id, thread_id, dm_id, author_id, body, html, mentions, urgent, created_at, edited_at, deleted";
@@ -378,11 +383,11 @@ impl MessageRow {
 }
 
 /// Messages with their reactions, fetched in one more query.
-async fn with_reactions(conn: &mut AnyConnection, rows: Vec<MessageRow>) -> Result<Vec<Message>> {
+async fn with_reactions(conn: &mut Conn, rows: Vec<MessageRow>) -> Result<Vec<Message>> {
     let (Some(first), Some(last)) = (rows.iter().map(|r| r.id).min(), rows.iter().map(|r| r.id).max()) else {
         return Ok(Vec::new());
     };
-    let reaction_rows: Vec<(i64, String, i64)> = sqlx::query_as(
+    let reaction_rows: Vec<(i64, String, i64)> = db::query_as(
         "SELECT message_id, emoji, member_id FROM reactions WHERE message_id BETWEEN $1 AND $2 \
          ORDER BY message_id, created_at, emoji",
     )
@@ -407,9 +412,9 @@ async fn with_reactions(conn: &mut AnyConnection, rows: Vec<MessageRow>) -> Resu
         .collect())
 }
 
-pub(crate) async fn message_row(conn: &mut AnyConnection, viewer: &Viewer, id: MessageId) -> Result<MessageRow> {
+pub(crate) async fn message_row(conn: &mut Conn, viewer: &Viewer, id: MessageId) -> Result<MessageRow> {
     let not_found = || Error::not_found(format!("message {id}"));
-    let row = sqlx::query_as::<_, MessageRow>(&format!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = $1"))
+    let row = db::query_as::<MessageRow>(&format!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = $1"))
         .bind(id.0)
         .fetch_optional(&mut *conn)
         .await?
@@ -426,8 +431,8 @@ pub(crate) async fn message_row(conn: &mut AnyConnection, viewer: &Viewer, id: M
 }
 
 /// A message with its reactions, whoever may see it: for the domain, which decides.
-pub(crate) async fn any_message(conn: &mut AnyConnection, id: MessageId) -> Result<Option<Message>> {
-    let row = sqlx::query_as::<_, MessageRow>(&format!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = $1"))
+pub(crate) async fn any_message(conn: &mut Conn, id: MessageId) -> Result<Option<Message>> {
+    let row = db::query_as::<MessageRow>(&format!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = $1"))
         .bind(id.0)
         .fetch_optional(&mut *conn)
         .await?;
@@ -437,19 +442,15 @@ pub(crate) async fn any_message(conn: &mut AnyConnection, id: MessageId) -> Resu
     }
 }
 
-pub(crate) async fn message(conn: &mut AnyConnection, viewer: &Viewer, id: MessageId) -> Result<Message> {
+pub(crate) async fn message(conn: &mut Conn, viewer: &Viewer, id: MessageId) -> Result<Message> {
     let row = message_row(conn, viewer, id).await?;
     Ok(with_reactions(conn, vec![row]).await?.remove(0))
 }
 
-pub(crate) async fn message_versions(
-    conn: &mut AnyConnection,
-    viewer: &Viewer,
-    id: MessageId,
-) -> Result<Vec<MessageVersion>> {
+pub(crate) async fn message_versions(conn: &mut Conn, viewer: &Viewer, id: MessageId) -> Result<Vec<MessageVersion>> {
     message_row(conn, viewer, id).await?;
     let rows: Vec<(String, i64)> =
-        sqlx::query_as("SELECT body, replaced_at FROM message_versions WHERE message_id = $1 ORDER BY rowid")
+        db::query_as("SELECT body, replaced_at FROM message_versions WHERE message_id = $1 ORDER BY rowid")
             .bind(id.0)
             .fetch_all(&mut *conn)
             .await?;
@@ -457,13 +458,13 @@ pub(crate) async fn message_versions(
 }
 
 pub(crate) async fn thread_messages(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     viewer: &Viewer,
     thread: ThreadId,
     page: Page,
 ) -> Result<Vec<Message>> {
     thread_row(conn, viewer, thread).await?;
-    let rows = sqlx::query_as::<_, MessageRow>(&format!(
+    let rows = db::query_as::<MessageRow>(&format!(
         "SELECT {MESSAGE_COLUMNS} FROM messages WHERE thread_id = $1 AND id > $2 ORDER BY id LIMIT $3"
     ))
     .bind(thread.0)
@@ -475,7 +476,7 @@ pub(crate) async fn thread_messages(
 }
 
 pub(crate) async fn latest_messages(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     viewer: &Viewer,
     target: crate::MessageTarget,
     before: Option<MessageId>,
@@ -491,7 +492,7 @@ pub(crate) async fn latest_messages(
             ("dm_id", dm.0)
         }
     };
-    let rows = sqlx::query_as::<_, MessageRow>(&format!(
+    let rows = db::query_as::<MessageRow>(&format!(
         "SELECT {MESSAGE_COLUMNS} FROM messages WHERE {column} = $1 AND id < $2 ORDER BY id DESC LIMIT $3"
     ))
     .bind(id)
@@ -502,16 +503,16 @@ pub(crate) async fn latest_messages(
     with_reactions(conn, rows).await
 }
 
-pub(crate) async fn search(conn: &mut AnyConnection, viewer: &Viewer, query: &str, limit: u32) -> Result<Vec<Message>> {
+pub(crate) async fn search(conn: &mut Conn, viewer: &Viewer, query: &str, limit: u32) -> Result<Vec<Message>> {
     let pattern = format!("%{}%", query.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
-    let like = Dialect::of(conn).like();
+    let like = conn.dialect().like();
     let (visible, in_dm, in_thread_dm, work) = (
         visibility::visible_channels(),
         visibility::reads_dm("m.dm_id", "$2"),
         visibility::reads_dm("dm_id", "$2"),
         visibility::reads_work("$1"),
     );
-    let rows = sqlx::query_as::<_, MessageRow>(&format!(
+    let rows = db::query_as::<MessageRow>(&format!(
         "SELECT {MESSAGE_COLUMNS} FROM messages m WHERE m.deleted = FALSE AND m.body {like} $3 ESCAPE '\\' AND ( \
            {in_dm} \
            OR m.thread_id IN (SELECT id FROM threads WHERE channel_id IN ({visible}) \
@@ -530,7 +531,6 @@ pub(crate) async fn search(conn: &mut AnyConnection, viewer: &Viewer, query: &st
 
 // ---- direct conversations ---------------------------------------------------------------------
 
-#[derive(sqlx::FromRow)]
 pub(crate) struct DmRow {
     pub(crate) id: i64,
     created_at: i64,
@@ -538,9 +538,11 @@ pub(crate) struct DmRow {
     pub(crate) export_name: Option<String>,
 }
 
+from_row!(DmRow { id, created_at, last_message_at, export_name });
+
 /// The conversation, if the viewer takes part in it.
-pub(crate) async fn dm_row(conn: &mut AnyConnection, viewer: &Viewer, id: DmId) -> Result<DmRow> {
-    sqlx::query_as::<_, DmRow>(&format!(
+pub(crate) async fn dm_row(conn: &mut Conn, viewer: &Viewer, id: DmId) -> Result<DmRow> {
+    db::query_as::<DmRow>(&format!(
         "SELECT id, created_at, last_message_at, export_name FROM dms WHERE id = $1 AND {}",
         visibility::reads_dm("dms.id", "$2")
     ))
@@ -551,8 +553,8 @@ pub(crate) async fn dm_row(conn: &mut AnyConnection, viewer: &Viewer, id: DmId) 
     .ok_or_else(|| Error::not_found(format!("conversation {id}")))
 }
 
-async fn dm_from_row(conn: &mut AnyConnection, row: DmRow) -> Result<Dm> {
-    let people: Vec<(i64, String)> = sqlx::query_as(
+async fn dm_from_row(conn: &mut Conn, row: DmRow) -> Result<Dm> {
+    let people: Vec<(i64, String)> = db::query_as(
         "SELECT m.id, m.handle FROM dm_members d JOIN members m ON m.id = d.member_id \
          WHERE d.dm_id = $1 ORDER BY m.handle",
     )
@@ -570,8 +572,8 @@ async fn dm_from_row(conn: &mut AnyConnection, row: DmRow) -> Result<Dm> {
 }
 
 /// A direct conversation, whoever takes part: for the domain, which decides.
-pub(crate) async fn any_dm(conn: &mut AnyConnection, id: DmId) -> Result<Dm> {
-    let row = sqlx::query_as::<_, DmRow>("SELECT id, created_at, last_message_at, export_name FROM dms WHERE id = $1")
+pub(crate) async fn any_dm(conn: &mut Conn, id: DmId) -> Result<Dm> {
+    let row = db::query_as::<DmRow>("SELECT id, created_at, last_message_at, export_name FROM dms WHERE id = $1")
         .bind(id.0)
         .fetch_optional(&mut *conn)
         .await?
@@ -579,13 +581,13 @@ pub(crate) async fn any_dm(conn: &mut AnyConnection, id: DmId) -> Result<Dm> {
     dm_from_row(conn, row).await
 }
 
-pub(crate) async fn dm(conn: &mut AnyConnection, viewer: &Viewer, id: DmId) -> Result<Dm> {
+pub(crate) async fn dm(conn: &mut Conn, viewer: &Viewer, id: DmId) -> Result<Dm> {
     let row = dm_row(conn, viewer, id).await?;
     dm_from_row(conn, row).await
 }
 
-pub(crate) async fn dms(conn: &mut AnyConnection, viewer: &Viewer) -> Result<Vec<Dm>> {
-    let rows = sqlx::query_as::<_, DmRow>(&format!(
+pub(crate) async fn dms(conn: &mut Conn, viewer: &Viewer) -> Result<Vec<Dm>> {
+    let rows = db::query_as::<DmRow>(&format!(
         "SELECT id, created_at, last_message_at, export_name FROM dms WHERE {} \
          ORDER BY COALESCE(last_message_at, created_at) DESC, id DESC",
         visibility::reads_dm("id", "$1")
@@ -600,14 +602,9 @@ pub(crate) async fn dms(conn: &mut AnyConnection, viewer: &Viewer) -> Result<Vec
     Ok(out)
 }
 
-pub(crate) async fn dm_messages(
-    conn: &mut AnyConnection,
-    viewer: &Viewer,
-    id: DmId,
-    page: Page,
-) -> Result<Vec<Message>> {
+pub(crate) async fn dm_messages(conn: &mut Conn, viewer: &Viewer, id: DmId, page: Page) -> Result<Vec<Message>> {
     dm_row(conn, viewer, id).await?;
-    let rows = sqlx::query_as::<_, MessageRow>(&format!(
+    let rows = db::query_as::<MessageRow>(&format!(
         "SELECT {MESSAGE_COLUMNS} FROM messages WHERE dm_id = $1 AND id > $2 ORDER BY id LIMIT $3"
     ))
     .bind(id.0)
@@ -618,9 +615,9 @@ pub(crate) async fn dm_messages(
     with_reactions(conn, rows).await
 }
 
-pub(crate) async fn dm_threads(conn: &mut AnyConnection, viewer: &Viewer, id: DmId, page: Page) -> Result<Vec<Thread>> {
+pub(crate) async fn dm_threads(conn: &mut Conn, viewer: &Viewer, id: DmId, page: Page) -> Result<Vec<Thread>> {
     dm_row(conn, viewer, id).await?;
-    let rows = sqlx::query_as::<_, ThreadRow>(&format!(
+    let rows = db::query_as::<ThreadRow>(&format!(
         "SELECT {THREAD_COLUMNS} FROM threads WHERE dm_id = $1 AND id > $2 ORDER BY id LIMIT $3"
     ))
     .bind(id.0)
@@ -641,16 +638,16 @@ fn work_readable(viewer: &Viewer, what: impl FnOnce() -> String) -> Result<()> {
     Ok(())
 }
 
-#[derive(sqlx::FromRow)]
 struct ProjectRow {
     id: i64,
     name: String,
     description: String,
     created_by: i64,
     created_at: i64,
-    #[sqlx(try_from = "crate::sql::Flag")]
     archived: bool,
 }
+
+from_row!(ProjectRow { id, name, description, created_by, created_at, archived });
 
 impl ProjectRow {
     fn into_project(self) -> Project {
@@ -665,11 +662,11 @@ impl ProjectRow {
     }
 }
 
-pub(crate) async fn projects(conn: &mut AnyConnection, viewer: &Viewer) -> Result<Vec<Project>> {
+pub(crate) async fn projects(conn: &mut Conn, viewer: &Viewer) -> Result<Vec<Project>> {
     if !policy::may_read_work(viewer) {
         return Ok(Vec::new());
     }
-    let rows = sqlx::query_as::<_, ProjectRow>(
+    let rows = db::query_as::<ProjectRow>(
         "SELECT id, name, description, created_by, created_at, archived FROM projects ORDER BY name, id",
     )
     .fetch_all(&mut *conn)
@@ -678,8 +675,8 @@ pub(crate) async fn projects(conn: &mut AnyConnection, viewer: &Viewer) -> Resul
 }
 
 /// A project whoever may see it: for the domain, which decides.
-pub(crate) async fn any_project(conn: &mut AnyConnection, id: ProjectId) -> Result<Option<Project>> {
-    let row = sqlx::query_as::<_, ProjectRow>(
+pub(crate) async fn any_project(conn: &mut Conn, id: ProjectId) -> Result<Option<Project>> {
+    let row = db::query_as::<ProjectRow>(
         "SELECT id, name, description, created_by, created_at, archived FROM projects WHERE id = $1",
     )
     .bind(id.0)
@@ -688,10 +685,10 @@ pub(crate) async fn any_project(conn: &mut AnyConnection, id: ProjectId) -> Resu
     Ok(row.map(ProjectRow::into_project))
 }
 
-pub(crate) async fn project(conn: &mut AnyConnection, viewer: &Viewer, id: ProjectId) -> Result<Project> {
+pub(crate) async fn project(conn: &mut Conn, viewer: &Viewer, id: ProjectId) -> Result<Project> {
     let what = || format!("project {id}");
     work_readable(viewer, what)?;
-    let row = sqlx::query_as::<_, ProjectRow>(
+    let row = db::query_as::<ProjectRow>(
         "SELECT id, name, description, created_by, created_at, archived FROM projects WHERE id = $1",
     )
     .bind(id.0)
@@ -701,7 +698,6 @@ pub(crate) async fn project(conn: &mut AnyConnection, viewer: &Viewer, id: Proje
     Ok(row.into_project())
 }
 
-#[derive(sqlx::FromRow)]
 pub(crate) struct TaskRow {
     pub(crate) id: i64,
     project_id: i64,
@@ -717,6 +713,22 @@ pub(crate) struct TaskRow {
     updated_at: i64,
     done_at: Option<i64>,
 }
+
+from_row!(TaskRow {
+    id,
+    project_id,
+    thread_id,
+    title,
+    description,
+    assignee_id,
+    status,
+    due,
+    priority,
+    created_by,
+    created_at,
+    updated_at,
+    done_at
+});
 
 const TASK_COLUMNS: &str = "id, project_id, thread_id, title, description, assignee_id, status, due, priority, \
      created_by, created_at, updated_at, done_at";
@@ -742,18 +754,18 @@ impl TaskRow {
 }
 
 /// A task whoever may see it: for the domain, which decides.
-pub(crate) async fn any_task(conn: &mut AnyConnection, id: TaskId) -> Result<Option<Task>> {
-    let row = sqlx::query_as::<_, TaskRow>(&format!("SELECT {TASK_COLUMNS} FROM tasks WHERE id = $1"))
+pub(crate) async fn any_task(conn: &mut Conn, id: TaskId) -> Result<Option<Task>> {
+    let row = db::query_as::<TaskRow>(&format!("SELECT {TASK_COLUMNS} FROM tasks WHERE id = $1"))
         .bind(id.0)
         .fetch_optional(&mut *conn)
         .await?;
     Ok(row.map(TaskRow::into_task))
 }
 
-pub(crate) async fn task(conn: &mut AnyConnection, viewer: &Viewer, id: TaskId) -> Result<Task> {
+pub(crate) async fn task(conn: &mut Conn, viewer: &Viewer, id: TaskId) -> Result<Task> {
     let what = || format!("task {id}");
     work_readable(viewer, what)?;
-    let row = sqlx::query_as::<_, TaskRow>(&format!("SELECT {TASK_COLUMNS} FROM tasks WHERE id = $1"))
+    let row = db::query_as::<TaskRow>(&format!("SELECT {TASK_COLUMNS} FROM tasks WHERE id = $1"))
         .bind(id.0)
         .fetch_optional(&mut *conn)
         .await?
@@ -762,7 +774,7 @@ pub(crate) async fn task(conn: &mut AnyConnection, viewer: &Viewer, id: TaskId) 
 }
 
 pub(crate) async fn tasks(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     viewer: &Viewer,
     project: Option<ProjectId>,
     assignee: Option<MemberId>,
@@ -771,7 +783,7 @@ pub(crate) async fn tasks(
     if !policy::may_read_work(viewer) {
         return Ok(Vec::new());
     }
-    let rows = sqlx::query_as::<_, TaskRow>(&format!(
+    let rows = db::query_as::<TaskRow>(&format!(
         "SELECT {TASK_COLUMNS} FROM tasks WHERE ($1 IS NULL OR project_id = $1) \
          AND ($2 IS NULL OR assignee_id = $2) AND ($3 IS NULL OR status = $3) ORDER BY id LIMIT 5000"
     ))
@@ -783,10 +795,10 @@ pub(crate) async fn tasks(
     Ok(rows.into_iter().map(TaskRow::into_task).collect())
 }
 
-pub(crate) async fn task_history(conn: &mut AnyConnection, viewer: &Viewer, id: TaskId) -> Result<Vec<Event>> {
+pub(crate) async fn task_history(conn: &mut Conn, viewer: &Viewer, id: TaskId) -> Result<Vec<Event>> {
     task(conn, viewer, id).await?;
-    let task_id = Dialect::of(conn).json_int("payload", &["task_id"]);
-    let rows = sqlx::query_as::<_, EventRow>(&format!(
+    let task_id = conn.dialect().json_int("payload", &["task_id"]);
+    let rows = db::query_as::<EventRow>(&format!(
         "SELECT seq, at, actor, kind, payload, source, scope_channel, scope_dm, scope_internal, scope_member FROM events \
          WHERE kind LIKE 'task.%' AND {task_id} = $1 ORDER BY seq",
     ))
@@ -808,7 +820,6 @@ pub(crate) async fn task_history(conn: &mut AnyConnection, viewer: &Viewer, id: 
 
 // ---- events -----------------------------------------------------------------------------------
 
-#[derive(sqlx::FromRow)]
 struct EventRow {
     seq: i64,
     at: i64,
@@ -822,6 +833,8 @@ struct EventRow {
     scope_internal: i64,
     scope_member: Option<i64>,
 }
+
+from_row!(EventRow { seq, at, actor, kind, payload, source, scope_channel, scope_dm, scope_internal, scope_member });
 
 impl EventRow {
     fn into_committed(self) -> CommittedEvent {
@@ -857,7 +870,7 @@ pub(crate) fn event_json(
 }
 
 pub(crate) async fn events(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     viewer: &Viewer,
     since: Seq,
     limit: u32,
@@ -866,7 +879,7 @@ pub(crate) async fn events(
     // 2 admins, 3 private: its `scope_member` alone).
     let (visible, in_dm) = (visibility::visible_channels(), visibility::reads_dm("scope_dm", "$2"));
     let (work, admins) = (visibility::reads_work("$1"), visibility::reads_admins("$5"));
-    let rows = sqlx::query_as::<_, EventRow>(&format!(
+    let rows = db::query_as::<EventRow>(&format!(
         "SELECT seq, at, actor, kind, payload, source, scope_channel, scope_dm, scope_internal, scope_member FROM events \
          WHERE seq > $3 AND (scope_member = $2 OR ( \
            (scope_channel IS NULL OR scope_channel IN ({visible})) \
@@ -884,10 +897,11 @@ pub(crate) async fn events(
     Ok(rows.into_iter().map(|r| Arc::new(r.into_committed())).collect())
 }
 
-pub(crate) async fn access(conn: &mut AnyConnection, viewer: &Viewer) -> Result<Access> {
+pub(crate) async fn access(conn: &mut Conn, viewer: &Viewer) -> Result<Access> {
     // One snapshot for the head and the memberships: a removal committed between the two reads
     // would otherwise be judged as already done for events before it.
-    let dialect = Dialect::of(conn);
+    let dialect = conn.dialect();
+    let conn = conn.sqlx().ok_or_else(|| Error::internal(std::io::Error::other("access is read on the read pool")))?;
     let mut tx = conn.begin().await?;
     if dialect == Dialect::Postgres {
         sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ").execute(&mut *tx).await?;
@@ -913,12 +927,8 @@ pub(crate) async fn access(conn: &mut AnyConnection, viewer: &Viewer) -> Result<
 }
 
 /// At most `limit` events after `since`, unfiltered.
-pub(crate) async fn committed_after_limited(
-    conn: &mut AnyConnection,
-    since: i64,
-    limit: u32,
-) -> Result<Vec<CommittedEvent>> {
-    let rows = sqlx::query_as::<_, EventRow>(
+pub(crate) async fn committed_after_limited(conn: &mut Conn, since: i64, limit: u32) -> Result<Vec<CommittedEvent>> {
+    let rows = db::query_as::<EventRow>(
         "SELECT seq, at, actor, kind, payload, source, scope_channel, scope_dm, scope_internal, scope_member \
          FROM events WHERE seq > $1 ORDER BY seq LIMIT $2",
     )
@@ -930,8 +940,8 @@ pub(crate) async fn committed_after_limited(
 }
 
 /// Every event after `since`, unfiltered: for publishing what another process committed.
-pub(crate) async fn committed_after(conn: &mut AnyConnection, since: i64) -> Result<Vec<CommittedEvent>> {
-    let rows = sqlx::query_as::<_, EventRow>(
+pub(crate) async fn committed_after(conn: &mut Conn, since: i64) -> Result<Vec<CommittedEvent>> {
+    let rows = db::query_as::<EventRow>(
         "SELECT seq, at, actor, kind, payload, source, scope_channel, scope_dm, scope_internal, scope_member \
          FROM events WHERE seq > $1 ORDER BY seq",
     )
@@ -943,9 +953,9 @@ pub(crate) async fn committed_after(conn: &mut AnyConnection, since: i64) -> Res
 
 // ---- norms --------------------------------------------------------------------------------------
 
-pub(crate) async fn norms(conn: &mut AnyConnection, viewer: &Viewer) -> Result<baton_core::model::Norms> {
-    let (default,): (i64,) = sqlx::query_as("SELECT reply_within_minutes FROM workspace").fetch_one(&mut *conn).await?;
-    let rows: Vec<(i64, String, i64)> = sqlx::query_as(&format!(
+pub(crate) async fn norms(conn: &mut Conn, viewer: &Viewer) -> Result<baton_core::model::Norms> {
+    let (default,): (i64,) = db::query_as("SELECT reply_within_minutes FROM workspace").fetch_one(&mut *conn).await?;
+    let rows: Vec<(i64, String, i64)> = db::query_as(&format!(
         "SELECT id, name, reply_within_minutes FROM channels WHERE reply_within_minutes IS NOT NULL \
          AND id IN ({}) ORDER BY name, id",
         visibility::visible_channels()

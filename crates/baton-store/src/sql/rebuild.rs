@@ -3,9 +3,9 @@
 //! not hold yet (members and their sign-ins, check-ins, jobs, notifications, read marks, the
 //! answers kept for retries) is kept as it is.
 
+use super::db::{self, Conn};
 use baton_core::event::Change;
 use baton_core::MemberId;
-use sqlx::{AnyConnection, Executor};
 
 use super::project::project;
 use super::read::ts;
@@ -53,23 +53,23 @@ pub async fn rebuild(database: &Database) -> Result<Rebuilt> {
     // Migrated first: the log of an older data directory is read in today's shape.
     open::connect(database).await?.close().await;
     let mut conn = open::writer(database).await?;
-    let dialect = Dialect::of(&conn);
+    let dialect = conn.dialect();
     match dialect {
         // Rows kept (check-ins, their answers) refer to projected ones: checked at the commit,
         // once everything is back.
         Dialect::Sqlite => {
-            conn.execute("BEGIN IMMEDIATE").await?;
-            conn.execute("PRAGMA defer_foreign_keys = ON").await?;
+            conn.batch("BEGIN IMMEDIATE").await?;
+            conn.batch("PRAGMA defer_foreign_keys = ON").await?;
         }
         Dialect::Postgres => {
-            conn.execute("BEGIN ISOLATION LEVEL READ COMMITTED").await?;
-            sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(super::writer::WRITE_LOCK).execute(&mut conn).await?;
-            conn.execute("SET CONSTRAINTS ALL DEFERRED").await?;
+            conn.batch("BEGIN ISOLATION LEVEL READ COMMITTED").await?;
+            db::query("SELECT pg_advisory_xact_lock($1)").bind(super::writer::WRITE_LOCK).execute(&mut conn).await?;
+            conn.batch("SET CONSTRAINTS ALL DEFERRED").await?;
         }
     }
     match replay(&mut conn).await {
         Ok(rebuilt) => {
-            conn.execute("COMMIT").await.map_err(|err| {
+            conn.batch("COMMIT").await.map_err(|err| {
                 Error::invalid(
                     "rebuild",
                     format!(
@@ -81,29 +81,29 @@ pub async fn rebuild(database: &Database) -> Result<Rebuilt> {
             Ok(rebuilt)
         }
         Err(err) => {
-            let _ = conn.execute("ROLLBACK").await;
+            let _ = conn.batch("ROLLBACK").await;
             Err(err)
         }
     }
 }
 
-async fn replay(conn: &mut AnyConnection) -> Result<Rebuilt> {
+async fn replay(conn: &mut Conn) -> Result<Rebuilt> {
     // Read marks are kept, but replaying a moved message would carry marks set after the move
     // into its new thread: the marks as they are now are put back afterwards.
-    conn.execute(
+    conn.batch(
         "CREATE TEMPORARY TABLE kept_read_marks AS SELECT member_id, thread_id, message_id FROM thread_read_marks",
     )
     .await?;
     for table in PROJECTED {
-        conn.execute(format!("DELETE FROM {table}").as_str()).await?;
+        conn.batch(format!("DELETE FROM {table}").as_str()).await?;
     }
     // The workspace's own reply norm, back to its default until a norm event sets it.
-    conn.execute("UPDATE workspace SET reply_within_minutes = 240").await?;
+    conn.batch("UPDATE workspace SET reply_within_minutes = 240").await?;
     let mut events = 0;
     let mut after = 0;
     loop {
         let page: Vec<(i64, i64, Option<i64>, String, String)> =
-            sqlx::query_as("SELECT seq, at, actor, kind, payload FROM events WHERE seq > $1 ORDER BY seq LIMIT $2")
+            db::query_as("SELECT seq, at, actor, kind, payload FROM events WHERE seq > $1 ORDER BY seq LIMIT $2")
                 .bind(after)
                 .bind(PAGE)
                 .fetch_all(&mut *conn)
@@ -118,8 +118,8 @@ async fn replay(conn: &mut AnyConnection) -> Result<Rebuilt> {
             events += 1;
         }
     }
-    conn.execute("DELETE FROM thread_read_marks").await?;
-    conn.execute("INSERT INTO thread_read_marks (member_id, thread_id, message_id) SELECT member_id, thread_id, message_id FROM kept_read_marks").await?;
-    conn.execute("DROP TABLE kept_read_marks").await?;
+    conn.batch("DELETE FROM thread_read_marks").await?;
+    conn.batch("INSERT INTO thread_read_marks (member_id, thread_id, message_id) SELECT member_id, thread_id, message_id FROM kept_read_marks").await?;
+    conn.batch("DROP TABLE kept_read_marks").await?;
     Ok(Rebuilt { events, tables: PROJECTED.len() })
 }

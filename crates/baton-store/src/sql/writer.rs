@@ -4,8 +4,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::db::{self, Conn};
 use crate::answer::Answer;
-use sqlx::{AnyConnection, Connection, Executor};
 use tokio::sync::{mpsc, oneshot};
 
 use super::apply::{apply, save_answers, Known, Log};
@@ -90,7 +90,7 @@ pub(crate) async fn start(database: Database, queue: mpsc::Receiver<WriteRequest
     connected.await.map_err(|_| Error::Busy)?
 }
 
-async fn run(mut conn: AnyConnection, database: Database, mut queue: mpsc::Receiver<WriteRequest>, bus: Arc<dyn Bus>) {
+async fn run(mut conn: Conn, database: Database, mut queue: mpsc::Receiver<WriteRequest>, bus: Arc<dyn Bus>) {
     // The last seq published live: everything up to it has been sent to subscribers.
     let mut published = match last_seq(&mut conn).await {
         Ok(seq) => seq,
@@ -131,7 +131,7 @@ async fn run(mut conn: AnyConnection, database: Database, mut queue: mpsc::Recei
 /// dropped), trying again until the database answers; meanwhile writes wait in the queue. A
 /// group whose commit was cut off was answered 503: its callers retry with their idempotency
 /// keys, which also tells them whether it had committed after all.
-async fn ensure_connected(conn: &mut AnyConnection, database: &Database) {
+async fn ensure_connected(conn: &mut Conn, database: &Database) {
     if conn.ping().await.is_ok() {
         return;
     }
@@ -159,13 +159,13 @@ fn publish(bus: &dyn Bus, published: &mut i64, events: Vec<CommittedEvent>) {
     }
 }
 
-async fn last_seq(conn: &mut AnyConnection) -> Result<i64, sqlx::Error> {
-    let (seq,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(seq), 0) FROM events").fetch_one(&mut *conn).await?;
+async fn last_seq(conn: &mut Conn) -> Result<i64, sqlx::Error> {
+    let (seq,): (i64,) = db::query_as("SELECT COALESCE(MAX(seq), 0) FROM events").fetch_one(&mut *conn).await?;
     Ok(seq)
 }
 
 /// Events after `published` that this writer did not write.
-async fn foreign_events(conn: &mut AnyConnection, published: i64) -> Result<Vec<CommittedEvent>> {
+async fn foreign_events(conn: &mut Conn, published: i64) -> Result<Vec<CommittedEvent>> {
     if last_seq(conn).await? <= published {
         return Ok(Vec::new());
     }
@@ -176,7 +176,7 @@ async fn foreign_events(conn: &mut AnyConnection, published: i64) -> Result<Vec<
 /// answer per request; when the commit itself fails every answer is that failure and `events`
 /// keeps nothing of the group, and the second value says so.
 async fn commit_group(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     batch: &[WriteRequest],
     published: i64,
     events: &mut Vec<CommittedEvent>,
@@ -185,7 +185,7 @@ async fn commit_group(
         Ok(answers) => (answers, false),
         Err(err) => {
             tracing::error!(error = %err, "a write group failed to commit");
-            let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+            let _ = db::query("ROLLBACK").execute(&mut *conn).await;
             events.clear();
             (batch.iter().map(|_| Err(Error::Busy)).collect(), true)
         }
@@ -193,29 +193,29 @@ async fn commit_group(
 }
 
 async fn try_commit_group(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     batch: &[WriteRequest],
     published: i64,
     events: &mut Vec<CommittedEvent>,
 ) -> Result<Vec<Result<Answer>>, sqlx::Error> {
-    let dialect = Dialect::of(conn);
+    let dialect = conn.dialect();
     match dialect {
         Dialect::Sqlite => {
-            sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await?;
+            db::query("BEGIN IMMEDIATE").execute(&mut *conn).await?;
         }
         Dialect::Postgres => {
             // One writer at a time across every process and machine on this database, until the
             // commit: `seq` is then handed out gap-free and becomes visible in its order.
             // READ COMMITTED whatever the database's default: the next `seq` is read after the
             // lock is granted, in a snapshot that sees the group committed before.
-            sqlx::query("BEGIN ISOLATION LEVEL READ COMMITTED").execute(&mut *conn).await?;
-            sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(WRITE_LOCK).execute(&mut *conn).await?;
+            db::query("BEGIN ISOLATION LEVEL READ COMMITTED").execute(&mut *conn).await?;
+            db::query("SELECT pg_advisory_xact_lock($1)").bind(WRITE_LOCK).execute(&mut *conn).await?;
         }
     }
     // Read the next seq under the write lock rather than trusting a counter: another process
     // (`baton admin`, `baton demo`) may have written to the same data directory meanwhile.
     let (mut next_seq,): (i64,) =
-        sqlx::query_as("SELECT COALESCE(MAX(seq), 0) + 1 FROM events").fetch_one(&mut *conn).await?;
+        db::query_as("SELECT COALESCE(MAX(seq), 0) + 1 FROM events").fetch_one(&mut *conn).await?;
     if next_seq - 1 > published {
         // Another process wrote since we last published: its events go out first, in order.
         let foreign = read::committed_after(conn, published).await.map_err(|err| match err {
@@ -265,14 +265,14 @@ async fn try_commit_group(
     // not take them along.
     if known.has_unsaved() {
         if let Some(close) = savepoint.close() {
-            conn.execute(close).await?;
+            conn.batch(close).await?;
         }
         save_answers(conn, &mut known).await?;
-        conn.execute("COMMIT").await?;
+        conn.batch("COMMIT").await?;
     } else {
         match savepoint.close() {
-            Some(close) => conn.execute(format!("{close}; COMMIT").as_str()).await?,
-            None => conn.execute("COMMIT").await?,
+            Some(close) => conn.batch(format!("{close}; COMMIT").as_str()).await?,
+            None => conn.batch("COMMIT").await?,
         };
     }
     if redacted && dialect == Dialect::Sqlite {
@@ -280,7 +280,7 @@ async fn try_commit_group(
         // (`secure_delete`), but the write-ahead log still has their earlier versions: copy it
         // back and empty it now. Readers in the middle of a read may keep it from finishing;
         // the next deletion, or SQLite's own checkpoints, complete it.
-        if let Err(err) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&mut *conn).await {
+        if let Err(err) = db::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&mut *conn).await {
             tracing::warn!(error = %err, "could not checkpoint the write-ahead log after a deletion");
         }
     }
@@ -290,7 +290,7 @@ async fn try_commit_group(
 /// The answers already kept for the idempotency keys the group's commands carry, in a query per
 /// 200 keys rather than one per command.
 async fn answers_kept(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     batch: &[WriteRequest],
 ) -> Result<HashMap<(i64, String), (String, String)>, sqlx::Error> {
     let keys: Vec<(i64, &str)> = batch
@@ -306,7 +306,7 @@ async fn answers_kept(
         let wanted: Vec<String> =
             (0..chunk.len()).map(|n| format!("(actor = ${} AND key = ${})", 2 * n + 1, 2 * n + 2)).collect();
         let sql = format!("SELECT actor, key, response, fingerprint FROM idempotency WHERE {}", wanted.join(" OR "));
-        let mut query = sqlx::query_as::<_, (i64, String, String, String)>(&sql);
+        let mut query = db::query_as::<(i64, String, String, String)>(&sql);
         for (actor, key) in chunk {
             query = query.bind(*actor).bind(*key);
         }

@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use super::Ctx;
 use crate::error::Result;
+use crate::sql::db;
 use crate::sql::read::micros;
 
 /// Queues a job of `member`'s, due at `at`; every kind of timed work is written through here, in
@@ -18,7 +19,7 @@ pub(super) async fn insert_job(
     at: Timestamp,
     payload: &Value,
 ) -> Result<i64> {
-    let (id,): (i64,) = sqlx::query_as(
+    let (id,): (i64,) = db::query_as(
         "INSERT INTO jobs (kind, member_id, due_at, payload, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
     )
     .bind(kind)

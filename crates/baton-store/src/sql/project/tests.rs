@@ -5,9 +5,9 @@
 
 use baton_core::event::Change;
 use baton_core::MemberId;
-use sqlx::{AnyConnection, Connection};
 
 use super::project;
+use crate::sql::db::{self, Conn};
 use crate::sql::read::ts;
 use crate::SqlStore;
 
@@ -36,31 +36,29 @@ const PROJECTED: &[(&str, &str)] = &[
     ("workspace", "id, reply_within_minutes"),
 ];
 
-async fn connect(dir: &std::path::Path) -> AnyConnection {
-    sqlx::any::install_default_drivers();
-    AnyConnection::connect(&format!("sqlite://{}?mode=rwc", dir.join("baton.db").display())).await.unwrap()
+/// A connection of the kind the writer projects with.
+fn connect(dir: &std::path::Path) -> Conn {
+    Conn::Lite(Box::new(rusqlite::Connection::open(dir.join("baton.db")).unwrap()))
 }
 
 #[tokio::test]
 async fn replaying_an_old_log_through_the_projector_writes_the_tables_the_old_commands_wrote() {
     let old = tempfile::tempdir().unwrap();
-    let mut conn = connect(old.path()).await;
-    sqlx::raw_sql(DUMP).execute(&mut conn).await.unwrap();
-    conn.close().await.unwrap();
+    connect(old.path()).batch(DUMP).await.unwrap();
     SqlStore::open_dir(old.path()).await.unwrap().close().await;
     let new = tempfile::tempdir().unwrap();
     SqlStore::open_dir(new.path()).await.unwrap().close().await;
 
-    let mut conn = connect(new.path()).await;
-    sqlx::query("PRAGMA foreign_keys = OFF").execute(&mut conn).await.unwrap();
+    let mut conn = connect(new.path());
+    db::query("PRAGMA foreign_keys = OFF").execute(&mut conn).await.unwrap();
     let attach = format!("ATTACH DATABASE '{}' AS old", old.path().join("baton.db").display());
-    sqlx::query(&attach).execute(&mut conn).await.unwrap();
+    db::query(&attach).execute(&mut conn).await.unwrap();
     // Who the members are and the workspace itself are not projected yet: taken as they are.
     for table in ["workspace", "members"] {
-        sqlx::query(&format!("INSERT INTO main.{table} SELECT * FROM old.{table}")).execute(&mut conn).await.unwrap();
+        db::query(&format!("INSERT INTO main.{table} SELECT * FROM old.{table}")).execute(&mut conn).await.unwrap();
     }
     let events: Vec<(i64, Option<i64>, String, String)> =
-        sqlx::query_as("SELECT at, actor, kind, payload FROM old.events ORDER BY seq")
+        db::query_as("SELECT at, actor, kind, payload FROM old.events ORDER BY seq")
             .fetch_all(&mut conn)
             .await
             .unwrap();
@@ -71,7 +69,7 @@ async fn replaying_an_old_log_through_the_projector_writes_the_tables_the_old_co
     }
     for (table, columns) in PROJECTED {
         for (from, to) in [("old", "main"), ("main", "old")] {
-            let differ: Vec<(String,)> = sqlx::query_as(&format!(
+            let differ: Vec<(String,)> = db::query_as(&format!(
                 "SELECT json_array({columns}) FROM (SELECT {columns} FROM {from}.{table} EXCEPT SELECT {columns} FROM {to}.{table})"
             ))
             .fetch_all(&mut conn)
@@ -81,7 +79,7 @@ async fn replaying_an_old_log_through_the_projector_writes_the_tables_the_old_co
             assert!(rows.is_empty(), "{table}: rows in {from} only: {rows:#?}");
         }
     }
-    let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM main.messages").fetch_one(&mut conn).await.unwrap();
+    let (count,): (i64,) = db::query_as("SELECT COUNT(*) FROM main.messages").fetch_one(&mut conn).await.unwrap();
     assert!(count > 100, "the replay wrote the history, {count} messages");
 }
 

@@ -1,14 +1,13 @@
 //! Check-ins as readers see them: visible to whoever may see their channel.
 
+use crate::sql::db::{self, from_row, Conn};
 use baton_core::model::{CheckIn, CheckInAsk};
 use baton_core::{ChannelId, MemberId, MessageId, ThreadId};
-use sqlx::AnyConnection;
 
 use super::{channel_row, ts};
 use crate::error::{Error, Result};
 use crate::view::Viewer;
 
-#[derive(sqlx::FromRow)]
 struct CheckInRow {
     id: i64,
     channel_id: i64,
@@ -23,18 +22,32 @@ struct CheckInRow {
     created_at: i64,
 }
 
+from_row!(CheckInRow {
+    id,
+    channel_id,
+    thread_id,
+    title,
+    questions,
+    ask_at,
+    digest_at,
+    digest_zone,
+    cadence,
+    created_by,
+    created_at
+});
+
 const COLUMNS: &str =
     "id, channel_id, thread_id, title, questions, ask_at, digest_at, digest_zone, cadence, created_by, created_at";
 
-pub(crate) async fn checkin(conn: &mut AnyConnection, viewer: &Viewer, id: i64) -> Result<CheckIn> {
+pub(crate) async fn checkin(conn: &mut Conn, viewer: &Viewer, id: i64) -> Result<CheckIn> {
     let checkin = any_checkin(conn, id).await?.ok_or_else(|| Error::not_found(format!("check-in {id}")))?;
     channel_row(conn, viewer, checkin.channel_id).await.map_err(|_| Error::not_found(format!("check-in {id}")))?;
     Ok(checkin)
 }
 
 /// A check-in, whoever may see it: for the writer.
-pub(crate) async fn any_checkin(conn: &mut AnyConnection, id: i64) -> Result<Option<CheckIn>> {
-    let row = sqlx::query_as::<_, CheckInRow>(&format!("SELECT {COLUMNS} FROM checkins WHERE id = $1"))
+pub(crate) async fn any_checkin(conn: &mut Conn, id: i64) -> Result<Option<CheckIn>> {
+    let row = db::query_as::<CheckInRow>(&format!("SELECT {COLUMNS} FROM checkins WHERE id = $1"))
         .bind(id)
         .fetch_optional(&mut *conn)
         .await?;
@@ -45,8 +58,8 @@ pub(crate) async fn any_checkin(conn: &mut AnyConnection, id: i64) -> Result<Opt
 }
 
 /// The check-ins in channels the viewer may see.
-pub(crate) async fn checkins(conn: &mut AnyConnection, viewer: &Viewer) -> Result<Vec<CheckIn>> {
-    let rows = sqlx::query_as::<_, CheckInRow>(&format!("SELECT {COLUMNS} FROM checkins ORDER BY id"))
+pub(crate) async fn checkins(conn: &mut Conn, viewer: &Viewer) -> Result<Vec<CheckIn>> {
+    let rows = db::query_as::<CheckInRow>(&format!("SELECT {COLUMNS} FROM checkins ORDER BY id"))
         .fetch_all(&mut *conn)
         .await?;
     let mut out = Vec::new();
@@ -58,13 +71,13 @@ pub(crate) async fn checkins(conn: &mut AnyConnection, viewer: &Viewer) -> Resul
     Ok(out)
 }
 
-async fn from_row(conn: &mut AnyConnection, row: CheckInRow) -> Result<CheckIn> {
+async fn from_row(conn: &mut Conn, row: CheckInRow) -> Result<CheckIn> {
     let members: Vec<(i64,)> =
-        sqlx::query_as("SELECT member_id FROM checkin_members WHERE checkin_id = $1 ORDER BY member_id")
+        db::query_as("SELECT member_id FROM checkin_members WHERE checkin_id = $1 ORDER BY member_id")
             .bind(row.id)
             .fetch_all(&mut *conn)
             .await?;
-    let asks: Vec<(i64, String, i64, Option<i64>)> = sqlx::query_as(
+    let asks: Vec<(i64, String, i64, Option<i64>)> = db::query_as(
         "SELECT member_id, day, asked_at, answer_message_id FROM checkin_asks WHERE checkin_id = $1 \
          ORDER BY asked_at DESC, member_id LIMIT 500",
     )

@@ -1,14 +1,13 @@
 //! Huddles as readers see them: visible to whoever may read their thread.
 
+use crate::sql::db::{self, from_row, Conn};
 use baton_core::model::{Huddle, HuddleItem, HuddleParticipation};
 use baton_core::{HuddleId, MemberId, MessageId, TaskId, ThreadId};
-use sqlx::AnyConnection;
 
 use super::{thread_row, ts};
 use crate::error::{Error, Result};
 use crate::view::Viewer;
 
-#[derive(sqlx::FromRow)]
 struct HuddleRow {
     id: i64,
     thread_id: i64,
@@ -24,11 +23,25 @@ struct HuddleRow {
     summary_message_id: Option<i64>,
 }
 
+from_row!(HuddleRow {
+    id,
+    thread_id,
+    task_id,
+    title,
+    call_link,
+    agenda,
+    notes,
+    started_by,
+    started_at,
+    ended_at,
+    opens_at,
+    summary_message_id
+});
+
 const HUDDLE_COLUMNS: &str =
     "id, thread_id, task_id, title, call_link, agenda, notes, started_by, started_at, ended_at, \
      opens_at, summary_message_id";
 
-#[derive(sqlx::FromRow)]
 struct ItemRow {
     id: i64,
     kind: String,
@@ -40,9 +53,11 @@ struct ItemRow {
     created_at: i64,
 }
 
+from_row!(ItemRow { id, kind, text, assignee_id, due, task_id, created_by, created_at });
+
 /// The huddle, if the viewer may read its thread.
-pub(crate) async fn huddle(conn: &mut AnyConnection, viewer: &Viewer, id: HuddleId) -> Result<Huddle> {
-    let row = sqlx::query_as::<_, HuddleRow>(&format!("SELECT {HUDDLE_COLUMNS} FROM huddles WHERE id = $1"))
+pub(crate) async fn huddle(conn: &mut Conn, viewer: &Viewer, id: HuddleId) -> Result<Huddle> {
+    let row = db::query_as::<HuddleRow>(&format!("SELECT {HUDDLE_COLUMNS} FROM huddles WHERE id = $1"))
         .bind(id.0)
         .fetch_optional(&mut *conn)
         .await?
@@ -53,8 +68,8 @@ pub(crate) async fn huddle(conn: &mut AnyConnection, viewer: &Viewer, id: Huddle
 }
 
 /// A huddle whoever may see it: for the domain, which decides.
-pub(crate) async fn any_huddle(conn: &mut AnyConnection, id: HuddleId) -> Result<Option<Huddle>> {
-    let row = sqlx::query_as::<_, HuddleRow>(&format!("SELECT {HUDDLE_COLUMNS} FROM huddles WHERE id = $1"))
+pub(crate) async fn any_huddle(conn: &mut Conn, id: HuddleId) -> Result<Option<Huddle>> {
+    let row = db::query_as::<HuddleRow>(&format!("SELECT {HUDDLE_COLUMNS} FROM huddles WHERE id = $1"))
         .bind(id.0)
         .fetch_optional(&mut *conn)
         .await?;
@@ -65,13 +80,8 @@ pub(crate) async fn any_huddle(conn: &mut AnyConnection, id: HuddleId) -> Result
 }
 
 /// Huddles on threads the viewer may read, newest first; `open_only` keeps those not ended.
-pub(crate) async fn huddles(
-    conn: &mut AnyConnection,
-    viewer: &Viewer,
-    open_only: bool,
-    limit: u32,
-) -> Result<Vec<Huddle>> {
-    let rows = sqlx::query_as::<_, HuddleRow>(&format!(
+pub(crate) async fn huddles(conn: &mut Conn, viewer: &Viewer, open_only: bool, limit: u32) -> Result<Vec<Huddle>> {
+    let rows = db::query_as::<HuddleRow>(&format!(
         "SELECT {HUDDLE_COLUMNS} FROM huddles WHERE ($1 = 0 OR ended_at IS NULL) ORDER BY id DESC"
     ))
     .bind(i64::from(open_only))
@@ -89,19 +99,18 @@ pub(crate) async fn huddles(
     Ok(out)
 }
 
-async fn from_row(conn: &mut AnyConnection, row: HuddleRow) -> Result<Huddle> {
+async fn from_row(conn: &mut Conn, row: HuddleRow) -> Result<Huddle> {
     let invited: Vec<(i64,)> =
-        sqlx::query_as("SELECT member_id FROM huddle_invites WHERE huddle_id = $1 ORDER BY member_id")
+        db::query_as("SELECT member_id FROM huddle_invites WHERE huddle_id = $1 ORDER BY member_id")
             .bind(row.id)
             .fetch_all(&mut *conn)
             .await?;
-    let stretches: Vec<(i64, i64, Option<i64>)> = sqlx::query_as(
-        "SELECT member_id, joined_at, left_at FROM huddle_participants WHERE huddle_id = $1 ORDER BY id",
-    )
-    .bind(row.id)
-    .fetch_all(&mut *conn)
-    .await?;
-    let items = sqlx::query_as::<_, ItemRow>(
+    let stretches: Vec<(i64, i64, Option<i64>)> =
+        db::query_as("SELECT member_id, joined_at, left_at FROM huddle_participants WHERE huddle_id = $1 ORDER BY id")
+            .bind(row.id)
+            .fetch_all(&mut *conn)
+            .await?;
+    let items = db::query_as::<ItemRow>(
         "SELECT id, kind, text, assignee_id, due, task_id, created_by, created_at FROM huddle_items \
          WHERE huddle_id = $1 ORDER BY id",
     )

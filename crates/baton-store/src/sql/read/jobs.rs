@@ -1,15 +1,14 @@
 //! A member's jobs (scheduled messages, reminders), and what the scheduler finds due.
 
+use crate::sql::db::{self, from_row, Conn};
 use baton_core::model::Job;
 use baton_core::MemberId;
 use jiff::Timestamp;
-use sqlx::AnyConnection;
 
 use super::{micros, ts};
 use crate::error::Result;
 use crate::view::Viewer;
 
-#[derive(sqlx::FromRow)]
 struct JobRow {
     id: i64,
     kind: String,
@@ -21,6 +20,8 @@ struct JobRow {
     cancelled_at: Option<i64>,
     outcome: Option<String>,
 }
+
+from_row!(JobRow { id, kind, member_id, due_at, payload, created_at, fired_at, cancelled_at, outcome });
 
 const JOB_COLUMNS: &str = "id, kind, member_id, due_at, payload, created_at, fired_at, cancelled_at, outcome";
 
@@ -42,8 +43,8 @@ impl JobRow {
 
 /// One of the viewer's own jobs; anyone else's does not exist for them.
 /// A job, whoever's it is: for the domain, which decides.
-pub(crate) async fn any_job(conn: &mut AnyConnection, id: i64) -> Result<Option<Job>> {
-    let row = sqlx::query_as::<_, JobRow>(&format!("SELECT {JOB_COLUMNS} FROM jobs WHERE id = $1"))
+pub(crate) async fn any_job(conn: &mut Conn, id: i64) -> Result<Option<Job>> {
+    let row = db::query_as::<JobRow>(&format!("SELECT {JOB_COLUMNS} FROM jobs WHERE id = $1"))
         .bind(id)
         .fetch_optional(&mut *conn)
         .await?;
@@ -51,8 +52,8 @@ pub(crate) async fn any_job(conn: &mut AnyConnection, id: i64) -> Result<Option<
 }
 
 /// The viewer's jobs, the next due first; `pending_only` leaves out fired and cancelled ones.
-pub(crate) async fn jobs(conn: &mut AnyConnection, viewer: &Viewer, pending_only: bool) -> Result<Vec<Job>> {
-    let rows = sqlx::query_as::<_, JobRow>(&format!(
+pub(crate) async fn jobs(conn: &mut Conn, viewer: &Viewer, pending_only: bool) -> Result<Vec<Job>> {
+    let rows = db::query_as::<JobRow>(&format!(
         "SELECT {JOB_COLUMNS} FROM jobs WHERE member_id = $1 AND kind IN ('send_message', 'remind') \
          AND ($2 = 0 OR (fired_at IS NULL AND cancelled_at IS NULL)) ORDER BY due_at, id LIMIT 1000"
     ))
@@ -64,8 +65,8 @@ pub(crate) async fn jobs(conn: &mut AnyConnection, viewer: &Viewer, pending_only
 }
 
 /// Ids of pending jobs due at `now`, the earliest first.
-pub(crate) async fn due_jobs(conn: &mut AnyConnection, now: Timestamp, limit: u32) -> Result<Vec<i64>> {
-    let ids: Vec<(i64,)> = sqlx::query_as(
+pub(crate) async fn due_jobs(conn: &mut Conn, now: Timestamp, limit: u32) -> Result<Vec<i64>> {
+    let ids: Vec<(i64,)> = db::query_as(
         "SELECT id FROM jobs WHERE fired_at IS NULL AND cancelled_at IS NULL AND due_at <= $1 ORDER BY due_at, id LIMIT $2",
     )
     .bind(micros(now))
@@ -76,9 +77,9 @@ pub(crate) async fn due_jobs(conn: &mut AnyConnection, now: Timestamp, limit: u3
 }
 
 /// When the next pending job is due.
-pub(crate) async fn next_due(conn: &mut AnyConnection) -> Result<Option<Timestamp>> {
+pub(crate) async fn next_due(conn: &mut Conn) -> Result<Option<Timestamp>> {
     let (next,): (Option<i64>,) =
-        sqlx::query_as("SELECT MIN(due_at) FROM jobs WHERE fired_at IS NULL AND cancelled_at IS NULL")
+        db::query_as("SELECT MIN(due_at) FROM jobs WHERE fired_at IS NULL AND cancelled_at IS NULL")
             .fetch_one(&mut *conn)
             .await?;
     Ok(next.map(ts))

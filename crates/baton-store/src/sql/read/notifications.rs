@@ -1,26 +1,26 @@
 //! A member's notifications: their inbox.
 
+use crate::sql::db::{self, from_row, Conn};
 use baton_core::model::Notification;
 use baton_core::MemberId;
-use sqlx::AnyConnection;
 
 use super::ts;
 use crate::error::{Error, Result};
 use crate::view::Viewer;
 
-#[derive(sqlx::FromRow)]
 struct NotificationRow {
     id: i64,
     member_id: i64,
     kind: String,
     payload: String,
-    #[sqlx(try_from = "crate::sql::Flag")]
     urgent: bool,
     created_at: i64,
     deliver_at: i64,
     delivered_at: Option<i64>,
     read_at: Option<i64>,
 }
+
+from_row!(NotificationRow { id, member_id, kind, payload, urgent, created_at, deliver_at, delivered_at, read_at });
 
 const COLUMNS: &str = "id, member_id, kind, payload, urgent, created_at, deliver_at, delivered_at, read_at";
 
@@ -41,8 +41,8 @@ impl NotificationRow {
 }
 
 /// A notification, whoever it is for (the writer delivering it).
-pub(crate) async fn notification(conn: &mut AnyConnection, id: i64) -> Result<Notification> {
-    sqlx::query_as::<_, NotificationRow>(&format!("SELECT {COLUMNS} FROM notifications WHERE id = $1"))
+pub(crate) async fn notification(conn: &mut Conn, id: i64) -> Result<Notification> {
+    db::query_as::<NotificationRow>(&format!("SELECT {COLUMNS} FROM notifications WHERE id = $1"))
         .bind(id)
         .fetch_optional(&mut *conn)
         .await?
@@ -53,13 +53,13 @@ pub(crate) async fn notification(conn: &mut AnyConnection, id: i64) -> Result<No
 /// The viewer's inbox, newest first: delivered notifications (`held` adds those waiting for
 /// the viewer's working hours), `unread_only` leaves out read ones.
 pub(crate) async fn notifications(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     viewer: &Viewer,
     unread_only: bool,
     held: bool,
     limit: u32,
 ) -> Result<Vec<Notification>> {
-    let rows = sqlx::query_as::<_, NotificationRow>(&format!(
+    let rows = db::query_as::<NotificationRow>(&format!(
         "SELECT {COLUMNS} FROM notifications WHERE member_id = $1 AND ($2 = 0 OR read_at IS NULL) \
          AND ($3 = 1 OR delivered_at IS NOT NULL) ORDER BY id DESC LIMIT $4"
     ))

@@ -7,19 +7,20 @@ use sqlx::{AnyConnection, Connection};
 
 use super::*;
 use crate::domain::policy::{self, Facts};
+use crate::sql::db::{self, Conn};
 use crate::view::Scope;
 
 const ROLES: [Role; 4] = [Role::Owner, Role::Admin, Role::Member, Role::Guest];
 
-async fn memory() -> AnyConnection {
+async fn memory() -> Conn {
     sqlx::any::install_default_drivers();
-    let mut conn = AnyConnection::connect("sqlite::memory:").await.unwrap();
+    let mut conn = Conn::from(AnyConnection::connect("sqlite::memory:").await.unwrap());
     for table in [
         "CREATE TABLE channels (id INTEGER PRIMARY KEY, visibility TEXT NOT NULL)",
         "CREATE TABLE channel_members (channel_id INTEGER NOT NULL, member_id INTEGER NOT NULL)",
         "CREATE TABLE dm_members (dm_id INTEGER NOT NULL, member_id INTEGER NOT NULL)",
     ] {
-        sqlx::query(table).execute(&mut conn).await.unwrap();
+        db::query(table).execute(&mut conn).await.unwrap();
     }
     conn
 }
@@ -35,19 +36,19 @@ async fn the_channel_rule_reads_the_same_in_sql() {
         (4, Visibility::Private, true),
     ];
     for (id, visibility, inside) in channels {
-        sqlx::query("INSERT INTO channels (id, visibility) VALUES ($1, $2)")
+        db::query("INSERT INTO channels (id, visibility) VALUES ($1, $2)")
             .bind(id)
             .bind(visibility.as_str())
             .execute(&mut conn)
             .await
             .unwrap();
         if inside {
-            sqlx::query("INSERT INTO channel_members VALUES ($1, 7)").bind(id).execute(&mut conn).await.unwrap();
+            db::query("INSERT INTO channel_members VALUES ($1, 7)").bind(id).execute(&mut conn).await.unwrap();
         }
     }
     for role in ROLES {
         let viewer = Viewer { member: MemberId(7), role };
-        let found: Vec<(i64,)> = sqlx::query_as(&format!("{} ORDER BY id", visible_channels()))
+        let found: Vec<(i64,)> = db::query_as(&format!("{} ORDER BY id", visible_channels()))
             .bind(guest(&viewer))
             .bind(viewer.member.0)
             .fetch_all(&mut conn)
@@ -68,8 +69,8 @@ async fn the_channel_rule_reads_the_same_in_sql() {
 }
 
 /// A rule as SQL, evaluated for one viewer: whether it holds.
-async fn holds_in_sql(conn: &mut AnyConnection, condition: &str, viewer: &Viewer) -> bool {
-    let (holds,): (i64,) = sqlx::query_as(&format!("SELECT CASE WHEN {condition} THEN 1 ELSE 0 END"))
+async fn holds_in_sql(conn: &mut Conn, condition: &str, viewer: &Viewer) -> bool {
+    let (holds,): (i64,) = db::query_as(&format!("SELECT CASE WHEN {condition} THEN 1 ELSE 0 END"))
         .bind(guest(viewer))
         .bind(viewer.member.0)
         .bind(admin(viewer))
@@ -82,7 +83,7 @@ async fn holds_in_sql(conn: &mut AnyConnection, condition: &str, viewer: &Viewer
 #[tokio::test]
 async fn the_rules_on_conversations_work_and_admins_read_the_same_in_sql() {
     let mut conn = memory().await;
-    sqlx::query("INSERT INTO dm_members VALUES (1, 7)").execute(&mut conn).await.unwrap();
+    db::query("INSERT INTO dm_members VALUES (1, 7)").execute(&mut conn).await.unwrap();
     for role in ROLES {
         for member in [7, 8] {
             let viewer = Viewer { member: MemberId(member), role };
