@@ -11,6 +11,7 @@ pub mod huddles;
 pub mod inbox;
 pub mod insights;
 pub mod members;
+pub mod message_page;
 pub mod messages;
 pub mod norms;
 pub mod overlap;

@@ -2,6 +2,7 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::Response;
 use axum::routing::get;
 use axum::{Json, Router};
 use baton_core::model::{Dm, Message, Thread};
@@ -11,6 +12,7 @@ use baton_store::{Command, Envelope, MessageTarget, ThreadHome};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
+use super::message_page::{self, MessagePageQuery};
 use super::messages::PostMessage;
 use super::threads::CreateThread;
 use super::PageQuery;
@@ -66,16 +68,21 @@ async fn show(State(state): State<AppState>, auth: Auth, ApiPath(id): ApiPath<i6
     Ok(Json(state.store.dm(&auth.viewer, DmId(id)).await?))
 }
 
-/// The conversation's timeline: its messages outside any thread, oldest first.
+/// The conversation's timeline (its messages outside any thread), a page at a time: from the
+/// beginning (`after`), or back from the newest (`newest=true`, then `before`). Each page is
+/// oldest first; `Link` names the next (`rel="next"`) and older (`rel="prev"`) pages.
 #[utoipa::path(get, path = "/api/v1/dms/{dm_id}/messages", tag = "dms", security(("bearer" = [])),
-    params(("dm_id" = i64, Path), PageQuery), responses((status = 200, body = [Message]), (status = 404, body = ErrorBody)))]
+    params(("dm_id" = i64, Path), MessagePageQuery),
+    responses((status = 200, body = [Message], headers(("Link" = String, description = "the next and older pages"))),
+              (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn messages(
     State(state): State<AppState>,
     auth: Auth,
     ApiPath(id): ApiPath<i64>,
-    ApiQuery(page): ApiQuery<PageQuery>,
-) -> ApiResult<Json<Vec<Message>>> {
-    Ok(Json(state.store.dm_messages(&auth.viewer, DmId(id), page.page()).await?))
+    ApiQuery(query): ApiQuery<MessagePageQuery>,
+) -> ApiResult<Response> {
+    let path = format!("/api/v1/dms/{id}/messages");
+    message_page::list(&state, &auth.viewer, MessageTarget::Dm(DmId(id)), &query, &path).await
 }
 
 /// Sends a direct message. A retry with the same `Idempotency-Key` sends nothing new.

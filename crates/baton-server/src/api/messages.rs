@@ -2,6 +2,7 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::Response;
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use baton_core::model::{Message, MessageVersion};
@@ -12,7 +13,7 @@ use baton_store::{Command, Envelope, MessageTarget};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::PageQuery;
+use super::message_page::{self, MessagePageQuery};
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Auth, IdempotencyKey};
 use crate::state::AppState;
@@ -54,17 +55,21 @@ impl PostMessage {
     }
 }
 
-/// A thread's messages, oldest first.
+/// A thread's messages, a page at a time: from the beginning (`after`), or back from the newest
+/// (`newest=true`, then `before`). Each page is oldest first; `Link` names the next
+/// (`rel="next"`) and older (`rel="prev"`) pages.
 #[utoipa::path(get, path = "/api/v1/threads/{thread_id}/messages", tag = "messages", security(("bearer" = [])),
-    params(("thread_id" = i64, Path), PageQuery),
-    responses((status = 200, body = [Message]), (status = 404, body = ErrorBody)))]
+    params(("thread_id" = i64, Path), MessagePageQuery),
+    responses((status = 200, body = [Message], headers(("Link" = String, description = "the next and older pages"))),
+              (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn list(
     State(state): State<AppState>,
     auth: Auth,
     ApiPath(thread): ApiPath<i64>,
-    ApiQuery(page): ApiQuery<PageQuery>,
-) -> ApiResult<Json<Vec<Message>>> {
-    Ok(Json(state.store.thread_messages(&auth.viewer, ThreadId(thread), page.page()).await?))
+    ApiQuery(query): ApiQuery<MessagePageQuery>,
+) -> ApiResult<Response> {
+    let path = format!("/api/v1/threads/{thread}/messages");
+    message_page::list(&state, &auth.viewer, MessageTarget::Thread(ThreadId(thread)), &query, &path).await
 }
 
 /// Posts a message in a thread. A retry with the same `Idempotency-Key` returns the first

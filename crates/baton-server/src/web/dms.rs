@@ -3,14 +3,15 @@
 
 use std::collections::HashMap;
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
-use baton_core::{DmId, MemberId};
+use baton_core::{DmId, MemberId, MessageId};
 use baton_store::{Command, Envelope, MessageTarget, Page, ThreadHome};
 use maud::{html, Markup};
+use serde::Deserialize;
 
 use super::layout::{csrf_field, page, when, Live};
 use super::messages::{self, Draft, NewMessage, SendError};
@@ -18,8 +19,6 @@ use super::session::Signed;
 use super::thread_list::{self, thread_list, Flags};
 use super::PageError;
 use crate::AppState;
-
-const MESSAGES_SHOWN: u32 = 1000;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -101,36 +100,66 @@ async fn open(
     Ok(Redirect::to(&format!("/dms/{}", opened.id)).into_response())
 }
 
-async fn list_of(state: &AppState, signed: &Signed, id: DmId) -> Result<Markup, PageError> {
-    let found = state.store.dm_messages(&signed.viewer, id, Page::new(None, Some(MESSAGES_SHOWN))).await?;
+/// The timeline's newest window, or the one before `before`, with the id to page back from.
+async fn list_of(
+    state: &AppState,
+    signed: &Signed,
+    id: DmId,
+    before: Option<MessageId>,
+) -> Result<(Markup, Option<MessageId>), PageError> {
+    let (found, older) = messages::window(state, signed, MessageTarget::Dm(id), before).await?;
     let people = messages::people(state, signed).await?;
     messages::mark_read(state, signed, MessageTarget::Dm(id), &found).await?;
-    Ok(messages::list(&found, &people, signed, &format!("/dms/{id}"), messages::Place::Timeline))
+    Ok((messages::list(&found, &people, signed, &format!("/dms/{id}"), messages::Place::Timeline), older))
 }
 
-async fn show(State(state): State<AppState>, signed: Signed, Path(id): Path<i64>) -> Result<Response, PageError> {
-    Ok(dm_page(&state, &signed, DmId(id), &Draft::default()).await?.into_response())
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct Paging {
+    before: Option<i64>,
 }
 
-/// The conversation's page, its composer filled with `draft`.
-async fn dm_page(state: &AppState, signed: &Signed, id: DmId, draft: &Draft) -> Result<Markup, PageError> {
+async fn show(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+    Query(paging): Query<Paging>,
+) -> Result<Response, PageError> {
+    let before = paging.before.map(MessageId);
+    Ok(dm_page(&state, &signed, DmId(id), &Draft::default(), before).await?.into_response())
+}
+
+/// The conversation's page at its newest messages, or at those before `before`; its composer
+/// filled with `draft`.
+async fn dm_page(
+    state: &AppState,
+    signed: &Signed,
+    id: DmId,
+    draft: &Draft,
+    before: Option<MessageId>,
+) -> Result<Markup, PageError> {
     let dm = state.store.dm(&signed.viewer, id).await?;
     let people = messages::people(state, signed).await?;
     let since = state.store.head().await?.0;
-    let list = list_of(state, signed, dm.id).await?;
+    let (list, older) = list_of(state, signed, dm.id, before).await?;
+    let (above, below) = messages::paging(&format!("/dms/{id}"), older, before.is_some());
     let threads = threads_of(state, signed, dm.id).await?;
     let title = names(&dm.member_ids, &people, signed.member.id);
+    // A page back in the history stays as it is; the newest window follows live.
+    let live = if before.is_some() { Live::Nothing } else { Live::Dm { id: id.0, since } };
     Ok(page(
         &title,
         signed,
-        Live::Dm { id: id.0, since },
+        live,
         html! {
             p.crumbs { a href="/dms" { "Direct conversations" } }
             h1 { (title) }
             h2 { "Threads" }
             ul #threads .threads { (threads) }
             h2 { "Messages" }
+            (above)
             ol #messages .messages aria-live="polite" { (list) }
+            (below)
             (messages::composer(&format!("/dms/{id}/messages"), &signed.csrf, "Message", draft))
         },
     ))
@@ -152,7 +181,7 @@ async fn threads_fragment(
 }
 
 async fn fragment(State(state): State<AppState>, signed: Signed, Path(id): Path<i64>) -> Result<Response, PageError> {
-    Ok(list_of(&state, &signed, DmId(id)).await?.into_response())
+    Ok(list_of(&state, &signed, DmId(id), None).await?.0.into_response())
 }
 
 async fn send(
@@ -164,7 +193,8 @@ async fn send(
     match messages::send(&state, &signed, MessageTarget::Dm(DmId(id)), form, &format!("/dms/{id}")).await {
         Ok(sent) => Ok(sent),
         Err(SendError::Refused(draft)) => {
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, dm_page(&state, &signed, DmId(id), &draft).await?).into_response())
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, dm_page(&state, &signed, DmId(id), &draft, None).await?)
+                .into_response())
         }
         Err(SendError::Page(err)) => Err(err),
     }

@@ -332,6 +332,39 @@ async fn remind(
 }
 
 /// Records that the viewer has seen `messages` of `target`.
+/// The messages a thread or a conversation page shows at once.
+pub const WINDOW: u32 = 200;
+
+/// The [`WINDOW`] messages of `target` just before `before`, or its newest: oldest first, with
+/// the id to page back from when older ones exist.
+pub async fn window(
+    state: &AppState,
+    signed: &Signed,
+    target: MessageTarget,
+    before: Option<MessageId>,
+) -> Result<(Vec<Message>, Option<MessageId>), PageError> {
+    let mut found = state.store.latest_messages(&signed.viewer, target, before, WINDOW + 1).await?;
+    let more = found.len() > WINDOW as usize;
+    found.truncate(WINDOW as usize);
+    found.reverse();
+    let older = if more { found.first().map(|m| m.id) } else { None };
+    Ok((found, older))
+}
+
+/// Links to older messages (above the list) or back to the newest (below it), on a page at
+/// `path` that shows a window of messages.
+pub fn paging(path: &str, older: Option<MessageId>, paged_back: bool) -> (Markup, Markup) {
+    let above = html! {
+        @if let Some(older) = older {
+            p.paging { a.older href=(format!("{path}?before={older}")) { "Older messages" } }
+        }
+    };
+    let below = html! {
+        @if paged_back { p.paging { a.newest href=(path) { "Jump to the newest" } } }
+    };
+    (above, below)
+}
+
 pub async fn mark_read(
     state: &AppState,
     signed: &Signed,

@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use baton_core::model::Thread;
 use baton_core::{validate, MessageId, ThreadId};
-use baton_store::{Command, Envelope, MessageTarget, Page};
+use baton_store::{Command, Envelope, MessageTarget};
 use maud::{html, Markup};
 use serde::Deserialize;
 
@@ -17,13 +17,12 @@ use super::session::Signed;
 use super::PageError;
 use crate::{ApiError, AppState};
 
-/// The messages a thread page shows: its first 1,000.
-const MESSAGES_SHOWN: u32 = 1000;
 /// The messages a timeline page shows at once, newest first; older ones page by page.
 const TIMELINE_PAGE: u32 = 100;
 
-/// The messages a page lists: a thread's from the first; a timeline's (an imported channel's
-/// messages outside any thread) newest first, before `before` when paging back.
+/// The messages a page lists: a thread's newest window (or the one before `before`), oldest
+/// first; a timeline's (an imported channel's messages outside any thread) newest first. With
+/// the id to page back from when older ones exist.
 async fn messages_of(
     state: &AppState,
     signed: &Signed,
@@ -37,7 +36,7 @@ async fn messages_of(
         let older = (found.len() == TIMELINE_PAGE as usize).then(|| found.last().map(|m| m.id)).flatten();
         (found, older)
     } else {
-        (state.store.thread_messages(&signed.viewer, id, Page::new(None, Some(MESSAGES_SHOWN))).await?, None)
+        messages::window(state, signed, MessageTarget::Thread(id), before).await?
     };
     let people = messages::people(state, signed).await?;
     messages::mark_read(state, signed, MessageTarget::Thread(id), &found).await?;
@@ -61,7 +60,9 @@ pub async fn show(
     if thread.timeline {
         return Ok(timeline_page(&state, &signed, &thread, paging.before.map(MessageId)).await?.into_response());
     }
-    Ok(thread_page(&state, &signed, ThreadId(id), &Draft::default(), None).await?.into_response())
+    Ok(thread_page(&state, &signed, ThreadId(id), &Draft::default(), None, paging.before.map(MessageId))
+        .await?
+        .into_response())
 }
 
 /// A channel's timeline: its messages outside any thread, newest first, older ones on demand.
@@ -96,14 +97,15 @@ async fn timeline_page(
     ))
 }
 
-/// The thread's page; `draft` fills the composer, `settings_error` explains a refused change of
-/// its state or tags.
+/// The thread's page at its newest messages, or at those before `before`; `draft` fills the
+/// composer, `settings_error` explains a refused change of its state or tags.
 async fn thread_page(
     state: &AppState,
     signed: &Signed,
     id: ThreadId,
     draft: &Draft,
     settings_error: Option<&str>,
+    before: Option<MessageId>,
 ) -> Result<Markup, PageError> {
     let thread = state.store.thread(&signed.viewer, id).await?;
     let channel = match thread.channel_id {
@@ -119,11 +121,14 @@ async fn thread_page(
         None => None,
     };
     let since = state.store.head().await?.0;
-    let (list, _) = messages_of(state, signed, &thread, None).await?;
+    let (list, older) = messages_of(state, signed, &thread, before).await?;
+    let (above, below) = messages::paging(&format!("/t/{id}"), older, before.is_some());
+    // A page back in the history stays as it is; the newest window follows live.
+    let live = if before.is_some() { Live::Nothing } else { Live::Thread { id: id.0, since } };
     Ok(page(
         thread.shown_title(),
         signed,
-        Live::Thread { id: id.0, since },
+        live,
         html! {
             @if let Some(channel) = &channel {
                 p.crumbs { a href=(format!("/c/{}", channel.id)) { "#" (channel.name) } }
@@ -156,7 +161,9 @@ async fn thread_page(
                     @if let Some(error) = settings_error { p.error role="alert" { (error) } }
                 }
             }
+            (above)
             ol #messages .messages aria-live="polite" { (list) }
+            (below)
             (messages::composer(&format!("/t/{id}/messages"), &signed.csrf, "Reply", draft))
             (super::huddles::start_form(id.0, &signed.csrf, &super::huddles::start_choices(state, signed).await?))
         },
@@ -181,10 +188,11 @@ pub async fn post(
 ) -> Result<Response, PageError> {
     match messages::send(&state, &signed, MessageTarget::Thread(ThreadId(id)), form, &format!("/t/{id}")).await {
         Ok(sent) => Ok(sent),
-        Err(SendError::Refused(draft)) => {
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, thread_page(&state, &signed, ThreadId(id), &draft, None).await?)
-                .into_response())
-        }
+        Err(SendError::Refused(draft)) => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            thread_page(&state, &signed, ThreadId(id), &draft, None, None).await?,
+        )
+            .into_response()),
         Err(SendError::Page(err)) => Err(err),
     }
 }
@@ -235,7 +243,7 @@ pub async fn set_tags(
     match refused {
         ApiError::Invalid(message) => Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
-            thread_page(&state, &signed, ThreadId(id), &Draft::default(), Some(&message)).await?,
+            thread_page(&state, &signed, ThreadId(id), &Draft::default(), Some(&message), None).await?,
         )
             .into_response()),
         other => Err(other.into()),

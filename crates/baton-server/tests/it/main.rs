@@ -14,6 +14,7 @@ mod insights;
 mod norms;
 mod notifications;
 mod overlap;
+mod paging;
 mod privacy;
 mod scheduled;
 mod stream;

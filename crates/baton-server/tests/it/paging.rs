@@ -1,0 +1,175 @@
+//! Long threads and conversations page both ways: the API from the newest back with `Link`
+//! headers, and the pages open at the newest messages with older ones on demand.
+
+use futures_util::future::join_all;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use crate::browser::Browser;
+use crate::harness::{Client, TestServer};
+
+/// Posts `n` messages `"{tag} {i}"` to `path`, a few at a time (ids then follow `i`).
+async fn post_in_order(client: &Client<'_>, path: &str, n: usize, tag: &str) {
+    for chunk in (0..n).collect::<Vec<_>>().chunks(50) {
+        // Concurrent within a chunk, so ids need not follow `i` there: the tests compare ids.
+        join_all(chunk.iter().map(|i| client.create(path, json!({"body": format!("{tag} {i}")})))).await;
+    }
+}
+
+/// A page of messages and the `Link` header that came with it.
+async fn page(client: &Client<'_>, path: &str) -> (StatusCode, Vec<Value>, Option<String>) {
+    let response = reqwest::Client::new().get(client.server.url(path)).bearer_auth(&client.token).send().await.unwrap();
+    let status = response.status();
+    let link = response.headers().get("link").map(|v| v.to_str().unwrap().to_string());
+    let body: Value = response.json().await.unwrap();
+    (status, body.as_array().cloned().unwrap_or_default(), link)
+}
+
+/// The target of the link with relation `rel`, as a path.
+fn link(header: Option<&str>, rel: &str) -> Option<String> {
+    header?.split(", ").find(|part| part.ends_with(&format!("rel=\"{rel}\""))).map(|part| {
+        let start = part.find('<').unwrap() + 1;
+        part[start..part.find('>').unwrap()].to_string()
+    })
+}
+
+fn ids(messages: &[Value]) -> Vec<i64> {
+    messages.iter().map(|m| m["id"].as_i64().unwrap()).collect()
+}
+
+#[tokio::test]
+async fn the_api_pages_back_from_the_newest_and_forward_from_the_first() {
+    let server = TestServer::start().await;
+    let owner = server.setup().await;
+    let (_, thread) = owner.channel_and_thread("long").await;
+    let path = format!("/api/v1/threads/{thread}/messages");
+    post_in_order(&owner, &path, 450, "message").await;
+    let (_, all, _) = page(&owner, &format!("{path}?limit=1000")).await;
+    let all = ids(&all);
+    assert_eq!(all.len(), 450);
+
+    // Back from the newest, 200 at a time, each page oldest first, until no older page is named.
+    let mut back = Vec::new();
+    let mut next = Some(format!("{path}?newest=true&limit=200"));
+    let mut pages = 0;
+    while let Some(at) = next {
+        let (status, messages, header) = page(&owner, &at).await;
+        assert_eq!(status, StatusCode::OK, "{at}");
+        let got = ids(&messages);
+        assert!(got.windows(2).all(|w| w[0] < w[1]), "a page is oldest first: {got:?}");
+        back.splice(0..0, got);
+        next = link(header.as_deref(), "prev");
+        pages += 1;
+    }
+    assert_eq!(pages, 3);
+    assert_eq!(back, all, "paging back from the newest lists every message once, in order");
+
+    // A page before a message names the page after it; forward pages name theirs while full.
+    let middle = all[300];
+    let (_, before, header) = page(&owner, &format!("{path}?before={middle}&limit=100")).await;
+    assert_eq!(ids(&before), all[200..300].to_vec());
+    let forward = link(header.as_deref(), "next").expect("a next page");
+    let (_, after, header) = page(&owner, &forward).await;
+    assert_eq!(ids(&after), all[300..400].to_vec());
+    let (_, rest, header) = page(&owner, &link(header.as_deref(), "next").expect("a next page")).await;
+    assert_eq!(ids(&rest), all[400..].to_vec());
+    assert_eq!(link(header.as_deref(), "next"), None, "the last page names no next one");
+
+    for bad in ["?after=3&before=9", "?after=3&newest=true", "?before=0", "?after=-1"] {
+        let (status, _, _) = page(&owner, &format!("{path}{bad}")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
+    }
+}
+
+#[tokio::test]
+async fn a_conversation_timeline_pages_back_through_the_api_for_its_members_only() {
+    let server = TestServer::start().await;
+    let owner = server.setup().await;
+    let bo = owner.add_member("bo", "member").await;
+    let admin = owner.add_member("ad", "admin").await;
+    let dm = owner.create("/api/v1/dms", json!({"member_ids": [bo.id]})).await["id"].as_i64().unwrap();
+    let path = format!("/api/v1/dms/{dm}/messages");
+    post_in_order(&owner, &path, 30, "dm").await;
+    let (status, newest, header) = page(&bo, &format!("{path}?newest=true&limit=20")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(newest.len(), 20);
+    assert_eq!(newest.last().unwrap()["body"].as_str().map(|b| b.starts_with("dm ")), Some(true));
+    let (_, older, header) = page(&bo, &link(header.as_deref(), "prev").expect("older messages")).await;
+    assert_eq!(older.len(), 10);
+    assert_eq!(link(header.as_deref(), "prev"), None, "nothing older than the first message");
+    // An admin outside the conversation learns nothing from any way of paging.
+    for query in ["?newest=true", "?before=999999", "?after=0"] {
+        let (status, messages, header) = page(&admin, &format!("{path}{query}")).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{query}");
+        assert!(messages.is_empty() && header.is_none(), "{query}");
+    }
+}
+
+#[tokio::test]
+async fn a_long_thread_opens_at_its_newest_messages_and_pages_back() {
+    let server = TestServer::start().await;
+    let owner = server.setup().await;
+    let bo = owner.add_member("bo", "member").await;
+    let (_, thread) = owner.channel_and_thread("long").await;
+    let path = format!("/api/v1/threads/{thread}/messages");
+    // More than the 1,000 the page used to stop at.
+    post_in_order(&owner, &path, 1050, "old").await;
+    owner.create(&path, json!({"body": "the very newest"})).await;
+    let (_, all, _) = page(&owner, &format!("{path}?limit=1000")).await;
+    let first_shown_before = ids(&all)[0];
+
+    let mut browser = Browser::signed_in(&server, "bo@example.com").await;
+    let (status, newest) = browser.get(&format!("/t/{thread}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(newest.contains("the very newest"), "the page opens at the newest message");
+    assert!(!newest.contains(&format!("id=\"m{first_shown_before}\"")), "not at the first");
+    assert!(!newest.contains("Jump to the newest"));
+    let older = older_link(&newest).expect("a link to older messages");
+    // Opening it read the thread up to its newest message.
+    let (_, list) = browser.get("/").await;
+    assert!(!list.contains("unread-count"), "{list}");
+
+    // Back through the whole thread, each page older than the one before, then to the present.
+    let mut at = older;
+    let mut pages = 1;
+    loop {
+        let (status, html) = browser.get(&at).await;
+        assert_eq!(status, StatusCode::OK, "{at}");
+        assert!(html.contains("Jump to the newest") && !html.contains("the very newest"), "{at}");
+        assert!(!html.contains("data-live=\"thread\""), "a page back in the history stays still");
+        pages += 1;
+        match older_link(&html) {
+            Some(next) => at = next,
+            None => {
+                assert!(html.contains(&format!("id=\"m{first_shown_before}\"")), "the last page holds the first");
+                break;
+            }
+        }
+    }
+    assert_eq!(pages, 6, "1,051 messages, 200 a page");
+    drop(bo);
+}
+
+#[tokio::test]
+async fn a_direct_conversation_opens_at_its_newest_messages() {
+    let server = TestServer::start().await;
+    let owner = server.setup().await;
+    let bo = owner.add_member("bo", "member").await;
+    let dm = owner.create("/api/v1/dms", json!({"member_ids": [bo.id]})).await["id"].as_i64().unwrap();
+    let path = format!("/api/v1/dms/{dm}/messages");
+    post_in_order(&owner, &path, 230, "dm").await;
+    owner.create(&path, json!({"body": "latest word"})).await;
+    let mut browser = Browser::signed_in(&server, "bo@example.com").await;
+    let (_, html) = browser.get(&format!("/dms/{dm}")).await;
+    assert!(html.contains("latest word"), "{html}");
+    let older = older_link(&html).expect("a link to older messages");
+    let (_, html) = browser.get(&older).await;
+    assert!(!html.contains("latest word") && html.contains("Jump to the newest"), "{html}");
+    assert_eq!(older_link(&html), None, "231 messages: two pages");
+}
+
+/// The address of the page's "Older messages" link.
+fn older_link(html: &str) -> Option<String> {
+    let at = html.find("class=\"older\" href=\"")? + "class=\"older\" href=\"".len();
+    Some(html[at..at + html[at..].find('"')?].replace("&amp;", "&"))
+}
