@@ -19,6 +19,7 @@ pub mod projects;
 pub mod scheduled;
 pub mod search;
 pub mod tasks;
+pub mod thread_page;
 pub mod threads;
 
 use axum::Router;

@@ -28,7 +28,7 @@ pub use bus::{Bus, LocalBus, Missed, Subscription};
 pub use command::{AdviceAction, Command, Envelope, HuddleOn, Invite, MessageTarget, NewMember, ThreadHome};
 pub use error::{Error, Result};
 pub use sql::{Database, SqlStore};
-pub use view::{Access, CommittedEvent, KeyRecord, Page, Scope, Unread, Viewer};
+pub use view::{Access, ActivityCursor, CommittedEvent, KeyRecord, Page, Scope, Unread, Viewer};
 
 /// The workspace's storage. Reads take the [`Viewer`] so that a backend can never return what
 /// that member may not see; writes go through [`Store::execute`].
@@ -69,6 +69,18 @@ pub trait Store: Send + Sync + 'static {
     async fn channel_members(&self, viewer: &Viewer, id: ChannelId) -> Result<Vec<Member>>;
     async fn threads(&self, viewer: &Viewer, channel: ChannelId, page: Page) -> Result<Vec<Thread>>;
     async fn thread(&self, viewer: &Viewer, id: ThreadId) -> Result<Thread>;
+    /// The threads of a channel or a direct conversation, the most recently active first (by
+    /// last message, else by when they began), its timeline left out: at most `limit`, those
+    /// after `after` (the last of the page before).
+    async fn active_threads(
+        &self,
+        viewer: &Viewer,
+        home: ThreadHome,
+        after: Option<ActivityCursor>,
+        limit: u32,
+    ) -> Result<Vec<Thread>>;
+    /// The timeline of a channel (an imported channel's messages outside any thread), if any.
+    async fn timeline(&self, viewer: &Viewer, channel: ChannelId) -> Result<Option<Thread>>;
     async fn thread_messages(&self, viewer: &Viewer, id: ThreadId, page: Page) -> Result<Vec<Message>>;
     /// The latest messages of a thread or a direct conversation's timeline, newest first: at most
     /// `limit`, those before message `before` when given (to page back through a long history).

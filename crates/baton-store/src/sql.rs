@@ -16,6 +16,8 @@ mod db;
 mod dialect;
 mod flag;
 mod open;
+#[cfg(test)]
+mod plans;
 mod project;
 mod read;
 mod rebuild;
@@ -41,7 +43,7 @@ use crate::answer::Answer;
 use crate::bus::{Bus, LocalBus};
 use crate::command::{Envelope, ThreadHome};
 use crate::error::Result;
-use crate::view::{Access, CommittedEvent, Page, Unread, Viewer};
+use crate::view::{Access, ActivityCursor, CommittedEvent, Page, Unread, Viewer};
 use crate::Store;
 
 pub use dialect::Dialect;
@@ -157,6 +159,20 @@ impl Store for SqlStore {
 
     async fn thread_messages(&self, viewer: &Viewer, id: ThreadId, page: Page) -> Result<Vec<Message>> {
         read::thread_messages(&mut self.conn().await?, viewer, id, page).await
+    }
+
+    async fn active_threads(
+        &self,
+        viewer: &Viewer,
+        home: ThreadHome,
+        after: Option<ActivityCursor>,
+        limit: u32,
+    ) -> Result<Vec<Thread>> {
+        read::active_threads(&mut self.conn().await?, viewer, home, after, limit).await
+    }
+
+    async fn timeline(&self, viewer: &Viewer, channel: ChannelId) -> Result<Option<Thread>> {
+        read::timeline(&mut self.conn().await?, viewer, channel).await
     }
 
     async fn latest_messages(

@@ -2,8 +2,8 @@
 
 use std::collections::HashSet;
 
-use baton_core::model::Role;
-use baton_core::{ChannelId, DmId, MemberId, Seq};
+use baton_core::model::{Role, Thread};
+use baton_core::{ChannelId, DmId, MemberId, Seq, ThreadId};
 use bytes::Bytes;
 
 /// The member a read or a command is made for.
@@ -99,6 +99,37 @@ impl Access {
     /// Whether they may read projects and tasks.
     pub fn may_read_work(&self) -> bool {
         self.may_see(Scope::Internal)
+    }
+}
+
+/// Where a list of threads by activity stopped: the last listed thread's activity (its last
+/// message, else when it began) and id. Written `MICROS_ID` in addresses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ActivityCursor {
+    pub at: jiff::Timestamp,
+    pub id: ThreadId,
+}
+
+impl ActivityCursor {
+    /// The cursor just after `thread`.
+    pub fn after(thread: &Thread) -> ActivityCursor {
+        ActivityCursor { at: thread.last_message_at.unwrap_or(thread.created_at), id: thread.id }
+    }
+}
+
+impl std::fmt::Display for ActivityCursor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}_{}", self.at.as_microsecond(), self.id)
+    }
+}
+
+impl std::str::FromStr for ActivityCursor {
+    type Err = ();
+
+    fn from_str(text: &str) -> Result<ActivityCursor, ()> {
+        let (at, id) = text.split_once('_').ok_or(())?;
+        let at = jiff::Timestamp::from_microsecond(at.parse().map_err(|_| ())?).map_err(|_| ())?;
+        Ok(ActivityCursor { at, id: ThreadId(id.parse().map_err(|_| ())?) })
     }
 }
 

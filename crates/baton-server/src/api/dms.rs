@@ -14,8 +14,8 @@ use utoipa::ToSchema;
 
 use super::message_page::{self, MessagePageQuery};
 use super::messages::PostMessage;
+use super::thread_page::{self, ThreadPageQuery};
 use super::threads::CreateThread;
-use super::PageQuery;
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Auth, IdempotencyKey};
 use crate::state::AppState;
@@ -102,17 +102,21 @@ async fn post_message(
     Ok((StatusCode::CREATED, Json(created)))
 }
 
-/// The conversation's threads, oldest first. A reply to one of its messages
-/// (`POST /api/v1/messages/{message_id}/replies`) starts one.
+/// The conversation's threads: by id from the first (`after`), or the most recently active
+/// first (`order=activity`, then `cursor`); `Link` names the next page while pages are full. A
+/// reply to one of its messages (`POST /api/v1/messages/{message_id}/replies`) starts one.
 #[utoipa::path(get, path = "/api/v1/dms/{dm_id}/threads", tag = "dms", security(("bearer" = [])),
-    params(("dm_id" = i64, Path), PageQuery), responses((status = 200, body = [Thread]), (status = 404, body = ErrorBody)))]
+    params(("dm_id" = i64, Path), ThreadPageQuery),
+    responses((status = 200, body = [Thread], headers(("Link" = String, description = "the next page"))),
+              (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn threads(
     State(state): State<AppState>,
     auth: Auth,
     ApiPath(id): ApiPath<i64>,
-    ApiQuery(page): ApiQuery<PageQuery>,
-) -> ApiResult<Json<Vec<Thread>>> {
-    Ok(Json(state.store.dm_threads(&auth.viewer, DmId(id), page.page()).await?))
+    ApiQuery(query): ApiQuery<ThreadPageQuery>,
+) -> ApiResult<Response> {
+    let path = format!("/api/v1/dms/{id}/threads");
+    thread_page::list(&state, &auth.viewer, ThreadHome::Dm(DmId(id)), &query, &path).await
 }
 
 /// Starts a titled thread in the conversation, optionally with its first message.

@@ -3,6 +3,7 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::Response;
 use axum::routing::get;
 use axum::{Json, Router};
 use baton_core::model::Thread;
@@ -13,7 +14,7 @@ use baton_store::{Command, Envelope, ThreadHome};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::PageQuery;
+use super::thread_page::{self, ThreadPageQuery};
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Auth, IdempotencyKey};
 use crate::state::AppState;
@@ -32,17 +33,20 @@ pub fn doc() -> utoipa::openapi::OpenApi {
     <Doc as utoipa::OpenApi>::openapi()
 }
 
-/// A channel's threads, oldest first.
+/// A channel's threads: by id from the first (`after`), or the most recently active first
+/// (`order=activity`, then `cursor`); `Link` names the next page while pages are full.
 #[utoipa::path(get, path = "/api/v1/channels/{channel_id}/threads", tag = "threads", security(("bearer" = [])),
-    params(("channel_id" = i64, Path), PageQuery),
-    responses((status = 200, body = [Thread]), (status = 404, body = ErrorBody)))]
+    params(("channel_id" = i64, Path), ThreadPageQuery),
+    responses((status = 200, body = [Thread], headers(("Link" = String, description = "the next page"))),
+              (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn list(
     State(state): State<AppState>,
     auth: Auth,
     ApiPath(channel): ApiPath<i64>,
-    ApiQuery(page): ApiQuery<PageQuery>,
-) -> ApiResult<Json<Vec<Thread>>> {
-    Ok(Json(state.store.threads(&auth.viewer, ChannelId(channel), page.page()).await?))
+    ApiQuery(query): ApiQuery<ThreadPageQuery>,
+) -> ApiResult<Response> {
+    let path = format!("/api/v1/channels/{channel}/threads");
+    thread_page::list(&state, &auth.viewer, ChannelId(channel).into(), &query, &path).await
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -1,14 +1,14 @@
 //! The channel list (the start page), creating a channel, a channel's threads and starting one.
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
-use baton_core::model::{Member, Thread, Visibility};
+use baton_core::model::{Member, Visibility};
 use baton_core::text::MessageText;
 use baton_core::{validate, ChannelId, MemberId};
 use baton_store::Answer;
-use baton_store::{Command, Envelope, Page};
+use baton_store::{ActivityCursor, Command, Envelope};
 use maud::{html, Markup};
 use serde::Deserialize;
 
@@ -128,36 +128,38 @@ pub fn unread_badge(count: i64) -> Markup {
     }
 }
 
-async fn threads_of(state: &AppState, signed: &Signed, channel: ChannelId) -> Result<Vec<Thread>, PageError> {
-    Ok(threads_and_timeline(state, signed, channel).await?.0)
-}
-
-/// The channel's threads, most recently active first, and its timeline (an imported channel's
-/// messages outside any thread), if it has one.
-async fn threads_and_timeline(
-    state: &AppState,
-    signed: &Signed,
-    channel: ChannelId,
-) -> Result<(Vec<Thread>, Option<Thread>), PageError> {
-    let (timelines, threads): (Vec<Thread>, Vec<Thread>) = state
-        .store
-        .threads(&signed.viewer, channel, Page::new(None, Some(Page::MAX_LIMIT)))
-        .await?
-        .into_iter()
-        .partition(|t| t.timeline);
-    Ok((thread_list::latest_first(threads), timelines.into_iter().next()))
-}
-
 /// How many of a timeline's latest messages the channel page shows.
 const TIMELINE_SHOWN: u32 = 10;
 
-pub async fn show(State(state): State<AppState>, signed: Signed, Path(id): Path<i64>) -> Result<Response, PageError> {
-    Ok(channel_page(&state, &signed, ChannelId(id), &ChannelForms::default()).await?.into_response())
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ThreadPaging {
+    /// Where the page before stopped (`ActivityCursor`).
+    after: Option<String>,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+    Query(paging): Query<ThreadPaging>,
+) -> Result<Response, PageError> {
+    let after = match paging.after.as_deref().map(str::parse::<ActivityCursor>) {
+        None => None,
+        Some(Ok(cursor)) => Some(cursor),
+        Some(Err(())) => {
+            return Err(PageError::Other(StatusCode::BAD_REQUEST, "That link to older threads is broken.".into()))
+        }
+    };
+    let forms = ChannelForms { after, ..ChannelForms::default() };
+    Ok(channel_page(&state, &signed, ChannelId(id), &forms).await?.into_response())
 }
 
 /// What the channel page's forms show again when one was refused: what was typed and why.
 #[derive(Debug, Default)]
 struct ChannelForms {
+    /// The threads listed start after this one (a later page of them).
+    after: Option<ActivityCursor>,
     thread: NewThread,
     thread_error: Option<String>,
     settings_error: Option<String>,
@@ -170,7 +172,8 @@ async fn channel_page(
     forms: &ChannelForms,
 ) -> Result<Markup, PageError> {
     let channel = state.store.channel(&signed.viewer, id).await?;
-    let (threads, timeline) = threads_and_timeline(state, signed, channel.id).await?;
+    let (threads, older) = thread_list::page_of(state, signed, channel.id.into(), forms.after).await?;
+    let timeline = state.store.timeline(&signed.viewer, channel.id).await?;
     let latest = match &timeline {
         Some(timeline) => {
             let target = baton_store::MessageTarget::Thread(timeline.id);
@@ -202,10 +205,12 @@ async fn channel_page(
     } else {
         Vec::new()
     };
+    // A later page of threads stays as it is; the first follows live.
+    let live = if forms.after.is_some() { Live::Nothing } else { Live::Channel { id: id.0, since } };
     Ok(page(
         &format!("#{}", channel.name),
         signed,
-        Live::Channel { id: id.0, since },
+        live,
         html! {
             h1 {
                 "#" (channel.name)
@@ -217,6 +222,10 @@ async fn channel_page(
             @if let Some(error) = &forms.settings_error { p.error role="alert" { (error) } }
             h2 { "Threads" }
             ul #threads .threads { (thread_list(&threads, &flags, signed)) }
+            @if let Some(older) = older {
+                p.paging { a.older href=(format!("/c/{id}?after={older}")) { "Older threads" } }
+            }
+            @if forms.after.is_some() { p.paging { a.newest href=(format!("/c/{id}")) { "Back to the most recent" } } }
             @if let (Some(timeline), Some(latest)) = (&timeline, &latest) {
                 section.timeline aria-labelledby="timeline-h" {
                     h2 #timeline-h { "Messages outside threads" }
@@ -295,7 +304,7 @@ pub async fn threads_fragment(
     signed: Signed,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
-    let threads = threads_of(&state, &signed, ChannelId(id)).await?;
+    let (threads, _) = thread_list::page_of(&state, &signed, ChannelId(id).into(), None).await?;
     let flags = Flags::of(&state, &signed, ChannelId(id).into()).await?;
     Ok(thread_list(&threads, &flags, &signed).into_response())
 }

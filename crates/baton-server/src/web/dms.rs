@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
 use baton_core::{DmId, MemberId, MessageId};
-use baton_store::{Command, Envelope, MessageTarget, Page, ThreadHome};
+use baton_store::{Command, Envelope, MessageTarget, ThreadHome};
 use maud::{html, Markup};
 use serde::Deserialize;
 
@@ -167,9 +167,9 @@ async fn dm_page(
 
 /// The conversation's threads, with unread counts and bouncing flags.
 async fn threads_of(state: &AppState, signed: &Signed, id: DmId) -> Result<Markup, PageError> {
-    let threads = state.store.dm_threads(&signed.viewer, id, Page::new(None, Some(Page::MAX_LIMIT))).await?;
+    let (threads, _) = thread_list::page_of(state, signed, ThreadHome::Dm(id), None).await?;
     let flags = Flags::of(state, signed, ThreadHome::Dm(id)).await?;
-    Ok(thread_list(&thread_list::latest_first(threads), &flags, signed))
+    Ok(thread_list(&threads, &flags, signed))
 }
 
 async fn threads_fragment(

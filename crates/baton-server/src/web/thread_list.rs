@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use baton_core::model::Thread;
 use baton_core::ThreadId;
 use baton_insights::Origin;
-use baton_store::ThreadHome;
+use baton_store::{ActivityCursor, ThreadHome};
 use maud::{html, Markup};
 
 use super::channels::unread_badge;
@@ -15,14 +15,22 @@ use super::session::Signed;
 use super::PageError;
 use crate::AppState;
 
-/// How many threads a list shows (the most recently active).
-const THREADS_SHOWN: usize = 200;
+/// How many threads a list shows at once (the most recently active); older ones page by page.
+const THREADS_SHOWN: u32 = 200;
 
-/// The threads, most recently active first, at most [`THREADS_SHOWN`].
-pub fn latest_first(mut threads: Vec<Thread>) -> Vec<Thread> {
-    threads.sort_by_key(|t| std::cmp::Reverse(t.last_message_at.unwrap_or(t.created_at)));
-    threads.truncate(THREADS_SHOWN);
-    threads
+/// A page of `home`'s threads, the most recently active first, after `after` (the last of the
+/// page before), and the cursor of the next page when there is one.
+pub async fn page_of(
+    state: &AppState,
+    signed: &Signed,
+    home: ThreadHome,
+    after: Option<ActivityCursor>,
+) -> Result<(Vec<Thread>, Option<ActivityCursor>), PageError> {
+    let mut threads = state.store.active_threads(&signed.viewer, home, after, THREADS_SHOWN + 1).await?;
+    let more = threads.len() > THREADS_SHOWN as usize;
+    threads.truncate(THREADS_SHOWN as usize);
+    let next = if more { threads.last().map(ActivityCursor::after) } else { None };
+    Ok((threads, next))
 }
 
 /// What a list flags beside each thread.

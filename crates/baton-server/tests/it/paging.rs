@@ -1,6 +1,8 @@
 //! Long threads and conversations page both ways: the API from the newest back with `Link`
 //! headers, and the pages open at the newest messages with older ones on demand.
 
+use std::str::FromStr;
+
 use futures_util::future::join_all;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -172,4 +174,74 @@ async fn a_direct_conversation_opens_at_its_newest_messages() {
 fn older_link(html: &str) -> Option<String> {
     let at = html.find("class=\"older\" href=\"")? + "class=\"older\" href=\"".len();
     Some(html[at..at + html[at..].find('"')?].replace("&amp;", "&"))
+}
+
+#[tokio::test]
+async fn a_busy_channel_lists_its_threads_by_last_activity_a_page_at_a_time() {
+    let server = TestServer::start().await;
+    let owner = server.setup().await;
+    let channel = owner.create("/api/v1/channels", json!({"name": "busy"})).await["id"].as_i64().unwrap();
+    let path = format!("/api/v1/channels/{channel}/threads");
+    let mut made = Vec::new();
+    for chunk in (0..205).collect::<Vec<_>>().chunks(50) {
+        let threads =
+            join_all(chunk.iter().map(|i| owner.create(&path, json!({"title": format!("topic {i:03}")})))).await;
+        made.extend(threads.iter().map(|t| t["id"].as_i64().unwrap()));
+    }
+    // The first thread of all comes back to life: it leads the list again.
+    let revived = *made.iter().min().unwrap();
+    owner.create(&format!("/api/v1/threads/{revived}/messages"), json!({"body": "back again"})).await;
+
+    // What the pages should list: every thread by its last activity, else its start, then id.
+    let (_, all) = owner.get(&format!("{path}?limit=1000")).await;
+    let mut expected: Vec<(String, i64)> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            let at = t["last_message_at"].as_str().or(t["created_at"].as_str()).unwrap();
+            (jiff::Timestamp::from_str(at).unwrap().as_microsecond().to_string(), t["id"].as_i64().unwrap())
+        })
+        .map(|(at, id)| (format!("{at:0>20}"), id))
+        .collect();
+    expected.sort_unstable_by(|a, b| b.cmp(a));
+    let expected: Vec<i64> = expected.into_iter().map(|(_, id)| id).collect();
+    assert_eq!(expected.len(), 205);
+
+    let mut browser = Browser::signed_in(&server, "owner@example.com").await;
+    let (status, first) = browser.get(&format!("/c/{channel}")).await;
+    assert_eq!(status, StatusCode::OK);
+    let listed = thread_ids(&first);
+    assert_eq!(listed[0], revived, "the most recently active first");
+    assert_eq!(listed, expected[..200].to_vec(), "a page of 200, by last activity");
+    let older = older_link(&first).expect("a link to older threads");
+    let (status, second) = browser.get(&older).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(thread_ids(&second), expected[200..].to_vec(), "the five least active");
+    assert!(second.contains("Back to the most recent") && older_link(&second).is_none());
+
+    let (status, _) = browser.get(&format!("/c/{channel}?after=not-a-cursor")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    // The API lists them in the same order, following its Link headers.
+    let mut listed = Vec::new();
+    let mut next = Some(format!("{path}?order=activity&limit=60"));
+    while let Some(at) = next {
+        let (status, threads, header) = page(&owner, &at).await;
+        assert_eq!(status, StatusCode::OK, "{at}");
+        listed.extend(ids(&threads));
+        next = link(header.as_deref(), "next");
+    }
+    assert_eq!(listed, expected, "paging by activity through the API");
+    for bad in ["?order=activity&after=3", "?cursor=1_2", "?order=activity&cursor=nonsense", "?order=newest"] {
+        let (status, _, _) = page(&owner, &format!("{path}{bad}")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
+    }
+}
+
+/// The ids of the threads a page lists, in its order.
+fn thread_ids(html: &str) -> Vec<i64> {
+    let list = &html[html.find("id=\"threads\"").unwrap()..];
+    let list = &list[..list.find("</ul>").unwrap()];
+    list.split("href=\"/t/").skip(1).filter_map(|rest| rest[..rest.find('"')?].parse().ok()).collect()
 }

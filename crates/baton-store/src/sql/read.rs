@@ -342,6 +342,57 @@ pub(crate) async fn threads(conn: &mut Conn, viewer: &Viewer, channel: ChannelId
     Ok(rows.into_iter().map(ThreadRow::into_thread).collect())
 }
 
+/// A page of threads by activity, newest first; `$1` the channel or conversation, `$2` and `$3`
+/// the cursor's activity and id, `$4` the limit. The order is the index's
+/// (`threads_channel_activity`, `threads_dm_activity`), read from its newest end.
+pub(crate) fn active_threads_sql(home: &str) -> String {
+    format!(
+        "SELECT {THREAD_COLUMNS} FROM threads WHERE {home} = $1 AND timeline = FALSE \
+         AND (COALESCE(last_message_at, created_at) < $2 \
+              OR (COALESCE(last_message_at, created_at) = $2 AND id < $3)) \
+         ORDER BY COALESCE(last_message_at, created_at) DESC, id DESC LIMIT $4"
+    )
+}
+
+pub(crate) async fn active_threads(
+    conn: &mut Conn,
+    viewer: &Viewer,
+    home: crate::ThreadHome,
+    after: Option<crate::ActivityCursor>,
+    limit: u32,
+) -> Result<Vec<Thread>> {
+    let (column, id) = match home {
+        crate::ThreadHome::Channel(channel) => {
+            channel_row(conn, viewer, channel).await?;
+            ("channel_id", channel.0)
+        }
+        crate::ThreadHome::Dm(dm) => {
+            dm_row(conn, viewer, dm).await?;
+            ("dm_id", dm.0)
+        }
+    };
+    let (at, thread) = after.map_or((i64::MAX, i64::MAX), |cursor| (micros(cursor.at), cursor.id.0));
+    let rows = db::query_as::<ThreadRow>(&active_threads_sql(column))
+        .bind(id)
+        .bind(at)
+        .bind(thread)
+        .bind(i64::from(limit.clamp(1, Page::MAX_LIMIT)))
+        .fetch_all(&mut *conn)
+        .await?;
+    Ok(rows.into_iter().map(ThreadRow::into_thread).collect())
+}
+
+pub(crate) async fn timeline(conn: &mut Conn, viewer: &Viewer, channel: ChannelId) -> Result<Option<Thread>> {
+    channel_row(conn, viewer, channel).await?;
+    let row = db::query_as::<ThreadRow>(&format!(
+        "SELECT {THREAD_COLUMNS} FROM threads WHERE channel_id = $1 AND timeline = TRUE"
+    ))
+    .bind(channel.0)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(row.map(ThreadRow::into_thread))
+}
+
 // ---- messages ---------------------------------------------------------------------------------
 
 pub(crate) struct MessageRow {

@@ -1,0 +1,30 @@
+//! The hot queries' plans on SQLite: each reads an index, never the whole table. A query that
+//! loses its index turns a page of a big workspace from a few rows read into millions.
+
+use super::db::{self, Conn};
+use super::read::active_threads_sql;
+use crate::SqlStore;
+
+/// SQLite's plan for `sql`, one line per step.
+async fn plan(conn: &mut Conn, sql: &str, arguments: usize) -> String {
+    let explain = format!("EXPLAIN QUERY PLAN {sql}");
+    let mut query = db::query_as::<(i64, i64, i64, String)>(&explain);
+    for _ in 0..arguments {
+        query = query.bind(1_i64);
+    }
+    let steps = query.fetch_all(conn).await.unwrap();
+    steps.into_iter().map(|(_, _, _, detail)| detail).collect::<Vec<_>>().join("\n")
+}
+
+#[tokio::test]
+async fn threads_by_activity_read_their_index_from_its_newest_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqlStore::open_dir(dir.path()).await.unwrap();
+    let mut conn = store.conn().await.unwrap();
+    for (home, index) in [("channel_id", "threads_channel_activity"), ("dm_id", "threads_dm_activity")] {
+        let plan = plan(&mut conn, &active_threads_sql(home), 4).await;
+        assert!(plan.contains(&format!("USING INDEX {index}")), "{home}: {plan}");
+        assert!(!plan.contains("SCAN threads\n") && !plan.ends_with("SCAN threads"), "{home}: {plan}");
+        assert!(!plan.contains("TEMP B-TREE"), "{home}: sorted after reading instead of in the index's order: {plan}");
+    }
+}
