@@ -182,20 +182,17 @@ struct Stream {
 
 impl Stream {
     async fn run(mut self, since: Seq) -> Result<(), StreamError> {
-        let mut last = self.catch_up(since).await?;
+        // A change of role between signing in and subscribing came neither live nor, when
+        // `since` is past it, in the backlog.
+        self.reauthenticate().await?;
+        let mut last = self.catch_up(since, self.access.as_of).await?;
         let mut ping = tokio::time::interval(PING_EVERY);
         ping.tick().await;
         loop {
             tokio::select! {
                 received = self.live.recv() => match received {
                     Ok(event) => {
-                        let kind = event.kind.as_str();
-                        if kind::IDENTITY_CHANGING.contains(&kind) {
-                            self.viewer = reauthenticate(&self.store, &self.token_hash).await?;
-                            self.access = self.store.access(&self.viewer).await?;
-                        } else if kind::ACCESS_CHANGING.contains(&kind) && event.seq > self.access.as_of {
-                            self.access = self.store.access(&self.viewer).await?;
-                        }
+                        self.follow(&event).await?;
                         if event.seq <= last {
                             continue;
                         }
@@ -204,11 +201,12 @@ impl Stream {
                         }
                         last = event.seq;
                     }
-                    // This stream fell behind: it is cut over to the store and caught up from its
-                    // last `seq`, so it loses nothing and slows no one else.
+                    // This stream fell behind: it is caught up from the store, from its last
+                    // `seq` to the head, with the access it had until a change in the gap; later
+                    // events come live again. It loses nothing and slows no one else.
                     Err(Missed::Lagged(_)) => {
-                        self.access = self.store.access(&self.viewer).await?;
-                        last = self.catch_up(last).await?;
+                        let head = self.store.head().await?;
+                        last = self.catch_up(last, head).await?;
                     }
                     Err(Missed::Closed) => return Ok(()),
                 },
@@ -217,39 +215,60 @@ impl Stream {
                     Some(Ok(_)) => {}
                 },
                 _ = ping.tick() => {
-                    let now = reauthenticate(&self.store, &self.token_hash).await?;
-                    if now.role != self.viewer.role {
-                        self.viewer = now;
-                        self.access = self.store.access(&self.viewer).await?;
-                    }
+                    self.reauthenticate().await?;
                     timed(self.socket.send(Message::Ping(bytes::Bytes::new()))).await?;
                 }
             }
         }
     }
 
-    /// Sends, from the store's log, every event after `since` up to `access.as_of` that the
-    /// access lets through; returns the last `seq` dealt with. Later events come live.
-    async fn catch_up(&mut self, since: Seq) -> Result<Seq, StreamError> {
+    /// Applies what `event` changes about the viewer, in the log's order: a change of role or a
+    /// deactivation at once (the token is checked again), a change of memberships once the
+    /// access in hand is older than it.
+    async fn follow(&mut self, event: &CommittedEvent) -> Result<(), StreamError> {
+        let kind = event.kind.as_str();
+        if kind::IDENTITY_CHANGING.contains(&kind) {
+            self.reauthenticate().await?;
+        }
+        if kind::ACCESS_CHANGING.contains(&kind) && event.seq > self.access.as_of {
+            self.access = self.store.access(&self.viewer).await?;
+        }
+        Ok(())
+    }
+
+    /// Checks the token again: `SignedOut` once it no longer works; a new role reads the
+    /// access again.
+    async fn reauthenticate(&mut self) -> Result<(), StreamError> {
+        let member = self.store.member_by_token(&self.token_hash).await?.ok_or(StreamError::SignedOut)?;
+        if member.role != self.viewer.role {
+            self.viewer = Viewer { member: member.id, role: member.role };
+            self.access = self.store.access(&self.viewer).await?;
+        }
+        Ok(())
+    }
+
+    /// Sends, from the store's log, every event after `since` up to `until` that the viewer may
+    /// read, following changes of access on the way; returns the last `seq` dealt with.
+    async fn catch_up(&mut self, since: Seq, until: Seq) -> Result<Seq, StreamError> {
         let mut last = since;
-        while last < self.access.as_of {
+        while last < until {
             let page = self.store.log(last, MAX_PAGE).await?;
-            let Some(tail) = page.last() else { break };
-            for event in page.iter().take_while(|e| e.seq <= self.access.as_of) {
+            if page.is_empty() {
+                break;
+            }
+            for event in page.iter().take_while(|e| e.seq <= until) {
+                self.follow(event).await?;
                 if self.access.may_read(event) {
                     send(&mut self.socket, event).await?;
                 }
+                last = event.seq;
             }
-            last = tail.seq.min(self.access.as_of);
+            if page.last().is_some_and(|e| e.seq >= until) {
+                break;
+            }
         }
         Ok(last.max(since))
     }
-}
-
-/// The viewer the stream's token stands for now; `SignedOut` when it no longer works.
-async fn reauthenticate(store: &DynStore, token_hash: &str) -> Result<Viewer, StreamError> {
-    let member = store.member_by_token(token_hash).await?.ok_or(StreamError::SignedOut)?;
-    Ok(Viewer { member: member.id, role: member.role })
 }
 
 async fn timed<F: std::future::Future<Output = Result<(), axum::Error>>>(sending: F) -> Result<(), StreamError> {

@@ -107,7 +107,8 @@ impl<'q> Query<'q> {
     }
 
     /// Runs the statement (SQLite: a script of several, each reading its `$N` from the same
-    /// arguments); returns the rows changed by the last one.
+    /// arguments); returns the rows the script's statements changed (on sqlx's side) or the last
+    /// INSERT, UPDATE or DELETE changed (on the writer's): callers that count run one statement.
     pub(crate) async fn execute(self, conn: &mut Conn) -> Result<u64, sqlx::Error> {
         match conn {
             Conn::Lite(conn) => {
@@ -196,20 +197,24 @@ impl<'q, O: FromRow> QueryAs<'q, O> {
     }
 }
 
-/// The statements of a script, split at semicolons outside quotes.
+/// The statements of a script, split at semicolons outside quotes and comments.
 fn statements(sql: &str) -> impl Iterator<Item = &str> {
+    let bytes = sql.as_bytes();
     let mut parts = Vec::new();
-    let (mut start, mut quote) = (0, None);
-    for (at, c) in sql.char_indices() {
-        match (quote, c) {
-            (None, '\'' | '"') => quote = Some(c),
-            (Some(open), _) if c == open => quote = None,
-            (None, ';') => {
+    let (mut start, mut at) = (0, 0);
+    while at < bytes.len() {
+        let skip_to = |from: usize, end: &str| sql[from..].find(end).map_or(sql.len(), |n| from + n + end.len());
+        at = match bytes[at] {
+            quote @ (b'\'' | b'"') => skip_to(at + 1, if quote == b'"' { "\"" } else { "'" }),
+            b'-' if bytes.get(at + 1) == Some(&b'-') => skip_to(at + 2, "\n"),
+            b'/' if bytes.get(at + 1) == Some(&b'*') => skip_to(at + 2, "*/"),
+            b';' => {
                 parts.push(&sql[start..at]);
                 start = at + 1;
+                at + 1
             }
-            _ => {}
-        }
+            _ => at + 1,
+        };
     }
     parts.push(&sql[start..]);
     parts.into_iter().filter(|part| !part.trim().is_empty())
@@ -227,7 +232,9 @@ fn prepare<'c>(
             .parameter_name(index)
             .and_then(|name| name.strip_prefix('$'))
             .and_then(|n| n.parse::<usize>().ok())
-            .ok_or_else(|| sqlx::Error::Protocol(format!("argument {index} of `{sql}` is not named $N")))?;
+            .filter(|&n| n >= 1)
+            .ok_or_else(|| sqlx::Error::Protocol(format!("argument {index} of `{sql}` is not named $1, $2, …")))?;
+        // Stricter than sqlx, which binds NULL to an argument it was given no value for.
         let arg =
             args.get(number - 1).ok_or_else(|| sqlx::Error::Protocol(format!("no value for ${number} of `{sql}`")))?;
         let bound = match arg {
@@ -505,8 +512,29 @@ mod tests {
     use super::statements;
 
     #[test]
-    fn a_script_splits_at_semicolons_outside_quotes() {
+    fn a_script_splits_at_semicolons_outside_quotes_and_comments() {
         let split: Vec<&str> = statements("SAVEPOINT a; INSERT INTO t VALUES ('x;y', \"q;\"); ; RELEASE a").collect();
         assert_eq!(split, ["SAVEPOINT a", " INSERT INTO t VALUES ('x;y', \"q;\")", " RELEASE a"]);
+        let split: Vec<&str> =
+            statements("UPDATE t SET b = 7; -- don't; stop\nUPDATE t SET b = 8 /* it's; fine */; SELECT 'a''b;'")
+                .collect();
+        assert_eq!(
+            split,
+            ["UPDATE t SET b = 7", " -- don't; stop\nUPDATE t SET b = 8 /* it's; fine */", " SELECT 'a''b;'"]
+        );
+        assert_eq!(statements("SELECT 1 -- the end").count(), 1);
+    }
+
+    #[tokio::test]
+    async fn every_statement_of_a_script_runs_on_the_writers_connection() {
+        let mut conn = super::Conn::Lite(Box::new(rusqlite::Connection::open_in_memory().unwrap()));
+        conn.batch("CREATE TABLE t (a INTEGER, b TEXT)").await.unwrap();
+        let script = "INSERT INTO t VALUES ($1, 'x;'); -- the second's\n INSERT INTO t VALUES ($2, $3)";
+        super::query(script).bind(1_i64).bind(2_i64).bind("it's").execute(&mut conn).await.unwrap();
+        let rows: Vec<(i64, String)> =
+            super::query_as("SELECT a, b FROM t ORDER BY a").fetch_all(&mut conn).await.unwrap();
+        assert_eq!(rows, [(1, "x;".to_string()), (2, "it's".to_string())]);
+        let zero = super::query("SELECT $0").bind(1_i64).execute(&mut conn).await;
+        assert!(zero.is_err(), "an argument numbered 0 is refused, not a panic");
     }
 }

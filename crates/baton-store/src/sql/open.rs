@@ -151,14 +151,17 @@ pub(super) async fn writer(database: &Database) -> Result<Conn> {
     match database {
         Database::Sqlite(dir) => {
             let path = dir.join("baton.db");
-            let conn = rusqlite::Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE)
-                .and_then(|conn| {
-                    conn.execute_batch(SQLITE_SETTINGS)?;
-                    // Every statement the writer runs stays prepared: there are about two hundred.
-                    conn.set_prepared_statement_cache_capacity(512);
-                    Ok(conn)
-                })
-                .map_err(|err| Error::invalid("database", format!("cannot open the database {database}: {err}")))?;
+            let conn = rusqlite::Connection::open_with_flags(
+                &path,
+                rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )
+            .and_then(|conn| {
+                conn.execute_batch(SQLITE_SETTINGS)?;
+                // Every statement the writer runs stays prepared: there are about two hundred.
+                conn.set_prepared_statement_cache_capacity(512);
+                Ok(conn)
+            })
+            .map_err(|err| Error::invalid("database", format!("cannot open the database {database}: {err}")))?;
             Ok(Conn::Lite(Box::new(conn)))
         }
         Database::Postgres(url) => {

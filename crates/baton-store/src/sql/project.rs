@@ -141,11 +141,11 @@ fn shift_arguments(sql: &str, by: usize) -> String {
     out
 }
 
-/// A posted message (and, when given, its event) in one round trip: the message; its thread's
-/// count and last activity, and its author as a follower (posting follows a thread: replies
-/// notify its followers); its conversation's last activity, whether it is in the conversation's
-/// timeline or in one of its threads. SQLite takes the statements as a script (each statement's
-/// arguments in order: sqlx binds later statements' by position), PostgreSQL as one statement
+/// A posted message (and, when given, its event) in one call: the message; its thread's count
+/// and last activity, and its author as a follower (posting follows a thread: replies notify its
+/// followers); its conversation's last activity, whether it is in the conversation's timeline or
+/// in one of its threads. SQLite takes the statements as a script whose `$N` are numbered across
+/// it (each statement reads its own from the one list of arguments), PostgreSQL as one statement
 /// with data-modifying parts.
 async fn post(
     conn: &mut Conn,
