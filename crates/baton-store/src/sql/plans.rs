@@ -2,7 +2,8 @@
 //! loses its index turns a page of a big workspace from a few rows read into millions.
 
 use super::db::{self, Conn};
-use super::read::active_threads_sql;
+use super::read::{active_threads_sql, task_history_sql};
+use super::Dialect;
 use crate::SqlStore;
 
 /// SQLite's plan for `sql`, one line per step.
@@ -27,4 +28,14 @@ async fn threads_by_activity_read_their_index_from_its_newest_end() {
         assert!(!plan.contains("SCAN threads\n") && !plan.ends_with("SCAN threads"), "{home}: {plan}");
         assert!(!plan.contains("TEMP B-TREE"), "{home}: sorted after reading instead of in the index's order: {plan}");
     }
+}
+
+#[tokio::test]
+async fn a_tasks_history_reads_its_index_not_the_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqlStore::open_dir(dir.path()).await.unwrap();
+    let mut conn = store.conn().await.unwrap();
+    let plan = plan(&mut conn, &task_history_sql(Dialect::Sqlite), 1).await;
+    assert!(plan.contains("USING INDEX events_task"), "{plan}");
+    assert!(!plan.contains("SCAN events") && !plan.contains("TEMP B-TREE"), "{plan}");
 }
