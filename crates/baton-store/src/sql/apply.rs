@@ -13,6 +13,7 @@ use serde_json::{json, Value};
 
 use super::read::{self, event_json, micros};
 use super::savepoint::Savepoint;
+use super::Dialect;
 use crate::answer::{Answer, ReadUpTo};
 use crate::command::{Command, Envelope, MessageTarget, NewMember};
 use crate::domain::checkins as domain_checkins;
@@ -127,6 +128,20 @@ impl Known {
 
 /// Writes the answers of the group's commands for their idempotency keys, many to a statement:
 /// before the group commits, and before anything reads them back ([`redact`]).
+/// The threads a member posted in since `$2` (but `$3`): read through `messages_author`.
+pub(crate) const THREADS_POSTED_IN: &str = "SELECT DISTINCT thread_id FROM messages WHERE author_id = $1 \
+     AND created_at > $2 AND thread_id IS NOT NULL AND thread_id != $3 ORDER BY thread_id LIMIT 20";
+
+/// The tasks a member moved since `$2`: read through `events_actor`.
+pub(crate) fn tasks_moved_sql(dialect: Dialect) -> String {
+    let task_id = dialect.json_int("payload", &["task_id"]);
+    format!(
+        "SELECT DISTINCT {task_id} FROM events WHERE actor = $1 AND at > $2 \
+         AND kind IN ('task.status_changed', 'task.assigned', 'task.due_changed', 'task.updated') \
+         ORDER BY 1 LIMIT 20"
+    )
+}
+
 pub(crate) async fn save_answers(conn: &mut Conn, known: &mut Known) -> Result<(), sqlx::Error> {
     let unsaved = std::mem::take(&mut known.unsaved);
     for chunk in unsaved.chunks(100) {
@@ -538,25 +553,17 @@ impl Tx for Ctx<'_, '_> {
         since: Timestamp,
         except: ThreadId,
     ) -> Result<crate::domain::checkins::Activity> {
-        let threads: Vec<(i64,)> = db::query_as(
-            "SELECT DISTINCT thread_id FROM messages WHERE author_id = $1 AND created_at > $2 \
-             AND thread_id IS NOT NULL AND thread_id != $3 ORDER BY thread_id LIMIT 20",
-        )
-        .bind(member.0)
-        .bind(micros(since))
-        .bind(except.0)
-        .fetch_all(&mut *self.conn)
-        .await?;
-        let task_id = self.conn.dialect().json_int("payload", &["task_id"]);
-        let tasks: Vec<(i64,)> = db::query_as(&format!(
-            "SELECT DISTINCT {task_id} FROM events WHERE actor = $1 AND at > $2 \
-             AND kind IN ('task.status_changed', 'task.assigned', 'task.due_changed', 'task.updated') \
-             ORDER BY 1 LIMIT 20",
-        ))
-        .bind(member.0)
-        .bind(micros(since))
-        .fetch_all(&mut *self.conn)
-        .await?;
+        let threads: Vec<(i64,)> = db::query_as(THREADS_POSTED_IN)
+            .bind(member.0)
+            .bind(micros(since))
+            .bind(except.0)
+            .fetch_all(&mut *self.conn)
+            .await?;
+        let tasks: Vec<(i64,)> = db::query_as(&tasks_moved_sql(self.conn.dialect()))
+            .bind(member.0)
+            .bind(micros(since))
+            .fetch_all(&mut *self.conn)
+            .await?;
         Ok(crate::domain::checkins::Activity {
             threads: threads.into_iter().map(|(id,)| ThreadId(id)).collect(),
             tasks_moved: tasks.into_iter().map(|(id,)| TaskId(id)).collect(),

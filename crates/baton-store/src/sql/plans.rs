@@ -1,6 +1,7 @@
 //! The hot queries' plans on SQLite: each reads an index, never the whole table. A query that
 //! loses its index turns a page of a big workspace from a few rows read into millions.
 
+use super::apply::{tasks_moved_sql, THREADS_POSTED_IN};
 use super::db::{self, Conn};
 use super::read::{active_threads_sql, task_history_sql};
 use super::Dialect;
@@ -38,4 +39,18 @@ async fn a_tasks_history_reads_its_index_not_the_log() {
     let plan = plan(&mut conn, &task_history_sql(Dialect::Sqlite), 1).await;
     assert!(plan.contains("USING INDEX events_task"), "{plan}");
     assert!(!plan.contains("SCAN events") && !plan.contains("TEMP B-TREE"), "{plan}");
+}
+
+#[tokio::test]
+async fn what_a_member_did_since_a_check_in_reads_indexes() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqlStore::open_dir(dir.path()).await.unwrap();
+    let mut conn = store.conn().await.unwrap();
+    let plan_threads = plan(&mut conn, THREADS_POSTED_IN, 3).await;
+    assert!(plan_threads.contains("USING INDEX messages_author"), "{plan_threads}");
+    let plan_tasks = plan(&mut conn, &tasks_moved_sql(Dialect::Sqlite), 2).await;
+    assert!(plan_tasks.contains("USING INDEX events_actor"), "{plan_tasks}");
+    for plan in [plan_threads, plan_tasks] {
+        assert!(!plan.contains("SCAN messages") && !plan.contains("SCAN events"), "{plan}");
+    }
 }
