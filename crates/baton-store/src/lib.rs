@@ -114,12 +114,14 @@ pub trait Store: Send + Sync + 'static {
     async fn task_history(&self, viewer: &Viewer, id: TaskId) -> Result<Vec<baton_core::event::Event>>;
 
     /// The viewer's notifications, newest first: delivered ones (`held`: also those waiting for
-    /// the viewer's working hours); `unread_only` leaves out read ones.
+    /// the viewer's working hours); `unread_only` leaves out read ones; `before`: only those
+    /// with a smaller id (the last of the page before).
     async fn notifications(
         &self,
         viewer: &Viewer,
         unread_only: bool,
         held: bool,
+        before: Option<i64>,
         limit: u32,
     ) -> Result<Vec<baton_core::model::Notification>>;
 

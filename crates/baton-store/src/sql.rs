@@ -240,9 +240,10 @@ impl Store for SqlStore {
         viewer: &Viewer,
         unread_only: bool,
         held: bool,
+        before: Option<i64>,
         limit: u32,
     ) -> Result<Vec<baton_core::model::Notification>> {
-        read::notifications(&mut self.conn().await?, viewer, unread_only, held, limit).await
+        read::notifications(&mut self.conn().await?, viewer, unread_only, held, before, limit).await
     }
 
     async fn jobs(&self, viewer: &Viewer, pending_only: bool) -> Result<Vec<baton_core::model::Job>> {

@@ -4,6 +4,8 @@
 //! `notification.delivered` event on your stream.
 
 use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use baton_core::model::Notification;
@@ -12,7 +14,7 @@ use baton_store::{Command, Envelope};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
-use crate::error::{ApiResult, ErrorBody};
+use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery, Auth};
 use crate::state::AppState;
 
@@ -35,25 +37,38 @@ pub struct InboxQuery {
     pub unread: Option<bool>,
     /// Also those held until your next working period (not delivered yet).
     pub held: Option<bool>,
+    /// Only those older than this id (the last id of the page before).
+    #[param(minimum = 1)]
+    pub before: Option<i64>,
     /// At most this many (1–500, default 100).
     #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
 }
 
-/// Your notifications, newest first.
+/// Your notifications, newest first, a page at a time: `Link: <…>; rel="next"` names the older
+/// page while pages are full.
 #[utoipa::path(get, path = "/api/v1/inbox", tag = "notifications", security(("bearer" = [])), params(InboxQuery),
-    responses((status = 200, body = [Notification]), (status = 400, body = ErrorBody)))]
+    responses((status = 200, body = [Notification], headers(("Link" = String, description = "the older page"))),
+              (status = 400, body = ErrorBody)))]
 async fn inbox(
     State(state): State<AppState>,
     auth: Auth,
     ApiQuery(query): ApiQuery<InboxQuery>,
-) -> ApiResult<Json<Vec<Notification>>> {
+) -> ApiResult<Response> {
+    if query.before.is_some_and(|before| before < 1) {
+        return Err(ApiError::BadRequest("before must be 1 or more".into()));
+    }
     let limit = query.limit.unwrap_or(100).clamp(1, 500);
-    let found = state
-        .store
-        .notifications(&auth.viewer, query.unread.unwrap_or(false), query.held.unwrap_or(false), limit)
-        .await?;
-    Ok(Json(found))
+    let (unread, held) = (query.unread.unwrap_or(false), query.held.unwrap_or(false));
+    let found = state.store.notifications(&auth.viewer, unread, held, query.before, limit).await?;
+    let next = found.last().filter(|_| found.len() == limit as usize).map(|last| {
+        format!("</api/v1/inbox?unread={unread}&held={held}&before={}&limit={limit}>; rel=\"next\"", last.id)
+    });
+    let mut response = Json(found).into_response();
+    if let Some(value) = next.and_then(|next| next.parse().ok()) {
+        response.headers_mut().insert(header::LINK, value);
+    }
+    Ok(response)
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
@@ -11,6 +11,7 @@ use baton_core::model::{Member, Notification};
 use baton_core::{MemberId, ThreadId};
 use baton_store::{Command, Envelope};
 use maud::{html, Markup};
+use serde::Deserialize;
 use serde_json::Value;
 
 use super::layout::{csrf_field, page, when, Live};
@@ -117,9 +118,20 @@ fn item(notification: &Notification, names: &Names, viewer: &Member) -> Markup {
     }
 }
 
-async fn inbox(State(state): State<AppState>, signed: Signed) -> Result<Response, PageError> {
-    let all = state.store.notifications(&signed.viewer, false, true, SHOWN).await?;
-    let unread = state.store.notifications(&signed.viewer, true, false, COUNTED).await?.len();
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct Paging {
+    before: Option<i64>,
+}
+
+async fn inbox(
+    State(state): State<AppState>,
+    signed: Signed,
+    Query(paging): Query<Paging>,
+) -> Result<Response, PageError> {
+    let all = state.store.notifications(&signed.viewer, false, true, paging.before, SHOWN).await?;
+    let older = all.last().filter(|_| all.len() == SHOWN as usize).map(|last| last.id);
+    let unread = state.store.notifications(&signed.viewer, true, false, None, COUNTED).await?.len();
     let (delivered, held): (Vec<Notification>, Vec<Notification>) =
         all.into_iter().partition(|n| n.delivered_at.is_some());
     let names = names(&state, &signed, &delivered.iter().chain(&held).collect::<Vec<_>>()).await?;
@@ -145,6 +157,10 @@ async fn inbox(State(state): State<AppState>, signed: Signed) -> Result<Response
             ol.notifications aria-label="Notifications" {
                 @for notification in &delivered { (item(notification, &names, viewer)) }
             }
+            @if let Some(older) = older {
+                p.paging { a.older href=(format!("/inbox?before={older}")) { "Older notifications" } }
+            }
+            @if paging.before.is_some() { p.paging { a.newest href="/inbox" { "Back to the newest" } } }
             section.held {
                 h2 { "Held until your working hours" }
                 p.meta { "These arrive when your next working period starts; urgent ones come at once." }

@@ -160,7 +160,7 @@ impl FromRequestParts<AppState> for Signed {
             return Err(if state.store.workspace().await?.is_none() { PageError::Setup } else { PageError::SignIn });
         };
         let signed = auth::authenticate(state, &token).await.map_err(|_| PageError::SignIn)?;
-        let unread = state.store.notifications(&signed.viewer, true, false, INBOX_COUNT_CAP as u32).await?;
+        let unread = state.store.notifications(&signed.viewer, true, false, None, INBOX_COUNT_CAP as u32).await?;
         Ok(Signed { viewer: signed.viewer, member: signed.member, csrf, inbox_unread: unread.len() })
     }
 }

@@ -209,14 +209,14 @@ async fn exactly_the_planted_findings_are_suggested_and_accepting_creates_what_t
         .await
         .unwrap();
     // The invitees heard of it when it was set up, and hear again, at once, when it opens.
-    let invited = planted.store.notifications(&bo, false, true, 50).await.unwrap();
+    let invited = planted.store.notifications(&bo, false, true, None, 50).await.unwrap();
     assert!(
         invited.iter().any(|n| n.kind == "huddle_invite" && n.payload["opens_at"] == "2024-05-13T13:00:00Z"),
         "{invited:?}"
     );
     let clock = std::sync::Arc::new(baton_server::scheduler::ManualClock::new("2024-05-13T13:00:00Z".parse().unwrap()));
     baton_server::scheduler::Scheduler::new(planted.store.clone(), clock).run_due().await.unwrap();
-    let opened = planted.store.notifications(&bo, false, false, 50).await.unwrap();
+    let opened = planted.store.notifications(&bo, false, false, None, 50).await.unwrap();
     assert!(opened.iter().any(|n| n.kind == "huddle_opens" && n.urgent && n.delivered_at.is_some()), "{opened:?}");
 
     let (status, nudge) = accept(&want[1]).await;

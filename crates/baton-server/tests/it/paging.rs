@@ -245,3 +245,38 @@ fn thread_ids(html: &str) -> Vec<i64> {
     let list = &list[..list.find("</ul>").unwrap()];
     list.split("href=\"/t/").skip(1).filter_map(|rest| rest[..rest.find('"')?].parse().ok()).collect()
 }
+
+#[tokio::test]
+async fn the_inbox_pages_back_through_every_notification() {
+    let server = TestServer::start().await;
+    let owner = server.setup().await;
+    let bo = owner.add_member("bo", "member").await;
+    let (_, thread) = owner.channel_and_thread("mentions").await;
+    let path = format!("/api/v1/threads/{thread}/messages");
+    // Urgent mentions are delivered at once, whatever the hour in bo's zone.
+    for chunk in (0..205).collect::<Vec<_>>().chunks(50) {
+        let posts = chunk.iter().map(|i| owner.create(&path, json!({"body": format!("@bo look {i}"), "urgent": true})));
+        join_all(posts).await;
+    }
+    let mut seen = Vec::new();
+    let mut next = Some("/api/v1/inbox?limit=60".to_string());
+    while let Some(at) = next {
+        let (status, page_of, header) = page(&bo, &at).await;
+        assert_eq!(status, StatusCode::OK, "{at}");
+        seen.extend(ids(&page_of));
+        next = link(header.as_deref(), "next");
+    }
+    assert_eq!(seen.len(), 205, "every notification once");
+    assert!(seen.windows(2).all(|w| w[0] > w[1]), "newest first, across pages");
+    let (status, _, _) = page(&bo, "/api/v1/inbox?before=0").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    let mut browser = Browser::signed_in(&server, "bo@example.com").await;
+    let (_, html) = browser.get("/inbox").await;
+    let older = older_link(&html).expect("a link to older notifications");
+    assert_eq!(older, format!("/inbox?before={}", seen[199]));
+    let (status, html) = browser.get(&older).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(html.matches("<li class=\"notification").count(), 5, "the five oldest");
+    assert!(html.contains("Back to the newest") && older_link(&html).is_none());
+}

@@ -553,14 +553,14 @@ async fn a_group_of_posts_reads_as_if_committed_one_by_one(scratch: &Scratch) {
     // Bea began posting in the group, so she followed the thread by the time Cem and the owner
     // posted: both notify her, as they would have one group apart.
     let told: Vec<String> = store
-        .notifications(&bea, false, true, 50)
+        .notifications(&bea, false, true, None, 50)
         .await
         .unwrap()
         .into_iter()
         .map(|n| n.payload["message_id"].to_string())
         .collect();
     assert_eq!(told.len(), 2, "bea hears of the two posts after hers: {told:?}");
-    let told_cem = store.notifications(&cem, false, true, 50).await.unwrap();
+    let told_cem = store.notifications(&cem, false, true, None, 50).await.unwrap();
     assert_eq!(told_cem.len(), 1, "cem hears of the owner's post only: {told_cem:?}");
 
     // A post that notifies nobody (its thread's only follower left) still makes its author a
@@ -608,7 +608,7 @@ async fn a_group_of_posts_reads_as_if_committed_one_by_one(scratch: &Scratch) {
     let about_quiet = |viewer: Viewer| {
         let store = store.clone();
         async move {
-            let all = store.notifications(&viewer, false, true, 50).await.unwrap();
+            let all = store.notifications(&viewer, false, true, None, 50).await.unwrap();
             all.into_iter().filter(|n| n.payload["thread_id"] == quiet.0).count()
         }
     };

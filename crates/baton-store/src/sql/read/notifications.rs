@@ -51,22 +51,24 @@ pub(crate) async fn notification(conn: &mut Conn, id: i64) -> Result<Notificatio
 }
 
 /// The viewer's inbox, newest first: delivered notifications (`held` adds those waiting for
-/// the viewer's working hours), `unread_only` leaves out read ones.
+/// the viewer's working hours), `unread_only` leaves out read ones, `before` older ones only.
 pub(crate) async fn notifications(
     conn: &mut Conn,
     viewer: &Viewer,
     unread_only: bool,
     held: bool,
+    before: Option<i64>,
     limit: u32,
 ) -> Result<Vec<Notification>> {
     let rows = db::query_as::<NotificationRow>(&format!(
-        "SELECT {COLUMNS} FROM notifications WHERE member_id = $1 AND ($2 = 0 OR read_at IS NULL) \
+        "SELECT {COLUMNS} FROM notifications WHERE member_id = $1 AND id < $5 AND ($2 = 0 OR read_at IS NULL) \
          AND ($3 = 1 OR delivered_at IS NOT NULL) ORDER BY id DESC LIMIT $4"
     ))
     .bind(viewer.member.0)
     .bind(i64::from(unread_only))
     .bind(i64::from(held))
     .bind(i64::from(limit))
+    .bind(before.unwrap_or(i64::MAX))
     .fetch_all(&mut *conn)
     .await?;
     Ok(rows.into_iter().map(NotificationRow::into_notification).collect())
