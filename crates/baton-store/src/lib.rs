@@ -146,6 +146,9 @@ pub trait Store: Send + Sync + 'static {
     /// conversation (threads with none are left out). Counts only; the viewer must be able to
     /// read the channel or take part in the conversation.
     async fn unread_threads(&self, viewer: &Viewer, home: ThreadHome) -> Result<Vec<(ThreadId, i64)>>;
+    /// The last message of a thread or a direct conversation's timeline the viewer has read
+    /// (none: they never opened it).
+    async fn read_mark(&self, viewer: &Viewer, target: MessageTarget) -> Result<Option<MessageId>>;
     /// Unread messages per channel and per direct conversation the viewer can read.
     async fn unread(&self, viewer: &Viewer) -> Result<Unread>;
 

@@ -41,7 +41,7 @@ use tokio::sync::mpsc;
 use self::db::Conn;
 use crate::answer::Answer;
 use crate::bus::{Bus, LocalBus};
-use crate::command::{Envelope, ThreadHome};
+use crate::command::{Envelope, MessageTarget, ThreadHome};
 use crate::error::Result;
 use crate::view::{Access, ActivityCursor, CommittedEvent, Page, Unread, Viewer};
 use crate::Store;
@@ -159,6 +159,10 @@ impl Store for SqlStore {
 
     async fn thread_messages(&self, viewer: &Viewer, id: ThreadId, page: Page) -> Result<Vec<Message>> {
         read::thread_messages(&mut self.conn().await?, viewer, id, page).await
+    }
+
+    async fn read_mark(&self, viewer: &Viewer, target: MessageTarget) -> Result<Option<MessageId>> {
+        read::read_mark(&mut self.conn().await?, viewer, target).await
     }
 
     async fn active_threads(

@@ -8,13 +8,12 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
-use baton_core::{DmId, MemberId, MessageId};
+use baton_core::{DmId, MemberId};
 use baton_store::{Command, Envelope, MessageTarget, ThreadHome};
 use maud::{html, Markup};
-use serde::Deserialize;
 
 use super::layout::{csrf_field, page, when, Live};
-use super::messages::{self, Draft, NewMessage, SendError};
+use super::messages::{self, At, Draft, NewMessage, Paging, SendError, Window};
 use super::session::Signed;
 use super::thread_list::{self, thread_list, Flags};
 use super::PageError;
@@ -100,23 +99,13 @@ async fn open(
     Ok(Redirect::to(&format!("/dms/{}", opened.id)).into_response())
 }
 
-/// The timeline's newest window, or the one before `before`, with the id to page back from.
-async fn list_of(
-    state: &AppState,
-    signed: &Signed,
-    id: DmId,
-    before: Option<MessageId>,
-) -> Result<(Markup, Option<MessageId>), PageError> {
-    let (found, older) = messages::window(state, signed, MessageTarget::Dm(id), before).await?;
+/// The timeline's window at `at`.
+async fn list_of(state: &AppState, signed: &Signed, id: DmId, at: At) -> Result<(Markup, Window), PageError> {
+    let window = messages::window(state, signed, MessageTarget::Dm(id), at).await?;
     let people = messages::people(state, signed).await?;
-    messages::mark_read(state, signed, MessageTarget::Dm(id), &found).await?;
-    Ok((messages::list(&found, &people, signed, &format!("/dms/{id}"), messages::Place::Timeline), older))
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct Paging {
-    before: Option<i64>,
+    messages::mark_read(state, signed, MessageTarget::Dm(id), &window.messages).await?;
+    let list = messages::list(&window.messages, &people, signed, &format!("/dms/{id}"), messages::Place::Timeline);
+    Ok((list, window))
 }
 
 async fn show(
@@ -125,28 +114,20 @@ async fn show(
     Path(id): Path<i64>,
     Query(paging): Query<Paging>,
 ) -> Result<Response, PageError> {
-    let before = paging.before.map(MessageId);
-    Ok(dm_page(&state, &signed, DmId(id), &Draft::default(), before).await?.into_response())
+    Ok(dm_page(&state, &signed, DmId(id), &Draft::default(), At::of(&paging)).await?.into_response())
 }
 
-/// The conversation's page at its newest messages, or at those before `before`; its composer
-/// filled with `draft`.
-async fn dm_page(
-    state: &AppState,
-    signed: &Signed,
-    id: DmId,
-    draft: &Draft,
-    before: Option<MessageId>,
-) -> Result<Markup, PageError> {
+/// The conversation's page at `at`, its composer filled with `draft`.
+async fn dm_page(state: &AppState, signed: &Signed, id: DmId, draft: &Draft, at: At) -> Result<Markup, PageError> {
     let dm = state.store.dm(&signed.viewer, id).await?;
     let people = messages::people(state, signed).await?;
     let since = state.store.head().await?.0;
-    let (list, older) = list_of(state, signed, dm.id, before).await?;
-    let (above, below) = messages::paging(&format!("/dms/{id}"), older, before.is_some());
+    let (list, window) = list_of(state, signed, dm.id, at).await?;
+    let (above, below) = messages::paging(&format!("/dms/{id}"), &window);
     let threads = threads_of(state, signed, dm.id).await?;
     let title = names(&dm.member_ids, &people, signed.member.id);
-    // A page back in the history stays as it is; the newest window follows live.
-    let live = if before.is_some() { Live::Nothing } else { Live::Dm { id: id.0, since } };
+    // A page away from the newest stays as it is; the newest window follows live.
+    let live = if at.is_live(&window) { Live::Dm { id: id.0, since } } else { Live::Nothing };
     Ok(page(
         &title,
         signed,
@@ -181,7 +162,7 @@ async fn threads_fragment(
 }
 
 async fn fragment(State(state): State<AppState>, signed: Signed, Path(id): Path<i64>) -> Result<Response, PageError> {
-    Ok(list_of(&state, &signed, DmId(id), None).await?.0.into_response())
+    Ok(list_of(&state, &signed, DmId(id), At::Newest).await?.0.into_response())
 }
 
 async fn send(
@@ -193,7 +174,7 @@ async fn send(
     match messages::send(&state, &signed, MessageTarget::Dm(DmId(id)), form, &format!("/dms/{id}")).await {
         Ok(sent) => Ok(sent),
         Err(SendError::Refused(draft)) => {
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, dm_page(&state, &signed, DmId(id), &draft, None).await?)
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, dm_page(&state, &signed, DmId(id), &draft, At::Newest).await?)
                 .into_response())
         }
         Err(SendError::Page(err)) => Err(err),

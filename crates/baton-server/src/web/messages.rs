@@ -335,32 +335,109 @@ async fn remind(
 /// The messages a thread or a conversation page shows at once.
 pub const WINDOW: u32 = 200;
 
-/// The [`WINDOW`] messages of `target` just before `before`, or its newest: oldest first, with
-/// the id to page back from when older ones exist.
-pub async fn window(
-    state: &AppState,
-    signed: &Signed,
-    target: MessageTarget,
-    before: Option<MessageId>,
-) -> Result<(Vec<Message>, Option<MessageId>), PageError> {
-    let mut found = state.store.latest_messages(&signed.viewer, target, before, WINDOW + 1).await?;
+/// Where a page of messages stands in its thread or conversation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum At {
+    /// Where the viewer stopped reading: the first unread message when more than a window of
+    /// them wait, else the newest.
+    Unread,
+    /// The newest messages.
+    Newest,
+    /// The messages just before this one.
+    Before(MessageId),
+    /// The messages just after this one.
+    After(MessageId),
+}
+
+impl At {
+    /// From a page's query: `before`, `after` or `newest`, else where the viewer stopped.
+    pub fn of(paging: &Paging) -> At {
+        match (paging.before, paging.after, paging.newest) {
+            (Some(before), _, _) => At::Before(MessageId(before)),
+            (None, Some(after), _) => At::After(MessageId(after)),
+            (None, None, Some(true)) => At::Newest,
+            _ => At::Unread,
+        }
+    }
+
+    /// Whether a page here follows new messages live: only one that shows the newest.
+    pub fn is_live(self, window: &Window) -> bool {
+        window.newer.is_none() && !matches!(self, At::Before(_))
+    }
+}
+
+/// Where a page of messages asks to stand (see [`At::of`]).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct Paging {
+    pub before: Option<i64>,
+    pub after: Option<i64>,
+    pub newest: Option<bool>,
+}
+
+/// A window of messages, oldest first, with the ids to page from on either side.
+pub struct Window {
+    pub messages: Vec<Message>,
+    /// Older messages exist: page back from this one.
+    pub older: Option<MessageId>,
+    /// Newer messages exist: page on from this one. None: the window reaches the newest.
+    pub newer: Option<MessageId>,
+}
+
+/// The [`WINDOW`] messages of `target` at `at`.
+pub async fn window(state: &AppState, signed: &Signed, target: MessageTarget, at: At) -> Result<Window, PageError> {
+    let viewer = &signed.viewer;
+    let forward = |after: MessageId| async move {
+        let page = baton_store::Page::new(Some(after.0), Some(WINDOW + 1));
+        Ok::<_, PageError>(match target {
+            MessageTarget::Thread(id) => state.store.thread_messages(viewer, id, page).await?,
+            MessageTarget::Dm(id) => state.store.dm_messages(viewer, id, page).await?,
+        })
+    };
+    let after = match at {
+        At::After(after) => Some(after),
+        // Opened again with more unread than a window holds: from the first unread one.
+        At::Unread => state.store.read_mark(viewer, target).await?,
+        At::Newest | At::Before(_) => None,
+    };
+    if let Some(after) = after {
+        let mut found = forward(after).await?;
+        if found.len() > WINDOW as usize || at != At::Unread {
+            let more = found.len() > WINDOW as usize;
+            found.truncate(WINDOW as usize);
+            let older = found.first().map(|m| m.id);
+            let newer = if more { found.last().map(|m| m.id) } else { None };
+            return Ok(Window { messages: found, older, newer });
+        }
+    }
+    let before = match at {
+        At::Before(before) => Some(before),
+        _ => None,
+    };
+    let mut found = state.store.latest_messages(viewer, target, before, WINDOW + 1).await?;
     let more = found.len() > WINDOW as usize;
     found.truncate(WINDOW as usize);
     found.reverse();
     let older = if more { found.first().map(|m| m.id) } else { None };
-    Ok((found, older))
+    let newer = if before.is_some() { found.last().map(|m| m.id) } else { None };
+    Ok(Window { messages: found, older, newer })
 }
 
-/// Links to older messages (above the list) or back to the newest (below it), on a page at
-/// `path` that shows a window of messages.
-pub fn paging(path: &str, older: Option<MessageId>, paged_back: bool) -> (Markup, Markup) {
+/// Links to older messages (above the list), and to newer ones and the newest (below it), on a
+/// page at `path` that shows `window`.
+pub fn paging(path: &str, window: &Window) -> (Markup, Markup) {
     let above = html! {
-        @if let Some(older) = older {
+        @if let Some(older) = window.older {
             p.paging { a.older href=(format!("{path}?before={older}")) { "Older messages" } }
         }
     };
     let below = html! {
-        @if paged_back { p.paging { a.newest href=(path) { "Jump to the newest" } } }
+        @if let Some(newer) = window.newer {
+            p.paging {
+                a.newer href=(format!("{path}?after={newer}")) { "Newer messages" }
+                " · " a.newest href=(format!("{path}?newest=true")) { "Jump to the newest" }
+            }
+        }
     };
     (above, below)
 }

@@ -12,7 +12,7 @@ use maud::{html, Markup};
 use serde::Deserialize;
 
 use super::layout::{csrf_field, page, Live};
-use super::messages::{self, Draft, NewMessage, SendError};
+use super::messages::{self, At, Draft, NewMessage, Paging, SendError, Window};
 use super::session::Signed;
 use super::PageError;
 use crate::{ApiError, AppState};
@@ -20,34 +20,32 @@ use crate::{ApiError, AppState};
 /// The messages a timeline page shows at once, newest first; older ones page by page.
 const TIMELINE_PAGE: u32 = 100;
 
-/// The messages a page lists: a thread's newest window (or the one before `before`), oldest
-/// first; a timeline's (an imported channel's messages outside any thread) newest first. With
-/// the id to page back from when older ones exist.
+/// The messages a page lists: a thread's window at `at`, oldest first; a timeline's (an
+/// imported channel's messages outside any thread) newest first, before `at`'s message when
+/// paging back.
 async fn messages_of(
     state: &AppState,
     signed: &Signed,
     thread: &Thread,
-    before: Option<MessageId>,
-) -> Result<(Markup, Option<MessageId>), PageError> {
+    at: At,
+) -> Result<(Markup, Window), PageError> {
     let id = thread.id;
-    let (found, older) = if thread.timeline {
-        let found =
+    let window = if thread.timeline {
+        let before = match at {
+            At::Before(before) => Some(before),
+            _ => None,
+        };
+        let messages =
             state.store.latest_messages(&signed.viewer, MessageTarget::Thread(id), before, TIMELINE_PAGE).await?;
-        let older = (found.len() == TIMELINE_PAGE as usize).then(|| found.last().map(|m| m.id)).flatten();
-        (found, older)
+        let older = (messages.len() == TIMELINE_PAGE as usize).then(|| messages.last().map(|m| m.id)).flatten();
+        Window { messages, older, newer: None }
     } else {
-        messages::window(state, signed, MessageTarget::Thread(id), before).await?
+        messages::window(state, signed, MessageTarget::Thread(id), at).await?
     };
     let people = messages::people(state, signed).await?;
-    messages::mark_read(state, signed, MessageTarget::Thread(id), &found).await?;
+    messages::mark_read(state, signed, MessageTarget::Thread(id), &window.messages).await?;
     let place = if thread.timeline { messages::Place::Timeline } else { messages::Place::Thread };
-    Ok((messages::list(&found, &people, signed, &format!("/t/{id}"), place), older))
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct Paging {
-    before: Option<i64>,
+    Ok((messages::list(&window.messages, &people, signed, &format!("/t/{id}"), place), window))
 }
 
 pub async fn show(
@@ -60,9 +58,7 @@ pub async fn show(
     if thread.timeline {
         return Ok(timeline_page(&state, &signed, &thread, paging.before.map(MessageId)).await?.into_response());
     }
-    Ok(thread_page(&state, &signed, ThreadId(id), &Draft::default(), None, paging.before.map(MessageId))
-        .await?
-        .into_response())
+    Ok(thread_page(&state, &signed, ThreadId(id), &Draft::default(), None, At::of(&paging)).await?.into_response())
 }
 
 /// A channel's timeline: its messages outside any thread, newest first, older ones on demand.
@@ -78,7 +74,8 @@ async fn timeline_page(
         None => return Err(PageError::Forbidden),
     };
     let since = state.store.head().await?.0;
-    let (list, older) = messages_of(state, signed, thread, before).await?;
+    let at = before.map_or(At::Newest, At::Before);
+    let (list, Window { older, .. }) = messages_of(state, signed, thread, at).await?;
     let title = format!("#{}: messages outside threads", channel.name);
     Ok(page(
         &title,
@@ -97,15 +94,15 @@ async fn timeline_page(
     ))
 }
 
-/// The thread's page at its newest messages, or at those before `before`; `draft` fills the
-/// composer, `settings_error` explains a refused change of its state or tags.
+/// The thread's page at `at`; `draft` fills the composer, `settings_error` explains a refused
+/// change of its state or tags.
 async fn thread_page(
     state: &AppState,
     signed: &Signed,
     id: ThreadId,
     draft: &Draft,
     settings_error: Option<&str>,
-    before: Option<MessageId>,
+    at: At,
 ) -> Result<Markup, PageError> {
     let thread = state.store.thread(&signed.viewer, id).await?;
     let channel = match thread.channel_id {
@@ -121,10 +118,10 @@ async fn thread_page(
         None => None,
     };
     let since = state.store.head().await?.0;
-    let (list, older) = messages_of(state, signed, &thread, before).await?;
-    let (above, below) = messages::paging(&format!("/t/{id}"), older, before.is_some());
-    // A page back in the history stays as it is; the newest window follows live.
-    let live = if before.is_some() { Live::Nothing } else { Live::Thread { id: id.0, since } };
+    let (list, window) = messages_of(state, signed, &thread, at).await?;
+    let (above, below) = messages::paging(&format!("/t/{id}"), &window);
+    // A page away from the newest stays as it is; the newest window follows live.
+    let live = if at.is_live(&window) { Live::Thread { id: id.0, since } } else { Live::Nothing };
     Ok(page(
         thread.shown_title(),
         signed,
@@ -177,7 +174,7 @@ pub async fn messages_fragment(
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
     let thread = state.store.thread(&signed.viewer, ThreadId(id)).await?;
-    Ok(messages_of(&state, &signed, &thread, None).await?.0.into_response())
+    Ok(messages_of(&state, &signed, &thread, At::Newest).await?.0.into_response())
 }
 
 pub async fn post(
@@ -190,7 +187,7 @@ pub async fn post(
         Ok(sent) => Ok(sent),
         Err(SendError::Refused(draft)) => Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
-            thread_page(&state, &signed, ThreadId(id), &draft, None, None).await?,
+            thread_page(&state, &signed, ThreadId(id), &draft, None, At::Newest).await?,
         )
             .into_response()),
         Err(SendError::Page(err)) => Err(err),
@@ -243,7 +240,7 @@ pub async fn set_tags(
     match refused {
         ApiError::Invalid(message) => Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
-            thread_page(&state, &signed, ThreadId(id), &Draft::default(), Some(&message), None).await?,
+            thread_page(&state, &signed, ThreadId(id), &Draft::default(), Some(&message), At::Newest).await?,
         )
             .into_response()),
         other => Err(other.into()),

@@ -170,10 +170,9 @@ async fn a_direct_conversation_opens_at_its_newest_messages() {
     assert_eq!(older_link(&html), None, "231 messages: two pages");
 }
 
-/// The address of the page's "Older messages" link.
+/// The address of the page's link to older messages, threads or notifications.
 fn older_link(html: &str) -> Option<String> {
-    let at = html.find("class=\"older\" href=\"")? + "class=\"older\" href=\"".len();
-    Some(html[at..at + html[at..].find('"')?].replace("&amp;", "&"))
+    link_of(html, "older")
 }
 
 #[tokio::test]
@@ -279,4 +278,58 @@ async fn the_inbox_pages_back_through_every_notification() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(html.matches("<li class=\"notification").count(), 5, "the five oldest");
     assert!(html.contains("Back to the newest") && older_link(&html).is_none());
+}
+
+#[tokio::test]
+async fn a_thread_with_more_unread_than_a_page_opens_at_the_first_unread() {
+    let server = TestServer::start().await;
+    let owner = server.setup().await;
+    let _bo = owner.add_member("bo", "member").await;
+    let (_, thread) = owner.channel_and_thread("catch-up").await;
+    let path = format!("/api/v1/threads/{thread}/messages");
+    owner.create(&path, json!({"body": "read before leaving"})).await;
+    let mut browser = Browser::signed_in(&server, "bo@example.com").await;
+    browser.get(&format!("/t/{thread}")).await;
+    post_in_order(&owner, &path, 450, "while away").await;
+    let (_, all, _) = page(&owner, &format!("{path}?limit=1000")).await;
+    let all = ids(&all);
+    let first_unread = all[1];
+
+    // Opened again: at the first unread message, not at the newest, and not live.
+    let (_, html) = browser.get(&format!("/t/{thread}")).await;
+    assert_eq!(first_shown(&html), Some(first_unread), "opens at the first unread message");
+    assert!(html.contains("Jump to the newest") && !html.contains("data-live=\"thread\""));
+    // Reading on moves the read mark: the next opening starts after what was shown.
+    let newer = newer_link(&html).expect("a link to newer messages");
+    let (_, html) = browser.get(&newer).await;
+    assert_eq!(first_shown(&html), Some(all[201]));
+    // Fewer unread than a page now: the thread opens at its newest, live again.
+    let (_, html) = browser.get(&format!("/t/{thread}")).await;
+    assert!(html.contains(&format!("id=\"m{}\"", all[450])), "the newest message");
+    assert!(html.contains("data-live=\"thread\""), "the newest window follows live");
+    // Jump to the newest from a page back.
+    let (_, html) = browser.get(&format!("/t/{thread}?before={}", all[100])).await;
+    let (_, newest) = browser.get(&jump_link(&html).expect("a jump to the newest")).await;
+    assert!(newest.contains(&format!("id=\"m{}\"", all[450])));
+}
+
+/// The id of the first message a page lists.
+fn first_shown(html: &str) -> Option<i64> {
+    let at = html.find("<li class=\"message\" id=\"m")? + "<li class=\"message\" id=\"m".len();
+    html[at..at + html[at..].find('"')?].parse().ok()
+}
+
+/// The address of a page's link of class `class`.
+fn link_of(html: &str, class: &str) -> Option<String> {
+    let marker = format!("class=\"{class}\" href=\"");
+    let at = html.find(&marker)? + marker.len();
+    Some(html[at..at + html[at..].find('"')?].replace("&amp;", "&"))
+}
+
+fn newer_link(html: &str) -> Option<String> {
+    link_of(html, "newer")
+}
+
+fn jump_link(html: &str) -> Option<String> {
+    link_of(html, "newest")
 }

@@ -382,6 +382,25 @@ pub(crate) async fn active_threads(
     Ok(rows.into_iter().map(ThreadRow::into_thread).collect())
 }
 
+pub(crate) async fn read_mark(
+    conn: &mut Conn,
+    viewer: &Viewer,
+    target: crate::MessageTarget,
+) -> Result<Option<MessageId>> {
+    let (sql, id) = match target {
+        crate::MessageTarget::Thread(thread) => {
+            thread_row(conn, viewer, thread).await?;
+            ("SELECT message_id FROM thread_read_marks WHERE member_id = $1 AND thread_id = $2", thread.0)
+        }
+        crate::MessageTarget::Dm(dm) => {
+            dm_row(conn, viewer, dm).await?;
+            ("SELECT message_id FROM dm_read_marks WHERE member_id = $1 AND dm_id = $2", dm.0)
+        }
+    };
+    let mark: Option<(i64,)> = db::query_as(sql).bind(viewer.member.0).bind(id).fetch_optional(&mut *conn).await?;
+    Ok(mark.map(|(id,)| MessageId(id)))
+}
+
 pub(crate) async fn timeline(conn: &mut Conn, viewer: &Viewer, channel: ChannelId) -> Result<Option<Thread>> {
     channel_row(conn, viewer, channel).await?;
     let row = db::query_as::<ThreadRow>(&format!(
