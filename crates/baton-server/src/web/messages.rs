@@ -331,7 +331,6 @@ async fn remind(
     Ok(Redirect::to(&format!("{}#m{id}", back_to(&form.back))).into_response())
 }
 
-/// Records that the viewer has seen `messages` of `target`.
 /// The messages a thread or a conversation page shows at once.
 pub const WINDOW: u32 = 200;
 
@@ -360,9 +359,10 @@ impl At {
         }
     }
 
-    /// Whether a page here follows new messages live: only one that shows the newest.
+    /// Whether a page here follows new messages live: one opened at the newest (a live
+    /// refresh shows the newest window, which must be the one on the page).
     pub fn is_live(self, window: &Window) -> bool {
-        window.newer.is_none() && !matches!(self, At::Before(_))
+        window.newer.is_none() && matches!(self, At::Newest | At::Unread)
     }
 }
 
@@ -442,6 +442,7 @@ pub fn paging(path: &str, window: &Window) -> (Markup, Markup) {
     (above, below)
 }
 
+/// Records that the viewer has seen `messages` of `target`.
 pub async fn mark_read(
     state: &AppState,
     signed: &Signed,

@@ -307,6 +307,10 @@ async fn a_thread_with_more_unread_than_a_page_opens_at_the_first_unread() {
     let (_, html) = browser.get(&format!("/t/{thread}")).await;
     assert!(html.contains(&format!("id=\"m{}\"", all[450])), "the newest message");
     assert!(html.contains("data-live=\"thread\""), "the newest window follows live");
+    // A window after a given message stays still even when it reaches the newest: a live
+    // refresh would swap it for the newest 200.
+    let (_, html) = browser.get(&format!("/t/{thread}?after={}", all[440])).await;
+    assert!(html.contains(&format!("id=\"m{}\"", all[450])) && !html.contains("data-live=\"thread\""));
     // Jump to the newest from a page back.
     let (_, html) = browser.get(&format!("/t/{thread}?before={}", all[100])).await;
     let (_, newest) = browser.get(&jump_link(&html).expect("a jump to the newest")).await;

@@ -126,8 +126,6 @@ impl Known {
     }
 }
 
-/// Writes the answers of the group's commands for their idempotency keys, many to a statement:
-/// before the group commits, and before anything reads them back ([`redact`]).
 /// The threads a member posted in since `$2` (but `$3`): read through `messages_author`.
 pub(crate) const THREADS_POSTED_IN: &str = "SELECT DISTINCT thread_id FROM messages WHERE author_id = $1 \
      AND created_at > $2 AND thread_id IS NOT NULL AND thread_id != $3 ORDER BY thread_id LIMIT 20";
@@ -142,6 +140,8 @@ pub(crate) fn tasks_moved_sql(dialect: Dialect) -> String {
     )
 }
 
+/// Writes the answers of the group's commands for their idempotency keys, many to a statement:
+/// before the group commits, and before anything reads them back ([`redact`]).
 pub(crate) async fn save_answers(conn: &mut Conn, known: &mut Known) -> Result<(), sqlx::Error> {
     let unsaved = std::mem::take(&mut known.unsaved);
     for chunk in unsaved.chunks(100) {

@@ -344,10 +344,13 @@ pub(crate) async fn threads(conn: &mut Conn, viewer: &Viewer, channel: ChannelId
 
 /// A page of threads by activity, newest first; `$1` the channel or conversation, `$2` and `$3`
 /// the cursor's activity and id, `$4` the limit. The order is the index's
-/// (`threads_channel_activity`, `threads_dm_activity`), read from its newest end.
+/// (`threads_channel_activity`, `threads_dm_activity`), read from its newest end; the
+/// redundant `<= $2` bounds the range for PostgreSQL, which would otherwise filter from the
+/// newest row on every later page.
 pub(crate) fn active_threads_sql(home: &str) -> String {
     format!(
         "SELECT {THREAD_COLUMNS} FROM threads WHERE {home} = $1 AND timeline = FALSE \
+         AND COALESCE(last_message_at, created_at) <= $2 \
          AND (COALESCE(last_message_at, created_at) < $2 \
               OR (COALESCE(last_message_at, created_at) = $2 AND id < $3)) \
          ORDER BY COALESCE(last_message_at, created_at) DESC, id DESC LIMIT $4"
