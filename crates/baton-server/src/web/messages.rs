@@ -387,39 +387,45 @@ pub struct Window {
 /// The [`WINDOW`] messages of `target` at `at`.
 pub async fn window(state: &AppState, signed: &Signed, target: MessageTarget, at: At) -> Result<Window, PageError> {
     let viewer = &signed.viewer;
-    let forward = |after: MessageId| async move {
-        let page = baton_store::Page::new(Some(after.0), Some(WINDOW + 1));
-        Ok::<_, PageError>(match target {
-            MessageTarget::Thread(id) => state.store.thread_messages(viewer, id, page).await?,
-            MessageTarget::Dm(id) => state.store.dm_messages(viewer, id, page).await?,
-        })
-    };
-    let after = match at {
-        At::After(after) => Some(after),
-        // Opened again with more unread than a window holds: from the first unread one.
-        At::Unread => state.store.read_mark(viewer, target).await?,
-        At::Newest | At::Before(_) => None,
-    };
-    if let Some(after) = after {
-        let mut found = forward(after).await?;
-        if found.len() > WINDOW as usize || at != At::Unread {
-            let more = found.len() > WINDOW as usize;
-            found.truncate(WINDOW as usize);
-            let older = found.first().map(|m| m.id);
-            let newer = if more { found.last().map(|m| m.id) } else { None };
-            return Ok(Window { messages: found, older, newer });
-        }
-    }
     let before = match at {
+        At::After(after) => return forward(state, signed, target, after).await,
         At::Before(before) => Some(before),
-        _ => None,
+        At::Unread | At::Newest => None,
     };
     let mut found = state.store.latest_messages(viewer, target, before, WINDOW + 1).await?;
     let more = found.len() > WINDOW as usize;
+    if at == At::Unread && more {
+        // More unread than a window holds (even the message before the newest window is
+        // unread): the page starts at the first unread one.
+        if let Some(mark) = state.store.read_mark(viewer, target).await? {
+            if found[WINDOW as usize].id > mark {
+                return forward(state, signed, target, mark).await;
+            }
+        }
+    }
     found.truncate(WINDOW as usize);
     found.reverse();
     let older = if more { found.first().map(|m| m.id) } else { None };
     let newer = if before.is_some() { found.last().map(|m| m.id) } else { None };
+    Ok(Window { messages: found, older, newer })
+}
+
+/// The [`WINDOW`] messages of `target` just after `after`.
+async fn forward(
+    state: &AppState,
+    signed: &Signed,
+    target: MessageTarget,
+    after: MessageId,
+) -> Result<Window, PageError> {
+    let page = baton_store::Page::new(Some(after.0), Some(WINDOW + 1));
+    let mut found = match target {
+        MessageTarget::Thread(id) => state.store.thread_messages(&signed.viewer, id, page).await?,
+        MessageTarget::Dm(id) => state.store.dm_messages(&signed.viewer, id, page).await?,
+    };
+    let more = found.len() > WINDOW as usize;
+    found.truncate(WINDOW as usize);
+    let older = found.first().map(|m| m.id);
+    let newer = if more { found.last().map(|m| m.id) } else { None };
     Ok(Window { messages: found, older, newer })
 }
 

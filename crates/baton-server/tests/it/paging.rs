@@ -337,3 +337,41 @@ fn newer_link(html: &str) -> Option<String> {
 fn jump_link(html: &str) -> Option<String> {
     link_of(html, "newest")
 }
+
+#[tokio::test]
+async fn an_admin_outside_a_private_channel_pages_nothing_of_it() {
+    let server = TestServer::start().await;
+    let owner = server.setup().await;
+    let outsider = owner.add_member("ad", "admin").await;
+    let channel = owner.create("/api/v1/channels", json!({"name": "inner", "visibility": "private"})).await;
+    let channel = channel["id"].as_i64().unwrap();
+    let path = format!("/api/v1/channels/{channel}/threads");
+    let thread = owner.create(&path, json!({"title": "secret plans", "body": "secret words"})).await;
+    let thread = thread["id"].as_i64().unwrap();
+    post_in_order(&owner, &format!("/api/v1/threads/{thread}/messages"), 5, "secret").await;
+    for query in [format!("{path}?order=activity"), format!("{path}?order=activity&cursor=9999999999999999_1")] {
+        let (status, threads, header) = page(&outsider, &query).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{query}");
+        assert!(threads.is_empty() && header.is_none(), "{query}");
+    }
+    let messages = format!("/api/v1/threads/{thread}/messages");
+    for query in ["?newest=true", "?before=999999", "?after=0"] {
+        let (status, found, header) = page(&outsider, &format!("{messages}{query}")).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{query}");
+        assert!(found.is_empty() && header.is_none(), "{query}");
+    }
+    let mut browser = Browser::signed_in(&server, "ad@example.com").await;
+    let cursor = "9999999999999999_1";
+    for at in [
+        format!("/c/{channel}"),
+        format!("/c/{channel}?after={cursor}"),
+        format!("/t/{thread}"),
+        format!("/t/{thread}?newest=true"),
+        format!("/t/{thread}?after=0"),
+        format!("/t/{thread}?before=999999"),
+    ] {
+        let (status, html) = browser.get(&at).await;
+        assert!(status == StatusCode::FORBIDDEN || status == StatusCode::NOT_FOUND, "{at}: {status}");
+        assert!(!html.contains("secret"), "{at}: {html}");
+    }
+}

@@ -136,19 +136,24 @@ async fn a_slow_reader_is_caught_up_from_the_store() {
     assert_exactly_after(&events, since, until);
 }
 
-/// The backlog is judged by what the member could read when they connected: a removal that
-/// commits while the stream still reads its backlog hides only what comes after it.
-#[tokio::test]
-async fn a_removal_while_the_backlog_is_read_hides_only_what_follows_it() {
-    let server = TestServer::start().await;
-    let owner = server.setup().await;
+/// Ana, a member, and a private channel she is in with a thread: `(ana, channel, thread)`.
+async fn ana_in_a_private_channel<'a>(owner: &'a Client<'_>) -> (Client<'a>, i64, i64) {
     let ana = owner.add_member("ana", "member").await;
     let channel = owner
         .create("/api/v1/channels", json!({"name": "inner", "visibility": "private", "member_ids": [ana.id]}))
         .await;
     let channel = channel["id"].as_i64().unwrap();
     let thread = owner.create(&format!("/api/v1/channels/{channel}/threads"), json!({"title": "inner topic"})).await;
-    let thread = thread["id"].as_i64().unwrap();
+    (ana, channel, thread["id"].as_i64().unwrap())
+}
+
+/// The backlog is judged by what the member could read when they connected: a removal that
+/// commits while the stream still reads its backlog hides only what comes after it.
+#[tokio::test]
+async fn a_removal_while_the_backlog_is_read_hides_only_what_follows_it() {
+    let server = TestServer::start().await;
+    let owner = server.setup().await;
+    let (ana, channel, thread) = ana_in_a_private_channel(&owner).await;
     let since = last_seq(&owner).await;
     // A backlog long enough that the removal lands while it is being read.
     post_many(&owner, thread, 3000, "before").await;
@@ -182,13 +187,7 @@ async fn a_removal_while_the_backlog_is_read_hides_only_what_follows_it() {
 async fn a_lagging_stream_applies_a_removal_in_the_gap_in_order() {
     let server = TestServer::start().await;
     let owner = server.setup().await;
-    let ana = owner.add_member("ana", "member").await;
-    let channel = owner
-        .create("/api/v1/channels", json!({"name": "inner", "visibility": "private", "member_ids": [ana.id]}))
-        .await;
-    let channel = channel["id"].as_i64().unwrap();
-    let inner = owner.create(&format!("/api/v1/channels/{channel}/threads"), json!({"title": "inner topic"})).await;
-    let inner = inner["id"].as_i64().unwrap();
+    let (ana, channel, inner) = ana_in_a_private_channel(&owner).await;
     let (_, public) = owner.channel_and_thread("flood").await;
     let since = last_seq(&owner).await;
     let mut socket = connect(&server, &ana.token, since).await;
@@ -237,13 +236,7 @@ async fn read_texts_until(socket: &mut Socket, until: i64) -> String {
 async fn a_stream_follows_removal_and_deactivation() {
     let server = TestServer::start().await;
     let owner = server.setup().await;
-    let ana = owner.add_member("ana", "member").await;
-    let channel = owner
-        .create("/api/v1/channels", json!({"name": "inner", "visibility": "private", "member_ids": [ana.id]}))
-        .await;
-    let channel = channel["id"].as_i64().unwrap();
-    let thread = owner.create(&format!("/api/v1/channels/{channel}/threads"), json!({"title": "inner topic"})).await;
-    let thread = thread["id"].as_i64().unwrap();
+    let (ana, channel, thread) = ana_in_a_private_channel(&owner).await;
     let since = last_seq(&owner).await;
     let mut socket = connect(&server, &ana.token, since).await;
 

@@ -50,34 +50,44 @@ impl Conn {
         }
     }
 
+    /// Which kind of connection this is, to run a statement on.
+    fn side(&mut self) -> Side<'_> {
+        match self {
+            Conn::Pooled(conn) => Side::Sqlx(conn),
+            Conn::Any(conn) => Side::Sqlx(conn),
+            Conn::Lite(conn) => Side::Lite(conn),
+        }
+    }
+
     /// sqlx's connection, unless this is the SQLite writer's.
     pub(crate) fn sqlx(&mut self) -> Option<&mut AnyConnection> {
-        match self {
-            Conn::Pooled(conn) => Some(&mut **conn),
-            Conn::Any(conn) => Some(conn),
-            Conn::Lite(_) => None,
+        match self.side() {
+            Side::Sqlx(conn) => Some(conn),
+            Side::Lite(_) => None,
         }
     }
 
     /// Runs `sql`, one or more statements without arguments.
     pub(crate) async fn batch(&mut self, sql: &str) -> Result<(), sqlx::Error> {
-        match self {
-            Conn::Lite(conn) => conn.execute_batch(sql).map_err(lite_error),
-            other => {
-                let conn = other.sqlx().expect("not the SQLite writer's");
-                conn.execute(sql).await?;
-                Ok(())
-            }
+        match self.side() {
+            Side::Lite(conn) => conn.execute_batch(sql).map_err(lite_error),
+            Side::Sqlx(conn) => conn.execute(sql).await.map(drop),
         }
     }
 
     /// Whether the connection still answers.
     pub(crate) async fn ping(&mut self) -> Result<(), sqlx::Error> {
-        match self {
-            Conn::Lite(conn) => conn.execute_batch("SELECT 1").map_err(lite_error),
-            other => other.sqlx().expect("not the SQLite writer's").ping().await,
+        match self.side() {
+            Side::Lite(conn) => conn.execute_batch("SELECT 1").map_err(lite_error),
+            Side::Sqlx(conn) => conn.ping().await,
         }
     }
+}
+
+/// A connection as the statement runners need it: sqlx's, or the SQLite writer's.
+enum Side<'c> {
+    Sqlx(&'c mut AnyConnection),
+    Lite(&'c rusqlite::Connection),
 }
 
 /// A statement that returns no rows worth reading.
@@ -110,8 +120,8 @@ impl<'q> Query<'q> {
     /// arguments); returns the rows the script's statements changed (on sqlx's side) or the last
     /// INSERT, UPDATE or DELETE changed (on the writer's): callers that count run one statement.
     pub(crate) async fn execute(self, conn: &mut Conn) -> Result<u64, sqlx::Error> {
-        match conn {
-            Conn::Lite(conn) => {
+        match conn.side() {
+            Side::Lite(conn) => {
                 let mut changed = 0;
                 for sql in statements(self.sql) {
                     let mut statement = prepare(conn, sql, &self.args)?;
@@ -121,10 +131,7 @@ impl<'q> Query<'q> {
                 }
                 Ok(changed)
             }
-            other => {
-                let conn = other.sqlx().expect("not the SQLite writer's");
-                Ok(self.into_sqlx().execute(conn).await?.rows_affected())
-            }
+            Side::Sqlx(conn) => Ok(self.into_sqlx().execute(conn).await?.rows_affected()),
         }
     }
 
@@ -154,8 +161,8 @@ impl<'q, O: FromRow> QueryAs<'q, O> {
     }
 
     pub(crate) async fn fetch_all(self, conn: &mut Conn) -> Result<Vec<O>, sqlx::Error> {
-        match conn {
-            Conn::Lite(conn) => {
+        match conn.side() {
+            Side::Lite(conn) => {
                 let mut statement = prepare(conn, self.query.sql, &self.query.args)?;
                 let mut rows = statement.raw_query();
                 let mut out = Vec::new();
@@ -164,8 +171,7 @@ impl<'q, O: FromRow> QueryAs<'q, O> {
                 }
                 Ok(out)
             }
-            other => {
-                let conn = other.sqlx().expect("not the SQLite writer's");
+            Side::Sqlx(conn) => {
                 let rows = self.query.into_sqlx().fetch_all(conn).await?;
                 rows.iter().map(|row| O::from_row(&Row::Any(row))).collect()
             }
@@ -173,8 +179,8 @@ impl<'q, O: FromRow> QueryAs<'q, O> {
     }
 
     pub(crate) async fn fetch_optional(self, conn: &mut Conn) -> Result<Option<O>, sqlx::Error> {
-        match conn {
-            Conn::Lite(conn) => {
+        match conn.side() {
+            Side::Lite(conn) => {
                 let mut statement = prepare(conn, self.query.sql, &self.query.args)?;
                 let mut rows = statement.raw_query();
                 match rows.next().map_err(lite_error)? {
@@ -182,13 +188,10 @@ impl<'q, O: FromRow> QueryAs<'q, O> {
                     None => Ok(None),
                 }
             }
-            other => {
-                let conn = other.sqlx().expect("not the SQLite writer's");
-                match self.query.into_sqlx().fetch_optional(conn).await? {
-                    Some(row) => Ok(Some(O::from_row(&Row::Any(&row))?)),
-                    None => Ok(None),
-                }
-            }
+            Side::Sqlx(conn) => match self.query.into_sqlx().fetch_optional(conn).await? {
+                Some(row) => Ok(Some(O::from_row(&Row::Any(&row))?)),
+                None => Ok(None),
+            },
         }
     }
 
