@@ -7,6 +7,7 @@ pub mod error;
 pub mod event;
 pub mod ids;
 pub mod model;
+pub mod search;
 pub mod text;
 pub mod validate;
 

@@ -18,6 +18,7 @@ mod messages;
 mod page_error;
 mod projects;
 mod scheduled;
+mod search;
 mod session;
 mod settings;
 mod thread_list;
@@ -75,6 +76,7 @@ pub fn router() -> Router<AppState> {
         .merge(huddles::routes())
         .merge(checkins::routes())
         .merge(inbox::routes())
+        .merge(search::routes())
         .route("/static/app.css", get(|| asset("text/css; charset=utf-8", APP_CSS)))
         .route("/static/app.js", get(|| asset("text/javascript; charset=utf-8", APP_JS)))
         .layer(axum::middleware::from_fn(session::csrf_cookie))

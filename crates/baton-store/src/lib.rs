@@ -28,7 +28,7 @@ pub use bus::{Bus, LocalBus, Missed, Subscription};
 pub use command::{AdviceAction, Command, Envelope, HuddleOn, Invite, MessageTarget, NewMember, ThreadHome};
 pub use error::{Error, Result};
 pub use sql::{Database, SqlStore};
-pub use view::{Access, ActivityCursor, CommittedEvent, KeyRecord, Page, Scope, Unread, Viewer};
+pub use view::{Access, ActivityCursor, CommittedEvent, KeyRecord, Page, Scope, Search, SearchOrder, Unread, Viewer};
 
 /// The workspace's storage. Reads take the [`Viewer`] so that a backend can never return what
 /// that member may not see; writes go through [`Store::execute`].
@@ -175,8 +175,10 @@ pub trait Store: Send + Sync + 'static {
     async fn log(&self, since: Seq, limit: u32) -> Result<Vec<Arc<CommittedEvent>>>;
     /// What the viewer may see now: for filtering live events.
     async fn access(&self, viewer: &Viewer) -> Result<Access>;
-    /// Messages the viewer may see whose body contains `query` (case-insensitive), newest first.
-    async fn search(&self, viewer: &Viewer, query: &str, limit: u32) -> Result<Vec<Message>>;
+    /// Messages the viewer may see that hold every term of the search and pass its filters, in
+    /// its order. What the viewer may not read is left out inside the query, before ranking
+    /// and the limit.
+    async fn search(&self, viewer: &Viewer, search: &Search) -> Result<Vec<Message>>;
 }
 
 /// A shared handle on whichever backend is in use.

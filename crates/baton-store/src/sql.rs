@@ -394,8 +394,8 @@ impl Store for SqlStore {
         read::access(&mut self.conn().await?, viewer).await
     }
 
-    async fn search(&self, viewer: &Viewer, query: &str, limit: u32) -> Result<Vec<Message>> {
-        read::search(&mut self.conn().await?, viewer, query, limit).await
+    async fn search(&self, viewer: &Viewer, search: &crate::Search) -> Result<Vec<Message>> {
+        read::search::search(&mut self.conn().await?, viewer, search).await
     }
 }
 

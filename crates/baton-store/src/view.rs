@@ -153,3 +153,36 @@ impl Default for Page {
         Page::new(None, None)
     }
 }
+
+/// A search as the store runs it: what to find, when, in which order, how many.
+#[derive(Debug, Clone)]
+pub struct Search {
+    pub query: baton_core::search::Query,
+    /// The query's dates as instants, in the searcher's zone.
+    pub period: baton_core::search::Period,
+    pub order: SearchOrder,
+    /// At most this many messages (clamped to 1–200).
+    pub limit: u32,
+}
+
+/// How found messages are ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SearchOrder {
+    /// Best match first (BM25 on SQLite, `ts_rank` on PostgreSQL), then newest; a query of
+    /// filters only is ordered newest first.
+    #[default]
+    Relevance,
+    Newest,
+}
+
+impl Search {
+    /// The most messages one search returns.
+    pub const MAX_LIMIT: u32 = 200;
+
+    /// The search `text` asks for, by relevance, its dates read in `zone`.
+    pub fn parse(text: &str, zone: &jiff::tz::TimeZone, limit: u32) -> baton_core::Result<Search> {
+        let query = baton_core::search::Query::parse(text)?;
+        let period = query.period(zone);
+        Ok(Search { query, period, order: SearchOrder::Relevance, limit })
+    }
+}

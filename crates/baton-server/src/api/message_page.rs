@@ -1,6 +1,6 @@
-//! Paging through a thread's messages or a conversation's timeline, both ways: forward from the
-//! beginning (`after`), or back from the newest (`newest`, then `before`), with the next and
-//! previous pages in a `Link` header (RFC 8288).
+//! Paging through a thread's messages or a conversation's timeline, both ways: back from the
+//! newest (the default, then `before`), or forward (`after`, `after=0` from the beginning), with
+//! the next page in the walk's direction and the previous one in a `Link` header (RFC 8288).
 
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
@@ -16,7 +16,8 @@ use crate::state::AppState;
 /// Default size of a page of messages.
 const DEFAULT_LIMIT: u32 = 200;
 
-/// Which messages to list. Every page lists its messages oldest first.
+/// Which messages to list: the newest unless `after` or `before` says otherwise. Every page
+/// lists its messages oldest first.
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct MessagePageQuery {
@@ -26,15 +27,16 @@ pub struct MessagePageQuery {
     /// The messages just before this id (the first id of the page you have), going back.
     #[param(minimum = 1)]
     pub before: Option<i64>,
-    /// `true`: the newest messages; go back from there with `before`.
+    /// `true`: the newest messages (what no parameter gives too); go back from there with
+    /// `before`.
     pub newest: Option<bool>,
     /// At most this many messages (1–1000, default 200).
     #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<u32>,
 }
 
-/// One page of `target`'s messages as JSON, with `Link: <…>; rel="next"` when more follow and
-/// `rel="prev"` when older ones come before. `path` is the list's own path, for the links.
+/// One page of `target`'s messages as JSON, with `Link: <…>; rel="next"` when more follow in the
+/// walk's direction and `rel="prev"` for the other way. `path` is the list's own path, for the links.
 pub(crate) async fn list(
     state: &AppState,
     viewer: &Viewer,
@@ -43,8 +45,8 @@ pub(crate) async fn list(
     path: &str,
 ) -> ApiResult<Response> {
     let limit = query.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, Page::MAX_LIMIT);
-    let backward = query.before.is_some() || query.newest == Some(true);
-    if backward && query.after.is_some() {
+    let backward = query.after.is_none() || query.before.is_some() || query.newest == Some(true);
+    if query.after.is_some() && (query.before.is_some() || query.newest == Some(true)) {
         return Err(ApiError::BadRequest("after cannot be combined with before or newest".into()));
     }
     if query.after.is_some_and(|after| after < 0) || query.before.is_some_and(|before| before < 1) {
@@ -62,14 +64,27 @@ pub(crate) async fn list(
             MessageTarget::Dm(id) => state.store.dm_messages(viewer, id, page).await?,
         }
     };
+    // `next` goes on in the walk's direction (older when walking back from the newest), `prev`
+    // the other way.
     let full = messages.len() == limit as usize;
     let mut links = Vec::new();
     if let (Some(first), Some(last)) = (messages.first(), messages.last()) {
-        if backward && full {
-            links.push(format!("<{path}?before={}&limit={limit}>; rel=\"prev\"", first.id));
-        }
-        if (!backward && full) || query.before.is_some() {
-            links.push(format!("<{path}?after={}&limit={limit}>; rel=\"next\"", last.id));
+        let older = format!("<{path}?before={}&limit={limit}>", first.id);
+        let newer = format!("<{path}?after={}&limit={limit}>", last.id);
+        if backward {
+            if full {
+                links.push(format!("{older}; rel=\"next\""));
+            }
+            if query.before.is_some() {
+                links.push(format!("{newer}; rel=\"prev\""));
+            }
+        } else {
+            if full {
+                links.push(format!("{newer}; rel=\"next\""));
+            }
+            if query.after.is_some_and(|after| after > 0) {
+                links.push(format!("{older}; rel=\"prev\""));
+            }
         }
     }
     let mut response = Json(messages).into_response();

@@ -1,6 +1,6 @@
-//! Paging through a channel's or a conversation's threads: by id from the first (`after`), or
-//! the most recently active first (`order=activity`, then `cursor`), with the next page in a
-//! `Link` header (RFC 8288).
+//! Paging through a channel's or a conversation's threads: the most recently active first (the
+//! default, `order=activity`, then `cursor`), or by id from the first (`order=id`, or `after`),
+//! with the next page in a `Link` header (RFC 8288).
 
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
@@ -16,20 +16,20 @@ use crate::state::AppState;
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ThreadOrder {
-    /// By id, the first thread first (the default); pages with `after`.
-    #[default]
+    /// By id, the first thread first; pages with `after`.
     Id,
     /// The most recently active first (last message, else when it began), a channel's timeline
-    /// left out; pages with `cursor`.
+    /// left out; pages with `cursor`. The default.
+    #[default]
     Activity,
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ThreadPageQuery {
-    /// `id` (default) or `activity`.
+    /// `activity` (the default, unless `after` is given) or `id`.
     pub order: Option<ThreadOrder>,
-    /// With `order=id`: threads after this id (the last id of the page before).
+    /// With `order=id` (which it implies): threads after this id (the last id of the page before).
     #[param(minimum = 0)]
     pub after: Option<i64>,
     /// With `order=activity`: where the page before stopped, as its `Link: rel="next"` gives it.
@@ -49,7 +49,8 @@ pub(crate) async fn list(
     path: &str,
 ) -> ApiResult<Response> {
     let limit = query.limit.unwrap_or(200).clamp(1, Page::MAX_LIMIT);
-    let order = query.order.unwrap_or_default();
+    // `after` alone asks for the order it pages (by id), as it did before activity was the default.
+    let order = query.order.unwrap_or(if query.after.is_some() { ThreadOrder::Id } else { ThreadOrder::Activity });
     let (threads, next) = match order {
         ThreadOrder::Id => {
             if query.cursor.is_some() {

@@ -81,6 +81,9 @@ pub fn page(title: &str, signed: &Signed, live: Live, content: Markup) -> Markup
                         a href="/settings" { "Settings" }
                         @if member.role.is_admin() { a href="/admin" { "Admin" } }
                     }
+                    form.nav-search method="get" action="/search" role="search" {
+                        input type="search" name="q" aria-label="Search messages" placeholder="Search" maxlength="200";
+                    }
                     form.signout method="post" action="/logout" {
                         (csrf_field(csrf))
                         span.who title=(format!("{} · {}", member.display_name, member.time_zone)) { "@" (member.handle) }

@@ -17,6 +17,7 @@ mod overlap;
 mod paging;
 mod privacy;
 mod scheduled;
+mod search;
 mod stream;
 mod web;
 mod web_actions;

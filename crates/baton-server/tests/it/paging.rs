@@ -46,11 +46,14 @@ async fn the_api_pages_back_from_the_newest_and_forward_from_the_first() {
     let (_, thread) = owner.channel_and_thread("long").await;
     let path = format!("/api/v1/threads/{thread}/messages");
     post_in_order(&owner, &path, 450, "message").await;
-    let (_, all, _) = page(&owner, &format!("{path}?limit=1000")).await;
+    let (_, all, _) = page(&owner, &format!("{path}?after=0&limit=1000")).await;
     let all = ids(&all);
     assert_eq!(all.len(), 450);
+    let (_, default, _) = page(&owner, &path).await;
+    assert_eq!(ids(&default), all[250..].to_vec(), "no parameter: the newest 200, oldest first");
 
-    // Back from the newest, 200 at a time, each page oldest first, until no older page is named.
+    // Back from the newest, 200 at a time, each page oldest first, until no older page is named:
+    // `next` goes on in the walk's direction.
     let mut back = Vec::new();
     let mut next = Some(format!("{path}?newest=true&limit=200"));
     let mut pages = 0;
@@ -60,17 +63,18 @@ async fn the_api_pages_back_from_the_newest_and_forward_from_the_first() {
         let got = ids(&messages);
         assert!(got.windows(2).all(|w| w[0] < w[1]), "a page is oldest first: {got:?}");
         back.splice(0..0, got);
-        next = link(header.as_deref(), "prev");
+        next = link(header.as_deref(), "next");
         pages += 1;
     }
     assert_eq!(pages, 3);
     assert_eq!(back, all, "paging back from the newest lists every message once, in order");
 
-    // A page before a message names the page after it; forward pages name theirs while full.
+    // A page before a message names the newer page after it (`prev`: against the walk back);
+    // forward pages name their next one while full.
     let middle = all[300];
     let (_, before, header) = page(&owner, &format!("{path}?before={middle}&limit=100")).await;
     assert_eq!(ids(&before), all[200..300].to_vec());
-    let forward = link(header.as_deref(), "next").expect("a next page");
+    let forward = link(header.as_deref(), "prev").expect("a newer page");
     let (_, after, header) = page(&owner, &forward).await;
     assert_eq!(ids(&after), all[300..400].to_vec());
     let (_, rest, header) = page(&owner, &link(header.as_deref(), "next").expect("a next page")).await;
@@ -96,9 +100,9 @@ async fn a_conversation_timeline_pages_back_through_the_api_for_its_members_only
     assert_eq!(status, StatusCode::OK);
     assert_eq!(newest.len(), 20);
     assert_eq!(newest.last().unwrap()["body"].as_str().map(|b| b.starts_with("dm ")), Some(true));
-    let (_, older, header) = page(&bo, &link(header.as_deref(), "prev").expect("older messages")).await;
+    let (_, older, header) = page(&bo, &link(header.as_deref(), "next").expect("older messages")).await;
     assert_eq!(older.len(), 10);
-    assert_eq!(link(header.as_deref(), "prev"), None, "nothing older than the first message");
+    assert_eq!(link(header.as_deref(), "next"), None, "nothing older than the first message");
     // An admin outside the conversation learns nothing from any way of paging.
     for query in ["?newest=true", "?before=999999", "?after=0"] {
         let (status, messages, header) = page(&admin, &format!("{path}{query}")).await;
@@ -117,7 +121,7 @@ async fn a_long_thread_opens_at_its_newest_messages_and_pages_back() {
     // More than the 1,000 the page used to stop at.
     post_in_order(&owner, &path, 1050, "old").await;
     owner.create(&path, json!({"body": "the very newest"})).await;
-    let (_, all, _) = page(&owner, &format!("{path}?limit=1000")).await;
+    let (_, all, _) = page(&owner, &format!("{path}?after=0&limit=1000")).await;
     let first_shown_before = ids(&all)[0];
 
     let mut browser = Browser::signed_in(&server, "bo@example.com").await;
@@ -232,7 +236,15 @@ async fn a_busy_channel_lists_its_threads_by_last_activity_a_page_at_a_time() {
         next = link(header.as_deref(), "next");
     }
     assert_eq!(listed, expected, "paging by activity through the API");
-    for bad in ["?order=activity&after=3", "?cursor=1_2", "?order=activity&cursor=nonsense", "?order=newest"] {
+    let (_, default, _) = page(&owner, &format!("{path}?limit=60")).await;
+    assert_eq!(ids(&default), expected[..60].to_vec(), "activity is the default order");
+    for bad in [
+        "?order=activity&after=3",
+        "?order=id&cursor=1_2",
+        "?cursor=nonsense",
+        "?order=activity&cursor=nonsense",
+        "?order=newest",
+    ] {
         let (status, _, _) = page(&owner, &format!("{path}{bad}")).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
     }

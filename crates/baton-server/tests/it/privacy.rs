@@ -181,7 +181,7 @@ async fn a_direct_conversations_threads_stay_with_its_people() {
         bo.create(&format!("/api/v1/dms/{dm}/threads"), json!({"title": "hush topic", "body": "hush words"})).await;
     assert_eq!(titled["dm_id"], dm);
 
-    let (status, threads) = ana.get(&format!("/api/v1/dms/{dm}/threads")).await;
+    let (status, threads) = ana.get(&format!("/api/v1/dms/{dm}/threads?order=id")).await;
     assert_eq!(status, StatusCode::OK);
     let titles: Vec<&str> = threads.as_array().unwrap().iter().map(|t| t["title"].as_str().unwrap()).collect();
     assert_eq!(titles, ["dm-text-4242", "hush topic"]);

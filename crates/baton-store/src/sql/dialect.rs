@@ -35,12 +35,4 @@ impl Dialect {
             Dialect::Postgres => format!("CAST(CAST({column} AS jsonb) #>> '{{{}}}' AS BIGINT)", path.join(",")),
         }
     }
-
-    /// `LIKE` that ignores case (ASCII in SQLite, every letter in PostgreSQL).
-    pub(crate) fn like(self) -> &'static str {
-        match self {
-            Dialect::Sqlite => "LIKE",
-            Dialect::Postgres => "ILIKE",
-        }
-    }
 }

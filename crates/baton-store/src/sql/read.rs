@@ -26,6 +26,7 @@ mod checkins;
 pub(crate) mod huddles;
 mod jobs;
 mod notifications;
+pub(crate) mod search;
 pub(crate) use checkins::{any_checkin, checkin, checkins};
 pub(crate) use huddles::{huddle, huddles};
 pub(crate) use jobs::{any_job, due_jobs, jobs, next_due};
@@ -460,14 +461,31 @@ async fn with_reactions(conn: &mut Conn, rows: Vec<MessageRow>) -> Result<Vec<Me
     let (Some(first), Some(last)) = (rows.iter().map(|r| r.id).min(), rows.iter().map(|r| r.id).max()) else {
         return Ok(Vec::new());
     };
-    let reaction_rows: Vec<(i64, String, i64)> = db::query_as(
-        "SELECT message_id, emoji, member_id FROM reactions WHERE message_id BETWEEN $1 AND $2 \
-         ORDER BY message_id, created_at, emoji",
-    )
-    .bind(first)
-    .bind(last)
-    .fetch_all(&mut *conn)
-    .await?;
+    // A page of a thread is a narrow range of ids; search results are scattered over the
+    // whole table, where a range would read every reaction between them.
+    let scattered = (last - first) as u64 > 4 * rows.len() as u64;
+    let reaction_rows: Vec<(i64, String, i64)> = if scattered {
+        let ids: Vec<String> = (1..=rows.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT message_id, emoji, member_id FROM reactions WHERE message_id IN ({}) \
+             ORDER BY message_id, created_at, emoji",
+            ids.join(", ")
+        );
+        let mut statement = db::query_as(&sql);
+        for row in &rows {
+            statement = statement.bind(row.id);
+        }
+        statement.fetch_all(&mut *conn).await?
+    } else {
+        db::query_as(
+            "SELECT message_id, emoji, member_id FROM reactions WHERE message_id BETWEEN $1 AND $2 \
+             ORDER BY message_id, created_at, emoji",
+        )
+        .bind(first)
+        .bind(last)
+        .fetch_all(&mut *conn)
+        .await?
+    };
     let mut by_message: HashMap<i64, Vec<Reaction>> = HashMap::new();
     for (message_id, emoji, member_id) in reaction_rows {
         let reactions = by_message.entry(message_id).or_default();
@@ -571,32 +589,6 @@ pub(crate) async fn latest_messages(
     .bind(id)
     .bind(before.map_or(i64::MAX, |m| m.0))
     .bind(i64::from(limit.clamp(1, Page::MAX_LIMIT)))
-    .fetch_all(&mut *conn)
-    .await?;
-    with_reactions(conn, rows).await
-}
-
-pub(crate) async fn search(conn: &mut Conn, viewer: &Viewer, query: &str, limit: u32) -> Result<Vec<Message>> {
-    let pattern = format!("%{}%", query.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
-    let like = conn.dialect().like();
-    let (visible, in_dm, in_thread_dm, work) = (
-        visibility::visible_channels(),
-        visibility::reads_dm("m.dm_id", "$2"),
-        visibility::reads_dm("dm_id", "$2"),
-        visibility::reads_work("$1"),
-    );
-    let rows = db::query_as::<MessageRow>(&format!(
-        "SELECT {MESSAGE_COLUMNS} FROM messages m WHERE m.deleted = FALSE AND m.body {like} $3 ESCAPE '\\' AND ( \
-           {in_dm} \
-           OR m.thread_id IN (SELECT id FROM threads WHERE channel_id IN ({visible}) \
-                              OR {in_thread_dm} \
-                              OR (channel_id IS NULL AND dm_id IS NULL AND {work}))) \
-         ORDER BY m.id DESC LIMIT $4"
-    ))
-    .bind(visibility::guest(viewer))
-    .bind(viewer.member.0)
-    .bind(pattern)
-    .bind(i64::from(limit))
     .fetch_all(&mut *conn)
     .await?;
     with_reactions(conn, rows).await

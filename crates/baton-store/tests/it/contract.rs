@@ -112,8 +112,19 @@ pub(crate) async fn check_store(store: Arc<dyn Store>) {
     let seen_by_ana = store.events(&ana, Seq(0), 1000).await.unwrap();
     assert!(seen_by_ana.iter().all(|e| !String::from_utf8_lossy(&e.json).contains("secret")));
     assert!(matches!(store.thread_messages(&ana, thread, Page::default()).await, Err(Error::NotFound { .. })));
-    assert!(store.search(&ana, "secret", 10).await.unwrap().is_empty());
-    assert_eq!(store.search(&owner, "secret", 10).await.unwrap().len(), 1);
+    assert!(store
+        .search(&ana, &baton_store::Search::parse("secret", &jiff::tz::TimeZone::UTC, 10).unwrap())
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        store
+            .search(&owner, &baton_store::Search::parse("secret", &jiff::tz::TimeZone::UTC, 10).unwrap())
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
     let access = store.access(&ana).await.unwrap();
     assert!(access.channels.is_empty());
 
@@ -278,8 +289,19 @@ async fn check_dm_threads(store: &dyn Store, owner: Viewer, ana: Viewer) {
     assert!(matches!(store.unread_threads(&owner, baton_store::ThreadHome::Dm(dm)).await, Err(Error::NotFound { .. })));
     let outside = run(store, owner, "2024-01-05T12:00:00Z", reply(question, "let me in")).await;
     assert!(matches!(outside, Err(Error::NotFound { .. })), "{outside:?}");
-    assert!(store.search(&owner, "dm-", 10).await.unwrap().is_empty());
-    assert_eq!(store.search(&bo, "dm-", 10).await.unwrap().len(), 4);
+    assert!(store
+        .search(&owner, &baton_store::Search::parse("dm", &jiff::tz::TimeZone::UTC, 10).unwrap())
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        store
+            .search(&bo, &baton_store::Search::parse("dm", &jiff::tz::TimeZone::UTC, 10).unwrap())
+            .await
+            .unwrap()
+            .len(),
+        4
+    );
     let seen_by_owner = store.events(&owner, Seq(0), 1000).await.unwrap();
     assert!(seen_by_owner.iter().all(|e| !String::from_utf8_lossy(&e.json).contains("dm-")));
     assert!(seen_by_owner.iter().all(|e| e.kind != "message.moved" && e.kind != "thread.created" || {

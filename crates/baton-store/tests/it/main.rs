@@ -6,6 +6,7 @@
 mod contract;
 mod privacy;
 mod rebuild;
+mod search;
 mod upgrade;
 
 use baton_core::calendar::WorkingHours;

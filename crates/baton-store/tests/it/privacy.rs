@@ -186,7 +186,7 @@ async fn check(scratch: &Scratch, plan: Plan) {
             .map(|e| String::from_utf8_lossy(&e.json).into_owned())
             .collect();
         let found: String = store
-            .search(viewer, "tok-", 1000)
+            .search(viewer, &baton_store::Search::parse("tok", &jiff::tz::TimeZone::UTC, 1000).unwrap())
             .await
             .unwrap()
             .iter()
