@@ -73,6 +73,33 @@ const url = (p) => `${BASE}${p}`;
 // eslint-disable-next-line no-control-regex
 const oneLine = (text) => String(text).replace(/\x1b\[[0-9;]*m/g, '').replace(/\s+/g, ' ').trim();
 
+/** How long a live change may take to reach another open page. */
+const LIVE_MS = 1_000;
+
+/** A bearer token for the API, signed in as `email`. */
+async function apiToken(email, password) {
+  const response = await fetch(url('/api/v1/auth/login'), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  });
+  if (!response.ok) fail(`signing in to the API as ${email} answered ${response.status}`);
+  return (await response.json()).token;
+}
+
+/** Sends `body` as JSON to the API; the answer's JSON, failing the step on an error status. */
+async function apiSend(token, method, apiPath, body) {
+  const response = await fetch(url(apiPath), {
+    method,
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify(body),
+  });
+  if (!response.ok) fail(`${method} ${apiPath} answered ${response.status}: ${oneLine(await response.text()).slice(0, 200)}`);
+  return response.json();
+}
+
+const apiPost = (token, apiPath, body) => apiSend(token, 'POST', apiPath, body);
+
 async function screenshot(page, name, fullPage = true) {
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage });
 }
@@ -307,6 +334,108 @@ async function main() {
       const countA = await onA.count();
       expect(countA === 1, `the sent message shows ${countA} times in the sender's browser`);
       await screenshot(pageB, 'live');
+    });
+
+    await step('live-append', async () => {
+      // A new message is appended and a changed one replaced alone: the items already shown
+      // stay the same DOM objects. Posted through the API, as another client would.
+      const token = await apiToken(OWNER.email, OWNER.password);
+      const threadId = threadPath.split('/').pop();
+      current = pageB;
+      await pageB.setViewportSize({ width: 900, height: 400 });
+      await pageB.goto(url(threadPath));
+      await pageB.locator('ol#messages > li.message').first().waitFor();
+      const tagged = await pageB.evaluate(() => {
+        const list = document.getElementById('messages');
+        window.__removed = 0;
+        new MutationObserver((records) => {
+          for (const record of records) window.__removed += record.removedNodes.length;
+        }).observe(list, { childList: true });
+        const items = [...list.querySelectorAll(':scope > li.message')];
+        for (const item of items) item.__tag = item.id;
+        return items.map((item) => item.id);
+      });
+      expect(tagged.length > 0, 'the thread page shows no li.message to tag');
+      const sameObjects = () =>
+        pageB.evaluate((ids) => ids.filter((id) => document.getElementById(id)?.__tag !== id), tagged);
+
+      // Two messages, the viewer scrolled to the bottom: both arrive once, in order, in view.
+      await pageB.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+      const first = await apiPost(token, `/api/v1/threads/${threadId}/messages`, { body: 'Appended *one*' });
+      const second = await apiPost(token, `/api/v1/threads/${threadId}/messages`, { body: 'Appended two' });
+      const t0 = Date.now();
+      try {
+        await pageB.waitForFunction(
+          (ids) => ids.every((id) => document.getElementById(`m${id}`)),
+          [first.id, second.id],
+          { timeout: LIVE_MS },
+        );
+      } catch {
+        fail(`the messages posted through the API did not appear within ${LIVE_MS} ms`);
+      }
+      const arrived = Date.now() - t0;
+      const changed = await sameObjects();
+      expect(changed.length === 0, `appending re-rendered earlier messages: ${changed.join(', ')} are new DOM objects`);
+      expect((await pageB.evaluate(() => window.__removed)) === 0, 'appending removed items from the list');
+      const order = await pageB.evaluate(() => [...document.querySelectorAll('ol#messages > li.message')].map((li) => li.id));
+      expect(
+        order.join() === [...tagged, `m${first.id}`, `m${second.id}`].join(),
+        `the list should be the earlier messages then the two new ones, each once; it is ${order.join()}`,
+      );
+      expect(
+        (await pageB.locator('ol#messages > li.message .body em', { hasText: 'one' }).count()) === 1,
+        'the appended message is not rendered from its markdown by the server',
+      );
+      const atBottom = () =>
+        pageB.evaluate(() => window.innerHeight + window.scrollY >= document.documentElement.scrollHeight - 4);
+      expect(await atBottom(), 'a viewer at the bottom was left above the new messages');
+
+      // Scrolled up, the page does not jump when a message arrives.
+      await pageB.evaluate(() => window.scrollTo(0, 0));
+      const third = await apiPost(token, `/api/v1/threads/${threadId}/messages`, { body: 'Appended three' });
+      await pageB.locator(`#m${third.id}`).waitFor({ state: 'attached', timeout: LIVE_MS });
+      const scrolled = await pageB.evaluate(() => window.scrollY);
+      expect(scrolled === 0, `a viewer reading further up was moved to ${scrolled} by a new message`);
+
+      // An edit and a reaction replace that one item; every other stays.
+      const before = await pageB.evaluate((id) => {
+        document.getElementById(`m${id}`).__edited = true;
+        return document.querySelectorAll('ol#messages > li.message').length;
+      }, first.id);
+      await apiSend(token, 'PATCH', `/api/v1/messages/${first.id}`, { body: 'Appended one, edited' });
+      try {
+        await pageB.waitForFunction(
+          (id) => document.getElementById(`m${id}`)?.querySelector('.body')?.textContent.includes('edited'),
+          first.id,
+          { timeout: LIVE_MS },
+        );
+      } catch {
+        fail(`the edit did not reach the other browser within ${LIVE_MS} ms`);
+      }
+      await apiSend(token, 'POST', `/api/v1/messages/${second.id}/reactions`, { emoji: '🎉' });
+      try {
+        await pageB.waitForFunction(
+          (id) => /🎉\s*1/.test(document.getElementById(`m${id}`)?.querySelector('form.reactions')?.textContent ?? ''),
+          second.id,
+          { timeout: LIVE_MS },
+        );
+      } catch {
+        fail(`the reaction did not reach the other browser within ${LIVE_MS} ms`);
+      }
+      const after = await pageB.evaluate((id) => ({
+        count: document.querySelectorAll('ol#messages > li.message').length,
+        replaced: document.getElementById(`m${id}`).__edited !== true,
+        edited: document.querySelectorAll(`#m${id}`).length,
+        removed: window.__removed,
+      }), first.id);
+      expect(after.count === before, `the list had ${before} items before the edit and ${after.count} after`);
+      expect(after.replaced && after.edited === 1, 'the edited message was not replaced by one new item');
+      expect(after.removed === 2, `an edit and a reaction should replace two items, ${after.removed} were removed`);
+      expect((await sameObjects()).length === 0, 'an edit re-rendered messages it did not change');
+      const notReloaded = await pageB.evaluate(() => window.__removed !== undefined);
+      expect(notReloaded, 'the page reloaded');
+      console.log(`     (appended ${arrived} ms after the API answered)`);
+      await pageB.setViewportSize({ width: 1280, height: 720 });
     });
 
     await step('mention-autocomplete', async () => {

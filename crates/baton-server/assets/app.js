@@ -1,7 +1,9 @@
-// Baton's only script: keeps a channel's thread list, a thread's messages or a direct
-// conversation's threads and timeline current by listening to the event stream (the session
-// cookie signs the WebSocket in) and re-fetching the server-rendered list when something in it
-// changes. Pages work without it.
+// Baton's only script: keeps the lists of a page current by listening to the event stream (the
+// session cookie signs the WebSocket in). A thread's messages, or a direct conversation's
+// timeline, change one message at a time: a new message is appended and a changed one replaced,
+// each rendered by the server (the list's fragment `?after=` the newest shown, and `/{id}` for one
+// message), and the messages already shown stay as they are. The small lists (a channel's
+// threads, the channel list, a conversation's threads) are re-fetched whole. Pages work without it.
 (function () {
   "use strict";
   var body = document.body;
@@ -9,23 +11,52 @@
   var id = Number(body.dataset.id);
   var since = Number(body.dataset.since) || 0;
   if (!live || (!id && live !== "channels")) return;
-  // Each live list of the page: its element, the fragment that re-renders it, and which events
-  // change it. A direct conversation's page has two: its threads and its timeline.
+
+  // Every fetch runs after the one before, in the order of the events that asked for it: a new
+  // message is on the page before its edit is fetched, and no answer overtakes an earlier one.
+  // A job already waiting is not queued again: it fetches when it runs, so it sees the later
+  // change too.
+  var queue = Promise.resolve();
+  var waiting = {};
+  function enqueue(key, job) {
+    if (waiting[key]) return;
+    waiting[key] = true;
+    queue = queue.then(function () {
+      waiting[key] = false;
+      return job();
+    }).catch(function () {});
+  }
+
+  // A fragment's HTML, and whether its Link header names more (rel="next"). A redirect means
+  // the session ended (to the sign-in page): nothing to show.
+  function get(url) {
+    return fetch(url, { credentials: "same-origin", headers: { Accept: "text/html" } }).then(function (r) {
+      if (!r.ok || r.redirected) throw new Error(url + " answered " + r.status);
+      return r.text().then(function (html) {
+        return { html: html, more: /rel="next"/.test(r.headers.get("Link") || "") };
+      });
+    });
+  }
+
+  function refresh(target, fragment) {
+    enqueue(fragment, function () {
+      return get(fragment).then(function (answer) {
+        var element = document.getElementById(target);
+        if (element) element.innerHTML = answer.html;
+      });
+    });
+  }
+
+  // The small lists, re-fetched whole when an event may change them.
   function shownThread(threadId) {
     return !!document.querySelector('#threads [data-thread="' + threadId + '"]');
-  }
-  function inDmTimeline(event, p, message) {
-    return event.kind.indexOf("message.") === 0 && (p.dm_id || message.dm_id || p.from_dm_id) === id;
   }
   function inDmThreads(event, p, message) {
     if (event.kind.indexOf("thread.") === 0) return p.dm_id === id || shownThread(p.thread_id);
     return event.kind.indexOf("message.") === 0 && shownThread(p.thread_id || message.thread_id);
   }
   var lists = {
-    thread: [["messages", "/t/" + id + "/messages", function (event, p, message) {
-      return event.kind.indexOf("message.") === 0 && (p.thread_id || message.thread_id) === id;
-    }]],
-    dm: [["messages", "/dms/" + id + "/messages", inDmTimeline], ["threads", "/dms/" + id + "/threads", inDmThreads]],
+    dm: [["threads", "/dms/" + id + "/threads", inDmThreads]],
     channel: [["threads", "/c/" + id + "/threads", function (event, p) {
       return (event.kind.indexOf("thread.") === 0 && (p.channel_id === id || p.thread_id)) ||
         event.kind === "message.posted";
@@ -34,19 +65,137 @@
       return event.kind === "message.posted" || event.kind.indexOf("channel.") === 0;
     }]]
   }[live] || [];
-  var pending = {};
 
-  function refresh(target, fragment) {
-    if (pending[fragment]) return;
-    pending[fragment] = true;
-    fetch(fragment, { credentials: "same-origin", headers: { Accept: "text/html" } })
-      .then(function (r) { return r.ok ? r.text() : null; })
-      .then(function (html) {
-        pending[fragment] = false;
-        var element = document.getElementById(target);
-        if (html !== null && element) element.innerHTML = html;
-      })
-      .catch(function () { pending[fragment] = false; });
+  // The messages of a thread's or a conversation's page, item by item. Each item is an
+  // `li.message` with `id="m{message id}"`; the list is oldest first, or newest first where it
+  // says `data-order="newest-first"` (a channel's timeline).
+  var messages = (live === "thread" || live === "dm") ? document.getElementById("messages") : null;
+  var fragment = messages && messages.dataset.fragment;
+  var newestFirst = !!messages && messages.dataset.order === "newest-first";
+
+  function messageId(element) {
+    var match = /^m(\d+)$/.exec(element.id || "");
+    return match ? Number(match[1]) : 0;
+  }
+  function shown(messageIdNumber) {
+    var element = document.getElementById("m" + messageIdNumber);
+    return element && element.parentNode === messages ? element : null;
+  }
+  function newestShown() {
+    var newest = 0;
+    for (var item = messages.firstElementChild; item; item = item.nextElementSibling) {
+      newest = Math.max(newest, messageId(item));
+    }
+    return newest;
+  }
+  // The message items of a fragment's HTML (anything else, e.g. an error page, is dropped).
+  function parse(html) {
+    var template = document.createElement("template");
+    template.innerHTML = html;
+    return Array.prototype.filter.call(template.content.children, function (element) {
+      return messageId(element) > 0;
+    });
+  }
+  // Puts a new item in its place by id, so that items arriving out of order still read in order.
+  function insert(item) {
+    var n = messageId(item);
+    var empty = messages.querySelector("li.empty");
+    if (empty) empty.remove();
+    if (newestFirst) {
+      var next = messages.firstElementChild;
+      while (next && messageId(next) > n) next = next.nextElementSibling;
+      messages.insertBefore(item, next);
+    } else {
+      var before = messages.lastElementChild;
+      while (before && messageId(before) > n) before = before.previousElementSibling;
+      messages.insertBefore(item, before ? before.nextSibling : messages.firstChild);
+    }
+  }
+
+  // Whether the viewer follows the conversation's end: the page scrolled to its bottom, or the
+  // list's last message in view. Only then does an append scroll; otherwise nothing jumps.
+  function following() {
+    if (newestFirst) return null;
+    var page = document.documentElement;
+    if (window.innerHeight + window.scrollY >= page.scrollHeight - 4) return "page";
+    if (messages.getBoundingClientRect().bottom <= window.innerHeight + 4) return "list";
+    return null;
+  }
+  function keepFollowing(how) {
+    if (how === "page") {
+      window.scrollTo(0, document.documentElement.scrollHeight);
+    } else if (how === "list") {
+      var below = messages.getBoundingClientRect().bottom - window.innerHeight;
+      if (below > 0) window.scrollBy(0, below);
+    }
+  }
+
+  // New messages: those after the newest shown, each added once.
+  function append() {
+    enqueue("append", function () {
+      return get(fragment + "?after=" + newestShown()).then(function (answer) {
+        var fresh = parse(answer.html).filter(function (item) { return !shown(messageId(item)); });
+        if (fresh.length) {
+          var how = following();
+          fresh.forEach(insert);
+          keepFollowing(how);
+        }
+        if (answer.more) append();
+      });
+    });
+  }
+
+  // One message changed (an edit, a reaction, a deletion): its item alone is replaced. Also
+  // queued for a message newer than the shown ones, which may be on its way in: by the time
+  // this runs it is on the page, or it is another list's.
+  function patch(changed) {
+    if (!changed || !(shown(changed) || changed > newestShown())) return;
+    enqueue("patch " + changed, function () {
+      if (!shown(changed)) return null;
+      return get(fragment + "/" + changed).then(function (answer) {
+        var item = parse(answer.html)[0];
+        var old = shown(changed);
+        if (item && old && messageId(item) === changed) old.replaceWith(item);
+      });
+    });
+  }
+
+  // A message moved from a timeline into a thread: it leaves this list, or, on that thread's
+  // page, takes its place in it.
+  function moved(p) {
+    var movedId = p.message_id;
+    if (live === "thread" && p.thread_id === id) {
+      enqueue("move " + movedId, function () {
+        if (shown(movedId)) return null;
+        return get(fragment + "/" + movedId).then(function (answer) {
+          var item = parse(answer.html)[0];
+          if (item && !shown(movedId)) insert(item);
+        });
+      });
+    } else {
+      enqueue("move " + movedId, function () {
+        var old = shown(movedId);
+        if (old) old.remove();
+      });
+    }
+  }
+
+  function followMessages(event, p, message) {
+    if (!messages || !fragment) return;
+    switch (event.kind) {
+      case "message.posted":
+        if (live === "thread" ? message.thread_id === id : message.dm_id === id) append();
+        break;
+      case "message.edited":
+      case "message.deleted":
+      case "reaction.added":
+      case "reaction.removed":
+        patch(p.message_id);
+        break;
+      case "message.moved":
+        moved(p);
+        break;
+    }
   }
 
   var delay = 500;
@@ -54,12 +203,13 @@
     var scheme = location.protocol === "https:" ? "wss:" : "ws:";
     var socket = new WebSocket(scheme + "//" + location.host + "/api/v1/stream?since=" + since);
     socket.onopen = function () { delay = 500; };
-    socket.onmessage = function (message) {
+    socket.onmessage = function (frame) {
       var event;
-      try { event = JSON.parse(message.data); } catch (e) { return; }
+      try { event = JSON.parse(frame.data); } catch (e) { return; }
       if (event.seq) since = event.seq;
       var p = event.payload || {};
       var message = p.message || {};
+      followMessages(event, p, message);
       lists.forEach(function (list) {
         if (list[2](event, p, message)) refresh(list[0], list[1]);
       });

@@ -64,6 +64,7 @@ pub fn router() -> Router<AppState> {
         .route("/c/{id}/members/{member}/remove", post(channels::remove_member))
         .route("/t/{id}", get(threads::show))
         .route("/t/{id}/messages", get(threads::messages_fragment).post(threads::post))
+        .route("/t/{id}/messages/{message}", get(threads::message_fragment))
         .route("/t/{id}/state", post(threads::set_state))
         .route("/t/{id}/tags", post(threads::set_tags))
         .merge(messages::routes())

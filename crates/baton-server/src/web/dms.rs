@@ -3,16 +3,18 @@
 
 use std::collections::HashMap;
 
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
-use baton_core::{DmId, MemberId};
+use baton_core::{DmId, MemberId, MessageId};
 use baton_store::{Command, Envelope, MessageTarget, ThreadHome};
 use maud::{html, Markup};
 
 use super::layout::{csrf_field, page, when, Live};
+use super::messages::follow::{self, Fragment, FragmentQuery, LiveList};
 use super::messages::{self, At, Draft, NewMessage, Paging, SendError, Window};
 use super::session::Signed;
 use super::thread_list::{self, thread_list, Flags};
@@ -24,6 +26,7 @@ pub fn routes() -> Router<AppState> {
         .route("/dms", get(index).post(open))
         .route("/dms/{id}", get(show))
         .route("/dms/{id}/messages", get(fragment).post(send))
+        .route("/dms/{id}/messages/{message}", get(message_fragment))
         .route("/dms/{id}/threads", get(threads_fragment))
 }
 
@@ -139,7 +142,7 @@ async fn dm_page(state: &AppState, signed: &Signed, id: DmId, draft: &Draft, at:
             ul #threads .threads { (threads) }
             h2 { "Messages" }
             (above)
-            ol #messages .messages aria-live="polite" { (list) }
+            ol #messages .messages aria-live="polite" data-fragment=(format!("/dms/{id}/messages")) { (list) }
             (below)
             (messages::composer(&format!("/dms/{id}/messages"), &signed.csrf, "Message", draft))
         },
@@ -161,8 +164,38 @@ async fn threads_fragment(
     Ok(threads_of(&state, &signed, DmId(id)).await?.into_response())
 }
 
-async fn fragment(State(state): State<AppState>, signed: Signed, Path(id): Path<i64>) -> Result<Response, PageError> {
-    Ok(list_of(&state, &signed, DmId(id), At::Newest).await?.0.into_response())
+/// The timeline alone, for the page's live updates: whole, or only the messages after `?after=`
+/// (see [`follow`]).
+async fn fragment(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+    query: Result<Query<FragmentQuery>, QueryRejection>,
+) -> Result<Response, PageError> {
+    let asked = Fragment::of(query)?;
+    match asked {
+        Fragment::Whole => Ok(list_of(&state, &signed, DmId(id), At::Newest).await?.0.into_response()),
+        Fragment::After(after) => {
+            // Reading the conversation first: only its members get past this.
+            let dm = state.store.dm(&signed.viewer, DmId(id)).await?;
+            follow::after(&state, &signed, &live_list(dm.id), after).await
+        }
+    }
+}
+
+/// One message of the timeline as its list item, for the page's live updates.
+async fn message_fragment(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path((id, message)): Path<(i64, i64)>,
+) -> Result<Response, PageError> {
+    let dm = state.store.dm(&signed.viewer, DmId(id)).await?;
+    follow::one(&state, &signed, &live_list(dm.id), MessageId(message)).await
+}
+
+/// The timeline as its live updates ask for it.
+fn live_list(id: DmId) -> LiveList {
+    LiveList { target: MessageTarget::Dm(id), page: format!("/dms/{id}"), place: messages::Place::Timeline }
 }
 
 async fn send(

@@ -23,6 +23,8 @@ use super::session::{CsrfToken, Signed};
 use super::PageError;
 use crate::{ApiError, AppState};
 
+pub mod follow;
+
 /// The reactions offered as one-click buttons (any emoji others added shows too).
 const QUICK_REACTIONS: [&str; 4] = ["👍", "🎉", "👀", "✅"];
 
@@ -60,9 +62,23 @@ pub fn list(
     back: &str,
     place: Place,
 ) -> Markup {
-    let viewer = &signed.member;
     html! {
         @if messages.is_empty() { li.empty { "No messages yet." } }
+        (items(messages, people, signed, back, place))
+    }
+}
+
+/// One `li.message` (`id="m{id}"`, which the live script goes by) per message, and nothing
+/// else: what a live list appends or puts in place of a changed message.
+pub fn items(
+    messages: &[Message],
+    people: &HashMap<MemberId, Member>,
+    signed: &Signed,
+    back: &str,
+    place: Place,
+) -> Markup {
+    let viewer = &signed.member;
+    html! {
         @for message in messages {
             @let author = people.get(&message.author_id);
             li.message id=(format!("m{}", message.id)) {

@@ -1,6 +1,7 @@
 //! A thread: its messages and the composer; opening it marks it read. Resolving, reopening and
 //! tagging it are here too.
 
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -12,6 +13,7 @@ use maud::{html, Markup};
 use serde::Deserialize;
 
 use super::layout::{csrf_field, page, Live};
+use super::messages::follow::{self, Fragment, FragmentQuery, LiveList};
 use super::messages::{self, At, Draft, NewMessage, Paging, SendError, Window};
 use super::session::Signed;
 use super::PageError;
@@ -77,16 +79,20 @@ async fn timeline_page(
     let at = before.map_or(At::Newest, At::Before);
     let (list, Window { older, .. }) = messages_of(state, signed, thread, at).await?;
     let title = format!("#{}: messages outside threads", channel.name);
+    // Paged back, the page stays as it is; at the newest it follows live.
+    let live = if before.is_none() { Live::Thread { id: thread.id.0, since } } else { Live::Nothing };
     Ok(page(
         &title,
         signed,
-        Live::Thread { id: thread.id.0, since },
+        live,
         html! {
             p.crumbs { a href=(format!("/c/{}", channel.id)) { "#" (channel.name) } }
             h1 { "#" (channel.name) ": messages outside threads" }
             p.meta { (thread.message_count) " messages, newest first. Reply to one to start a thread with it." }
             @if before.is_some() { p { a href=(format!("/t/{}", thread.id)) { "Back to the newest" } } }
-            ol #messages .messages aria-live="polite" { (list) }
+            // Newest first: the live script puts new messages at the top.
+            ol #messages .messages aria-live="polite" data-fragment=(format!("/t/{}/messages", thread.id))
+                data-order="newest-first" { (list) }
             @if let Some(older) = older {
                 p { a.older href=(format!("/t/{}?before={older}", thread.id)) { "Older messages" } }
             }
@@ -159,7 +165,7 @@ async fn thread_page(
                 }
             }
             (above)
-            ol #messages .messages aria-live="polite" { (list) }
+            ol #messages .messages aria-live="polite" data-fragment=(format!("/t/{id}/messages")) { (list) }
             (below)
             (messages::composer(&format!("/t/{id}/messages"), &signed.csrf, "Reply", draft))
             (super::huddles::start_form(id.0, &signed.csrf, &super::huddles::start_choices(state, signed).await?))
@@ -167,14 +173,36 @@ async fn thread_page(
     ))
 }
 
-/// The message list alone, for the page's live updates.
+/// The message list alone, for the page's live updates: whole, or only the messages after
+/// `?after=` (see [`follow`]).
 pub async fn messages_fragment(
     State(state): State<AppState>,
     signed: Signed,
     Path(id): Path<i64>,
+    query: Result<Query<FragmentQuery>, QueryRejection>,
+) -> Result<Response, PageError> {
+    let asked = Fragment::of(query)?;
+    let thread = state.store.thread(&signed.viewer, ThreadId(id)).await?;
+    match asked {
+        Fragment::Whole => Ok(messages_of(&state, &signed, &thread, At::Newest).await?.0.into_response()),
+        Fragment::After(after) => follow::after(&state, &signed, &live_list(&thread), after).await,
+    }
+}
+
+/// One message of the thread as its list item, for the page's live updates.
+pub async fn message_fragment(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path((id, message)): Path<(i64, i64)>,
 ) -> Result<Response, PageError> {
     let thread = state.store.thread(&signed.viewer, ThreadId(id)).await?;
-    Ok(messages_of(&state, &signed, &thread, At::Newest).await?.0.into_response())
+    follow::one(&state, &signed, &live_list(&thread), MessageId(message)).await
+}
+
+/// The thread's message list as its live updates ask for it.
+fn live_list(thread: &Thread) -> LiveList {
+    let place = if thread.timeline { messages::Place::Timeline } else { messages::Place::Thread };
+    LiveList { target: MessageTarget::Thread(thread.id), page: format!("/t/{}", thread.id), place }
 }
 
 pub async fn post(

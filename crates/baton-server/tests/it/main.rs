@@ -11,6 +11,7 @@ mod harness;
 mod huddles;
 mod idempotency;
 mod insights;
+mod live;
 mod norms;
 mod notifications;
 mod overlap;
