@@ -16,7 +16,7 @@ use crate::state::AppState;
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ThreadOrder {
-    /// By id, the first thread first; pages with `after`.
+    /// By id, the first thread first, a channel's timeline included; pages with `after`.
     Id,
     /// The most recently active first (last message, else when it began), a channel's timeline
     /// left out; pages with `cursor`. The default.

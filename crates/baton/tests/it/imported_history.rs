@@ -68,7 +68,7 @@ async fn a_lead_imports_a_2018_history_and_sees_its_last_four_weeks_as_an_owner(
     // The thread `_*rabbitduck*_`: reports keep the title as exported; people read it plain.
     let channels = lead.get_ok("/api/v1/channels").await;
     let general = channels.as_array().unwrap().iter().find(|c| c["name"] == "general").unwrap()["id"].as_i64().unwrap();
-    let threads = lead.get_ok(&format!("/api/v1/channels/{general}/threads")).await;
+    let threads = lead.get_ok(&format!("/api/v1/channels/{general}/threads?order=id")).await;
     let threads = threads.as_array().unwrap();
     let rabbitduck = threads.iter().find(|t| t["title"] == "_*rabbitduck*_").expect("the title as exported");
     assert_eq!(rabbitduck["display_title"], "rabbitduck");
