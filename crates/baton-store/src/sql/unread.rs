@@ -395,3 +395,5 @@ pub(super) async fn unread_threads(
     Ok(rows.into_iter().map(|(thread, n)| (ThreadId(thread), n)).collect())
 }
 
+#[cfg(test)]
+mod tests;
