@@ -384,3 +384,134 @@ proptest! {
         });
     }
 }
+
+/// How long the channel list's counts take, kept and counted the old way, on a workspace of
+/// `UNREAD_TIMING_MESSAGES` messages (default 200,000) in 12 channels (404 threads) and 30
+/// people, written straight into the tables and then counted once (the migration's backfill).
+/// Run: `cargo test -p baton-store --lib -- --ignored --nocapture unread_timing` (PostgreSQL too
+/// with `BATON_TEST_POSTGRES`).
+#[tokio::test]
+#[ignore = "a measurement, not a check"]
+async fn unread_timing() {
+    let messages: i64 = std::env::var("UNREAD_TIMING_MESSAGES").ok().and_then(|n| n.parse().ok()).unwrap_or(200_000);
+    let mut scratches = vec![Scratch::sqlite()];
+    scratches.extend(Scratch::postgres().await);
+    for scratch in scratches {
+        timing(&scratch, messages).await;
+        scratch.remove().await;
+    }
+}
+
+async fn timing(scratch: &Scratch, messages: i64) {
+    use std::time::{Duration, Instant};
+    let mut world = World::new(scratch).await;
+    let ids: Vec<MemberId> = {
+        for n in 0..26 {
+            let person = NewMember {
+                handle: format!("p{n}"),
+                email: format!("p{n}@example.com"),
+                display_name: format!("p{n}"),
+                role: Role::Member,
+                time_zone: "UTC".into(),
+                working_hours: Default::default(),
+                password_hash: None,
+                service: false,
+            };
+            world.run(0, Command::AddMember { member: person, invite: None }).await.unwrap();
+        }
+        let rows: Vec<(i64,)> =
+            db::query_as("SELECT id FROM members ORDER BY id").fetch_all(&mut world.conn().await).await.unwrap();
+        rows.into_iter().map(|(id,)| MemberId(id)).collect()
+    };
+    for n in 0..10 {
+        let create = Command::CreateChannel {
+            name: format!("c{n}"),
+            visibility: Visibility::Public,
+            topic: String::new(),
+            members: ids[1..].to_vec(),
+        };
+        let channel = ChannelId(id(&world.run(0, create).await.unwrap()));
+        for t in 0..40 {
+            let thread =
+                Command::CreateThread { home: channel.into(), title: format!("t{t}"), tags: vec![], body: None };
+            world.run(1, thread).await.unwrap();
+        }
+    }
+    let (threads, people) = (404, ids.len() as i64);
+    let mut conn = open::writer(&scratch.database).await.unwrap();
+    let started = Instant::now();
+    // Thread ids run 1..=404 (the four of `World::new`, the 400 here): each message lands in
+    // thread 1 + i % 404, by person 1 + i % people.
+    db::query(
+        "INSERT INTO messages (id, thread_id, dm_id, author_id, body, html, mentions, urgent, created_at) \
+         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1) \
+         SELECT 1000 + i, 1 + i % 404, NULL, 1 + i % $2, 'm', 'm', '[]', FALSE, i FROM n",
+    )
+    .bind(messages)
+    .bind(people)
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    // Everyone has read every other thread half way.
+    db::query(
+        "INSERT INTO thread_read_marks (member_id, thread_id, message_id) \
+         SELECT p.id, t.id, (SELECT MIN(id) + (MAX(id) - MIN(id)) / 2 FROM messages WHERE thread_id = t.id) \
+         FROM members p, threads t WHERE t.id % 2 = 0 AND EXISTS (SELECT 1 FROM messages WHERE thread_id = t.id) \
+         ON CONFLICT DO NOTHING",
+    )
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    let written = started.elapsed();
+    let started = Instant::now();
+    super::recount(&mut conn).await.unwrap();
+    let recounted = started.elapsed();
+    drop(conn);
+
+    let viewer = world.people[1];
+    let median = |mut runs: Vec<Duration>| {
+        runs.sort();
+        runs[runs.len() / 2]
+    };
+    let (mut old, mut kept, mut old_threads_runs, mut kept_threads) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let channel = world.channels[0];
+    for _ in 0..7 {
+        let mut conn = world.conn().await;
+        let started = Instant::now();
+        let counted = oracle(&mut conn, viewer.member).await;
+        old.push(started.elapsed());
+        let started = Instant::now();
+        let unread = world.store.unread(&viewer).await.unwrap();
+        kept.push(started.elapsed());
+        assert_eq!(unread.channels.len(), counted.0.len());
+        let started = Instant::now();
+        let _: Vec<(i64, i64)> = db::query_as(&old_threads("channel_id"))
+            .bind(viewer.member.0)
+            .bind(channel.0)
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+        old_threads_runs.push(started.elapsed());
+        let started = Instant::now();
+        world.store.unread_threads(&viewer, ThreadHome::Channel(channel)).await.unwrap();
+        kept_threads.push(started.elapsed());
+    }
+    // What the counts cost a writer: posts, and marks moving over a page of 50 messages.
+    let started = Instant::now();
+    for _ in 0..200 {
+        world.take(&Step::Post { who: 2, place: 0 }).await;
+    }
+    let posts = started.elapsed() / 200;
+    let backend = if scratch.database.is_sqlite() { "SQLite" } else { "PostgreSQL" };
+    eprintln!(
+        "{backend}, {messages} messages in {threads} threads, {people} people: written in {written:.1?}, \
+         counted (the backfill) in {recounted:.1?}\n  \
+         unread (sidebar): old count {:.2?}, kept {:.2?} (median of 7)\n  \
+         unread_threads (one channel): old count {:.2?}, kept {:.2?}\n  \
+         a post through the store: {posts:.2?}",
+        median(old),
+        median(kept),
+        median(old_threads_runs),
+        median(kept_threads),
+    );
+}
