@@ -23,6 +23,7 @@ mod read;
 mod rebuild;
 mod savepoint;
 mod unique_names;
+mod unread;
 mod visibility;
 mod writer;
 
@@ -282,7 +283,7 @@ impl Store for SqlStore {
 
     async fn unread_threads(&self, viewer: &Viewer, home: ThreadHome) -> Result<Vec<(ThreadId, i64)>> {
         let mut conn = self.conn().await?;
-        let (column, id) = match home {
+        let home = match home {
             ThreadHome::Channel(channel) => {
                 read::channel_row(&mut conn, viewer, channel).await?;
                 ("channel_id", channel.0)
@@ -292,57 +293,16 @@ impl Store for SqlStore {
                 ("dm_id", dm.0)
             }
         };
-        let rows: Vec<(i64, i64)> = db::query_as(&format!(
-            "SELECT m.thread_id, COUNT(*) FROM threads t JOIN messages m ON m.thread_id = t.id \
-             LEFT JOIN thread_read_marks r ON r.thread_id = t.id AND r.member_id = $1 \
-             WHERE t.{column} = $2 AND m.author_id != $1 AND m.deleted = FALSE AND m.id > COALESCE(r.message_id, 0) \
-             GROUP BY m.thread_id"
-        ))
-        .bind(viewer.member.0)
-        .bind(id)
-        .fetch_all(&mut conn)
-        .await?;
-        Ok(rows.into_iter().map(|(thread, n)| (ThreadId(thread), n)).collect())
+        unread::unread_threads(&mut conn, viewer.member, home).await
     }
 
     async fn unread(&self, viewer: &Viewer) -> Result<Unread> {
         let mut conn = self.conn().await?;
         let access = read::access(&mut conn, viewer).await?;
-        let channels: Vec<(i64, i64)> = db::query_as(
-            "SELECT t.channel_id, COUNT(*) FROM threads t JOIN messages m ON m.thread_id = t.id \
-             LEFT JOIN thread_read_marks r ON r.thread_id = t.id AND r.member_id = $1 \
-             WHERE t.channel_id IS NOT NULL AND m.author_id != $1 AND m.deleted = FALSE \
-             AND m.id > COALESCE(r.message_id, 0) GROUP BY t.channel_id",
-        )
-        .bind(viewer.member.0)
-        .fetch_all(&mut conn)
-        .await?;
-        // A direct conversation's unread: its timeline's, and its threads'.
-        let dms: Vec<(i64, i64)> = db::query_as(
-            "SELECT m.dm_id, COUNT(*) FROM messages m LEFT JOIN dm_read_marks r ON r.dm_id = m.dm_id AND r.member_id = $1 \
-             WHERE m.dm_id IS NOT NULL AND m.author_id != $1 AND m.deleted = FALSE AND m.id > COALESCE(r.message_id, 0) \
-             GROUP BY m.dm_id \
-             UNION ALL \
-             SELECT t.dm_id, COUNT(*) FROM threads t JOIN messages m ON m.thread_id = t.id \
-             LEFT JOIN thread_read_marks r ON r.thread_id = t.id AND r.member_id = $1 \
-             WHERE t.dm_id IS NOT NULL AND m.author_id != $1 AND m.deleted = FALSE AND m.id > COALESCE(r.message_id, 0) \
-             GROUP BY t.dm_id",
-        )
-        .bind(viewer.member.0)
-        .fetch_all(&mut conn)
-        .await?;
-        let mut dm_counts: std::collections::HashMap<DmId, i64> = std::collections::HashMap::new();
-        for (dm, n) in dms {
-            *dm_counts.entry(DmId(dm)).or_default() += n;
-        }
-        Ok(Unread {
-            channels: channels
-                .into_iter()
-                .map(|(c, n)| (ChannelId(c), n))
-                .filter(|(c, _)| access.channels.contains(c))
-                .collect(),
-            dms: dm_counts.into_iter().filter(|(d, _)| access.dms.contains(d)).collect(),
-        })
+        let mut unread = unread::unread(&mut conn, viewer.member).await?;
+        unread.channels.retain(|channel, _| access.channels.contains(channel));
+        unread.dms.retain(|dm, _| access.dms.contains(dm));
+        Ok(unread)
     }
 
     async fn head(&self) -> Result<Seq> {

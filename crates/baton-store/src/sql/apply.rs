@@ -612,16 +612,7 @@ impl Tx for Ctx<'_, '_> {
 
     async fn mark_read(&mut self, member: MemberId, target: MessageTarget, up_to: MessageId) -> Result<()> {
         self.open_savepoint().await?;
-        let (table, column, target) = match target {
-            MessageTarget::Thread(id) => ("thread_read_marks", "thread_id", id.0),
-            MessageTarget::Dm(id) => ("dm_read_marks", "dm_id", id.0),
-        };
-        let greatest = self.conn.dialect().greatest();
-        db::query(&format!(
-            "INSERT INTO {table} (member_id, {column}, message_id) VALUES ($1, $2, $3) ON CONFLICT (member_id, {column}) \
-             DO UPDATE SET message_id = {greatest}({table}.message_id, excluded.message_id)"
-        )).bind(member.0).bind(target).bind(up_to.0).execute(&mut *self.conn).await?;
-        Ok(())
+        super::unread::mark_read(self.conn, member, target, up_to).await
     }
 
     async fn job(&mut self, id: i64) -> Result<Option<baton_core::model::Job>> {

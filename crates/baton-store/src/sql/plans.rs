@@ -4,6 +4,7 @@
 use super::apply::{tasks_moved_sql, THREADS_POSTED_IN};
 use super::db::{self, Conn};
 use super::read::{active_threads_sql, task_history_sql};
+use super::unread::{passed_sql, seers, unread_threads_sql, Place, UNREAD};
 use super::Dialect;
 use crate::SqlStore;
 
@@ -52,5 +53,38 @@ async fn what_a_member_did_since_a_check_in_reads_indexes() {
     assert!(plan_tasks.contains("USING INDEX events_actor"), "{plan_tasks}");
     for plan in [plan_threads, plan_tasks] {
         assert!(!plan.contains("SCAN messages") && !plan.contains("SCAN events"), "{plan}");
+    }
+}
+
+#[tokio::test]
+async fn unread_counts_read_their_own_rows_never_the_messages() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqlStore::open_dir(dir.path()).await.unwrap();
+    let mut conn = store.conn().await.unwrap();
+    // The channel list and the sidebar: a row of each channel, of each conversation the viewer
+    // is in (by its index), and their seen counts by key.
+    let plan_all = plan(&mut conn, UNREAD, 1).await;
+    assert!(plan_all.contains("INDEX dm_members_member (member_id=?)"), "{plan_all}");
+    assert_eq!(plan_all.matches("SEARCH s USING PRIMARY KEY").count(), 2, "channel_seen and dm_seen: {plan_all}");
+    // A channel's or a conversation's threads: by the home's index, each with its seen count.
+    for (home, index) in [("channel_id", "threads_channel"), ("dm_id", "threads_dm")] {
+        let plan = plan(&mut conn, &unread_threads_sql(home), 2).await;
+        assert!(plan.contains(&format!("USING INDEX {index} (")), "{home}: {plan}");
+        assert!(plan.contains("SEARCH s USING PRIMARY KEY"), "{home}: {plan}");
+        assert!(!plan.contains("SCAN t") && !plan.contains("TEMP B-TREE"), "{home}: {plan}");
+        assert!(!plan.contains("messages"), "{home}: {plan}");
+    }
+    assert!(!plan_all.contains("messages"), "{plan_all}");
+    // What a mark passes, and who has read past a message: ranges on their indexes.
+    for (column, index) in [("thread_id", "messages_thread"), ("dm_id", "messages_dm")] {
+        let plan = plan(&mut conn, &format!("SELECT {}", passed_sql(column)), 5).await;
+        assert!(
+            plan.contains(&format!("SEARCH messages USING INDEX {index} ({column}=? AND id>? AND id<?)")),
+            "{plan}"
+        );
+    }
+    for (place, index) in [(Place::Thread(1), "thread_read_marks_thread"), (Place::Timeline(1), "dm_read_marks_dm")] {
+        let plan = plan(&mut conn, &format!("SELECT * FROM {}", seers(place)), 3).await;
+        assert!(plan.contains(&format!("USING COVERING INDEX {index}")), "{plan}");
     }
 }

@@ -12,6 +12,7 @@ use baton_core::MemberId;
 use jiff::Timestamp;
 
 use super::read::micros;
+use super::unread::{self, Place};
 use super::Dialect;
 use crate::error::Result;
 
@@ -82,26 +83,45 @@ fn bind_event<'q>(query: db::Query<'q>, event: &EventRow<'q>) -> db::Query<'q> {
         .bind(event.scope_member)
 }
 
-/// A post's statements, arguments `$1` to `$17`: a script for SQLite; for PostgreSQL the parts
-/// of one statement, after its `WITH`.
+/// A post's statements, arguments `$1` to `$26`, each once and in order: a script for SQLite;
+/// for PostgreSQL the parts of one statement, after its `WITH`.
 const POST_SQLITE: &str =
     "INSERT INTO messages (id, thread_id, dm_id, author_id, body, html, mentions, urgent, created_at) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9); \
-     UPDATE threads SET message_count = message_count + 1, \
+     UPDATE threads SET message_count = message_count + 1, live_messages = live_messages + 1, \
      last_message_at = MAX(COALESCE(last_message_at, 0), $10) WHERE id = $11; \
      INSERT INTO thread_followers (thread_id, member_id) SELECT $12, $13 WHERE $14 IS NOT NULL \
      ON CONFLICT DO NOTHING; \
-     UPDATE dms SET last_message_at = MAX(COALESCE(last_message_at, 0), $15) \
-     WHERE id = COALESCE($16, (SELECT dm_id FROM threads WHERE id = $17))";
+     UPDATE dms SET last_message_at = MAX(COALESCE(last_message_at, 0), $15), live_messages = live_messages + 1 \
+     WHERE id = COALESCE($16, (SELECT dm_id FROM threads WHERE id = $17)); \
+     UPDATE channels SET live_messages = live_messages + 1 WHERE id = (SELECT channel_id FROM threads WHERE id = $18); \
+     INSERT INTO thread_seen (thread_id, member_id, seen) SELECT $19, $20, 1 WHERE $21 IS NOT NULL \
+     ON CONFLICT (thread_id, member_id) DO UPDATE SET seen = thread_seen.seen + 1; \
+     INSERT INTO channel_seen (member_id, channel_id, seen) SELECT $22, channel_id, 1 FROM threads \
+     WHERE id = $23 AND channel_id IS NOT NULL \
+     ON CONFLICT (member_id, channel_id) DO UPDATE SET seen = channel_seen.seen + 1; \
+     INSERT INTO dm_seen (member_id, dm_id, seen) SELECT $24, home.dm_id, 1 \
+     FROM (SELECT COALESCE($25, (SELECT dm_id FROM threads WHERE id = $26)) AS dm_id) AS home \
+     WHERE home.dm_id IS NOT NULL ON CONFLICT (member_id, dm_id) DO UPDATE SET seen = dm_seen.seen + 1";
 const POST_POSTGRES: &str = "posted AS (INSERT INTO messages \
        (id, thread_id, dm_id, author_id, body, html, mentions, urgent, created_at) \
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)), \
-     counted AS (UPDATE threads SET message_count = message_count + 1, \
+     counted AS (UPDATE threads SET message_count = message_count + 1, live_messages = live_messages + 1, \
        last_message_at = GREATEST(COALESCE(last_message_at, 0), $10) WHERE id = $11), \
      followed AS (INSERT INTO thread_followers (thread_id, member_id) \
-       SELECT $12, $13 WHERE $14 IS NOT NULL ON CONFLICT DO NOTHING) \
-     UPDATE dms SET last_message_at = GREATEST(COALESCE(last_message_at, 0), $15) \
-     WHERE id = COALESCE($16, (SELECT dm_id FROM threads WHERE id = $17))";
+       SELECT $12, $13 WHERE $14 IS NOT NULL ON CONFLICT DO NOTHING), \
+     dm_counted AS (UPDATE dms SET last_message_at = GREATEST(COALESCE(last_message_at, 0), $15), \
+       live_messages = live_messages + 1 WHERE id = COALESCE($16, (SELECT dm_id FROM threads WHERE id = $17))), \
+     channel_counted AS (UPDATE channels SET live_messages = live_messages + 1 \
+       WHERE id = (SELECT channel_id FROM threads WHERE id = $18)), \
+     thread_seen_counted AS (INSERT INTO thread_seen (thread_id, member_id, seen) SELECT $19, $20, 1 \
+       WHERE $21 IS NOT NULL ON CONFLICT (thread_id, member_id) DO UPDATE SET seen = thread_seen.seen + 1), \
+     channel_seen_counted AS (INSERT INTO channel_seen (member_id, channel_id, seen) SELECT $22, channel_id, 1 \
+       FROM threads WHERE id = $23 AND channel_id IS NOT NULL \
+       ON CONFLICT (member_id, channel_id) DO UPDATE SET seen = channel_seen.seen + 1) \
+     INSERT INTO dm_seen (member_id, dm_id, seen) SELECT $24, home.dm_id, 1 \
+       FROM (SELECT COALESCE($25, (SELECT dm_id FROM threads WHERE id = $26)) AS dm_id) AS home \
+       WHERE home.dm_id IS NOT NULL ON CONFLICT (member_id, dm_id) DO UPDATE SET seen = dm_seen.seen + 1";
 
 /// The SQL of a post in `dialect`, after its event row's ten arguments when `with_event`: made
 /// once per process, as posts are the writer's hot path.
@@ -144,7 +164,8 @@ fn shift_arguments(sql: &str, by: usize) -> String {
 /// A posted message (and, when given, its event) in one call: the message; its thread's count
 /// and last activity, and its author as a follower (posting follows a thread: replies notify its
 /// followers); its conversation's last activity, whether it is in the conversation's timeline or
-/// in one of its threads. SQLite takes the statements as a script whose `$N` are numbered across
+/// in one of its threads; the unread counts (`unread.rs`): one more message in its thread and its
+/// channel or conversation, seen by its author (and by no one else: no mark is above it). SQLite takes the statements as a script whose `$N` are numbered across
 /// it (each statement reads its own from the one list of arguments), PostgreSQL as one statement
 /// with data-modifying parts.
 async fn post(
@@ -185,6 +206,15 @@ async fn post(
         .bind(message.author_id.0)
         .bind(thread)
         .bind(at)
+        .bind(dm)
+        .bind(thread)
+        .bind(thread)
+        .bind(thread)
+        .bind(message.author_id.0)
+        .bind(thread)
+        .bind(message.author_id.0)
+        .bind(thread)
+        .bind(message.author_id.0)
         .bind(dm)
         .bind(thread)
         .execute(&mut *conn)
@@ -317,6 +347,7 @@ pub(crate) async fn project(conn: &mut Conn, at: Timestamp, actor: Option<Member
             .await?;
         }
         Change::MessageDeleted(deleted) => {
+            unread::deleting(conn, deleted.message_id).await?;
             // The tombstone keeps the message's place, author and time; its text and history go.
             db::query("UPDATE messages SET body = '', html = '', mentions = '[]', deleted = TRUE WHERE id = $1")
                 .bind(deleted.message_id.0)
@@ -628,6 +659,7 @@ async fn move_message(conn: &mut Conn, moved: &baton_core::event::MessageMoved) 
         .fetch_one(&mut *conn)
         .await?;
     let thread = moved.thread_id.0;
+    unread::moving_out(conn, moved.message_id).await?;
     db::query("UPDATE messages SET thread_id = $1, dm_id = NULL WHERE id = $2")
         .bind(thread)
         .bind(moved.message_id.0)
@@ -656,6 +688,12 @@ async fn move_message(conn: &mut Conn, moved: &baton_core::event::MessageMoved) 
         .bind(author)
         .execute(&mut *conn)
         .await?;
+    let from = match (moved.from_thread_id, moved.from_dm_id) {
+        (Some(from), _) => Some(Place::Thread(from.0)),
+        (None, Some(dm)) => Some(Place::Timeline(dm.0)),
+        (None, None) => None,
+    };
+    unread::moved_in(conn, moved.message_id, from, moved.thread_id).await?;
     let read_it = match moved.from_thread_id {
         Some(_) => "SELECT member_id FROM thread_read_marks WHERE thread_id = $3 AND message_id >= $2",
         None => "SELECT member_id FROM dm_read_marks WHERE dm_id = $3 AND message_id >= $2",

@@ -15,6 +15,9 @@ use crate::error::{Error, Result};
 /// The tables the projector writes, each after those that refer to it: the order they are
 /// emptied in.
 pub const PROJECTED: &[&str] = &[
+    "thread_seen",
+    "channel_seen",
+    "dm_seen",
     "advisor_outcomes",
     "slot_burdens",
     "huddle_items",
@@ -121,5 +124,8 @@ async fn replay(conn: &mut Conn) -> Result<Rebuilt> {
     conn.batch("DELETE FROM thread_read_marks").await?;
     conn.batch("INSERT INTO thread_read_marks (member_id, thread_id, message_id) SELECT member_id, thread_id, message_id FROM kept_read_marks").await?;
     conn.batch("DROP TABLE kept_read_marks").await?;
+    // The unread counts were kept against today's marks while older messages were replayed
+    // below them: counted again against the marks and messages as they now are.
+    super::unread::recount(conn).await?;
     Ok(Rebuilt { events, tables: PROJECTED.len() })
 }
