@@ -438,6 +438,59 @@ async function main() {
       await pageB.setViewportSize({ width: 1280, height: 720 });
     });
 
+    await step('long-thread', async () => {
+      // 3,000 messages: the page opens at the newest, pages back to the first through "Older
+      // messages", and "Jump to the newest" comes back to the present.
+      const token = await apiToken(OWNER.email, OWNER.password);
+      // In a channel of its own, so that the channel list's counts of #general stay small.
+      const channel = await apiPost(token, '/api/v1/channels', { name: 'long-haul' });
+      const thread = await apiPost(token, `/api/v1/channels/${channel.id}/threads`, { title: 'Long haul', body: 'long 0' });
+      for (let start = 1; start < 3000; start += 100) {
+        await Promise.all(
+          Array.from({ length: Math.min(100, 3000 - start) }, (_, i) =>
+            apiPost(token, `/api/v1/threads/${thread.id}/messages`, { body: `long ${start + i}` })),
+        );
+      }
+      const newest = await apiPost(token, `/api/v1/threads/${thread.id}/messages`, { body: 'long newest' });
+      current = pageA;
+      await pageA.goto(url(`/t/${thread.id}`));
+      await pageA.locator(`#m${newest.id}`).waitFor();
+      let pages = 1;
+      while ((await pageA.locator('ol#messages li.message .body', { hasText: /^\s*long 0\s*$/ }).count()) === 0) {
+        const older = pageA.getByRole('link', { name: 'Older messages' });
+        if ((await older.count()) === 0) fail(`no "Older messages" link on page ${pages}, and "long 0" is not shown`);
+        await older.first().click();
+        await pageA.waitForLoadState('domcontentloaded');
+        pages += 1;
+        if (pages > 20) fail('still no first message after 20 pages back');
+      }
+      expect(pages >= 15, `3,001 messages came in ${pages} pages: a page holds more than it should`);
+      expect((await pageA.locator(`#m${newest.id}`).count()) === 0, 'the first page also shows the newest message');
+      await pageA.getByRole('link', { name: 'Jump to the newest' }).first().click();
+      await pageA.locator(`#m${newest.id}`).waitFor();
+    });
+
+    await step('search', async () => {
+      // The navigation's search box, then the filters on the results page.
+      current = pageA;
+      await pageA.goto(url('/'));
+      const box = pageA.locator('header form[role="search"] input[name="q"]');
+      await box.fill('draft');
+      await box.press('Enter');
+      await expectPath(pageA, '/search', 'after searching from the navigation');
+      const marked = pageA.locator('ol.results li.found mark', { hasText: /^draft$/i });
+      expect((await marked.count()) > 0, `no result with "draft" marked: ${oneLine(await pageA.locator('main').innerText()).slice(0, 300)}`);
+      await submitForm(pageA, 'Search', { q: 'lon*', in: 'long-haul', is: 'thread', order: 'newest' });
+      await pageA.waitForURL((u) => u.pathname === '/search' && u.searchParams.get('in') === 'long-haul');
+      const first = oneLine(await pageA.locator('ol.results li.found').first().innerText());
+      expect(first.includes('long newest'), `newest first, the first result should be "long newest": ${first}`);
+      expect((await pageA.locator('ol.results li.found').count()) === 50, 'a page of 50 results');
+      await submitForm(pageA, 'Search', { q: 'lon*', in: 'long-haul', is: 'dm', order: '' });
+      const none = oneLine(await pageA.locator('main').innerText());
+      expect(none.includes('No messages found.'), `is:dm finds none of the channel's messages: ${none.slice(0, 200)}`);
+      await screenshot(pageA, 'search');
+    });
+
     await step('mention-autocomplete', async () => {
       current = pageA;
       await pageA.goto(url(threadPath));
