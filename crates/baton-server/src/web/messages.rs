@@ -471,10 +471,16 @@ pub async fn mark_read(
     target: MessageTarget,
     messages: &[Message],
 ) -> Result<(), PageError> {
-    if let Some(last) = messages.iter().map(|m| m.id).max() {
-        let command = Command::MarkRead { target, up_to: last };
-        state.store.execute(Envelope::new(signed.viewer, state.now(), command)).await?;
+    let Some(last) = messages.iter().map(|m| m.id).max() else {
+        return Ok(());
+    };
+    // A page opened again with nothing new: no write, so no wait for the writer's commit (a
+    // busy thread's readers would otherwise queue behind it on every view).
+    if state.store.read_mark(&signed.viewer, target).await?.is_some_and(|mark| mark >= last) {
+        return Ok(());
     }
+    let command = Command::MarkRead { target, up_to: last };
+    state.store.execute(Envelope::new(signed.viewer, state.now(), command)).await?;
     Ok(())
 }
 
