@@ -8,6 +8,8 @@
 use std::collections::HashSet;
 
 use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use baton_core::text::MessageText;
@@ -51,6 +53,23 @@ pub struct AdvisorQuery {
     pub at: Option<String>,
 }
 
+/// Which open suggestions to list: a page of them, in the advisor's order.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AdvisorListQuery {
+    /// Advise as of this instant (RFC 3339; default now): the window is the four weeks before.
+    pub at: Option<String>,
+    /// Skip this many suggestions (what the pages before held), as `Link: rel="next"` gives it.
+    #[param(minimum = 0)]
+    pub offset: Option<usize>,
+    /// At most this many suggestions (1–200, default 200).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<usize>,
+}
+
+/// The most suggestions a page lists.
+pub const MAX_PAGE: usize = 200;
+
 /// A suggestion, with what it is based on and what accepting it does.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Suggestion {
@@ -78,15 +97,32 @@ pub struct Suggestion {
 }
 
 /// Open suggestions (not yet accepted or dismissed) that you may act on: take-live for threads
-/// you may read, nudges for tasks (not for guests), pairings for owners and admins.
-#[utoipa::path(get, path = "/api/v1/advisor", tag = "advisor", security(("bearer" = [])), params(AdvisorQuery),
+/// you may read, nudges for tasks (not for guests), pairings for owners and admins. A page at a
+/// time, with the next page in a `Link: <…>; rel="next"` header while more follow.
+#[utoipa::path(get, path = "/api/v1/advisor", tag = "advisor", security(("bearer" = [])), params(AdvisorListQuery),
     responses((status = 200, body = [Suggestion]), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn list(
     State(state): State<AppState>,
     auth: Auth,
-    ApiQuery(query): ApiQuery<AdvisorQuery>,
-) -> ApiResult<Json<Vec<Suggestion>>> {
-    Ok(Json(suggestions(&state, auth.viewer, query.at.as_deref()).await?))
+    ApiQuery(query): ApiQuery<AdvisorListQuery>,
+) -> ApiResult<Response> {
+    let offset = query.offset.unwrap_or(0);
+    let limit = query.limit.unwrap_or(MAX_PAGE);
+    if !(1..=MAX_PAGE).contains(&limit) {
+        return Err(ApiError::BadRequest(format!("limit must be 1 to {MAX_PAGE}")));
+    }
+    let all = suggestions(&state, auth.viewer, query.at.as_deref()).await?;
+    let more = all.len() > offset.saturating_add(limit);
+    let page: Vec<Suggestion> = all.into_iter().skip(offset).take(limit).collect();
+    let mut response = Json(page).into_response();
+    if more {
+        let at = query.at.as_deref().map(|at| format!("&at={}", at.replace('+', "%2B"))).unwrap_or_default();
+        let next = format!("</api/v1/advisor?offset={}&limit={limit}{at}>; rel=\"next\"", offset + limit);
+        if let Ok(value) = next.parse() {
+            response.headers_mut().insert(header::LINK, value);
+        }
+    }
+    Ok(response)
 }
 
 /// Accepts a suggestion: creates the huddle and invitation, the nudge, or the pairing

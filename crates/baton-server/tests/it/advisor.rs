@@ -151,6 +151,25 @@ async fn exactly_the_planted_findings_are_suggested_and_accepting_creates_what_t
         format!("pair-member-{}", quinn.0),
     ];
     assert_eq!(keys(&list), all);
+    // A page at a time: the Link header's next pages walk the same list, once each.
+    let mut walked = Vec::new();
+    let mut next = Some(format!("/api/v1/advisor?at={AT}&limit=3"));
+    while let Some(path) = next.take() {
+        let response = reqwest::Client::new().get(server.url(&path)).bearer_auth(&owner).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        next = response.headers().get("link").map(|link| {
+            let link = link.to_str().unwrap();
+            assert!(link.ends_with("rel=\"next\""), "{link}");
+            link[link.find('<').unwrap() + 1..link.find('>').unwrap()].to_string()
+        });
+        let page: Vec<Value> = response.json().await.unwrap();
+        walked.extend(keys(&page));
+    }
+    assert_eq!(walked, all, "two pages, 3 and 1");
+    for bad in ["limit=0", "limit=201", "offset=-1"] {
+        let (status, _) = server.call(Method::GET, &format!("/api/v1/advisor?{bad}"), Some(&owner), None).await;
+        assert!(status.is_client_error(), "{bad}: {status}");
+    }
     assert_eq!(list[2]["numbers"]["waited_working_s"], 16 * 3600);
     assert!(list[2]["reason"].as_str().unwrap().starts_with("@bo asked in #launch"), "{}", list[2]);
     let (status, body) =

@@ -252,6 +252,13 @@ async fn advisor_cards_are_accepted_and_dismissed_through_their_forms() {
     assert!(page.contains("Take \"Ship date\" live") || page.contains("Take &quot;Ship date&quot; live"), "{page}");
     assert!(page.contains("Proposed slot, in your time zone"), "{page}");
     assert!(page.contains("href=\"/overlap\""), "{page}");
+    assert!(!page.contains("Show more suggestions"), "all fit on the first page");
+    // A page that shows fewer links to the rest.
+    let (_, first) = owner.get("/advisor?shown=1").await;
+    assert_eq!(first.matches("<article class=\"suggestion\"").count(), 1, "{first}");
+    let more = page.matches("<article class=\"suggestion\"").count() - 1;
+    assert!(first.contains(&format!("Show more suggestions ({more} more)")), "{first}");
+    assert!(first.contains("href=\"/advisor?shown=51\""), "{first}");
 
     // Accepting sets the huddle up on the thread; the card is gone and the notice links to it.
     let accepted = owner.post(&format!("/advisor/{live}/accept"), &[], None).await;

@@ -26,7 +26,12 @@ pub struct Done {
     huddle: String,
     thread: String,
     dm: String,
+    /// How many suggestions to show: the first page's, or more after "Show more".
+    shown: Option<usize>,
 }
+
+/// Suggestions the page shows at first, and how many more each "Show more" adds.
+const PAGE: usize = 50;
 
 pub async fn show(
     State(state): State<AppState>,
@@ -105,7 +110,15 @@ async fn advisor_page(
                 @if open.is_empty() {
                     p.empty { "No open suggestions: nothing is bouncing, stalled, waiting or isolated." }
                 }
-                @for suggestion in &open { (card(suggestion, signed, may_act)) }
+                @let shown = done.shown.unwrap_or(PAGE).clamp(1, 10_000);
+                @for suggestion in open.iter().take(shown) { (card(suggestion, signed, may_act)) }
+                @if open.len() > shown {
+                    p.paging {
+                        a.more href=(format!("/advisor?shown={}", shown + PAGE)) {
+                            "Show more suggestions (" (open.len() - shown) " more)"
+                        }
+                    }
+                }
             }
         },
     ))
