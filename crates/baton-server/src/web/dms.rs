@@ -10,8 +10,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
 use baton_core::{DmId, MemberId, MessageId};
-use baton_store::{Command, Envelope, MessageTarget, ThreadHome};
+use baton_store::{ActivityCursor, Command, Envelope, MessageTarget, ThreadHome};
 use maud::{html, Markup};
+use serde::Deserialize;
 
 use super::layout::{csrf_field, page, when, Live};
 use super::messages::follow::{self, Fragment, FragmentQuery, LiveList};
@@ -111,26 +112,52 @@ async fn list_of(state: &AppState, signed: &Signed, id: DmId, at: At) -> Result<
     Ok((list, window))
 }
 
+/// Where the conversation's list of threads stands: its most recently active, or a later page.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ThreadPaging {
+    /// Where the page of threads before stopped (`ActivityCursor`).
+    threads_after: Option<String>,
+}
+
 async fn show(
     State(state): State<AppState>,
     signed: Signed,
     Path(id): Path<i64>,
     Query(paging): Query<Paging>,
+    Query(threads): Query<ThreadPaging>,
 ) -> Result<Response, PageError> {
-    Ok(dm_page(&state, &signed, DmId(id), &Draft::default(), At::of(&paging)).await?.into_response())
+    let threads_after = match threads.threads_after.as_deref().map(str::parse::<ActivityCursor>) {
+        None => None,
+        Some(Ok(cursor)) => Some(cursor),
+        Some(Err(())) => {
+            return Err(PageError::Other(StatusCode::BAD_REQUEST, "That link to older threads is broken.".into()))
+        }
+    };
+    let at = At::of(&paging);
+    Ok(dm_page(&state, &signed, DmId(id), &Draft::default(), at, threads_after).await?.into_response())
 }
 
-/// The conversation's page at `at`, its composer filled with `draft`.
-async fn dm_page(state: &AppState, signed: &Signed, id: DmId, draft: &Draft, at: At) -> Result<Markup, PageError> {
+/// The conversation's page at `at`, its composer filled with `draft`, its threads listed from
+/// the most recently active (or after `threads_after`).
+async fn dm_page(
+    state: &AppState,
+    signed: &Signed,
+    id: DmId,
+    draft: &Draft,
+    at: At,
+    threads_after: Option<ActivityCursor>,
+) -> Result<Markup, PageError> {
     let dm = state.store.dm(&signed.viewer, id).await?;
     let people = messages::people(state, signed).await?;
     let since = state.store.head().await?.0;
     let (list, window) = list_of(state, signed, dm.id, at).await?;
     let (above, below) = messages::paging(&format!("/dms/{id}"), &window);
-    let threads = threads_of(state, signed, dm.id).await?;
+    let (threads, older_threads) = threads_of(state, signed, dm.id, threads_after).await?;
     let title = names(&dm.member_ids, &people, signed.member.id);
-    // A page away from the newest stays as it is; the newest window follows live.
-    let live = if at.is_live(&window) { Live::Dm { id: id.0, since } } else { Live::Nothing };
+    // A page away from the newest stays as it is (messages or threads); the newest follows live.
+    let live =
+        if at.is_live(&window) && threads_after.is_none() { Live::Dm { id: id.0, since } } else { Live::Nothing };
     Ok(page(
         &title,
         signed,
@@ -140,6 +167,12 @@ async fn dm_page(state: &AppState, signed: &Signed, id: DmId, draft: &Draft, at:
             h1 { (title) }
             h2 { "Threads" }
             ul #threads .threads { (threads) }
+            @if let Some(older) = older_threads {
+                p.paging { a.older href=(format!("/dms/{id}?threads_after={older}")) { "Older threads" } }
+            }
+            @if threads_after.is_some() {
+                p.paging { a.newest href=(format!("/dms/{id}")) { "Back to the most recent threads" } }
+            }
             h2 { "Messages" }
             (above)
             ol #messages .messages aria-live="polite" data-fragment=(format!("/dms/{id}/messages")) { (list) }
@@ -149,11 +182,17 @@ async fn dm_page(state: &AppState, signed: &Signed, id: DmId, draft: &Draft, at:
     ))
 }
 
-/// The conversation's threads, with unread counts and bouncing flags.
-async fn threads_of(state: &AppState, signed: &Signed, id: DmId) -> Result<Markup, PageError> {
-    let (threads, _) = thread_list::page_of(state, signed, ThreadHome::Dm(id), None).await?;
+/// A page of the conversation's threads, with unread counts and bouncing flags, and where the
+/// next page starts when there is one.
+async fn threads_of(
+    state: &AppState,
+    signed: &Signed,
+    id: DmId,
+    after: Option<ActivityCursor>,
+) -> Result<(Markup, Option<ActivityCursor>), PageError> {
+    let (threads, older) = thread_list::page_of(state, signed, ThreadHome::Dm(id), after).await?;
     let flags = Flags::of(state, signed, ThreadHome::Dm(id)).await?;
-    Ok(thread_list(&threads, &flags, signed))
+    Ok((thread_list(&threads, &flags, signed), older))
 }
 
 async fn threads_fragment(
@@ -161,7 +200,7 @@ async fn threads_fragment(
     signed: Signed,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
-    Ok(threads_of(&state, &signed, DmId(id)).await?.into_response())
+    Ok(threads_of(&state, &signed, DmId(id), None).await?.0.into_response())
 }
 
 /// The timeline alone, for the page's live updates: whole, or only the messages after `?after=`
@@ -207,7 +246,7 @@ async fn send(
     match messages::send(&state, &signed, MessageTarget::Dm(DmId(id)), form, &format!("/dms/{id}")).await {
         Ok(sent) => Ok(sent),
         Err(SendError::Refused(draft)) => {
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, dm_page(&state, &signed, DmId(id), &draft, At::Newest).await?)
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, dm_page(&state, &signed, DmId(id), &draft, At::Newest, None).await?)
                 .into_response())
         }
         Err(SendError::Page(err)) => Err(err),

@@ -387,3 +387,37 @@ async fn an_admin_outside_a_private_channel_pages_nothing_of_it() {
         assert!(!html.contains("secret"), "{at}: {html}");
     }
 }
+
+#[tokio::test]
+async fn a_conversations_threads_page_by_activity_on_its_page() {
+    let server = TestServer::start().await;
+    let owner = server.setup().await;
+    let bo = owner.add_member("bo", "member").await;
+    let dm = owner.create("/api/v1/dms", json!({"member_ids": [bo.id]})).await["id"].as_i64().unwrap();
+    let mut created = Vec::new();
+    for n in 0..205 {
+        let thread = owner.create(&format!("/api/v1/dms/{dm}/threads"), json!({"title": format!("topic {n}")})).await;
+        created.push(thread["id"].as_i64().unwrap());
+    }
+    let mut browser = Browser::signed_in(&server, "bo@example.com").await;
+    let (status, first) = browser.get(&format!("/dms/{dm}")).await;
+    assert_eq!(status, StatusCode::OK);
+    let newest_first: Vec<i64> = created.iter().rev().copied().collect();
+    assert_eq!(thread_ids(&first), newest_first[..200].to_vec());
+    assert!(first.contains("data-live=\"dm\""), "the first page follows live");
+    let older = link_of(&first, "older").expect("a link to older threads");
+    assert!(older.contains("threads_after="), "{older}");
+    let (status, second) = browser.get(&older).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(thread_ids(&second), newest_first[200..].to_vec());
+    assert!(link_of(&second, "older").is_none() && second.contains("Back to the most recent threads"));
+    assert!(!second.contains("data-live=\"dm\""), "a later page stays still");
+    let (status, _) = browser.get(&format!("/dms/{dm}?threads_after=nonsense")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    // An admin outside the conversation pages nothing of it.
+    owner.add_member("ad", "admin").await;
+    let mut admin_browser = Browser::signed_in(&server, "ad@example.com").await;
+    let (status, page) = admin_browser.get(&older).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(!page.contains("topic "), "{page}");
+}
