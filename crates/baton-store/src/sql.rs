@@ -15,6 +15,7 @@ mod apply;
 mod db;
 mod dialect;
 mod flag;
+mod lite_reads;
 mod open;
 #[cfg(test)]
 mod plans;
@@ -58,6 +59,8 @@ pub const MAX_BATCH: usize = 512;
 #[derive(Clone)]
 pub struct SqlStore {
     reads: AnyPool,
+    /// SQLite's reads, on connections of Baton's own (see `lite_reads`); `None` on PostgreSQL.
+    lite_reads: Option<Arc<lite_reads::LitePool>>,
     writes: mpsc::Sender<writer::WriteRequest>,
     bus: Arc<dyn Bus>,
     database: Database,
@@ -81,7 +84,11 @@ impl SqlStore {
         let reads = open::connect(database).await?;
         let (writes, queue) = mpsc::channel(MAX_BATCH * 4);
         writer::start(database.clone(), queue, bus.clone()).await?;
-        Ok(SqlStore { reads, writes, bus, database: database.clone() })
+        let lite_reads = match database {
+            Database::Sqlite(dir) => Some(lite_reads::LitePool::new(dir.join("baton.db"))),
+            Database::Postgres(_) => None,
+        };
+        Ok(SqlStore { reads, lite_reads, writes, bus, database: database.clone() })
     }
 
     /// Where the workspace is stored.
@@ -90,7 +97,10 @@ impl SqlStore {
     }
 
     async fn conn(&self) -> Result<Conn> {
-        Ok(Conn::from(self.reads.acquire().await?))
+        match &self.lite_reads {
+            Some(pool) => Ok(Conn::LiteRead(pool.acquire().await?)),
+            None => Ok(Conn::from(self.reads.acquire().await?)),
+        }
     }
 
     /// Closes the read pool and waits until the writer has committed what it was given.

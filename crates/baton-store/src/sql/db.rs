@@ -17,6 +17,7 @@ use sqlx::pool::PoolConnection;
 use sqlx::{Any, AnyConnection, Connection as _, Executor as _, Row as _};
 
 use super::flag::Flag;
+use super::lite_reads::LiteLease;
 use super::Dialect;
 
 /// A connection to run statements on.
@@ -27,6 +28,8 @@ pub(crate) enum Conn {
     Any(AnyConnection),
     /// The SQLite writer's, run on the calling thread.
     Lite(Box<rusqlite::Connection>),
+    /// One of SQLite's read connections, run on the calling thread too.
+    LiteRead(LiteLease),
 }
 
 impl From<PoolConnection<Any>> for Conn {
@@ -46,7 +49,7 @@ impl Conn {
         match self {
             Conn::Pooled(conn) => Dialect::of(conn),
             Conn::Any(conn) => Dialect::of(conn),
-            Conn::Lite(_) => Dialect::Sqlite,
+            Conn::Lite(_) | Conn::LiteRead(_) => Dialect::Sqlite,
         }
     }
 
@@ -56,6 +59,7 @@ impl Conn {
             Conn::Pooled(conn) => Side::Sqlx(conn),
             Conn::Any(conn) => Side::Sqlx(conn),
             Conn::Lite(conn) => Side::Lite(conn),
+            Conn::LiteRead(lease) => Side::Lite(lease.conn()),
         }
     }
 
@@ -84,7 +88,7 @@ impl Conn {
     }
 }
 
-/// A connection as the statement runners need it: sqlx's, or the SQLite writer's.
+/// A connection as the statement runners need it: sqlx's, or one of SQLite's own.
 enum Side<'c> {
     Sqlx(&'c mut AnyConnection),
     Lite(&'c rusqlite::Connection),

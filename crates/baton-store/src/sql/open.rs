@@ -91,7 +91,8 @@ pub(super) async fn connect(database: &Database) -> Result<AnyPool> {
 /// survives a killed process but can lose the last commits on power loss, and an acknowledged
 /// write must survive both. `secure_delete`: freed space is overwritten with zeros, so a deleted
 /// message's text does not linger in the file's free pages.
-const SQLITE_SETTINGS: &str = "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; \
+pub(super) const SQLITE_SETTINGS: &str =
+    "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; \
      PRAGMA cache_size = -32000; PRAGMA secure_delete = ON";
 
 async fn sqlite(database: &Database, dir: &Path) -> Result<AnyPool> {

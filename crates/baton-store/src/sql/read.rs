@@ -969,29 +969,48 @@ pub(crate) async fn access(conn: &mut Conn, viewer: &Viewer) -> Result<Access> {
     // One snapshot for the head and the memberships: a removal committed between the two reads
     // would otherwise be judged as already done for events before it.
     let dialect = conn.dialect();
-    let conn = conn.sqlx().ok_or_else(|| Error::internal(std::io::Error::other("access is read on the read pool")))?;
+    let Some(conn) = conn.sqlx() else {
+        // SQLite's own read connection: a read transaction is one snapshot (WAL); a read
+        // cancelled halfway is rolled back when the connection goes back to its pool.
+        conn.batch("BEGIN").await?;
+        let as_of = db::query_as::<(i64,)>(ACCESS_HEAD).fetch_one(conn).await?.0;
+        let channel_ids: Vec<(i64,)> = db::query_as(visibility::visible_channels())
+            .bind(visibility::guest(viewer))
+            .bind(viewer.member.0)
+            .fetch_all(conn)
+            .await?;
+        let dm_ids: Vec<(i64,)> = db::query_as(ACCESS_DMS).bind(viewer.member.0).fetch_all(conn).await?;
+        conn.batch("COMMIT").await?;
+        return Ok(access_of(viewer, as_of, channel_ids, dm_ids));
+    };
     let mut tx = conn.begin().await?;
     if dialect == Dialect::Postgres {
         sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ").execute(&mut *tx).await?;
     }
-    let (as_of,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(seq), 0) FROM events").fetch_one(&mut *tx).await?;
+    let (as_of,): (i64,) = sqlx::query_as(ACCESS_HEAD).fetch_one(&mut *tx).await?;
     let channel_ids: Vec<(i64,)> = sqlx::query_as(visibility::visible_channels())
         .bind(visibility::guest(viewer))
         .bind(viewer.member.0)
         .fetch_all(&mut *tx)
         .await?;
-    let dm_ids: Vec<(i64,)> = sqlx::query_as("SELECT dm_id FROM dm_members WHERE member_id = $1")
-        .bind(viewer.member.0)
-        .fetch_all(&mut *tx)
-        .await?;
+    let dm_ids: Vec<(i64,)> = sqlx::query_as(ACCESS_DMS).bind(viewer.member.0).fetch_all(&mut *tx).await?;
     tx.commit().await?;
-    Ok(Access {
+    Ok(access_of(viewer, as_of, channel_ids, dm_ids))
+}
+
+/// The head of the log, read with the memberships.
+const ACCESS_HEAD: &str = "SELECT COALESCE(MAX(seq), 0) FROM events";
+/// The viewer's direct conversations; binds the member as `$1`.
+const ACCESS_DMS: &str = "SELECT dm_id FROM dm_members WHERE member_id = $1";
+
+fn access_of(viewer: &Viewer, as_of: i64, channel_ids: Vec<(i64,)>, dm_ids: Vec<(i64,)>) -> Access {
+    Access {
         member: viewer.member,
         role: viewer.role,
         channels: channel_ids.into_iter().map(|(id,)| ChannelId(id)).collect(),
         dms: dm_ids.into_iter().map(|(id,)| DmId(id)).collect(),
         as_of: Seq(as_of),
-    })
+    }
 }
 
 /// At most `limit` events after `since`, unfiltered.
