@@ -191,24 +191,52 @@ async fn a_lagging_stream_applies_a_removal_in_the_gap_in_order() {
     let (_, public) = owner.channel_and_thread("flood").await;
     let since = last_seq(&owner).await;
     let mut socket = connect(&server, &ana.token, since).await;
-    // Big messages nobody reads fill the socket, so the stream stops taking from the bus...
-    let big = "x".repeat(8_000);
-    let path = format!("/api/v1/threads/{public}/messages");
-    for chunk in 0..20 {
-        let posts = (0..50).map(|i| owner.create(&path, json!({"body": format!("big {chunk}-{i} {big}")})));
-        futures_util::future::join_all(posts).await;
-    }
-    // ...and what follows is dropped for it: the stream must catch up from the store.
-    owner.create(&format!("/api/v1/threads/{inner}/messages"), json!({"body": "posted while inside"})).await;
-    owner.send(reqwest::Method::DELETE, &format!("/api/v1/channels/{channel}/members/{}", ana.id), json!({})).await;
-    for round in 0..10 {
-        post_many(&owner, public, 500, &format!("flood {round}")).await;
-    }
-    owner.create(&format!("/api/v1/threads/{inner}/messages"), json!({"body": "posted after leaving"})).await;
+    // The client reads a trickle while the posts go in: far too slow to keep up, so the stream
+    // falls behind the bus, yet never so still that the server gives up on it (a frame not
+    // taken within its send timeout closes the stream, and the posts below can take longer
+    // than that on a loaded machine).
+    let posted = std::sync::atomic::AtomicBool::new(false);
+    let mut early: Vec<String> = Vec::new();
+    let trickle = async {
+        while !posted.load(std::sync::atomic::Ordering::Relaxed) {
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            for _ in 0..10 {
+                match tokio::time::timeout(Duration::from_millis(50), socket.next()).await {
+                    Ok(Some(Ok(Message::Text(text)))) => early.push(text.to_string()),
+                    _ => break,
+                }
+            }
+        }
+    };
+    let posting = async {
+        // Big messages fill the socket, so the stream stops taking from the bus...
+        let big = "x".repeat(8_000);
+        let path = format!("/api/v1/threads/{public}/messages");
+        for chunk in 0..20 {
+            let posts = (0..50).map(|i| owner.create(&path, json!({"body": format!("big {chunk}-{i} {big}")})));
+            futures_util::future::join_all(posts).await;
+        }
+        // ...and what follows is dropped for it: the stream must catch up from the store.
+        owner.create(&format!("/api/v1/threads/{inner}/messages"), json!({"body": "posted while inside"})).await;
+        let removal = format!("/api/v1/channels/{channel}/members/{}", ana.id);
+        owner.send(reqwest::Method::DELETE, &removal, json!({})).await;
+        for round in 0..10 {
+            post_many(&owner, public, 500, &format!("flood {round}")).await;
+        }
+        owner.create(&format!("/api/v1/threads/{inner}/messages"), json!({"body": "posted after leaving"})).await;
+        posted.store(true, std::sync::atomic::Ordering::Relaxed);
+    };
+    futures_util::future::join(posting, trickle).await;
     let (_, marker) = owner.channel_and_thread("the-end").await;
     let until = last_seq(&owner).await;
-    let all = read_texts_until(&mut socket, until).await;
-    assert!(all.contains("the-end"), "the stream reached the end (marker thread {marker})");
+    early.push(read_texts_until(&mut socket, until).await);
+    let all = early.join("\n");
+    let last = all.lines().last().map(|line| serde_json::from_str::<Value>(line).unwrap()["seq"].clone());
+    assert!(
+        all.contains("the-end"),
+        "the stream reached the end (marker thread {marker}): {} events, the last {last:?}, until {until}",
+        all.lines().count()
+    );
     assert!(all.contains("posted while inside"), "a message from before the removal is lost");
     assert!(!all.contains("posted after leaving"), "a removed member's stream carries the channel");
     let seqs: Vec<i64> =
