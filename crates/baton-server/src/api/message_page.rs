@@ -45,10 +45,11 @@ pub(crate) async fn list(
     path: &str,
 ) -> ApiResult<Response> {
     let limit = query.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, Page::MAX_LIMIT);
-    let backward = query.after.is_none() || query.before.is_some() || query.newest == Some(true);
     if query.after.is_some() && (query.before.is_some() || query.newest == Some(true)) {
         return Err(ApiError::BadRequest("after cannot be combined with before or newest".into()));
     }
+    // Back from the newest (or from `before`) unless `after` walks forward.
+    let backward = query.after.is_none();
     if query.after.is_some_and(|after| after < 0) || query.before.is_some_and(|before| before < 1) {
         return Err(ApiError::BadRequest("after must be 0 or more, before 1 or more".into()));
     }
