@@ -91,7 +91,7 @@ pub fn load(dir: &Path) -> Result<Dataset> {
         workspace_calendar: Calendar::new(parse_time_zone(WORKSPACE_ZONE)?, WorkingHours::default()),
         people,
         conversations,
-        messages,
+        messages: messages.into(),
         tasks,
         huddles: Vec::new(),
         thread_decisions: Vec::new(),

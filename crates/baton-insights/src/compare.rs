@@ -44,6 +44,7 @@
 use jiff::SignedDuration;
 use serde::Serialize;
 
+use crate::cancel::{Cancel, Cancelled};
 use crate::conversations::{self, Response};
 use crate::dataset::Dataset;
 use crate::people;
@@ -115,7 +116,23 @@ impl MetricChange {
 /// Compares the metrics of `before` and `after` (see the module docs); `seed` fixes the
 /// bootstrap's draws.
 pub fn compare(data: &Dataset, before: Window, after: Window, thresholds: &Thresholds, seed: u64) -> Comparison {
+    match compare_until(data, before, after, thresholds, seed, &Cancel::NEVER) {
+        Ok(comparison) => comparison,
+        Err(Cancelled) => unreachable!("a comparison that cannot be cancelled was"),
+    }
+}
+
+/// [`compare`], stopped between its steps once `cancel` is cancelled.
+pub fn compare_until(
+    data: &Dataset,
+    before: Window,
+    after: Window,
+    thresholds: &Thresholds,
+    seed: u64,
+    cancel: &Cancel,
+) -> Result<Comparison, Cancelled> {
     let before_units = WindowUnits::of(data, before, thresholds);
+    cancel.check()?;
     let after_units = WindowUnits::of(data, after, thresholds);
     let mut rng = SplitMix64::new(seed);
     let pairs = [
@@ -125,8 +142,14 @@ pub fn compare(data: &Dataset, before: Window, after: Window, thresholds: &Thres
         ("completion_rate", &before_units.on_time, &after_units.on_time),
         ("isolation_rate", &before_units.isolated, &after_units.isolated),
     ];
-    let metrics = pairs.into_iter().map(|(metric, before, after)| change(metric, before, after, &mut rng)).collect();
-    Comparison { before: window_json(before), after: window_json(after), metrics }
+    let metrics = pairs
+        .into_iter()
+        .map(|(metric, before, after)| {
+            cancel.check()?;
+            Ok(change(metric, before, after, &mut rng))
+        })
+        .collect::<Result<_, Cancelled>>()?;
+    Ok(Comparison { before: window_json(before), after: window_json(after), metrics })
 }
 
 /// A window's population for one metric, reduced to what the metric and its resamples need.

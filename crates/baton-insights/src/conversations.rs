@@ -20,6 +20,7 @@ use std::thread;
 use baton_core::calendar::{Calendar, WorkingTimeIndex};
 use jiff::{SignedDuration, Timestamp};
 
+use crate::cancel::Cancel;
 use crate::dataset::{ConversationKind, Dataset, MemberIdx, Message};
 use crate::quantile::{nearest_ranks, whole_seconds};
 use crate::window::{Thresholds, Window};
@@ -288,7 +289,7 @@ pub(crate) fn gather<A: Accumulate>(
     since: Timestamp,
     accumulator: impl Fn() -> A + Sync,
 ) -> (ConversationFigures, A) {
-    gather_in_parts(data, window, thresholds, since, accumulator, default_parts())
+    gather_in_parts(data, window, thresholds, since, accumulator, default_parts(), &Cancel::NEVER)
 }
 
 /// How many parts [`gather`] walks in: one per core, up to [`MAX_PARTS`]. More parts than cores
@@ -296,6 +297,9 @@ pub(crate) fn gather<A: Accumulate>(
 pub(crate) fn default_parts() -> usize {
     thread::available_parallelism().map_or(1, NonZeroUsize::get).min(MAX_PARTS)
 }
+
+/// How many messages a walk reads between two looks at its [`Cancel`].
+const CANCEL_EVERY: usize = 1 << 14;
 
 /// At most this many parts (threads) for [`gather`]: each part reads every message.
 const MAX_PARTS: usize = 8;
@@ -308,13 +312,14 @@ pub(crate) fn gather_in_parts<A: Accumulate>(
     since: Timestamp,
     accumulator: impl Fn() -> A + Sync,
     n_parts: usize,
+    cancel: &Cancel,
 ) -> (ConversationFigures, A) {
     // Indexed over the span where the responses handed on end, and some weeks before it where
     // most of the turns they answer end, within the messages' own span and at most a century
     // (an index holds every working interval of its span); a response reaching further asks
     // its calendar.
-    let before_to = messages_before(data, window.to());
-    let calendars = match (before_to.first(), before_to.last()) {
+    let mut before_to = messages_before(data, window.to());
+    let calendars = match (before_to.clone().next(), before_to.next_back()) {
         (Some(first), Some(last)) => {
             let earliest =
                 [since.checked_sub(INDEX_LEAD).ok(), Some(first.at), last.at.checked_sub(INDEX_MAX_SPAN).ok()];
@@ -323,7 +328,8 @@ pub(crate) fn gather_in_parts<A: Accumulate>(
         }
         _ => Calendars::new(data),
     };
-    let run = |idx| gather_part(data, window, thresholds, since, &calendars, Part { idx, n: n_parts }, accumulator());
+    let run =
+        |idx| gather_part(data, window, thresholds, since, &calendars, Part { idx, n: n_parts, cancel }, accumulator());
     let parts: Vec<(PartFigures, A)> = thread::scope(|scope| {
         let others: Vec<_> = (1..n_parts).map(|idx| scope.spawn(move || run(idx))).collect();
         let first = run(0);
@@ -573,13 +579,16 @@ impl<T> Tail<T> {
 /// A share of the conversations: those whose position is `idx` modulo `n`. Interleaving
 /// spreads long and short conversations evenly over the parts.
 #[derive(Debug, Clone, Copy)]
-struct Part {
+struct Part<'a> {
     idx: usize,
     n: usize,
+    /// The walk over the part stops early once this is cancelled (what it returns is then
+    /// partial, and thrown away).
+    cancel: &'a Cancel,
 }
 
-impl Part {
-    const WHOLE: Part = Part { idx: 0, n: 1 };
+impl Part<'_> {
+    const WHOLE: Part<'static> = Part { idx: 0, n: 1, cancel: &Cancel::NEVER };
 
     fn contains(self, conversation: usize) -> bool {
         conversation % self.n == self.idx
@@ -633,7 +642,10 @@ fn walk<T: Copy + Default>(
     let n_slots = part.len(data.conversations.len());
     let mut tails: Vec<Option<Tail<T>>> = vec![None; n_slots];
     let mut first_at = vec![Timestamp::UNIX_EPOCH; n_slots];
-    for message in messages_before(data, to) {
+    for (n, message) in messages_before(data, to).enumerate() {
+        if n % CANCEL_EVERY == 0 && part.cancel.is_cancelled() {
+            break;
+        }
         if !part.contains(message.conversation) {
             continue;
         }
@@ -669,13 +681,13 @@ fn walk<T: Copy + Default>(
 }
 
 /// The messages before `at`: a prefix, since messages are sorted by (time, id).
-fn messages_before(data: &Dataset, at: Timestamp) -> &[Message] {
-    &data.messages[..data.messages.partition_point(|message| message.at < at)]
+fn messages_before(data: &Dataset, at: Timestamp) -> impl DoubleEndedIterator<Item = &Message> + Clone + '_ {
+    data.messages.before(at)
 }
 
 /// How many messages are in `window`.
 fn messages_in(data: &Dataset, window: Window) -> usize {
-    messages_before(data, window.to()).len() - messages_before(data, window.from()).len()
+    data.messages.count_before(window.to()) - data.messages.count_before(window.from())
 }
 
 /// The conversation's reply norm in working time.

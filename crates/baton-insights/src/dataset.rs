@@ -98,7 +98,7 @@ pub struct Dataset {
     pub people: Vec<Person>,
     pub conversations: Vec<Conversation>,
     /// Sorted by (time, id).
-    pub messages: Vec<Message>,
+    pub messages: crate::messages::Messages,
     pub tasks: Vec<Task>,
     /// Huddles: who was in each when, and when its decisions were recorded.
     pub huddles: Vec<Huddle>,
@@ -149,12 +149,15 @@ impl Dataset {
 
     /// Sorts messages by (time, id), as the metrics expect.
     pub fn sort_messages(&mut self) {
-        self.messages.sort_by_key(|m| (m.at, m.id));
+        self.messages.sort();
     }
 }
 
 /// Messages' and task events' times (see [`Dataset::activity`]).
-pub(crate) fn activity<'a>(messages: &'a [Message], tasks: &'a [Task]) -> impl Iterator<Item = Timestamp> + 'a {
+pub(crate) fn activity<'a>(
+    messages: &'a crate::messages::Messages,
+    tasks: &'a [Task],
+) -> impl Iterator<Item = Timestamp> + 'a {
     let task_events = tasks.iter().flat_map(|t| std::iter::once(t.created_at).chain(t.changes.iter().map(|c| c.0)));
     messages.iter().map(|m| m.at).chain(task_events)
 }

@@ -4,12 +4,14 @@
 //! always gives the same numbers.
 
 pub mod advisor;
+pub mod cancel;
 pub mod compare;
 pub mod conversations;
 pub mod dataset;
 pub mod error;
 pub mod event_log;
 pub mod lagging;
+pub mod messages;
 pub mod mode_mix;
 pub mod overlap;
 pub mod people;
@@ -21,9 +23,11 @@ pub mod tasks;
 pub mod trend;
 pub mod window;
 
+pub use cancel::{Cancel, Cancelled};
 pub use dataset::{Conversation, ConversationKind, Dataset, Huddle, MemberIdx, Message, Person, Task, TaskChange};
 pub use error::{Error, Result};
-pub use event_log::{dataset_and_origins, dataset_from_events, DatasetBuilder, LogIds, Origin};
-pub use report::{report, Report};
+pub use event_log::{dataset_and_origins, dataset_from_events, DatasetBuilder, LogIds, Origin, Snapshot};
+pub use messages::Messages;
+pub use report::{report, report_until, Report};
 pub use scope::{Narrowed, Scope, ScopeError};
 pub use window::{days, default_last_day, four_weeks_through, parse_instant, Thresholds, Window, DEFAULT_DAYS};

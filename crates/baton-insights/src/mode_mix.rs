@@ -47,8 +47,7 @@ pub fn mode_mix(data: &Dataset, window: Window) -> ModeMix {
     let weeks = window.to().duration_since(window.from()).as_secs_f64() / SECONDS_PER_WEEK;
     let member_weeks = data.people.len() as f64 * weeks;
     // Messages are sorted by time: those in the window are the run between two binary searches.
-    let n_messages = data.messages.partition_point(|message| message.at < window.to())
-        - data.messages.partition_point(|message| message.at < window.from());
+    let n_messages = data.messages.count_before(window.to()) - data.messages.count_before(window.from());
     let has_population = member_weeks > 0.0;
     let (from, to) = (window.from(), window.to());
     // An empty float sum is -0.0; adding 0.0 makes it the 0 a reader expects.

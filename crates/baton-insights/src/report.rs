@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use crate::cancel::{Cancel, Cancelled};
 use crate::conversations::{self, Bouncing, FirstResponseStats, MessageStats, ResponseStats};
 use crate::dataset::Dataset;
 use crate::lagging::{Groups, LaggingTally};
@@ -61,11 +62,30 @@ impl From<Bouncing> for BouncingJson {
 /// lagging and collaboration tallies, so no part of the report walks the messages again or
 /// recomputes a response's working time.
 pub fn report(data: &Dataset, window: Window, thresholds: &Thresholds) -> Report {
-    report_in_parts(data, window, thresholds, conversations::default_parts())
+    match report_in_parts(data, window, thresholds, conversations::default_parts(), &Cancel::NEVER) {
+        Ok(report) => report,
+        Err(Cancelled) => unreachable!("a report that cannot be cancelled was"),
+    }
+}
+
+/// [`report`], stopped early once `cancel` is cancelled.
+pub fn report_until(
+    data: &Dataset,
+    window: Window,
+    thresholds: &Thresholds,
+    cancel: &Cancel,
+) -> Result<Report, Cancelled> {
+    report_in_parts(data, window, thresholds, conversations::default_parts(), cancel)
 }
 
 /// [`report`] with the walk in `n_parts` parts (tests check that the count changes nothing).
-fn report_in_parts(data: &Dataset, window: Window, thresholds: &Thresholds, n_parts: usize) -> Report {
+fn report_in_parts(
+    data: &Dataset,
+    window: Window,
+    thresholds: &Thresholds,
+    n_parts: usize,
+    cancel: &Cancel,
+) -> Result<Report, Cancelled> {
     let groups = Groups::of(data, window.to());
     // Responses from the start of the isolation span on feed the collaborators; the span may
     // start before the window.
@@ -77,10 +97,14 @@ fn report_in_parts(data: &Dataset, window: Window, thresholds: &Thresholds, n_pa
         since,
         || (LaggingTally::new(&groups, data, window), Collaboration::new(data, window, thresholds)),
         n_parts,
+        cancel,
     );
+    // A cancelled walk stopped early: its figures are partial.
+    cancel.check()?;
     let task_facts = tasks::task_facts(data, window, thresholds, &figures.last_message);
     let (members, isolation) = collaboration.finish(data, thresholds);
-    Report {
+    cancel.check()?;
+    Ok(Report {
         window: WindowJson { from: window.from().to_string(), to: window.to().to_string() },
         messages: figures.messages,
         response_time: figures.response_time,
@@ -91,7 +115,7 @@ fn report_in_parts(data: &Dataset, window: Window, thresholds: &Thresholds, n_pa
         isolation,
         mode_mix: crate::mode_mix::mode_mix(data, window),
         lagging: lagging_tally.finish(data, &task_facts),
-    }
+    })
 }
 
 #[cfg(test)]

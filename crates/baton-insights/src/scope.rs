@@ -11,6 +11,7 @@
 //! - a kept task keeps its thread, since its last activity reads it.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use jiff::Timestamp;
 
@@ -43,7 +44,8 @@ pub enum ScopeError {
 /// The narrowed dataset, and where its conversations were in the original.
 #[derive(Debug, Clone)]
 pub struct Narrowed {
-    pub data: Dataset,
+    /// The dataset itself, shared, when the scope is everything.
+    pub data: Arc<Dataset>,
     /// For each conversation of `data`, its index in the original dataset.
     pub origin: Vec<usize>,
     /// The member the scope names, if any.
@@ -56,10 +58,11 @@ impl Scope {
     }
 
     /// The part of `data` this scope covers, as a report ending at `to` sees it.
-    pub fn narrow(&self, data: &Dataset, to: Timestamp) -> Result<Narrowed, ScopeError> {
+    pub fn narrow(&self, data: &Arc<Dataset>, to: Timestamp) -> Result<Narrowed, ScopeError> {
         if self.is_everything() {
-            // Everything, as it is: huddles and decisions included.
-            return Ok(Narrowed { data: data.clone(), origin: (0..data.conversations.len()).collect(), member: None });
+            // Everything, as it is (huddles and decisions included), not copied.
+            let origin = (0..data.conversations.len()).collect();
+            return Ok(Narrowed { data: Arc::clone(data), origin, member: None });
         }
         let task_threads: HashSet<usize> = data.tasks.iter().filter_map(|t| t.conversation).collect();
         let mut conversations: Vec<bool> =
@@ -175,7 +178,7 @@ impl Scope {
                 .map(|(conversation, at)| (new_index[*conversation], *at))
                 .collect(),
         };
-        Ok(Narrowed { data: narrowed, origin, member })
+        Ok(Narrowed { data: Arc::new(narrowed), origin, member })
     }
 }
 

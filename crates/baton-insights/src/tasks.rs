@@ -280,8 +280,7 @@ fn stalled_with(
 /// The time of the last message before `to` in the task's thread.
 fn last_thread_message(data: &Dataset, task: &Task, to: Timestamp) -> Option<Timestamp> {
     let conversation = task.conversation?;
-    let before_to = data.messages.partition_point(|m| m.at < to);
-    data.messages[..before_to].iter().rev().find(|m| m.conversation == conversation).map(|m| m.at)
+    data.messages.before(to).rev().find(|m| m.conversation == conversation).map(|m| m.at)
 }
 
 /// For every conversation (by position), the time of its last message before `to`.

@@ -59,7 +59,7 @@ pub(crate) async fn run(args: ReportArgs) -> anyhow::Result<()> {
     let window = Window::new(from, to).map_err(|_| anyhow::anyhow!("--from ({from}) must be before --to ({to})"))?;
     let events = baton_store::full_log(&store).await?;
     let scope = Scope { channel: args.channel, channel_ids: None, project: args.project, member: args.member };
-    let data = scope.narrow(&dataset_from_events(&events), to)?.data;
+    let data = scope.narrow(&std::sync::Arc::new(dataset_from_events(&events)), to)?.data;
     let thresholds = Thresholds::design_defaults();
     let mut report = report(&data, window, &thresholds);
     if let Some(handle) = &scope.member {

@@ -22,7 +22,7 @@ impl Scenario {
                 workspace_calendar: Calendar::utc_default(),
                 people: Vec::new(),
                 conversations: Vec::new(),
-                messages: Vec::new(),
+                messages: Vec::new().into(),
                 tasks: Vec::new(),
                 huddles: Vec::new(),
                 thread_decisions: Vec::new(),

@@ -360,3 +360,108 @@ fn a_renamed_channel_or_project_stays_one_row_under_its_new_name() {
     let projects: Vec<&str> = report.lagging.projects.iter().map(|r| r.name.as_str()).collect();
     assert_eq!(projects, ["Launch"]);
 }
+
+/// A log that touches every rule the builder keeps up to date as it goes: renames (channel,
+/// project, direct conversation), norms, decision tags and resolutions, moves, deletions, a
+/// huddle, task changes at one instant, and messages older than the ones before them (an
+/// import of old history).
+fn eventful_log() -> Vec<Event> {
+    let mut events = log();
+    let mut next = events.len() as i64 + 1;
+    let mut push = |at: &str, actor: i64, kind: &str, payload: Value| {
+        events.push(event(next, at, actor, kind, payload));
+        next += 1;
+    };
+    push("2024-05-08T09:00:00Z", 1, "channel.updated", json!({"channel_id": 7, "channel": {"name": "announcements"}}));
+    push("2024-05-08T09:00:00Z", 1, "norm.changed", json!({"channel_id": 7, "reply_within_minutes": 30}));
+    push(
+        "2024-05-08T09:01:00Z",
+        1,
+        "thread.created",
+        json!({"thread_id": 30, "channel_id": 7, "thread": {"title": "vendor", "tags": ["decision"]}}),
+    );
+    push("2024-05-08T10:00:00Z", 1, "message.posted", message(40, 1, Some(30), None, "which one?", &[2]));
+    push("2024-05-08T10:00:00Z", 2, "message.posted", message(41, 2, None, Some(4), "and the build?", &[]));
+    push(
+        "2024-05-08T10:00:00Z",
+        2,
+        "thread.created",
+        json!({"thread_id": 9, "channel_id": null, "dm_id": 4, "thread": {"title": "and the build?"}}),
+    );
+    push("2024-05-08T10:00:00Z", 2, "message.moved", json!({"message_id": 41, "thread_id": 9, "from_dm_id": 4}));
+    push("2024-05-08T11:00:00Z", 2, "thread.resolved", json!({"thread_id": 30}));
+    push("2024-05-08T12:00:00Z", 1, "norm.changed", json!({"channel_id": null, "reply_within_minutes": 360}));
+    push("2024-05-08T12:00:00Z", 1, "message.deleted", json!({"message_id": 40}));
+    // Imported history: older than everything before it.
+    push("2024-05-08T12:01:00Z", 1, "message.posted", message(42, 2, Some(3), None, "from the archive?", &[]));
+    events.last_mut().unwrap().at = "2024-04-01T08:00:00Z".parse().unwrap();
+    if let Change::MessagePosted(p) = &mut events.last_mut().unwrap().change {
+        p.message.created_at = "2024-04-01T08:00:00Z".parse().unwrap();
+    }
+    let mut push = |at: &str, actor: i64, kind: &str, payload: Value| {
+        events.push(event(next, at, actor, kind, payload));
+        next += 1;
+    };
+    push("2024-05-08T13:00:00Z", 1, "dm.updated", json!({"dm_id": 4, "dm": {"name": "ana,bo", "export_name": "D4"}}));
+    push("2024-05-08T14:00:00Z", 1, "task.assigned", json!({"task_id": 20, "from": 2, "to": 1}));
+    push("2024-05-08T14:00:00Z", 1, "task.due_changed", json!({"task_id": 20, "from": null, "to": "2024-05-20"}));
+    push("2024-05-08T16:00:00Z", 1, "project.updated", json!({"project_id": 5, "project": {"name": "Launch"}}));
+    push("2024-05-08T16:30:00Z", 1, "thread.updated", json!({"thread_id": 30, "title": "vendor", "tags": []}));
+    push("2024-05-08T17:00:00Z", 1, "member.updated", member(2, "bo", "Asia/Tokyo"));
+    events
+}
+
+/// A server keeps one dataset and applies only the events after its last snapshot: whatever
+/// the points it took snapshots at, the dataset is the one built from the whole log at once,
+/// and a snapshot held across later events still reads as the log up to it (they wrote on a
+/// copy, not under it).
+#[test]
+fn a_dataset_kept_up_to_date_equals_one_built_at_once() {
+    let events = eventful_log();
+    let (data, origins) = dataset_and_origins(&events);
+    // What the log says, read directly.
+    let named = |origin: Origin| -> Vec<(&str, Option<jiff::SignedDuration>)> {
+        let of = origins.iter().zip(&data.conversations).filter(|(o, _)| **o == origin);
+        of.map(|(_, c)| (c.channel.as_str(), c.norm)).collect()
+    };
+    let (half_hour, six_hours) = (jiff::SignedDuration::from_mins(30), jiff::SignedDuration::from_hours(6));
+    assert_eq!(named(Origin::Channel(7)), [("announcements", Some(half_hour)), ("announcements", Some(half_hour))]);
+    assert_eq!(named(Origin::Dm(4)), [("D4", Some(six_hours)), ("D4", Some(six_hours))]);
+    assert_eq!(named(Origin::Task), [("Launch", Some(six_hours))]);
+    assert_eq!(data.messages[0].id, 42, "the archive's message goes first");
+    assert!(data.thread_decisions.is_empty(), "untagged at the end");
+    let deleted = data.messages.iter().find(|m| m.id == 40).unwrap();
+    assert!(!deleted.mentions_other && !deleted.ends_with_question);
+    let moved = data.messages.iter().find(|m| m.id == 41).unwrap();
+    assert_eq!(origins[moved.conversation], Origin::Dm(4));
+    assert!(data.conversations[moved.conversation].kind == ConversationKind::Thread);
+    let changes: Vec<&TaskChange> = data.tasks[0].changes.iter().map(|(_, c)| c).collect();
+    assert!(matches!(changes[..], [TaskChange::Status(_), TaskChange::Assigned(Some(0)), TaskChange::Due(Some(_))]));
+    assert_eq!(data.people[1].calendar.zone().iana_name(), Some("Asia/Tokyo"));
+    let whole = format!("{:?}", (data, origins));
+    for split in 0..=events.len() {
+        let mut builder = DatasetBuilder::default();
+        for event in &events[..split] {
+            builder.apply(event);
+        }
+        let held = builder.snapshot();
+        for event in &events[split..] {
+            builder.apply(event);
+        }
+        let last = builder.snapshot();
+        let kept = format!("{:?}", ((*last.data).clone(), (*last.origins).clone()));
+        assert_eq!(kept, whole, "a snapshot after event {split}, then the rest");
+        let up_to = format!("{:?}", dataset_and_origins(&events[..split]));
+        assert_eq!(format!("{:?}", ((*held.data).clone(), (*held.origins).clone())), up_to, "held at {split}");
+    }
+    // A snapshot after every event.
+    let mut builder = DatasetBuilder::default();
+    for event in &events {
+        builder.apply(event);
+        builder.snapshot();
+    }
+    let last = builder.snapshot();
+    assert_eq!(format!("{:?}", ((*last.data).clone(), (*last.origins).clone())), whole);
+    assert_eq!(last.ids.threads.len(), last.data.conversations.len());
+    assert_eq!(last.ids.members.len(), last.data.people.len());
+}

@@ -32,7 +32,7 @@ fn dataset(handles: &[&str], messages: Vec<Message>) -> Dataset {
         workspace_calendar: Calendar::utc_default(),
         people,
         conversations: Vec::new(),
-        messages,
+        messages: messages.into(),
         tasks: Vec::new(),
         huddles: Vec::new(),
         thread_decisions: Vec::new(),

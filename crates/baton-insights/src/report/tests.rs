@@ -34,7 +34,7 @@ fn dataset(messages: Vec<Message>) -> Dataset {
         workspace_calendar: Calendar::utc_default(),
         people,
         conversations: vec![thread],
-        messages,
+        messages: messages.into(),
         tasks: Vec::new(),
         huddles: Vec::new(),
         thread_decisions: Vec::new(),
@@ -165,7 +165,7 @@ fn workspace(messages: &[(usize, usize, i64, bool)], task_changes: &[(usize, i64
         workspace_calendar: Calendar::utc_default(),
         people,
         conversations,
-        messages,
+        messages: messages.into(),
         tasks,
         huddles: Vec::new(),
         thread_decisions: Vec::new(),
@@ -189,9 +189,9 @@ proptest::proptest! {
             base + SignedDuration::from_secs(from_s + length_s),
         ).unwrap();
         let thresholds = Thresholds { bouncing_handoffs: 2, bouncing_span: SignedDuration::from_hours(1), ..Thresholds::design_defaults() };
-        let one = report_in_parts(&data, window, &thresholds, 1);
+        let one = report_in_parts(&data, window, &thresholds, 1, &Cancel::NEVER).unwrap();
         for n_parts in 2..=5 {
-            proptest::prop_assert_eq!(&report_in_parts(&data, window, &thresholds, n_parts), &one);
+            proptest::prop_assert_eq!(&report_in_parts(&data, window, &thresholds, n_parts, &Cancel::NEVER).unwrap(), &one);
         }
         let responses = conversations::responses(&data, window.to());
         proptest::prop_assert_eq!(one.messages, conversations::message_stats(&data, window));
@@ -219,4 +219,21 @@ fn a_window_from_the_start_of_time_indexes_only_the_messages_span() {
     let report = report(&dataset(messages), window, &Thresholds::design_defaults());
     assert_eq!(report.response_time.median_working_s, Some(5400));
     assert!(started.elapsed() < std::time::Duration::from_secs(5), "took {:?}", started.elapsed());
+}
+
+/// A report whose reader has gone stops instead of finishing; one not cancelled is the plain
+/// report.
+#[test]
+fn a_cancelled_report_stops_with_cancelled() {
+    let messages = vec![message(1, 0, "2024-05-06T10:00:00Z", true), message(2, 1, "2024-05-06T11:30:00Z", false)];
+    let data = dataset(messages);
+    let window = Window::new(at("2024-05-06T00:00:00Z"), at("2024-05-13T00:00:00Z")).unwrap();
+    let thresholds = Thresholds::design_defaults();
+    let cancel = Cancel::new();
+    assert_eq!(report_until(&data, window, &thresholds, &cancel), Ok(report(&data, window, &thresholds)));
+    cancel.clone().cancel();
+    assert_eq!(report_until(&data, window, &thresholds, &cancel), Err(Cancelled));
+    let before = Window::new(at("2024-04-29T00:00:00Z"), at("2024-05-06T00:00:00Z")).unwrap();
+    let compared = crate::compare::compare_until(&data, before, window, &thresholds, 1, &cancel);
+    assert_eq!(compared.map(|_| ()), Err(Cancelled));
 }

@@ -70,7 +70,8 @@ fn workspace() -> Dataset {
             message(7, 4, 2, "2024-03-05T13:00:00Z"),
             // After `to`: a report ending on 2024-03-08 does not see it.
             message(8, 1, 0, "2024-03-09T10:00:00Z"),
-        ],
+        ]
+        .into(),
         tasks: vec![first, task(2, "Ops", Some(2), 4)],
         huddles: Vec::new(),
         thread_decisions: Vec::new(),
@@ -82,7 +83,7 @@ fn workspace() -> Dataset {
 const TO: &str = "2024-03-08T00:00:00Z";
 
 fn kept(scope: &Scope) -> (Vec<usize>, Vec<i64>) {
-    let narrowed = scope.narrow(&workspace(), at(TO)).unwrap();
+    let narrowed = scope.narrow(&std::sync::Arc::new(workspace()), at(TO)).unwrap();
     (narrowed.origin, narrowed.data.tasks.iter().map(|t| t.id).collect())
 }
 
@@ -106,11 +107,11 @@ fn a_channel_keeps_its_conversations_and_no_tasks() {
     assert_eq!(kept(&scope(Some("general"), None, None)), (vec![0], vec![]));
     // A task's thread carries the project's name but is not a channel's.
     assert_eq!(
-        scope(Some("Launch"), None, None).narrow(&workspace(), at(TO)).unwrap_err(),
+        scope(Some("Launch"), None, None).narrow(&std::sync::Arc::new(workspace()), at(TO)).unwrap_err(),
         ScopeError::Channel("Launch".into())
     );
     // A direct conversation is not a channel either.
-    assert!(scope(Some("ana,bo"), None, None).narrow(&workspace(), at(TO)).is_err());
+    assert!(scope(Some("ana,bo"), None, None).narrow(&std::sync::Arc::new(workspace()), at(TO)).is_err());
 }
 
 #[test]
@@ -118,7 +119,7 @@ fn a_project_keeps_its_tasks_and_their_threads() {
     assert_eq!(kept(&scope(None, Some("Launch"), None)), (vec![3], vec![1]));
     assert_eq!(kept(&scope(Some("random"), Some("Ops"), None)), (vec![1, 4], vec![2]), "both: the union");
     assert_eq!(
-        scope(None, Some("Nope"), None).narrow(&workspace(), at(TO)).unwrap_err(),
+        scope(None, Some("Nope"), None).narrow(&std::sync::Arc::new(workspace()), at(TO)).unwrap_err(),
         ScopeError::Project("Nope".into())
     );
 }
@@ -131,10 +132,10 @@ fn a_member_keeps_where_they_posted_before_to_and_their_tasks_at_to() {
     // bo: #general, #random, the DM, task 1's thread (he posted there); no task at `to`.
     assert_eq!(kept(&scope(None, None, Some("bo"))), (vec![0, 1, 2, 3], vec![]));
     assert_eq!(kept(&scope(Some("general"), None, Some("cy"))), (vec![], vec![]));
-    let narrowed = scope(None, None, Some("cy")).narrow(&workspace(), at(TO)).unwrap();
+    let narrowed = scope(None, None, Some("cy")).narrow(&std::sync::Arc::new(workspace()), at(TO)).unwrap();
     assert_eq!(narrowed.member, Some(2));
     assert_eq!(
-        scope(None, None, Some("zed")).narrow(&workspace(), at(TO)).unwrap_err(),
+        scope(None, None, Some("zed")).narrow(&std::sync::Arc::new(workspace()), at(TO)).unwrap_err(),
         ScopeError::Member("zed".into())
     );
 }
@@ -144,12 +145,12 @@ fn a_narrowed_report_counts_only_its_part() {
     let window = Window::new(at("2024-03-04T00:00:00Z"), at(TO)).unwrap();
     let whole = report(&workspace(), window, &crate::Thresholds::design_defaults());
     assert_eq!(whole.messages.count, 7);
-    let general = scope(Some("general"), None, None).narrow(&workspace(), at(TO)).unwrap();
+    let general = scope(Some("general"), None, None).narrow(&std::sync::Arc::new(workspace()), at(TO)).unwrap();
     let part = report(&general.data, window, &crate::Thresholds::design_defaults());
     assert_eq!(part.messages.count, 2);
     assert_eq!(part.messages.responses, 1);
     assert_eq!(part.tasks.created, 0);
-    let launch = scope(None, Some("Launch"), None).narrow(&workspace(), at(TO)).unwrap();
+    let launch = scope(None, Some("Launch"), None).narrow(&std::sync::Arc::new(workspace()), at(TO)).unwrap();
     let part = report(&launch.data, window, &crate::Thresholds::design_defaults());
     assert_eq!((part.messages.count, part.tasks.created, part.tasks.open), (1, 1, 1));
 }
@@ -168,6 +169,7 @@ fn huddles_and_thread_decisions_go_with_their_threads() {
     ];
     data.thread_decisions = vec![(0, at("2024-03-05T10:00:00Z")), (4, at("2024-03-05T11:00:00Z"))];
     let to = at(TO);
+    let data = std::sync::Arc::new(data);
     // No filter: everything, as it is.
     let all = Scope::default().narrow(&data, to).unwrap().data;
     assert_eq!(all.huddles.len(), 2);

@@ -50,7 +50,7 @@ fn dataset(workspace_zone: &str, tasks: Vec<Task>) -> Dataset {
             Person { handle: "sid".to_owned(), calendar: calendar("Australia/Sydney") },
         ],
         conversations: vec![thread(), thread()],
-        messages: Vec::new(),
+        messages: Vec::new().into(),
         tasks,
         huddles: Vec::new(),
         thread_decisions: Vec::new(),
@@ -256,7 +256,8 @@ fn a_message_in_the_tasks_thread_or_a_change_is_activity() {
     // Unassigned, UTC: created Mon 09:00Z, `to` Wed 17:00Z = 24 working hours without activity.
     let to = "2024-03-06T17:00:00Z";
     let in_thread = || Task { conversation: Some(TASK_THREAD), ..task("2024-03-04T09:00:00Z") };
-    let with_messages = |messages: Vec<Message>| Dataset { messages, ..dataset("UTC", vec![in_thread()]) };
+    let with_messages =
+        |messages: Vec<Message>| Dataset { messages: messages.into(), ..dataset("UTC", vec![in_thread()]) };
     // Tue 09:00Z to Wed 17:00Z is 16 working hours.
     let answered = with_messages(vec![message(TASK_THREAD, "2024-03-05T09:00:00Z")]);
     assert_eq!(last_activity(&answered, &answered.tasks[0], at(to)), at("2024-03-05T09:00:00Z"));

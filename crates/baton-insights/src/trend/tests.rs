@@ -65,7 +65,8 @@ fn dataset(tasks: Vec<Task>, thread_message: &str) -> Dataset {
             at: at(thread_message),
             mentions_other: false,
             ends_with_question: false,
-        }],
+        }]
+        .into(),
         tasks,
         huddles: Vec::new(),
         thread_decisions: Vec::new(),

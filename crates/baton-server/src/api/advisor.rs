@@ -203,7 +203,7 @@ pub async fn suggestions(state: &AppState, viewer: Viewer, at: Option<&str>) -> 
     };
     let from = at.checked_sub(LOOK_BACK).map_err(|e| ApiError::Invalid(format!("at: {e}")))?;
     let window = Window::new(from, at).map_err(|e| ApiError::Invalid(e.to_string()))?;
-    let (data, origins, ids) = log_snapshot(state).await?;
+    let baton_insights::Snapshot { data, origins, ids } = log_snapshot(state).await?;
     let access = state.store.access(&viewer).await?;
     let decided: HashSet<String> = state.store.decided_advice().await?.into_iter().collect();
     let booked: std::collections::HashMap<MemberId, i64> = state.store.slot_burdens().await?.into_iter().collect();

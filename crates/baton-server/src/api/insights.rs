@@ -3,16 +3,23 @@
 //! may see, and for non-admins per-member rows are left out and every aggregate is withheld
 //! when fewer than five members took part (the privacy floor).
 
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use baton_core::calendar::parse_time_zone;
-use baton_insights::compare::{compare, Comparison};
+use baton_core::ThreadId;
+use baton_insights::compare::{compare_until, Comparison};
+use baton_insights::Cancel;
 use baton_insights::{
-    days, default_last_day, four_weeks_through, parse_instant, report, Dataset, DatasetBuilder, LogIds, Origin, Report,
-    Scope, Thresholds, Window,
+    days, default_last_day, four_weeks_through, parse_instant, report_until, Cancelled, Dataset, DatasetBuilder,
+    Origin, Report, Scope, Snapshot, Thresholds, Window,
 };
 use baton_store::{Access, Viewer};
+use futures_util::future::{BoxFuture, FutureExt, WeakShared};
 use jiff::tz::TimeZone;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -36,6 +43,8 @@ pub fn doc() -> utoipa::openapi::OpenApi {
 
 /// The dataset of every event up to `seq`, kept between reports: a report reads only the events
 /// committed since the last one, so a warm report costs the metrics, not a pass over the log.
+/// Reports read [`Snapshot`]s of it (shared, never copied), outside the lock; the lock is held
+/// only while new events are applied.
 #[derive(Default)]
 pub(crate) struct LogDataset {
     seq: i64,
@@ -55,12 +64,9 @@ async fn newer_events(state: &AppState) -> ApiResult<Vec<std::sync::Arc<baton_st
     }
 }
 
-/// Brings the kept dataset up to date with the events committed since the last call, then runs
-/// `read` on it, on the CPU pool.
-async fn with_log<T: Send + 'static>(
-    state: &AppState,
-    read: impl FnOnce(&DatasetBuilder) -> T + Send + 'static,
-) -> ApiResult<T> {
+/// The whole log as a dataset, with each conversation's origin and the ids behind it: the kept
+/// dataset brought up to date with the events committed since the last call.
+pub(crate) async fn log_snapshot(state: &AppState) -> ApiResult<Snapshot> {
     let events = newer_events(state).await?;
     let cache = state.insights.clone();
     state
@@ -76,19 +82,9 @@ async fn with_log<T: Send + 'static>(
                 cache.builder.apply(&event);
                 cache.seq = committed.seq.0;
             }
-            Ok(read(&cache.builder))
+            Ok(cache.builder.snapshot())
         })
         .await?
-}
-
-/// The whole log as a dataset, with each conversation's origin and the ids behind it: the
-/// kept dataset brought up to date with the events committed since the last call.
-pub(crate) async fn log_snapshot(state: &AppState) -> ApiResult<(Dataset, Vec<Origin>, LogIds)> {
-    with_log(state, |builder| {
-        let (data, origins) = builder.snapshot();
-        (data, origins, builder.ids())
-    })
-    .await
 }
 
 /// The last day (in `zone`) of the window insights show when none is asked for: today, or the
@@ -96,7 +92,85 @@ pub(crate) async fn log_snapshot(state: &AppState) -> ApiResult<(Dataset, Vec<Or
 /// ([`default_last_day`]).
 pub(crate) async fn default_last_day_in(state: &AppState, zone: TimeZone) -> ApiResult<jiff::civil::Date> {
     let now = state.now();
-    with_log(state, move |builder| default_last_day(builder.activity(), now, &zone)).await
+    let snapshot = log_snapshot(state).await?;
+    state.cpu(move || default_last_day(snapshot.data.activity(), now, &zone)).await
+}
+
+/// Every thread that bounces (DESIGN's ping-pong over the four weeks through now), where it
+/// lives and its handoffs: what thread lists flag.
+pub(crate) type BouncingThreads = HashMap<ThreadId, (Origin, u32)>;
+
+/// How old the bouncing list a thread list shows may be before it is computed again. Finding
+/// it walks every message (a second at ten million), too much for every page; a flag a few
+/// seconds late is not.
+const BOUNCING_FRESH_FOR: Duration = Duration::from_secs(15);
+
+/// The bouncing list last computed, and when; kept in [`AppState`].
+#[derive(Default)]
+pub(crate) struct BouncingCache {
+    last: std::sync::Mutex<Option<(Instant, Arc<BouncingThreads>)>>,
+    /// Held by the one computing it, so that a stale list is computed again once, not by
+    /// every page that finds it stale.
+    computing: tokio::sync::Mutex<()>,
+}
+
+/// The threads that bounce, for thread lists. The first call computes them; later ones get the
+/// last list at once, and one of them, finding it older than [`BOUNCING_FRESH_FOR`], starts
+/// computing the next in the background.
+pub(crate) async fn bouncing_threads(state: &AppState) -> ApiResult<Arc<BouncingThreads>> {
+    let last = state.bouncing.last.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
+    match last {
+        Some((at, list)) if at.elapsed() < BOUNCING_FRESH_FOR => Ok(list),
+        Some((_, list)) => {
+            if let Ok(computing) = state.bouncing.computing.try_lock() {
+                let state = state.clone();
+                drop(computing);
+                tokio::spawn(async move {
+                    if let Err(error) = compute_bouncing(&state).await {
+                        tracing::warn!(%error, "the bouncing threads could not be computed");
+                    }
+                });
+            }
+            Ok(list)
+        }
+        None => compute_bouncing(state).await,
+    }
+}
+
+/// Computes the bouncing list now (unless another call is computing it: then it waits for
+/// that one's), and keeps it.
+async fn compute_bouncing(state: &AppState) -> ApiResult<Arc<BouncingThreads>> {
+    let _computing = state.bouncing.computing.lock().await;
+    // Whoever held the lock before may have just computed it.
+    if let Some((at, list)) = state.bouncing.last.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone() {
+        if at.elapsed() < BOUNCING_FRESH_FOR {
+            return Ok(list);
+        }
+    }
+    let started = Instant::now();
+    let Snapshot { data, origins, ids } = log_snapshot(state).await?;
+    let now = state.now();
+    let from = now.checked_sub(jiff::SignedDuration::from_hours(24 * 28)).unwrap_or(now);
+    let list = match Window::new(from, now) {
+        Ok(window) => {
+            state
+                .cpu(move || {
+                    let thresholds = Thresholds::design_defaults();
+                    baton_insights::conversations::bouncing_threads(&data, window, &thresholds)
+                        .into_iter()
+                        .filter_map(|b| {
+                            let thread = ThreadId(ids.threads.get(b.conversation).copied().flatten()?);
+                            Some((thread, (*origins.get(b.conversation)?, b.handoffs)))
+                        })
+                        .collect()
+                })
+                .await?
+        }
+        Err(_) => BouncingThreads::new(),
+    };
+    let list = Arc::new(list);
+    *state.bouncing.last.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some((started, list.clone()));
+    Ok(list)
 }
 
 /// The smallest group whose aggregates a non-admin may see.
@@ -165,7 +239,7 @@ pub(crate) struct Shown {
     pub before: Option<Window>,
     /// The narrowed data the report was computed on, for charts of the same numbers; `None`
     /// when the aggregates are withheld from this viewer.
-    pub data: Option<Dataset>,
+    pub data: Option<Arc<Dataset>>,
     /// For each conversation of the narrowed data (e.g. a bouncing thread's `conversation`),
     /// its thread id; `None` for a direct conversation.
     pub thread_ids: Vec<Option<i64>>,
@@ -251,52 +325,129 @@ pub(crate) async fn shown_to(state: &AppState, viewer: Viewer, query: InsightsQu
     };
     let scope = Scope { channel: query.channel, channel_ids, project: query.project, member: query.member };
     let seed = query.seed.unwrap_or(1);
-    let (whole, whole_origins, ids) = log_snapshot(state).await?;
     let access = state.store.access(&viewer).await?;
-    state
-        .cpu(move || {
-            let narrowed = scope.narrow(&whole, to).map_err(|e| ApiError::NotFound(e.to_string()))?;
-            let origins: Vec<Origin> = narrowed.origin.iter().map(|idx| whole_origins[*idx]).collect();
-            // A channel the viewer may not see is answered as one that does not exist.
-            if scope.channel.is_some()
-                && origins.iter().any(|o| matches!(o, Origin::Channel(_)) && !visible(&access, *o))
-            {
-                let name = scope.channel.clone().unwrap_or_default();
-                return Err(ApiError::NotFound(format!("no channel named {name:?} has any conversation")));
+    let with_compare = before.is_some();
+    let key = format!("{scope:?} {window:?} {before:?} {seed} {admin}");
+    let computed = computed_once(state, key, move |whole, cancel| {
+        let Snapshot { data: whole, origins: whole_origins, ids } = whole;
+        let narrowed = scope.narrow(&whole, to).map_err(|e| ApiError::NotFound(e.to_string()))?;
+        let origins: Vec<Origin> = narrowed.origin.iter().map(|idx| whole_origins[*idx]).collect();
+        let thread_ids = narrowed.origin.iter().map(|idx| ids.threads.get(*idx).copied().flatten()).collect();
+        let data = narrowed.data;
+        let thresholds = Thresholds::design_defaults();
+        let report = report_until(&data, window, &thresholds, cancel).map_err(cancelled)?;
+        // The comparison only for those who will see it (see the privacy floor below).
+        let participants = report.members.iter().filter(|m| m.messages > 0).count();
+        let compare = match before.filter(|_| with_compare && (admin || participants >= PRIVACY_FLOOR)) {
+            Some(before) => Some(compare_until(&data, before, window, &thresholds, seed, cancel).map_err(cancelled)?),
+            None => None,
+        };
+        Ok(Computed { data, origins, thread_ids, report, compare, participants, scope })
+    })
+    .await?;
+    let Computed { data, origins, thread_ids, report, compare, participants, scope } = &*computed;
+    // A channel the viewer may not see is answered as one that does not exist.
+    if scope.channel.is_some() && origins.iter().any(|o| matches!(o, Origin::Channel(_)) && !visible(&access, *o)) {
+        let name = scope.channel.clone().unwrap_or_default();
+        return Err(ApiError::NotFound(format!("no channel named {name:?} has any conversation")));
+    }
+    let mut report = report.clone();
+    report.bouncing_threads.retain(|b| origins.get(b.conversation).is_some_and(|o| visible(&access, *o)));
+    // Lagging channel rows are named by channel: keep those of channels the viewer may see.
+    let visible_channels: std::collections::HashSet<&str> = origins
+        .iter()
+        .zip(&data.conversations)
+        .filter(|(origin, _)| matches!(origin, Origin::Channel(_)) && visible(&access, **origin))
+        .map(|(_, conversation)| conversation.channel.as_str())
+        .collect();
+    report.lagging.channels.retain(|row| visible_channels.contains(row.name.as_str()));
+    if !access.may_read_work() {
+        report.lagging.projects.clear();
+    }
+    let aggregates_withheld = !admin && *participants < PRIVACY_FLOOR;
+    if let Some(handle) = &scope.member {
+        report.members.retain(|m| &m.name == handle);
+        report.lagging.members.retain(|m| &m.name == handle);
+    }
+    if !admin {
+        report.members.clear();
+        report.lagging.members.clear();
+    }
+    let compare = compare.clone().filter(|_| !aggregates_withheld);
+    let privacy = PrivacyNote { members_withheld: !admin, aggregates_withheld, floor: PRIVACY_FLOOR };
+    let data = (!aggregates_withheld).then(|| data.clone());
+    Ok(Shown { report, compare, privacy, window, before, data, thread_ids: thread_ids.clone() })
+}
+
+/// A report as computed, before it is shown to anyone: identical requests in flight share it.
+pub(crate) struct Computed {
+    /// The narrowed data, and for each of its conversations where it lives and its thread id.
+    data: Arc<Dataset>,
+    origins: Vec<Origin>,
+    thread_ids: Vec<Option<i64>>,
+    report: Report,
+    compare: Option<Comparison>,
+    /// Members who posted in the window: what the privacy floor counts.
+    participants: usize,
+    scope: Scope,
+}
+
+/// Reports being computed, by what was asked: a request identical to one in flight waits for
+/// its result instead of computing it again. Weak, so that a report whose every request is
+/// gone is dropped, and thereby cancelled.
+pub(crate) type InFlight = std::sync::Mutex<HashMap<String, WeakShared<BoxFuture<'static, SharedResult<Computed>>>>>;
+
+type SharedResult<T> = Result<Arc<T>, Arc<ApiError>>;
+
+/// The report `key` names, computed by `job` on a fresh snapshot, or, when an identical request
+/// is computing it, that request's result (on the snapshot it took, a moment older).
+async fn computed_once(
+    state: &AppState,
+    key: String,
+    job: impl FnOnce(Snapshot, &Cancel) -> ApiResult<Computed> + Send + 'static,
+) -> ApiResult<Arc<Computed>> {
+    let running = {
+        let mut in_flight = state.reports.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        match in_flight.get(&key).and_then(WeakShared::upgrade) {
+            Some(running) => running,
+            None => {
+                let job_state = state.clone();
+                let job_key = key.clone();
+                let running = async move {
+                    let result = match log_snapshot(&job_state).await {
+                        Ok(snapshot) => job_state.cpu_until(move |cancel| job(snapshot, cancel)).await.and_then(|r| r),
+                        Err(error) => Err(error),
+                    };
+                    job_state.reports.lock().unwrap_or_else(std::sync::PoisonError::into_inner).remove(&job_key);
+                    result.map(Arc::new).map_err(Arc::new)
+                }
+                .boxed()
+                .shared();
+                // Entries of reports dropped halfway are left behind: clear them out.
+                in_flight.retain(|_, weak| weak.upgrade().is_some());
+                if let Some(weak) = running.downgrade() {
+                    in_flight.insert(key, weak);
+                }
+                running
             }
-            let thread_ids = narrowed.origin.iter().map(|idx| ids.threads.get(*idx).copied().flatten()).collect();
-            let data = narrowed.data;
-            let thresholds = Thresholds::design_defaults();
-            let mut report = report(&data, window, &thresholds);
-            report.bouncing_threads.retain(|b| origins.get(b.conversation).is_some_and(|o| visible(&access, *o)));
-            // Lagging channel rows are named by channel: keep those of channels the viewer may see.
-            let visible_channels: std::collections::HashSet<&str> = origins
-                .iter()
-                .zip(&data.conversations)
-                .filter(|(origin, _)| matches!(origin, Origin::Channel(_)) && visible(&access, **origin))
-                .map(|(_, conversation)| conversation.channel.as_str())
-                .collect();
-            report.lagging.channels.retain(|row| visible_channels.contains(row.name.as_str()));
-            if !access.may_read_work() {
-                report.lagging.projects.clear();
-            }
-            let participants = report.members.iter().filter(|m| m.messages > 0).count();
-            let aggregates_withheld = !admin && participants < PRIVACY_FLOOR;
-            if let Some(handle) = &scope.member {
-                report.members.retain(|m| &m.name == handle);
-                report.lagging.members.retain(|m| &m.name == handle);
-            }
-            if !admin {
-                report.members.clear();
-                report.lagging.members.clear();
-            }
-            let compare =
-                before.filter(|_| !aggregates_withheld).map(|before| compare(&data, before, window, &thresholds, seed));
-            let privacy = PrivacyNote { members_withheld: !admin, aggregates_withheld, floor: PRIVACY_FLOOR };
-            let data = (!aggregates_withheld).then_some(data);
-            Ok(Shown { report, compare, privacy, window, before, data, thread_ids })
-        })
-        .await?
+        }
+    };
+    running.await.map_err(|error| again(&error))
+}
+
+/// The same error again, for each request that shared a report.
+fn again(error: &ApiError) -> ApiError {
+    match error {
+        ApiError::NotFound(message) => ApiError::NotFound(message.clone()),
+        ApiError::Invalid(message) => ApiError::Invalid(message.clone()),
+        ApiError::Busy => ApiError::Busy,
+        other => ApiError::internal(std::io::Error::other(other.to_string())),
+    }
+}
+
+/// A report stopped because its request was dropped: nobody reads this answer.
+pub(crate) fn cancelled(_: Cancelled) -> ApiError {
+    ApiError::Busy
 }
 
 pub(crate) fn visible(access: &Access, origin: Origin) -> bool {

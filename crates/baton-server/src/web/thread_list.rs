@@ -47,26 +47,19 @@ impl Flags {
 }
 
 /// The threads of `home` that bounce (DESIGN's ping-pong, over the last four weeks), with their
-/// handoffs.
+/// handoffs: from the workspace's list, which is at most a little old (see
+/// `api::insights::bouncing_threads`).
 async fn bouncing_in(state: &AppState, home: ThreadHome) -> Result<HashMap<ThreadId, u32>, PageError> {
-    let (data, origins, ids) = crate::api::insights::log_snapshot(state).await?;
-    let now = state.now();
-    let from = now.checked_sub(jiff::SignedDuration::from_hours(24 * 28)).unwrap_or(now);
-    let Ok(window) = baton_insights::Window::new(from, now) else { return Ok(HashMap::new()) };
     let wanted = match home {
         ThreadHome::Channel(channel) => Origin::Channel(channel.0),
         ThreadHome::Dm(dm) => Origin::Dm(dm.0),
     };
-    Ok(state
-        .cpu(move || {
-            let thresholds = baton_insights::Thresholds::design_defaults();
-            baton_insights::conversations::bouncing_threads(&data, window, &thresholds)
-                .into_iter()
-                .filter(|b| origins.get(b.conversation) == Some(&wanted))
-                .filter_map(|b| Some((ThreadId(ids.threads.get(b.conversation).copied().flatten()?), b.handoffs)))
-                .collect()
-        })
-        .await?)
+    let all = crate::api::insights::bouncing_threads(state).await?;
+    Ok(all
+        .iter()
+        .filter(|(_, (origin, _))| *origin == wanted)
+        .map(|(thread, (_, handoffs))| (*thread, *handoffs))
+        .collect())
 }
 
 /// The list's items (the `ul` is the page's, so that live updates can replace its content).

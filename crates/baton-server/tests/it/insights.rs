@@ -164,6 +164,31 @@ async fn each_viewer_sees_what_they_may() {
     assert!(owner["mode_mix"]["messages_per_member_week"].is_number());
 }
 
+/// Identical reports asked at the same time share one computation; each viewer still gets
+/// only what they may see of it.
+#[tokio::test]
+async fn reports_asked_at_once_are_each_shown_as_their_viewer_may_see() {
+    let server = workspace(5).await;
+    for _ in 0..3 {
+        let (owner, ana, cy, bo) = tokio::join!(
+            insights_as(&server, "owner"),
+            insights_as(&server, "ana"),
+            insights_as(&server, "cy"),
+            insights_as(&server, "bo"),
+        );
+        assert_eq!(bouncing_channels(&owner), ["open"]);
+        assert_eq!(owner["members"].as_array().unwrap().len(), 6);
+        let mut channels = bouncing_channels(&ana);
+        channels.sort();
+        assert_eq!(channels, ["ana,bo", "hush-room", "open"]);
+        assert_eq!(bouncing_channels(&cy), ["open"]);
+        assert_eq!(cy["members"], json!([]));
+        assert!(!cy.to_string().contains("hush"), "{cy}");
+        assert_eq!(bo["members"], json!([]));
+        assert_eq!(owner["messages"], cy["messages"], "one computation, the same aggregates");
+    }
+}
+
 #[tokio::test]
 async fn aggregates_over_fewer_than_five_are_withheld_from_members() {
     let server = workspace(2).await;
