@@ -36,8 +36,8 @@ pub struct SearchQuery {
     /// `on:YYYY-MM-DD` (days in the member's time zone), `is:thread` (not a timeline) and
     /// `is:dm` (direct conversations). A repeated `in:` or `from:` means either.
     pub q: String,
-    /// `relevance` (the default: messages holding the words more often first, then the newest)
-    /// or `newest`.
+    /// `relevance` (the default: messages holding the words more often first, then the newest,
+    /// ranked among the newest 2,000 matches the viewer may read) or `newest` (every match).
     pub order: Option<Order>,
     /// At most this many messages (1–200, default 50).
     #[param(minimum = 1, maximum = 200)]

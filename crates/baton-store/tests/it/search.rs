@@ -335,5 +335,20 @@ async fn ranking_phrases_and_deletion(scratch: &Scratch) {
     run(Command::EditMessage { id: ids[3], text: MessageText::new("now about quinces".into()) }).await;
     assert!(search("heron").await == vec![ids[2]], "an edit replaces the words found");
     assert_eq!(search("quinces").await, vec![ids[3]]);
+    // Relevance ranks the newest 2,000 matches the viewer may read: a better match older than
+    // those is not scored, so that a common word costs the same at any size.
+    let post = |body: &str| Command::PostMessage {
+        target: MessageTarget::Thread(thread),
+        text: MessageText::new(body.into()),
+        urgent: false,
+    };
+    let best = run(post("marmot marmot marmot")).await.into_message().unwrap().id;
+    let envelopes = (0..1_999).map(|_| Envelope::new(owner, at, post("marmot once"))).collect();
+    assert!(store.execute_many(envelopes).await.iter().all(Result::is_ok));
+    assert_eq!(search("marmot").await.first(), Some(&best), "among the newest 2,000, it ranks first");
+    assert!(store.execute(Envelope::new(owner, at, post("marmot again"))).await.is_ok());
+    let found = search("marmot").await;
+    assert_eq!(found.len(), 50);
+    assert!(!found.contains(&best), "the 2,001st newest match is not ranked");
 }
 crate::on_both_backends!(ranking_phrases_and_deletion);
