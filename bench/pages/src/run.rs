@@ -58,6 +58,9 @@ pub struct RunArgs {
     /// Warm insights calls one at a time (then as many rounds of 4 at once, less one).
     #[arg(long, default_value_t = 10)]
     insights_calls: usize,
+    /// Which pages the `pages` phase reads: thread, channel, list, board, task.
+    #[arg(long, value_delimiter = ',', default_value = "thread,channel,list,board,task")]
+    pages: Vec<String>,
 }
 
 /// Latencies of one kind of request, in milliseconds.
@@ -303,13 +306,18 @@ async fn read_under_posts(ctx: &Arc<Ctx>, args: &RunArgs, title: &str, targets: 
 
 async fn pages(ctx: &Arc<Ctx>, args: &RunArgs) {
     let m = &ctx.manifest;
-    let targets = vec![
-        ("thread of 5,000 messages (`/t/ID`)".to_string(), format!("/t/{}", m.long_threads[0]), true),
-        (format!("channel of {} threads (`/c/ID`)", m.firehose_threads), format!("/c/{}", m.firehose), true),
-        ("channel list (`/`)".to_string(), "/".to_string(), true),
-        (format!("task board, {} tasks (`/p/ID`)", m.project_tasks), format!("/p/{}", m.project), true),
-        ("task page (`/tasks/ID`)".to_string(), format!("/tasks/{}", m.task), true),
+    let all = [
+        ("thread", "thread of 5,000 messages (`/t/ID`)".to_string(), format!("/t/{}", m.long_threads[0])),
+        ("channel", format!("channel of {} threads (`/c/ID`)", m.firehose_threads), format!("/c/{}", m.firehose)),
+        ("list", "channel list (`/`)".to_string(), "/".to_string()),
+        ("board", format!("task board, {} tasks (`/p/ID`)", m.project_tasks), format!("/p/{}", m.project)),
+        ("task", "task page (`/tasks/ID`)".to_string(), format!("/tasks/{}", m.task)),
     ];
+    let targets = all
+        .into_iter()
+        .filter(|(name, _, _)| args.pages.iter().any(|p| p == name))
+        .map(|(_, label, path)| (label, path, true))
+        .collect();
     read_under_posts(ctx, args, "pages", targets).await;
 }
 
