@@ -359,3 +359,16 @@ async fn openapi_describes_every_route() {
     assert_eq!(doc["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
     assert!(doc["components"]["schemas"]["ErrorBody"].is_object());
 }
+
+/// Every answer says how long the server took to make it (what `bench/pages` reads), pages and
+/// errors too.
+#[tokio::test]
+async fn every_answer_has_its_server_timing() {
+    let server = TestServer::start().await;
+    for path in ["/healthz", "/api/v1/no-such-route", "/login"] {
+        let response = server.http.get(server.url(path)).send().await.expect("an answer");
+        let timing = response.headers().get("server-timing").and_then(|v| v.to_str().ok()).unwrap_or_default();
+        let millis: f64 = timing.strip_prefix("app;dur=").and_then(|d| d.parse().ok()).unwrap_or(-1.0);
+        assert!(millis >= 0.0, "{path}: server-timing {timing:?}");
+    }
+}
