@@ -72,6 +72,9 @@ pub(crate) async fn run(args: ServeArgs) -> anyhow::Result<()> {
     // Timed work (scheduled messages, reminders, held notifications) fires while it serves.
     let scheduler = Scheduler::new(state.store.clone(), state.clock());
     let scheduler = tokio::spawn(scheduler.run());
+    // Insights read the log now rather than at the first report or thread list.
+    let warm = state.clone();
+    tokio::spawn(async move { baton_server::api::insights::warm_up(&warm).await });
     let served = baton_server::serve(listener, state, shutdown_signal()).await;
     scheduler.abort();
     served.context("the server stopped")?;

@@ -51,40 +51,48 @@ pub(crate) struct LogDataset {
     builder: DatasetBuilder,
 }
 
-/// Events committed after what `cache` holds, read from the store (not parsed yet: that is CPU
-/// work for the blocking pool).
-async fn newer_events(state: &AppState) -> ApiResult<Vec<std::sync::Arc<baton_store::CommittedEvent>>> {
-    let mut since = state.insights.lock().unwrap_or_else(std::sync::PoisonError::into_inner).seq;
-    let mut events = Vec::new();
+/// Events read from the log and applied at a time: the log is never in memory whole (at a
+/// million events that was half a gigabyte, freed but kept by the allocator).
+const LOG_PAGE: u32 = 10_000;
+
+/// The whole log as a dataset, with each conversation's origin and the ids behind it: the kept
+/// dataset brought up to date with the events committed since the last call, a page at a time.
+pub(crate) async fn log_snapshot(state: &AppState) -> ApiResult<Snapshot> {
     loop {
-        let page = state.store.log(baton_core::Seq(since), 10_000).await?;
-        let Some(last) = page.last() else { return Ok(events) };
-        since = last.seq.0;
-        events.extend(page);
+        let since = state.insights.lock().unwrap_or_else(std::sync::PoisonError::into_inner).seq;
+        // Read outside the lock (IO); parsed and applied on the CPU pool.
+        let page = state.store.log(baton_core::Seq(since), LOG_PAGE).await?;
+        let cache = state.insights.clone();
+        let last_page = page.len() < LOG_PAGE as usize;
+        let snapshot = state
+            .cpu(move || {
+                let mut cache = cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                for committed in page {
+                    // Two reports may have read the same new events; the first applies them.
+                    if committed.seq.0 <= cache.seq {
+                        continue;
+                    }
+                    let event: baton_core::event::Event = serde_json::from_slice(&committed.json)
+                        .map_err(|e| ApiError::internal(std::io::Error::other(e.to_string())))?;
+                    cache.builder.apply(&event);
+                    cache.seq = committed.seq.0;
+                }
+                Ok::<_, ApiError>(last_page.then(|| cache.builder.snapshot()))
+            })
+            .await??;
+        if let Some(snapshot) = snapshot {
+            return Ok(snapshot);
+        }
     }
 }
 
-/// The whole log as a dataset, with each conversation's origin and the ids behind it: the kept
-/// dataset brought up to date with the events committed since the last call.
-pub(crate) async fn log_snapshot(state: &AppState) -> ApiResult<Snapshot> {
-    let events = newer_events(state).await?;
-    let cache = state.insights.clone();
-    state
-        .cpu(move || {
-            let mut cache = cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            for committed in events {
-                // Two reports may have read the same new events; the first applies them.
-                if committed.seq.0 <= cache.seq {
-                    continue;
-                }
-                let event: baton_core::event::Event = serde_json::from_slice(&committed.json)
-                    .map_err(|e| ApiError::internal(std::io::Error::other(e.to_string())))?;
-                cache.builder.apply(&event);
-                cache.seq = committed.seq.0;
-            }
-            Ok(cache.builder.snapshot())
-        })
-        .await?
+/// Reads the log into the insights dataset and computes the bouncing list, so that the first
+/// report and the first thread list after a start do not wait for it: `baton serve` runs it
+/// in the background as it starts.
+pub async fn warm_up(state: &AppState) {
+    if let Err(error) = compute_bouncing(state).await {
+        tracing::warn!(%error, "insights could not read the log at start");
+    }
 }
 
 /// The last day (in `zone`) of the window insights show when none is asked for: today, or the
@@ -133,9 +141,22 @@ pub(crate) async fn bouncing_threads(state: &AppState) -> ApiResult<Arc<Bouncing
             }
             Ok(list)
         }
-        None => compute_bouncing(state).await,
+        // The first list (a server just started, before `warm_up` is done) is waited for a
+        // moment; past that the page goes without flags rather than wait for the whole log.
+        // It goes on in the background either way.
+        None => {
+            let state = state.clone();
+            let computing = tokio::spawn(async move { compute_bouncing(&state).await });
+            match tokio::time::timeout(BOUNCING_FIRST_WAIT, computing).await {
+                Ok(list) => list.map_err(ApiError::internal)?,
+                Err(_) => Ok(Arc::default()),
+            }
+        }
     }
 }
+
+/// How long a thread list waits for the first bouncing list before it shows none.
+const BOUNCING_FIRST_WAIT: Duration = Duration::from_secs(2);
 
 /// Computes the bouncing list now (unless another call is computing it: then it waits for
 /// that one's), and keeps it.
