@@ -649,6 +649,30 @@ async function main() {
       expect(notReloaded, 'the conversation page reloaded to show the thread; it should arrive live');
     });
 
+    await step('send-with-keyboard', async () => {
+      // Ctrl+Enter sends from the composer, ⌘+Enter too; a plain Enter is a new line.
+      current = pageA;
+      for (const [keys, text] of [['Control+Enter', 'Sent with Ctrl+Enter'], ['Meta+Enter', 'Sent with Cmd+Enter']]) {
+        await pageA.goto(url(threadPath));
+        const { form } = await formWithButton(pageA, 'Send');
+        const area = form.locator('textarea[name="body"]');
+        await area.click();
+        await area.pressSequentially(text.slice(0, 4));
+        await area.press('Enter');
+        await area.pressSequentially(text.slice(4));
+        const typed = await area.inputValue();
+        expect(typed === `${text.slice(0, 4)}\n${text.slice(4)}`, `a plain Enter should start a new line, the box holds "${typed}"`);
+        await Promise.all([pageA.waitForNavigation(), area.press(keys)]);
+        const shown = pageA.locator('ol#messages > li.message .body', { hasText: text.slice(4) });
+        try {
+          await shown.first().waitFor();
+        } catch {
+          fail(`${keys} in the composer did not send "${text}"${await pageErrorText(pageA)}`);
+        }
+        expect((await shown.count()) === 1, `${keys} sent "${text}" ${await shown.count()} times`);
+      }
+    });
+
     let boardPath;
     let taskPath;
     let huddlePage;

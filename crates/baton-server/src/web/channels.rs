@@ -245,9 +245,11 @@ async fn channel_page(
                         textarea name="body" rows="4" maxlength=(validate::MAX_MESSAGE_CHARS)
                             aria-invalid=[forms.thread_error.as_ref().map(|_| "true")] { (forms.thread.body) } }
                     @if let Some(error) = &forms.thread_error { p.error role="alert" { (error) } }
-                    button type="submit" { "Start thread" }
+                    button type="submit" title="Start thread (Ctrl+Enter in the message box)" { "Start thread" }
                 }
             }
+            // Ctrl+Enter sends from the message boxes here too (the new thread, replies).
+            script src="/static/compose.js" defer {}
             @if channel.visibility == Visibility::Private {
                 section.members-manage aria-label="Members" {
                     h2 { "Members" }

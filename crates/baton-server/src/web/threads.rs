@@ -96,6 +96,8 @@ async fn timeline_page(
             @if let Some(older) = older {
                 p { a.older href=(format!("/t/{}?before={older}", thread.id)) { "Older messages" } }
             }
+            // Ctrl+Enter sends a reply from here too.
+            script src="/static/compose.js" defer {}
         },
     ))
 }
