@@ -187,9 +187,12 @@ pub async fn load(
 }
 
 async fn render(state: &AppState, signed: &Signed, current: Current) -> Result<Markup, PageError> {
-    let counts = counts(state, signed).await?;
-    let channels = state.store.channels(&signed.viewer).await?;
-    let dms = state.store.dms(&signed.viewer).await?;
+    // Three reads that need nothing of each other: on PostgreSQL their round trips overlap.
+    let (counts, channels, dms) = tokio::try_join!(
+        counts(state, signed),
+        async { Ok::<_, PageError>(state.store.channels(&signed.viewer).await?) },
+        async { Ok::<_, PageError>(state.store.dms(&signed.viewer).await?) },
+    )?;
     Ok(nav(&channels, &dms, &counts, current, signed.member.id))
 }
 
