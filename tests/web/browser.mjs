@@ -604,6 +604,7 @@ async function main() {
       await contextC.close();
     });
 
+    let dmPath;
     await step('dm-thread', async () => {
       const text = 'Lunch on Friday?';
       current = pageA;
@@ -611,7 +612,7 @@ async function main() {
       const bo = await pageA.locator('select[name="members"] option', { hasText: '@bo' }).first().getAttribute('value');
       expect(bo, 'the new-conversation form offers no @bo');
       await submitForm(pageA, 'Open conversation', { members: bo });
-      const dmPath = await expectPath(pageA, /^\/dms\/[^/]+$/, 'after opening a conversation');
+      dmPath = await expectPath(pageA, /^\/dms\/[^/]+$/, 'after opening a conversation');
       await submitForm(pageA, 'Send', { body: text });
       await expectPath(pageA, dmPath, 'after sending a direct message');
 
@@ -647,6 +648,85 @@ async function main() {
       }
       const notReloaded = await pageB.evaluate(() => window.__batonNotReloaded === true);
       expect(notReloaded, 'the conversation page reloaded to show the thread; it should arrive live');
+    });
+
+
+    await step('sidebar-keyboard', async () => {
+      // The sidebar beside the page: channels then conversations, the open one marked; Alt+↓/↑
+      // move to the next or previous, Alt+Shift+↓/↑ to the next with unread messages, and its
+      // counts follow new messages live.
+      current = pageA;
+      await pageA.goto(url(channelPath));
+      const links = pageA.locator('#side-nav a.side-link');
+      const hrefs = await links.evaluateAll((all) => all.map((a) => new URL(a.href).pathname));
+      const here = hrefs.indexOf(channelPath);
+      expect(here >= 0 && hrefs.includes(dmPath), `the sidebar lists ${hrefs.join(', ')}: not ${channelPath} and ${dmPath}`);
+      const marked = await pageA.locator('#side-nav a.side-link[aria-current="page"]').evaluateAll((all) => all.map((a) => new URL(a.href).pathname));
+      expect(marked.join() === channelPath, `the sidebar marks ${marked.join() || 'nothing'} as the open page, not ${channelPath}`);
+      expect(await links.nth(here).isVisible(), 'on a wide screen the sidebar is not shown beside the page');
+      const keys = oneLine(await pageA.locator('#side-keys').innerText());
+      expect(/Alt\+/.test(keys) && /Ctrl\+Enter/.test(keys), `the sidebar does not say its shortcuts: "${keys}"`);
+
+      await pageA.keyboard.press('Alt+ArrowDown');
+      const next = hrefs[(here + 1) % hrefs.length];
+      await expectPath(pageA, next, 'after Alt+ArrowDown');
+      await pageA.keyboard.press('Alt+ArrowUp');
+      await expectPath(pageA, channelPath, 'after Alt+ArrowUp');
+
+      // bo writes to ana: the conversation's count arrives on the open page without a reload.
+      // (Ana's other browser leaves the conversation first: open there, it would read it.)
+      await pageB.goto(url('/inbox'));
+      await pageA.evaluate(() => { window.__batonNotReloaded = true; });
+      const dmLink = pageA.locator(`#side-nav a.side-link[href="${dmPath}"]`);
+      const before = Number((await dmLink.locator('.unread-count').allInnerTexts())[0] ?? 0);
+      const bo = await apiToken('bo@example.com', 'bo-password-123');
+      const dmId = dmPath.split('/').pop();
+      await apiPost(bo, `/api/v1/dms/${dmId}/messages`, { body: 'Are you there?' });
+      try {
+        await pageA.waitForFunction(
+          ([href, was]) => {
+            const badge = document.querySelector(`#side-nav a.side-link[href="${href}"] .unread-count`);
+            return badge && Number(badge.textContent) === was + 1;
+          },
+          [dmPath, before],
+          { timeout: 10_000 },
+        );
+      } catch {
+        fail(`the sidebar did not count bo's message live (it showed ${before} before)`);
+      }
+      expect(await pageA.evaluate(() => window.__batonNotReloaded === true), 'the page reloaded to show the count');
+      const unread = await links.evaluateAll((all) => all.filter((a) => Number(a.dataset.unread) > 0).map((a) => new URL(a.href).pathname));
+      // From here the next conversation with unread messages, wherever it is in the list.
+      const after = hrefs.slice(here + 1).concat(hrefs.slice(0, here));
+      const nextUnread = after.find((href) => unread.includes(href));
+      expect(nextUnread, `no conversation with unread messages after ${channelPath}: ${unread.join(', ')}`);
+      await pageA.keyboard.press('Alt+Shift+ArrowDown');
+      await expectPath(pageA, nextUnread, 'after Alt+Shift+ArrowDown');
+      await screenshot(pageA, 'sidebar', false);
+    });
+
+    await step('send-with-keyboard', async () => {
+      // Ctrl+Enter sends from the composer, ⌘+Enter too; a plain Enter is a new line.
+      current = pageA;
+      for (const [keys, text] of [['Control+Enter', 'Sent with Ctrl+Enter'], ['Meta+Enter', 'Sent with Cmd+Enter']]) {
+        await pageA.goto(url(threadPath));
+        const { form } = await formWithButton(pageA, 'Send');
+        const area = form.locator('textarea[name="body"]');
+        await area.click();
+        await area.pressSequentially(text.slice(0, 4));
+        await area.press('Enter');
+        await area.pressSequentially(text.slice(4));
+        const typed = await area.inputValue();
+        expect(typed === `${text.slice(0, 4)}\n${text.slice(4)}`, `a plain Enter should start a new line, the box holds "${typed}"`);
+        await Promise.all([pageA.waitForNavigation(), area.press(keys)]);
+        const shown = pageA.locator('ol#messages > li.message .body', { hasText: text.slice(4) });
+        try {
+          await shown.first().waitFor();
+        } catch {
+          fail(`${keys} in the composer did not send "${text}"${await pageErrorText(pageA)}`);
+        }
+        expect((await shown.count()) === 1, `${keys} sent "${text}" ${await shown.count()} times`);
+      }
     });
 
     let boardPath;
@@ -733,7 +813,7 @@ async function main() {
     await step('every-page', async () => {
       // Each page, on a phone and on a desktop: no sideways scroll at 360 px, and every form
       // control has a name a screen reader can say (a label, aria-label or aria-labelledby).
-      const pages = ['/', channelPath, threadPath, '/dms', '/projects', boardPath, taskPath, '/huddles', huddlePage, '/checkins', '/inbox',
+      const pages = ['/', channelPath, threadPath, '/dms', '/projects', boardPath, taskPath, '/huddles', huddlePage, '/checkins', '/inbox', '/search?q=draft',
         '/insights', '/advisor', '/overlap?members=ana,bo', '/scheduled', '/settings', '/admin'];
       const contextM = await newContext(browser, {
         viewport: { width: 360, height: 740 },
@@ -856,6 +936,20 @@ async function main() {
         }, width);
         fail(`the page scrolls sideways at ${width} px: scrollWidth is ${scrollWidth}; too wide: ${culprits.join(', ') || '?'}`);
       }
+      // The sidebar is folded away above the page, and opens from its summary, still without
+      // sideways scroll.
+      const firstLink = pageM.locator('#side-nav a.side-link').first();
+      expect(!(await firstLink.isVisible()), 'at 360 px the sidebar is not folded away');
+      await pageM.locator('#sidebar > summary').click();
+      try {
+        await firstLink.waitFor({ state: 'visible' });
+      } catch {
+        fail('at 360 px the sidebar does not open from its summary');
+      }
+      const opened = await pageM.evaluate(() => document.documentElement.scrollWidth);
+      expect(opened <= width, `with the sidebar open the page scrolls sideways: scrollWidth is ${opened}`);
+      await screenshot(pageM, 'sidebar-mobile', false);
+      await pageM.locator('#sidebar > summary').click();
       await screenshot(pageM, 'thread-mobile');
       await contextM.close();
     });

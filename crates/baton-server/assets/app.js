@@ -1,16 +1,22 @@
-// Baton's only script: keeps the lists of a page current by listening to the event stream (the
-// session cookie signs the WebSocket in). A thread's messages, or a direct conversation's
-// timeline, change one message at a time: a new message is appended and a changed one replaced,
-// each rendered by the server (the list's fragment `?after=` the newest shown, and `/{id}` for one
-// message), and the messages already shown stay as they are. The small lists (a channel's
-// threads, the channel list, a conversation's threads) are re-fetched whole. Pages work without it.
+// Keeps the lists of a page current by listening to the event stream (the session cookie signs
+// the WebSocket in). A thread's messages, or a direct conversation's timeline, change one message
+// at a time: a new message is appended and a changed one replaced, each rendered by the server
+// (the list's fragment `?after=` the newest shown, and `/{id}` for one message), and the messages
+// already shown stay as they are. Unread counts (the sidebar's, the channel list's, the inbox's)
+// change from a small JSON of the counts alone (`/sidebar/counts`), fetched a moment after
+// messages arrive; the sidebar and the channel list are re-fetched whole only when a channel or
+// a conversation appears, changes or goes. A channel's or a conversation's threads are still
+// re-fetched whole. Pages work without it.
 (function () {
   "use strict";
   var body = document.body;
   var live = body.dataset.live;
   var id = Number(body.dataset.id);
   var since = Number(body.dataset.since) || 0;
-  if (!live || (!id && live !== "channels")) return;
+  var me = Number(body.dataset.me) || 0;
+  var sidebar = document.getElementById("side-nav");
+  if (live && !id && live !== "channels") live = "";
+  if (!live && !sidebar) return;
 
   // Every fetch runs after the one before, in the order of the events that asked for it: a new
   // message is on the page before its edit is fetched, and no answer overtakes an earlier one.
@@ -61,10 +67,172 @@
       return (event.kind.indexOf("thread.") === 0 && (p.channel_id === id || p.thread_id)) ||
         event.kind === "message.posted";
     }]],
+    // The channel list's names change with channels; its counts come with the sidebar's.
     channels: [["channels", "/channels", function (event) {
-      return event.kind === "message.posted" || event.kind.indexOf("channel.") === 0;
+      return event.kind.indexOf("channel.") === 0;
     }]]
   }[live] || [];
+
+  // ---- Unread counts -------------------------------------------------------------------------
+
+  // The conversation the sidebar marks as open, kept when the sidebar is fetched again.
+  var marked = sidebar && sidebar.querySelector("a.side-link[aria-current]");
+  var markedKey = marked ? marked.dataset.conv : "";
+  var markedHow = marked ? marked.getAttribute("aria-current") : "";
+
+  // Whether an event may change a count: a message by someone else arrives, goes or moves, or a
+  // notification (a mention) is delivered. The viewer's own messages never count as unread.
+  function changesCounts(event, message) {
+    switch (event.kind) {
+      case "message.posted": return message.author_id !== me;
+      case "message.deleted":
+      case "message.moved":
+      case "notification.delivered":
+        return true;
+    }
+    return false;
+  }
+  // Whether an event changes what the sidebar lists: a channel or conversation appears, is
+  // renamed or archived, or the viewer joins or leaves one; a member's new handle names a
+  // conversation.
+  function changesSidebar(event) {
+    return event.kind.indexOf("channel.") === 0 || event.kind.indexOf("dm.") === 0 || event.kind === "member.updated";
+  }
+
+  // One badge group as the server renders it (web/sidebar.rs, `badges`).
+  function badges(count) {
+    var group = document.createElement("span");
+    group.className = "side-badges";
+    var unread = count ? count.unread : 0, mentions = count ? count.mentions : 0;
+    if (mentions > 0) {
+      var at = document.createElement("span");
+      at.className = "mention-mark";
+      at.setAttribute("aria-hidden", "true");
+      at.textContent = "@";
+      group.appendChild(at);
+    }
+    if (unread > 0) {
+      var n = document.createElement("span");
+      n.className = "unread-count";
+      n.setAttribute("aria-hidden", "true");
+      n.textContent = unread > 99 ? "99+" : String(unread);
+      group.appendChild(n);
+    }
+    if (unread > 0 || mentions > 0) {
+      var said = document.createElement("span");
+      said.className = "visually-hidden";
+      said.textContent = (unread > 0 ? ", " + unread + " unread" : "") + (mentions > 0 ? ", mentions you" : "");
+      group.appendChild(said);
+    }
+    return group;
+  }
+  // The channel list's badge (web/channels.rs, `unread_badge`): the count, or nothing.
+  function listBadge(item, unread) {
+    var old = item.querySelector(":scope > .unread-count");
+    var text = unread > 99 ? "99+" : String(unread);
+    if (unread <= 0) {
+      if (old) old.remove();
+      return;
+    }
+    if (old) {
+      if (old.textContent !== text) old.textContent = text;
+      old.setAttribute("aria-label", unread + " unread");
+      return;
+    }
+    var badge = document.createElement("span");
+    badge.className = "unread-count";
+    badge.setAttribute("aria-label", unread + " unread");
+    badge.textContent = text;
+    var link = item.querySelector("a.channel");
+    item.insertBefore(badge, link ? link.nextSibling : item.firstChild);
+    item.insertBefore(document.createTextNode(" "), badge);
+  }
+
+  // Puts the counts in place: only the badges whose numbers changed are touched.
+  function showCounts(counts) {
+    var withUnread = 0;
+    if (sidebar) {
+      sidebar.querySelectorAll("a.side-link[data-conv]").forEach(function (link) {
+        var key = link.dataset.conv;
+        var count = (key[0] === "c" ? counts.channels : counts.dms)[key.slice(1)];
+        var unread = count ? count.unread : 0;
+        if (unread > 0) withUnread += 1;
+        var fresh = badges(count);
+        var old = link.querySelector(".side-badges");
+        if (old && old.innerHTML === fresh.innerHTML) return;
+        link.dataset.unread = String(unread);
+        if (old) old.replaceWith(fresh); else link.appendChild(fresh);
+      });
+      var total = document.querySelector("#sidebar .side-total");
+      if (total) total.textContent = withUnread > 0 ? " · " + withUnread + " with unread" : "";
+    }
+    var list = document.getElementById("channels");
+    if (list) {
+      list.querySelectorAll("li[data-channel]").forEach(function (item) {
+        var count = counts.channels[item.dataset.channel];
+        listBadge(item, count ? count.unread : 0);
+      });
+    }
+    var inbox = document.getElementById("nav-inbox");
+    if (inbox) {
+      var badge = inbox.querySelector(".unread-count");
+      var n = counts.inbox;
+      if (n <= 0) {
+        if (badge) badge.remove();
+      } else {
+        if (!badge) {
+          badge = document.createElement("span");
+          badge.className = "unread-count";
+          inbox.appendChild(document.createTextNode(" "));
+          inbox.appendChild(badge);
+        }
+        badge.setAttribute("aria-label", n + " unread");
+        badge.textContent = n >= 100 ? "99+" : String(n);
+      }
+    }
+  }
+
+  // Counts are fetched a moment after what changed them, so that a burst of messages costs one
+  // fetch, and at most one every few seconds; in the queue, so after this page's own list has
+  // fetched (and so marked read) the messages it shows.
+  var COUNTS_DELAY = 700, COUNTS_EVERY = 3000;
+  var countsTimer = null, countsLast = 0;
+  function scheduleCounts() {
+    if (countsTimer) return;
+    var wait = Math.max(COUNTS_DELAY, countsLast + COUNTS_EVERY - Date.now());
+    countsTimer = setTimeout(function () {
+      countsTimer = null;
+      countsLast = Date.now();
+      enqueue("counts", function () {
+        return fetch("/sidebar/counts", { credentials: "same-origin", headers: { Accept: "application/json" } })
+          .then(function (r) {
+            if (!r.ok || r.redirected) throw new Error("/sidebar/counts answered " + r.status);
+            return r.json();
+          })
+          .then(showCounts);
+      });
+    }, wait);
+  }
+
+  // The whole sidebar again, the open conversation marked as it was.
+  function refreshSidebar() {
+    var fragment = "/sidebar?current=" + encodeURIComponent(markedKey) + (markedHow === "true" ? "&within=true" : "");
+    enqueue("sidebar", function () {
+      return get(fragment).then(function (answer) {
+        var template = document.createElement("template");
+        template.innerHTML = answer.html;
+        var fresh = template.content.getElementById("side-nav");
+        var old = document.getElementById("side-nav");
+        if (fresh && old) {
+          old.replaceWith(fresh);
+          sidebar = fresh;
+          var total = document.querySelector("#sidebar .side-total");
+          var freshTotal = template.content.querySelector(".side-total");
+          if (total && freshTotal) total.textContent = freshTotal.textContent;
+        }
+      });
+    });
+  }
 
   // The messages of a thread's or a conversation's page, item by item. Each item is an
   // `li.message` with `id="m{message id}"`; the list is oldest first, or newest first where it
@@ -209,10 +377,12 @@
       if (event.seq) since = event.seq;
       var p = event.payload || {};
       var message = p.message || {};
-      followMessages(event, p, message);
+      if (live) followMessages(event, p, message);
       lists.forEach(function (list) {
         if (list[2](event, p, message)) refresh(list[0], list[1]);
       });
+      if (sidebar && changesSidebar(event)) refreshSidebar();
+      else if (changesCounts(event, message)) scheduleCounts();
     };
     socket.onclose = function () {
       setTimeout(connect, delay);

@@ -1,8 +1,34 @@
-// Mention autocomplete for the composer: typing @ and a few letters lists matching members
-// (from /mentions); arrows choose, Enter or Tab inserts, Escape closes. Without it, typing the
-// handle works the same.
+// The composer's keys. Ctrl+Enter (⌘+Enter on a Mac) sends the form of the text box being typed
+// in. Mention autocomplete: typing @ and a few letters lists matching members (from /mentions);
+// arrows choose, Enter or Tab inserts, Escape closes. Without the script, the Send button and
+// typing the handle work the same.
 (function () {
   "use strict";
+  // The page may hold several composers, each bringing this script: one listener for all.
+  if (!window.__batonSendKey) {
+    window.__batonSendKey = true;
+    document.addEventListener("keydown", function (e) {
+      if (e.key !== "Enter" || !(e.ctrlKey || e.metaKey) || e.altKey || e.shiftKey) return;
+      var area = e.target;
+      if (!area || area.tagName !== "TEXTAREA" || !area.form) return;
+      e.preventDefault();
+      var form = area.form;
+      // Sent once: a second press while the page is leaving sends nothing more.
+      if (form.dataset.sending) return;
+      if (form.requestSubmit) {
+        if (!form.checkValidity()) { form.reportValidity(); return; }
+        form.dataset.sending = "true";
+        form.requestSubmit();
+      } else {
+        form.dataset.sending = "true";
+        form.submit();
+      }
+    });
+    // A page come back to from the history is sendable again.
+    window.addEventListener("pageshow", function () {
+      document.querySelectorAll("form[data-sending]").forEach(function (form) { delete form.dataset.sending; });
+    });
+  }
   document.querySelectorAll("textarea[data-mentions]").forEach(function (area) {
     var list = document.createElement("ul");
     list.className = "mentions";
@@ -64,7 +90,7 @@
       if (list.hidden || items.length === 0) return;
       if (e.key === "ArrowDown") { active = (active + 1) % items.length; show(); e.preventDefault(); }
       else if (e.key === "ArrowUp") { active = (active + items.length - 1) % items.length; show(); e.preventDefault(); }
-      else if (e.key === "Enter" || e.key === "Tab") { pick(); e.preventDefault(); }
+      else if ((e.key === "Enter" && !e.ctrlKey && !e.metaKey) || e.key === "Tab") { pick(); e.preventDefault(); }
       else if (e.key === "Escape") { close(); }
     });
     area.addEventListener("blur", function () { setTimeout(close, 150); });

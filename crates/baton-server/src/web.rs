@@ -21,6 +21,7 @@ mod scheduled;
 mod search;
 mod session;
 mod settings;
+mod sidebar;
 mod thread_list;
 mod threads;
 
@@ -48,6 +49,7 @@ const APP_CSS: &str = concat!(
     include_str!("../assets/huddles.css"),
 );
 const APP_JS: &str = include_str!("../assets/app.js");
+const SIDEBAR_JS: &str = include_str!("../assets/sidebar.js");
 
 /// The pages and their assets.
 pub fn router() -> Router<AppState> {
@@ -78,8 +80,10 @@ pub fn router() -> Router<AppState> {
         .merge(checkins::routes())
         .merge(inbox::routes())
         .merge(search::routes())
+        .merge(sidebar::routes())
         .route("/static/app.css", get(|| asset("text/css; charset=utf-8", APP_CSS)))
         .route("/static/app.js", get(|| asset("text/javascript; charset=utf-8", APP_JS)))
+        .route("/static/sidebar.js", get(|| asset("text/javascript; charset=utf-8", SIDEBAR_JS)))
         .layer(axum::middleware::from_fn(session::csrf_cookie))
         .layer(axum::middleware::from_fn(security_headers))
 }

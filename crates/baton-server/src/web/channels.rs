@@ -12,8 +12,9 @@ use baton_store::{ActivityCursor, Command, Envelope};
 use maud::{html, Markup};
 use serde::Deserialize;
 
-use super::layout::{csrf_field, page, Live};
+use super::layout::{csrf_field, page_with_sidebar, since_of, Live};
 use super::session::Signed;
+use super::sidebar::{self, Current};
 use super::thread_list::{self, thread_list, Flags};
 use super::PageError;
 use crate::{ApiError, AppState};
@@ -31,7 +32,7 @@ async fn channel_items(state: &AppState, signed: &Signed) -> Result<Markup, Page
     Ok(html! {
         @if channels.is_empty() { li.empty { "No channels yet: create the first one below." } }
         @for channel in &channels {
-            li {
+            li data-channel=(channel.id) {
                 a.channel href=(format!("/c/{}", channel.id)) { "#" (channel.name) }
                 (unread_badge(unread.get(&channel.id).copied().unwrap_or(0)))
                 @if channel.visibility == Visibility::Private { " " span.badge { "private" } }
@@ -52,12 +53,15 @@ async fn channel_list(
     error: Option<&str>,
     typed: &str,
 ) -> Result<Markup, PageError> {
-    let items = channel_items(state, signed).await?;
     let since = state.store.head().await?.0;
-    Ok(page(
+    let items = channel_items(state, signed).await?;
+    let live = Live::Channels { since };
+    let sidebar = sidebar::load(state, signed, Current::Nothing, since_of(&live)).await?;
+    Ok(page_with_sidebar(
         "Channels",
         signed,
-        Live::Channels { since },
+        live,
+        &sidebar,
         html! {
             h1 { "Channels" }
             ul #channels .channels { (items) }
@@ -207,10 +211,12 @@ async fn channel_page(
     };
     // A later page of threads stays as it is; the first follows live.
     let live = if forms.after.is_some() { Live::Nothing } else { Live::Channel { id: id.0, since } };
-    Ok(page(
+    let sidebar = sidebar::load(state, signed, Current::Channel(channel.id), Some(since)).await?;
+    Ok(page_with_sidebar(
         &format!("#{}", channel.name),
         signed,
         live,
+        &sidebar,
         html! {
             h1 {
                 "#" (channel.name)
@@ -245,9 +251,11 @@ async fn channel_page(
                         textarea name="body" rows="4" maxlength=(validate::MAX_MESSAGE_CHARS)
                             aria-invalid=[forms.thread_error.as_ref().map(|_| "true")] { (forms.thread.body) } }
                     @if let Some(error) = &forms.thread_error { p.error role="alert" { (error) } }
-                    button type="submit" { "Start thread" }
+                    button type="submit" title="Start thread (Ctrl+Enter in the message box)" { "Start thread" }
                 }
             }
+            // Ctrl+Enter sends from the message boxes here too (the new thread, replies).
+            script src="/static/compose.js" defer {}
             @if channel.visibility == Visibility::Private {
                 section.members-manage aria-label="Members" {
                     h2 { "Members" }

@@ -14,10 +14,11 @@ use baton_store::{ActivityCursor, Command, Envelope, MessageTarget, ThreadHome};
 use maud::{html, Markup};
 use serde::Deserialize;
 
-use super::layout::{csrf_field, page, when, Live};
+use super::layout::{csrf_field, page_with_sidebar, when, Live};
 use super::messages::follow::{self, Fragment, FragmentQuery, LiveList};
 use super::messages::{self, At, Draft, NewMessage, Paging, SendError, Window};
 use super::session::Signed;
+use super::sidebar::{self, Current};
 use super::thread_list::{self, thread_list, Flags};
 use super::PageError;
 use crate::AppState;
@@ -38,10 +39,12 @@ async fn index(State(state): State<AppState>, signed: Signed) -> Result<Response
     let people = messages::people(&state, &signed).await?;
     let mut others: Vec<_> = people.values().filter(|m| m.active && m.id != signed.member.id).collect();
     others.sort_by(|a, b| a.handle.cmp(&b.handle));
-    Ok(page(
+    let sidebar = sidebar::load(&state, &signed, Current::Nothing, None).await?;
+    Ok(page_with_sidebar(
         "Direct conversations",
         &signed,
         Live::Nothing,
+        &sidebar,
         html! {
             h1 { "Direct conversations" }
             @if dms.is_empty() { p { "None yet: start one below." } }
@@ -158,10 +161,12 @@ async fn dm_page(
     // A page away from the newest stays as it is (messages or threads); the newest follows live.
     let live =
         if at.is_live(&window) && threads_after.is_none() { Live::Dm { id: id.0, since } } else { Live::Nothing };
-    Ok(page(
+    let sidebar = sidebar::load(state, signed, Current::Dm(dm.id), Some(since)).await?;
+    Ok(page_with_sidebar(
         &title,
         signed,
         live,
+        &sidebar,
         html! {
             p.crumbs { a href="/dms" { "Direct conversations" } }
             h1 { (title) }

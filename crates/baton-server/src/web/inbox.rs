@@ -14,8 +14,9 @@ use maud::{html, Markup};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::layout::{csrf_field, page, when, Live};
+use super::layout::{csrf_field, page_with_sidebar, when, Live};
 use super::session::Signed;
+use super::sidebar::{self, Current};
 use super::PageError;
 use crate::AppState;
 
@@ -141,10 +142,12 @@ async fn inbox(
         n => format!("Inbox ({n})"),
     };
     let viewer = &signed.member;
-    Ok(page(
+    let sidebar = sidebar::load(&state, &signed, Current::Nothing, None).await?;
+    Ok(page_with_sidebar(
         &title,
         &signed,
         Live::Nothing,
+        &sidebar,
         html! {
             h1 { (title) }
             @if unread > 0 {

@@ -7,6 +7,7 @@ use jiff::Timestamp;
 use maud::{html, Markup, DOCTYPE};
 
 use super::session::{CsrfToken, Signed, INBOX_COUNT_CAP};
+use super::sidebar::Sidebar;
 
 /// What a page listens to on the stream, so that it updates without a reload.
 pub enum Live {
@@ -44,55 +45,90 @@ fn head(title: &str) -> Markup {
     }
 }
 
-/// A page for a signed-in member.
+/// A page for a signed-in member, without the sidebar.
 pub fn page(title: &str, signed: &Signed, live: Live, content: Markup) -> Markup {
+    shell(title, signed, live, None, content)
+}
+
+/// A conversation page: the sidebar of channels and direct conversations beside the content.
+/// Its stream (for the sidebar's counts) starts at the sidebar's `since` when the page follows
+/// nothing itself.
+pub fn page_with_sidebar(title: &str, signed: &Signed, live: Live, sidebar: &Sidebar, content: Markup) -> Markup {
+    shell(title, signed, live, Some(sidebar), content)
+}
+
+/// The page's head of the log, when it follows something live: the sidebar reads none then.
+pub fn since_of(live: &Live) -> Option<i64> {
+    match live {
+        Live::Nothing => None,
+        Live::Channels { since }
+        | Live::Channel { since, .. }
+        | Live::Thread { since, .. }
+        | Live::Dm { since, .. } => Some(*since),
+    }
+}
+
+fn shell(title: &str, signed: &Signed, live: Live, sidebar: Option<&Sidebar>, content: Markup) -> Markup {
     let (member, csrf) = (&signed.member, &signed.csrf);
     let (kind, id, since) = match live {
-        Live::Nothing => ("", 0, 0),
+        Live::Nothing => ("", 0, sidebar.map_or(0, |s| s.since)),
         Live::Channels { since } => ("channels", 0, since),
         Live::Channel { id, since } => ("channel", id, since),
         Live::Thread { id, since } => ("thread", id, since),
         Live::Dm { id, since } => ("dm", id, since),
     };
+    let header = html! {
+        a.skip href="#main" { "Skip to the content" }
+        header.top {
+            a.brand href="/" { "Baton" }
+            nav aria-label="Main" {
+                a href="/" { "Channels" }
+                a href="/dms" { "Direct" }
+                a href="/projects" { "Projects" }
+                a href="/huddles" { "Huddles" }
+                a href="/checkins" { "Check-ins" }
+                a #nav-inbox href="/inbox" {
+                    "Inbox"
+                    @if signed.inbox_unread > 0 {
+                        " " span.unread-count aria-label=(format!("{} unread", signed.inbox_unread)) {
+                            @if signed.inbox_unread >= INBOX_COUNT_CAP { (INBOX_COUNT_CAP - 1) "+" } @else { (signed.inbox_unread) }
+                        }
+                    }
+                }
+                a href="/scheduled" { "Scheduled" }
+                a href="/insights" { "Insights" }
+                a href="/advisor" { "Advisor" }
+                a href="/settings" { "Settings" }
+                @if member.role.is_admin() { a href="/admin" { "Admin" } }
+            }
+            form.nav-search method="get" action="/search" role="search" {
+                input type="search" name="q" aria-label="Search messages" placeholder="Search" maxlength="200";
+            }
+            form.signout method="post" action="/logout" {
+                (csrf_field(csrf))
+                span.who title=(format!("{} · {}", member.display_name, member.time_zone)) { "@" (member.handle) }
+                button type="submit" { "Sign out" }
+            }
+        }
+    };
     html! {
         (DOCTYPE)
         html lang="en" {
             (head(title))
-            body data-live=(kind) data-id=(id) data-since=(since) {
-                header.top {
-                    a.brand href="/" { "Baton" }
-                    nav aria-label="Main" {
-                        a href="/" { "Channels" }
-                        a href="/dms" { "Direct" }
-                        a href="/projects" { "Projects" }
-                        a href="/huddles" { "Huddles" }
-                        a href="/checkins" { "Check-ins" }
-                        a href="/inbox" {
-                            "Inbox"
-                            @if signed.inbox_unread > 0 {
-                                " " span.unread-count aria-label=(format!("{} unread", signed.inbox_unread)) {
-                                    @if signed.inbox_unread >= INBOX_COUNT_CAP { (INBOX_COUNT_CAP - 1) "+" } @else { (signed.inbox_unread) }
-                                }
-                            }
-                        }
-                        a href="/scheduled" { "Scheduled" }
-                        a href="/insights" { "Insights" }
-                        a href="/advisor" { "Advisor" }
-                        a href="/settings" { "Settings" }
-                        @if member.role.is_admin() { a href="/admin" { "Admin" } }
+            body data-live=(kind) data-id=(id) data-since=(since) data-me=(member.id) {
+                (header)
+                @if let Some(sidebar) = sidebar {
+                    div.shell {
+                        (sidebar.markup)
+                        main #main { (content) }
                     }
-                    form.nav-search method="get" action="/search" role="search" {
-                        input type="search" name="q" aria-label="Search messages" placeholder="Search" maxlength="200";
-                    }
-                    form.signout method="post" action="/logout" {
-                        (csrf_field(csrf))
-                        span.who title=(format!("{} · {}", member.display_name, member.time_zone)) { "@" (member.handle) }
-                        button type="submit" { "Sign out" }
-                    }
-                }
-                main { (content) }
-                @if !kind.is_empty() {
                     script src="/static/app.js" defer {}
+                    script src="/static/sidebar.js" defer {}
+                } @else {
+                    main #main { (content) }
+                    @if !kind.is_empty() {
+                        script src="/static/app.js" defer {}
+                    }
                 }
             }
         }

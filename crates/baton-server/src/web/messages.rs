@@ -226,8 +226,9 @@ pub fn composer(action: &str, csrf: &CsrfToken, label: &str, draft: &Draft) -> M
     html! {
         form.composer #composer method="post" action=(action) {
             (csrf_field(csrf))
-            label { (label) " (markdown; type @ to mention)"
+            label { (label) " (markdown; type @ to mention; Ctrl+Enter sends)"
                 textarea name="body" rows="3" required maxlength=(validate::MAX_MESSAGE_CHARS) data-mentions="/mentions"
+                    aria-keyshortcuts="Control+Enter Meta+Enter"
                     aria-invalid=[body_error.map(|_| "true")] aria-describedby=[body_error.map(|_| "composer-body-error")]
                     { (draft.body) } }
             @if let Some(error) = body_error { p.error #composer-body-error role="alert" { (error) } }
@@ -236,7 +237,7 @@ pub fn composer(action: &str, csrf: &CsrfToken, label: &str, draft: &Draft) -> M
                 label.later { "Send later (your time)"
                     input type="datetime-local" name="send_at" value=(draft.send_at)
                         aria-invalid=[send_at_error.map(|_| "true")] aria-describedby=[send_at_error.map(|_| "composer-send-at-error")]; }
-                button type="submit" { "Send" }
+                button type="submit" title="Send (Ctrl+Enter or ⌘+Enter in the text box)" { "Send" }
             }
             @if let Some(error) = send_at_error { p.error #composer-send-at-error role="alert" { (error) } }
         }

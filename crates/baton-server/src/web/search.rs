@@ -14,8 +14,9 @@ use baton_core::{ChannelId, DmId, MemberId, ThreadId};
 use maud::{html, Markup};
 use serde::Deserialize;
 
-use super::layout::{page, when, Live};
+use super::layout::{page_with_sidebar, when, Live};
 use super::session::Signed;
+use super::sidebar::{self, Current};
 use super::PageError;
 use crate::api::search::{self as api, Found, Order};
 use crate::{ApiError, AppState};
@@ -225,7 +226,8 @@ async fn search(
         (form(&query, &channels))
         (body)
     };
-    Ok((status, page(&title, &signed, Live::Nothing, content)).into_response())
+    let sidebar = sidebar::load(&state, &signed, Current::Nothing, None).await?;
+    Ok((status, page_with_sidebar(&title, &signed, Live::Nothing, &sidebar, content)).into_response())
 }
 
 #[cfg(test)]

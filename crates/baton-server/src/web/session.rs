@@ -12,8 +12,9 @@ use axum::middleware::Next;
 use axum::response::IntoResponse;
 use axum::response::Response;
 use axum::Form;
-use baton_core::model::Member;
-use baton_store::Viewer;
+use baton_core::model::{Member, Notification};
+use baton_core::{DmId, MessageId, ThreadId};
+use baton_store::{MessageTarget, Viewer};
 
 use super::PageError;
 use crate::{auth, AppState};
@@ -146,6 +147,33 @@ pub struct Signed {
     pub csrf: CsrfToken,
     /// Unread notifications, up to [`INBOX_COUNT_CAP`]: the navigation shows the count.
     pub inbox_unread: usize,
+    /// Where the unread mentions among those notifications are: the sidebar marks those
+    /// conversations (read from the same notifications, so it costs no query of its own).
+    pub mentions: Vec<Mentioned>,
+}
+
+/// An unread mention of the viewer: the message, and where it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Mentioned {
+    pub message: MessageId,
+    pub place: MessageTarget,
+}
+
+impl Mentioned {
+    /// Where a notification's mention is, if it is one.
+    fn of(notification: &Notification) -> Option<Mentioned> {
+        if notification.kind != "mention" {
+            return None;
+        }
+        let payload = &notification.payload;
+        let message = MessageId(payload["message_id"].as_i64()?);
+        let place = match (payload["thread_id"].as_i64(), payload["dm_id"].as_i64()) {
+            (Some(thread), _) => MessageTarget::Thread(ThreadId(thread)),
+            (None, Some(dm)) => MessageTarget::Dm(DmId(dm)),
+            (None, None) => return None,
+        };
+        Some(Mentioned { message, place })
+    }
 }
 
 /// The inbox count in the navigation stops at this (shown as "99+").
@@ -161,7 +189,8 @@ impl FromRequestParts<AppState> for Signed {
         };
         let signed = auth::authenticate(state, &token).await.map_err(|_| PageError::SignIn)?;
         let unread = state.store.notifications(&signed.viewer, true, false, None, INBOX_COUNT_CAP as u32).await?;
-        Ok(Signed { viewer: signed.viewer, member: signed.member, csrf, inbox_unread: unread.len() })
+        let mentions = unread.iter().filter_map(Mentioned::of).collect();
+        Ok(Signed { viewer: signed.viewer, member: signed.member, csrf, inbox_unread: unread.len(), mentions })
     }
 }
 

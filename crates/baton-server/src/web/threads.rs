@@ -12,10 +12,11 @@ use baton_store::{Command, Envelope, MessageTarget};
 use maud::{html, Markup};
 use serde::Deserialize;
 
-use super::layout::{csrf_field, page, Live};
+use super::layout::{csrf_field, page_with_sidebar, Live};
 use super::messages::follow::{self, Fragment, FragmentQuery, LiveList};
 use super::messages::{self, At, Draft, NewMessage, Paging, SendError, Window};
 use super::session::Signed;
+use super::sidebar::{self, Current};
 use super::PageError;
 use crate::{ApiError, AppState};
 
@@ -81,10 +82,12 @@ async fn timeline_page(
     let title = format!("#{}: messages outside threads", channel.name);
     // Paged back, the page stays as it is; at the newest it follows live.
     let live = if before.is_none() { Live::Thread { id: thread.id.0, since } } else { Live::Nothing };
-    Ok(page(
+    let sidebar = sidebar::load(state, signed, Current::InChannel(channel.id), Some(since)).await?;
+    Ok(page_with_sidebar(
         &title,
         signed,
         live,
+        &sidebar,
         html! {
             p.crumbs { a href=(format!("/c/{}", channel.id)) { "#" (channel.name) } }
             h1 { "#" (channel.name) ": messages outside threads" }
@@ -96,6 +99,8 @@ async fn timeline_page(
             @if let Some(older) = older {
                 p { a.older href=(format!("/t/{}?before={older}", thread.id)) { "Older messages" } }
             }
+            // Ctrl+Enter sends a reply from here too.
+            script src="/static/compose.js" defer {}
         },
     ))
 }
@@ -128,10 +133,17 @@ async fn thread_page(
     let (above, below) = messages::paging(&format!("/t/{id}"), &window);
     // A page away from the newest stays as it is; the newest window follows live.
     let live = if at.is_live(&window) { Live::Thread { id: id.0, since } } else { Live::Nothing };
-    Ok(page(
+    let current = match (thread.channel_id, thread.dm_id) {
+        (Some(channel), _) => Current::InChannel(channel),
+        (None, Some(dm)) => Current::InDm(dm),
+        (None, None) => Current::Nothing,
+    };
+    let sidebar = sidebar::load(state, signed, current, Some(since)).await?;
+    Ok(page_with_sidebar(
         thread.shown_title(),
         signed,
         live,
+        &sidebar,
         html! {
             @if let Some(channel) = &channel {
                 p.crumbs { a href=(format!("/c/{}", channel.id)) { "#" (channel.name) } }

@@ -25,3 +25,4 @@ mod web_actions;
 mod web_huddles;
 mod web_insights;
 mod web_projects;
+mod web_sidebar;
