@@ -220,7 +220,7 @@ impl Plan {
             let size = 20 + rng.below(281) as u32;
             let mut people: Vec<u32> = Vec::with_capacity(size as usize + 2);
             people.push(0);
-            if rng.chance(50) {
+            if rng.chance(0.5) {
                 people.push(1);
             }
             while people.len() < size as usize {
@@ -229,7 +229,7 @@ impl Plan {
                     people.push(m);
                 }
             }
-            let visibility = if rng.chance(10) { Visibility::Private } else { Visibility::Public };
+            let visibility = if rng.chance(0.1) { Visibility::Private } else { Visibility::Public };
             channels.push(ChannelPlan { name: format!("team-{i}"), visibility, members: people });
         }
         // Where threads go besides #firehose: Zipf-like weights over the other channels.
@@ -314,7 +314,7 @@ impl Plan {
             let x = rng.unit() * dm_total;
             let dm = dm_cumulative.partition_point(|c| *c < x).min(dms.len() - 1);
             let (a, b) = dms[dm];
-            let author = if rng.chance(50) { a } else { b };
+            let author = if rng.chance(0.5) { a } else { b };
             let at = from + rng.below(span as u64) as i64;
             ops.push(Op { at, kind: Kind::DmPost, a: dm as u32, b: author });
         }

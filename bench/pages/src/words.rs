@@ -1,37 +1,8 @@
-//! The generator's randomness (SplitMix64: the same numbers for the same seed everywhere) and
-//! its message bodies: sentences of common words, Zipf-like, with a few phrases and rare words
+//! The generator's message bodies: sentences of common words, Zipf-like, with a few phrases and rare words
 //! that the search bench looks for.
 
-/// SplitMix64.
-pub struct Rng(u64);
-
-impl Rng {
-    pub fn new(seed: u64) -> Rng {
-        Rng(seed ^ 0x9e37_79b9_7f4a_7c15)
-    }
-
-    pub fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    /// A number in `0..n` (`n` > 0).
-    pub fn below(&mut self, n: u64) -> u64 {
-        ((u128::from(self.next()) * u128::from(n)) >> 64) as u64
-    }
-
-    /// In `[0, 1)`.
-    pub fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-
-    pub fn chance(&mut self, percent: u64) -> bool {
-        self.below(100) < percent
-    }
-}
+/// SplitMix64, the insights bench's: the same numbers for the same seed everywhere.
+pub use baton_bench_insights::Rng;
 
 const WORDS: &[&str] = &[
     "the",

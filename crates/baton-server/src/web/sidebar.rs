@@ -303,15 +303,11 @@ fn nav(channels: &[Channel], dms: &[Dm], counts: &Counts, current: Current, me: 
                 ul.side-list #side-channels aria-labelledby="side-channels-h" {
                     @for channel in &channels {
                         @let key = format!("c{}", channel.id);
-                        @let count = counts.channel(channel.id);
-                        li {
-                            a.side-link href=(format!("/c/{}", channel.id)) data-conv=(key) data-unread=(count.unread)
-                                aria-current=[aria_current(&key)] {
-                                span.side-name { "#" (channel.name) }
-                                @if channel.visibility == Visibility::Private { span.side-private title="Private channel" { " 🔒" } }
-                                (badges(count))
-                            }
-                        }
+                        @let name = html! {
+                            span.side-name { "#" (channel.name) }
+                            @if channel.visibility == Visibility::Private { span.side-private title="Private channel" { " 🔒" } }
+                        };
+                        (item(&format!("/c/{}", channel.id), &key, counts.channel(channel.id), aria_current(&key), name))
                     }
                     @if channels.is_empty() { li.side-empty { "No channels yet" } }
                 }
@@ -320,19 +316,25 @@ fn nav(channels: &[Channel], dms: &[Dm], counts: &Counts, current: Current, me: 
                 ul.side-list #side-dms aria-labelledby="side-dms-h" {
                     @for dm in &dms {
                         @let key = format!("d{}", dm.id);
-                        @let count = counts.dm(dm.id);
-                        li {
-                            a.side-link href=(format!("/dms/{}", dm.id)) data-conv=(key) data-unread=(count.unread)
-                                aria-current=[aria_current(&key)] {
-                                span.side-name { (dm_label(dm, me)) }
-                                (badges(count))
-                            }
-                        }
+                        (item(&format!("/dms/{}", dm.id), &key, counts.dm(dm.id), aria_current(&key), html! { span.side-name { (dm_label(dm, me)) } }))
                     }
                     @if dms.is_empty() { li.side-empty { a href="/dms" { "Start a conversation" } } }
                 }
                 @if !all_dms { p.side-more { a href="/dms" { "All conversations" } } }
                 p.side-keys #side-keys { (SHORTCUTS) }
+            }
+        }
+    }
+}
+
+/// One conversation of the sidebar: its link (`key` is what the script finds it by), its
+/// `label` and its badges.
+fn item(href: &str, key: &str, count: Count, current: Option<&str>, label: Markup) -> Markup {
+    html! {
+        li {
+            a.side-link href=(href) data-conv=(key) data-unread=(count.unread) aria-current=[current] {
+                (label)
+                (badges(count))
             }
         }
     }
