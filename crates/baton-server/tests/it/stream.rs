@@ -224,11 +224,14 @@ async fn a_lagging_stream_applies_a_removal_in_the_gap_in_order() {
             post_many(&owner, public, 500, &format!("flood {round}")).await;
         }
         owner.create(&format!("/api/v1/threads/{inner}/messages"), json!({"body": "posted after leaving"})).await;
+        // The marker too while the client still trickles: a loaded machine can take longer than
+        // the server's send timeout between the last post and the final read.
+        let (_, marker) = owner.channel_and_thread("the-end").await;
+        let until = last_seq(&owner).await;
         posted.store(true, std::sync::atomic::Ordering::Relaxed);
+        (marker, until)
     };
-    futures_util::future::join(posting, trickle).await;
-    let (_, marker) = owner.channel_and_thread("the-end").await;
-    let until = last_seq(&owner).await;
+    let ((marker, until), ()) = futures_util::future::join(posting, trickle).await;
     early.push(read_texts_until(&mut socket, until).await);
     let all = early.join("\n");
     let last = all.lines().last().map(|line| serde_json::from_str::<Value>(line).unwrap()["seq"].clone());
