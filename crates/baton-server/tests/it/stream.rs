@@ -184,6 +184,8 @@ async fn a_removal_while_the_backlog_is_read_hides_only_what_follows_it() {
 /// A stream that falls behind while a member is removed catches up with the access they had
 /// until the removal: what was posted before it arrives, what came after does not.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "flaky beside the rest of the suite: the stream ends early (two CI runs of 2026-12-08); \
+            run alone with --ignored until it is fixed (issue 14 note)"]
 async fn a_lagging_stream_applies_a_removal_in_the_gap_in_order() {
     let server = TestServer::start().await;
     let owner = server.setup().await;
