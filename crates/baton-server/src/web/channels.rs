@@ -4,7 +4,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
-use baton_core::model::{Member, Visibility};
+use baton_core::model::{Channel, Member, Visibility};
 use baton_core::text::MessageText;
 use baton_core::{validate, ChannelId, MemberId};
 use baton_store::Answer;
@@ -12,7 +12,7 @@ use baton_store::{ActivityCursor, Command, Envelope};
 use maud::{html, Markup};
 use serde::Deserialize;
 
-use super::layout::{csrf_field, page_with_sidebar, since_of, Live};
+use super::layout::{csrf_field, page_with_sidebar, Live};
 use super::session::Signed;
 use super::sidebar::{self, Current};
 use super::thread_list::{self, thread_list, Flags};
@@ -23,28 +23,30 @@ pub async fn index(State(state): State<AppState>, signed: Signed) -> Result<Resp
     Ok(channel_list(&state, &signed, None, "").await?.into_response())
 }
 
-/// The channels the viewer may see, with their unread counts: the list's items.
-async fn channel_items(state: &AppState, signed: &Signed) -> Result<Markup, PageError> {
-    let mut channels = state.store.channels(&signed.viewer).await?;
-    channels.retain(|c| !c.archived);
-    let unread = state.store.unread(&signed.viewer).await?.channels;
+/// The list's items: the channels that are not archived, in name order, each with its unread
+/// count.
+fn channel_items(channels: &[Channel], unread: impl Fn(ChannelId) -> i64) -> Markup {
+    let mut channels: Vec<&Channel> = channels.iter().filter(|c| !c.archived).collect();
     channels.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok(html! {
+    html! {
         @if channels.is_empty() { li.empty { "No channels yet: create the first one below." } }
         @for channel in &channels {
             li data-channel=(channel.id) {
                 a.channel href=(format!("/c/{}", channel.id)) { "#" (channel.name) }
-                (unread_badge(unread.get(&channel.id).copied().unwrap_or(0)))
+                (unread_badge(unread(channel.id)))
                 @if channel.visibility == Visibility::Private { " " span.badge { "private" } }
                 @if !channel.topic.is_empty() { span.topic { (channel.topic) } }
             }
         }
-    })
+    }
 }
 
 /// The channel list alone, for the start page's live updates (new messages change the counts).
 pub async fn channels_fragment(State(state): State<AppState>, signed: Signed) -> Result<Response, PageError> {
-    Ok(channel_items(&state, &signed).await?.into_response())
+    let (channels, unread) =
+        tokio::try_join!(state.store.channels(&signed.viewer), state.store.unread(&signed.viewer))?;
+    let items = channel_items(&channels, |id| unread.channels.get(&id).copied().unwrap_or(0));
+    Ok(items.into_response())
 }
 
 async fn channel_list(
@@ -54,9 +56,11 @@ async fn channel_list(
     typed: &str,
 ) -> Result<Markup, PageError> {
     let since = state.store.head().await?.0;
-    let items = channel_items(state, signed).await?;
+    // The sidebar's reads are the list's too: the channels and their counts, read once.
+    let reads = sidebar::Reads::read(state, signed).await?;
+    let items = channel_items(&reads.channels, |id| reads.counts.channels.get(&id).map_or(0, |c| c.unread));
     let live = Live::Channels { since };
-    let sidebar = sidebar::load(state, signed, Current::Nothing, since_of(&live)).await?;
+    let sidebar = reads.sidebar(signed, Current::Nothing, since);
     Ok(page_with_sidebar(
         "Channels",
         signed,

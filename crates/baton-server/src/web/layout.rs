@@ -57,17 +57,6 @@ pub fn page_with_sidebar(title: &str, signed: &Signed, live: Live, sidebar: &Sid
     shell(title, signed, live, Some(sidebar), content)
 }
 
-/// The page's head of the log, when it follows something live: the sidebar reads none then.
-pub fn since_of(live: &Live) -> Option<i64> {
-    match live {
-        Live::Nothing => None,
-        Live::Channels { since }
-        | Live::Channel { since, .. }
-        | Live::Thread { since, .. }
-        | Live::Dm { since, .. } => Some(*since),
-    }
-}
-
 fn shell(title: &str, signed: &Signed, live: Live, sidebar: Option<&Sidebar>, content: Markup) -> Markup {
     let (member, csrf) = (&signed.member, &signed.csrf);
     let (kind, id, since) = match live {

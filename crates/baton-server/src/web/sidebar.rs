@@ -171,6 +171,35 @@ pub struct Sidebar {
     pub since: i64,
 }
 
+/// What the sidebar shows, read once: a page that lists the same (the channel list) takes it
+/// from here rather than reading it again.
+pub struct Reads {
+    pub counts: Counts,
+    /// Every channel the viewer may see, archived ones included.
+    pub channels: Vec<Channel>,
+    /// The viewer's direct conversations, the most recently active first.
+    pub dms: Vec<Dm>,
+}
+
+impl Reads {
+    /// Reads the counts, the channels and the conversations.
+    pub async fn read(state: &AppState, signed: &Signed) -> Result<Reads, PageError> {
+        // Three reads that need nothing of each other: on PostgreSQL their round trips overlap.
+        let (counts, channels, dms) = tokio::try_join!(
+            counts(state, signed),
+            async { Ok::<_, PageError>(state.store.channels(&signed.viewer).await?) },
+            async { Ok::<_, PageError>(state.store.dms(&signed.viewer).await?) },
+        )?;
+        Ok(Reads { counts, channels, dms })
+    }
+
+    /// The sidebar with `current` marked, on a page whose stream starts at `since` (the head,
+    /// read before these reads).
+    pub fn sidebar(&self, signed: &Signed, current: Current, since: i64) -> Sidebar {
+        Sidebar { markup: nav(&self.channels, &self.dms, &self.counts, current, signed.member.id), since }
+    }
+}
+
 /// Reads and renders the sidebar for `current`; `since`: the page's own head, when it read one
 /// (then it is not read again).
 pub async fn load(
@@ -183,17 +212,7 @@ pub async fn load(
         Some(since) => since,
         None => state.store.head().await?.0,
     };
-    Ok(Sidebar { markup: render(state, signed, current).await?, since })
-}
-
-async fn render(state: &AppState, signed: &Signed, current: Current) -> Result<Markup, PageError> {
-    // Three reads that need nothing of each other: on PostgreSQL their round trips overlap.
-    let (counts, channels, dms) = tokio::try_join!(
-        counts(state, signed),
-        async { Ok::<_, PageError>(state.store.channels(&signed.viewer).await?) },
-        async { Ok::<_, PageError>(state.store.dms(&signed.viewer).await?) },
-    )?;
-    Ok(nav(&channels, &dms, &counts, current, signed.member.id))
+    Ok(Reads::read(state, signed).await?.sidebar(signed, current, since))
 }
 
 /// Which of `channels` (in name order) the sidebar lists, and whether that is all of them.
@@ -367,7 +386,8 @@ async fn fragment(
     signed: Signed,
     Query(query): Query<FragmentQuery>,
 ) -> Result<Response, PageError> {
-    Ok(render(&state, &signed, query.current()).await?.into_response())
+    let reads = Reads::read(&state, &signed).await?;
+    Ok(nav(&reads.channels, &reads.dms, &reads.counts, query.current(), signed.member.id).into_response())
 }
 
 /// The counts alone, for the page's live updates: `{"channels": {"12": {"unread": 3,

@@ -626,14 +626,19 @@ async fn dm_from_row(conn: &mut Conn, row: DmRow) -> Result<Dm> {
     .bind(row.id)
     .fetch_all(&mut *conn)
     .await?;
-    Ok(Dm {
+    Ok(dm_of(row, &people))
+}
+
+/// The conversation of `row`, with its `people` (id and handle) in handle order.
+fn dm_of(row: DmRow, people: &[(i64, String)]) -> Dm {
+    Dm {
         id: DmId(row.id),
         member_ids: people.iter().map(|(id, _)| MemberId(*id)).collect(),
         name: people.iter().map(|(_, handle)| handle.as_str()).collect::<Vec<_>>().join(","),
         export_name: row.export_name,
         created_at: ts(row.created_at),
         last_message_at: row.last_message_at.map(ts),
-    })
+    }
 }
 
 /// A direct conversation, whoever takes part: for the domain, which decides.
@@ -660,11 +665,27 @@ pub(crate) async fn dms(conn: &mut Conn, viewer: &Viewer) -> Result<Vec<Dm>> {
     .bind(viewer.member.0)
     .fetch_all(&mut *conn)
     .await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for row in rows {
-        out.push(dm_from_row(conn, row).await?);
+    // Everyone in every one of those conversations, in one read rather than one per
+    // conversation: the sidebar lists them on every page.
+    let people: Vec<(i64, i64, String)> = db::query_as(&format!(
+        "SELECT d.dm_id, m.id, m.handle FROM dm_members d JOIN members m ON m.id = d.member_id \
+         WHERE {} ORDER BY d.dm_id, m.handle",
+        visibility::reads_dm("d.dm_id", "$1")
+    ))
+    .bind(viewer.member.0)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut by_dm: HashMap<i64, Vec<(i64, String)>> = HashMap::new();
+    for (dm, member, handle) in people {
+        by_dm.entry(dm).or_default().push((member, handle));
     }
-    Ok(out)
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let people = by_dm.remove(&row.id).unwrap_or_default();
+            dm_of(row, &people)
+        })
+        .collect())
 }
 
 pub(crate) async fn dm_messages(conn: &mut Conn, viewer: &Viewer, id: DmId, page: Page) -> Result<Vec<Message>> {

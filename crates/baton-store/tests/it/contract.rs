@@ -340,6 +340,21 @@ async fn check_dm_threads(store: &dyn Store, owner: Viewer, ana: Viewer) {
     assert_eq!(run(store, ana, "2024-01-06T00:00:01Z", renamed).await.unwrap()["export_name"], "D9");
     let updates = store.events(&ana, Seq(0), 1000).await.unwrap().iter().filter(|e| e.kind == "dm.updated").count();
     assert_eq!(updates, 1);
+
+    // The list carries each conversation's people as the conversation read alone does (the
+    // list reads them for all at once).
+    let three = Command::OpenDm { members: vec![owner.member, bo.member], export_name: None };
+    run(store, ana, "2024-01-06T00:00:02Z", three).await.unwrap();
+    let listed = store.dms(&ana).await.unwrap();
+    let mut sizes: Vec<usize> = listed.iter().map(|d| d.member_ids.len()).collect();
+    sizes.sort();
+    assert_eq!(sizes, [2, 3]);
+    for dm in &listed {
+        let alone = store.dm(&ana, dm.id).await.unwrap();
+        assert_eq!(serde_json::to_value(dm).unwrap(), serde_json::to_value(alone).unwrap());
+    }
+    assert_eq!(store.dms(&bo).await.unwrap().len(), 2);
+    assert_eq!(store.dms(&owner).await.unwrap().len(), 1, "the owner is in the group one only");
 }
 
 async fn keeps_the_contract(scratch: &Scratch) {
