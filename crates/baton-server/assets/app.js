@@ -6,13 +6,16 @@
 // change from a small JSON of the counts alone (`/sidebar/counts`), fetched a moment after
 // messages arrive; the sidebar and the channel list are re-fetched whole only when a channel or
 // a conversation appears, changes or goes. A channel's or a conversation's threads are still
-// re-fetched whole. Pages work without it.
+// re-fetched whole. The stream is focused on what the page shows (`data-focus`): the server
+// leaves the rest out and says so at most once a second. Pages work without it.
 (function () {
   "use strict";
   var body = document.body;
   var live = body.dataset.live;
   var id = Number(body.dataset.id);
   var since = Number(body.dataset.since) || 0;
+  // What the page shows: the stream carries that in full and notes the rest ("stream.skipped").
+  var focus = body.dataset.focus || "";
   var me = Number(body.dataset.me) || 0;
   var sidebar = document.getElementById("side-nav");
   if (live && !id && live !== "channels") live = "";
@@ -369,13 +372,19 @@
   var delay = 500;
   function connect() {
     var scheme = location.protocol === "https:" ? "wss:" : "ws:";
-    var socket = new WebSocket(scheme + "//" + location.host + "/api/v1/stream?since=" + since);
+    var socket = new WebSocket(scheme + "//" + location.host + "/api/v1/stream?since=" + since +
+      (focus ? "&focus=" + encodeURIComponent(focus) : ""));
     socket.onopen = function () { delay = 500; };
     socket.onmessage = function (frame) {
       var event;
       try { event = JSON.parse(frame.data); } catch (e) { return; }
       if (event.seq) since = event.seq;
       var p = event.payload || {};
+      // Events the page does not show were left out; messages among them may change counts.
+      if (event.kind === "stream.skipped") {
+        if (p.messages) scheduleCounts();
+        return;
+      }
       var message = p.message || {};
       if (live) followMessages(event, p, message);
       lists.forEach(function (list) {

@@ -93,13 +93,7 @@ mod tests {
     use crate::view::Scope;
 
     fn event(seq: i64) -> Arc<CommittedEvent> {
-        Arc::new(CommittedEvent {
-            seq: Seq(seq),
-            kind: "project.created".into(),
-            scope: Scope::Internal,
-            also_for: None,
-            json: bytes::Bytes::new(),
-        })
+        Arc::new(CommittedEvent::new(Seq(seq), "project.created".into(), Scope::Internal, None, bytes::Bytes::new()))
     }
 
     #[tokio::test]

@@ -1,6 +1,7 @@
 //! Who is looking, what they may see, and committed events as they travel to live streams.
 
 use std::collections::HashSet;
+use std::sync::OnceLock;
 
 use baton_core::model::{Role, Thread};
 use baton_core::{ChannelId, DmId, MemberId, Seq, ThreadId};
@@ -27,6 +28,14 @@ pub enum Scope {
     Dm(DmId),
 }
 
+impl Scope {
+    /// Who may read what happens in `thread`: its channel's readers, its conversation's
+    /// people, or, for a task's thread, every member but guests.
+    pub fn of_thread(thread: &Thread) -> Scope {
+        crate::domain::policy::thread_scope(thread.channel_id, thread.dm_id)
+    }
+}
+
 /// An event as committed: its scope, and its JSON serialized once and shared by every
 /// subscriber that may see it.
 #[derive(Debug, Clone)]
@@ -37,6 +46,49 @@ pub struct CommittedEvent {
     /// A member who may read this event besides those the scope lets in.
     pub also_for: Option<MemberId>,
     pub json: Bytes,
+    /// The threads it is about, read from `json` when first asked ([`CommittedEvent::threads`]):
+    /// once per event, however many streams ask.
+    threads: OnceLock<Option<Vec<ThreadId>>>,
+}
+
+impl CommittedEvent {
+    pub fn new(seq: Seq, kind: String, scope: Scope, also_for: Option<MemberId>, json: Bytes) -> CommittedEvent {
+        CommittedEvent { seq, kind, scope, also_for, json, threads: OnceLock::new() }
+    }
+
+    /// The threads the event is about, where its payload names them: a posted message's thread
+    /// (none for a timeline's message), a move's thread and the thread it left, a thread's own
+    /// events. `None` where the payload does not say: an edit, a deletion or a reaction names
+    /// only its message, and other kinds are about no thread.
+    pub fn threads(&self) -> Option<&[ThreadId]> {
+        self.threads.get_or_init(|| threads_of(&self.kind, &self.json)).as_deref()
+    }
+}
+
+fn threads_of(kind: &str, json: &[u8]) -> Option<Vec<ThreadId>> {
+    #[derive(serde::Deserialize)]
+    struct Event {
+        payload: Payload,
+    }
+    #[derive(serde::Deserialize)]
+    struct Payload {
+        thread_id: Option<ThreadId>,
+        from_thread_id: Option<ThreadId>,
+        message: Option<Message>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Message {
+        thread_id: Option<ThreadId>,
+    }
+    let about_threads = kind == baton_core::event::kind::MESSAGE_POSTED
+        || kind == baton_core::event::kind::MESSAGE_MOVED
+        || kind.starts_with("thread.");
+    if !about_threads {
+        return None;
+    }
+    let payload = serde_json::from_slice::<Event>(json).ok()?.payload;
+    let posted_in = payload.message.and_then(|m| m.thread_id);
+    Some([payload.thread_id, payload.from_thread_id, posted_in].into_iter().flatten().collect())
 }
 
 /// A request recorded under its idempotency key: the hex SHA-256 of what identifies it
@@ -184,5 +236,33 @@ impl Search {
         let query = baton_core::search::Query::parse(text)?;
         let period = query.period(zone);
         Ok(Search { query, period, order: SearchOrder::Relevance, limit })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(kind: &str, payload: &str) -> CommittedEvent {
+        let json = format!(r#"{{"seq":7,"at":"2026-01-01T00:00:00Z","actor":1,"kind":"{kind}","payload":{payload}}}"#);
+        CommittedEvent::new(Seq(7), kind.into(), Scope::Channel(ChannelId(1)), None, Bytes::from(json))
+    }
+
+    #[test]
+    fn an_event_names_the_threads_its_payload_names() {
+        let posted = event("message.posted", r#"{"message":{"id":9,"thread_id":4,"body":"\"thread_id\":5"}}"#);
+        assert_eq!(posted.threads(), Some(&[ThreadId(4)][..]));
+        let in_timeline = event("message.posted", r#"{"message":{"id":9,"thread_id":null,"channel_id":1}}"#);
+        assert_eq!(in_timeline.threads(), Some(&[][..]), "a timeline's message is in no thread");
+        let moved = event("message.moved", r#"{"message_id":9,"thread_id":4,"from_thread_id":3,"from_dm_id":null}"#);
+        assert_eq!(moved.threads(), Some(&[ThreadId(4), ThreadId(3)][..]));
+        let resolved = event("thread.resolved", r#"{"thread_id":4}"#);
+        assert_eq!(resolved.threads(), Some(&[ThreadId(4)][..]));
+        assert_eq!(
+            event("message.edited", r#"{"message_id":9,"body":"x"}"#).threads(),
+            None,
+            "it names its message only"
+        );
+        assert_eq!(event("task.created", r#"{"task_id":2,"thread_id":4}"#).threads(), None);
     }
 }

@@ -11,8 +11,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use baton_core::event::{kind, Event};
-use baton_core::Seq;
-use baton_store::{Access, CommittedEvent, DynStore, Missed, Subscription, Viewer};
+use baton_core::{ChannelId, DmId, MemberId, Seq, ThreadId};
+use baton_store::{Access, CommittedEvent, DynStore, Missed, Scope, Subscription, Viewer};
 use bytes::{BufMut, BytesMut};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -94,6 +94,77 @@ pub struct StreamQuery {
     /// The bearer token, for clients that cannot set headers. Prefer the header or the
     /// `Sec-WebSocket-Protocol: bearer, <token>` form: query strings end up in logs.
     pub access_token: Option<String>,
+    /// What a page shows, so that the stream carries that and leaves the rest out:
+    /// `thread:ID`, `channel:ID`, `dm:ID` or `none` (absent: every event). Always carried in
+    /// full: the viewer's own events (notifications, reminders) and those that change a list
+    /// of conversations (`channel.*`, `dm.*`, `member.*`). Also, for `channel:`/`dm:`, every
+    /// event of that channel or conversation; for `thread:`, those of the thread's channel or
+    /// conversation that are about the thread or do not say which thread they are about (edits,
+    /// deletions and reactions name only their message). Whatever else the viewer may read is
+    /// left out, and at most once a second a frame
+    /// `{"seq": N, "kind": "stream.skipped", "payload": {"messages": true}}` says that events up
+    /// to `seq` were left out (`messages`: some were about messages, so unread counts may have
+    /// changed). Its `seq` resumes like any event's (it may repeat the last event's).
+    #[param(example = "thread:12")]
+    pub focus: Option<String>,
+}
+
+/// What a focused stream carries in full (see [`StreamQuery::focus`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Focus {
+    Everything,
+    /// The viewer's own events and those that change a list of conversations.
+    Lists,
+    /// Those, and every event of one channel or conversation.
+    Home(Scope),
+    /// Those, and the events of the thread's home that are about it or do not say.
+    Thread(ThreadId, Scope),
+}
+
+/// Kinds that change what a sidebar or a list of conversations shows: a focused stream
+/// always carries them.
+const LIST_CHANGING: [&str; 3] = ["channel.", "dm.", "member."];
+
+impl Focus {
+    async fn parse(state: &AppState, viewer: &Viewer, focus: Option<&str>) -> ApiResult<Focus> {
+        let Some(focus) = focus else { return Ok(Focus::Everything) };
+        if focus == "none" {
+            return Ok(Focus::Lists);
+        }
+        let bad = || ApiError::BadRequest(format!("focus {focus:?} is not thread:ID, channel:ID, dm:ID or none"));
+        let (what, id) = focus.split_once(':').ok_or_else(bad)?;
+        let id: i64 = id.parse().map_err(|_| bad())?;
+        match what {
+            "channel" => Ok(Focus::Home(Scope::Channel(ChannelId(id)))),
+            "dm" => Ok(Focus::Home(Scope::Dm(DmId(id)))),
+            // Read as the viewer: a thread they may not read is not found, as everywhere.
+            "thread" => {
+                let thread = state.store.thread(viewer, ThreadId(id)).await?;
+                Ok(Focus::Thread(thread.id, Scope::of_thread(&thread)))
+            }
+            _ => Err(bad()),
+        }
+    }
+
+    /// Whether `event`, which `viewer` may read, goes out in full.
+    fn carries(self, viewer: MemberId, event: &CommittedEvent) -> bool {
+        let (home, thread) = match self {
+            Focus::Everything => return true,
+            Focus::Lists => (None, None),
+            Focus::Home(home) => (Some(home), None),
+            Focus::Thread(thread, home) => (Some(home), Some(thread)),
+        };
+        if event.also_for == Some(viewer) || LIST_CHANGING.iter().any(|prefix| event.kind.starts_with(prefix)) {
+            return true;
+        }
+        if home != Some(event.scope) {
+            return false;
+        }
+        match (thread, event.threads()) {
+            (Some(thread), Some(about)) => about.contains(&thread),
+            _ => true,
+        }
+    }
 }
 
 /// The live stream (WebSocket). Sends, one JSON event per text frame, every event with
@@ -120,6 +191,7 @@ async fn stream(
         .or_else(|| crate::web::cookie_token(&parts))
         .ok_or_else(ApiError::unauthenticated)?;
     let auth = auth::authenticate(&state, &token).await?;
+    let focus = Focus::parse(&state, &auth.viewer, query.focus.as_deref()).await?;
     let upgrade = upgrade
         .map_err(|rejection| ApiError::BadRequest(format!("not a WebSocket handshake: {}", rejection.body_text())))?;
     let store = state.store.clone();
@@ -132,7 +204,17 @@ async fn stream(
     // Clients only ever send control frames: nothing large is accepted from them.
     let upgrade = upgrade.protocols(["bearer"]).max_message_size(64 * 1024).max_frame_size(64 * 1024);
     Ok(upgrade.on_upgrade(move |socket| async move {
-        let stream = Stream { socket, store, viewer: auth.viewer, token_hash, live, access };
+        let stream = Stream {
+            socket,
+            store,
+            viewer: auth.viewer,
+            token_hash,
+            live,
+            access,
+            focus,
+            skipped: None,
+            readable: Seq(since),
+        };
         if let Err(err) = stream.run(Seq(since)).await {
             tracing::debug!(error = %err, "stream ended");
         }
@@ -163,6 +245,9 @@ enum StreamError {
 /// (a revoked token or a deactivated member stops the stream).
 const PING_EVERY: Duration = Duration::from_secs(30);
 
+/// A focused stream says at most this often that it left events out.
+const SKIPPED_EVERY: Duration = Duration::from_secs(1);
+
 /// How long one frame may wait for a client that does not read, before the stream is closed
 /// (the client resumes from its last `seq` when it reconnects).
 const SEND_TIMEOUT: Duration = Duration::from_secs(10);
@@ -178,6 +263,12 @@ struct Stream {
     /// What the viewer may see as of `access.as_of`; events after that are judged in order,
     /// each membership change re-reading it when its own event comes through.
     access: Access,
+    focus: Focus,
+    /// Events were left out since the stream last said so; `true`: some about messages.
+    skipped: Option<bool>,
+    /// The last event the viewer may read that was sent or left out: a `stream.skipped` frame
+    /// names it (never the `seq` of one they may not read).
+    readable: Seq,
 }
 
 impl Stream {
@@ -188,6 +279,8 @@ impl Stream {
         let mut last = self.catch_up(since, self.access.as_of).await?;
         let mut ping = tokio::time::interval(PING_EVERY);
         ping.tick().await;
+        let mut skipped_tick = tokio::time::interval(SKIPPED_EVERY);
+        skipped_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tokio::select! {
                 received = self.live.recv() => match received {
@@ -196,9 +289,7 @@ impl Stream {
                         if event.seq <= last {
                             continue;
                         }
-                        if self.access.may_read(&event) {
-                            send(&mut self.socket, &event).await?;
-                        }
+                        self.deliver(&event).await?;
                         last = event.seq;
                     }
                     // This stream fell behind: it is caught up from the store, from its last
@@ -218,8 +309,29 @@ impl Stream {
                     self.reauthenticate().await?;
                     timed(self.socket.send(Message::Ping(bytes::Bytes::new()))).await?;
                 }
+                _ = skipped_tick.tick(), if self.skipped.is_some() => {
+                    let messages = self.skipped.take().unwrap_or_default();
+                    let frame =
+                        serde_json::json!({"seq": self.readable.0, "kind": "stream.skipped", "payload": {"messages": messages}});
+                    timed(self.socket.send(Message::Text(frame.to_string().into()))).await?;
+                }
             }
         }
+    }
+
+    /// Sends `event` if the viewer may read it and the focus carries it; notes it as left out
+    /// if they may read it and the focus does not.
+    async fn deliver(&mut self, event: &CommittedEvent) -> Result<(), StreamError> {
+        if !self.access.may_read(event) {
+            return Ok(());
+        }
+        self.readable = event.seq;
+        if self.focus.carries(self.viewer.member, event) {
+            return send(&mut self.socket, event).await;
+        }
+        let messages = event.kind.starts_with("message.");
+        self.skipped = Some(self.skipped.unwrap_or_default() || messages);
+        Ok(())
     }
 
     /// Applies what `event` changes about the viewer, in the log's order: a change of role or a
@@ -258,9 +370,7 @@ impl Stream {
             }
             for event in page.iter().take_while(|e| e.seq <= until) {
                 self.follow(event).await?;
-                if self.access.may_read(event) {
-                    send(&mut self.socket, event).await?;
-                }
+                self.deliver(event).await?;
                 last = event.seq;
             }
             if page.last().is_some_and(|e| e.seq >= until) {

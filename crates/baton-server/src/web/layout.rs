@@ -66,6 +66,12 @@ fn shell(title: &str, signed: &Signed, live: Live, sidebar: Option<&Sidebar>, co
         Live::Thread { id, since } => ("thread", id, since),
         Live::Dm { id, since } => ("dm", id, since),
     };
+    // The page's stream carries what it shows; the rest comes as a note that counts may have
+    // changed (`focus` on /api/v1/stream).
+    let focus = match kind {
+        "thread" | "channel" | "dm" => format!("{kind}:{id}"),
+        _ => "none".to_string(),
+    };
     let header = html! {
         a.skip href="#main" { "Skip to the content" }
         header.top {
@@ -104,7 +110,7 @@ fn shell(title: &str, signed: &Signed, live: Live, sidebar: Option<&Sidebar>, co
         (DOCTYPE)
         html lang="en" {
             (head(title))
-            body data-live=(kind) data-id=(id) data-since=(since) data-me=(member.id) {
+            body data-live=(kind) data-id=(id) data-since=(since) data-focus=(focus) data-me=(member.id) {
                 (header)
                 @if let Some(sidebar) = sidebar {
                     div.shell {

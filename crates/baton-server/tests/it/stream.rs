@@ -25,6 +25,29 @@ pub async fn connect(server: &TestServer, token: &str, since: i64) -> Socket {
     socket
 }
 
+/// Opens the stream with the query `query` (`since=…&focus=…`).
+async fn connect_with(server: &TestServer, token: &str, query: &str) -> Result<Socket, u16> {
+    let url = format!("ws://{}/api/v1/stream?{query}", server.addr);
+    let mut request = url.into_client_request().expect("a request");
+    request.headers_mut().insert("authorization", format!("Bearer {token}").parse().expect("a header"));
+    match tokio_tungstenite::connect_async(request).await {
+        Ok((socket, _)) => Ok(socket),
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => Err(response.status().as_u16()),
+        Err(other) => panic!("the handshake failed: {other}"),
+    }
+}
+
+/// Every event frame until the stream has been quiet for `quiet`.
+async fn read_until_quiet(socket: &mut Socket, quiet: Duration) -> Vec<Value> {
+    let mut events = Vec::new();
+    while let Ok(Some(frame)) = tokio::time::timeout(quiet, socket.next()).await {
+        if let Message::Text(text) = frame.expect("a frame") {
+            events.push(serde_json::from_str(&text).expect("each frame is one JSON object"));
+        }
+    }
+    events
+}
+
 /// Reads events until one with `seq >= until` arrived (nothing when `until <= since`, after a
 /// short wait that would catch an unwanted event); panics after 20 s.
 async fn read_until(socket: &mut Socket, since: i64, until: i64) -> Vec<Value> {
@@ -301,4 +324,78 @@ async fn a_stream_follows_removal_and_deactivation() {
     })
     .await;
     assert_eq!(closed, Ok(true), "a deactivated member's stream is closed");
+}
+
+/// Ana, a member, with a private channel of her own and a thread in it (the owner, an admin, is
+/// not in it): `(ana, thread)`.
+async fn ana_alone_in_a_private_channel<'a>(owner: &'a Client<'_>) -> (Client<'a>, i64) {
+    let ana = owner.add_member("ana", "member").await;
+    let channel = ana.create("/api/v1/channels", json!({"name": "ana-only", "visibility": "private"})).await;
+    let channel = channel["id"].as_i64().unwrap();
+    let thread = ana.create(&format!("/api/v1/channels/{channel}/threads"), json!({"title": "hers"})).await;
+    (ana, thread["id"].as_i64().unwrap())
+}
+
+/// A page's stream (`focus=thread:ID`) carries its thread, the viewer's own events and what
+/// changes the lists of conversations; the rest it notes as left out, at most once a second,
+/// and only what the viewer may read: an admin outside a private channel learns nothing of it,
+/// not even that something happened there.
+#[tokio::test]
+async fn a_focused_stream_carries_its_thread_and_notes_the_rest() {
+    let server = TestServer::start().await;
+    let owner = server.setup().await;
+    let (ana, inner) = ana_alone_in_a_private_channel(&owner).await;
+    let (channel, watched) = owner.channel_and_thread("watched").await;
+    let beside = owner.create(&format!("/api/v1/channels/{channel}/threads"), json!({"title": "beside"})).await;
+    let beside = beside["id"].as_i64().unwrap();
+    let (_, elsewhere) = owner.channel_and_thread("elsewhere").await;
+    let since = last_seq(&owner).await;
+    let mut socket =
+        connect_with(&server, &owner.token, &format!("since={since}&focus=thread:{watched}")).await.expect("it opens");
+    for (thread, body) in [(watched, "in the watched thread"), (beside, "beside it"), (elsewhere, "elsewhere")] {
+        owner.create(&format!("/api/v1/threads/{thread}/messages"), json!({"body": body})).await;
+    }
+    owner.create("/api/v1/channels", json!({"name": "the-end"})).await;
+    let readable = last_seq(&owner).await;
+    // Last of all, in the private channel the owner is not in.
+    ana.create(&format!("/api/v1/threads/{inner}/messages"), json!({"body": "inside"})).await;
+    let hidden = last_seq(&ana).await;
+    assert!(hidden > readable);
+
+    let events = read_until_quiet(&mut socket, Duration::from_millis(2500)).await;
+    let all = serde_json::to_string(&events).unwrap();
+    assert!(all.contains("in the watched thread"));
+    assert!(all.contains("the-end"), "a new channel changes the lists: carried");
+    for left_out in ["beside it", "elsewhere", "inside"] {
+        assert!(!all.contains(left_out), "{left_out:?} is carried: {all}");
+    }
+    let skipped: Vec<&Value> = events.iter().filter(|e| e["kind"] == "stream.skipped").collect();
+    assert!(!skipped.is_empty(), "nothing said that events were left out: {all}");
+    assert!(skipped.iter().any(|e| e["payload"]["messages"] == true), "messages were left out");
+    assert!(skipped.len() <= 3, "at most one a second: {skipped:?}");
+    let seqs: Vec<i64> = events.iter().map(|e| e["seq"].as_i64().unwrap()).collect();
+    assert!(seqs.windows(2).all(|w| w[0] <= w[1]), "in order: {seqs:?}");
+    assert_eq!(seqs.last(), Some(&readable), "resumes after the last event the owner may read, not after {hidden}");
+    // Resuming from a skipped frame's seq misses nothing the focus carries.
+    let resume = skipped[0]["seq"].as_i64().unwrap();
+    let mut again = connect(&server, &owner.token, resume).await;
+    let rest = read_until(&mut again, resume, readable).await;
+    assert!(rest.iter().all(|e| e["seq"].as_i64().unwrap() > resume));
+}
+
+/// A focus is one of the four forms, and a thread the viewer may not read is not found.
+#[tokio::test]
+async fn a_focus_is_checked_before_the_stream_opens() {
+    let server = TestServer::start().await;
+    let owner = server.setup().await;
+    let (_, inner) = ana_alone_in_a_private_channel(&owner).await;
+    let (channel, thread) = owner.channel_and_thread("open").await;
+    for good in [format!("thread:{thread}"), format!("channel:{channel}"), "dm:1".into(), "none".into()] {
+        assert!(connect_with(&server, &owner.token, &format!("focus={good}")).await.is_ok(), "{good}");
+    }
+    for bad in ["thread", "thread:x", "project:1", "everything"] {
+        assert_eq!(connect_with(&server, &owner.token, &format!("focus={bad}")).await.err(), Some(400), "{bad}");
+    }
+    let private = connect_with(&server, &owner.token, &format!("focus=thread:{inner}")).await;
+    assert_eq!(private.err(), Some(404), "an admin outside the private channel");
 }

@@ -224,13 +224,7 @@ impl Ctx<'_, '_> {
         *self.log.next_seq += 1;
         self.log.known.recorded(&change);
         let json = event_json(seq, self.at, self.actor.map(|a| a.0), kind, &payload, self.source);
-        self.log.events.push(CommittedEvent {
-            seq: baton_core::Seq(seq),
-            kind: kind.to_string(),
-            scope,
-            also_for,
-            json,
-        });
+        self.log.events.push(CommittedEvent::new(baton_core::Seq(seq), kind.to_string(), scope, also_for, json));
         Ok(())
     }
 }

@@ -936,7 +936,7 @@ impl EventRow {
             (None, None, _) => Scope::Internal,
         };
         let json = event_json(self.seq, ts(self.at), self.actor, &self.kind, &self.payload, &self.source);
-        CommittedEvent { seq: Seq(self.seq), kind: self.kind, scope, also_for: self.scope_member.map(MemberId), json }
+        CommittedEvent::new(Seq(self.seq), self.kind, scope, self.scope_member.map(MemberId), json)
     }
 }
 
