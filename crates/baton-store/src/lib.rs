@@ -62,6 +62,10 @@ pub trait Store: Send + Sync + 'static {
     async fn invite_lookup(&self, token_hash: &str) -> Result<Option<MemberId>>;
 
     async fn members(&self, viewer: &Viewer) -> Result<Vec<Member>>;
+    /// The members among `ids` and `handles` (any order; those that do not exist are left out),
+    /// as [`Store::members`] shows them: what a page of messages names, without reading
+    /// everyone.
+    async fn members_among(&self, viewer: &Viewer, ids: &[MemberId], handles: &[String]) -> Result<Vec<Member>>;
     async fn member(&self, viewer: &Viewer, id: MemberId) -> Result<Member>;
 
     async fn channels(&self, viewer: &Viewer) -> Result<Vec<Channel>>;

@@ -144,6 +144,10 @@ impl Store for SqlStore {
         read::members(&mut self.conn().await?, viewer).await
     }
 
+    async fn members_among(&self, viewer: &Viewer, ids: &[MemberId], handles: &[String]) -> Result<Vec<Member>> {
+        read::members_among(&mut self.conn().await?, viewer, ids, handles).await
+    }
+
     async fn member(&self, viewer: &Viewer, id: MemberId) -> Result<Member> {
         read::member(&mut self.conn().await?, Some(viewer), id).await
     }

@@ -186,7 +186,7 @@ async fn channel_page(
         Some(timeline) => {
             let target = baton_store::MessageTarget::Thread(timeline.id);
             let found = state.store.latest_messages(&signed.viewer, target, None, TIMELINE_SHOWN).await?;
-            let people = super::messages::people(state, signed).await?;
+            let people = super::messages::people_of(state, signed, &found, &[]).await?;
             Some(super::messages::list(
                 &found,
                 &people,

@@ -109,7 +109,7 @@ async fn open(
 /// The timeline's window at `at`.
 async fn list_of(state: &AppState, signed: &Signed, id: DmId, at: At) -> Result<(Markup, Window), PageError> {
     let window = messages::window(state, signed, MessageTarget::Dm(id), at).await?;
-    let people = messages::people(state, signed).await?;
+    let people = messages::people_of(state, signed, &window.messages, &[]).await?;
     messages::mark_read(state, signed, MessageTarget::Dm(id), &window.messages).await?;
     let list = messages::list(&window.messages, &people, signed, &format!("/dms/{id}"), messages::Place::Timeline);
     Ok((list, window))
@@ -152,7 +152,7 @@ async fn dm_page(
     threads_after: Option<ActivityCursor>,
 ) -> Result<Markup, PageError> {
     let dm = state.store.dm(&signed.viewer, id).await?;
-    let people = messages::people(state, signed).await?;
+    let people = messages::people_of(state, signed, &[], &dm.member_ids).await?;
     let since = state.store.head().await?.0;
     let (list, window) = list_of(state, signed, dm.id, at).await?;
     let (above, below) = messages::paging(&format!("/dms/{id}"), &window);

@@ -45,7 +45,7 @@ async fn messages_of(
     } else {
         messages::window(state, signed, MessageTarget::Thread(id), at).await?
     };
-    let people = messages::people(state, signed).await?;
+    let people = messages::people_of(state, signed, &window.messages, &[]).await?;
     messages::mark_read(state, signed, MessageTarget::Thread(id), &window.messages).await?;
     let place = if thread.timeline { messages::Place::Timeline } else { messages::Place::Thread };
     Ok((messages::list(&window.messages, &people, signed, &format!("/t/{id}"), place), window))
@@ -123,7 +123,7 @@ async fn thread_page(
     let dm = match thread.dm_id {
         Some(dm) => {
             let dm = state.store.dm(&signed.viewer, dm).await?;
-            let people = messages::people(state, signed).await?;
+            let people = messages::people_of(state, signed, &[], &dm.member_ids).await?;
             Some((dm.id, super::dms::names(&dm.member_ids, &people, signed.member.id)))
         }
         None => None,

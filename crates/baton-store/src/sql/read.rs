@@ -114,6 +114,47 @@ pub(crate) async fn members(conn: &mut Conn, viewer: &Viewer) -> Result<Vec<Memb
     Ok(rows.into_iter().map(|r| r.into_member(Some(viewer))).collect())
 }
 
+/// At most this many ids and handles each are looked up at once (a page of messages names far
+/// fewer; the rest would be left out).
+const MEMBERS_AMONG_MAX: usize = 1000;
+
+pub(crate) async fn members_among(
+    conn: &mut Conn,
+    viewer: &Viewer,
+    ids: &[MemberId],
+    handles: &[String],
+) -> Result<Vec<Member>> {
+    let mut ids: Vec<i64> = ids.iter().map(|id| id.0).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids.truncate(MEMBERS_AMONG_MAX);
+    let mut handles: Vec<&str> = handles.iter().map(String::as_str).collect();
+    handles.sort_unstable();
+    handles.dedup();
+    handles.truncate(MEMBERS_AMONG_MAX);
+    if ids.is_empty() && handles.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders = |from: usize, n: usize| (from..from + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+    let mut conditions = Vec::new();
+    if !ids.is_empty() {
+        conditions.push(format!("id IN ({})", placeholders(1, ids.len())));
+    }
+    if !handles.is_empty() {
+        conditions.push(format!("handle IN ({})", placeholders(ids.len() + 1, handles.len())));
+    }
+    let sql = format!("SELECT {MEMBER_COLUMNS} FROM members WHERE {} ORDER BY handle", conditions.join(" OR "));
+    let mut query = db::query_as::<MemberRow>(&sql);
+    for id in &ids {
+        query = query.bind(*id);
+    }
+    for handle in &handles {
+        query = query.bind(handle.to_string());
+    }
+    let rows = query.fetch_all(&mut *conn).await?;
+    Ok(rows.into_iter().map(|r| r.into_member(Some(viewer))).collect())
+}
+
 pub(crate) async fn member_by_token(conn: &mut Conn, token_hash: &str) -> Result<Option<Member>> {
     let row = db::query_as::<MemberRow>(&format!(
         "SELECT {MEMBER_COLUMNS} FROM members WHERE active = TRUE AND id = \

@@ -47,6 +47,19 @@ pub(crate) async fn check_store(store: Arc<dyn Store>) {
     .await
     .unwrap();
     let ana = Viewer { member: MemberId(id(&ana["member"])), role: Role::Member };
+    // A few members by id and by handle, each as the whole list shows it to the same viewer
+    // (a member sees no one else's e-mail); who does not exist is left out.
+    let everyone = store.members(&ana).await.unwrap();
+    let among = store
+        .members_among(&ana, &[owner.member, MemberId(9_999), owner.member], &["ana".into(), "nobody".into()])
+        .await
+        .unwrap();
+    assert_eq!(among.iter().map(|m| m.handle.as_str()).collect::<Vec<_>>(), ["ana", "own"]);
+    for found in &among {
+        let listed = everyone.iter().find(|m| m.id == found.id).unwrap();
+        assert_eq!(serde_json::to_value(found).unwrap(), serde_json::to_value(listed).unwrap());
+    }
+    assert!(store.members_among(&ana, &[], &[]).await.unwrap().is_empty());
     let taken = run(
         &*store,
         owner,

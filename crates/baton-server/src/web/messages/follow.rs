@@ -11,7 +11,7 @@ use baton_core::MessageId;
 use baton_store::MessageTarget;
 use serde::Deserialize;
 
-use super::{forward, items, mark_read, people, Place};
+use super::{forward, items, mark_read, people_of, Place};
 use crate::web::session::Signed;
 use crate::web::PageError;
 use crate::AppState;
@@ -67,7 +67,7 @@ pub async fn after(
     after: MessageId,
 ) -> Result<Response, PageError> {
     let window = forward(state, signed, list.target, after).await?;
-    let people = people(state, signed).await?;
+    let people = people_of(state, signed, &window.messages, &[]).await?;
     mark_read(state, signed, list.target, &window.messages).await?;
     let mut response = items(&window.messages, &people, signed, &list.page, list.place).into_response();
     if let Some(newer) = window.newer {
@@ -91,6 +91,6 @@ pub async fn one(state: &AppState, signed: &Signed, list: &LiveList, id: Message
     if !here {
         return Err(PageError::Forbidden);
     }
-    let people = people(state, signed).await?;
+    let people = people_of(state, signed, std::slice::from_ref(&message), &[]).await?;
     Ok(items(std::slice::from_ref(&message), &people, signed, &list.page, list.place).into_response())
 }
