@@ -150,6 +150,15 @@ pub trait Store: Send + Sync + 'static {
     /// conversation (threads with none are left out). Counts only; the viewer must be able to
     /// read the channel or take part in the conversation.
     async fn unread_threads(&self, viewer: &Viewer, home: ThreadHome) -> Result<Vec<(ThreadId, i64)>>;
+    /// [`Store::unread_threads`] for the threads among `threads` alone (those of another home
+    /// are left out): what a page of a busy channel's threads shows, without visiting the
+    /// channel's every thread.
+    async fn unread_threads_among(
+        &self,
+        viewer: &Viewer,
+        home: ThreadHome,
+        threads: &[ThreadId],
+    ) -> Result<Vec<(ThreadId, i64)>>;
     /// The last message of a thread or a direct conversation's timeline the viewer has read
     /// (none: they never opened it).
     async fn read_mark(&self, viewer: &Viewer, target: MessageTarget) -> Result<Option<MessageId>>;

@@ -297,17 +297,22 @@ impl Store for SqlStore {
 
     async fn unread_threads(&self, viewer: &Viewer, home: ThreadHome) -> Result<Vec<(ThreadId, i64)>> {
         let mut conn = self.conn().await?;
-        let home = match home {
-            ThreadHome::Channel(channel) => {
-                read::channel_row(&mut conn, viewer, channel).await?;
-                ("channel_id", channel.0)
-            }
-            ThreadHome::Dm(dm) => {
-                read::dm_row(&mut conn, viewer, dm).await?;
-                ("dm_id", dm.0)
-            }
-        };
-        unread::unread_threads(&mut conn, viewer.member, home).await
+        let home = read::thread_home(&mut conn, viewer, home).await?;
+        unread::unread_threads(&mut conn, viewer.member, home, None).await
+    }
+
+    async fn unread_threads_among(
+        &self,
+        viewer: &Viewer,
+        home: ThreadHome,
+        threads: &[ThreadId],
+    ) -> Result<Vec<(ThreadId, i64)>> {
+        if threads.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut conn = self.conn().await?;
+        let home = read::thread_home(&mut conn, viewer, home).await?;
+        unread::unread_threads(&mut conn, viewer.member, home, Some(threads)).await
     }
 
     async fn unread(&self, viewer: &Viewer) -> Result<Unread> {

@@ -197,7 +197,7 @@ async fn channel_page(
         }
         None => None,
     };
-    let flags = Flags::of(state, signed, channel.id.into()).await?;
+    let flags = Flags::of(state, signed, channel.id.into(), &threads).await?;
     let since = state.store.head().await?.0;
     let manages = signed.member.role.is_admin() || channel.created_by == signed.member.id;
     let members = if channel.visibility == Visibility::Private {
@@ -317,7 +317,7 @@ pub async fn threads_fragment(
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
     let (threads, _) = thread_list::page_of(&state, &signed, ChannelId(id).into(), None).await?;
-    let flags = Flags::of(&state, &signed, ChannelId(id).into()).await?;
+    let flags = Flags::of(&state, &signed, ChannelId(id).into(), &threads).await?;
     Ok(thread_list(&threads, &flags, &signed).into_response())
 }
 

@@ -196,7 +196,7 @@ async fn threads_of(
     after: Option<ActivityCursor>,
 ) -> Result<(Markup, Option<ActivityCursor>), PageError> {
     let (threads, older) = thread_list::page_of(state, signed, ThreadHome::Dm(id), after).await?;
-    let flags = Flags::of(state, signed, ThreadHome::Dm(id)).await?;
+    let flags = Flags::of(state, signed, ThreadHome::Dm(id), &threads).await?;
     Ok((thread_list(&threads, &flags, signed), older))
 }
 

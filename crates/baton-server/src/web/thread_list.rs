@@ -40,8 +40,16 @@ pub struct Flags {
 }
 
 impl Flags {
-    pub async fn of(state: &AppState, signed: &Signed, home: ThreadHome) -> Result<Flags, PageError> {
-        let unread = state.store.unread_threads(&signed.viewer, home).await?.into_iter().collect();
+    /// The flags of `threads`, a page of `home`'s (the unread counts of those alone: a busy
+    /// channel has tens of thousands).
+    pub async fn of(
+        state: &AppState,
+        signed: &Signed,
+        home: ThreadHome,
+        threads: &[Thread],
+    ) -> Result<Flags, PageError> {
+        let ids: Vec<ThreadId> = threads.iter().map(|t| t.id).collect();
+        let unread = state.store.unread_threads_among(&signed.viewer, home, &ids).await?.into_iter().collect();
         Ok(Flags { unread, bouncing: bouncing_in(state, home).await? })
     }
 }

@@ -68,11 +68,17 @@ async fn unread_counts_read_their_own_rows_never_the_messages() {
     assert_eq!(plan_all.matches("SEARCH s USING PRIMARY KEY").count(), 2, "channel_seen and dm_seen: {plan_all}");
     // A channel's or a conversation's threads: by the home's index, each with its seen count.
     for (home, index) in [("channel_id", "threads_channel"), ("dm_id", "threads_dm")] {
-        let plan = plan(&mut conn, &unread_threads_sql(home), 2).await;
+        // A page's threads alone: each looked up by home and id, not the home's every thread.
+        let page = plan(&mut conn, &unread_threads_sql(home, 3), 5).await;
+        let plan = plan(&mut conn, &unread_threads_sql(home, 0), 2).await;
         assert!(plan.contains(&format!("USING INDEX {index} (")), "{home}: {plan}");
         assert!(plan.contains("SEARCH s USING PRIMARY KEY"), "{home}: {plan}");
         assert!(!plan.contains("SCAN t") && !plan.contains("TEMP B-TREE"), "{home}: {plan}");
         assert!(!plan.contains("messages"), "{home}: {plan}");
+        let by_id = page.contains("SEARCH t USING INTEGER PRIMARY KEY (rowid=?)")
+            || page.contains(&format!("USING INDEX {index} ({home}=? AND id=?)"));
+        assert!(by_id, "{home}: {page}");
+        assert!(!page.contains("SCAN t"), "{home}: {page}");
     }
     assert!(!plan_all.contains("messages"), "{plan_all}");
     // What a mark passes, and who has read past a message: ranges on their indexes.

@@ -114,6 +114,25 @@ pub(crate) async fn members(conn: &mut Conn, viewer: &Viewer) -> Result<Vec<Memb
     Ok(rows.into_iter().map(|r| r.into_member(Some(viewer))).collect())
 }
 
+/// A channel's or a conversation's column on `threads` and its id, once the viewer may read it
+/// (not found otherwise).
+pub(crate) async fn thread_home(
+    conn: &mut Conn,
+    viewer: &Viewer,
+    home: crate::ThreadHome,
+) -> Result<(&'static str, i64)> {
+    Ok(match home {
+        crate::ThreadHome::Channel(channel) => {
+            channel_row(conn, viewer, channel).await?;
+            ("channel_id", channel.0)
+        }
+        crate::ThreadHome::Dm(dm) => {
+            dm_row(conn, viewer, dm).await?;
+            ("dm_id", dm.0)
+        }
+    })
+}
+
 /// At most this many ids and handles each are looked up at once (a page of messages names far
 /// fewer; the rest would be left out).
 const MEMBERS_AMONG_MAX: usize = 1000;

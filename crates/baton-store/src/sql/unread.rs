@@ -361,12 +361,18 @@ LEFT JOIN dm_seen s ON s.member_id = p.member_id AND s.dm_id = p.dm_id \
 WHERE p.member_id = $1 AND d.live_messages > COALESCE(s.seen, 0)";
 
 /// The unread of member `$1` in each thread of channel or conversation `$2` (`home` names its
-/// column), where above zero, in id order.
-pub(super) fn unread_threads_sql(home: &str) -> String {
+/// column), where above zero, in id order; with `among` threads, of those alone (`$3`…).
+pub(super) fn unread_threads_sql(home: &str, among: usize) -> String {
+    let among = if among == 0 {
+        String::new()
+    } else {
+        let ids: Vec<String> = (3..3 + among).map(|i| format!("${i}")).collect();
+        format!(" AND t.id IN ({})", ids.join(", "))
+    };
     format!(
         "SELECT t.id, t.live_messages - COALESCE(s.seen, 0) FROM threads t \
          LEFT JOIN thread_seen s ON s.thread_id = t.id AND s.member_id = $1 \
-         WHERE t.{home} = $2 AND t.live_messages > COALESCE(s.seen, 0) ORDER BY t.id"
+         WHERE t.{home} = $2{among} AND t.live_messages > COALESCE(s.seen, 0) ORDER BY t.id"
     )
 }
 
@@ -384,14 +390,21 @@ pub(super) async fn unread(conn: &mut Conn, member: MemberId) -> Result<Unread> 
     Ok(unread)
 }
 
-/// `member`'s unread per thread of a channel or conversation (`home`: its column and id).
+/// `member`'s unread per thread of a channel or conversation (`home`: its column and id), or
+/// per thread among `among` there.
 pub(super) async fn unread_threads(
     conn: &mut Conn,
     member: MemberId,
     home: (&str, i64),
+    among: Option<&[ThreadId]>,
 ) -> Result<Vec<(ThreadId, i64)>> {
-    let rows: Vec<(i64, i64)> =
-        db::query_as(&unread_threads_sql(home.0)).bind(member.0).bind(home.1).fetch_all(&mut *conn).await?;
+    let among = among.unwrap_or_default();
+    let sql = unread_threads_sql(home.0, among.len());
+    let mut query = db::query_as::<(i64, i64)>(&sql).bind(member.0).bind(home.1);
+    for thread in among {
+        query = query.bind(thread.0);
+    }
+    let rows = query.fetch_all(&mut *conn).await?;
     Ok(rows.into_iter().map(|(thread, n)| (ThreadId(thread), n)).collect())
 }
 

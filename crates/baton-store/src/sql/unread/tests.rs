@@ -271,6 +271,17 @@ async fn agree(store: &SqlStore, when: &str) {
                 db::query_as(&old_threads(column)).bind(viewer.member.0).bind(id).fetch_all(&mut conn).await.unwrap();
             let old: Vec<(ThreadId, i64)> = old.into_iter().map(|(t, n)| (ThreadId(t), n)).collect();
             assert_eq!(threads, old, "{when}: {viewer:?}'s threads in {home:?}");
+            // A page's threads alone: every other thread there is, and one that is not there
+            // (id 0), asked by a page of the home; the same counts, those threads only.
+            let all: Vec<(i64,)> = db::query_as(&format!("SELECT id FROM threads WHERE {column} = $1 ORDER BY id"))
+                .bind(id)
+                .fetch_all(&mut conn)
+                .await
+                .unwrap();
+            let page: Vec<ThreadId> = all.iter().step_by(2).map(|(t,)| ThreadId(*t)).chain([ThreadId(0)]).collect();
+            let among = store.unread_threads_among(&viewer, *home, &page).await.unwrap();
+            let want: Vec<(ThreadId, i64)> = old.iter().filter(|(t, _)| page.contains(t)).copied().collect();
+            assert_eq!(among, want, "{when}: {viewer:?}'s threads among {page:?} in {home:?}");
         }
     }
 }
