@@ -94,6 +94,11 @@ enum Side<'c> {
     Lite(&'c rusqlite::Connection),
 }
 
+/// `n` numbered placeholders from `$from`, comma-separated: the list of an `IN (…)`.
+pub(crate) fn placeholders(from: usize, n: usize) -> String {
+    (from..from + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+}
+
 /// A statement that returns no rows worth reading.
 pub(crate) fn query(sql: &str) -> Query<'_> {
     Query { sql, args: Vec::new() }

@@ -154,13 +154,12 @@ pub(crate) async fn members_among(
     if ids.is_empty() && handles.is_empty() {
         return Ok(Vec::new());
     }
-    let placeholders = |from: usize, n: usize| (from..from + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
     let mut conditions = Vec::new();
     if !ids.is_empty() {
-        conditions.push(format!("id IN ({})", placeholders(1, ids.len())));
+        conditions.push(format!("id IN ({})", db::placeholders(1, ids.len())));
     }
     if !handles.is_empty() {
-        conditions.push(format!("handle IN ({})", placeholders(ids.len() + 1, handles.len())));
+        conditions.push(format!("handle IN ({})", db::placeholders(ids.len() + 1, handles.len())));
     }
     let sql = format!("SELECT {MEMBER_COLUMNS} FROM members WHERE {} ORDER BY handle", conditions.join(" OR "));
     let mut query = db::query_as::<MemberRow>(&sql);
@@ -425,16 +424,7 @@ pub(crate) async fn active_threads(
     after: Option<crate::ActivityCursor>,
     limit: u32,
 ) -> Result<Vec<Thread>> {
-    let (column, id) = match home {
-        crate::ThreadHome::Channel(channel) => {
-            channel_row(conn, viewer, channel).await?;
-            ("channel_id", channel.0)
-        }
-        crate::ThreadHome::Dm(dm) => {
-            dm_row(conn, viewer, dm).await?;
-            ("dm_id", dm.0)
-        }
-    };
+    let (column, id) = thread_home(conn, viewer, home).await?;
     let (at, thread) = after.map_or((i64::MAX, i64::MAX), |cursor| (micros(cursor.at), cursor.id.0));
     let rows = db::query_as::<ThreadRow>(&active_threads_sql(column))
         .bind(id)
@@ -525,11 +515,10 @@ async fn with_reactions(conn: &mut Conn, rows: Vec<MessageRow>) -> Result<Vec<Me
     // whole table, where a range would read every reaction between them.
     let scattered = (last - first) as u64 > 4 * rows.len() as u64;
     let reaction_rows: Vec<(i64, String, i64)> = if scattered {
-        let ids: Vec<String> = (1..=rows.len()).map(|i| format!("${i}")).collect();
         let sql = format!(
             "SELECT message_id, emoji, member_id FROM reactions WHERE message_id IN ({}) \
              ORDER BY message_id, created_at, emoji",
-            ids.join(", ")
+            db::placeholders(1, rows.len())
         );
         let mut statement = db::query_as(&sql);
         for row in &rows {

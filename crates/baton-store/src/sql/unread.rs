@@ -363,12 +363,7 @@ WHERE p.member_id = $1 AND d.live_messages > COALESCE(s.seen, 0)";
 /// The unread of member `$1` in each thread of channel or conversation `$2` (`home` names its
 /// column), where above zero, in id order; with `among` threads, of those alone (`$3`…).
 pub(super) fn unread_threads_sql(home: &str, among: usize) -> String {
-    let among = if among == 0 {
-        String::new()
-    } else {
-        let ids: Vec<String> = (3..3 + among).map(|i| format!("${i}")).collect();
-        format!(" AND t.id IN ({})", ids.join(", "))
-    };
+    let among = if among == 0 { String::new() } else { format!(" AND t.id IN ({})", db::placeholders(3, among)) };
     format!(
         "SELECT t.id, t.live_messages - COALESCE(s.seen, 0) FROM threads t \
          LEFT JOIN thread_seen s ON s.thread_id = t.id AND s.member_id = $1 \
